@@ -1,0 +1,101 @@
+/* Bundles (.fwb): a tar (ustar/pax) archive, optionally gzip-compressed as a
+ * whole, holding in this order:
+ *   manifest.json          DSSE envelope of the manifest
+ *   root/<N>.json          zero or more root envelopes, N strictly increasing
+ *   chunks/<name>          for each payload in manifest order: its chunk list
+ *   payloads/<name>        ... then its bytes
+ * Verification reads it in one pass from one reader with bounded memory. */
+#ifndef FWSEAL_BUNDLE_H
+#define FWSEAL_BUNDLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "fwseal/envelope.h"
+#include "fwseal/export.h"
+#include "fwseal/manifest.h"
+#include "fwseal/policy.h"
+#include "fwseal/root.h"
+
+/* Pull reader: up to len bytes into buf; returns the count, 0 at end of
+ * input, or -1 on error. Short reads are fine. */
+typedef ssize_t (*fws_read_fn)(void *ctx, uint8_t *buf, size_t len);
+
+/* A reader over a file descriptor (ctx = pointer to an int fd). */
+FWS_API ssize_t fws_read_fd(void *ctx, uint8_t *buf, size_t len);
+
+/* Where verified payload bytes go. All callbacks may be NULL (verify only).
+ * write() only ever sees bytes of a chunk whose digest already matched. */
+struct fws_sink {
+	void *ctx;
+	int (*payload_begin)(void *ctx, const struct fws_payload *p);
+	int (*payload_write)(void *ctx, const uint8_t *data, size_t len);
+	int (*payload_end)(void *ctx, const struct fws_payload *p);
+	/* Called once after the manifest and root chain verified, before any
+	 * payload byte is read: the place for device policy. */
+	int (*manifest_verified)(void *ctx, const struct fws_manifest *m,
+				 const struct fws_root *root);
+};
+
+struct fws_verify_opts {
+	const struct fws_root *trusted_root; /* required */
+	struct fws_policy policy;            /* hardware / rollback rules */
+	int64_t now; /* trusted time for root expiry, 0 = no trusted clock */
+};
+
+struct fws_verify_result {
+	struct fws_manifest manifest;
+	struct fws_root root;  /* newest root after the carried chain */
+	struct fws_envelope root_envelope; /* its envelope, to persist */
+	int root_advanced;     /* root is newer than trusted_root */
+	struct fws_signers signers; /* release keys with a valid signature */
+	int compressed;        /* bundle was gzip-compressed */
+	uint64_t bundle_bytes; /* raw bytes read */
+	uint8_t manifest_sha256[32]; /* digest of the manifest envelope entry */
+};
+
+/* Verifies a whole bundle, releasing verified payload bytes to sink (may be
+ * NULL). Returns 0 only when every check passed and the input ended exactly
+ * at the end of the archive; result is filled as far as verification got. */
+FWS_API FWS_MUST_CHECK int fws_bundle_verify(fws_read_fn read, void *read_ctx,
+					     const struct fws_verify_opts *opts,
+					     const struct fws_sink *sink,
+					     struct fws_verify_result *result);
+
+/* Unverified listing for `fwseal inspect`: decodes the manifest envelope and
+ * lists entries without checking signatures (the caller must say so). */
+struct fws_inspect_entry {
+	char name[FWS_NAME_MAX + 16];
+	uint64_t size;
+};
+struct fws_inspect {
+	struct fws_envelope envelope;
+	struct fws_manifest manifest;
+	int manifest_ok;  /* manifest body decoded */
+	int compressed;
+	struct fws_inspect_entry entries[2 + FWS_MAX_ROOT_CHAIN + 2 * FWS_MAX_PAYLOADS];
+	size_t n_entries;
+};
+FWS_API FWS_MUST_CHECK int fws_bundle_inspect(fws_read_fn read, void *read_ctx,
+					      struct fws_inspect *out);
+
+/* --- writing (lib/bundle/writer.c, libarchive + zlib) --- */
+
+struct fws_bundle_writer;
+
+/* Opens a writer to fd; gzip != 0 compresses the whole archive. mtime is
+ * stamped on every entry (reproducible builds: SOURCE_DATE_EPOCH). */
+FWS_API FWS_MUST_CHECK int fws_bundle_writer_open(struct fws_bundle_writer **w, int fd,
+						  int gzip, int64_t mtime);
+/* Adds a regular file entry of exactly size bytes, then its data in pieces. */
+FWS_API FWS_MUST_CHECK int fws_bundle_writer_entry(struct fws_bundle_writer *w,
+						   const char *path, uint64_t size);
+FWS_API FWS_MUST_CHECK int fws_bundle_writer_data(struct fws_bundle_writer *w,
+						  const void *data, size_t len);
+/* Finishes the archive (and gzip stream); frees w in all cases. */
+FWS_API FWS_MUST_CHECK int fws_bundle_writer_close(struct fws_bundle_writer *w);
+/* Frees w without finishing (on error paths). */
+FWS_API void fws_bundle_writer_abort(struct fws_bundle_writer *w);
+
+#endif

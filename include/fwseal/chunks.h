@@ -1,0 +1,54 @@
+/* Chunked payload digests (design.md "Payload digests").
+ *
+ * A payload is cut into chunk_size pieces (the last may be shorter; a 0-byte
+ * payload has none). The chunk list is the concatenated SHA-256 of each piece;
+ * the manifest signs SHA-256(chunk list). The verifier checks the chunk list
+ * first, then each piece as it streams, so no unverified byte is released. */
+#ifndef FWSEAL_CHUNKS_H
+#define FWSEAL_CHUNKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fwseal/export.h"
+#include "fwseal/sha256.h"
+
+/* True for a power of two in FWS_CHUNK_MIN..FWS_CHUNK_MAX. */
+FWS_API int fws_chunk_size_valid(uint32_t chunk_size);
+
+/* Number of pieces; FWS_ELIMIT above FWS_MAX_CHUNKS, FWS_ESCHEMA on a bad chunk_size. */
+FWS_API FWS_MUST_CHECK int fws_chunk_count(uint64_t size, uint32_t chunk_size, uint64_t *n);
+
+/* Checks a received chunk list: length exactly 32 * count and SHA-256 equal
+ * to the signed digest (FWS_ESIZE / FWS_EDIGEST). */
+FWS_API FWS_MUST_CHECK int fws_chunk_list_check(const uint8_t *list, size_t len,
+						uint64_t size, uint32_t chunk_size,
+						const uint8_t signed_digest[32]);
+
+struct fws_chunk_verifier {
+	const uint8_t *list; /* caller-owned, already passed fws_chunk_list_check */
+	uint64_t size;
+	uint32_t chunk_size;
+	uint64_t offset;    /* payload bytes accepted so far */
+	uint32_t in_chunk;  /* bytes of the current piece hashed so far */
+	uint64_t index;     /* current piece */
+	int failed;         /* 0, or the sticky error: once failed, every call fails */
+	struct fws_sha256 hash;
+};
+
+FWS_API FWS_MUST_CHECK int fws_chunk_verifier_init(struct fws_chunk_verifier *v,
+						   const uint8_t *list, uint64_t size,
+						   uint32_t chunk_size);
+
+/* Hashes up to len bytes, stopping at the end of the current piece; *used is
+ * how many were taken. Returns 1 when that piece is now complete and matched
+ * its digest (its bytes may be released), 0 when more bytes are needed,
+ * FWS_EDIGEST on a mismatch, FWS_ESIZE if data runs past the payload size. */
+FWS_API FWS_MUST_CHECK int fws_chunk_verifier_update(struct fws_chunk_verifier *v,
+						     const uint8_t *data, size_t len,
+						     size_t *used);
+
+/* 0 when exactly size bytes were accepted, FWS_ESIZE otherwise. */
+FWS_API FWS_MUST_CHECK int fws_chunk_verifier_final(const struct fws_chunk_verifier *v);
+
+#endif

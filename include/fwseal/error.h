@@ -1,0 +1,62 @@
+/* fwseal error codes.
+ *
+ * Every library function returns 0 on success or one negative FWS_E* code.
+ * The CLIs exit with the absolute value of the code, so each failed check has
+ * its own exit status (docs/exit-codes.md). Codes are stable: never renumber,
+ * only append. */
+#ifndef FWSEAL_ERROR_H
+#define FWSEAL_ERROR_H
+
+#include "fwseal/export.h"
+
+enum fws_error {
+	FWS_OK = 0,
+	FWS_EINTERNAL = -1,     /* a bug: an invariant did not hold */
+	FWS_EUSAGE = -2,        /* bad command line or API argument */
+	FWS_ENOMEM = -3,        /* out of memory */
+	FWS_EIO = -4,           /* read, write, fsync or rename failed */
+	FWS_ECRYPTO = -5,       /* libsodium could not be initialised */
+	FWS_ELIMIT = -6,        /* an input exceeds a size or count limit */
+	FWS_EJSON = -7,         /* not strict JSON: syntax, duplicate key, bad UTF-8, depth */
+	FWS_ESCHEMA = -8,       /* missing, unknown or ill-typed field */
+	FWS_EENVELOPE = -9,     /* malformed DSSE envelope (fields, base64, lengths) */
+	FWS_EPAYLOADTYPE = -10, /* envelope payloadType is not the one expected */
+	FWS_EUNTRUSTED = -11,   /* no signature from a key authorised for the role */
+	FWS_EBADSIG = -12,      /* an authorised key's signature does not verify */
+	FWS_ETHRESHOLD = -13,   /* fewer valid distinct authorised signatures than the threshold */
+	FWS_EKEYID = -14,       /* a key ID does not match its public key */
+	FWS_EROOTVERSION = -15, /* root chain not strictly sequential (rollback, gap, repeat) */
+	FWS_EEXPIRED = -16,     /* metadata has expired */
+	FWS_EFORMAT = -17,      /* not a tar (ustar/pax) archive, or a malformed tar header */
+	FWS_EENTRY = -18,       /* an entry that must not be there: type, name, order, duplicate */
+	FWS_ETRUNCATED = -19,   /* the bundle ends before all its entries */
+	FWS_ETRAILING = -20,    /* data after the end of the archive or the gzip stream */
+	FWS_ESIZE = -21,        /* an entry's size differs from the signed size */
+	FWS_EDIGEST = -22,      /* a chunk list or a chunk does not match its signed digest */
+	FWS_EDECOMPRESS = -23,  /* corrupt gzip stream or decompression limit exceeded */
+	FWS_EHARDWARE = -24,    /* the device's hardware id is not in the manifest */
+	FWS_EROLLBACK = -25,    /* security_version lower than the device's */
+	FWS_EDOWNGRADE = -26,   /* version lower within the same security_version, not allowed */
+	FWS_ESTATE = -27,       /* device state missing, corrupt or inconsistent */
+	FWS_EKEYFILE = -28,     /* key file malformed or of the wrong kind */
+	FWS_EPASSPHRASE = -29,  /* wrong passphrase (or key file tampered with) */
+	FWS_EKEYPERM = -30,     /* secret key file readable by group or others */
+	FWS_ENOTAUTHORISED = -31, /* signing key not authorised by the root for this role */
+	FWS_EEXIST = -32,       /* output file already exists */
+	FWS_ENOENT = -33,       /* input file missing */
+	FWS_EBUSY = -34,        /* device locked by another operation */
+	FWS_ETHRESHOLDDEF = -35, /* root defines a threshold of 0 or above its key count */
+	FWS_ECLOCK = -36,       /* time value unparseable or out of range */
+	FWS_EMINVERSION = -37,  /* installed version is below the manifest's min_version */
+};
+
+/* The lowest code in use; exit statuses run from 1 to -FWS_ELAST. */
+#define FWS_ELAST FWS_EMINVERSION
+
+/* Short lowercase description naming the failed check; never NULL. */
+FWS_API const char *fws_strerror(int code);
+
+/* Machine-readable name of the code ("FWS_EDIGEST"); never NULL. */
+FWS_API const char *fws_errname(int code);
+
+#endif

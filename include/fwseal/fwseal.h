@@ -1,0 +1,26 @@
+/* libfwseal: signed, versioned, rollback-protected software updates.
+ * Include this one header for the whole public API. */
+#ifndef FWSEAL_FWSEAL_H
+#define FWSEAL_FWSEAL_H
+
+#include "fwseal/bundle.h"
+#include "fwseal/chunks.h"
+#include "fwseal/device.h"
+#include "fwseal/encoding.h"
+#include "fwseal/envelope.h"
+#include "fwseal/error.h"
+#include "fwseal/export.h"
+#include "fwseal/fileio.h"
+#include "fwseal/limits.h"
+#include "fwseal/manifest.h"
+#include "fwseal/policy.h"
+#include "fwseal/root.h"
+#include "fwseal/sha256.h"
+
+#define FWS_VERSION_STRING "0.1.0"
+
+/* Initialises libsodium; call once before anything else. FWS_ECRYPTO on failure. */
+FWS_API FWS_MUST_CHECK int fws_init(void);
+FWS_API const char *fws_version(void);
+
+#endif

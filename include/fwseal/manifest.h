@@ -1,0 +1,53 @@
+/* The signed manifest: everything a device acts on. */
+#ifndef FWSEAL_MANIFEST_H
+#define FWSEAL_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fwseal/export.h"
+#include "fwseal/limits.h"
+
+struct fws_payload {
+	char name[FWS_NAME_MAX + 1];   /* plain file name: [A-Za-z0-9._+-], no leading '.' */
+	char target[FWS_NAME_MAX + 1]; /* slot component / partition label, same charset */
+	uint64_t size;                 /* bytes, <= FWS_SIZE_MAX */
+	uint32_t chunk_size;           /* power of two, FWS_CHUNK_MIN..FWS_CHUNK_MAX */
+	uint8_t chunks_sha256[32];     /* SHA-256 of the chunk list */
+};
+
+struct fws_manifest {
+	uint32_t schema; /* 1 */
+	char product[FWS_NAME_MAX + 1];
+	char version[FWS_VERSION_MAX + 1];     /* semver 2.0 */
+	char min_version[FWS_VERSION_MAX + 1]; /* "" when absent */
+	uint64_t security_version;             /* anti-rollback counter */
+	char hardware[FWS_MAX_HARDWARE][FWS_NAME_MAX + 1];
+	size_t n_hardware; /* >= 1 */
+	int64_t created;
+	int64_t expires; /* 0 when absent */
+	char release_notes[FWS_NOTES_MAX + 1];
+	char sbom[FWS_NAME_MAX + 1]; /* name of the payload holding the SBOM, or "" */
+	struct fws_payload payloads[FWS_MAX_PAYLOADS];
+	size_t n_payloads; /* >= 1; names and targets distinct */
+};
+
+/* True when s is 1..FWS_NAME_MAX chars of [A-Za-z0-9._+-] not starting with
+ * '.' or '-': safe as a file name on every target, cannot traverse. */
+FWS_API int fws_name_valid(const char *s);
+
+/* --- bundle layer (lib/bundle/manifest_json.c) --- */
+
+/* Strict decode: unknown or duplicate fields, wrong types, out-of-range
+ * numbers, bad names, invalid semver or times all fail (FWS_EJSON,
+ * FWS_ESCHEMA, FWS_ELIMIT). */
+FWS_API FWS_MUST_CHECK int fws_manifest_decode(const uint8_t *json, size_t len,
+					       struct fws_manifest *m);
+
+/* Canonical body JSON (sorted keys, compact, no trailing newline) in a
+ * malloc'd buffer: byte-identical to what independent tools produce with
+ * sorted keys and (",", ":") separators. */
+FWS_API FWS_MUST_CHECK int fws_manifest_encode(const struct fws_manifest *m, char **out,
+					       size_t *out_len);
+
+#endif

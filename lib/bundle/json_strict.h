@@ -1,0 +1,68 @@
+/* Strict JSON helpers shared by the envelope, manifest and root decoders.
+ * Internal: not installed, not exported.
+ *
+ * Every document these helpers accept is one that a second, independent
+ * parser reads the same way: no duplicate keys (which copy wins differs
+ * between parsers), no trailing data, no NUL, valid UTF-8, bounded size and
+ * depth, and no field the schema does not name. Each helper returns 0 or a
+ * negative FWS_E* code and leaves its outputs untouched on failure. */
+#ifndef FWSEAL_BUNDLE_JSON_STRICT_H
+#define FWSEAL_BUNDLE_JSON_STRICT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fwseal/export.h"
+
+/* Parses len bytes (at most max, else FWS_ELIMIT) as one JSON object with
+ * nesting depth <= FWS_JSON_DEPTH_MAX. FWS_EJSON for anything that is not
+ * strict JSON (syntax, duplicate key, bad UTF-8, NUL, trailing data, depth);
+ * FWS_ESCHEMA when the top level is not an object. *out is a new reference. */
+FWS_MUST_CHECK int fws_json_load(const uint8_t *json, size_t len, size_t max, json_t **out);
+
+/* Every key of obj is listed in required or optional, and every required key
+ * is present. FWS_ESCHEMA otherwise (also when obj is not an object). */
+FWS_MUST_CHECK int fws_json_check_keys(const json_t *obj, const char *const *required,
+				       size_t n_required, const char *const *optional,
+				       size_t n_optional);
+
+/* v is a string of at most max bytes (too_long_code otherwise) with no NUL
+ * inside; FWS_ESCHEMA for any other type. *out points into v. */
+FWS_MUST_CHECK int fws_json_string(const json_t *v, size_t max, int too_long_code, const char **out,
+				   size_t *out_len);
+
+/* Copies a string of at most cap - 1 bytes into out (NUL-terminated);
+ * too_long_code when longer. */
+FWS_MUST_CHECK int fws_json_string_copy(const json_t *v, char *out, size_t cap, int too_long_code);
+
+/* v is a JSON integer (not a real) with min <= value <= max. FWS_ESCHEMA
+ * for another type or a value out of [min, max]; FWS_ELIMIT for a value
+ * above FWS_SIZE_MAX, which a JSON number cannot carry exactly. */
+FWS_MUST_CHECK int fws_json_uint(const json_t *v, uint64_t min, uint64_t max, uint64_t *out);
+
+/* v is exactly 2 * len lowercase hex characters; FWS_ESCHEMA otherwise. */
+FWS_MUST_CHECK int fws_json_hex(const json_t *v, uint8_t *out, size_t len);
+
+/* v is a strict RFC 3339 UTC time string (FWS_ESCHEMA if not a string,
+ * FWS_ECLOCK if not a valid time). */
+FWS_MUST_CHECK int fws_json_time(const json_t *v, int64_t *out);
+
+/* obj[key] = val, taking val's reference even on failure. FWS_ENOMEM when
+ * val is NULL (a failed constructor) or the insertion fails. */
+FWS_MUST_CHECK int fws_json_set(json_t *obj, const char *key, json_t *val);
+/* Appends val to arr, same reference rules. */
+FWS_MUST_CHECK int fws_json_append(json_t *arr, json_t *val);
+
+/* Canonical text: compact, keys sorted, non-ASCII and control characters
+ * as lowercase \uXXXX escapes, so the bytes equal Python's
+ * json.dumps(sort_keys=True, separators=(",", ":")). No trailing newline.
+ * *out is malloc'd and NUL-terminated; *out_len excludes the NUL. */
+FWS_MUST_CHECK int fws_json_dump_canonical(const json_t *v, char **out, size_t *out_len);
+
+/* Text with the given jansson flags, plus a final "\n" when newline != 0.
+ * Same output conventions as above. */
+FWS_MUST_CHECK int fws_json_dump(const json_t *v, size_t flags, int newline, char **out,
+				 size_t *out_len);
+
+#endif

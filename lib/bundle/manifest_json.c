@@ -1,0 +1,466 @@
+/* Manifest JSON: strict decoding into struct fws_manifest, and the canonical
+ * encoding signers produce.
+ *
+ * The manifest is everything a device acts on, so every field is checked for
+ * type, range and spelling here, and anything not in the schema is refused:
+ * a field we skipped could be one another verifier obeys. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle/json_strict.h"
+#include "fwseal/chunks.h"
+#include "fwseal/encoding.h"
+#include "fwseal/error.h"
+#include "fwseal/limits.h"
+#include "fwseal/manifest.h"
+#include "fwseal/policy.h"
+
+#define HASH_ALG "sha256-chunks"
+
+static const char *const manifest_required[] = {
+    "schema", "product", "version", "security_version", "hardware", "created", "payloads",
+};
+static const char *const manifest_optional[] = {
+    "expires",
+    "min_version",
+    "release_notes",
+    "sbom",
+};
+static const char *const payload_required[] = {
+    "name", "size", "chunk_size", "hashes", "target",
+};
+static const char *const payload_optional[] = {"compression"};
+/* One algorithm only: a second digest a verifier might pick instead would
+ * be a downgrade path. */
+static const char *const hashes_required[] = {HASH_ALG};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Names become file names and slot labels on the device: the charset rule
+ * (fws_name_valid) is what stops "../x", "a/b" and hidden files. */
+static int get_name(const json_t *v, char out[FWS_NAME_MAX + 1])
+{
+	int rc = fws_json_string_copy(v, out, FWS_NAME_MAX + 1, FWS_ESCHEMA);
+
+	if (rc != 0)
+		return rc;
+	return fws_name_valid(out) ? 0 : FWS_ESCHEMA;
+}
+
+static int get_semver(const json_t *v, char out[FWS_VERSION_MAX + 1])
+{
+	int rc = fws_json_string_copy(v, out, FWS_VERSION_MAX + 1, FWS_ESCHEMA);
+
+	if (rc != 0)
+		return rc;
+	return fws_semver_valid(out) ? 0 : FWS_ESCHEMA;
+}
+
+/* Release notes are shown to operators. Control characters other than tab
+ * and newline are refused, C1 controls (U+0080..U+009F) too: an ESC or CSI
+ * sequence could rewrite the terminal, and a carriage return could print a
+ * line over the real one. UTF-8 validity is jansson's (and encoding's). */
+static int notes_valid(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
+			return 0;
+		if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f)
+			return 0;
+	}
+	return 1;
+}
+
+static int decode_payload(const json_t *obj, struct fws_payload *p)
+{
+	const json_t *hashes, *comp;
+	const char *s;
+	uint64_t v, n_chunks;
+	int rc;
+
+	rc = fws_json_check_keys(obj, payload_required, COUNT(payload_required), payload_optional,
+				 COUNT(payload_optional));
+	if (rc != 0)
+		return rc;
+	rc = get_name(json_object_get(obj, "name"), p->name);
+	if (rc != 0)
+		return rc;
+	rc = get_name(json_object_get(obj, "target"), p->target);
+	if (rc != 0)
+		return rc;
+	rc = fws_json_uint(json_object_get(obj, "size"), 0, FWS_SIZE_MAX, &p->size);
+	if (rc != 0)
+		return rc;
+	rc = fws_json_uint(json_object_get(obj, "chunk_size"), FWS_CHUNK_MIN, FWS_CHUNK_MAX, &v);
+	if (rc != 0)
+		return rc;
+	/* Powers of two only: chunk boundaries then never depend on rounding. */
+	if (!fws_chunk_size_valid((uint32_t)v))
+		return FWS_ESCHEMA;
+	p->chunk_size = (uint32_t)v;
+
+	hashes = json_object_get(obj, "hashes");
+	rc = fws_json_check_keys(hashes, hashes_required, COUNT(hashes_required), NULL, 0);
+	if (rc != 0)
+		return rc;
+	rc = fws_json_hex(json_object_get(hashes, HASH_ALG), p->chunks_sha256,
+			  sizeof(p->chunks_sha256));
+	if (rc != 0)
+		return rc;
+
+	/* Other codecs are reserved: a verifier that does not know one must
+	 * not write bytes it cannot check as they will land. */
+	comp = json_object_get(obj, "compression");
+	if (comp != NULL) {
+		rc = fws_json_string(comp, 16, FWS_ESCHEMA, &s, NULL);
+		if (rc != 0)
+			return rc;
+		if (strcmp(s, "none") != 0)
+			return FWS_ESCHEMA;
+	}
+
+	/* Bounds the chunk list the verifier must hold (32 bytes per chunk). */
+	return fws_chunk_count(p->size, p->chunk_size, &n_chunks);
+}
+
+static int decode_hardware(const json_t *arr, struct fws_manifest *m)
+{
+	size_t n;
+	int rc;
+
+	if (!json_is_array(arr))
+		return FWS_ESCHEMA;
+	n = json_array_size(arr);
+	/* An empty list would match no device; refusing it here gives a
+	 * clearer error than FWS_EHARDWARE on every device. */
+	if (n == 0)
+		return FWS_ESCHEMA;
+	if (n > FWS_MAX_HARDWARE)
+		return FWS_ELIMIT;
+	for (size_t i = 0; i < n; i++) {
+		rc = get_name(json_array_get(arr, i), m->hardware[i]);
+		if (rc != 0)
+			return rc;
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(m->hardware[i], m->hardware[j]) == 0)
+				return FWS_ESCHEMA;
+		}
+	}
+	m->n_hardware = n;
+	return 0;
+}
+
+static int decode_payloads(const json_t *arr, struct fws_manifest *m)
+{
+	size_t n;
+	int rc;
+
+	if (!json_is_array(arr))
+		return FWS_ESCHEMA;
+	n = json_array_size(arr);
+	if (n == 0)
+		return FWS_ESCHEMA;
+	if (n > FWS_MAX_PAYLOADS)
+		return FWS_ELIMIT;
+	for (size_t i = 0; i < n; i++) {
+		rc = decode_payload(json_array_get(arr, i), &m->payloads[i]);
+		if (rc != 0)
+			return rc;
+		/* Two payloads with one name would make the bundle entry
+		 * ambiguous; two with one target, the last one silently win. */
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(m->payloads[i].name, m->payloads[j].name) == 0 ||
+			    strcmp(m->payloads[i].target, m->payloads[j].target) == 0)
+				return FWS_ESCHEMA;
+		}
+	}
+	m->n_payloads = n;
+	return 0;
+}
+
+static int decode_optional(const json_t *doc, struct fws_manifest *m)
+{
+	const json_t *v;
+	const char *s;
+	size_t len;
+	int rc;
+
+	v = json_object_get(doc, "expires");
+	if (v != NULL) {
+		rc = fws_json_time(v, &m->expires);
+		if (rc != 0)
+			return rc;
+		if (m->expires <= m->created)
+			return FWS_ESCHEMA;
+	}
+	v = json_object_get(doc, "min_version");
+	if (v != NULL) {
+		rc = get_semver(v, m->min_version);
+		if (rc != 0)
+			return rc;
+	}
+	v = json_object_get(doc, "release_notes");
+	if (v != NULL) {
+		rc = fws_json_string(v, FWS_NOTES_MAX, FWS_ELIMIT, &s, &len);
+		if (rc != 0)
+			return rc;
+		if (!notes_valid(s, len))
+			return FWS_ESCHEMA;
+		memcpy(m->release_notes, s, len);
+		m->release_notes[len] = '\0';
+	}
+	v = json_object_get(doc, "sbom");
+	if (v != NULL) {
+		rc = get_name(v, m->sbom);
+		if (rc != 0)
+			return rc;
+		/* A dangling reference would claim an SBOM the bundle lacks. */
+		rc = FWS_ESCHEMA;
+		for (size_t i = 0; i < m->n_payloads; i++) {
+			if (strcmp(m->sbom, m->payloads[i].name) == 0)
+				rc = 0;
+		}
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int fws_manifest_decode(const uint8_t *json, size_t len, struct fws_manifest *m)
+{
+	int rc = FWS_EUSAGE;
+	json_t *doc = NULL;
+	uint64_t v;
+
+	if (m == NULL)
+		return FWS_EUSAGE;
+	memset(m, 0, sizeof(*m));
+	if (json == NULL)
+		goto out;
+	/* A manifest is an envelope body, so the body limit applies. */
+	rc = fws_json_load(json, len, FWS_BODY_MAX, &doc);
+	if (rc != 0)
+		goto out;
+	rc = fws_json_check_keys(doc, manifest_required, COUNT(manifest_required),
+				 manifest_optional, COUNT(manifest_optional));
+	if (rc != 0)
+		goto out;
+	/* Only schema 1 exists; a later schema may carry fields whose meaning
+	 * this verifier cannot know, so it is refused, not guessed at. */
+	rc = fws_json_uint(json_object_get(doc, "schema"), 1, 1, &v);
+	if (rc != 0)
+		goto out;
+	m->schema = (uint32_t)v;
+	rc = get_name(json_object_get(doc, "product"), m->product);
+	if (rc != 0)
+		goto out;
+	rc = get_semver(json_object_get(doc, "version"), m->version);
+	if (rc != 0)
+		goto out;
+	rc = fws_json_uint(json_object_get(doc, "security_version"), 0, FWS_SIZE_MAX,
+			   &m->security_version);
+	if (rc != 0)
+		goto out;
+	rc = decode_hardware(json_object_get(doc, "hardware"), m);
+	if (rc != 0)
+		goto out;
+	rc = fws_json_time(json_object_get(doc, "created"), &m->created);
+	if (rc != 0)
+		goto out;
+	rc = decode_payloads(json_object_get(doc, "payloads"), m);
+	if (rc != 0)
+		goto out;
+	rc = decode_optional(doc, m);
+	if (rc != 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc != 0)
+		memset(m, 0, sizeof(*m));
+	json_decref(doc);
+	return rc;
+}
+
+/* A field of the caller's struct must be a C string within its array. */
+static int terminated(const char *s, size_t cap)
+{
+	return memchr(s, '\0', cap) != NULL;
+}
+
+static int set_time(json_t *obj, const char *key, int64_t t)
+{
+	char text[21];
+	int rc = fws_time_format(t, text);
+
+	if (rc != 0)
+		return rc;
+	return fws_json_set(obj, key, json_string(text));
+}
+
+static int encode_payload(const struct fws_payload *p, json_t **out)
+{
+	int rc = FWS_ENOMEM;
+	json_t *obj = json_object(), *hashes = NULL;
+	char hex[2 * 32 + 1];
+
+	if (obj == NULL)
+		goto out;
+	rc = FWS_EUSAGE;
+	if (!terminated(p->name, sizeof(p->name)) || !terminated(p->target, sizeof(p->target)))
+		goto out;
+	rc = FWS_ELIMIT;
+	if (p->size > FWS_SIZE_MAX)
+		goto out;
+	rc = fws_json_set(obj, "name", json_string(p->name));
+	if (rc == 0)
+		rc = fws_json_set(obj, "target", json_string(p->target));
+	if (rc == 0)
+		rc = fws_json_set(obj, "size", json_integer((json_int_t)p->size));
+	if (rc == 0)
+		rc = fws_json_set(obj, "chunk_size", json_integer((json_int_t)p->chunk_size));
+	if (rc != 0)
+		goto out;
+	rc = FWS_ENOMEM;
+	hashes = json_object();
+	if (hashes == NULL)
+		goto out;
+	fws_hex_encode(hex, p->chunks_sha256, sizeof(p->chunks_sha256));
+	rc = fws_json_set(hashes, HASH_ALG, json_string(hex));
+	if (rc != 0)
+		goto out;
+	rc = fws_json_set(obj, "hashes", hashes);
+	hashes = NULL;
+	if (rc != 0)
+		goto out;
+	*out = obj;
+	obj = NULL;
+	rc = 0;
+out:
+	json_decref(hashes);
+	json_decref(obj);
+	return rc;
+}
+
+static int encode_strings(const struct fws_manifest *m, json_t *doc)
+{
+	int rc;
+
+	if (!terminated(m->product, sizeof(m->product)) ||
+	    !terminated(m->version, sizeof(m->version)) ||
+	    !terminated(m->min_version, sizeof(m->min_version)) ||
+	    !terminated(m->release_notes, sizeof(m->release_notes)) ||
+	    !terminated(m->sbom, sizeof(m->sbom)))
+		return FWS_EUSAGE;
+	rc = fws_json_set(doc, "product", json_string(m->product));
+	if (rc == 0)
+		rc = fws_json_set(doc, "version", json_string(m->version));
+	if (rc == 0 && m->min_version[0] != '\0')
+		rc = fws_json_set(doc, "min_version", json_string(m->min_version));
+	if (rc == 0 && m->sbom[0] != '\0')
+		rc = fws_json_set(doc, "sbom", json_string(m->sbom));
+	if (rc == 0 && m->release_notes[0] != '\0') {
+		/* json_string refuses invalid UTF-8: report that, not ENOMEM. */
+		json_t *notes = json_string(m->release_notes);
+		rc = notes == NULL ? FWS_ESCHEMA : fws_json_set(doc, "release_notes", notes);
+	}
+	return rc;
+}
+
+int fws_manifest_encode(const struct fws_manifest *m, char **out, size_t *out_len)
+{
+	int rc = FWS_EUSAGE;
+	json_t *doc = NULL, *arr = NULL, *item = NULL;
+	struct fws_manifest *check = NULL;
+	char *text = NULL;
+	size_t text_len;
+
+	if (out == NULL || out_len == NULL)
+		return FWS_EUSAGE;
+	*out = NULL;
+	*out_len = 0;
+	if (m == NULL)
+		goto out;
+	rc = FWS_ELIMIT;
+	if (m->n_hardware > FWS_MAX_HARDWARE || m->n_payloads > FWS_MAX_PAYLOADS ||
+	    m->security_version > FWS_SIZE_MAX)
+		goto out;
+
+	rc = FWS_ENOMEM;
+	doc = json_object();
+	if (doc == NULL)
+		goto out;
+	rc = fws_json_set(doc, "schema", json_integer((json_int_t)m->schema));
+	if (rc == 0)
+		rc = fws_json_set(doc, "security_version",
+				  json_integer((json_int_t)m->security_version));
+	if (rc == 0)
+		rc = set_time(doc, "created", m->created);
+	/* expires == 0 means absent (see manifest.h). */
+	if (rc == 0 && m->expires != 0)
+		rc = set_time(doc, "expires", m->expires);
+	if (rc == 0)
+		rc = encode_strings(m, doc);
+	if (rc != 0)
+		goto out;
+
+	rc = FWS_ENOMEM;
+	arr = json_array();
+	if (arr == NULL)
+		goto out;
+	for (size_t i = 0; i < m->n_hardware; i++) {
+		rc = FWS_EUSAGE;
+		if (!terminated(m->hardware[i], sizeof(m->hardware[i])))
+			goto out;
+		rc = fws_json_append(arr, json_string(m->hardware[i]));
+		if (rc != 0)
+			goto out;
+	}
+	rc = fws_json_set(doc, "hardware", arr);
+	arr = NULL;
+	if (rc != 0)
+		goto out;
+
+	rc = FWS_ENOMEM;
+	arr = json_array();
+	if (arr == NULL)
+		goto out;
+	for (size_t i = 0; i < m->n_payloads; i++) {
+		rc = encode_payload(&m->payloads[i], &item);
+		if (rc != 0)
+			goto out;
+		rc = fws_json_append(arr, item);
+		item = NULL;
+		if (rc != 0)
+			goto out;
+	}
+	rc = fws_json_set(doc, "payloads", arr);
+	arr = NULL;
+	if (rc != 0)
+		goto out;
+
+	rc = fws_json_dump_canonical(doc, &text, &text_len);
+	if (rc != 0)
+		goto out;
+	/* Never emit a manifest our own verifier would refuse: a signer must
+	 * not sign what devices reject (or read differently). */
+	rc = FWS_ENOMEM;
+	check = malloc(sizeof(*check));
+	if (check == NULL)
+		goto out;
+	rc = fws_manifest_decode((const uint8_t *)text, text_len, check);
+	if (rc != 0)
+		goto out;
+	*out = text;
+	*out_len = text_len;
+	text = NULL;
+	rc = 0;
+out:
+	free(check);
+	free(text);
+	json_decref(item);
+	json_decref(arr);
+	json_decref(doc);
+	return rc;
+}

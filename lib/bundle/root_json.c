@@ -1,0 +1,408 @@
+/* Root of trust JSON: strict decoding into struct fws_root, the canonical
+ * encoding, and loading a self-signed root envelope from a file.
+ *
+ * The root decides which keys are trusted, so its shape is fixed exactly
+ * (TUF's key objects, two roles, nothing else); the structural invariants
+ * (key IDs match keys, thresholds) are then checked by the core's
+ * fws_root_check, the same code a device integrator audits. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle/json_strict.h"
+#include "fwseal/encoding.h"
+#include "fwseal/envelope.h"
+#include "fwseal/error.h"
+#include "fwseal/fileio.h"
+#include "fwseal/limits.h"
+#include "fwseal/root.h"
+
+#define ED25519 "ed25519"
+
+static const char *const root_keys[] = {"schema", "version", "created", "expires", "keys", "roles"};
+static const char *const key_keys[] = {"keytype", "scheme", "keyval"};
+static const char *const keyval_keys[] = {"public"};
+static const char *const role_names[FWS_ROLE_COUNT] = {"root", "release"};
+static const char *const role_keys[] = {"keyids", "threshold"};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A fixed string field ("keytype": "ed25519"). Other key types are refused,
+ * not skipped: a verifier that ignored an unknown key would count one
+ * fewer key than the signer meant, and one that guessed could be fooled. */
+static int expect_string(const json_t *v, const char *want)
+{
+	const char *s;
+	int rc = fws_json_string(v, 64, FWS_ESCHEMA, &s, NULL);
+
+	if (rc != 0)
+		return rc;
+	return strcmp(s, want) == 0 ? 0 : FWS_ESCHEMA;
+}
+
+static int decode_key(const char *keyid_hex, const json_t *obj, struct fws_key *key)
+{
+	const json_t *keyval;
+	int rc;
+
+	/* The key ID is an object key, so it gets the same lowercase,
+	 * exact-length rule as every other hex value. */
+	if (strlen(keyid_hex) != 2 * sizeof(key->keyid) ||
+	    fws_hex_decode_exact(key->keyid, sizeof(key->keyid), keyid_hex) != 0)
+		return FWS_ESCHEMA;
+	rc = fws_json_check_keys(obj, key_keys, COUNT(key_keys), NULL, 0);
+	if (rc != 0)
+		return rc;
+	rc = expect_string(json_object_get(obj, "keytype"), ED25519);
+	if (rc != 0)
+		return rc;
+	rc = expect_string(json_object_get(obj, "scheme"), ED25519);
+	if (rc != 0)
+		return rc;
+	keyval = json_object_get(obj, "keyval");
+	rc = fws_json_check_keys(keyval, keyval_keys, COUNT(keyval_keys), NULL, 0);
+	if (rc != 0)
+		return rc;
+	/* Whether the ID really is SHA-256 of this key is fws_root_check's
+	 * job (FWS_EKEYID). */
+	return fws_json_hex(json_object_get(keyval, "public"), key->public_key,
+			    sizeof(key->public_key));
+}
+
+static int decode_keys(const json_t *obj, struct fws_root *root)
+{
+	const char *keyid;
+	json_t *member;
+	size_t n, i = 0;
+	int rc;
+
+	if (!json_is_object(obj))
+		return FWS_ESCHEMA;
+	n = json_object_size(obj);
+	if (n == 0)
+		return FWS_ESCHEMA;
+	if (n > FWS_MAX_KEYS)
+		return FWS_ELIMIT;
+	/* Duplicate key IDs cannot occur: the parser refuses duplicate keys. */
+	json_object_foreach((json_t *)obj, keyid, member)
+	{
+		if (i >= FWS_MAX_KEYS)
+			return FWS_EINTERNAL;
+		rc = decode_key(keyid, member, &root->keys[i]);
+		if (rc != 0)
+			return rc;
+		i++;
+	}
+	if (i != n)
+		return FWS_EINTERNAL;
+	root->n_keys = n;
+	return 0;
+}
+
+static int decode_role(const json_t *obj, struct fws_role *role)
+{
+	const json_t *ids;
+	uint64_t t;
+	size_t n;
+	int rc;
+
+	rc = fws_json_check_keys(obj, role_keys, COUNT(role_keys), NULL, 0);
+	if (rc != 0)
+		return rc;
+	ids = json_object_get(obj, "keyids");
+	if (!json_is_array(ids))
+		return FWS_ESCHEMA;
+	n = json_array_size(ids);
+	if (n == 0)
+		return FWS_ESCHEMA;
+	if (n > FWS_MAX_KEYS)
+		return FWS_ELIMIT;
+	for (size_t i = 0; i < n; i++) {
+		rc = fws_json_hex(json_array_get(ids, i), role->keyids[i], sizeof(role->keyids[i]));
+		if (rc != 0)
+			return rc;
+		/* A key listed twice must not be able to count twice toward
+		 * the threshold, whatever the counting code does. */
+		for (size_t j = 0; j < i; j++) {
+			if (memcmp(role->keyids[i], role->keyids[j], sizeof(role->keyids[i])) == 0)
+				return FWS_ESCHEMA;
+		}
+	}
+	role->n_keyids = n;
+	rc = fws_json_uint(json_object_get(obj, "threshold"), 0, FWS_SIZE_MAX, &t);
+	if (rc != 0)
+		return rc;
+	/* n <= FWS_MAX_KEYS, so a larger threshold can never be met; refused
+	 * here before it is narrowed to 32 bits (0 and t > n: fws_root_check). */
+	if (t > FWS_MAX_KEYS)
+		return FWS_ETHRESHOLDDEF;
+	role->threshold = (uint32_t)t;
+	return 0;
+}
+
+int fws_root_decode(const uint8_t *json, size_t len, struct fws_root *root)
+{
+	int rc = FWS_EUSAGE;
+	json_t *doc = NULL;
+	const json_t *roles;
+	uint64_t v;
+
+	if (root == NULL)
+		return FWS_EUSAGE;
+	memset(root, 0, sizeof(*root));
+	if (json == NULL)
+		goto out;
+	rc = fws_json_load(json, len, FWS_BODY_MAX, &doc);
+	if (rc != 0)
+		goto out;
+	rc = fws_json_check_keys(doc, root_keys, COUNT(root_keys), NULL, 0);
+	if (rc != 0)
+		goto out;
+	rc = fws_json_uint(json_object_get(doc, "schema"), 1, 1, &v);
+	if (rc != 0)
+		goto out;
+	root->schema = (uint32_t)v;
+	rc = fws_json_uint(json_object_get(doc, "version"), 1, FWS_SIZE_MAX, &root->version);
+	if (rc != 0)
+		goto out;
+	rc = fws_json_time(json_object_get(doc, "created"), &root->created);
+	if (rc != 0)
+		goto out;
+	rc = fws_json_time(json_object_get(doc, "expires"), &root->expires);
+	if (rc != 0)
+		goto out;
+	rc = decode_keys(json_object_get(doc, "keys"), root);
+	if (rc != 0)
+		goto out;
+	/* Exactly the two roles: a missing release role must not read as
+	 * "no release keys needed". */
+	roles = json_object_get(doc, "roles");
+	rc = fws_json_check_keys(roles, role_names, FWS_ROLE_COUNT, NULL, 0);
+	if (rc != 0)
+		goto out;
+	for (int r = 0; r < FWS_ROLE_COUNT; r++) {
+		rc = decode_role(json_object_get(roles, role_names[r]), &root->roles[r]);
+		if (rc != 0)
+			goto out;
+	}
+	rc = fws_root_check(root);
+out:
+	if (rc != 0)
+		memset(root, 0, sizeof(*root));
+	json_decref(doc);
+	return rc;
+}
+
+static int set_hex(json_t *obj, const char *key, const uint8_t bytes[32])
+{
+	char hex[2 * 32 + 1];
+
+	fws_hex_encode(hex, bytes, 32);
+	return fws_json_set(obj, key, json_string(hex));
+}
+
+static int set_time(json_t *obj, const char *key, int64_t t)
+{
+	char text[21];
+	int rc = fws_time_format(t, text);
+
+	if (rc != 0)
+		return rc;
+	return fws_json_set(obj, key, json_string(text));
+}
+
+static int encode_key(const struct fws_key *key, json_t **out)
+{
+	int rc = FWS_ENOMEM;
+	json_t *obj = json_object(), *keyval = json_object();
+
+	if (obj == NULL || keyval == NULL)
+		goto out;
+	rc = fws_json_set(obj, "keytype", json_string(ED25519));
+	if (rc == 0)
+		rc = fws_json_set(obj, "scheme", json_string(ED25519));
+	if (rc == 0)
+		rc = set_hex(keyval, "public", key->public_key);
+	if (rc != 0)
+		goto out;
+	rc = fws_json_set(obj, "keyval", keyval);
+	keyval = NULL;
+	if (rc != 0)
+		goto out;
+	*out = obj;
+	obj = NULL;
+out:
+	json_decref(keyval);
+	json_decref(obj);
+	return rc;
+}
+
+static int encode_role(const struct fws_role *role, json_t **out)
+{
+	int rc = FWS_ENOMEM;
+	json_t *obj = json_object(), *ids = json_array();
+	char hex[2 * 32 + 1];
+
+	if (obj == NULL || ids == NULL)
+		goto out;
+	for (size_t i = 0; i < role->n_keyids; i++) {
+		fws_hex_encode(hex, role->keyids[i], sizeof(role->keyids[i]));
+		rc = fws_json_append(ids, json_string(hex));
+		if (rc != 0)
+			goto out;
+	}
+	rc = fws_json_set(obj, "keyids", ids);
+	ids = NULL;
+	if (rc == 0)
+		rc = fws_json_set(obj, "threshold", json_integer((json_int_t)role->threshold));
+	if (rc != 0)
+		goto out;
+	*out = obj;
+	obj = NULL;
+out:
+	json_decref(ids);
+	json_decref(obj);
+	return rc;
+}
+
+int fws_root_encode(const struct fws_root *root, char **out, size_t *out_len)
+{
+	int rc = FWS_EUSAGE;
+	json_t *doc = NULL, *keys = NULL, *roles = NULL, *item = NULL;
+	struct fws_root *check = NULL;
+	char *text = NULL;
+	size_t text_len;
+	char hex[2 * 32 + 1];
+
+	if (out == NULL || out_len == NULL)
+		return FWS_EUSAGE;
+	*out = NULL;
+	*out_len = 0;
+	if (root == NULL)
+		goto out;
+	/* Counts bound the loops below: checked before any array is read. */
+	rc = FWS_ELIMIT;
+	if (root->n_keys > FWS_MAX_KEYS || root->roles[FWS_ROLE_ROOT].n_keyids > FWS_MAX_KEYS ||
+	    root->roles[FWS_ROLE_RELEASE].n_keyids > FWS_MAX_KEYS || root->version > FWS_SIZE_MAX)
+		goto out;
+
+	rc = FWS_ENOMEM;
+	doc = json_object();
+	keys = json_object();
+	roles = json_object();
+	if (doc == NULL || keys == NULL || roles == NULL)
+		goto out;
+	rc = fws_json_set(doc, "schema", json_integer((json_int_t)root->schema));
+	if (rc == 0)
+		rc = fws_json_set(doc, "version", json_integer((json_int_t)root->version));
+	if (rc == 0)
+		rc = set_time(doc, "created", root->created);
+	if (rc == 0)
+		rc = set_time(doc, "expires", root->expires);
+	if (rc != 0)
+		goto out;
+	for (size_t i = 0; i < root->n_keys; i++) {
+		rc = encode_key(&root->keys[i], &item);
+		if (rc != 0)
+			goto out;
+		fws_hex_encode(hex, root->keys[i].keyid, sizeof(root->keys[i].keyid));
+		rc = fws_json_set(keys, hex, item);
+		item = NULL;
+		if (rc != 0)
+			goto out;
+	}
+	/* Two entries with one key ID would collapse into one object member. */
+	rc = FWS_ESCHEMA;
+	if (json_object_size(keys) != root->n_keys)
+		goto out;
+	for (int r = 0; r < FWS_ROLE_COUNT; r++) {
+		rc = encode_role(&root->roles[r], &item);
+		if (rc != 0)
+			goto out;
+		rc = fws_json_set(roles, role_names[r], item);
+		item = NULL;
+		if (rc != 0)
+			goto out;
+	}
+	rc = fws_json_set(doc, "keys", keys);
+	keys = NULL;
+	if (rc == 0)
+		rc = fws_json_set(doc, "roles", roles);
+	roles = NULL;
+	if (rc != 0)
+		goto out;
+
+	rc = fws_json_dump_canonical(doc, &text, &text_len);
+	if (rc != 0)
+		goto out;
+	/* Never emit a root our own decoder (and fws_root_check) refuses. */
+	rc = FWS_ENOMEM;
+	check = malloc(sizeof(*check));
+	if (check == NULL)
+		goto out;
+	rc = fws_root_decode((const uint8_t *)text, text_len, check);
+	if (rc != 0)
+		goto out;
+	*out = text;
+	*out_len = text_len;
+	text = NULL;
+	rc = 0;
+out:
+	free(check);
+	free(text);
+	json_decref(item);
+	json_decref(roles);
+	json_decref(keys);
+	json_decref(doc);
+	return rc;
+}
+
+int fws_root_load_file(const char *path, struct fws_root *root, struct fws_envelope *env)
+{
+	int rc = FWS_EUSAGE;
+	struct fws_envelope *own = NULL;
+	uint8_t *data = NULL;
+	size_t len, body_len;
+	const uint8_t *body;
+
+	if (root == NULL)
+		return FWS_EUSAGE;
+	memset(root, 0, sizeof(*root));
+	if (path == NULL)
+		goto out;
+	if (env == NULL) {
+		rc = FWS_ENOMEM;
+		own = malloc(sizeof(*own));
+		if (own == NULL)
+			goto out;
+		env = own;
+	}
+	memset(env, 0, sizeof(*env));
+	rc = fws_file_read_all(path, FWS_ENVELOPE_MAX, &data, &len);
+	if (rc != 0)
+		goto out;
+	rc = fws_envelope_decode(data, len, env);
+	if (rc != 0)
+		goto out;
+	/* A manifest (or any other signed document) must never be taken for
+	 * a root, even when the same keys signed it. */
+	rc = FWS_EPAYLOADTYPE;
+	if (strcmp(env->payload_type, FWS_TYPE_ROOT) != 0)
+		goto out;
+	rc = FWS_EINTERNAL;
+	body = fws_envelope_body(env, &body_len);
+	if (body == NULL)
+		goto out;
+	rc = fws_root_decode(body, body_len, root);
+	if (rc != 0)
+		goto out;
+	rc = fws_root_check_self_signed(root, env);
+out:
+	if (rc != 0) {
+		memset(root, 0, sizeof(*root));
+		if (env != NULL)
+			memset(env, 0, sizeof(*env));
+	}
+	free(own);
+	free(data);
+	return rc;
+}

@@ -1,0 +1,301 @@
+/* Strict tar reader. Hostile headers are parsed field by field; nothing is
+ * overlaid on the input and every number is bounded before use. */
+#include <string.h>
+
+#include "bundle/tar_reader.h"
+#include "fwseal/error.h"
+
+/* ustar header field offsets (POSIX.1-1988). */
+enum {
+	H_NAME = 0, H_NAME_LEN = 100,
+	H_SIZE = 124, H_SIZE_LEN = 12,
+	H_CHKSUM = 148, H_CHKSUM_LEN = 8,
+	H_TYPEFLAG = 156,
+	H_LINKNAME = 157, H_LINKNAME_LEN = 100,
+	H_MAGIC = 257,   /* "ustar\0" then version "00" */
+	H_PREFIX = 345, H_PREFIX_LEN = 155,
+};
+
+/* Larger than any "size=<20 digits>" record; a pax header is never bulk data. */
+#define PAX_MAX 512u
+/* ustar's 11 octal digits end at 8 GiB - 1; bigger sizes need pax. */
+#define USTAR_SIZE_MAX 077777777777ull
+
+void fws_tar_init(struct fws_tar *t, struct fws_source *src)
+{
+	memset(t, 0, sizeof(*t));
+	t->src = src;
+}
+
+static uint32_t pad_of(uint64_t size)
+{
+	return (uint32_t)((FWS_TAR_BLOCK - size % FWS_TAR_BLOCK) % FWS_TAR_BLOCK);
+}
+
+uint64_t fws_tar_entry_footprint(uint64_t size)
+{
+	uint64_t f = FWS_TAR_BLOCK + size + pad_of(size);
+	if (size > USTAR_SIZE_MAX)
+		f += 2 * FWS_TAR_BLOCK; /* pax header + its one data block */
+	return f;
+}
+
+static int read_block(struct fws_tar *t, uint8_t *b)
+{
+	int rc = fws_source_read_exact(t->src, b, FWS_TAR_BLOCK);
+	if (rc == 0)
+		t->offset += FWS_TAR_BLOCK;
+	return rc;
+}
+
+static int is_zero(const uint8_t *b, size_t n)
+{
+	uint8_t acc = 0;
+	for (size_t i = 0; i < n; i++)
+		acc |= b[i];
+	return acc == 0;
+}
+
+/* Octal digits, optionally followed by NUL/space terminators only; at least
+ * one digit; no base-256, no sign, no leading spaces. */
+static int parse_octal(const uint8_t *f, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i = 0;
+	for (; i < len && f[i] >= '0' && f[i] <= '7'; i++) {
+		if (v > (UINT64_MAX >> 3))
+			return FWS_EFORMAT;
+		v = (v << 3) | (uint64_t)(f[i] - '0');
+	}
+	if (i == 0)
+		return FWS_EFORMAT;
+	for (; i < len; i++)
+		if (f[i] != '\0' && f[i] != ' ')
+			return FWS_EFORMAT;
+	*out = v;
+	return 0;
+}
+
+static int check_checksum(const uint8_t *h)
+{
+	uint64_t stored;
+	uint32_t sum = 0;
+	if (parse_octal(h + H_CHKSUM, H_CHKSUM_LEN, &stored) != 0)
+		return FWS_EFORMAT;
+	for (size_t i = 0; i < FWS_TAR_BLOCK; i++)
+		sum += (i >= H_CHKSUM && i < H_CHKSUM + H_CHKSUM_LEN) ? ' ' : h[i];
+	return stored == sum ? 0 : FWS_EFORMAT;
+}
+
+/* Copies a NUL-terminated-or-full field; rejects bytes after a NUL so that
+ * two readers cannot see two different names in one field. */
+static int copy_field(char *out, size_t cap, const uint8_t *f, size_t len)
+{
+	size_t n = 0;
+	while (n < len && f[n] != '\0')
+		n++;
+	if (!is_zero(f + n, len - n) || n + 1 > cap)
+		return FWS_EFORMAT;
+	memcpy(out, f, n);
+	out[n] = '\0';
+	return 0;
+}
+
+/* pax records: "<len> size=<decimal>\n", only "size" allowed. */
+static int parse_pax(const uint8_t *p, size_t len, uint64_t *size, int *have_size)
+{
+	size_t pos = 0;
+	*have_size = 0;
+	while (pos < len) {
+		size_t rec_len = 0, i = pos;
+		for (; i < len && p[i] >= '0' && p[i] <= '9'; i++) {
+			if (rec_len > 1000)
+				return FWS_EFORMAT;
+			rec_len = rec_len * 10 + (size_t)(p[i] - '0');
+		}
+		if (i == pos || i >= len || p[i] != ' ' || rec_len > len - pos ||
+		    p[pos + rec_len - 1] != '\n' || (p[pos] == '0'))
+			return FWS_EFORMAT;
+		const uint8_t *kv = p + i + 1;
+		size_t kv_len = pos + rec_len - 1 - (i + 1);
+		if (kv_len < 6 || memcmp(kv, "size=", 5) != 0 || *have_size)
+			return FWS_EFORMAT;
+		uint64_t v = 0;
+		for (size_t k = 5; k < kv_len; k++) {
+			if (kv[k] < '0' || kv[k] > '9' || (k == 5 && kv[k] == '0' && kv_len > 6) ||
+			    v > (UINT64_MAX - 9) / 10)
+				return FWS_EFORMAT;
+			v = v * 10 + (uint64_t)(kv[k] - '0');
+		}
+		*size = v;
+		*have_size = 1;
+		pos += rec_len;
+	}
+	return 0;
+}
+
+static int parse_header(const uint8_t *h, struct fws_tar_entry *e, uint64_t *size)
+{
+	char name[H_NAME_LEN + 1], prefix[H_PREFIX_LEN + 1];
+	if (memcmp(h + H_MAGIC, "ustar\0" "00", 8) != 0)
+		return FWS_EFORMAT; /* not POSIX ustar (v7, GNU, other formats) */
+	int rc = check_checksum(h);
+	if (rc == 0)
+		rc = parse_octal(h + H_SIZE, H_SIZE_LEN, size);
+	if (rc == 0)
+		rc = copy_field(name, sizeof(name), h + H_NAME, H_NAME_LEN);
+	if (rc == 0)
+		rc = copy_field(prefix, sizeof(prefix), h + H_PREFIX, H_PREFIX_LEN);
+	if (rc != 0)
+		return rc;
+	/* Regular files never carry a link name; a link target would redirect. */
+	if (!is_zero(h + H_LINKNAME, H_LINKNAME_LEN))
+		return FWS_EENTRY;
+	if (prefix[0] != '\0') {
+		size_t pl = strlen(prefix), nl = strlen(name);
+		if (pl + 1 + nl + 1 > sizeof(e->path))
+			return FWS_EENTRY;
+		memcpy(e->path, prefix, pl);
+		e->path[pl] = '/';
+		memcpy(e->path + pl + 1, name, nl + 1);
+	} else {
+		memcpy(e->path, name, strlen(name) + 1);
+	}
+	return 0;
+}
+
+/* After the first zero block: the second must be zero too, then only zero
+ * padding up to the end of the 10240-byte record, then the end of input. */
+static int finish(struct fws_tar *t, const uint8_t *first_zero)
+{
+	uint8_t b[FWS_TAR_BLOCK];
+	(void)first_zero;
+	uint64_t end_of_data = t->offset - FWS_TAR_BLOCK;
+	uint64_t allowed = end_of_data + 2 * FWS_TAR_BLOCK;
+	allowed += (FWS_TAR_RECORD - allowed % FWS_TAR_RECORD) % FWS_TAR_RECORD;
+	int rc = read_block(t, b);
+	if (rc != 0)
+		return rc;
+	if (!is_zero(b, sizeof(b)))
+		return FWS_ETRAILING; /* e.g. a second archive after one zero block */
+	for (;;) {
+		size_t got;
+		rc = fws_source_read(t->src, b, sizeof(b), &got);
+		if (rc != 0)
+			return rc == FWS_ELIMIT ? FWS_ETRAILING : rc;
+		if (got == 0)
+			break;
+		t->offset += got;
+		if (t->offset > allowed || !is_zero(b, got))
+			return FWS_ETRAILING;
+	}
+	return fws_source_check_end(t->src);
+}
+
+int fws_tar_next(struct fws_tar *t, struct fws_tar_entry *e)
+{
+	uint8_t h[FWS_TAR_BLOCK];
+	uint64_t size = 0, pax_size = 0;
+	int have_pax = 0, rc;
+
+	if (t->remaining != 0)
+		return FWS_EINTERNAL;
+	if (t->padding != 0) {
+		rc = fws_source_read_exact(t->src, h, t->padding);
+		if (rc != 0)
+			return rc;
+		/* Padding is not covered by any digest: require zeros so no
+		 * hidden data can ride along. */
+		if (!is_zero(h, t->padding))
+			return FWS_EFORMAT;
+		t->offset += t->padding;
+		t->padding = 0;
+	}
+	for (int round = 0;; round++) {
+		rc = read_block(t, h);
+		if (rc != 0)
+			return rc;
+		if (is_zero(h, sizeof(h))) {
+			if (have_pax)
+				return FWS_EFORMAT;
+			rc = finish(t, h);
+			return rc == 0 ? 1 : rc;
+		}
+		rc = parse_header(h, e, &size);
+		if (rc != 0)
+			return rc;
+		uint8_t type = h[H_TYPEFLAG];
+		if (type == 'x' && round == 0) {
+			uint8_t pax[PAX_MAX];
+			if (size == 0 || size > PAX_MAX)
+				return FWS_EFORMAT;
+			rc = fws_source_read_exact(t->src, pax, FWS_TAR_BLOCK);
+			if (rc != 0)
+				return rc;
+			t->offset += FWS_TAR_BLOCK;
+			if (!is_zero(pax + size, FWS_TAR_BLOCK - size))
+				return FWS_EFORMAT;
+			rc = parse_pax(pax, (size_t)size, &pax_size, &have_pax);
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		/* Links, directories, devices, FIFOs, GNU/pax specials, sparse
+		 * files: none of them can be a payload, all can be an attack. */
+		if (type != '0' && type != '\0')
+			return FWS_EENTRY;
+		break;
+	}
+	if (have_pax) {
+		/* The ustar size must agree where it can: two readers must never
+		 * see two different sizes. */
+		if (pax_size <= USTAR_SIZE_MAX && size != pax_size)
+			return FWS_EFORMAT;
+		size = pax_size;
+	}
+	e->size = size;
+	t->remaining = size;
+	t->padding = pad_of(size);
+	return 0;
+}
+
+int fws_tar_read(struct fws_tar *t, uint8_t *buf, size_t len, size_t *got)
+{
+	*got = 0;
+	if (t->remaining == 0)
+		return 0;
+	if (len > t->remaining)
+		len = (size_t)t->remaining;
+	int rc = fws_source_read(t->src, buf, len, got);
+	if (rc != 0)
+		return rc;
+	if (*got == 0)
+		return FWS_ETRUNCATED;
+	t->remaining -= *got;
+	t->offset += *got;
+	return 0;
+}
+
+int fws_tar_read_all(struct fws_tar *t, uint8_t *buf, size_t len)
+{
+	if (len != t->remaining)
+		return FWS_EINTERNAL;
+	int rc = fws_source_read_exact(t->src, buf, len);
+	if (rc == 0) {
+		t->remaining = 0;
+		t->offset += len;
+	}
+	return rc;
+}
+
+int fws_tar_skip(struct fws_tar *t)
+{
+	uint8_t b[4096];
+	while (t->remaining > 0) {
+		size_t got;
+		int rc = fws_tar_read(t, b, sizeof(b), &got);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}

@@ -1,0 +1,311 @@
+/* Streaming bundle verification: one pass, one reader, bounded memory.
+ *
+ * Decision order (design.md): manifest envelope -> root chain -> manifest
+ * signatures against the newest root -> manifest schema -> policy (hardware,
+ * rollback) -> for each payload: chunk list, then each chunk verified before
+ * it is released to the sink -> nothing after the archive. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle/source.h"
+#include "bundle/tar_reader.h"
+#include "fwseal/chunks.h"
+#include "fwseal/error.h"
+#include "fwseal/sha256.h"
+
+#define IO_BUF (256 * 1024)
+
+struct verify_ctx {
+	struct fws_source src;
+	struct fws_tar tar;
+	struct fws_tar_entry entry;
+	struct fws_envelope manifest_env;
+	struct fws_envelope root_env; /* scratch for carried roots */
+	struct fws_root next_root;
+	int pending; /* c->entry holds a header read ahead but not yet used */
+	uint8_t file[FWS_ENVELOPE_MAX];
+	uint8_t io[IO_BUF];
+};
+
+/* Reads the current entry (an envelope file) whole into ctx->file. */
+static int read_envelope_entry(struct verify_ctx *c, size_t *len)
+{
+	if (c->entry.size > FWS_ENVELOPE_MAX)
+		return FWS_ELIMIT;
+	*len = (size_t)c->entry.size;
+	return fws_tar_read_all(&c->tar, c->file, *len);
+}
+
+/* "root/<N>.json" with N a decimal without leading zeros. */
+static int parse_root_name(const char *path, uint64_t *n)
+{
+	const char *p = path + 5;
+	uint64_t v = 0;
+	if (strncmp(path, "root/", 5) != 0 || *p < '1' || *p > '9')
+		return FWS_EENTRY;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (FWS_SIZE_MAX - 9) / 10)
+			return FWS_EENTRY;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (strcmp(p, ".json") != 0)
+		return FWS_EENTRY;
+	*n = v;
+	return 0;
+}
+
+/* One carried root; older or already trusted versions cannot change
+ * anything and are passed over, a gap is a broken chain. */
+static int advance_root(struct verify_ctx *c, struct fws_verify_result *r, uint64_t n)
+{
+	size_t len;
+	int rc = read_envelope_entry(c, &len);
+	if (rc != 0 || n <= r->root.version)
+		return rc;
+	if (n != r->root.version + 1)
+		return FWS_EROOTVERSION;
+	rc = fws_root_advance(&r->root, c->file, len, &c->root_env, &c->next_root);
+	if (rc != 0)
+		return rc;
+	/* fws_root_check_successor guarantees version == old + 1 == n, so the
+	 * file name and the signed version agree. */
+	r->root_envelope = c->root_env;
+	r->root_advanced = 1;
+	return 0;
+}
+
+static int check_manifest(struct verify_ctx *c, const struct fws_verify_opts *o,
+			  const struct fws_sink *sink, struct fws_verify_result *r)
+{
+	const uint8_t *body;
+	size_t body_len;
+	int rc;
+	if (o->now > 0 && o->now > r->root.expires)
+		return FWS_EEXPIRED;
+	rc = fws_envelope_verify(&c->manifest_env, FWS_TYPE_MANIFEST, &r->root, FWS_ROLE_RELEASE,
+				 &r->signers);
+	if (rc != 0)
+		return rc;
+	body = fws_envelope_body(&c->manifest_env, &body_len);
+	rc = fws_manifest_decode(body, body_len, &r->manifest);
+	if (rc != 0)
+		return rc;
+	if (o->now > 0 && r->manifest.expires != 0 && o->now > r->manifest.expires)
+		return FWS_EEXPIRED;
+	rc = fws_policy_check(&r->manifest, &o->policy);
+	if (rc != 0)
+		return rc;
+	if (sink != NULL && sink->manifest_verified != NULL)
+		rc = sink->manifest_verified(sink->ctx, &r->manifest, &r->root);
+	return rc;
+}
+
+/* From here on the archive's exact size is known from signed data: cap the
+ * source there, so no decompression bomb or padding trick can run longer. */
+static int cap_source(struct verify_ctx *c, const struct fws_manifest *m)
+{
+	uint64_t total = c->tar.offset, n;
+	for (size_t i = 0; i < m->n_payloads; i++) {
+		int rc = fws_chunk_count(m->payloads[i].size, m->payloads[i].chunk_size, &n);
+		if (rc != 0)
+			return rc;
+		total += fws_tar_entry_footprint(n * FWS_SHA256_LEN);
+		total += fws_tar_entry_footprint(m->payloads[i].size);
+	}
+	total += 2 * FWS_TAR_BLOCK + FWS_TAR_RECORD;
+	/* The current entry's header is already consumed and counted. */
+	c->src.limit = total;
+	return 0;
+}
+
+static int expect_entry(struct verify_ctx *c, const char *dir, const char *name)
+{
+	int rc = 0;
+	if (c->pending)
+		c->pending = 0;
+	else
+		rc = fws_tar_next(&c->tar, &c->entry);
+	if (rc == 1)
+		return FWS_ETRUNCATED; /* archive ended before this entry */
+	if (rc != 0)
+		return rc;
+	size_t dl = strlen(dir);
+	if (strncmp(c->entry.path, dir, dl) != 0 || strcmp(c->entry.path + dl, name) != 0)
+		return FWS_EENTRY;
+	return 0;
+}
+
+static int stream_payload(struct verify_ctx *c, const struct fws_payload *p,
+			  const uint8_t *list, uint8_t *chunk_buf, const struct fws_sink *sink)
+{
+	struct fws_chunk_verifier v;
+	int rc = fws_chunk_verifier_init(&v, list, p->size, p->chunk_size);
+	if (rc != 0)
+		return rc;
+	int writing = sink != NULL && sink->payload_write != NULL;
+	size_t filled = 0;
+	if (sink != NULL && sink->payload_begin != NULL) {
+		rc = sink->payload_begin(sink->ctx, p);
+		if (rc != 0)
+			return rc;
+	}
+	for (;;) {
+		/* With a sink, bytes gather in the chunk buffer and leave only
+		 * once their chunk matched; without one, they are hashed in place. */
+		uint8_t *dst = writing ? chunk_buf + filled : c->io;
+		size_t want = writing ? p->chunk_size - filled : sizeof(c->io);
+		size_t got;
+		rc = fws_tar_read(&c->tar, dst, want, &got);
+		if (rc != 0)
+			return rc;
+		if (got == 0)
+			break;
+		size_t off = 0;
+		while (off < got) {
+			size_t used;
+			int done = fws_chunk_verifier_update(&v, dst + off, got - off, &used);
+			if (done < 0)
+				return done;
+			off += used;
+			if (writing)
+				filled += used;
+			if (done == 1 && writing) {
+				rc = sink->payload_write(sink->ctx, chunk_buf, filled);
+				if (rc != 0)
+					return rc;
+				filled = 0;
+			}
+		}
+	}
+	rc = fws_chunk_verifier_final(&v);
+	if (rc == 0 && sink != NULL && sink->payload_end != NULL)
+		rc = sink->payload_end(sink->ctx, p);
+	return rc;
+}
+
+static int verify_payloads(struct verify_ctx *c, const struct fws_sink *sink,
+			   const struct fws_manifest *m)
+{
+	uint8_t *list = NULL, *chunk_buf = NULL;
+	int rc = 0;
+	for (size_t i = 0; i < m->n_payloads && rc == 0; i++) {
+		const struct fws_payload *p = &m->payloads[i];
+		uint64_t n;
+		rc = fws_chunk_count(p->size, p->chunk_size, &n);
+		if (rc == 0)
+			rc = expect_entry(c, "chunks/", p->name);
+		if (rc != 0)
+			break;
+		if (c->entry.size != n * FWS_SHA256_LEN) {
+			rc = FWS_ESIZE;
+			break;
+		}
+		free(list);
+		list = malloc(n * FWS_SHA256_LEN + 1);
+		free(chunk_buf);
+		chunk_buf = sink != NULL ? malloc(p->chunk_size) : NULL;
+		if (list == NULL || (sink != NULL && chunk_buf == NULL)) {
+			rc = FWS_ENOMEM;
+			break;
+		}
+		rc = fws_tar_read_all(&c->tar, list, (size_t)(n * FWS_SHA256_LEN));
+		if (rc == 0)
+			rc = fws_chunk_list_check(list, (size_t)(n * FWS_SHA256_LEN), p->size,
+						  p->chunk_size, p->chunks_sha256);
+		if (rc == 0)
+			rc = expect_entry(c, "payloads/", p->name);
+		if (rc == 0 && c->entry.size != p->size)
+			rc = FWS_ESIZE;
+		if (rc == 0)
+			rc = stream_payload(c, p, list, chunk_buf, sink);
+	}
+	free(list);
+	free(chunk_buf);
+	return rc;
+}
+
+int fws_bundle_verify(fws_read_fn read, void *read_ctx, const struct fws_verify_opts *opts,
+		      const struct fws_sink *sink, struct fws_verify_result *result)
+{
+	struct verify_ctx *c = NULL;
+	size_t len;
+	uint64_t last_root = 0, n;
+	size_t n_roots = 0;
+	int rc = FWS_EINTERNAL;
+
+	if (read == NULL || opts == NULL || opts->trusted_root == NULL || result == NULL)
+		return FWS_EUSAGE;
+	memset(result, 0, sizeof(*result));
+	result->root = *opts->trusted_root;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return FWS_ENOMEM;
+	rc = fws_source_open(&c->src, read, read_ctx);
+	if (rc != 0)
+		goto out;
+	result->compressed = c->src.gzip;
+	/* Until the manifest is verified only envelopes may come: cap the input
+	 * at what the largest legal prefix can occupy. */
+	c->src.limit = (1 + FWS_MAX_ROOT_CHAIN) * fws_tar_entry_footprint(FWS_ENVELOPE_MAX) +
+		       fws_tar_entry_footprint(FWS_MAX_CHUNKS * FWS_SHA256_LEN);
+	fws_tar_init(&c->tar, &c->src);
+
+	rc = fws_tar_next(&c->tar, &c->entry);
+	if (rc == 1)
+		rc = FWS_ETRUNCATED;
+	if (rc != 0)
+		goto out;
+	if (strcmp(c->entry.path, "manifest.json") != 0) {
+		rc = FWS_EENTRY; /* the signed manifest must come first */
+		goto out;
+	}
+	rc = read_envelope_entry(c, &len);
+	if (rc != 0)
+		goto out;
+	fws_sha256(c->file, len, result->manifest_sha256);
+	rc = fws_envelope_decode(c->file, len, &c->manifest_env);
+	if (rc != 0)
+		goto out;
+
+	for (;;) {
+		rc = fws_tar_next(&c->tar, &c->entry);
+		if (rc == 1)
+			rc = FWS_ETRUNCATED;
+		if (rc != 0)
+			goto out;
+		if (strncmp(c->entry.path, "root/", 5) != 0)
+			break;
+		rc = parse_root_name(c->entry.path, &n);
+		if (rc == 0 && (n <= last_root || ++n_roots > FWS_MAX_ROOT_CHAIN))
+			rc = FWS_EENTRY; /* out of order, repeated, or too many */
+		if (rc == 0)
+			rc = advance_root(c, result, n);
+		if (rc != 0)
+			goto out;
+		last_root = n;
+	}
+	/* The first non-root entry is already read: check the manifest now;
+	 * that entry must then be the first payload's chunk list. */
+	rc = check_manifest(c, opts, sink, result);
+	if (rc != 0)
+		goto out;
+	rc = cap_source(c, &result->manifest);
+	if (rc != 0)
+		goto out;
+	c->pending = 1;
+	rc = verify_payloads(c, sink, &result->manifest);
+	if (rc != 0)
+		goto out;
+	rc = fws_tar_next(&c->tar, &c->entry);
+	if (rc == 0)
+		rc = FWS_EENTRY; /* an entry the manifest does not name */
+	else if (rc == 1)
+		rc = 0;
+out:
+	if (c != NULL) {
+		result->bundle_bytes = c->src.raw_bytes;
+		fws_source_close(&c->src);
+		free(c);
+	}
+	return rc;
+}

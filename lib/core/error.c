@@ -1,0 +1,92 @@
+/* Error texts. Each phrase names the check that failed so that a CLI line
+ * "fwseal: <file>: <text>" tells the operator what was wrong without a manual. */
+#include "fwseal/error.h"
+
+#include <stddef.h>
+
+struct fws_error_text {
+	const char *name;
+	const char *text;
+};
+
+/* Indexed by -code; a missing entry is caught by the unit test that walks
+ * every code from 0 to FWS_ELAST. */
+static const struct fws_error_text error_texts[] = {
+    [0] = {"FWS_OK", "success"},
+    [-FWS_EINTERNAL] = {"FWS_EINTERNAL", "internal error (an invariant did not hold)"},
+    [-FWS_EUSAGE] = {"FWS_EUSAGE", "invalid usage or argument"},
+    [-FWS_ENOMEM] = {"FWS_ENOMEM", "out of memory"},
+    [-FWS_EIO] = {"FWS_EIO", "input/output error (read, write, fsync or rename failed)"},
+    [-FWS_ECRYPTO] = {"FWS_ECRYPTO", "cryptography library could not be initialised"},
+    [-FWS_ELIMIT] = {"FWS_ELIMIT", "input exceeds a size or count limit"},
+    [-FWS_EJSON] = {"FWS_EJSON",
+		    "malformed json (syntax, duplicate key, bad utf-8 or nesting too deep)"},
+    [-FWS_ESCHEMA] = {"FWS_ESCHEMA", "schema violation (missing, unknown or ill-typed field)"},
+    [-FWS_EENVELOPE] = {"FWS_EENVELOPE", "malformed signed envelope (fields, base64 or lengths)"},
+    [-FWS_EPAYLOADTYPE] = {"FWS_EPAYLOADTYPE", "envelope payload type is not the one expected"},
+    [-FWS_EUNTRUSTED] = {"FWS_EUNTRUSTED", "no signature from a key authorised for this role"},
+    [-FWS_EBADSIG] = {"FWS_EBADSIG", "signature of an authorised key does not verify"},
+    [-FWS_ETHRESHOLD] = {"FWS_ETHRESHOLD",
+			 "too few valid signatures from distinct authorised keys (threshold)"},
+    [-FWS_EKEYID] = {"FWS_EKEYID", "key id does not match its public key"},
+    [-FWS_EROOTVERSION] = {"FWS_EROOTVERSION",
+			   "root version not sequential (rollback, gap or repeat)"},
+    [-FWS_EEXPIRED] = {"FWS_EEXPIRED", "metadata has expired"},
+    [-FWS_EFORMAT] = {"FWS_EFORMAT", "not a tar archive or malformed tar header"},
+    [-FWS_EENTRY] = {"FWS_EENTRY", "unexpected bundle entry (type, name, order or duplicate)"},
+    [-FWS_ETRUNCATED] = {"FWS_ETRUNCATED", "bundle truncated before all its entries"},
+    [-FWS_ETRAILING] = {"FWS_ETRAILING", "trailing data after the end of the archive"},
+    [-FWS_ESIZE] = {"FWS_ESIZE", "size differs from the signed size"},
+    [-FWS_EDIGEST] = {"FWS_EDIGEST",
+		      "chunk digest mismatch (payload or chunk list tampered with)"},
+    [-FWS_EDECOMPRESS] = {"FWS_EDECOMPRESS",
+			  "corrupt compressed stream or decompression limit exceeded"},
+    [-FWS_EHARDWARE] = {"FWS_EHARDWARE", "hardware id not listed in the manifest"},
+    [-FWS_EROLLBACK] = {"FWS_EROLLBACK",
+			"security version lower than the device's (rollback refused)"},
+    [-FWS_EDOWNGRADE] = {"FWS_EDOWNGRADE",
+			 "version downgrade within the same security version not allowed"},
+    [-FWS_ESTATE] = {"FWS_ESTATE", "device state missing, corrupt or inconsistent"},
+    [-FWS_EKEYFILE] = {"FWS_EKEYFILE", "key file malformed or of the wrong kind"},
+    [-FWS_EPASSPHRASE] = {"FWS_EPASSPHRASE", "wrong passphrase (or key file tampered with)"},
+    [-FWS_EKEYPERM] = {"FWS_EKEYPERM", "secret key file readable by group or others"},
+    [-FWS_ENOTAUTHORISED] = {"FWS_ENOTAUTHORISED",
+			     "signing key not authorised by the root for this role"},
+    [-FWS_EEXIST] = {"FWS_EEXIST", "output file already exists"},
+    [-FWS_ENOENT] = {"FWS_ENOENT", "input file missing"},
+    [-FWS_EBUSY] = {"FWS_EBUSY", "device locked by another operation"},
+    [-FWS_ETHRESHOLDDEF] = {"FWS_ETHRESHOLDDEF",
+			    "root threshold invalid (zero or above its key count)"},
+    [-FWS_ECLOCK] = {"FWS_ECLOCK", "time value unparseable or out of range"},
+    [-FWS_EMINVERSION] = {"FWS_EMINVERSION",
+			  "installed version below the manifest's minimum version"},
+};
+
+_Static_assert(sizeof(error_texts) / sizeof(error_texts[0]) == (size_t)-FWS_ELAST + 1,
+	       "every error code needs a text");
+
+static const struct fws_error_text *lookup(int code)
+{
+	/* Compare before negating: -INT_MIN would overflow. */
+	if (code > 0 || code < FWS_ELAST)
+		return NULL;
+	return &error_texts[-code];
+}
+
+const char *fws_strerror(int code)
+{
+	const struct fws_error_text *e = lookup(code);
+
+	if (e == NULL || e->text == NULL)
+		return "unknown error";
+	return e->text;
+}
+
+const char *fws_errname(int code)
+{
+	const struct fws_error_text *e = lookup(code);
+
+	if (e == NULL || e->name == NULL)
+		return "unknown error";
+	return e->name;
+}

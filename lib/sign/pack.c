@@ -1,0 +1,420 @@
+/* fwseal pack: release description + payload files + root chain + release
+ * key -> one signed bundle. Payloads are hashed once to build the manifest,
+ * then copied into the bundle while being hashed again, so a file changed
+ * in between is caught instead of shipped under a stale signature. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bundle/json_strict.h"
+#include "fwseal/chunks.h"
+#include "fwseal/error.h"
+#include "fwseal/fileio.h"
+#include "fwseal/keys.h"
+#include "fwseal/policy.h"
+#include "fwseal/sha256.h"
+
+#define RELEASE_INPUT_MAX (256 * 1024)
+#define READ_BUF (1024 * 1024)
+
+struct pack_payload {
+	char path[PATH_MAX];
+	uint8_t *chunk_list;
+	uint64_t n_chunks;
+};
+
+struct pack_ctx {
+	const char *subject; /* the input being processed, for error reports */
+	struct fws_manifest m;
+	struct pack_payload pl[FWS_MAX_PAYLOADS];
+	struct fws_envelope env;
+	struct fws_envelope root_env;
+	struct fws_root root, next_root;
+	uint8_t *buf;
+};
+
+static int parse_payload(const json_t *o, const char *base_dir, struct fws_payload *p,
+			 struct pack_payload *pp)
+{
+	static const char *const req[] = {"name", "file", "target"};
+	static const char *const opt[] = {"chunk_size"};
+	const char *file;
+	size_t file_len;
+	uint64_t cs = 0;
+	int rc = fws_json_check_keys(o, req, 3, opt, 1);
+	if (rc == 0)
+		rc = fws_json_string_copy(json_object_get(o, "name"), p->name, sizeof(p->name),
+					  FWS_ESCHEMA);
+	if (rc == 0)
+		rc = fws_json_string_copy(json_object_get(o, "target"), p->target,
+					  sizeof(p->target), FWS_ESCHEMA);
+	if (rc == 0)
+		rc = fws_json_string(json_object_get(o, "file"), PATH_MAX / 2, FWS_ESCHEMA, &file,
+				     &file_len);
+	if (rc != 0)
+		return rc;
+	if (!fws_name_valid(p->name) || !fws_name_valid(p->target) || file_len == 0)
+		return FWS_ESCHEMA;
+	if (json_object_get(o, "chunk_size") != NULL) {
+		rc = fws_json_uint(json_object_get(o, "chunk_size"), FWS_CHUNK_MIN, FWS_CHUNK_MAX,
+				   &cs);
+		if (rc != 0 || !fws_chunk_size_valid((uint32_t)cs))
+			return FWS_ESCHEMA;
+	}
+	p->chunk_size = (uint32_t)cs; /* 0 = choose */
+	int n = file[0] == '/' ? snprintf(pp->path, sizeof(pp->path), "%s", file)
+			       : snprintf(pp->path, sizeof(pp->path), "%s/%s", base_dir, file);
+	return (n < 0 || (size_t)n >= sizeof(pp->path)) ? FWS_ELIMIT : 0;
+}
+
+/* The release description (docs/format.md): the manifest's own fields, and
+ * for each payload the file it comes from instead of its digests. */
+static int parse_release(const char *path, struct pack_ctx *c)
+{
+	static const char *const req[] = {"product", "version", "security_version", "hardware",
+					  "payloads"};
+	static const char *const opt[] = {"expires", "min_version", "release_notes", "sbom"};
+	uint8_t *raw = NULL;
+	size_t raw_len;
+	json_t *root = NULL, *v;
+	char dir[PATH_MAX];
+	size_t i;
+	struct fws_manifest *m = &c->m;
+	int rc = fws_file_read_all(path, RELEASE_INPUT_MAX, &raw, &raw_len);
+	if (rc == 0)
+		rc = fws_json_load(raw, raw_len, RELEASE_INPUT_MAX, &root);
+	if (rc == 0)
+		rc = fws_json_check_keys(root, req, 5, opt, 4);
+	if (rc != 0)
+		goto out;
+	char copy[PATH_MAX];
+	snprintf(copy, sizeof(copy), "%s", path);
+	snprintf(dir, sizeof(dir), "%s", dirname(copy));
+	m->schema = 1;
+	rc = fws_json_string_copy(json_object_get(root, "product"), m->product, sizeof(m->product),
+				  FWS_ESCHEMA);
+	if (rc == 0)
+		rc = fws_json_string_copy(json_object_get(root, "version"), m->version,
+					  sizeof(m->version), FWS_ESCHEMA);
+	if (rc == 0)
+		rc = fws_json_uint(json_object_get(root, "security_version"), 0, FWS_SIZE_MAX,
+				   &m->security_version);
+	if (rc == 0 && (v = json_object_get(root, "min_version")) != NULL)
+		rc = fws_json_string_copy(v, m->min_version, sizeof(m->min_version), FWS_ESCHEMA);
+	if (rc == 0 && (v = json_object_get(root, "release_notes")) != NULL)
+		rc =
+		    fws_json_string_copy(v, m->release_notes, sizeof(m->release_notes), FWS_ELIMIT);
+	if (rc == 0 && (v = json_object_get(root, "sbom")) != NULL)
+		rc = fws_json_string_copy(v, m->sbom, sizeof(m->sbom), FWS_ESCHEMA);
+	if (rc == 0 && (v = json_object_get(root, "expires")) != NULL)
+		rc = fws_json_time(v, &m->expires);
+	if (rc != 0)
+		goto out;
+	v = json_object_get(root, "hardware");
+	if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > FWS_MAX_HARDWARE) {
+		rc = FWS_ESCHEMA;
+		goto out;
+	}
+	for (i = 0; i < json_array_size(v) && rc == 0; i++)
+		rc = fws_json_string_copy(json_array_get(v, i), m->hardware[i],
+					  sizeof(m->hardware[i]), FWS_ESCHEMA);
+	m->n_hardware = i;
+	v = json_object_get(root, "payloads");
+	if (rc == 0 &&
+	    (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > FWS_MAX_PAYLOADS))
+		rc = FWS_ESCHEMA;
+	for (i = 0; rc == 0 && i < json_array_size(v); i++)
+		rc = parse_payload(json_array_get(v, i), dir, &m->payloads[i], &c->pl[i]);
+	m->n_payloads = i;
+out:
+	json_decref(root);
+	free(raw);
+	return rc;
+}
+
+static int read_full(int fd, uint8_t *buf, size_t len, size_t *got)
+{
+	*got = 0;
+	while (*got < len) {
+		ssize_t n = read(fd, buf + *got, len - *got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return FWS_EIO;
+		if (n == 0)
+			break;
+		*got += (size_t)n;
+	}
+	return 0;
+}
+
+/* Streams a payload file chunk by chunk. With out == NULL it fills the
+ * chunk list; otherwise it writes the bytes and checks each chunk against
+ * the list made earlier (FWS_EDIGEST if the file changed meanwhile). */
+static int hash_payload(struct pack_ctx *c, size_t i, struct fws_bundle_writer *out)
+{
+	struct fws_payload *p = &c->m.payloads[i];
+	struct pack_payload *pp = &c->pl[i];
+	uint8_t digest[32];
+	uint64_t done = 0;
+	int rc = 0;
+	c->subject = pp->path;
+	int fd = open(pp->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? FWS_ENOENT : FWS_EIO;
+	for (uint64_t k = 0; k < pp->n_chunks && rc == 0; k++) {
+		uint64_t want64 = p->size - done < p->chunk_size ? p->size - done : p->chunk_size;
+		size_t want = (size_t)want64, got;
+		/* Hashing a chunk in READ_BUF pieces keeps memory flat for
+		 * 16 MiB chunks too. */
+		struct fws_sha256 h;
+		fws_sha256_init(&h);
+		while (want > 0 && rc == 0) {
+			size_t piece = want < READ_BUF ? want : READ_BUF;
+			rc = read_full(fd, c->buf, piece, &got);
+			if (rc == 0 && got != piece)
+				rc = FWS_ESIZE; /* the file shrank */
+			if (rc == 0 && out != NULL)
+				rc = fws_bundle_writer_data(out, c->buf, piece);
+			if (rc == 0)
+				fws_sha256_update(&h, c->buf, piece);
+			want -= piece;
+			done += piece;
+		}
+		fws_sha256_final(&h, digest);
+		if (rc == 0 && out == NULL)
+			memcpy(pp->chunk_list + k * 32, digest, 32);
+		else if (rc == 0 && memcmp(pp->chunk_list + k * 32, digest, 32) != 0)
+			rc = FWS_EDIGEST;
+	}
+	if (rc == 0) {
+		size_t got;
+		rc = read_full(fd, c->buf, 1, &got);
+		if (rc == 0 && got != 0)
+			rc = FWS_ESIZE; /* the file grew */
+	}
+	close(fd);
+	return rc;
+}
+
+static int measure_payloads(struct pack_ctx *c)
+{
+	for (size_t i = 0; i < c->m.n_payloads; i++) {
+		struct fws_payload *p = &c->m.payloads[i];
+		struct pack_payload *pp = &c->pl[i];
+		struct stat sb;
+		int rc;
+		c->subject = pp->path;
+		if (stat(pp->path, &sb) != 0)
+			return errno == ENOENT ? FWS_ENOENT : FWS_EIO;
+		if (!S_ISREG(sb.st_mode))
+			return FWS_EIO;
+		if ((uint64_t)sb.st_size > FWS_SIZE_MAX)
+			return FWS_ELIMIT;
+		p->size = (uint64_t)sb.st_size;
+		if (p->chunk_size == 0) {
+			/* Default 1 MiB, doubled for huge payloads so the chunk
+			 * list stays within FWS_MAX_CHUNKS. */
+			p->chunk_size = FWS_CHUNK_DEFAULT;
+			while ((p->size + p->chunk_size - 1) / p->chunk_size > FWS_MAX_CHUNKS &&
+			       p->chunk_size < FWS_CHUNK_MAX)
+				p->chunk_size *= 2;
+		}
+		rc = fws_chunk_count(p->size, p->chunk_size, &pp->n_chunks);
+		if (rc != 0)
+			return rc;
+		pp->chunk_list = malloc(pp->n_chunks * 32 + 1);
+		if (pp->chunk_list == NULL)
+			return FWS_ENOMEM;
+		rc = hash_payload(c, i, NULL);
+		if (rc != 0)
+			return rc;
+		fws_sha256(pp->chunk_list, pp->n_chunks * 32, p->chunks_sha256);
+	}
+	return 0;
+}
+
+/* Loads the chain: the first root must be self-signed, each next one a
+ * valid successor. The newest root decides who may sign. */
+static int load_roots(struct pack_ctx *c, const struct fws_pack_opts *o)
+{
+	uint8_t *raw = NULL;
+	size_t len;
+	c->subject = o->root_paths[0];
+	int rc = fws_root_load_file(o->root_paths[0], &c->root, &c->root_env);
+	for (size_t i = 1; i < o->n_roots && rc == 0; i++) {
+		c->subject = o->root_paths[i];
+		rc = fws_file_read_all(o->root_paths[i], FWS_ENVELOPE_MAX, &raw, &len);
+		if (rc == 0)
+			rc = fws_root_advance(&c->root, raw, len, &c->root_env, &c->next_root);
+		free(raw);
+		raw = NULL;
+	}
+	if (rc == 0 && o->now > c->root.expires)
+		rc = FWS_EEXPIRED; /* never sign under an expired root */
+	if (rc == 0 && o->now < c->root.created)
+		rc = FWS_ECLOCK; /* the signer's clock is behind the root: fix it first */
+	return rc;
+}
+
+static int key_authorised(const struct fws_root *root, const uint8_t keyid[32])
+{
+	const struct fws_role *r = &root->roles[FWS_ROLE_RELEASE];
+	for (size_t i = 0; i < r->n_keyids; i++)
+		if (memcmp(r->keyids[i], keyid, 32) == 0)
+			return 1;
+	return 0;
+}
+
+static int add_file_entry(struct fws_bundle_writer *w, const char *name, const char *path)
+{
+	uint8_t *raw = NULL;
+	size_t len;
+	int rc = fws_file_read_all(path, FWS_ENVELOPE_MAX, &raw, &len);
+	if (rc == 0)
+		rc = fws_bundle_writer_entry(w, name, len);
+	if (rc == 0)
+		rc = fws_bundle_writer_data(w, raw, len);
+	free(raw);
+	return rc;
+}
+
+static int write_bundle(struct pack_ctx *c, const struct fws_pack_opts *o, int fd,
+			const char *envelope_json, size_t envelope_len)
+{
+	struct fws_bundle_writer *w = NULL;
+	char name[FWS_NAME_MAX + 32];
+	uint64_t first_version = c->root.version - (o->n_roots - 1);
+	int rc = fws_bundle_writer_open(&w, fd, o->gzip, o->now);
+	if (rc != 0)
+		return rc;
+	rc = fws_bundle_writer_entry(w, "manifest.json", envelope_len);
+	if (rc == 0)
+		rc = fws_bundle_writer_data(w, envelope_json, envelope_len);
+	for (size_t i = 0; i < o->n_roots && rc == 0; i++) {
+		snprintf(name, sizeof(name), "root/%llu.json",
+			 (unsigned long long)(first_version + i));
+		rc = add_file_entry(w, name, o->root_paths[i]);
+	}
+	for (size_t i = 0; i < c->m.n_payloads && rc == 0; i++) {
+		const struct fws_payload *p = &c->m.payloads[i];
+		snprintf(name, sizeof(name), "chunks/%s", p->name);
+		rc = fws_bundle_writer_entry(w, name, c->pl[i].n_chunks * 32);
+		if (rc == 0)
+			rc = fws_bundle_writer_data(w, c->pl[i].chunk_list, c->pl[i].n_chunks * 32);
+		snprintf(name, sizeof(name), "payloads/%s", p->name);
+		if (rc == 0)
+			rc = fws_bundle_writer_entry(w, name, p->size);
+		if (rc == 0)
+			rc = hash_payload(c, i, w);
+	}
+	if (rc != 0) {
+		fws_bundle_writer_abort(w);
+		return rc;
+	}
+	return fws_bundle_writer_close(w);
+}
+
+static int sign_manifest(struct pack_ctx *c, const struct fws_pack_opts *o, char **json,
+			 size_t *json_len)
+{
+	uint8_t pk[32], keyid[32];
+	char *body = NULL;
+	size_t body_len;
+	fws_secret_key_public(o->key, pk, keyid);
+	c->subject = o->key_path;
+	if (!key_authorised(&c->root, keyid))
+		return FWS_ENOTAUTHORISED;
+	c->subject = o->manifest_path;
+	int rc = fws_manifest_encode(&c->m, &body, &body_len);
+	/* Round trip: what we sign must be exactly what a device will accept. */
+	if (rc == 0) {
+		struct fws_manifest *check = malloc(sizeof(*check));
+		rc = check == NULL ? FWS_ENOMEM
+				   : fws_manifest_decode((const uint8_t *)body, body_len, check);
+		free(check);
+	}
+	if (rc == 0)
+		rc = fws_envelope_set_body(&c->env, FWS_TYPE_MANIFEST, (const uint8_t *)body,
+					   body_len);
+	if (rc == 0)
+		rc = fws_envelope_sign(&c->env, o->key);
+	if (rc == 0)
+		rc = fws_envelope_encode(&c->env, json, json_len);
+	free(body);
+	return rc;
+}
+
+static int temp_beside(const char *path, char *tmp, size_t cap, int *fd)
+{
+	int n = snprintf(tmp, cap, "%s.tmp.XXXXXX", path);
+	if (n < 0 || (size_t)n >= cap)
+		return FWS_ELIMIT;
+	*fd = mkstemp(tmp);
+	return *fd < 0 ? FWS_EIO : 0;
+}
+
+int fws_pack(const struct fws_pack_opts *o, struct fws_manifest *out_manifest, char *failed,
+	     size_t failed_cap)
+{
+	struct pack_ctx *c;
+	char *json = NULL, tmp[PATH_MAX];
+	size_t json_len;
+	int fd = -1, rc;
+
+	if (o == NULL || o->manifest_path == NULL || o->key == NULL || o->out_path == NULL ||
+	    o->root_paths == NULL || o->n_roots == 0 || o->n_roots > FWS_MAX_ROOT_CHAIN)
+		return FWS_EUSAGE;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return FWS_ENOMEM;
+	c->buf = malloc(READ_BUF);
+	rc = c->buf == NULL ? FWS_ENOMEM : 0;
+	c->subject = o->manifest_path;
+	if (rc == 0)
+		rc = parse_release(o->manifest_path, c);
+	if (rc == 0)
+		rc = load_roots(c, o);
+	if (rc != 0)
+		goto out;
+	c->m.created = o->now;
+	rc = measure_payloads(c);
+	if (rc == 0)
+		rc = sign_manifest(c, o, &json, &json_len);
+	if (rc == 0) {
+		c->subject = o->out_path;
+		rc = temp_beside(o->out_path, tmp, sizeof(tmp), &fd);
+	}
+	if (rc != 0)
+		goto out;
+	rc = write_bundle(c, o, fd, json, json_len);
+	if (rc == 0)
+		c->subject = o->out_path;
+	if (rc == 0 && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
+		rc = FWS_EIO;
+	if (close(fd) != 0 && rc == 0)
+		rc = FWS_EIO;
+	if (rc == 0 && rename(tmp, o->out_path) != 0)
+		rc = FWS_EIO;
+	if (rc != 0)
+		unlink(tmp);
+	else
+		rc = fws_fsync_parent(o->out_path);
+	if (rc == 0 && out_manifest != NULL)
+		*out_manifest = c->m;
+out:
+	if (failed != NULL && failed_cap > 0)
+		snprintf(failed, failed_cap, "%s", rc != 0 && c->subject ? c->subject : "");
+	for (size_t i = 0; i < FWS_MAX_PAYLOADS; i++)
+		free(c->pl[i].chunk_list);
+	free(c->buf);
+	free(json);
+	free(c);
+	return rc;
+}

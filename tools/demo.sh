@@ -1,0 +1,83 @@
+#!/bin/sh
+# make demo: the whole story on the DEMO ONLY example keys and manifest.
+# pack -> inspect -> verify -> device init -> install -> status, then three
+# attacks refused: a tampered bundle, a bundle signed by an unknown key and
+# an older security_version (rollback).
+set -u
+cd "$(dirname "$0")/.."
+B=${BUILD:-build}
+BIN=$PWD/$B
+D=$B/demo
+KEYS=keys-example
+# The demo keys' passphrase, documented in keys-example/README.md. Never do
+# this with real keys: use a terminal or a --passphrase-file in a vault.
+export FWSEAL_PASSPHRASE=fwseal-demo
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(date +%s)}
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+# Runs a command that must FAIL; shows its one-line reason and exit status.
+refused() {
+	printf '$ %s\n' "$*"
+	"$@"
+	status=$?
+	if [ $status -eq 0 ]; then
+		echo "DEMO FAILED: this should have been refused" >&2
+		exit 1
+	fi
+	printf '   -> refused, exit status %d\n' "$status"
+}
+die() { echo "DEMO FAILED: $*" >&2; exit 1; }
+
+rm -rf "$D" && mkdir -p "$D" || die "cannot create $D"
+
+step "Build two demo firmware images (deterministic contents)"
+# 6 MiB root file system and a 300 KiB kernel; an older root fs for 1.1.0.
+awk 'BEGIN { for (i = 0; i < 98304; i++) printf "rootfs block %08d of the 1.2.0 demo image.....\n", i }' > "$D/rootfs.img"
+awk 'BEGIN { for (i = 0; i < 4800; i++) printf "kernel %08d demo image for fwseal.........................\n", i }' > "$D/kernel.img"
+awk 'BEGIN { for (i = 0; i < 50000; i++) printf "rootfs block %08d of the OLD 1.1.0 image..\n", i }' > "$D/rootfs-old.img"
+ls -l "$D"/*.img
+
+step "Release engineer: pack and sign 1.2.0 with the release key"
+run "$BIN/fwseal" pack --manifest manifests/example.json --key $KEYS/release.key \
+	--root $KEYS/root.json --out "$D/pump-1.2.0.fwb" || die "pack failed"
+
+step "Anyone: inspect it (a plain tar: 'tar -tvf' lists it too)"
+run "$BIN/fwseal" inspect "$D/pump-1.2.0.fwb" || die "inspect failed"
+run tar -tvf "$D/pump-1.2.0.fwb"
+
+step "CI: verify it against the trusted root, for the pump's hardware"
+run "$BIN/fwseal" verify --root $KEYS/root.json --hardware pump-rev-c "$D/pump-1.2.0.fwb" ||
+	die "verify failed"
+
+step "Device: provision a simulated A/B device, install, show status"
+run "$BIN/fwseal-verify" init --device "$D/device" --root $KEYS/root.json --hardware pump-rev-c ||
+	die "init failed"
+run "$BIN/fwseal-verify" install --device "$D/device" "$D/pump-1.2.0.fwb" || die "install failed"
+run "$BIN/fwseal-verify" status --device "$D/device" || die "status failed"
+cmp "$D/device/b/rootfs" "$D/rootfs.img" && echo "slot b/rootfs is byte-identical to rootfs.img"
+
+step "Attack 1: one byte of the root file system flipped in transit"
+cp "$D/pump-1.2.0.fwb" "$D/tampered.fwb"
+# Offset 1 MiB + 100 lies inside payloads/rootfs.img's second chunk.
+printf 'X' | dd of="$D/tampered.fwb" bs=1 seek=$((1048576 + 100)) conv=notrunc 2>/dev/null
+refused "$BIN/fwseal-verify" install --device "$D/device" "$D/tampered.fwb"
+
+step "Attack 2: a bundle signed by a key the device does not trust"
+run "$BIN/fwseal-keys" root init --root-key $KEYS/attacker.pub --release-key $KEYS/attacker.pub \
+	--sign $KEYS/attacker.key --expires 30 --out "$D/attacker-root.json" >/dev/null ||
+	die "attacker root failed"
+run "$BIN/fwseal" pack --manifest manifests/example.json --key $KEYS/attacker.key \
+	--root "$D/attacker-root.json" --out "$D/evil.fwb" || die "attacker pack failed"
+refused "$BIN/fwseal-verify" install --device "$D/device" "$D/evil.fwb"
+
+step "Attack 3: roll the device back to 1.1.0 (security_version 1 < 2)"
+run "$BIN/fwseal" pack --manifest manifests/example-1.1.0.json --key $KEYS/release.key \
+	--root $KEYS/root.json --out "$D/pump-1.1.0.fwb" || die "pack 1.1.0 failed"
+refused "$BIN/fwseal-verify" install --device "$D/device" "$D/pump-1.1.0.fwb"
+
+step "After three refusals the device is exactly as it was"
+run "$BIN/fwseal-verify" status --device "$D/device" || die "status failed"
+ls -A "$D/device/a" "$D/device/b"
+
+printf '\n\033[1mDemo complete:\033[0m signed, verified, installed; tampering, an unknown key and a rollback were refused.\n'

@@ -1,0 +1,408 @@
+/* fwseal: the release engineer's tool. pack, verify, inspect. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fwseal/fwseal.h"
+#include "fwseal/keys.h"
+#include "cli.h"
+
+const char *cli_prog = "fwseal";
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: fwseal COMMAND [OPTIONS]\n"
+		"\n"
+		"Pack firmware into signed, versioned bundles and check them.\n"
+		"\n"
+		"Commands:\n"
+		"  pack     --manifest M.json --key K.key --root ROOT.json [--root ROOT-v2.json ...]\n"
+		"           --out B.fwb [--gzip] [--passphrase-file F]\n"
+		"           Hash every payload in 1 MiB chunks, sign the manifest with the release\n"
+		"           key, write manifest, root chain, chunk lists and payloads as one tar.\n"
+		"           SOURCE_DATE_EPOCH fixes the time: same inputs, same bytes.\n"
+		"  verify   --root ROOT.json [--hardware ID] B.fwb|-\n"
+		"           Check signatures, root chain, manifest, every chunk and the archive\n"
+		"           structure in one streaming pass. Exit 0 only if all of it is valid.\n"
+		"  inspect  [--json] B.fwb|-\n"
+		"           Show manifest, signatures and entries WITHOUT verifying them.\n"
+		"\n"
+		"Options:\n"
+		"  -h, --help      this help (also: fwseal COMMAND --help)\n"
+		"  -V, --version   print the version\n"
+		"\n"
+		"Passphrases come from --passphrase-file, else FWSEAL_PASSPHRASE, else the terminal.\n"
+		"\n"
+		"Examples:\n"
+		"  fwseal pack --manifest manifests/example.json --key release.key \\\n"
+		"              --root root.json --out pump-1.2.0.fwb\n"
+		"  fwseal verify --root root.json --hardware pump-rev-c pump-1.2.0.fwb\n"
+		"  fwseal inspect --json pump-1.2.0.fwb\n"
+		"\n");
+	cli_print_exit_codes(out);
+}
+
+/* Opens a bundle for reading ("-" is standard input). */
+static int open_input(const char *path, int *fd)
+{
+	if (strcmp(path, "-") == 0) {
+		*fd = STDIN_FILENO;
+		return 0;
+	}
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	return *fd < 0 ? FWS_ENOENT : 0;
+}
+
+static int load_key(const char *path, const char *pass_file, struct fws_secret_key **key)
+{
+	char *pass = NULL;
+	size_t pass_len;
+	int rc = cli_passphrase_get(pass_file, "passphrase for the release key: ", 0, &pass,
+				    &pass_len);
+	if (rc != 0)
+		return rc;
+	rc = fws_secret_key_load(path, pass, pass_len, key);
+	cli_passphrase_free(pass);
+	return rc;
+}
+
+static int cmd_pack(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"manifest", required_argument, NULL, 'm'}, {"key", required_argument, NULL, 'k'},
+		{"root", required_argument, NULL, 'r'},     {"out", required_argument, NULL, 'o'},
+		{"gzip", no_argument, NULL, 'z'},           {"passphrase-file", required_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+	const char *roots[FWS_MAX_ROOT_CHAIN];
+	struct fws_pack_opts po = {0};
+	const char *key_path = NULL, *pass_file = NULL;
+	struct fws_secret_key *key = NULL;
+	struct fws_manifest *m = NULL;
+	long long now;
+	int c, rc;
+
+	po.root_paths = roots;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (po.manifest_path)
+				return cli_usage_error("--manifest given twice");
+			po.manifest_path = optarg;
+			break;
+		case 'k':
+			if (key_path)
+				return cli_usage_error("--key given twice");
+			key_path = optarg;
+			break;
+		case 'r':
+			if (po.n_roots == FWS_MAX_ROOT_CHAIN)
+				return cli_usage_error("too many --root (at most %d)",
+						       FWS_MAX_ROOT_CHAIN);
+			roots[po.n_roots++] = optarg;
+			break;
+		case 'o':
+			if (po.out_path)
+				return cli_usage_error("--out given twice");
+			po.out_path = optarg;
+			break;
+		case 'z':
+			po.gzip = 1;
+			break;
+		case 'p':
+			if (pass_file)
+				return cli_usage_error("--passphrase-file given twice");
+			pass_file = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return cli_usage_error("pack: bad option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("pack: unexpected argument '%s'", argv[optind]);
+	if (!po.manifest_path || !key_path || po.n_roots == 0 || !po.out_path)
+		return cli_usage_error("pack needs --manifest, --key, --root and --out");
+	rc = cli_now(&now);
+	if (rc != 0)
+		return cli_fail("SOURCE_DATE_EPOCH", rc);
+	po.now = now;
+	rc = load_key(key_path, pass_file, &key);
+	if (rc != 0)
+		return cli_fail(key_path, rc);
+	po.key = key;
+	po.key_path = key_path;
+	char failed[4096] = "";
+	m = malloc(sizeof(*m));
+	rc = m == NULL ? FWS_ENOMEM : fws_pack(&po, m, failed, sizeof(failed));
+	fws_secret_key_free(key);
+	if (rc != 0) {
+		free(m);
+		return cli_fail(failed[0] ? failed : po.out_path, rc);
+	}
+	printf("packed %s: %s %s (security_version %llu), %zu payload(s)\n", po.out_path,
+	       m->product, m->version, (unsigned long long)m->security_version, m->n_payloads);
+	free(m);
+	return 0;
+}
+
+static void print_keyids(const char *label, const struct fws_signers *s)
+{
+	char hex[65];
+	for (size_t i = 0; i < s->n; i++) {
+		fws_hex_encode(hex, s->keyids[i], 32);
+		printf("  %s %s\n", label, hex);
+	}
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {{"root", required_argument, NULL, 'r'},
+					     {"hardware", required_argument, NULL, 'w'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *root_path = NULL, *hardware = NULL;
+	struct fws_root *root = NULL;
+	struct fws_envelope *env = NULL;
+	struct fws_verify_result *res = NULL;
+	struct fws_verify_opts vo;
+	int c, rc, fd = -1;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (root_path)
+				return cli_usage_error("--root given twice");
+			root_path = optarg;
+			break;
+		case 'w':
+			if (hardware)
+				return cli_usage_error("--hardware given twice");
+			hardware = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return cli_usage_error("verify: bad option");
+		}
+	}
+	if (!root_path || optind + 1 != argc)
+		return cli_usage_error("verify needs --root ROOT.json and one bundle");
+	const char *bundle = argv[optind];
+	root = malloc(sizeof(*root));
+	env = malloc(sizeof(*env));
+	res = malloc(sizeof(*res));
+	if (!root || !env || !res) {
+		rc = cli_fail(NULL, FWS_ENOMEM);
+		goto out;
+	}
+	rc = fws_root_load_file(root_path, root, env);
+	if (rc != 0) {
+		rc = cli_fail(root_path, rc);
+		goto out;
+	}
+	rc = open_input(bundle, &fd);
+	if (rc != 0) {
+		rc = cli_fail(bundle, rc);
+		goto out;
+	}
+	memset(&vo, 0, sizeof(vo));
+	vo.trusted_root = root;
+	vo.policy.hardware_id = hardware;
+	rc = fws_bundle_verify(fws_read_fd, &fd, &vo, NULL, res);
+	if (rc != 0) {
+		rc = cli_fail(bundle, rc);
+		goto out;
+	}
+	printf("%s: OK %s %s (security_version %llu), root v%llu, %zu payload(s)\n", bundle,
+	       res->manifest.product, res->manifest.version,
+	       (unsigned long long)res->manifest.security_version,
+	       (unsigned long long)res->root.version, res->manifest.n_payloads);
+	print_keyids("signed by", &res->signers);
+	rc = 0;
+out:
+	if (fd > STDIN_FILENO)
+		close(fd);
+	free(root);
+	free(env);
+	free(res);
+	return rc;
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+static void inspect_json(const struct fws_inspect *in)
+{
+	const struct fws_manifest *m = &in->manifest;
+	char hex[65], t[21];
+	printf("{\"verified\":false,\"compressed\":%s,\"payloadType\":", in->compressed ? "true" : "false");
+	json_str(in->envelope.payload_type);
+	printf(",\"signatures\":[");
+	for (size_t i = 0; i < in->envelope.n_sigs; i++) {
+		fws_hex_encode(hex, in->envelope.sigs[i].keyid, 32);
+		printf("%s{\"keyid\":\"%s\"}", i ? "," : "", hex);
+	}
+	printf("],\"manifest\":");
+	if (!in->manifest_ok) {
+		printf("null");
+	} else {
+		printf("{\"product\":");
+		json_str(m->product);
+		printf(",\"version\":");
+		json_str(m->version);
+		printf(",\"security_version\":%llu,\"hardware\":[",
+		       (unsigned long long)m->security_version);
+		for (size_t i = 0; i < m->n_hardware; i++) {
+			printf("%s", i ? "," : "");
+			json_str(m->hardware[i]);
+		}
+		printf("],\"created\":\"%s\"", fws_time_format(m->created, t) == 0 ? t : "");
+		if (m->expires && fws_time_format(m->expires, t) == 0)
+			printf(",\"expires\":\"%s\"", t);
+		if (m->min_version[0]) {
+			printf(",\"min_version\":");
+			json_str(m->min_version);
+		}
+		if (m->release_notes[0]) {
+			printf(",\"release_notes\":");
+			json_str(m->release_notes);
+		}
+		printf(",\"payloads\":[");
+		for (size_t i = 0; i < m->n_payloads; i++) {
+			const struct fws_payload *p = &m->payloads[i];
+			fws_hex_encode(hex, p->chunks_sha256, 32);
+			printf("%s{\"name\":", i ? "," : "");
+			json_str(p->name);
+			printf(",\"target\":");
+			json_str(p->target);
+			printf(",\"size\":%llu,\"chunk_size\":%u,\"sha256-chunks\":\"%s\"}",
+			       (unsigned long long)p->size, p->chunk_size, hex);
+		}
+		printf("]}");
+	}
+	printf(",\"entries\":[");
+	for (size_t i = 0; i < in->n_entries; i++) {
+		printf("%s{\"name\":", i ? "," : "");
+		json_str(in->entries[i].name);
+		printf(",\"size\":%llu}", (unsigned long long)in->entries[i].size);
+	}
+	printf("]}\n");
+}
+
+static void inspect_text(const char *path, const struct fws_inspect *in)
+{
+	const struct fws_manifest *m = &in->manifest;
+	char hex[65], t[21];
+	printf("bundle:   %s (%s)\n", path, in->compressed ? "tar+gzip" : "tar");
+	printf("NOTE:     nothing below is verified; run 'fwseal verify' for that\n");
+	if (in->manifest_ok) {
+		printf("product:  %s\nversion:  %s\nsecurity_version: %llu\n", m->product,
+		       m->version, (unsigned long long)m->security_version);
+		printf("hardware:");
+		for (size_t i = 0; i < m->n_hardware; i++)
+			printf(" %s", m->hardware[i]);
+		printf("\ncreated:  %s\n", fws_time_format(m->created, t) == 0 ? t : "?");
+		if (m->expires && fws_time_format(m->expires, t) == 0)
+			printf("expires:  %s\n", t);
+		if (m->min_version[0])
+			printf("min_version: %s\n", m->min_version);
+		if (m->release_notes[0])
+			printf("notes:    %s\n", m->release_notes);
+		for (size_t i = 0; i < m->n_payloads; i++) {
+			const struct fws_payload *p = &m->payloads[i];
+			fws_hex_encode(hex, p->chunks_sha256, 32);
+			printf("payload:  %s -> %s, %llu bytes, chunk %u, sha256-chunks %s\n",
+			       p->name, p->target, (unsigned long long)p->size, p->chunk_size,
+			       hex);
+		}
+	} else {
+		printf("manifest: does not decode (fwseal verify names the problem)\n");
+	}
+	for (size_t i = 0; i < in->envelope.n_sigs; i++) {
+		fws_hex_encode(hex, in->envelope.sigs[i].keyid, 32);
+		printf("signature: key %s\n", hex);
+	}
+	for (size_t i = 0; i < in->n_entries; i++)
+		printf("entry:    %-40s %12llu\n", in->entries[i].name,
+		       (unsigned long long)in->entries[i].size);
+}
+
+static int cmd_inspect(int argc, char **argv)
+{
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	int json = 0, c, rc, fd;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else if (c == 'h') {
+			usage(stdout);
+			return 0;
+		} else
+			return cli_usage_error("inspect: bad option");
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("inspect needs one bundle");
+	const char *bundle = argv[optind];
+	rc = open_input(bundle, &fd);
+	if (rc != 0)
+		return cli_fail(bundle, rc);
+	struct fws_inspect *in = malloc(sizeof(*in));
+	rc = in == NULL ? FWS_ENOMEM : fws_bundle_inspect(fws_read_fd, &fd, in);
+	if (fd > STDIN_FILENO)
+		close(fd);
+	if (rc == 0) {
+		if (json)
+			inspect_json(in);
+		else
+			inspect_text(bundle, in);
+	}
+	free(in);
+	return rc == 0 ? 0 : cli_fail(bundle, rc);
+}
+
+int main(int argc, char **argv)
+{
+	if (fws_init() != 0)
+		return cli_fail(NULL, FWS_ECRYPTO);
+	if (argc < 2)
+		return cli_usage_error("missing command");
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+		printf("fwseal %s (sha256: %s)\n", fws_version(), fws_sha256_backend());
+		return 0;
+	}
+	argv++;
+	argc--;
+	if (!strcmp(cmd, "pack"))
+		return cmd_pack(argc, argv);
+	if (!strcmp(cmd, "verify"))
+		return cmd_verify(argc, argv);
+	if (!strcmp(cmd, "inspect"))
+		return cmd_inspect(argc, argv);
+	return cli_usage_error("unknown command '%s'", cmd);
+}

@@ -30,6 +30,8 @@ refused() {
 die() { echo "DEMO FAILED: $*" >&2; exit 1; }
 
 rm -rf "$D" && mkdir -p "$D" || die "cannot create $D"
+# git does not keep file modes; fwseal refuses secret keys that others can read.
+chmod 600 $KEYS/*.key
 
 step "Build two demo firmware images (deterministic contents)"
 # 6 MiB root file system and a 300 KiB kernel; an older root fs for 1.1.0.

@@ -957,6 +957,7 @@ static int cmd_root_show(int argc, char **argv)
 	struct fws_signers signers;
 	char created[21], expires[21];
 	const char *path;
+	long long now;
 	int c, rc, as_json = 0;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -1002,7 +1003,9 @@ static int cmd_root_show(int argc, char **argv)
 	}
 	printf("%s: root version %llu (schema %u)\n", path, (unsigned long long)root->version,
 	       (unsigned)root->schema);
-	printf("created %s\nexpires %s\n", created, expires);
+	/* Informational only: expiry is enforced where roots are used. */
+	printf("created %s\nexpires %s%s\n", created, expires,
+	       cli_now(&now) == 0 && now > root->expires ? " (expired)" : "");
 	printf("keys:\n");
 	for (size_t i = 0; i < root->n_keys; i++)
 		print_keyid(stdout, "  ed25519 ", root->keys[i].keyid);

@@ -57,6 +57,7 @@ static int open_input(const char *path, int *fd)
 	return *fd < 0 ? FWS_ENOENT : 0;
 }
 
+/* Returns an exit status; prints the one error line itself. */
 static int load_key(const char *path, const char *pass_file, struct fws_secret_key **key)
 {
 	char *pass = NULL;
@@ -64,10 +65,10 @@ static int load_key(const char *path, const char *pass_file, struct fws_secret_k
 	int rc = cli_passphrase_get(pass_file, "passphrase for the release key: ", 0, &pass,
 				    &pass_len);
 	if (rc != 0)
-		return rc;
+		return cli_status(rc); /* cli_passphrase_get said why */
 	rc = fws_secret_key_load(path, pass, pass_len, key);
 	cli_passphrase_free(pass);
-	return rc;
+	return rc == 0 ? 0 : cli_fail(path, rc);
 }
 
 static int cmd_pack(int argc, char **argv)
@@ -121,7 +122,7 @@ static int cmd_pack(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			return cli_usage_error("pack: bad option");
+			return cli_usage_error("pack: bad option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
@@ -134,7 +135,7 @@ static int cmd_pack(int argc, char **argv)
 	po.now = now;
 	rc = load_key(key_path, pass_file, &key);
 	if (rc != 0)
-		return cli_fail(key_path, rc);
+		return rc;
 	po.key = key;
 	po.key_path = key_path;
 	char failed[4096] = "";
@@ -189,7 +190,7 @@ static int cmd_verify(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			return cli_usage_error("verify: bad option");
+			return cli_usage_error("verify: bad option '%s'", argv[optind - 1]);
 		}
 	}
 	if (!root_path || optind + 1 != argc)
@@ -359,7 +360,7 @@ static int cmd_inspect(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else
-			return cli_usage_error("inspect: bad option");
+			return cli_usage_error("inspect: bad option '%s'", argv[optind - 1]);
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error("inspect needs one bundle");
@@ -398,6 +399,7 @@ int main(int argc, char **argv)
 	}
 	argv++;
 	argc--;
+	opterr = 0; /* our own one-line messages instead of getopt's */
 	if (!strcmp(cmd, "pack"))
 		return cmd_pack(argc, argv);
 	if (!strcmp(cmd, "verify"))

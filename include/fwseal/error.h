@@ -48,10 +48,11 @@ enum fws_error {
 	FWS_ETHRESHOLDDEF = -35, /* root defines a threshold of 0 or above its key count */
 	FWS_ECLOCK = -36,       /* time value unparseable or out of range */
 	FWS_EMINVERSION = -37,  /* installed version is below the manifest's min_version */
+	FWS_EROOTMISMATCH = -38, /* a carried root differs from the trusted root of that version */
 };
 
 /* The lowest code in use; exit statuses run from 1 to -FWS_ELAST. */
-#define FWS_ELAST FWS_EMINVERSION
+#define FWS_ELAST FWS_EROOTMISMATCH
 
 /* Short lowercase description naming the failed check; never NULL. */
 FWS_API const char *fws_strerror(int code);

@@ -31,7 +31,7 @@ struct fws_root {
 	struct fws_role roles[FWS_ROLE_COUNT];
 };
 
-/* --- core (lib/core/root_chain.c) --- */
+/* --- core (lib/core/root_check.c) --- */
 
 /* The public key with this key ID, or NULL. */
 FWS_API const struct fws_key *fws_root_find_key(const struct fws_root *root,
@@ -41,6 +41,9 @@ FWS_API const struct fws_key *fws_root_find_key(const struct fws_root *root,
  * key IDs match keys, role key IDs distinct and known, 1 <= t <= n,
  * created <= expires). The decoder calls it; so can anyone building roots. */
 FWS_API FWS_MUST_CHECK int fws_root_check(const struct fws_root *root);
+
+/* True when a and b are the same root (every field, keys and roles in order). */
+FWS_API int fws_root_equal(const struct fws_root *a, const struct fws_root *b);
 
 /* Trust-on-first-use check of a root given to a device or to a signer: its
  * own root role's threshold must have signed it. */

@@ -189,6 +189,9 @@ static int finish(struct fws_tar *t, const uint8_t *first_zero)
 		if (t->offset > allowed || !is_zero(b, got))
 			return FWS_ETRAILING;
 	}
+	/* An archive is whole blocks; a partial one means the copy was cut. */
+	if (t->offset % FWS_TAR_BLOCK != 0)
+		return FWS_ETRUNCATED;
 	return fws_source_check_end(t->src);
 }
 

@@ -54,14 +54,41 @@ static int parse_root_name(const char *path, uint64_t *n)
 	return 0;
 }
 
-/* One carried root; older or already trusted versions cannot change
- * anything and are passed over, a gap is a broken chain. */
-static int advance_root(struct verify_ctx *c, struct fws_verify_result *r, uint64_t n)
+/* A carried root the device already has (or has passed): it cannot change
+ * trust, but it must still be what it claims. The one at the trusted
+ * version must be the trusted root itself, signed by its root role; older
+ * ones must at least decode strictly to their own version. Nothing in a
+ * bundle goes unchecked. */
+static int check_known_root(struct verify_ctx *c, const struct fws_root *trusted,
+			    const uint8_t *json, size_t len, uint64_t n)
+{
+	const uint8_t *body;
+	size_t body_len;
+	int rc = fws_envelope_decode(json, len, &c->root_env);
+	if (rc == 0 && n == trusted->version)
+		rc = fws_envelope_verify(&c->root_env, FWS_TYPE_ROOT, trusted, FWS_ROLE_ROOT, NULL);
+	if (rc != 0)
+		return rc;
+	body = fws_envelope_body(&c->root_env, &body_len);
+	rc = fws_root_decode(body, body_len, &c->next_root);
+	if (rc == 0 && c->next_root.version != n)
+		rc = FWS_EROOTVERSION;
+	if (rc == 0 && n == trusted->version && !fws_root_equal(&c->next_root, trusted))
+		rc = FWS_EROOTMISMATCH; /* another root under the trusted version */
+	return rc;
+}
+
+/* One carried root: verified against the current root's root role before
+ * its body is parsed, then the rotation rule; a gap breaks the chain. */
+static int advance_root(struct verify_ctx *c, struct fws_verify_result *r,
+			const struct fws_root *trusted, uint64_t n)
 {
 	size_t len;
 	int rc = read_envelope_entry(c, &len);
-	if (rc != 0 || n <= r->root.version)
+	if (rc != 0)
 		return rc;
+	if (n <= trusted->version)
+		return check_known_root(c, trusted, c->file, len, n);
 	if (n != r->root.version + 1)
 		return FWS_EROOTVERSION;
 	rc = fws_root_advance(&r->root, c->file, len, &c->root_env, &c->next_root);
@@ -279,7 +306,7 @@ int fws_bundle_verify(fws_read_fn read, void *read_ctx, const struct fws_verify_
 		if (rc == 0 && (n <= last_root || ++n_roots > FWS_MAX_ROOT_CHAIN))
 			rc = FWS_EENTRY; /* out of order, repeated, or too many */
 		if (rc == 0)
-			rc = advance_root(c, result, n);
+			rc = advance_root(c, result, opts->trusted_root, n);
 		if (rc != 0)
 			goto out;
 		last_root = n;

@@ -8,7 +8,7 @@
 
 /* Writes the PAE prefix "DSSEv1 <len(type)> <type> <body_len> " for a type of
  * type_len bytes. FWS_ELIMIT if it does not fit in cap. */
-int fws__pae_prefix(uint8_t *out, size_t cap, size_t *out_len, const char *type,
-		    size_t type_len, uint64_t body_len);
+int fws__pae_prefix(uint8_t *out, size_t cap, size_t *out_len, const char *type, size_t type_len,
+		    uint64_t body_len);
 
 #endif

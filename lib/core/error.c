@@ -37,8 +37,7 @@ static const struct fws_error_text error_texts[] = {
     [-FWS_ETRUNCATED] = {"FWS_ETRUNCATED", "bundle truncated before all its entries"},
     [-FWS_ETRAILING] = {"FWS_ETRAILING", "trailing data after the end of the archive"},
     [-FWS_ESIZE] = {"FWS_ESIZE", "size differs from the signed size"},
-    [-FWS_EDIGEST] = {"FWS_EDIGEST",
-		      "chunk digest mismatch (payload or chunk list tampered with)"},
+    [-FWS_EDIGEST] = {"FWS_EDIGEST", "chunk digest mismatch (payload or chunk list tampered with)"},
     [-FWS_EDECOMPRESS] = {"FWS_EDECOMPRESS",
 			  "corrupt compressed stream or decompression limit exceeded"},
     [-FWS_EHARDWARE] = {"FWS_EHARDWARE", "hardware id not listed in the manifest"},
@@ -60,6 +59,8 @@ static const struct fws_error_text error_texts[] = {
     [-FWS_ECLOCK] = {"FWS_ECLOCK", "time value unparseable or out of range"},
     [-FWS_EMINVERSION] = {"FWS_EMINVERSION",
 			  "installed version below the manifest's minimum version"},
+    [-FWS_EROOTMISMATCH] = {"FWS_EROOTMISMATCH",
+			    "carried root differs from the trusted root of the same version"},
 };
 
 _Static_assert(sizeof(error_texts) / sizeof(error_texts[0]) == (size_t)-FWS_ELAST + 1,

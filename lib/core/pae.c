@@ -39,8 +39,8 @@ static int put(uint8_t *out, size_t cap, size_t *pos, const void *src, size_t le
 	return 0;
 }
 
-int fws__pae_prefix(uint8_t *out, size_t cap, size_t *out_len, const char *type,
-		    size_t type_len, uint64_t body_len)
+int fws__pae_prefix(uint8_t *out, size_t cap, size_t *out_len, const char *type, size_t type_len,
+		    uint64_t body_len)
 {
 	char num[20];
 	size_t n, pos = 0;
@@ -61,8 +61,8 @@ int fws__pae_prefix(uint8_t *out, size_t cap, size_t *out_len, const char *type,
 	return 0;
 }
 
-int fws_pae_encode(uint8_t *out, size_t cap, size_t *out_len, const char *type,
-		   const uint8_t *body, size_t body_len)
+int fws_pae_encode(uint8_t *out, size_t cap, size_t *out_len, const char *type, const uint8_t *body,
+		   size_t body_len)
 {
 	uint8_t prefix[FWS_PAE_PREFIX_MAX + 20];
 	size_t prefix_len = 0, type_len;

@@ -247,7 +247,8 @@ int fws_policy_check(const struct fws_manifest *m, const struct fws_policy *p)
 		return FWS_EUSAGE;
 	/* The manifest decoder has checked these; re-check here so that a
 	 * hand-built struct cannot make a rule below silently not apply. */
-	if (m->n_hardware < 1 || m->n_hardware > FWS_MAX_HARDWARE || !fws_semver_valid(m->version) ||
+	if (m->n_hardware < 1 || m->n_hardware > FWS_MAX_HARDWARE ||
+	    !fws_semver_valid(m->version) ||
 	    (m->min_version[0] != '\0' && !fws_semver_valid(m->min_version))) {
 		ret = FWS_ESCHEMA;
 		goto out;

@@ -117,3 +117,25 @@ int fws_root_check_successor(const struct fws_root *current, const struct fws_en
 out:
 	return ret;
 }
+
+/* Field by field, never memcmp over the struct: padding bytes and the unused
+ * tails of the fixed arrays must not decide equality. */
+int fws_root_equal(const struct fws_root *a, const struct fws_root *b)
+{
+	if (a->schema != b->schema || a->version != b->version || a->created != b->created ||
+	    a->expires != b->expires || a->n_keys != b->n_keys)
+		return 0;
+	for (size_t i = 0; i < a->n_keys; i++)
+		if (memcmp(a->keys[i].keyid, b->keys[i].keyid, 32) != 0 ||
+		    memcmp(a->keys[i].public_key, b->keys[i].public_key, 32) != 0)
+			return 0;
+	for (int r = 0; r < FWS_ROLE_COUNT; r++) {
+		const struct fws_role *x = &a->roles[r], *y = &b->roles[r];
+		if (x->threshold != y->threshold || x->n_keyids != y->n_keyids)
+			return 0;
+		for (size_t i = 0; i < x->n_keyids; i++)
+			if (memcmp(x->keyids[i], y->keyids[i], 32) != 0)
+				return 0;
+	}
+	return 1;
+}

@@ -215,9 +215,9 @@ Test(envelope, payload_type_prefix_or_suffix_refused, .init = setup)
 	cr_assert_eq(fws_envelope_verify(&env, "application/vnd.fwseal.manifest", &root,
 					 FWS_ROLE_RELEASE, NULL),
 		     FWS_EPAYLOADTYPE);
-	cr_assert_eq(fws_envelope_verify(&env, FWS_TYPE_MANIFEST "x", &root, FWS_ROLE_RELEASE,
-					 NULL),
-		     FWS_EPAYLOADTYPE);
+	cr_assert_eq(
+	    fws_envelope_verify(&env, FWS_TYPE_MANIFEST "x", &root, FWS_ROLE_RELEASE, NULL),
+	    FWS_EPAYLOADTYPE);
 	cr_assert_eq(verify_release(NULL), 0);
 }
 
@@ -267,9 +267,9 @@ Test(envelope, bad_arguments_refused, .init = setup)
 		     FWS_EUSAGE);
 	cr_assert_eq(fws_envelope_verify(&env, FWS_TYPE_MANIFEST, &root, FWS_ROLE_COUNT, NULL),
 		     FWS_EUSAGE);
-	cr_assert_eq(fws_envelope_verify(&env, FWS_TYPE_MANIFEST, &root, (enum fws_role_id)-1,
-					 NULL),
-		     FWS_EUSAGE);
+	cr_assert_eq(
+	    fws_envelope_verify(&env, FWS_TYPE_MANIFEST, &root, (enum fws_role_id) - 1, NULL),
+	    FWS_EUSAGE);
 }
 
 /* --- PAE and envelope body ---------------------------------------------- */
@@ -282,9 +282,8 @@ Test(envelope, pae_layout_and_empty_body)
 	cr_assert_eq(fws_pae_encode(out, sizeof out, &len, "t", NULL, 0), 0);
 	cr_assert_eq(len, strlen("DSSEv1 1 t 0 "));
 	cr_assert_eq(memcmp(out, "DSSEv1 1 t 0 ", len), 0);
-	cr_assert_eq(fws_pae_encode(out, sizeof out, &len, "ab", (const uint8_t *)"hello world",
-				    11),
-		     0);
+	cr_assert_eq(
+	    fws_pae_encode(out, sizeof out, &len, "ab", (const uint8_t *)"hello world", 11), 0);
 	cr_assert_eq(len, strlen("DSSEv1 2 ab 11 hello world"));
 	cr_assert_eq(memcmp(out, "DSSEv1 2 ab 11 hello world", len), 0);
 }

@@ -7,11 +7,11 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "fwseal/fwseal.h"
 #include "fwseal/chunks.h"
 #include "fwseal/encoding.h"
 #include "fwseal/envelope.h"
 #include "fwseal/error.h"
+#include "fwseal/fwseal.h"
 #include "fwseal/limits.h"
 #include "fwseal/manifest.h"
 #include "fwseal/policy.h"
@@ -67,7 +67,7 @@ static inline void root_begin(struct fws_root *r, uint64_t version)
 	memset(r, 0, sizeof *r);
 	r->schema = 1;
 	r->version = version;
-	r->created = 1767225600;        /* 2026-01-01 */
+	r->created = 1767225600; /* 2026-01-01 */
 	r->expires = 1767225600 + 86400 * 365;
 }
 

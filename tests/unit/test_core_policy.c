@@ -276,9 +276,9 @@ Test(semver, precedence_spec_examples)
 	/* SemVer 2.0.0 section 11, in increasing order. */
 	static const char *order[] = {
 	    "1.0.0-alpha",  "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
-	    "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1",       "1.0.0",
-	    "1.0.1",        "1.1.0",         "1.10.0",           "2.0.0",
-	    "2.1.0",        "2.1.1",         "10.0.0",
+	    "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1",	 "1.0.0",
+	    "1.0.1",	    "1.1.0",	     "1.10.0",		 "2.0.0",
+	    "2.1.0",	    "2.1.1",	     "10.0.0",
 	};
 	size_t n = sizeof order / sizeof order[0], i, j;
 

@@ -200,8 +200,8 @@ Test(vectors, signed_envelope_verifies_with_test1_key)
 	fws_sha256(env.pae, env.pae_len, d);
 	fws_hex_encode(hex, d, 32);
 	cr_assert_str_eq(hex, pae_sha256_hex);
-	cr_assert_eq(fws_envelope_verify(&env, FWS_TYPE_MANIFEST, &root, FWS_ROLE_RELEASE, &signers),
-		     0);
+	cr_assert_eq(
+	    fws_envelope_verify(&env, FWS_TYPE_MANIFEST, &root, FWS_ROLE_RELEASE, &signers), 0);
 	cr_assert_eq(signers.n, 1);
 	fws_hex_encode(hex, signers.keyids[0], 32);
 	cr_assert_str_eq(hex, env_keyid_hex);
@@ -245,7 +245,8 @@ Test(vectors, every_flipped_byte_of_pae_or_signature_refused)
 		cr_assert_eq(ret, FWS_EUNTRUSTED, "flipped keyid byte %zu: %d", i, ret);
 	}
 	/* Untouched, it still verifies: the loop restored every byte. */
-	cr_assert_eq(fws_envelope_verify(&env, FWS_TYPE_MANIFEST, &root, FWS_ROLE_RELEASE, NULL), 0);
+	cr_assert_eq(fws_envelope_verify(&env, FWS_TYPE_MANIFEST, &root, FWS_ROLE_RELEASE, NULL),
+		     0);
 }
 
 Test(vectors, manifest_signature_not_valid_for_root_role_or_type)

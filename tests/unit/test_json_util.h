@@ -7,7 +7,9 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +65,25 @@ static inline char *mutate(const char *text, const char *from, const char *to)
 	memcpy(out, text, head);
 	memcpy(out + head, to, to_len);
 	memcpy(out + head + to_len, at + from_len, tail + 1);
+	return out;
+}
+
+/* printf into a malloc'd string. */
+static inline __attribute__((format(printf, 1, 2))) char *xprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *out;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	cr_assert_geq(n, 0);
+	out = malloc((size_t)n + 1);
+	cr_assert_not_null(out);
+	va_start(ap, fmt);
+	vsnprintf(out, (size_t)n + 1, fmt, ap);
+	va_end(ap);
 	return out;
 }
 

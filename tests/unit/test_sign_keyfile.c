@@ -99,14 +99,16 @@ static int load(const char *path, const char *pass)
 	return rc;
 }
 
-/* Flips one hex digit of a string field (still valid hex). */
+/* Flips the low bit of one hex digit of a string field. */
 static void flip_hex(json_t *obj, const char *name, size_t at)
 {
 	char s[256];
 	const char *v = json_string_value(json_object_get(obj, name));
 	cr_assert_not_null(v);
 	snprintf(s, sizeof s, "%s", v);
-	s[at] = s[at] == '0' ? '1' : '0';
+	/* value ^ 1 keeps it lowercase hex and flipping twice restores it */
+	unsigned d = (unsigned)(s[at] <= '9' ? s[at] - '0' : s[at] - 'a' + 10) ^ 1u;
+	s[at] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
 	cr_assert_eq(json_object_set_new(obj, name, json_string(s)), 0);
 }
 

@@ -1,0 +1,249 @@
+# Shared helpers for the CLI integration tests (sourced by tests/cli/test_*.sh).
+#
+# run.sh starts every test file in a fresh, empty temp directory (its working
+# directory) with BUILD set to the absolute build directory. A test file
+# prints one line per check, "ok - DESCRIPTION" or "not ok - DESCRIPTION",
+# followed by "# ..." diagnostic lines; run.sh numbers and counts them. A
+# setup step that fails calls die, which ends the file (reported as a
+# failure by run.sh).
+#
+# Naming a check: prefix the call with T="what is being attacked", e.g.
+#   T="bundle signed by an unknown key" expect_exit 11 "$FWSEAL" verify ...
+# (bash keeps T only for that one call). Without T the command line is used.
+
+set -u
+: "${BUILD:?BUILD must name the build directory (absolute path)}"
+
+TESTS_CLI=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TESTS_DIR=$(dirname "$TESTS_CLI")
+SRC_DIR=$(dirname "$TESTS_DIR")
+FWSEAL=$BUILD/fwseal
+FWKEYS=$BUILD/fwseal-keys
+FWVERIFY=$BUILD/fwseal-verify
+MAKE_VECTORS=$TESTS_DIR/make_vectors.py
+
+# Deterministic and non-interactive: the passphrase comes from the
+# environment (as in CI), the time from SOURCE_DATE_EPOCH (2023-11-14).
+export FWSEAL_PASSPHRASE=fwseal-test-passphrase
+export SOURCE_DATE_EPOCH=1700000000
+export LC_ALL=C
+export TZ=UTC
+unset FWSEAL_DEBUG 2>/dev/null || true
+
+# Output of the last expect_* command.
+T_DIR=$PWD/.t
+mkdir -p "$T_DIR"
+LAST_OUT=$T_DIR/stdout
+LAST_ERR=$T_DIR/stderr
+
+die() {
+	echo "# SETUP FAILED: $*"
+	exit 99
+}
+
+ok() { echo "ok - $*"; }
+
+# not_ok DESCRIPTION [DIAGNOSTIC...]: one failure with its reasons.
+not_ok() {
+	echo "not ok - $1"
+	shift
+	local l
+	for l in "$@"; do
+		printf '%s\n' "$l" | sed 's/^/#   /'
+	done
+}
+
+# The description of a check: $T, else the command line with short names.
+_desc() {
+	if [ -n "${T:-}" ]; then
+		printf '%s' "$T"
+	else
+		local s="" a
+		for a in "$@"; do
+			case "$a" in
+			"$BUILD"/*) a=${a#"$BUILD"/} ;;
+			"$PWD"/*) a=${a#"$PWD"/} ;;
+			esac
+			s="$s $a"
+		done
+		printf '%s' "${s# }"
+	fi
+}
+
+_show_file() {
+	# The first lines of a captured stream, for diagnostics.
+	if [ -s "$2" ]; then
+		echo "$1:"
+		head -c 2000 "$2" | head -n 8
+	else
+		echo "$1: (empty)"
+	fi
+}
+
+# expect_exit STATUS CMD...: runs CMD (stdin inherited), asserts its exit
+# status; when STATUS is not 0, asserts that stderr is exactly one line
+# starting with "PROGRAM: " (PROGRAM = basename of CMD). stdout and stderr
+# stay in $LAST_OUT and $LAST_ERR. Returns 0 when the check passed.
+expect_exit() {
+	local want=$1
+	shift
+	local desc prog got problems=""
+	desc=$(_desc "$@")
+	prog=$(basename "$1")
+	"$@" >"$LAST_OUT" 2>"$LAST_ERR"
+	got=$?
+	[ "$got" -eq "$want" ] || problems="exit status $got, expected $want"
+	if [ "$want" -ne 0 ]; then
+		local lines
+		lines=$(wc -l <"$LAST_ERR")
+		if [ "$lines" -ne 1 ] || [ -n "$(tail -c 1 "$LAST_ERR")" ]; then
+			problems="${problems:+$problems; }stderr has $lines lines, expected exactly one"
+		elif ! head -n 1 "$LAST_ERR" | grep -q "^$prog: "; then
+			problems="${problems:+$problems; }stderr does not start with '$prog: '"
+		fi
+	fi
+	if [ -z "$problems" ]; then
+		ok "$desc (exit $want)"
+		return 0
+	fi
+	not_ok "$desc" "$problems" "$(_show_file stderr "$LAST_ERR")" "$(_show_file stdout "$LAST_OUT")"
+	return 1
+}
+
+# expect_ok CMD...: exit 0 and nothing on stderr.
+expect_ok() {
+	local desc
+	desc=$(_desc "$@")
+	"$@" >"$LAST_OUT" 2>"$LAST_ERR"
+	local got=$?
+	if [ "$got" -eq 0 ] && [ ! -s "$LAST_ERR" ]; then
+		ok "$desc"
+		return 0
+	fi
+	not_ok "$desc" "exit status $got (expected 0, and an empty stderr)" \
+		"$(_show_file stderr "$LAST_ERR")" "$(_show_file stdout "$LAST_OUT")"
+	return 1
+}
+
+# check DESCRIPTION CMD...: CMD is a predicate (test, cmp, grep -q, ...).
+check() {
+	local desc=$1
+	shift
+	local out
+	if out=$("$@" 2>&1); then
+		ok "$desc"
+		return 0
+	fi
+	not_ok "$desc" "failed: $(_desc "$@")" "$out"
+	return 1
+}
+
+# ---- setup helpers (die on failure: a broken setup is not a test result) ----
+
+# make_key NAME: NAME.key (0600) + NAME.pub, cheap Argon2id parameters.
+make_key() {
+	"$FWKEYS" generate --out "$1" --kdf interactive >"$T_DIR/setup.log" 2>&1 ||
+		die "fwseal-keys generate $1: $(cat "$T_DIR/setup.log")"
+}
+
+# make_root OUT ROOTKEY RELEASEKEY... [-- EXTRA root init options]:
+# a version-1 root signed by ROOTKEY (base names, without .key/.pub).
+make_root() {
+	local out=$1 rk=$2
+	shift 2
+	local args=(--root-key "$rk.pub" --sign "$rk.key" --out "$out" --expires 36500)
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		args+=(--release-key "$1.pub")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	"$FWKEYS" root init "${args[@]}" "$@" >"$T_DIR/setup.log" 2>&1 ||
+		die "fwseal-keys root init $out: $(cat "$T_DIR/setup.log")"
+}
+
+# make_payload FILE SIZE [SEED]: SIZE deterministic pseudo-random bytes.
+make_payload() {
+	python3 - "$1" "$2" "${3:-$1}" <<'EOF' || die "make_payload $1"
+import hashlib, sys
+path, size, seed = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode()
+with open(path, "wb") as f:
+    block, i = b"", 0
+    while size > 0:
+        block = hashlib.sha512(seed + i.to_bytes(8, "big")).digest() * 64
+        f.write(block[:size])
+        size -= min(size, len(block))
+        i += 1
+EOF
+}
+
+# make_release OUT VERSION SECURITY_VERSION HARDWARE PAYLOAD...
+# PAYLOAD = name:file:target[:chunk_size]. HARDWARE may be "a,b".
+make_release() {
+	local out=$1 version=$2 sv=$3 hw=$4
+	shift 4
+	python3 - "$out" "$version" "$sv" "$hw" "$@" <<'EOF' || die "make_release $out"
+import json, sys
+out, version, sv, hw = sys.argv[1:5]
+payloads = []
+for spec in sys.argv[5:]:
+    parts = spec.split(":")
+    p = {"name": parts[0], "file": parts[1], "target": parts[2]}
+    if len(parts) > 3:
+        p["chunk_size"] = int(parts[3])
+    payloads.append(p)
+doc = {"product": "test-pump", "version": version, "security_version": int(sv),
+       "hardware": hw.split(","), "payloads": payloads}
+with open(out, "w") as f:
+    json.dump(doc, f, indent=2)
+EOF
+}
+
+# pack OUT RELEASE KEY ROOT [more fwseal pack options]
+pack() {
+	local out=$1 rel=$2 key=$3 root=$4
+	shift 4
+	"$FWSEAL" pack --manifest "$rel" --key "$key.key" --root "$root" --out "$out" "$@" \
+		>"$T_DIR/setup.log" 2>&1 || die "fwseal pack $out: $(cat "$T_DIR/setup.log")"
+}
+
+# std_setup: the common world of most tests, in the current directory:
+#   keys rootk (root role) and rel (release role), root.json,
+#   a.bin (300000 bytes, 64 KiB chunks -> 5 chunks), b.bin (5000 bytes),
+#   v1.json (1.0.0, security_version 1, hardware hw-a) and v1.fwb (packed),
+#   v1.fwb.gz (the same, --gzip).
+std_setup() {
+	make_key rootk
+	make_key rel
+	make_root root.json rootk rel
+	make_payload a.bin 300000
+	make_payload b.bin 5000
+	make_release v1.json 1.0.0 1 hw-a a.bin:a.bin:rootfs:65536 b.bin:b.bin:kernel
+	pack v1.fwb v1.json rel root.json
+	pack v1.fwb.gz v1.json rel root.json --gzip
+}
+
+# device_init DIR [HARDWARE]
+device_init() {
+	"$FWVERIFY" init --device "$1" --root root.json --hardware "${2:-hw-a}" \
+		>"$T_DIR/setup.log" 2>&1 || die "fwseal-verify init $1: $(cat "$T_DIR/setup.log")"
+}
+
+# snapshot DIR: a fingerprint of everything an install may change: every
+# file under the slots (names incl. hidden .part files, and contents), the
+# state file and the trusted root, byte for byte.
+snapshot() {
+	(
+		cd "$1" || exit 1
+		find a b -print | LC_ALL=C sort
+		find a b -type f -exec sha256sum {} + | LC_ALL=C sort -k 2
+		sha256sum state root.json
+	)
+}
+
+# entry_get BUNDLE NAME > DATA ; entry_set BUNDLE NAME DATA OUT:
+# read / replace one tar entry's data (headers rewritten with the right size
+# and checksum), via tests/make_vectors.py.
+entry_get() { python3 "$MAKE_VECTORS" get-entry "$1" "$2"; }
+entry_set() {
+	python3 "$MAKE_VECTORS" set-entry "$1" "$2" "$3" "$4" || die "set-entry $2 in $1"
+}

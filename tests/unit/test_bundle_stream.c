@@ -1,0 +1,333 @@
+#define _GNU_SOURCE /* memmem */
+/* The streaming bundle reader: one pass, any split of the input, nothing
+ * unverified released, every truncation and trailing byte refused. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fwseal/bundle.h"
+#include "test_core_helpers.h"
+
+#define PAYLOAD_SIZE 10000u
+#define CHUNK 4096u
+
+struct fixture {
+	struct test_key root_key, release_key;
+	struct fws_root root;
+	uint8_t payload[PAYLOAD_SIZE];
+	uint8_t *plain, *gz;
+	size_t plain_len, gz_len;
+};
+static struct fixture F;
+
+/* A reader over memory that never returns more than `max` bytes and never
+ * crosses `split` in one call: exercises every way input can arrive. */
+struct mem_reader {
+	const uint8_t *data;
+	size_t len, pos, max, split;
+};
+
+static ssize_t mem_read(void *ctx, uint8_t *buf, size_t len)
+{
+	struct mem_reader *m = ctx;
+	size_t n = m->len - m->pos;
+	if (n > len)
+		n = len;
+	if (m->max && n > m->max)
+		n = m->max;
+	if (m->pos < m->split && m->pos + n > m->split)
+		n = m->split - m->pos;
+	memcpy(buf, m->data + m->pos, n);
+	m->pos += n;
+	return (ssize_t)n;
+}
+
+/* Collects what the sink is given, to prove what was released and when. */
+struct collect {
+	uint8_t out[PAYLOAD_SIZE];
+	size_t n;
+	int fail_write;
+};
+
+static int col_write(void *ctx, const uint8_t *d, size_t len)
+{
+	struct collect *c = ctx;
+	if (c->fail_write)
+		return FWS_EIO;
+	cr_assert_leq(c->n + len, sizeof(c->out));
+	memcpy(c->out + c->n, d, len);
+	c->n += len;
+	return 0;
+}
+
+static uint8_t *read_back(int fd, size_t *len)
+{
+	off_t end = lseek(fd, 0, SEEK_END);
+	cr_assert_gt(end, 0);
+	uint8_t *buf = malloc((size_t)end);
+	cr_assert_eq(pread(fd, buf, (size_t)end, 0), end);
+	*len = (size_t)end;
+	return buf;
+}
+
+static uint8_t *build_bundle(int gzip, size_t *len)
+{
+	struct fws_envelope *root_env = calloc(1, sizeof(*root_env));
+	struct fws_envelope *man_env = calloc(1, sizeof(*man_env));
+	struct fws_manifest *m = calloc(1, sizeof(*m));
+	uint8_t list[3 * 32];
+	char *root_body, *man_body, *root_json, *man_json;
+	size_t rb_len, mb_len, rj_len, mj_len;
+
+	cr_assert_eq(fws_root_encode(&F.root, &root_body, &rb_len), 0);
+	cr_assert_eq(fws_envelope_set_body(root_env, FWS_TYPE_ROOT, (uint8_t *)root_body, rb_len), 0);
+	env_sign(root_env, &F.root_key);
+	cr_assert_eq(fws_envelope_encode(root_env, &root_json, &rj_len), 0);
+
+	for (size_t i = 0; i < 3; i++) {
+		size_t off = i * CHUNK, n = PAYLOAD_SIZE - off < CHUNK ? PAYLOAD_SIZE - off : CHUNK;
+		fws_sha256(F.payload + off, n, list + i * 32);
+	}
+	m->schema = 1;
+	strcpy(m->product, "test-device");
+	strcpy(m->version, "1.0.0");
+	m->security_version = 1;
+	strcpy(m->hardware[0], "test-hw");
+	m->n_hardware = 1;
+	m->created = 1767225600;
+	strcpy(m->payloads[0].name, "fw.bin");
+	strcpy(m->payloads[0].target, "rootfs");
+	m->payloads[0].size = PAYLOAD_SIZE;
+	m->payloads[0].chunk_size = CHUNK;
+	fws_sha256(list, sizeof(list), m->payloads[0].chunks_sha256);
+	m->n_payloads = 1;
+	cr_assert_eq(fws_manifest_encode(m, &man_body, &mb_len), 0);
+	cr_assert_eq(fws_envelope_set_body(man_env, FWS_TYPE_MANIFEST, (uint8_t *)man_body, mb_len), 0);
+	env_sign(man_env, &F.release_key);
+	cr_assert_eq(fws_envelope_encode(man_env, &man_json, &mj_len), 0);
+
+	FILE *tf = tmpfile();
+	cr_assert_not_null(tf);
+	struct fws_bundle_writer *w;
+	cr_assert_eq(fws_bundle_writer_open(&w, fileno(tf), gzip, 1767225600), 0);
+	cr_assert_eq(fws_bundle_writer_entry(w, "manifest.json", mj_len), 0);
+	cr_assert_eq(fws_bundle_writer_data(w, man_json, mj_len), 0);
+	cr_assert_eq(fws_bundle_writer_entry(w, "root/1.json", rj_len), 0);
+	cr_assert_eq(fws_bundle_writer_data(w, root_json, rj_len), 0);
+	cr_assert_eq(fws_bundle_writer_entry(w, "chunks/fw.bin", sizeof(list)), 0);
+	cr_assert_eq(fws_bundle_writer_data(w, list, sizeof(list)), 0);
+	cr_assert_eq(fws_bundle_writer_entry(w, "payloads/fw.bin", PAYLOAD_SIZE), 0);
+	cr_assert_eq(fws_bundle_writer_data(w, F.payload, PAYLOAD_SIZE), 0);
+	cr_assert_eq(fws_bundle_writer_close(w), 0);
+	uint8_t *data = read_back(fileno(tf), len);
+	fclose(tf);
+	free(root_body);
+	free(man_body);
+	free(root_json);
+	free(man_json);
+	free(root_env);
+	free(man_env);
+	free(m);
+	return data;
+}
+
+static void setup(void)
+{
+	core_setup();
+	test_key_make(&F.root_key, 1);
+	test_key_make(&F.release_key, 2);
+	root_begin(&F.root, 1);
+	root_add_key(&F.root, &F.root_key);
+	root_add_key(&F.root, &F.release_key);
+	role_add(&F.root, FWS_ROLE_ROOT, &F.root_key);
+	role_add(&F.root, FWS_ROLE_RELEASE, &F.release_key);
+	F.root.roles[FWS_ROLE_ROOT].threshold = 1;
+	F.root.roles[FWS_ROLE_RELEASE].threshold = 1;
+	for (size_t i = 0; i < PAYLOAD_SIZE; i++)
+		F.payload[i] = (uint8_t)(i * 31 + 7);
+	F.plain = build_bundle(0, &F.plain_len);
+	F.gz = build_bundle(1, &F.gz_len);
+}
+
+static void teardown(void)
+{
+	free(F.plain);
+	free(F.gz);
+}
+
+/* Verifies data through the reader settings; fills col if given. */
+static int verify_mem(const uint8_t *data, size_t len, size_t max, size_t split,
+		      struct collect *col)
+{
+	struct mem_reader r = {data, len, 0, max, split};
+	struct fws_verify_opts o;
+	struct fws_sink sink = {col, NULL, col_write, NULL, NULL};
+	static struct fws_verify_result res;
+	memset(&o, 0, sizeof(o));
+	o.trusted_root = &F.root;
+	return fws_bundle_verify(mem_read, &r, &o, col ? &sink : NULL, &res);
+}
+
+TestSuite(bundle_stream, .init = setup, .fini = teardown);
+
+Test(bundle_stream, valid_bundle_releases_exact_payload)
+{
+	struct collect col = {0};
+	cr_assert_eq(verify_mem(F.plain, F.plain_len, 0, 0, &col), 0);
+	cr_assert_eq(col.n, PAYLOAD_SIZE);
+	cr_assert_eq(memcmp(col.out, F.payload, PAYLOAD_SIZE), 0);
+	memset(&col, 0, sizeof(col));
+	cr_assert_eq(verify_mem(F.gz, F.gz_len, 0, 0, &col), 0);
+	cr_assert_eq(memcmp(col.out, F.payload, PAYLOAD_SIZE), 0);
+}
+
+Test(bundle_stream, input_split_at_every_offset_plain)
+{
+	for (size_t s = 0; s <= F.plain_len; s++)
+		cr_assert_eq(verify_mem(F.plain, F.plain_len, 0, s, NULL), 0, "split at %zu", s);
+}
+
+Test(bundle_stream, input_split_at_every_offset_gzip)
+{
+	for (size_t s = 0; s <= F.gz_len; s++) {
+		struct collect col = {0};
+		cr_assert_eq(verify_mem(F.gz, F.gz_len, 0, s, &col), 0, "split at %zu", s);
+		cr_assert_eq(col.n, PAYLOAD_SIZE);
+	}
+}
+
+Test(bundle_stream, one_byte_reads)
+{
+	struct collect col = {0};
+	cr_assert_eq(verify_mem(F.plain, F.plain_len, 1, 0, &col), 0);
+	cr_assert_eq(memcmp(col.out, F.payload, PAYLOAD_SIZE), 0);
+	cr_assert_eq(verify_mem(F.gz, F.gz_len, 1, 0, NULL), 0);
+	cr_assert_eq(verify_mem(F.plain, F.plain_len, 511, 0, NULL), 0);
+}
+
+/* Everything up to the end-of-archive marker (two zero blocks) is needed;
+ * after it only the zero padding of the last 10240-byte record may be cut,
+ * in whole blocks, as tar itself allows. */
+Test(bundle_stream, truncation_at_every_offset_refused)
+{
+	size_t last = F.plain_len;
+	while (last > 0 && F.plain[last - 1] == 0)
+		last--;
+	size_t marker_end = (last + 511) / 512 * 512 + 1024;
+	for (size_t t = 0; t < F.plain_len; t++) {
+		int rc = verify_mem(F.plain, t, 0, 0, NULL);
+		if (t < marker_end || t % 512 != 0)
+			cr_assert_neq(rc, 0, "truncated to %zu", t);
+		else
+			cr_assert_eq(rc, 0, "cut record padding at %zu", t);
+	}
+	for (size_t t = 0; t < F.gz_len; t++)
+		cr_assert_neq(verify_mem(F.gz, t, 0, 0, NULL), 0, "gz truncated to %zu", t);
+}
+
+/* A flipped bit is either refused or falls in bytes nobody signs and that
+ * change nothing (envelope whitespace, tar metadata checksummed but
+ * ignored) — then the released payload must be the original, exactly. */
+Test(bundle_stream, every_flipped_bit_refused_or_harmless)
+{
+	uint8_t *copy = malloc(F.plain_len);
+	size_t accepted = 0;
+	for (size_t i = 0; i < F.plain_len; i++) {
+		memcpy(copy, F.plain, F.plain_len);
+		copy[i] ^= 0x01;
+		struct collect col = {0};
+		int rc = verify_mem(copy, F.plain_len, 0, 0, &col);
+		if (rc == 0) {
+			accepted++;
+			if (getenv("FLIPDEBUG")) fprintf(stderr, "accepted flip at %zu (%02x)\n", i, F.plain[i]);
+			cr_assert_eq(col.n, PAYLOAD_SIZE);
+			cr_assert_eq(memcmp(col.out, F.payload, PAYLOAD_SIZE), 0, "flip at %zu", i);
+		} else {
+			cr_assert_lt(rc, 0);
+		}
+	}
+	/* What stays accepted is unsigned envelope framing only; it must be
+	 * rare. */
+	cr_assert_lt(accepted, 64, "%zu of %zu flips accepted", accepted, F.plain_len);
+	free(copy);
+}
+
+Test(bundle_stream, tampered_chunk_never_reaches_sink)
+{
+	uint8_t *copy = malloc(F.plain_len);
+	memcpy(copy, F.plain, F.plain_len);
+	/* The payload is the last entry: its data starts at end - record
+	 * padding; find it by searching for the original bytes. */
+	uint8_t *p = memmem(copy, F.plain_len, F.payload, 64);
+	cr_assert_not_null(p);
+	p[CHUNK + 5] ^= 0x80; /* inside the second chunk */
+	struct collect col = {0};
+	cr_assert_eq(verify_mem(copy, F.plain_len, 0, 0, &col), FWS_EDIGEST);
+	cr_assert_eq(col.n, CHUNK, "only the first, verified chunk was released");
+	cr_assert_eq(memcmp(col.out, F.payload, CHUNK), 0);
+	free(copy);
+}
+
+Test(bundle_stream, trailing_garbage_refused)
+{
+	uint8_t *copy = malloc(F.plain_len + 512);
+	memcpy(copy, F.plain, F.plain_len);
+	copy[F.plain_len] = 'x';
+	cr_assert_eq(verify_mem(copy, F.plain_len + 1, 0, 0, NULL), FWS_ETRAILING);
+	memset(copy + F.plain_len, 0, 512); /* zeros beyond the last record */
+	cr_assert_eq(verify_mem(copy, F.plain_len + 512, 0, 0, NULL), FWS_ETRAILING);
+	free(copy);
+}
+
+Test(bundle_stream, concatenated_gzip_member_refused)
+{
+	uint8_t *copy = malloc(2 * F.gz_len);
+	memcpy(copy, F.gz, F.gz_len);
+	memcpy(copy + F.gz_len, F.gz, F.gz_len);
+	cr_assert_eq(verify_mem(copy, 2 * F.gz_len, 0, 0, NULL), FWS_ETRAILING);
+	free(copy);
+}
+
+Test(bundle_stream, sink_error_propagates)
+{
+	struct collect col = {0};
+	col.fail_write = 1;
+	cr_assert_eq(verify_mem(F.plain, F.plain_len, 0, 0, &col), FWS_EIO);
+}
+
+static int verify_with_root(const struct fws_root *trusted)
+{
+	struct mem_reader r = {F.plain, F.plain_len, 0, 0, 0};
+	struct fws_verify_opts o;
+	static struct fws_verify_result res;
+	memset(&o, 0, sizeof(o));
+	o.trusted_root = trusted;
+	return fws_bundle_verify(mem_read, &r, &o, NULL, &res);
+}
+
+/* The device trusts other keys: the bundle's root v1 is not signed by them. */
+Test(bundle_stream, bundle_from_other_trust_domain_refused)
+{
+	struct fws_root other = F.root;
+	struct test_key k;
+	test_key_make(&k, 9);
+	memcpy(other.keys[0].keyid, k.keyid, 32);
+	memcpy(other.keys[0].public_key, k.pk, 32);
+	memcpy(other.roles[FWS_ROLE_ROOT].keyids[0], k.keyid, 32);
+	cr_assert_eq(verify_with_root(&other), FWS_EUNTRUSTED);
+}
+
+/* Same root key, but the device's v1 names another release key: the carried
+ * v1 is not the device's v1, so the bundle cannot be for this device. */
+Test(bundle_stream, carried_root_differs_from_trusted_same_version)
+{
+	struct fws_root other = F.root;
+	struct test_key k;
+	test_key_make(&k, 9);
+	memcpy(other.keys[1].keyid, k.keyid, 32);
+	memcpy(other.keys[1].public_key, k.pk, 32);
+	memcpy(other.roles[FWS_ROLE_RELEASE].keyids[0], k.keyid, 32);
+	cr_assert_eq(verify_with_root(&other), FWS_EROOTMISMATCH);
+}

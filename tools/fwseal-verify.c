@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fwseal/fwseal.h"
@@ -23,11 +24,14 @@ static void usage(FILE *out)
 		"  init     --device DIR --root ROOT.json --hardware ID\n"
 		"           Provision DIR: trusted root, state (slot a active, nothing\n"
 		"           installed, security_version 0), empty slots a/ and b/.\n"
-		"  install  --device DIR [--allow-downgrade] B.fwb|-\n"
+		"  install  --device DIR [--allow-downgrade] [--trusted-time now|TIME] B.fwb|-\n"
 		"           Stream the bundle (\"-\" = standard input), verify signatures,\n"
 		"           hardware, rollback and every chunk before writing it into the\n"
 		"           inactive slot, then switch slots atomically. A refused bundle\n"
-		"           changes nothing.\n"
+		"           changes nothing. Expiry of roots and manifests is judged against\n"
+		"           the newest 'created' time the device has verified, never its own\n"
+		"           clock, unless --trusted-time gives a time to trust (\"now\" = this\n"
+		"           machine's clock, for devices with a secure clock).\n"
 		"  status   --device DIR [--json]\n"
 		"           Installed version, security_version, active slot, root version.\n"
 		"\n"
@@ -44,7 +48,7 @@ static void usage(FILE *out)
 }
 
 struct args {
-	const char *device, *root, *hardware, *bundle;
+	const char *device, *root, *hardware, *bundle, *trusted_time;
 	int json, allow_downgrade;
 };
 
@@ -56,6 +60,7 @@ static int parse(int argc, char **argv, struct args *a, int *done)
 					     {"hardware", required_argument, NULL, 'w'},
 					     {"json", no_argument, NULL, 'j'},
 					     {"allow-downgrade", no_argument, NULL, 'a'},
+					     {"trusted-time", required_argument, NULL, 't'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	int c;
@@ -73,6 +78,9 @@ static int parse(int argc, char **argv, struct args *a, int *done)
 			break;
 		case 'w':
 			slot = &a->hardware;
+			break;
+		case 't':
+			slot = &a->trusted_time;
 			break;
 		case 'j':
 			a->json = 1;
@@ -104,8 +112,9 @@ static int parse(int argc, char **argv, struct args *a, int *done)
 
 static int cmd_init(const struct args *a)
 {
-	if (!a->root || !a->hardware || a->bundle)
-		return cli_usage_error("init needs --root and --hardware, and no bundle");
+	if (!a->root || !a->hardware || a->bundle || a->json || a->allow_downgrade ||
+	    a->trusted_time)
+		return cli_usage_error("init takes --device, --root and --hardware only");
 	if (!fws_name_valid(a->hardware))
 		return cli_usage_error("--hardware must be 1-64 chars of [A-Za-z0-9._+-]");
 	int rc = fws_device_init(a->device, a->root, a->hardware);
@@ -122,6 +131,14 @@ static int cmd_install(const struct args *a)
 	int fd, rc;
 	if (!a->bundle || a->root || a->hardware)
 		return cli_usage_error("install needs one bundle (or - for stdin)");
+	if (a->trusted_time != NULL) {
+		if (strcmp(a->trusted_time, "now") == 0) {
+			time_t t = time(NULL);
+			io.now = t > 0 ? (int64_t)t : 0;
+		} else if (fws_time_parse(a->trusted_time, &io.now) != 0) {
+			return cli_usage_error("--trusted-time must be 'now' or YYYY-MM-DDTHH:MM:SSZ");
+		}
+	}
 	if (strcmp(a->bundle, "-") == 0)
 		fd = STDIN_FILENO;
 	else if ((fd = open(a->bundle, O_RDONLY | O_CLOEXEC)) < 0)
@@ -149,7 +166,7 @@ static int cmd_status(const struct args *a)
 {
 	struct fws_device_state st;
 	char t[21];
-	if (a->bundle || a->root || a->hardware)
+	if (a->bundle || a->root || a->hardware || a->trusted_time || a->allow_downgrade)
 		return cli_usage_error("status takes only --device and --json");
 	int rc = fws_state_load(a->device, &st);
 	if (rc != 0)

@@ -25,6 +25,10 @@ static void usage(FILE *out)
 		"           Hash every payload in 1 MiB chunks, sign the manifest with the release\n"
 		"           key, write manifest, root chain, chunk lists and payloads as one tar.\n"
 		"           SOURCE_DATE_EPOCH fixes the time: same inputs, same bytes.\n"
+		"  sign     --key K.key --root ROOT.json [--passphrase-file F] B.fwb\n"
+		"           Co-sign: verify the bundle against your trusted root (all checks but\n"
+		"           the release threshold), add your release signature, rewrite it.\n"
+		"           M-of-N approval: one engineer packs, the others sign in turn.\n"
 		"  verify   --root ROOT.json [--hardware ID] B.fwb|-\n"
 		"           Check signatures, root chain, manifest, every chunk and the archive\n"
 		"           structure in one streaming pass. Exit 0 only if all of it is valid.\n"
@@ -159,6 +163,72 @@ static void print_keyids(const char *label, const struct fws_signers *s)
 		fws_hex_encode(hex, s->keyids[i], 32);
 		printf("  %s %s\n", label, hex);
 	}
+}
+
+static int cmd_sign(int argc, char **argv)
+{
+	static const struct option opts[] = {{"key", required_argument, NULL, 'k'},
+					     {"root", required_argument, NULL, 'r'},
+					     {"passphrase-file", required_argument, NULL, 'p'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *key_path = NULL, *root_path = NULL, *pass_file = NULL, **slot;
+	struct fws_secret_key *key = NULL;
+	struct fws_root *root = NULL;
+	struct fws_envelope *env = NULL;
+	struct fws_verify_result *res = NULL;
+	long long now;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return 0;
+		}
+		slot = c == 'k' ? &key_path : c == 'r' ? &root_path : c == 'p' ? &pass_file : NULL;
+		if (slot == NULL)
+			return cli_usage_error("sign: bad option '%s'", argv[optind - 1]);
+		if (*slot != NULL)
+			return cli_usage_error("sign: %s given twice", argv[optind - 2]);
+		*slot = optarg;
+	}
+	if (!key_path || !root_path || optind + 1 != argc)
+		return cli_usage_error("sign needs --key, --root and one bundle");
+	const char *bundle = argv[optind];
+	rc = cli_now(&now);
+	if (rc != 0)
+		return cli_fail("SOURCE_DATE_EPOCH", rc);
+	root = malloc(sizeof(*root));
+	env = malloc(sizeof(*env));
+	res = malloc(sizeof(*res));
+	if (!root || !env || !res) {
+		rc = cli_fail(NULL, FWS_ENOMEM);
+		goto out;
+	}
+	rc = fws_root_load_file(root_path, root, env);
+	if (rc != 0) {
+		rc = cli_fail(root_path, rc);
+		goto out;
+	}
+	rc = load_key(key_path, pass_file, &key);
+	if (rc != 0)
+		goto out;
+	rc = fws_bundle_add_signature(bundle, root, key, now, res);
+	if (rc != 0) {
+		rc = cli_fail(rc == FWS_ENOTAUTHORISED ? key_path : bundle, rc);
+		goto out;
+	}
+	const struct fws_role *rel = &res->root.roles[FWS_ROLE_RELEASE];
+	printf("signed %s: %s %s, release signatures %zu of threshold %u%s\n", bundle,
+	       res->manifest.product, res->manifest.version, res->signers.n, rel->threshold,
+	       res->signers.n >= rel->threshold ? " (complete)" : " (more needed)");
+	print_keyids("signed by", &res->signers);
+out:
+	fws_secret_key_free(key);
+	free(root);
+	free(env);
+	free(res);
+	return rc;
 }
 
 static int cmd_verify(int argc, char **argv)
@@ -404,6 +474,8 @@ int main(int argc, char **argv)
 		return cmd_pack(argc, argv);
 	if (!strcmp(cmd, "verify"))
 		return cmd_verify(argc, argv);
+	if (!strcmp(cmd, "sign"))
+		return cmd_sign(argc, argv);
 	if (!strcmp(cmd, "inspect"))
 		return cmd_inspect(argc, argv);
 	return cli_usage_error("unknown command '%s'", cmd);

@@ -49,10 +49,11 @@ enum fws_error {
 	FWS_ECLOCK = -36,       /* time value unparseable or out of range */
 	FWS_EMINVERSION = -37,  /* installed version is below the manifest's min_version */
 	FWS_EROOTMISMATCH = -38, /* a carried root differs from the trusted root of that version */
+	FWS_EALREADYSIGNED = -39, /* this key has already signed this document */
 };
 
 /* The lowest code in use; exit statuses run from 1 to -FWS_ELAST. */
-#define FWS_ELAST FWS_EROOTMISMATCH
+#define FWS_ELAST FWS_EALREADYSIGNED
 
 /* Short lowercase description naming the failed check; never NULL. */
 FWS_API const char *fws_strerror(int code);

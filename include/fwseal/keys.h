@@ -53,7 +53,7 @@ FWS_API FWS_MUST_CHECK int fws_key_file_public(const char *path, uint8_t public_
 
 /* Appends one signature over env's PAE; verifies it before returning
  * (fault-attack defence). A second signature by the same key is refused
- * (FWS_EEXIST). */
+ * (FWS_EALREADYSIGNED). */
 FWS_API FWS_MUST_CHECK int fws_envelope_sign(struct fws_envelope *env,
 					     const struct fws_secret_key *key);
 
@@ -77,9 +77,16 @@ FWS_API FWS_MUST_CHECK int fws_pack(const struct fws_pack_opts *opts,
 				    struct fws_manifest *out_manifest, char *failed,
 				    size_t failed_cap);
 
-/* Adds a signature by key to the manifest envelope of an existing bundle,
- * rewriting the bundle atomically (payload bytes are copied unchanged). */
+/* Co-signing: adds a signature by key to the manifest of an existing bundle.
+ * The bundle is first verified against the co-signer's own trusted root
+ * (everything but the not-yet-met release threshold: nobody signs what they
+ * have not checked), the key must be in the newest root's release role and
+ * that root must not be expired at `now`. The bundle is rewritten to a temp
+ * file (entries copied unchanged, same compression and timestamps, so the
+ * result is deterministic), verified again, then renamed over the original. */
 FWS_API FWS_MUST_CHECK int fws_bundle_add_signature(const char *bundle_path,
-						    const struct fws_secret_key *key);
+						    const struct fws_root *trusted,
+						    const struct fws_secret_key *key, int64_t now,
+						    struct fws_verify_result *result);
 
 #endif

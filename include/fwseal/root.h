@@ -42,6 +42,10 @@ FWS_API const struct fws_key *fws_root_find_key(const struct fws_root *root,
  * created <= expires). The decoder calls it; so can anyone building roots. */
 FWS_API FWS_MUST_CHECK int fws_root_check(const struct fws_root *root);
 
+/* True when keyid is one of role's key IDs in root. */
+FWS_API int fws_root_role_has(const struct fws_root *root, enum fws_role_id role,
+			      const uint8_t keyid[32]);
+
 /* True when a and b are the same root (every field, keys and roles in order). */
 FWS_API int fws_root_equal(const struct fws_root *a, const struct fws_root *b);
 

@@ -9,6 +9,7 @@
 
 #include "bundle/source.h"
 #include "bundle/tar_reader.h"
+#include "bundle/verify_internal.h"
 #include "fwseal/chunks.h"
 #include "fwseal/error.h"
 #include "fwseal/sha256.h"
@@ -23,6 +24,7 @@ struct verify_ctx {
 	struct fws_envelope root_env; /* scratch for carried roots */
 	struct fws_root next_root;
 	int pending; /* c->entry holds a header read ahead but not yet used */
+	int threshold_optional; /* co-signing only: see verify_internal.h */
 	uint8_t file[FWS_ENVELOPE_MAX];
 	uint8_t io[IO_BUF];
 };
@@ -111,12 +113,19 @@ static int check_manifest(struct verify_ctx *c, const struct fws_verify_opts *o,
 		return FWS_EEXPIRED;
 	rc = fws_envelope_verify(&c->manifest_env, FWS_TYPE_MANIFEST, &r->root, FWS_ROLE_RELEASE,
 				 &r->signers);
+	if (c->threshold_optional && (rc == FWS_ETHRESHOLD || rc == FWS_EUNTRUSTED))
+		rc = 0;
 	if (rc != 0)
 		return rc;
 	body = fws_envelope_body(&c->manifest_env, &body_len);
 	rc = fws_manifest_decode(body, body_len, &r->manifest);
 	if (rc != 0)
 		return rc;
+	/* Signed after its root expired: the signer's clock or the signer is
+	 * wrong. Refusing it also keeps a device's trusted time (the newest
+	 * `created` it accepted) from being pushed past the root's life. */
+	if (r->manifest.created > r->root.expires)
+		return FWS_EEXPIRED;
 	if (o->now > 0 && r->manifest.expires != 0 && o->now > r->manifest.expires)
 		return FWS_EEXPIRED;
 	rc = fws_policy_check(&r->manifest, &o->policy);
@@ -251,8 +260,9 @@ static int verify_payloads(struct verify_ctx *c, const struct fws_sink *sink,
 	return rc;
 }
 
-int fws_bundle_verify(fws_read_fn read, void *read_ctx, const struct fws_verify_opts *opts,
-		      const struct fws_sink *sink, struct fws_verify_result *result)
+static int verify_bundle(fws_read_fn read, void *read_ctx, const struct fws_verify_opts *opts,
+			 const struct fws_sink *sink, struct fws_verify_result *result,
+			 struct fws_envelope *manifest_env)
 {
 	struct verify_ctx *c = NULL;
 	size_t len;
@@ -267,6 +277,7 @@ int fws_bundle_verify(fws_read_fn read, void *read_ctx, const struct fws_verify_
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return FWS_ENOMEM;
+	c->threshold_optional = manifest_env != NULL;
 	rc = fws_source_open(&c->src, read, read_ctx);
 	if (rc != 0)
 		goto out;
@@ -330,9 +341,27 @@ int fws_bundle_verify(fws_read_fn read, void *read_ctx, const struct fws_verify_
 		rc = 0;
 out:
 	if (c != NULL) {
+		if (manifest_env != NULL)
+			*manifest_env = c->manifest_env;
 		result->bundle_bytes = c->src.raw_bytes;
 		fws_source_close(&c->src);
 		free(c);
 	}
 	return rc;
+}
+
+int fws_bundle_verify(fws_read_fn read, void *read_ctx, const struct fws_verify_opts *opts,
+		      const struct fws_sink *sink, struct fws_verify_result *result)
+{
+	return verify_bundle(read, read_ctx, opts, sink, result, NULL);
+}
+
+int fws_bundle_verify_unsigned_ok(fws_read_fn read, void *read_ctx,
+				  const struct fws_verify_opts *opts,
+				  struct fws_verify_result *result,
+				  struct fws_envelope *manifest_env)
+{
+	if (manifest_env == NULL)
+		return FWS_EUSAGE;
+	return verify_bundle(read, read_ctx, opts, NULL, result, manifest_env);
 }

@@ -61,6 +61,7 @@ static const struct fws_error_text error_texts[] = {
 			  "installed version below the manifest's minimum version"},
     [-FWS_EROOTMISMATCH] = {"FWS_EROOTMISMATCH",
 			    "carried root differs from the trusted root of the same version"},
+    [-FWS_EALREADYSIGNED] = {"FWS_EALREADYSIGNED", "this key has already signed it"},
 };
 
 _Static_assert(sizeof(error_texts) / sizeof(error_texts[0]) == (size_t)-FWS_ELAST + 1,

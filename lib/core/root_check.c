@@ -139,3 +139,12 @@ int fws_root_equal(const struct fws_root *a, const struct fws_root *b)
 	}
 	return 1;
 }
+
+int fws_root_role_has(const struct fws_root *root, enum fws_role_id role, const uint8_t keyid[32])
+{
+	const struct fws_role *r = &root->roles[role];
+	for (size_t i = 0; i < r->n_keyids && i < FWS_MAX_KEYS; i++)
+		if (memcmp(r->keyids[i], keyid, 32) == 0)
+			return 1;
+	return 0;
+}

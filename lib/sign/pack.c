@@ -263,15 +263,6 @@ static int load_roots(struct pack_ctx *c, const struct fws_pack_opts *o)
 	return rc;
 }
 
-static int key_authorised(const struct fws_root *root, const uint8_t keyid[32])
-{
-	const struct fws_role *r = &root->roles[FWS_ROLE_RELEASE];
-	for (size_t i = 0; i < r->n_keyids; i++)
-		if (memcmp(r->keyids[i], keyid, 32) == 0)
-			return 1;
-	return 0;
-}
-
 static int add_file_entry(struct fws_bundle_writer *w, const char *name, const char *path)
 {
 	uint8_t *raw = NULL;
@@ -329,7 +320,7 @@ static int sign_manifest(struct pack_ctx *c, const struct fws_pack_opts *o, char
 	size_t body_len;
 	fws_secret_key_public(o->key, pk, keyid);
 	c->subject = o->key_path;
-	if (!key_authorised(&c->root, keyid))
+	if (!fws_root_role_has(&c->root, FWS_ROLE_RELEASE, keyid))
 		return FWS_ENOTAUTHORISED;
 	c->subject = o->manifest_path;
 	int rc = fws_manifest_encode(&c->m, &body, &body_len);

@@ -30,7 +30,7 @@ int fws_envelope_sign(struct fws_envelope *env, const struct fws_secret_key *key
 	 * distinct keys) and usually means a script ran twice. */
 	for (size_t i = 0; i < env->n_sigs; i++) {
 		if (memcmp(env->sigs[i].keyid, sig.keyid, sizeof sig.keyid) == 0) {
-			rc = FWS_EEXIST;
+			rc = FWS_EALREADYSIGNED;
 			break;
 		}
 	}

@@ -69,7 +69,7 @@ Test(sign_envelope, sign_then_verify)
 
 	/* the same key again: refused, envelope unchanged */
 	struct fws_signature before = env->sigs[0];
-	cr_assert_eq(fws_envelope_sign(env, key), FWS_EEXIST);
+	cr_assert_eq(fws_envelope_sign(env, key), FWS_EALREADYSIGNED);
 	cr_assert_eq(env->n_sigs, 1);
 	cr_assert_arr_eq(&env->sigs[0], &before, sizeof before);
 

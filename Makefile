@@ -4,6 +4,8 @@
 #   make check      every test (unit + CLI); SANITIZE=1 for ASan+UBSan
 #   make bench      throughput and peak RSS vs sha256sum/b2sum/gzip (BENCH_MB=1024)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make fuzz       libFuzzer harnesses (clang) into build-fuzz/, FUZZ_SECONDS each
+#   make valgrind   unit + CLI tests under valgrind memcheck;  make cppcheck
 # Variables: CC CFLAGS LDFLAGS PREFIX DESTDIR HASH=nettle|sodium SANITIZE=1 V=1
 
 PREFIX ?= /usr/local
@@ -44,15 +46,19 @@ TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_MODULES) 2>/dev/null)
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIC
 CFLAGS ?= $(OPT)
+# FWS_PRODUCTION_BUILD: every normal build says so, and lib/core refuses to
+# compile if the fuzz-only signature bypass is switched on as well.
 ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) $(HARDEN) \
-	$(SAN_FLAGS) -fvisibility=hidden -Iinclude -Ilib -MMD -MP $(CFLAGS)
+	$(SAN_FLAGS) -fvisibility=hidden -DFWS_PRODUCTION_BUILD -Iinclude -Ilib -MMD -MP $(CFLAGS)
 HARDEN_LD := -Wl,-z,relro,-z,now -pie
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 
 # The SHA-256 backend is chosen by file, not #ifdef.
 CORE_SRC := $(filter-out lib/core/sha256_%.c,$(wildcard lib/core/*.c)) lib/core/sha256_$(HASH).c
 DEVICE_LIB_SRC := $(CORE_SRC) $(wildcard lib/bundle/*.c) $(wildcard lib/device/*.c)
-LIB_SRC := $(DEVICE_LIB_SRC) $(wildcard lib/sign/*.c)
+# lib/selftest: built-in known answers + attack suite (core + bundle only).
+SELFTEST_SRC := $(wildcard lib/selftest/*.c)
+LIB_SRC := $(DEVICE_LIB_SRC) $(SELFTEST_SRC) $(wildcard lib/sign/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC := $(wildcard tools/cli_*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -65,12 +71,13 @@ EXAMPLE_SRC := $(wildcard docs/examples/*.c)
 STATIC_LIB := $(BUILD)/libfwseal.a
 SHARED_LIB := $(BUILD)/libfwseal.so.$(SOVERSION)
 
-.PHONY: all deps test-deps demo check unit cli bench fuzz install uninstall clean format help
+.PHONY: all deps test-deps demo check unit cli bench fuzz fuzz-deps fuzz-build fuzz-replay \
+	valgrind cppcheck install uninstall clean format help
 
 all: deps $(STATIC_LIB) $(SHARED_LIB) $(TOOL_BIN) $(BUILD)/libfwseal.pc
 
 help:
-	@sed -n '1,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,11p' Makefile | sed 's/^# \{0,1\}//'
 
 # One shared dependency step: ask pkg-config, install what is missing.
 deps:
@@ -122,12 +129,105 @@ unit: test-deps all $(BUILD)/test_unit
 cli: all
 	$(Q)BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh
 
-check: test-deps all $(BUILD)/test_unit
+check: test-deps all $(BUILD)/test_unit fuzz-replay
 	$(Q)echo "== unit tests ($(BUILD))" && cd tests && ../$(BUILD)/test_unit --jobs 2
 	$(Q)echo "== CLI integration tests ($(BUILD))" && BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh
 
 bench: all
 	$(Q)BUILD=$(CURDIR)/$(BUILD) BENCH_MB=$(or $(BENCH_MB),1024) bash tests/bench.sh
+
+# ---- hardening: fuzzing, valgrind, cppcheck (docs/fuzzing.md) ----
+# One libFuzzer harness per parser. The library is rebuilt with clang into
+# build-fuzz/ with coverage, ASan and UBSan. fuzz_bundle_unsigned links the
+# one object built with FWS_FUZZING_UNSAFE_NO_SIGNATURES (signatures count
+# as valid) to reach the checks behind them; nothing else ever links it.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD := build-fuzz
+FUZZ_TARGETS := manifest envelope root keyfile bundle bundle_unsigned
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
+	-g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Iinclude -Ilib -Itests/fuzz -MMD -MP
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_UNSAFE_OBJ := $(FUZZ_BUILD)/unsafe/envelope_verify.o
+FUZZ_SAFE_OBJ := $(filter-out $(FUZZ_BUILD)/lib/core/envelope_verify.o,$(FUZZ_LIB_OBJ))
+FUZZ_BIN := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+# The same harnesses with a plain main() (tests/fuzz/replay_main.c), built by
+# $(CC) in $(BUILD): `make check` replays tests/fuzz/regressions/ with them.
+REPLAY_BIN := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/fuzz_%)
+
+fuzz-deps:
+	$(Q)FUZZ_CC=$(FUZZ_CC) sh tests/fuzz/deps.sh
+
+$(FUZZ_BUILD)/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -DFWS_PRODUCTION_BUILD $(PKG_CFLAGS) -c $< -o $@
+
+$(FUZZ_UNSAFE_OBJ): lib/core/envelope_verify.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $< (UNSAFE: no signature checks)")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -DFWS_FUZZING_UNSAFE_NO_SIGNATURES $(PKG_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/tests/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_bundle_unsigned: $(FUZZ_BUILD)/tests/fuzz/fuzz_bundle_unsigned.o \
+		$(FUZZ_SAFE_OBJ) $(FUZZ_UNSAFE_OBJ)
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/fuzz-replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/fuzz $(PKG_CFLAGS) $(ALL_LDFLAGS) -o $@ \
+		tests/fuzz/fuzz_$*.c tests/fuzz/replay_main.c $(STATIC_LIB) $(PKG_LIBS)
+
+$(BUILD)/fuzz-seedgen: tests/fuzz/seedgen.c $(STATIC_LIB)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS)
+
+# Every file in tests/fuzz/regressions/<target>/, and the fixture seeds,
+# once through its harness (properties checked on valid inputs too).
+fuzz-replay: $(REPLAY_BIN) $(BUILD)/fuzz-seedgen
+	$(Q)echo "== fuzz regressions ($(BUILD))" && rm -rf $(BUILD)/fuzz-seeds && \
+		$(BUILD)/fuzz-seedgen $(BUILD)/fuzz-seeds && \
+		sh tests/fuzz/replay.sh $(BUILD)/fuzz-replay $(BUILD)/fuzz-seeds
+
+fuzz-build: fuzz-deps
+	$(Q)$(MAKE) -s --no-print-directory all
+	$(Q)$(MAKE) -s --no-print-directory $(FUZZ_BIN) $(BUILD)/fuzz-seedgen
+
+fuzz: fuzz-build
+	$(Q)BUILD=$(BUILD) FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		FUZZ_TARGETS="$(FUZZ_TARGETS)" sh tests/fuzz/run.sh
+
+# valgrind memcheck over the unit tests (Criterion forks: children traced)
+# and the CLI tests (every fwseal binary run through FWS_WRAP by wrapper
+# scripts in build-valgrind/). Any error or leak fails the target.
+VALGRIND ?= valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
+FWS_WRAP ?= $(VALGRIND) -q --log-file=$(CURDIR)/build-valgrind/logs/vg.%p.log
+valgrind: test-deps all $(BUILD)/test_unit
+	$(Q)TOOLS="valgrind=valgrind" sh tests/tool_deps.sh
+	$(Q)BUILD=$(CURDIR)/$(BUILD) VG_DIR=$(CURDIR)/build-valgrind VALGRIND="$(VALGRIND)" \
+		FWS_WRAP="$(FWS_WRAP)" bash tests/valgrind.sh
+
+# False positives are suppressed in place (--inline-suppr, with the reason)
+# or here: lib/device/device.c fws_device_install reads `st` only after
+# load_state() returned 0, and load_state fills it through a function
+# pointer cppcheck cannot follow (uninitvar).
+CPPCHECK ?= cppcheck
+cppcheck:
+	$(Q)TOOLS="cppcheck=cppcheck" sh tests/tool_deps.sh
+	$(Q)$(CPPCHECK) --enable=warning,portability --error-exitcode=1 --inline-suppr --quiet \
+		--suppress=uninitvar:lib/device/device.c \
+		-Iinclude -Ilib lib tools
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/fwseal
@@ -146,7 +246,8 @@ format:
 	clang-format -i $(LIB_SRC) $(wildcard lib/*/*.h) include/fwseal/*.h tools/*.c tools/*.h $(UNIT_SRC)
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-valgrind
 
 .SECONDARY:
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/tools/%.d)
+-include $(wildcard $(FUZZ_BUILD)/lib/*/*.d $(FUZZ_BUILD)/tests/fuzz/*.d $(FUZZ_BUILD)/unsafe/*.d)

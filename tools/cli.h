@@ -14,6 +14,10 @@ int cli_status(int code);
  * returns the exit status for code. subject may be NULL. */
 int cli_fail(const char *subject, int code);
 
+/* Reports a failed open() of path (errno): "input file missing" for
+ * ENOENT, an I/O error otherwise. Returns the exit status. */
+int cli_open_error(const char *path);
+
 /* Prints "PROG: MESSAGE" for usage errors and returns the usage status. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

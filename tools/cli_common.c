@@ -27,6 +27,11 @@ int cli_fail(const char *subject, int code)
 	return cli_status(code);
 }
 
+int cli_open_error(const char *path)
+{
+	return cli_fail(path, errno == ENOENT ? FWS_ENOENT : FWS_EIO);
+}
+
 int cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;

@@ -38,6 +38,9 @@ step "Build two demo firmware images (deterministic contents)"
 awk 'BEGIN { for (i = 0; i < 98304; i++) printf "rootfs block %08d of the 1.2.0 demo image.....\n", i }' > "$D/rootfs.img"
 awk 'BEGIN { for (i = 0; i < 4800; i++) printf "kernel %08d demo image for fwseal.........................\n", i }' > "$D/kernel.img"
 awk 'BEGIN { for (i = 0; i < 50000; i++) printf "rootfs block %08d of the OLD 1.1.0 image..\n", i }' > "$D/rootfs-old.img"
+for v in 1.2.1 1.3.0; do
+	awk -v v=$v 'BEGIN { for (i = 0; i < 60000; i++) printf "rootfs block %08d of the %s demo image....\n", i, v }' > "$D/rootfs-$v.img"
+done
 ls -l "$D"/*.img
 
 step "Release engineer: pack and sign 1.2.0 with the release key"
@@ -52,10 +55,12 @@ step "CI: verify it against the trusted root, for the pump's hardware"
 run "$BIN/fwseal" verify --root $KEYS/root.json --hardware pump-rev-c "$D/pump-1.2.0.fwb" ||
 	die "verify failed"
 
-step "Device: provision a simulated A/B device, install, show status"
+step "Device: provision a simulated A/B device, install (pending), boot, confirm"
 run "$BIN/fwseal-verify" init --device "$D/device" --root $KEYS/root.json --hardware pump-rev-c ||
 	die "init failed"
 run "$BIN/fwseal-verify" install --device "$D/device" "$D/pump-1.2.0.fwb" || die "install failed"
+run "$BIN/fwseal-verify" boot --device "$D/device" || die "boot failed"
+run "$BIN/fwseal-verify" mark-good --device "$D/device" || die "mark-good failed"
 run "$BIN/fwseal-verify" status --device "$D/device" || die "status failed"
 cmp "$D/device/b/rootfs" "$D/rootfs.img" && echo "slot b/rootfs is byte-identical to rootfs.img"
 
@@ -80,6 +85,35 @@ refused "$BIN/fwseal-verify" install --device "$D/device" "$D/pump-1.1.0.fwb"
 
 step "After three refusals the device is exactly as it was"
 run "$BIN/fwseal-verify" status --device "$D/device" || die "status failed"
-ls -A "$D/device/a" "$D/device/b"
 
-printf '\n\033[1mDemo complete:\033[0m signed, verified, installed; tampering, an unknown key and a rollback were refused.\n'
+step "A failed update falls back: 1.2.1 installs but never confirms itself"
+run "$BIN/fwseal" pack --manifest manifests/example-1.2.1.json --key $KEYS/release.key \
+	--root $KEYS/root.json --out "$D/pump-1.2.1.fwb" || die "pack 1.2.1 failed"
+run "$BIN/fwseal-verify" install --device "$D/device" "$D/pump-1.2.1.fwb" || die "install 1.2.1 failed"
+for attempt in 1 2 3 4; do
+	run "$BIN/fwseal-verify" boot --device "$D/device" || die "boot failed"
+done
+run "$BIN/fwseal-verify" status --device "$D/device" || die "status failed"
+
+step "Key rotation + M-of-N: root v2 adds a second release key and needs 2 of 2"
+run "$BIN/fwseal-keys" root new --from $KEYS/root.json --out "$D/root-v2.json" \
+	--add-key $KEYS/release2.pub --role release --threshold release=2 --expires 3650 \
+	--sign $KEYS/root.key || die "root new failed"
+run "$BIN/fwseal-keys" root verify --trusted $KEYS/root.json "$D/root-v2.json" || die "root verify failed"
+run "$BIN/fwseal" pack --manifest manifests/example-1.3.0.json --key $KEYS/release.key \
+	--root $KEYS/root.json --root "$D/root-v2.json" --out "$D/pump-1.3.0.fwb" || die "pack 1.3.0 failed"
+refused "$BIN/fwseal" verify --root $KEYS/root.json "$D/pump-1.3.0.fwb"
+echo "   (one signature is not enough under root v2: a second engineer co-signs on their machine)"
+run "$BIN/fwseal" sign --key $KEYS/release2.key --root $KEYS/root.json "$D/pump-1.3.0.fwb" ||
+	die "co-sign failed"
+run "$BIN/fwseal" verify --root $KEYS/root.json "$D/pump-1.3.0.fwb" || die "verify 1.3.0 failed"
+run "$BIN/fwseal-verify" install --device "$D/device" "$D/pump-1.3.0.fwb" || die "install 1.3.0 failed"
+run "$BIN/fwseal-verify" boot --device "$D/device" || die "boot failed"
+run "$BIN/fwseal-verify" mark-good --device "$D/device" || die "mark-good failed"
+run "$BIN/fwseal-verify" status --device "$D/device" || die "status failed"
+
+step "Evidence: the device's hash-chained audit log"
+run "$BIN/fwseal-verify" log --device "$D/device" || die "log failed"
+run "$BIN/fwseal-verify" log --device "$D/device" --verify || die "log verify failed"
+
+printf '\n\033[1mDemo complete:\033[0m signed, verified, installed and confirmed; tampering, an unknown key\nand a rollback were refused; a failed boot fell back; the root rotated to 2-of-2 release\nsigning and the device followed it through the normal update path.\n'

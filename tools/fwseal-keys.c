@@ -15,11 +15,6 @@
 
 const char *cli_prog = "fwseal-keys";
 
-/* The last second the RFC 3339 times in our formats can carry. */
-#define TIME_MAX 253402300799ll
-#define DAY 86400ll
-#define EXPIRES_DAYS_DEFAULT 365
-#define EXPIRES_DAYS_MAX 36500
 
 /* Options without a short form get values above any character. */
 enum {
@@ -35,6 +30,13 @@ enum {
 	OPT_SIGN,
 	OPT_EXPIRES,
 	OPT_JSON,
+	OPT_FROM,
+	OPT_ADD_KEY,
+	OPT_ROLE,
+	OPT_REMOVE_KEY,
+	OPT_THRESHOLD,
+	OPT_PREVIOUS,
+	OPT_TRUSTED,
 };
 
 /* ---- help ---- */
@@ -54,8 +56,13 @@ static void help_main(FILE *out)
 	    "  fwseal-keys root init --root-key R.pub... --release-key K.pub... --sign R.key\n"
 	    "              --out root.json [--root-threshold N] [--release-threshold N]\n"
 	    "              [--expires DAYS] [--passphrase-file FILE]\n"
-	    "  fwseal-keys root sign --key R.key [--passphrase-file FILE] root.json\n"
-	    "  fwseal-keys root show [--json] root.json\n"
+	    "  fwseal-keys root new --from root.json --out NEW.json [--add-key K.pub --role ROLE]...\n"
+	    "              [--remove-key KEYID]... [--threshold ROLE=N]... [--expires DAYS]\n"
+	    "              [--sign R.key [--passphrase-file FILE]]\n"
+	    "  fwseal-keys root sign --key R.key [--previous root.json] [--passphrase-file FILE]\n"
+	    "              NEW.json\n"
+	    "  fwseal-keys root verify --trusted root.json NEXT.json [NEXT2.json ...]\n"
+	    "  fwseal-keys root show [--json] [--previous root.json] root.json\n"
 	    "  fwseal-keys --help | --version\n"
 	    "  fwseal-keys COMMAND --help\n"
 	    "\n"
@@ -76,6 +83,10 @@ static void help_main(FILE *out)
 	    "  fwseal-keys generate --out keys/release1 --kdf sensitive\n"
 	    "  fwseal-keys root init --root-key keys/root1.pub --release-key keys/release1.pub \\\n"
 	    "      --sign keys/root1.key --out root.json\n"
+	    "  fwseal-keys root new --from root.json --out root-v2.json \\\n"
+	    "      --add-key keys/release2.pub --role release --remove-key keys/release1.pub \\\n"
+	    "      --sign keys/root1.key\n"
+	    "  fwseal-keys root verify --trusted root.json root-v2.json\n"
 	    "  fwseal-keys root show root.json\n"
 	    "\n");
 	cli_print_exit_codes(out);
@@ -169,22 +180,36 @@ static void help_root(FILE *out)
 {
 	fprintf(out,
 		"NAME\n"
-		"  fwseal-keys root - create, co-sign and show the root of trust\n"
+		"  fwseal-keys root - create, rotate, co-sign, verify and show the root of trust\n"
 		"\n"
 		"SYNOPSIS\n"
 		"  fwseal-keys root init --root-key R.pub... --release-key K.pub... --sign R.key\n"
 		"              --out root.json [--root-threshold N] [--release-threshold N]\n"
 		"              [--expires DAYS] [--passphrase-file FILE]\n"
-		"  fwseal-keys root sign --key R.key [--passphrase-file FILE] root.json\n"
-		"  fwseal-keys root show [--json] root.json\n"
+		"  fwseal-keys root new --from root.json --out NEW.json [--add-key K.pub --role ROLE]...\n"
+		"              [--remove-key KEYID]... [--threshold ROLE=N]... [--expires DAYS]\n"
+		"              [--sign R.key [--passphrase-file FILE]]\n"
+		"  fwseal-keys root sign --key R.key [--previous root.json] [--passphrase-file FILE]\n"
+		"              NEW.json\n"
+		"  fwseal-keys root verify --trusted root.json NEXT.json [NEXT2.json ...]\n"
+		"  fwseal-keys root show [--json] [--previous root.json] root.json\n"
 		"\n"
 		"DESCRIPTION\n"
 		"  A root lists the keys allowed to sign roots (role root) and releases (role\n"
 		"  release), each role with a threshold: how many distinct keys of the role\n"
-		"  must sign. 'init' creates version 1 signed by one root key; when the root\n"
-		"  threshold is above 1 the other root key holders add their signatures with\n"
-		"  'sign'. 'show' prints a root after checking its own root signatures.\n"
-		"  See 'fwseal-keys root init --help' and 'fwseal-keys root show --help'.\n"
+		"  must sign. 'init' creates version 1. 'new' creates the next version (key\n"
+		"  rotation and revocation); it is valid only once signed by a threshold of the\n"
+		"  previous version's root keys AND of its own. Root key holders add their\n"
+		"  signatures one at a time with 'sign', each on their own machine. 'verify'\n"
+		"  walks a chain of versions from a root you trust; 'show' prints one root and\n"
+		"  who has signed it. Each command has its own --help.\n"
+		"\n"
+		"EXAMPLES\n"
+		"  fwseal-keys root new --from root.json --out root-v2.json \\\n"
+		"      --add-key rel2.pub --role release --remove-key rel1.pub\n"
+		"  fwseal-keys root sign --key r1.key --previous root.json root-v2.json\n"
+		"  fwseal-keys root sign --key r2.key --previous root.json root-v2.json\n"
+		"  fwseal-keys root verify --trusted root.json root-v2.json\n"
 		"\n");
 	cli_print_exit_codes(out);
 }
@@ -226,57 +251,161 @@ static void help_root_init(FILE *out)
 	    "      --release-key a.pub --release-key b.pub --sign r1.key --out root.json\n"
 	    "  fwseal-keys root sign --key r2.key root.json\n"
 	    "\n",
-	    FWS_MAX_KEYS, FWS_MAX_KEYS, EXPIRES_DAYS_DEFAULT);
+	    FWS_MAX_KEYS, FWS_MAX_KEYS, FWS_ROOT_EXPIRES_DAYS_DEFAULT);
+	cli_print_exit_codes(out);
+}
+
+static void help_root_new(FILE *out)
+{
+	fprintf(
+	    out,
+	    "NAME\n"
+	    "  fwseal-keys root new - create the next version of the root of trust\n"
+	    "\n"
+	    "SYNOPSIS\n"
+	    "  fwseal-keys root new --from root.json --out NEW.json\n"
+	    "              [--add-key K.pub --role root|release]... [--remove-key KEYID]...\n"
+	    "              [--threshold ROLE=N]... [--expires DAYS]\n"
+	    "              [--sign R.key [--passphrase-file FILE]]\n"
+	    "\n"
+	    "DESCRIPTION\n"
+	    "  Reads root.json (which must be signed by a threshold of its own root keys;\n"
+	    "  it may be expired: rotating away from an expired root is how a fleet\n"
+	    "  recovers), and writes NEW.json, which must not exist: version + 1, created\n"
+	    "  now (SOURCE_DATE_EPOCH when set), the changes below applied. Removals come\n"
+	    "  first, then additions, then thresholds. Keys no role uses any more are\n"
+	    "  dropped. Without --sign, NEW.json is a draft with no signature; root key\n"
+	    "  holders add theirs with 'fwseal-keys root sign --previous root.json'. NEW.json\n"
+	    "  is valid only once signed by a threshold of root.json's root keys AND a\n"
+	    "  threshold of its own. Prints the new roles, removed key IDs, and who has\n"
+	    "  signed so far.\n"
+	    "\n"
+	    "  Refused (exit 2): a key added twice to one role, a key both added and\n"
+	    "  removed, a key ID to remove that is not in root.json (a typo must not look\n"
+	    "  like a revocation). Refused (exit %d, FWS_ETHRESHOLDDEF): a threshold of 0 or\n"
+	    "  above the role's key count, and a role left with no key. A threshold is never\n"
+	    "  lowered for you when keys are removed: give --threshold.\n"
+	    "\n"
+	    "OPTIONS\n"
+	    "  --from root.json          the current root (required)\n"
+	    "  --out NEW.json            the new root to write (required)\n"
+	    "  --add-key K.pub           add a public key; must be followed directly by\n"
+	    "  --role root|release       the role it joins (a key may be added once per role)\n"
+	    "  --remove-key KEYID        revoke a key from every role: its 64-hex key ID or\n"
+	    "                            its .pub/.key file (repeatable)\n"
+	    "  --threshold ROLE=N        set a role's threshold, e.g. root=2 (once per role)\n"
+	    "  --expires DAYS            validity in days from now (default %d, max %d)\n"
+	    "  --sign R.key              sign at once with a root key of either version\n"
+	    "  --passphrase-file FILE    read the passphrase of R.key from FILE\n"
+	    "  -h, --help                show this help\n"
+	    "\n"
+	    "EXAMPLES\n"
+	    "  # revoke release key 1, add release key 2, sign with root key 1:\n"
+	    "  fwseal-keys root new --from root.json --out root-v2.json \\\n"
+	    "      --add-key keys/release2.pub --role release \\\n"
+	    "      --remove-key keys/release1.pub --sign keys/root1.key\n"
+	    "  fwseal-keys root sign --key keys/root2.key --previous root.json root-v2.json\n"
+	    "  # replace a compromised root key (2-of-3 stays 2-of-3):\n"
+	    "  fwseal-keys root new --from root-v2.json --out root-v3.json \\\n"
+	    "      --remove-key 3f1c...e9 --add-key keys/root4.pub --role root\n"
+	    "\n",
+	    -FWS_ETHRESHOLDDEF, FWS_ROOT_EXPIRES_DAYS_DEFAULT, FWS_ROOT_EXPIRES_DAYS_MAX);
 	cli_print_exit_codes(out);
 }
 
 static void help_root_sign(FILE *out)
 {
-	fprintf(out, "NAME\n"
-		     "  fwseal-keys root sign - add a root key's signature to a root\n"
-		     "\n"
-		     "SYNOPSIS\n"
-		     "  fwseal-keys root sign --key R.key [--passphrase-file FILE] root.json\n"
-		     "\n"
-		     "DESCRIPTION\n"
-		     "  Adds a signature by R.key, which must be in the root's root role, and\n"
-		     "  rewrites root.json atomically. Used when the root threshold is above 1.\n"
-		     "  A key that already signed is refused.\n"
-		     "\n"
-		     "OPTIONS\n"
-		     "  --key R.key               the secret root key that signs (required)\n"
-		     "  --passphrase-file FILE    read its passphrase from FILE\n"
-		     "  -h, --help                show this help\n"
-		     "\n"
-		     "EXAMPLES\n"
-		     "  fwseal-keys root sign --key keys/root2.key root.json\n"
-		     "\n");
+	fprintf(out,
+		"NAME\n"
+		"  fwseal-keys root sign - add one root key's signature to a root (co-signing)\n"
+		"\n"
+		"SYNOPSIS\n"
+		"  fwseal-keys root sign --key R.key [--previous root.json] [--passphrase-file FILE]\n"
+		"              NEW.json\n"
+		"\n"
+		"DESCRIPTION\n"
+		"  Adds a signature by R.key to NEW.json (a draft from 'root new', or a root\n"
+		"  that already has some signatures) and rewrites it atomically. R.key must be\n"
+		"  in NEW.json's own root role, or, with --previous, in the root role of the\n"
+		"  root it rotates from (which must be signed by its own root keys and have the\n"
+		"  version just before). Refused: any other key (FWS_ENOTAUTHORISED), a key\n"
+		"  that already signed (FWS_EALREADYSIGNED), a root whose expiry has passed\n"
+		"  (FWS_EEXPIRED). Prints which root keys of both versions have signed and\n"
+		"  whether each threshold is met.\n"
+		"\n"
+		"OPTIONS\n"
+		"  --key R.key               the secret root key that signs (required)\n"
+		"  --previous root.json      the root NEW.json rotates from\n"
+		"  --passphrase-file FILE    read the passphrase of R.key from FILE\n"
+		"  -h, --help                show this help\n"
+		"\n"
+		"EXAMPLES\n"
+		"  fwseal-keys root sign --key keys/root2.key root.json\n"
+		"  fwseal-keys root sign --key keys/root1.key --previous root.json root-v2.json\n"
+		"\n");
+	cli_print_exit_codes(out);
+}
+
+static void help_root_verify(FILE *out)
+{
+	fprintf(out,
+		"NAME\n"
+		"  fwseal-keys root verify - check a chain of root versions from a trusted root\n"
+		"\n"
+		"SYNOPSIS\n"
+		"  fwseal-keys root verify --trusted root.json NEXT.json [NEXT2.json ...]\n"
+		"\n"
+		"DESCRIPTION\n"
+		"  Starts from root.json (which must be signed by a threshold of its own root\n"
+		"  keys) and checks each next file in order exactly as a device does: signed by\n"
+		"  a threshold of the current root's root keys, version exactly one higher,\n"
+		"  signed by a threshold of its own root keys. Prints each version's roles and\n"
+		"  the root keys of both versions that signed. Stops at the first broken link\n"
+		"  with its code: FWS_EROOTVERSION for a skipped, repeated or lower version,\n"
+		"  FWS_EUNTRUSTED / FWS_ETHRESHOLD / FWS_EBADSIG when a threshold is not met,\n"
+		"  FWS_EKEYID, FWS_ESCHEMA, ... Fails with FWS_EEXPIRED when the newest root has\n"
+		"  expired (SOURCE_DATE_EPOCH or the clock).\n"
+		"\n"
+		"OPTIONS\n"
+		"  --trusted root.json   the root you already trust (required)\n"
+		"  -h, --help            show this help\n"
+		"\n"
+		"EXAMPLES\n"
+		"  fwseal-keys root verify --trusted root.json root-v2.json root-v3.json\n"
+		"\n");
 	cli_print_exit_codes(out);
 }
 
 static void help_root_show(FILE *out)
 {
-	fprintf(out, "NAME\n"
-		     "  fwseal-keys root show - print a root of trust\n"
-		     "\n"
-		     "SYNOPSIS\n"
-		     "  fwseal-keys root show [--json] root.json\n"
-		     "\n"
-		     "DESCRIPTION\n"
-		     "  Loads root.json, checks it is signed by a threshold of its own root keys,\n"
-		     "  and prints its version, created and expiry times, keys, roles with their\n"
-		     "  thresholds, and the root keys that signed it.\n"
-		     "\n"
-		     "OPTIONS\n"
-		     "  --json      print one JSON object with the keys created, expires, keys,\n"
-		     "              roles.{root,release}.{keyids,threshold}, schema, signed_by,\n"
-		     "              version (sorted keys)\n"
-		     "  -h, --help  show this help\n"
-		     "\n"
-		     "EXAMPLES\n"
-		     "  fwseal-keys root show root.json\n"
-		     "  fwseal-keys root show --json root.json | jq .roles.release\n"
-		     "\n");
+	fprintf(out,
+		"NAME\n"
+		"  fwseal-keys root show - print a root of trust and who has signed it\n"
+		"\n"
+		"SYNOPSIS\n"
+		"  fwseal-keys root show [--json] [--previous root.json] root.json\n"
+		"\n"
+		"DESCRIPTION\n"
+		"  Prints a root's version, created and expiry times, keys, roles with their\n"
+		"  thresholds, and which of its root keys have signed it; with --previous,\n"
+		"  also which root keys of the previous version have signed it. Drafts and\n"
+		"  partly signed roots are shown too, but then the exit status is that of the\n"
+		"  unmet threshold (FWS_ETHRESHOLD, FWS_EUNTRUSTED, ...), never 0.\n"
+		"\n"
+		"OPTIONS\n"
+		"  --json                 print one JSON object with the keys created, expires,\n"
+		"                         keys, roles.{root,release}.{keyids,threshold}, schema,\n"
+		"                         signed_by, threshold_met, version and, with\n"
+		"                         --previous, previous.{version,signed_by,threshold_met,\n"
+		"                         is_previous_version} (sorted keys)\n"
+		"  --previous root.json   the root this one rotates from\n"
+		"  -h, --help             show this help\n"
+		"\n"
+		"EXAMPLES\n"
+		"  fwseal-keys root show root.json\n"
+		"  fwseal-keys root show --previous root.json root-v2.json\n"
+		"  fwseal-keys root show --json root.json | jq .roles.release\n"
+		"\n");
 	cli_print_exit_codes(out);
 }
 
@@ -548,53 +677,19 @@ out:
 
 /* ---- root ---- */
 
-static int role_has(const struct fws_role *role, const uint8_t keyid[32])
+static const char *role_name(enum fws_role_id id)
 {
-	for (size_t i = 0; i < role->n_keyids; i++)
-		if (memcmp(role->keyids[i], keyid, 32) == 0)
-			return 1;
-	return 0;
+	return id == FWS_ROLE_ROOT ? "root" : "release";
 }
 
-/* Loads each public key file into the root's key list (once, even when a
- * key has both roles) and the role's key IDs. */
-static int add_role_keys(struct fws_root *root, enum fws_role_id id, const char **paths, size_t n)
+static int parse_role(const char *s, enum fws_role_id *out)
 {
-	struct fws_role *role = &root->roles[id];
-	uint8_t pk[32], keyid[32];
-	int rc;
-
-	for (size_t i = 0; i < n; i++) {
-		rc = fws_public_key_load(paths[i], pk, keyid);
-		if (rc != 0)
-			return cli_fail(paths[i], rc);
-		if (role_has(role, keyid))
-			return cli_usage_error("%s: key listed twice for the %s role", paths[i],
-					       id == FWS_ROLE_ROOT ? "root" : "release");
-		memcpy(role->keyids[role->n_keyids++], keyid, 32);
-		if (fws_root_find_key(root, keyid) == NULL) {
-			if (root->n_keys == FWS_MAX_KEYS)
-				return cli_fail(paths[i], FWS_ELIMIT);
-			memcpy(root->keys[root->n_keys].keyid, keyid, 32);
-			memcpy(root->keys[root->n_keys].public_key, pk, 32);
-			root->n_keys++;
-		}
-	}
-	return 0;
-}
-
-static int parse_threshold(const char *s, const char *name, uint32_t *out)
-{
-	unsigned long long v;
-
-	if (s == NULL) {
-		*out = 1;
-		return 0;
-	}
-	if (cli_parse_u64(s, UINT32_MAX, &v) != 0)
-		return cli_usage_error("--%s must be a number, not '%s'", name, s);
-	/* Range (1..keys) is the library's check: fws_root_check. */
-	*out = (uint32_t)v;
+	if (strcmp(s, "root") == 0)
+		*out = FWS_ROLE_ROOT;
+	else if (strcmp(s, "release") == 0)
+		*out = FWS_ROLE_RELEASE;
+	else
+		return -1;
 	return 0;
 }
 
@@ -602,17 +697,55 @@ static void print_role(FILE *out, const struct fws_root *root, enum fws_role_id 
 {
 	const struct fws_role *role = &root->roles[id];
 
-	fprintf(out, "role %s: threshold %u of %zu\n", id == FWS_ROLE_ROOT ? "root" : "release",
-		(unsigned)role->threshold, role->n_keyids);
+	fprintf(out, "role %s: threshold %u of %zu\n", role_name(id), (unsigned)role->threshold,
+		role->n_keyids);
 	for (size_t i = 0; i < role->n_keyids; i++)
 		print_keyid(out, "  ", role->keyids[i]);
 }
 
-/* Loads a secret key that must belong to the root role of root. The key ID
- * is read (no passphrase) and checked first, so nobody types a passphrase
- * for a key that will be refused. */
+static void print_signers(FILE *out, const char *what, const struct fws_signers *s,
+			  uint32_t threshold, int rc)
+{
+	fprintf(out, "%s: %zu of threshold %u signed%s\n", what, s->n, (unsigned)threshold,
+		rc == 0 ? " (threshold met)" : " (threshold NOT met)");
+	for (size_t i = 0; i < s->n; i++)
+		print_keyid(out, "  ", s->keyids[i]);
+}
+
+/* Which root keys have signed a root (own role, and the previous root's
+ * when given), and what is still missing. */
+static void print_status(FILE *out, const char *path, const struct fws_root *root,
+			 const struct fws_root *previous, const struct fws_root_status *st)
+{
+	char what[96];
+
+	snprintf(what, sizeof what, "root keys of version %llu (this root)",
+		 (unsigned long long)root->version);
+	print_signers(out, what, &st->own, root->roles[FWS_ROLE_ROOT].threshold, st->own_rc);
+	if (st->has_previous && previous != NULL) {
+		snprintf(what, sizeof what, "root keys of version %llu (previous)",
+			 (unsigned long long)st->previous_version);
+		if (st->previous_rc == FWS_EROOTVERSION)
+			fprintf(out, "%s: not the previous version of this root\n", what);
+		else
+			print_signers(out, what, &st->previous,
+				      previous->roles[FWS_ROLE_ROOT].threshold, st->previous_rc);
+	} else if (root->version > 1) {
+		fprintf(out, "(give --previous to check the signatures of version %llu's root "
+			     "keys)\n",
+			(unsigned long long)root->version - 1);
+	}
+	if (st->rc != 0)
+		fprintf(out, "needs more root signatures: fwseal-keys root sign --key R.key%s %s\n",
+			root->version > 1 ? " --previous PREVIOUS.json" : "", path);
+}
+
+/* Loads a secret key that must be a root key of root or of previous (may be
+ * NULL). The key ID is read (no passphrase) and checked first, so nobody
+ * types a passphrase for a key that will be refused; the library checks
+ * again when it signs. */
 static int load_root_signer(const char *path, const char *passfile, const struct fws_root *root,
-			    struct fws_secret_key **key)
+			    const struct fws_root *previous, struct fws_secret_key **key)
 {
 	uint8_t pk[32], keyid[32], loaded_pk[32], loaded_id[32];
 	char *pass = NULL;
@@ -622,7 +755,8 @@ static int load_root_signer(const char *path, const char *passfile, const struct
 	rc = fws_key_file_public(path, pk, keyid, &is_secret);
 	if (rc == 0 && !is_secret)
 		rc = FWS_EKEYFILE;
-	if (rc == 0 && !role_has(&root->roles[FWS_ROLE_ROOT], keyid))
+	if (rc == 0 && !fws_root_role_has(root, FWS_ROLE_ROOT, keyid) &&
+	    (previous == NULL || !fws_root_role_has(previous, FWS_ROLE_ROOT, keyid)))
 		rc = FWS_ENOTAUTHORISED;
 	if (rc != 0)
 		return cli_fail(path, rc);
@@ -643,17 +777,71 @@ static int load_root_signer(const char *path, const char *passfile, const struct
 	return 0;
 }
 
-static int write_envelope(const char *path, const struct fws_envelope *env, int excl)
+static int parse_days(const char *s, uint32_t *out)
 {
-	char *json = NULL;
-	size_t len = 0;
+	unsigned long long days = 0;
+
+	*out = 0; /* the library's default */
+	if (s == NULL)
+		return 0;
+	if (cli_parse_u64(s, FWS_ROOT_EXPIRES_DAYS_MAX, &days) != 0 || days == 0)
+		return cli_usage_error("--expires must be a number of days from 1 to %d",
+				       FWS_ROOT_EXPIRES_DAYS_MAX);
+	*out = (uint32_t)days;
+	return 0;
+}
+
+static int parse_threshold(const char *s, const char *name, uint32_t *out)
+{
+	unsigned long long v;
+
+	if (cli_parse_u64(s, UINT32_MAX, &v) != 0)
+		return cli_usage_error("--%s must be a number, not '%s'", name, s);
+	/* Range (1..keys) is the library's check: fws_root_check. */
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* Adds the public key in path to edit for role. */
+static int edit_add_key(struct fws_root_edit *edit, const char *path, enum fws_role_id role)
+{
+	uint8_t keyid[32];
 	int rc;
 
-	rc = fws_envelope_encode(env, &json, &len);
-	if (rc == 0)
-		rc = fws_file_write_atomic(path, json, len, 0644, excl);
-	free(json);
-	return rc;
+	if (edit->n_add == sizeof edit->add / sizeof edit->add[0])
+		return cli_usage_error("too many keys added (at most %d per role)", FWS_MAX_KEYS);
+	rc = fws_public_key_load(path, edit->add[edit->n_add].public_key, keyid);
+	if (rc != 0)
+		return cli_fail(path, rc);
+	edit->add[edit->n_add++].role = role;
+	return 0;
+}
+
+/* Prints the built root, or explains a refused edit in one line. */
+static int build_failed(const char *cmd, const char *out, int rc)
+{
+	if (rc == FWS_EUSAGE)
+		return cli_usage_error("%s: a key added twice to one role, a key both added and "
+				       "removed, or a key ID to remove that is not in the root",
+				       cmd);
+	if (rc == FWS_ETHRESHOLDDEF)
+		return cli_usage_error("%s: every role needs at least one key and a threshold "
+				       "from 1 to its number of keys (%s)",
+				       cmd, fws_errname(rc));
+	return cli_fail(out, rc);
+}
+
+static void print_written(const char *out, const struct fws_root *root)
+{
+	char created_s[21] = "?", expires_s[21] = "?";
+
+	if (fws_time_format(root->created, created_s) != 0 ||
+	    fws_time_format(root->expires, expires_s) != 0)
+		snprintf(created_s, sizeof created_s, "?");
+	printf("wrote %s: root version %llu, created %s, expires %s\n", out,
+	       (unsigned long long)root->version, created_s, expires_s);
+	print_role(stdout, root, FWS_ROLE_ROOT);
+	print_role(stdout, root, FWS_ROLE_RELEASE);
 }
 
 static int cmd_root_init(int argc, char **argv)
@@ -674,14 +862,11 @@ static int cmd_root_init(int argc, char **argv)
 	size_t n_root = 0, n_release = 0;
 	const char *root_t = NULL, *release_t = NULL, *sign = NULL, *expires = NULL;
 	const char *passfile = NULL, *out = NULL;
+	struct fws_root_edit *edit = NULL;
 	struct fws_root *root = NULL;
-	struct fws_envelope *env = NULL;
+	struct fws_root_status st;
 	struct fws_secret_key *key = NULL;
-	unsigned long long days = EXPIRES_DAYS_DEFAULT;
 	long long now;
-	char *body = NULL;
-	size_t body_len = 0;
-	char created_s[21], expires_s[21];
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -733,85 +918,246 @@ static int cmd_root_init(int argc, char **argv)
 				       "are required");
 	if (sign == NULL || out == NULL)
 		return cli_usage_error("root init: --sign R.key and --out root.json are required");
-	if (expires != NULL && (cli_parse_u64(expires, EXPIRES_DAYS_MAX, &days) != 0 || days == 0))
-		return cli_usage_error("--expires must be a number of days from 1 to %d",
-				       EXPIRES_DAYS_MAX);
 
+	edit = calloc(1, sizeof *edit);
 	root = calloc(1, sizeof *root);
-	env = calloc(1, sizeof *env);
-	if (root == NULL || env == NULL) {
+	if (edit == NULL || root == NULL) {
 		rc = cli_fail(NULL, FWS_ENOMEM);
 		goto out;
 	}
-	rc = parse_threshold(root_t, "root-threshold", &root->roles[FWS_ROLE_ROOT].threshold);
-	if (rc == 0)
+	rc = parse_days(expires, &edit->expires_days);
+	if (rc == 0 && root_t != NULL) {
+		edit->threshold_set[FWS_ROLE_ROOT] = 1;
+		rc = parse_threshold(root_t, "root-threshold", &edit->threshold[FWS_ROLE_ROOT]);
+	}
+	if (rc == 0 && release_t != NULL) {
+		edit->threshold_set[FWS_ROLE_RELEASE] = 1;
 		rc = parse_threshold(release_t, "release-threshold",
-				     &root->roles[FWS_ROLE_RELEASE].threshold);
+				     &edit->threshold[FWS_ROLE_RELEASE]);
+	}
+	for (size_t i = 0; rc == 0 && i < n_root; i++)
+		rc = edit_add_key(edit, root_keys[i], FWS_ROLE_ROOT);
+	for (size_t i = 0; rc == 0 && i < n_release; i++)
+		rc = edit_add_key(edit, release_keys[i], FWS_ROLE_RELEASE);
 	if (rc != 0)
 		goto out;
 	rc = cli_now(&now);
-	if (rc == 0 && now > TIME_MAX - (long long)days * DAY)
-		rc = FWS_ECLOCK;
 	if (rc != 0) {
 		rc = cli_fail("SOURCE_DATE_EPOCH or clock", rc);
 		goto out;
 	}
-	root->schema = 1;
-	root->version = 1;
-	root->created = now;
-	root->expires = now + (long long)days * DAY;
-	rc = add_role_keys(root, FWS_ROLE_ROOT, root_keys, n_root);
-	if (rc == 0)
-		rc = add_role_keys(root, FWS_ROLE_RELEASE, release_keys, n_release);
-	if (rc != 0)
-		goto out;
-	rc = fws_root_check(root);
+	rc = fws_root_build_initial(edit, now, root);
 	if (rc != 0) {
-		rc = cli_fail(out, rc);
+		rc = build_failed("root init", out, rc);
 		goto out;
 	}
 	rc = check_absent(out);
 	if (rc != 0)
 		goto out;
-	rc = load_root_signer(sign, passfile, root, &key);
+	rc = load_root_signer(sign, passfile, root, NULL, &key);
 	if (rc != 0)
 		goto out;
-
-	rc = fws_root_encode(root, &body, &body_len);
+	rc = fws_root_write_new(out, root, NULL, key, now, NULL);
 	if (rc == 0)
-		rc = fws_envelope_set_body(env, FWS_TYPE_ROOT, (const uint8_t *)body, body_len);
-	if (rc == 0)
-		rc = fws_envelope_sign(env, key);
-	/* With a root threshold of 1 the new root must pass the very check
-	 * every device and signer applies to it; catch a bad root here. */
-	if (rc == 0 && root->roles[FWS_ROLE_ROOT].threshold == 1)
-		rc = fws_root_check_self_signed(root, env);
-	if (rc == 0)
-		rc = write_envelope(out, env, 1);
+		rc = fws_root_inspect_file(out, NULL, NULL, NULL, NULL, &st);
 	if (rc != 0) {
 		rc = cli_fail(out, rc);
 		goto out;
 	}
-
-	if (fws_time_format(root->created, created_s) != 0 ||
-	    fws_time_format(root->expires, expires_s) != 0) {
-		rc = cli_fail(out, FWS_ECLOCK);
-		goto out;
-	}
-	printf("wrote %s: root version 1, created %s, expires %s\n", out, created_s, expires_s);
-	print_role(stdout, root, FWS_ROLE_ROOT);
-	print_role(stdout, root, FWS_ROLE_RELEASE);
-	print_keyid(stdout, "signed by ", env->sigs[0].keyid);
-	if (root->roles[FWS_ROLE_ROOT].threshold > 1)
-		printf("needs %u more root signature(s) before use: fwseal-keys root sign --key "
-		       "R.key %s\n",
-		       (unsigned)root->roles[FWS_ROLE_ROOT].threshold - 1, out);
+	print_written(out, root);
+	print_status(stdout, out, root, NULL, &st);
 	rc = 0;
 out:
 	fws_secret_key_free(key);
-	free(body);
+	free(edit);
 	free(root);
-	free(env);
+	return rc;
+}
+
+/* --threshold ROLE=N */
+static int parse_role_threshold(const char *s, struct fws_root_edit *edit)
+{
+	char role_s[16];
+	const char *eq = strchr(s, '=');
+	enum fws_role_id role;
+	size_t n;
+
+	if (eq == NULL || (n = (size_t)(eq - s)) >= sizeof role_s)
+		return cli_usage_error("--threshold must be ROLE=N (root=2, release=1), not '%s'",
+				       s);
+	memcpy(role_s, s, n);
+	role_s[n] = '\0';
+	if (parse_role(role_s, &role) != 0)
+		return cli_usage_error("--threshold: role must be root or release, not '%s'",
+				       role_s);
+	if (edit->threshold_set[role])
+		return cli_usage_error("--threshold %s given twice", role_s);
+	edit->threshold_set[role] = 1;
+	return parse_threshold(eq + 1, "threshold", &edit->threshold[role]);
+}
+
+/* --remove-key takes a key ID (64 hex) or a key file (.pub or .key). */
+static int edit_remove_key(struct fws_root_edit *edit, const char *s)
+{
+	uint8_t pk[32];
+	int rc;
+
+	if (edit->n_remove == FWS_MAX_KEYS)
+		return cli_usage_error("at most %d --remove-key options", FWS_MAX_KEYS);
+	if (strlen(s) == FWS_KEYID_HEX &&
+	    fws_hex_decode_exact(edit->remove[edit->n_remove], 32, s) == 0) {
+		edit->n_remove++;
+		return 0;
+	}
+	rc = fws_key_file_public(s, pk, edit->remove[edit->n_remove], NULL);
+	if (rc != 0)
+		return cli_fail(s, rc);
+	edit->n_remove++;
+	return 0;
+}
+
+static int cmd_root_new(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"from", required_argument, NULL, OPT_FROM},
+	    {"out", required_argument, NULL, OPT_OUT},
+	    {"add-key", required_argument, NULL, OPT_ADD_KEY},
+	    {"role", required_argument, NULL, OPT_ROLE},
+	    {"remove-key", required_argument, NULL, OPT_REMOVE_KEY},
+	    {"threshold", required_argument, NULL, OPT_THRESHOLD},
+	    {"expires", required_argument, NULL, OPT_EXPIRES},
+	    {"sign", required_argument, NULL, OPT_SIGN},
+	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *from = NULL, *out = NULL, *expires = NULL, *sign = NULL, *passfile = NULL;
+	const char *pending = NULL; /* an --add-key still waiting for its --role */
+	struct fws_root_edit *edit = NULL;
+	struct fws_root *prev = NULL, *root = NULL;
+	struct fws_root_status st;
+	struct fws_secret_key *key = NULL;
+	enum fws_role_id role;
+	long long now;
+	int c, rc;
+
+	edit = calloc(1, sizeof *edit);
+	prev = calloc(1, sizeof *prev);
+	root = calloc(1, sizeof *root);
+	if (edit == NULL || prev == NULL || root == NULL) {
+		rc = cli_fail(NULL, FWS_ENOMEM);
+		goto out;
+	}
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		rc = 0;
+		switch (c) {
+		case OPT_FROM:
+			rc = set_once(&from, optarg, "from");
+			break;
+		case OPT_OUT:
+			rc = set_once(&out, optarg, "out");
+			break;
+		case OPT_ADD_KEY:
+			if (pending != NULL)
+				rc = cli_usage_error("--add-key %s needs --role root|release right "
+						     "after it",
+						     pending);
+			pending = optarg;
+			break;
+		case OPT_ROLE:
+			if (pending == NULL)
+				rc = cli_usage_error("--role %s must follow an --add-key K.pub",
+						     optarg);
+			else if (parse_role(optarg, &role) != 0)
+				rc = cli_usage_error("--role must be root or release, not '%s'",
+						     optarg);
+			else
+				rc = edit_add_key(edit, pending, role);
+			pending = NULL;
+			break;
+		case OPT_REMOVE_KEY:
+			rc = edit_remove_key(edit, optarg);
+			break;
+		case OPT_THRESHOLD:
+			rc = parse_role_threshold(optarg, edit);
+			break;
+		case OPT_EXPIRES:
+			rc = set_once(&expires, optarg, "expires");
+			break;
+		case OPT_SIGN:
+			rc = set_once(&sign, optarg, "sign");
+			break;
+		case OPT_PASSFILE:
+			rc = set_once(&passfile, optarg, "passphrase-file");
+			break;
+		case 'h':
+			help_root_new(stdout);
+			rc = 0;
+			goto out;
+		default:
+			rc = bad_option(c, argv);
+			goto out;
+		}
+		if (rc != 0)
+			goto out;
+	}
+	rc = 0;
+	if (pending != NULL)
+		rc = cli_usage_error("--add-key %s needs --role root|release right after it",
+				     pending);
+	else if (optind != argc)
+		rc = cli_usage_error("root new: unexpected argument '%s'", argv[optind]);
+	else if (from == NULL || out == NULL)
+		rc = cli_usage_error("root new: --from root.json and --out NEW.json are required");
+	else if (passfile != NULL && sign == NULL)
+		rc = cli_usage_error("root new: --passphrase-file is only used with --sign");
+	if (rc == 0)
+		rc = parse_days(expires, &edit->expires_days);
+	if (rc != 0)
+		goto out;
+
+	/* The root being rotated must be one its own root keys signed; its
+	 * place in the chain is for `root verify --trusted` to check. */
+	rc = fws_root_load_file(from, prev, NULL);
+	if (rc != 0) {
+		rc = cli_fail(from, rc);
+		goto out;
+	}
+	rc = cli_now(&now);
+	if (rc != 0) {
+		rc = cli_fail("SOURCE_DATE_EPOCH or clock", rc);
+		goto out;
+	}
+	rc = fws_root_build_next(prev, edit, now, root);
+	if (rc != 0) {
+		rc = build_failed("root new", out, rc);
+		goto out;
+	}
+	rc = check_absent(out);
+	if (rc != 0)
+		goto out;
+	if (sign != NULL) {
+		rc = load_root_signer(sign, passfile, root, prev, &key);
+		if (rc != 0)
+			goto out;
+	}
+	rc = fws_root_write_new(out, root, prev, key, now, NULL);
+	if (rc == 0)
+		rc = fws_root_inspect_file(out, from, NULL, NULL, NULL, &st);
+	if (rc != 0) {
+		rc = cli_fail(out, rc);
+		goto out;
+	}
+	print_written(out, root);
+	for (size_t i = 0; i < edit->n_remove; i++)
+		print_keyid(stdout, "removed ", edit->remove[i]);
+	print_status(stdout, out, root, prev, &st);
+	rc = 0;
+out:
+	fws_secret_key_free(key);
+	free(edit);
+	free(prev);
+	free(root);
 	return rc;
 }
 
@@ -819,17 +1165,16 @@ static int cmd_root_sign(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"key", required_argument, NULL, OPT_KEY},
+	    {"previous", required_argument, NULL, OPT_PREVIOUS},
 	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *keyfile = NULL, *passfile = NULL, *path;
-	struct fws_root *root = NULL;
-	struct fws_envelope *env = NULL;
+	const char *keyfile = NULL, *passfile = NULL, *previous = NULL, *path;
+	struct fws_root *root = NULL, *prev = NULL;
+	struct fws_root_status st;
 	struct fws_secret_key *key = NULL;
-	const uint8_t *body;
-	uint8_t *json = NULL;
-	size_t json_len = 0, body_len = 0;
+	long long now;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -837,6 +1182,9 @@ static int cmd_root_sign(int argc, char **argv)
 		switch (c) {
 		case OPT_KEY:
 			rc = set_once(&keyfile, optarg, "key");
+			break;
+		case OPT_PREVIOUS:
+			rc = set_once(&previous, optarg, "previous");
 			break;
 		case OPT_PASSFILE:
 			rc = set_once(&passfile, optarg, "passphrase-file");
@@ -857,44 +1205,146 @@ static int cmd_root_sign(int argc, char **argv)
 	path = argv[optind];
 
 	root = calloc(1, sizeof *root);
-	env = calloc(1, sizeof *env);
-	if (root == NULL || env == NULL) {
+	prev = calloc(1, sizeof *prev);
+	if (root == NULL || prev == NULL) {
 		rc = cli_fail(NULL, FWS_ENOMEM);
 		goto out;
 	}
-	/* Not fws_root_load_file: a root still collecting signatures is not yet
-	 * self-signed. The body is still decoded and checked strictly. */
-	rc = fws_file_read_all(path, FWS_ENVELOPE_MAX, &json, &json_len);
-	if (rc == 0)
-		rc = fws_envelope_decode(json, json_len, env);
-	if (rc == 0 && strcmp(env->payload_type, FWS_TYPE_ROOT) != 0)
-		rc = FWS_EPAYLOADTYPE;
-	if (rc == 0) {
-		body = fws_envelope_body(env, &body_len);
-		rc = fws_root_decode(body, body_len, root);
+	/* Read first (draft or partly signed) so a refused key is reported
+	 * before anyone types a passphrase; the library reads it again. */
+	rc = previous != NULL ? fws_root_load_file(previous, prev, NULL) : 0;
+	if (rc != 0) {
+		rc = cli_fail(previous, rc);
+		goto out;
 	}
+	rc = fws_root_inspect_file(path, previous, root, NULL, prev, &st);
 	if (rc != 0) {
 		rc = cli_fail(path, rc);
 		goto out;
 	}
-	rc = load_root_signer(keyfile, passfile, root, &key);
+	rc = load_root_signer(keyfile, passfile, root, previous != NULL ? prev : NULL, &key);
 	if (rc != 0)
 		goto out;
-	rc = fws_envelope_sign(env, key);
-	if (rc == 0)
-		rc = write_envelope(path, env, 0);
+	rc = cli_now(&now);
+	if (rc != 0) {
+		rc = cli_fail("SOURCE_DATE_EPOCH or clock", rc);
+		goto out;
+	}
+	rc = fws_root_sign_file(path, key, previous, now, &st);
 	if (rc != 0) {
 		rc = cli_fail(path, rc);
 		goto out;
 	}
-	print_keyid(stdout, "signed by ", env->sigs[env->n_sigs - 1].keyid);
-	printf("%s: %zu signatures, root threshold %u\n", path, env->n_sigs,
-	       (unsigned)root->roles[FWS_ROLE_ROOT].threshold);
+	{
+		uint8_t pk[32], keyid[32];
+		fws_secret_key_public(key, pk, keyid);
+		print_keyid(stdout, "signed by ", keyid);
+	}
+	printf("%s: root version %llu\n", path, (unsigned long long)root->version);
+	print_status(stdout, path, root, previous != NULL ? prev : NULL, &st);
 	rc = 0;
 out:
 	fws_secret_key_free(key);
-	free(json);
 	free(root);
+	free(prev);
+	return rc;
+}
+
+static void print_step(const char *path, const struct fws_root *root,
+		       const struct fws_signers *old_s, const struct fws_signers *new_s,
+		       uint64_t old_version)
+{
+	printf("%s: root version %llu\n", path, (unsigned long long)root->version);
+	print_role(stdout, root, FWS_ROLE_ROOT);
+	print_role(stdout, root, FWS_ROLE_RELEASE);
+	if (old_s != NULL) {
+		printf("signed by root keys of version %llu:\n", (unsigned long long)old_version);
+		for (size_t i = 0; i < old_s->n; i++)
+			print_keyid(stdout, "  ", old_s->keyids[i]);
+	}
+	printf("signed by root keys of version %llu:\n", (unsigned long long)root->version);
+	for (size_t i = 0; i < new_s->n; i++)
+		print_keyid(stdout, "  ", new_s->keyids[i]);
+}
+
+static int cmd_root_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"trusted", required_argument, NULL, OPT_TRUSTED},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *trusted = NULL;
+	struct fws_root *cur = NULL;
+	struct fws_envelope *env = NULL;
+	struct fws_signers old_s, new_s;
+	char expires_s[21];
+	uint64_t old_version, trusted_version;
+	long long now;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		rc = 0;
+		switch (c) {
+		case OPT_TRUSTED:
+			rc = set_once(&trusted, optarg, "trusted");
+			break;
+		case 'h':
+			help_root_verify(stdout);
+			return 0;
+		default:
+			return bad_option(c, argv);
+		}
+		if (rc != 0)
+			return rc;
+	}
+	if (trusted == NULL)
+		return cli_usage_error("root verify: --trusted root.json is required");
+	if (argc - optind < 1)
+		return cli_usage_error("root verify: expected one or more root files, oldest first");
+
+	cur = calloc(1, sizeof *cur);
+	env = calloc(1, sizeof *env);
+	if (cur == NULL || env == NULL) {
+		rc = cli_fail(NULL, FWS_ENOMEM);
+		goto out;
+	}
+	rc = fws_root_load_file(trusted, cur, env);
+	if (rc == 0)
+		rc = fws_envelope_verify(env, FWS_TYPE_ROOT, cur, FWS_ROLE_ROOT, &new_s);
+	if (rc != 0) {
+		rc = cli_fail(trusted, rc);
+		goto out;
+	}
+	print_step(trusted, cur, NULL, &new_s, 0);
+	trusted_version = cur->version;
+	for (int i = optind; i < argc; i++) {
+		old_version = cur->version;
+		rc = fws_root_step_file(cur, argv[i], &old_s, &new_s);
+		if (rc != 0) {
+			rc = cli_fail(argv[i], rc);
+			goto out;
+		}
+		print_step(argv[i], cur, &old_s, &new_s, old_version);
+	}
+	rc = cli_now(&now);
+	if (rc != 0) {
+		rc = cli_fail("SOURCE_DATE_EPOCH or clock", rc);
+		goto out;
+	}
+	rc = fws_root_check_not_expired(cur, now);
+	if (rc != 0) {
+		rc = cli_fail(argv[argc - 1], rc);
+		goto out;
+	}
+	if (fws_time_format(cur->expires, expires_s) != 0)
+		snprintf(expires_s, sizeof expires_s, "?");
+	printf("chain OK: trusted version %llu, newest version %llu, expires %s\n",
+	       (unsigned long long)trusted_version,
+	       (unsigned long long)cur->version, expires_s);
+	rc = 0;
+out:
+	free(cur);
 	free(env);
 	return rc;
 }
@@ -914,17 +1364,18 @@ static json_t *keyid_array(const uint8_t (*keyids)[32], size_t n)
 	return arr;
 }
 
-static int show_json(const struct fws_root *root, const struct fws_signers *signers,
+static int show_json(const struct fws_root *root, const struct fws_root_status *st,
 		     const char *created, const char *expires)
 {
 	uint8_t key_ids[FWS_MAX_KEYS][32];
-	json_t *doc;
+	json_t *doc, *prev;
 	char *text;
+	int rc = 0;
 
 	for (size_t i = 0; i < root->n_keys; i++)
 		memcpy(key_ids[i], root->keys[i].keyid, 32);
 	doc = json_pack(
-	    "{s:I, s:I, s:s, s:s, s:o, s:{s:{s:o, s:I}, s:{s:o, s:I}}, s:o}", "schema",
+	    "{s:I, s:I, s:s, s:s, s:o, s:{s:{s:o, s:I}, s:{s:o, s:I}}, s:o, s:b}", "schema",
 	    (json_int_t)root->schema, "version", (json_int_t)root->version, "created", created,
 	    "expires", expires, "keys", keyid_array(key_ids, root->n_keys), "roles", "root",
 	    "keyids",
@@ -933,10 +1384,19 @@ static int show_json(const struct fws_root *root, const struct fws_signers *sign
 	    keyid_array(root->roles[FWS_ROLE_RELEASE].keyids,
 			root->roles[FWS_ROLE_RELEASE].n_keyids),
 	    "threshold", (json_int_t)root->roles[FWS_ROLE_RELEASE].threshold, "signed_by",
-	    keyid_array(signers->keyids, signers->n));
+	    keyid_array(st->own.keyids, st->own.n), "threshold_met", st->own_rc == 0);
 	if (doc == NULL)
 		return FWS_ENOMEM;
-	text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (st->has_previous) {
+		prev = json_pack("{s:I, s:o, s:b, s:b}", "version",
+				 (json_int_t)st->previous_version, "signed_by",
+				 keyid_array(st->previous.keyids, st->previous.n),
+				 "is_previous_version", st->previous_rc != FWS_EROOTVERSION,
+				 "threshold_met", st->previous_rc == 0);
+		if (prev == NULL || json_object_set_new(doc, "previous", prev) != 0)
+			rc = FWS_ENOMEM;
+	}
+	text = rc == 0 ? json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
 	json_decref(doc);
 	if (text == NULL)
 		return FWS_ENOMEM;
@@ -949,23 +1409,27 @@ static int cmd_root_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"json", no_argument, NULL, OPT_JSON},
+	    {"previous", required_argument, NULL, OPT_PREVIOUS},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct fws_root *root = NULL;
-	struct fws_envelope *env = NULL;
-	struct fws_signers signers;
+	struct fws_root *root = NULL, *prev = NULL;
+	struct fws_root_status st;
 	char created[21], expires[21];
-	const char *path;
+	const char *path, *previous = NULL;
 	long long now;
 	int c, rc, as_json = 0;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		rc = 0;
 		switch (c) {
 		case OPT_JSON:
 			if (as_json)
 				return cli_usage_error("option --json given twice");
 			as_json = 1;
+			break;
+		case OPT_PREVIOUS:
+			rc = set_once(&previous, optarg, "previous");
 			break;
 		case 'h':
 			help_root_show(stdout);
@@ -973,21 +1437,25 @@ static int cmd_root_show(int argc, char **argv)
 		default:
 			return bad_option(c, argv);
 		}
+		if (rc != 0)
+			return rc;
 	}
 	if (argc - optind != 1)
 		return cli_usage_error("root show: expected exactly one root file");
 	path = argv[optind];
 
 	root = calloc(1, sizeof *root);
-	env = calloc(1, sizeof *env);
-	if (root == NULL || env == NULL) {
+	prev = calloc(1, sizeof *prev);
+	if (root == NULL || prev == NULL) {
 		rc = cli_fail(NULL, FWS_ENOMEM);
 		goto out;
 	}
-	memset(&signers, 0, sizeof signers);
-	rc = fws_root_load_file(path, root, env);
-	if (rc == 0)
-		rc = fws_envelope_verify(env, FWS_TYPE_ROOT, root, FWS_ROLE_ROOT, &signers);
+	rc = previous != NULL ? fws_root_load_file(previous, prev, NULL) : 0;
+	if (rc != 0) {
+		rc = cli_fail(previous, rc);
+		goto out;
+	}
+	rc = fws_root_inspect_file(path, previous, root, NULL, prev, &st);
 	if (rc == 0 && (fws_time_format(root->created, created) != 0 ||
 			fws_time_format(root->expires, expires) != 0))
 		rc = FWS_ECLOCK;
@@ -996,43 +1464,51 @@ static int cmd_root_show(int argc, char **argv)
 		goto out;
 	}
 	if (as_json) {
-		rc = show_json(root, &signers, created, expires);
-		if (rc != 0)
+		rc = show_json(root, &st, created, expires);
+		if (rc != 0) {
 			rc = cli_fail(path, rc);
-		goto out;
+			goto out;
+		}
+	} else {
+		printf("%s: root version %llu (schema %u)\n", path,
+		       (unsigned long long)root->version, (unsigned)root->schema);
+		/* Informational only: expiry is enforced where roots are used. */
+		printf("created %s\nexpires %s%s\n", created, expires,
+		       cli_now(&now) == 0 && fws_root_check_not_expired(root, now) != 0
+			   ? " (expired)"
+			   : "");
+		printf("keys:\n");
+		for (size_t i = 0; i < root->n_keys; i++)
+			print_keyid(stdout, "  ed25519 ", root->keys[i].keyid);
+		print_role(stdout, root, FWS_ROLE_ROOT);
+		print_role(stdout, root, FWS_ROLE_RELEASE);
+		print_status(stdout, path, root, previous != NULL ? prev : NULL, &st);
 	}
-	printf("%s: root version %llu (schema %u)\n", path, (unsigned long long)root->version,
-	       (unsigned)root->schema);
-	/* Informational only: expiry is enforced where roots are used. */
-	printf("created %s\nexpires %s%s\n", created, expires,
-	       cli_now(&now) == 0 && now > root->expires ? " (expired)" : "");
-	printf("keys:\n");
-	for (size_t i = 0; i < root->n_keys; i++)
-		print_keyid(stdout, "  ed25519 ", root->keys[i].keyid);
-	print_role(stdout, root, FWS_ROLE_ROOT);
-	print_role(stdout, root, FWS_ROLE_RELEASE);
-	printf("signed by:\n");
-	for (size_t i = 0; i < signers.n; i++)
-		print_keyid(stdout, "  ", signers.keyids[i]);
-	rc = 0;
+	/* A draft or partly signed root is shown, but never reported as good:
+	 * scripts that check the exit status must not take it for usable. */
+	rc = st.rc != 0 ? cli_fail(path, st.rc) : 0;
 out:
 	free(root);
-	free(env);
+	free(prev);
 	return rc;
 }
 
 static int cmd_root(int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage_error("root: missing command (init, sign or show)");
+		return cli_usage_error("root: missing command (init, new, sign, verify or show)");
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		help_root(stdout);
 		return 0;
 	}
 	if (strcmp(argv[1], "init") == 0)
 		return cmd_root_init(argc - 1, argv + 1);
+	if (strcmp(argv[1], "new") == 0)
+		return cmd_root_new(argc - 1, argv + 1);
 	if (strcmp(argv[1], "sign") == 0)
 		return cmd_root_sign(argc - 1, argv + 1);
+	if (strcmp(argv[1], "verify") == 0)
+		return cmd_root_verify(argc - 1, argv + 1);
 	if (strcmp(argv[1], "show") == 0)
 		return cmd_root_show(argc - 1, argv + 1);
 	return cli_usage_error("root: unknown command '%s'", argv[1]);

@@ -1,4 +1,5 @@
 /* fwseal: the release engineer's tool. pack, verify, inspect. */
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -34,6 +35,14 @@ static void usage(FILE *out)
 		"           structure in one streaming pass. Exit 0 only if all of it is valid.\n"
 		"  inspect  [--json] B.fwb|-\n"
 		"           Show manifest, signatures and entries WITHOUT verifying them.\n"
+		"  selftest [--json]  Run the built-in known-answer tests and attack suite.\n"
+		"  permit   --key K.key --root ROOT.json (--device-id ID | --hardware ID)\n"
+		"           --to-version V --bundle B.fwb --out P.permit [--valid-days N]\n"
+		"           [--passphrase-file F]\n"
+		"           Downgrade permit (field recall): verify B.fwb, then sign a permit that\n"
+		"           lets one device (or every device of one hardware id) install exactly\n"
+		"           that bundle once, despite anti-rollback. Valid N days (default 30,\n"
+		"           at most 90). Use: fwseal-verify install --permit P.permit.\n"
 		"\n"
 		"Options:\n"
 		"  -h, --help      this help (also: fwseal COMMAND --help)\n"
@@ -46,6 +55,8 @@ static void usage(FILE *out)
 		"              --root root.json --out pump-1.2.0.fwb\n"
 		"  fwseal verify --root root.json --hardware pump-rev-c pump-1.2.0.fwb\n"
 		"  fwseal inspect --json pump-1.2.0.fwb\n"
+		"  fwseal permit --key release.key --root root.json --device-id pump-0042 \\\n"
+		"                --to-version 1.1.0 --bundle pump-1.1.0.fwb --out pump-0042.permit\n"
 		"\n");
 	cli_print_exit_codes(out);
 }
@@ -58,7 +69,7 @@ static int open_input(const char *path, int *fd)
 		return 0;
 	}
 	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	return *fd < 0 ? FWS_ENOENT : 0;
+	return *fd >= 0 ? 0 : errno == ENOENT ? FWS_ENOENT : FWS_EIO;
 }
 
 /* Returns an exit status; prints the one error line itself. */
@@ -115,6 +126,8 @@ static int cmd_pack(int argc, char **argv)
 			po.out_path = optarg;
 			break;
 		case 'z':
+			if (po.gzip)
+				return cli_usage_error("--gzip given twice");
 			po.gzip = 1;
 			break;
 		case 'p':
@@ -424,6 +437,8 @@ static int cmd_inspect(int argc, char **argv)
 					     {NULL, 0, NULL, 0}};
 	int json = 0, c, rc, fd;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'j' && json)
+			return cli_usage_error("--json given twice");
 		if (c == 'j')
 			json = 1;
 		else if (c == 'h') {
@@ -452,6 +467,197 @@ static int cmd_inspect(int argc, char **argv)
 	return rc == 0 ? 0 : cli_fail(bundle, rc);
 }
 
+/* fwseal permit: a release-signed downgrade permit for one device (or one
+ * hardware id) and one verified bundle (docs/permits.md). */
+static int cmd_permit(int argc, char **argv)
+{
+	static const struct option opts[] = {{"key", required_argument, NULL, 'k'},
+					     {"root", required_argument, NULL, 'r'},
+					     {"device-id", required_argument, NULL, 'd'},
+					     {"hardware", required_argument, NULL, 'w'},
+					     {"to-version", required_argument, NULL, 't'},
+					     {"bundle", required_argument, NULL, 'b'},
+					     {"valid-days", required_argument, NULL, 'v'},
+					     {"passphrase-file", required_argument, NULL, 'p'},
+					     {"out", required_argument, NULL, 'o'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *key_path = NULL, *root_path = NULL, *device_id = NULL, *hardware = NULL,
+		   *to_version = NULL, *bundle = NULL, *days_arg = NULL, *pass_file = NULL,
+		   *out_path = NULL, **slot;
+	struct fws_secret_key *key = NULL;
+	struct fws_root *root = NULL;
+	struct fws_envelope *env = NULL;
+	struct fws_permit p;
+	unsigned long long days = FWS_PERMIT_DAYS_DEFAULT;
+	char *json = NULL, hex[65], t[21];
+	size_t json_len;
+	long long now;
+	int c, rc;
+
+	/* The help text spells these numbers out. */
+	_Static_assert(FWS_PERMIT_DAYS_DEFAULT == 30 && FWS_PERMIT_DAYS_MAX == 90,
+		       "update the permit lines of usage()");
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': slot = &key_path; break;
+		case 'r': slot = &root_path; break;
+		case 'd': slot = &device_id; break;
+		case 'w': slot = &hardware; break;
+		case 't': slot = &to_version; break;
+		case 'b': slot = &bundle; break;
+		case 'v': slot = &days_arg; break;
+		case 'p': slot = &pass_file; break;
+		case 'o': slot = &out_path; break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return cli_usage_error("permit: bad option '%s'", argv[optind - 1]);
+		}
+		if (*slot != NULL)
+			return cli_usage_error("permit: %s given twice", argv[optind - 2]);
+		*slot = optarg;
+	}
+	if (optind != argc)
+		return cli_usage_error("permit: unexpected argument '%s'", argv[optind]);
+	if (!key_path || !root_path || !to_version || !bundle || !out_path)
+		return cli_usage_error("permit needs --key, --root, --device-id or --hardware, "
+				       "--to-version, --bundle and --out");
+	if ((device_id == NULL) == (hardware == NULL))
+		return cli_usage_error("permit: give exactly one of --device-id and --hardware");
+	if (!fws_name_valid(device_id ? device_id : hardware))
+		return cli_usage_error("permit: invalid %s '%s' (1-64 of A-Z a-z 0-9 . _ + -)",
+				       device_id ? "--device-id" : "--hardware",
+				       device_id ? device_id : hardware);
+	if (!fws_semver_valid(to_version))
+		return cli_usage_error("permit: --to-version '%s' is not a semantic version",
+				       to_version);
+	if (days_arg && (cli_parse_u64(days_arg, FWS_PERMIT_DAYS_MAX, &days) != 0 || days == 0))
+		return cli_usage_error("permit: --valid-days must be 1 to %d", FWS_PERMIT_DAYS_MAX);
+	rc = cli_now(&now);
+	if (rc != 0)
+		return cli_fail("SOURCE_DATE_EPOCH", rc);
+	root = malloc(sizeof(*root));
+	env = malloc(sizeof(*env));
+	if (!root || !env) {
+		rc = cli_fail(NULL, FWS_ENOMEM);
+		goto out;
+	}
+	rc = fws_root_load_file(root_path, root, env);
+	if (rc != 0) {
+		rc = cli_fail(root_path, rc);
+		goto out;
+	}
+	rc = load_key(key_path, pass_file, &key);
+	if (rc != 0)
+		goto out;
+	rc = fws_permit_create(bundle, root, key, device_id, hardware, to_version, now,
+			       (uint32_t)days, &json, &json_len);
+	if (rc == FWS_EUSAGE) {
+		/* Arguments were checked above: the version is what differs. */
+		rc = cli_usage_error("permit: --to-version %s is not the version of %s "
+				     "(see fwseal inspect)", to_version, bundle);
+		goto out;
+	}
+	if (rc != 0) {
+		rc = cli_fail(rc == FWS_ENOTAUTHORISED ? key_path : bundle, rc);
+		goto out;
+	}
+	rc = fws_file_write_atomic(out_path, json, json_len, 0644, 1);
+	if (rc != 0) {
+		rc = cli_fail(out_path, rc);
+		goto out;
+	}
+	/* Report what was signed, read back from the permit itself. */
+	size_t body_len;
+	const uint8_t *body;
+	if (fws_envelope_decode((const uint8_t *)json, json_len, env) != 0 ||
+	    (body = fws_envelope_body(env, &body_len)) == NULL ||
+	    fws_permit_decode(body, body_len, &p) != 0 || fws_time_format(p.expires, t) != 0) {
+		rc = cli_fail(out_path, FWS_EINTERNAL);
+		goto out;
+	}
+	fws_hex_encode(hex, p.manifest_sha256, 32);
+	printf("permit %s: downgrade to %s for %s %s, once, until %s\n", out_path, p.to_version,
+	       p.device_id[0] ? "device" : "hardware", p.device_id[0] ? p.device_id : p.hardware_id,
+	       t);
+	printf("  manifest sha256 %s\n", hex);
+	rc = 0;
+out:
+	fws_secret_key_free(key);
+	free(json);
+	free(root);
+	free(env);
+	return rc;
+}
+
+struct selftest_out {
+	int json;
+	size_t n;
+};
+
+static void selftest_row(void *ctx, const struct fws_selftest_case *c)
+{
+	struct selftest_out *o = ctx;
+	if (o->json) {
+		printf("%s\n    {\"group\":", o->n ? "," : "");
+		json_str(c->group);
+		printf(",\"name\":");
+		json_str(c->name);
+		printf(",\"what\":");
+		json_str(c->what);
+		printf(",\"expected\":\"%s\",\"got\":\"%s\",\"pass\":%s}", fws_errname(c->expected),
+		       fws_errname(c->got), c->pass ? "true" : "false");
+	} else {
+		printf("%-6s %-30s %-18s %-18s %s\n", c->group, c->name, fws_errname(c->expected),
+		       fws_errname(c->got), c->pass ? "pass" : "FAIL");
+	}
+	o->n++;
+}
+
+/* Installation / operational qualification evidence: known answers and the
+ * attack suite against this very build of the library. */
+static int cmd_selftest(int argc, char **argv)
+{
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	struct selftest_out o = {0, 0};
+	struct fws_selftest_summary sum;
+	int c, rc;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'j')
+			o.json = 1;
+		else if (c == 'h') {
+			usage(stdout);
+			return 0;
+		} else
+			return cli_usage_error("selftest: bad option '%s'", argv[optind - 1]);
+	}
+	if (optind != argc)
+		return cli_usage_error("selftest: unexpected argument '%s'", argv[optind]);
+	if (o.json)
+		printf("{\"library\":\"libfwseal %s\",\"sha256\":\"%s\",\"cases\":[", fws_version(),
+		       fws_sha256_backend());
+	else
+		printf("fwseal selftest: libfwseal %s, sha256 backend %s\n%-6s %-30s %-18s %-18s %s\n",
+		       fws_version(), fws_sha256_backend(), "GROUP", "CASE", "EXPECTED", "GOT",
+		       "RESULT");
+	rc = fws_selftest_run(selftest_row, &o, &sum);
+	if (o.json)
+		printf("\n  ],\"total\":%zu,\"passed\":%zu,\"failed\":%zu,\"result\":\"%s\"}\n",
+		       sum.total, sum.passed, sum.failed, rc == 0 ? "pass" : "fail");
+	else
+		printf("%zu cases: %zu passed, %zu failed: %s\n", sum.total, sum.passed, sum.failed,
+		       rc == 0 ? "PASS" : "FAIL");
+	if (rc == 0)
+		return 0;
+	fflush(stdout);
+	fprintf(stderr, "%s: selftest: %zu of %zu cases failed\n", cli_prog, sum.failed, sum.total);
+	return cli_status(FWS_EINTERNAL);
+}
+
 int main(int argc, char **argv)
 {
 	if (fws_init() != 0)
@@ -478,5 +684,9 @@ int main(int argc, char **argv)
 		return cmd_sign(argc, argv);
 	if (!strcmp(cmd, "inspect"))
 		return cmd_inspect(argc, argv);
+	if (!strcmp(cmd, "permit"))
+		return cmd_permit(argc, argv);
+	if (!strcmp(cmd, "selftest"))
+		return cmd_selftest(argc, argv);
 	return cli_usage_error("unknown command '%s'", cmd);
 }

@@ -18,6 +18,8 @@
 #include "fwseal/policy.h"
 #include "fwseal/root.h"
 
+struct fws_verify_result;
+
 /* Pull reader: up to len bytes into buf; returns the count, 0 at end of
  * input, or -1 on error. Short reads are fine. */
 typedef ssize_t (*fws_read_fn)(void *ctx, uint8_t *buf, size_t len);
@@ -33,9 +35,9 @@ struct fws_sink {
 	int (*payload_write)(void *ctx, const uint8_t *data, size_t len);
 	int (*payload_end)(void *ctx, const struct fws_payload *p);
 	/* Called once after the manifest and root chain verified, before any
-	 * payload byte is read: the place for device policy. */
-	int (*manifest_verified)(void *ctx, const struct fws_manifest *m,
-				 const struct fws_root *root);
+	 * payload byte is read: the place for device policy. r holds the
+	 * manifest, the newest root and the digests so far. */
+	int (*manifest_verified)(void *ctx, const struct fws_verify_result *r);
 };
 
 struct fws_verify_opts {
@@ -53,6 +55,9 @@ struct fws_verify_result {
 	int compressed;        /* bundle was gzip-compressed */
 	uint64_t bundle_bytes; /* raw bytes read */
 	uint8_t manifest_sha256[32]; /* digest of the manifest envelope entry */
+	uint8_t manifest_body_sha256[32]; /* digest of the signed manifest body: what
+					   * permits and audit records name (stable
+					   * when co-signatures are added) */
 };
 
 /* Verifies a whole bundle, releasing verified payload bytes to sink (may be

@@ -44,16 +44,17 @@ enum fws_error {
 	FWS_ENOTAUTHORISED = -31, /* signing key not authorised by the root for this role */
 	FWS_EEXIST = -32,       /* output file already exists */
 	FWS_ENOENT = -33,       /* input file missing */
-	FWS_EBUSY = -34,        /* device locked by another operation */
+	FWS_EBUSY = -34,        /* device locked, or a running pending update not yet confirmed */
 	FWS_ETHRESHOLDDEF = -35, /* root defines a threshold of 0 or above its key count */
 	FWS_ECLOCK = -36,       /* time value unparseable or out of range */
 	FWS_EMINVERSION = -37,  /* installed version is below the manifest's min_version */
 	FWS_EROOTMISMATCH = -38, /* a carried root differs from the trusted root of that version */
 	FWS_EALREADYSIGNED = -39, /* this key has already signed this document */
+	FWS_EPERMIT = -40,      /* downgrade permit does not apply (device, bundle, version, replay) */
 };
 
 /* The lowest code in use; exit statuses run from 1 to -FWS_ELAST. */
-#define FWS_ELAST FWS_EALREADYSIGNED
+#define FWS_ELAST FWS_EPERMIT
 
 /* Short lowercase description naming the failed check; never NULL. */
 FWS_API const char *fws_strerror(int code);

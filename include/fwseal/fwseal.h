@@ -15,6 +15,7 @@
 #include "fwseal/manifest.h"
 #include "fwseal/policy.h"
 #include "fwseal/root.h"
+#include "fwseal/selftest.h"
 #include "fwseal/sha256.h"
 
 #define FWS_VERSION_STRING "0.1.0"

@@ -89,4 +89,141 @@ FWS_API FWS_MUST_CHECK int fws_bundle_add_signature(const char *bundle_path,
 						    const struct fws_secret_key *key, int64_t now,
 						    struct fws_verify_result *result);
 
+
+/* --- root building, co-signing and chain checks (lib/sign/root_build.c) --- */
+
+#define FWS_ROOT_EXPIRES_DAYS_DEFAULT 365
+#define FWS_ROOT_EXPIRES_DAYS_MAX 36500
+
+/* One key to put into a role. */
+struct fws_root_key_add {
+	uint8_t public_key[32];
+	enum fws_role_id role;
+};
+
+/* The changes from one root version to the next (or the content of version
+ * 1). Removals are applied first, then additions, then thresholds.
+ *   add:       a key for a role; the key joins `keys` if new. Adding a key
+ *              already in that role is refused (FWS_EUSAGE).
+ *   remove:    key IDs taken out of `keys` and of every role. A key ID that
+ *              is not in the root, or that is also added, is refused
+ *              (FWS_EUSAGE): a typo must not read as "revoked".
+ *   threshold: set when threshold_set[role]; a role's threshold is never
+ *              lowered silently: removing keys below it is an error.
+ *   expires_days: validity from `now`; 0 means FWS_ROOT_EXPIRES_DAYS_DEFAULT.
+ * Keys no role uses any more are dropped from `keys`. */
+struct fws_root_edit {
+	struct fws_root_key_add add[FWS_ROLE_COUNT * FWS_MAX_KEYS];
+	size_t n_add;
+	uint8_t remove[FWS_MAX_KEYS][32];
+	size_t n_remove;
+	uint32_t threshold[FWS_ROLE_COUNT];
+	int threshold_set[FWS_ROLE_COUNT];
+	uint32_t expires_days;
+};
+
+/* Version 1 from edit (additions and thresholds only; unset thresholds are
+ * 1; any removal is FWS_EUSAGE). created = now, expires = now + days.
+ * Errors: FWS_EUSAGE (see struct fws_root_edit), FWS_ELIMIT (more than
+ * FWS_MAX_KEYS keys), FWS_ECLOCK (now or expiry out of range), and
+ * fws_root_check's codes: FWS_ETHRESHOLDDEF for a threshold of 0 or above
+ * the role's key count, and also (chosen here, where fws_root_check would
+ * say FWS_ESCHEMA) for a role left with no key at all. */
+FWS_API FWS_MUST_CHECK int fws_root_build_initial(const struct fws_root_edit *edit, int64_t now,
+						  struct fws_root *out);
+
+/* The successor of from: version from->version + 1, created = now (which
+ * must not be before from->created: FWS_ECLOCK, a wrong signing clock would
+ * otherwise poison every device's trusted time), expires = now + days, the
+ * edit applied, same errors as fws_root_build_initial. from may be expired:
+ * rotating away from an expired root is how a fleet recovers. */
+FWS_API FWS_MUST_CHECK int fws_root_build_next(const struct fws_root *from,
+					       const struct fws_root_edit *edit, int64_t now,
+					       struct fws_root *out);
+
+/* Who has signed a root envelope that may still be collecting signatures. */
+struct fws_root_status {
+	struct fws_signers own;      /* this root's root keys with a valid signature */
+	int own_rc;                  /* fws_envelope_verify against its own root role */
+	int has_previous;            /* a previous root was given */
+	uint64_t previous_version;
+	struct fws_signers previous; /* the previous root's root keys that signed */
+	int previous_rc;             /* FWS_EROOTVERSION, or fws_envelope_verify's code */
+	int rc;                      /* 0 when usable: own_rc, then previous_rc */
+};
+
+/* Reads a root envelope file with the draft decoder (zero signatures allowed),
+ * decodes its body strictly (fws_root_decode) and reports its signatures in
+ * st: against its own root role and, when previous_path is not NULL,
+ * against that root (loaded with fws_root_load_file: it must be
+ * self-signed) as the rotation rule wants (version + 1). Returns 0 when the
+ * file could be read and decoded, whatever its signatures; st->rc tells
+ * whether it is usable. previous may be NULL. */
+FWS_API FWS_MUST_CHECK int fws_root_inspect_file(const char *path, const char *previous_path,
+						 struct fws_root *root, struct fws_envelope *env,
+						 struct fws_root *previous,
+						 struct fws_root_status *st);
+
+/* Writes root to path (which must not exist: FWS_EEXIST) as an envelope
+ * with no signature (key NULL: a draft for `root sign`) or with key's
+ * signature. key must be in root's own root role or in previous's
+ * (FWS_ENOTAUTHORISED); previous, when given, must be the root this one
+ * rotates from (version + 1, else FWS_EROOTVERSION). A root whose expires
+ * <= now is never signed (FWS_EEXPIRED). env_out (may be NULL) gets the
+ * envelope written. */
+FWS_API FWS_MUST_CHECK int fws_root_write_new(const char *path, const struct fws_root *root,
+					      const struct fws_root *previous,
+					      const struct fws_secret_key *key, int64_t now,
+					      struct fws_envelope *env_out);
+
+/* Co-signing a root: adds key's signature to the root envelope at path
+ * (a draft, partly or fully signed) and rewrites it atomically. The key
+ * must be in the document's own root role or, when previous_path is given
+ * (the root this one rotates from, loaded with fws_root_load_file), in that
+ * root's root role: FWS_ENOTAUTHORISED otherwise. FWS_EROOTVERSION when the
+ * document is not previous's successor; FWS_EEXPIRED when the document's
+ * expires <= now; FWS_EALREADYSIGNED when key already signed. st (may be NULL)
+ * reports the signatures after signing, as fws_root_inspect_file. */
+FWS_API FWS_MUST_CHECK int fws_root_sign_file(const char *path, const struct fws_secret_key *key,
+					      const char *previous_path, int64_t now,
+					      struct fws_root_status *st);
+
+/* One link of a root chain given as a file: cur becomes the root in path
+ * after fws_root_advance (signed by a threshold of cur's root keys, version
+ * cur + 1, signed by a threshold of its own root keys); cur is unchanged on
+ * failure. old_signers / new_signers (may be NULL) get the keys of cur's and
+ * of the new root's root role that signed, also on failure when known. */
+FWS_API FWS_MUST_CHECK int fws_root_step_file(struct fws_root *cur, const char *path,
+					      struct fws_signers *old_signers,
+					      struct fws_signers *new_signers);
+
+/* FWS_EEXPIRED when root->expires <= now, else 0: signing under, or
+ * trusting from the signing side, an expired root is refused. */
+FWS_API FWS_MUST_CHECK int fws_root_check_not_expired(const struct fws_root *root, int64_t now);
+
+/* --- downgrade permits (lib/sign/permit_sign.c, docs/permits.md) --- */
+
+#define FWS_PERMIT_DAYS_DEFAULT 30 /* validity; at most FWS_PERMIT_DAYS_MAX */
+
+/* Creates a release-signed downgrade permit (DSSE JSON, type
+ * FWS_TYPE_PERMIT, in a malloc'd buffer) for the bundle at bundle_path,
+ * bound to exactly one of device_id / hardware_id (the other NULL:
+ * FWS_EUSAGE otherwise). The bundle is verified against trusted first (all
+ * of fws_bundle_verify, and for a hardware-bound permit the bundle must
+ * list that hardware: FWS_EHARDWARE); the permit names its manifest body
+ * digest. to_version must equal the bundle's version (FWS_EUSAGE: the
+ * operator names what they mean to allow). key must be in the newest root's
+ * release role (FWS_ENOTAUTHORISED), that root not expired at now
+ * (FWS_EEXPIRED). created = now (> 0), expires = now + valid_days days
+ * (0 = FWS_PERMIT_DAYS_DEFAULT; above FWS_PERMIT_DAYS_MAX: FWS_EUSAGE).
+ * One signature: with a release threshold above 1 the permit does not
+ * apply on devices until co-signed (not implemented yet). */
+FWS_API FWS_MUST_CHECK int fws_permit_create(const char *bundle_path,
+					     const struct fws_root *trusted,
+					     const struct fws_secret_key *key,
+					     const char *device_id, const char *hardware_id,
+					     const char *to_version, int64_t now,
+					     uint32_t valid_days, char **json_out,
+					     size_t *len_out);
+
 #endif

@@ -23,6 +23,7 @@
 #define FWS_MAX_CHUNKS 65536u    /* per payload: the chunk list is at most 2 MiB */
 #define FWS_SIZE_MAX ((1ull << 53) - 1) /* largest size/counter a JSON number carries exactly */
 #define FWS_KEYID_HEX 64
+#define FWS_PERMIT_DAYS_MAX 90   /* longest validity of a downgrade permit */
 
 #define FWS_TYPE_MANIFEST "application/vnd.fwseal.manifest+json"
 #define FWS_TYPE_ROOT "application/vnd.fwseal.root+json"

@@ -71,6 +71,11 @@ FWS_API FWS_MUST_CHECK int fws_root_decode(const uint8_t *json, size_t len,
 FWS_API FWS_MUST_CHECK int fws_root_encode(const struct fws_root *root, char **out,
 					   size_t *out_len);
 
+/* Decodes a root envelope and checks it is self-signed (bytes version of
+ * fws_root_load_file). env may be NULL. */
+FWS_API FWS_MUST_CHECK int fws_root_load(const uint8_t *json, size_t len, struct fws_root *root,
+					 struct fws_envelope *env);
+
 /* Reads a root envelope file, decodes it and checks it is self-signed:
  * what a device or a signer does with the root.json it is handed. */
 FWS_API FWS_MUST_CHECK int fws_root_load_file(const char *path, struct fws_root *root,

@@ -104,7 +104,11 @@ static int decode_signature(const json_t *obj, struct fws_signature *sig)
 	return 0;
 }
 
-int fws_envelope_decode(const uint8_t *json, size_t len, struct fws_envelope *env)
+/* The one decoder behind fws_envelope_decode (min_sigs 1) and
+ * fws_envelope_decode_draft (min_sigs 0): everything but the signature
+ * count is exactly as strict for both. */
+static int envelope_decode(const uint8_t *json, size_t len, size_t min_sigs,
+			   struct fws_envelope *env)
 {
 	int rc = FWS_EUSAGE;
 	json_t *doc = NULL;
@@ -171,8 +175,9 @@ int fws_envelope_decode(const uint8_t *json, size_t len, struct fws_envelope *en
 		goto out;
 	n_sigs = json_array_size(sigs);
 	/* An envelope with no signature must never reach a check that could
-	 * treat "nothing to verify" as success. */
-	if (n_sigs == 0)
+	 * treat "nothing to verify" as success (only the signing side's draft
+	 * decoder passes min_sigs 0). */
+	if (n_sigs < min_sigs)
 		goto out;
 	rc = FWS_ELIMIT;
 	if (n_sigs > FWS_MAX_SIGNATURES)
@@ -194,6 +199,16 @@ out:
 	return rc;
 }
 
+int fws_envelope_decode(const uint8_t *json, size_t len, struct fws_envelope *env)
+{
+	return envelope_decode(json, len, 1, env);
+}
+
+int fws_envelope_decode_draft(const uint8_t *json, size_t len, struct fws_envelope *env)
+{
+	return envelope_decode(json, len, 0, env);
+}
+
 static int b64_encode(const uint8_t *data, size_t len, json_t **out)
 {
 	size_t cap = sodium_base64_ENCODED_LEN(len, B64_VARIANT);
@@ -207,7 +222,10 @@ static int b64_encode(const uint8_t *data, size_t len, json_t **out)
 	return *out == NULL ? FWS_ENOMEM : 0;
 }
 
-int fws_envelope_encode(const struct fws_envelope *env, char **out, size_t *out_len)
+/* The one encoder behind fws_envelope_encode (min_sigs 1) and
+ * fws_envelope_encode_draft (min_sigs 0). */
+static int envelope_encode(const struct fws_envelope *env, size_t min_sigs, char **out,
+			   size_t *out_len)
 {
 	int rc = FWS_EUSAGE;
 	json_t *doc = NULL, *sigs = NULL, *sig = NULL, *val = NULL;
@@ -229,9 +247,12 @@ int fws_envelope_encode(const struct fws_envelope *env, char **out, size_t *out_
 	body = fws_envelope_body(env, &body_len);
 	if (body == NULL)
 		goto out;
-	/* Refuse to write what fws_envelope_decode would refuse to read. */
+	/* Refuse to write what the decoder would refuse to read. Zero
+	 * signatures only for a draft (a root collecting its signatures),
+	 * which every verifier's decoder refuses. */
 	rc = FWS_EENVELOPE;
-	if (!payload_type_valid(env->payload_type, type_len) || body_len == 0 || env->n_sigs == 0)
+	if (!payload_type_valid(env->payload_type, type_len) || body_len == 0 ||
+	    env->n_sigs < min_sigs)
 		goto out;
 	rc = FWS_ELIMIT;
 	if (env->n_sigs > FWS_MAX_SIGNATURES || body_len > FWS_BODY_MAX)
@@ -287,7 +308,7 @@ int fws_envelope_encode(const struct fws_envelope *env, char **out, size_t *out_
 	check = malloc(sizeof(*check));
 	if (check == NULL)
 		goto out;
-	rc = fws_envelope_decode((const uint8_t *)text, text_len, check);
+	rc = envelope_decode((const uint8_t *)text, text_len, min_sigs, check);
 	if (rc != 0)
 		goto out;
 	rc = FWS_EINTERNAL;
@@ -310,4 +331,14 @@ out:
 	json_decref(sigs);
 	json_decref(doc);
 	return rc;
+}
+
+int fws_envelope_encode(const struct fws_envelope *env, char **out, size_t *out_len)
+{
+	return envelope_encode(env, 1, out, out_len);
+}
+
+int fws_envelope_encode_draft(const struct fws_envelope *env, char **out, size_t *out_len)
+{
+	return envelope_encode(env, 0, out, out_len);
 }

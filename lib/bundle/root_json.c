@@ -356,18 +356,18 @@ out:
 	return rc;
 }
 
-int fws_root_load_file(const char *path, struct fws_root *root, struct fws_envelope *env)
+int fws_root_load(const uint8_t *json, size_t len, struct fws_root *root,
+		  struct fws_envelope *env)
 {
 	int rc = FWS_EUSAGE;
 	struct fws_envelope *own = NULL;
-	uint8_t *data = NULL;
-	size_t len, body_len;
+	size_t body_len;
 	const uint8_t *body;
 
 	if (root == NULL)
 		return FWS_EUSAGE;
 	memset(root, 0, sizeof(*root));
-	if (path == NULL)
+	if (json == NULL)
 		goto out;
 	if (env == NULL) {
 		rc = FWS_ENOMEM;
@@ -377,10 +377,7 @@ int fws_root_load_file(const char *path, struct fws_root *root, struct fws_envel
 		env = own;
 	}
 	memset(env, 0, sizeof(*env));
-	rc = fws_file_read_all(path, FWS_ENVELOPE_MAX, &data, &len);
-	if (rc != 0)
-		goto out;
-	rc = fws_envelope_decode(data, len, env);
+	rc = fws_envelope_decode(json, len, env);
 	if (rc != 0)
 		goto out;
 	/* A manifest (or any other signed document) must never be taken for
@@ -403,6 +400,23 @@ out:
 			memset(env, 0, sizeof(*env));
 	}
 	free(own);
+	return rc;
+}
+
+int fws_root_load_file(const char *path, struct fws_root *root, struct fws_envelope *env)
+{
+	uint8_t *data = NULL;
+	size_t len;
+	int rc;
+
+	if (root == NULL)
+		return FWS_EUSAGE;
+	memset(root, 0, sizeof(*root));
+	if (path == NULL)
+		return FWS_EUSAGE;
+	rc = fws_file_read_all(path, FWS_ENVELOPE_MAX, &data, &len);
+	if (rc == 0)
+		rc = fws_root_load(data, len, root, env);
 	free(data);
 	return rc;
 }

@@ -91,6 +91,14 @@ static int read_plain(struct fws_source *s, uint8_t *buf, size_t len, size_t *go
 
 static int read_gzip(struct fws_source *s, uint8_t *buf, size_t len, size_t *got)
 {
+	if (s->z_done) {
+		/* The archive ended with the gzip member: anything after it (a
+		 * second member, garbage) is data nobody signed. */
+		int rc = fill_input(s);
+		if (rc != 0)
+			return rc;
+		return s->in_pos < s->in_len ? FWS_ETRAILING : 0;
+	}
 	while (!s->z_done) {
 		int rc = fill_input(s);
 		if (rc != 0)

@@ -8,6 +8,11 @@
 /* ustar header field offsets (POSIX.1-1988). */
 enum {
 	H_NAME = 0, H_NAME_LEN = 100,
+	H_MODE = 100, H_UID = 108, H_GID = 116, H_ID_LEN = 8,
+	H_MTIME = 136, H_MTIME_LEN = 12,
+	H_UNAME = 265, H_NAMES_LEN = 64, /* uname and gname, 32 bytes each */
+	H_DEVMAJOR = 329, H_DEVMINOR = 337,
+	H_PAD = 500, H_PAD_LEN = 12,
 	H_SIZE = 124, H_SIZE_LEN = 12,
 	H_CHKSUM = 148, H_CHKSUM_LEN = 8,
 	H_TYPEFLAG = 156,
@@ -101,10 +106,41 @@ static int copy_field(char *out, size_t cap, const uint8_t *f, size_t len)
 	return 0;
 }
 
-/* pax records: "<len> size=<decimal>\n", only "size" allowed. */
+/* A pax decimal value: digits, no leading zero; mtime may carry a fraction
+ * (".123"), which is read and dropped. */
+static int pax_decimal(const uint8_t *v, size_t len, int fraction_ok, uint64_t *out)
+{
+	uint64_t x = 0;
+	size_t k = 0;
+	if (len == 0 || (v[0] == '0' && len > 1 && v[1] != '.'))
+		return FWS_EFORMAT;
+	for (; k < len && v[k] >= '0' && v[k] <= '9'; k++) {
+		if (x > (UINT64_MAX - 9) / 10)
+			return FWS_EFORMAT;
+		x = x * 10 + (uint64_t)(v[k] - '0');
+	}
+	if (k == 0)
+		return FWS_EFORMAT;
+	if (k < len) {
+		if (!fraction_ok || v[k] != '.' || k + 1 == len)
+			return FWS_EFORMAT;
+		for (k++; k < len; k++)
+			if (v[k] < '0' || v[k] > '9')
+				return FWS_EFORMAT;
+	}
+	*out = x;
+	return 0;
+}
+
+/* pax records "<len> <key>=<value>\n". Only what our writer can emit is
+ * allowed: "size" (payloads of 8 GiB and more) and "mtime" (times past
+ * 2038 or with fractions); each at most once. A path, link or any other
+ * record could make two readers see two different archives. */
 static int parse_pax(const uint8_t *p, size_t len, uint64_t *size, int *have_size)
 {
 	size_t pos = 0;
+	int have_mtime = 0;
+	uint64_t ignored;
 	*have_size = 0;
 	while (pos < len) {
 		size_t rec_len = 0, i = pos;
@@ -113,24 +149,44 @@ static int parse_pax(const uint8_t *p, size_t len, uint64_t *size, int *have_siz
 				return FWS_EFORMAT;
 			rec_len = rec_len * 10 + (size_t)(p[i] - '0');
 		}
-		if (i == pos || i >= len || p[i] != ' ' || rec_len > len - pos ||
-		    p[pos + rec_len - 1] != '\n' || (p[pos] == '0'))
+		/* The record must hold its own length, a space, "k=v" and "\n";
+		 * checked before rec_len is used as an index. */
+		if (i == pos || i >= len || p[i] != ' ' || p[pos] == '0' ||
+		    rec_len < (i - pos) + 5 || rec_len > len - pos || p[pos + rec_len - 1] != '\n')
 			return FWS_EFORMAT;
 		const uint8_t *kv = p + i + 1;
 		size_t kv_len = pos + rec_len - 1 - (i + 1);
-		if (kv_len < 6 || memcmp(kv, "size=", 5) != 0 || *have_size)
-			return FWS_EFORMAT;
-		uint64_t v = 0;
-		for (size_t k = 5; k < kv_len; k++) {
-			if (kv[k] < '0' || kv[k] > '9' || (k == 5 && kv[k] == '0' && kv_len > 6) ||
-			    v > (UINT64_MAX - 9) / 10)
+		if (kv_len > 5 && memcmp(kv, "size=", 5) == 0 && !*have_size) {
+			if (pax_decimal(kv + 5, kv_len - 5, 0, size) != 0)
 				return FWS_EFORMAT;
-			v = v * 10 + (uint64_t)(kv[k] - '0');
+			*have_size = 1;
+		} else if (kv_len > 6 && memcmp(kv, "mtime=", 6) == 0 && !have_mtime) {
+			if (pax_decimal(kv + 6, kv_len - 6, 1, &ignored) != 0)
+				return FWS_EFORMAT;
+			have_mtime = 1;
+		} else {
+			return FWS_EFORMAT;
 		}
-		*size = v;
-		*have_size = 1;
 		pos += rec_len;
 	}
+	return 0;
+}
+
+/* The metadata our writer always emits: mode 0644, owner 0:0, no user or
+ * group names, no device numbers, zero padding; the mtime only needs to be
+ * octal. Nothing in a header may carry bytes no digest covers, and nothing
+ * may ask tar -x for setuid bits or another owner. */
+static int check_fixed_fields(const uint8_t *h)
+{
+	uint64_t v;
+	if (parse_octal(h + H_MODE, H_ID_LEN, &v) != 0 || v != 0644 ||
+	    parse_octal(h + H_UID, H_ID_LEN, &v) != 0 || v != 0 ||
+	    parse_octal(h + H_GID, H_ID_LEN, &v) != 0 || v != 0 ||
+	    parse_octal(h + H_MTIME, H_MTIME_LEN, &v) != 0 ||
+	    parse_octal(h + H_DEVMAJOR, H_ID_LEN, &v) != 0 || v != 0 ||
+	    parse_octal(h + H_DEVMINOR, H_ID_LEN, &v) != 0 || v != 0 ||
+	    !is_zero(h + H_UNAME, H_NAMES_LEN) || !is_zero(h + H_PAD, H_PAD_LEN))
+		return FWS_EFORMAT;
 	return 0;
 }
 
@@ -140,6 +196,8 @@ static int parse_header(const uint8_t *h, struct fws_tar_entry *e, uint64_t *siz
 	if (memcmp(h + H_MAGIC, "ustar\0" "00", 8) != 0)
 		return FWS_EFORMAT; /* not POSIX ustar (v7, GNU, other formats) */
 	int rc = check_checksum(h);
+	if (rc == 0)
+		rc = check_fixed_fields(h);
 	if (rc == 0)
 		rc = parse_octal(h + H_SIZE, H_SIZE_LEN, size);
 	if (rc == 0)

@@ -118,6 +118,7 @@ static int check_manifest(struct verify_ctx *c, const struct fws_verify_opts *o,
 	if (rc != 0)
 		return rc;
 	body = fws_envelope_body(&c->manifest_env, &body_len);
+	fws_sha256(body, body_len, r->manifest_body_sha256);
 	rc = fws_manifest_decode(body, body_len, &r->manifest);
 	if (rc != 0)
 		return rc;
@@ -132,7 +133,7 @@ static int check_manifest(struct verify_ctx *c, const struct fws_verify_opts *o,
 	if (rc != 0)
 		return rc;
 	if (sink != NULL && sink->manifest_verified != NULL)
-		rc = sink->manifest_verified(sink->ctx, &r->manifest, &r->root);
+		rc = sink->manifest_verified(sink->ctx, r);
 	return rc;
 }
 

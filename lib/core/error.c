@@ -53,7 +53,7 @@ static const struct fws_error_text error_texts[] = {
 			     "signing key not authorised by the root for this role"},
     [-FWS_EEXIST] = {"FWS_EEXIST", "output file already exists"},
     [-FWS_ENOENT] = {"FWS_ENOENT", "input file missing"},
-    [-FWS_EBUSY] = {"FWS_EBUSY", "device locked by another operation"},
+    [-FWS_EBUSY] = {"FWS_EBUSY", "device busy (locked, or a pending update awaits mark-good or rollback)"},
     [-FWS_ETHRESHOLDDEF] = {"FWS_ETHRESHOLDDEF",
 			    "root threshold invalid (zero or above its key count)"},
     [-FWS_ECLOCK] = {"FWS_ECLOCK", "time value unparseable or out of range"},
@@ -62,6 +62,8 @@ static const struct fws_error_text error_texts[] = {
     [-FWS_EROOTMISMATCH] = {"FWS_EROOTMISMATCH",
 			    "carried root differs from the trusted root of the same version"},
     [-FWS_EALREADYSIGNED] = {"FWS_EALREADYSIGNED", "this key has already signed it"},
+    [-FWS_EPERMIT] = {"FWS_EPERMIT",
+		      "downgrade permit does not apply (device, bundle, version or replay)"},
 };
 
 _Static_assert(sizeof(error_texts) / sizeof(error_texts[0]) == (size_t)-FWS_ELAST + 1,

@@ -1,9 +1,10 @@
-/* File state store: DIR/state is a small text file ending in a SHA-256 line
- * over everything before it, replaced atomically (temp, fsync, rename, fsync
- * directory). Any doubt about it is FWS_ESTATE: a device must never fall
- * back to "nothing installed, counter 0", which would reopen rollback. */
+/* Device state encoding: a small text file ending in a SHA-256 line over
+ * everything before it. Decoding accepts exactly one encoding (the state is
+ * re-encoded and compared byte for byte), so there is no second way to
+ * write the same state and nothing unchecked can hide in it. Any doubt is
+ * FWS_ESTATE: a device must never fall back to "nothing installed, counter
+ * 0", which would reopen rollback. */
 #include <inttypes.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,32 +12,58 @@
 #include "fwseal/device.h"
 #include "fwseal/encoding.h"
 #include "fwseal/error.h"
-#include "fwseal/fileio.h"
 #include "fwseal/manifest.h"
 #include "fwseal/policy.h"
 #include "fwseal/sha256.h"
 
-#define STATE_MAGIC "fwseal-state 1\n"
-#define STATE_MAX 1024
+#define STATE_MAGIC "fwseal-state 2\n"
 
-static int state_path(char *out, size_t cap, const char *dir)
+static int slot_ok(char s)
 {
-	int n = snprintf(out, cap, "%s/state", dir);
-	return (n < 0 || (size_t)n >= cap) ? FWS_ELIMIT : 0;
+	return s == 'a' || s == 'b';
 }
 
-static int format_state(char *buf, size_t cap, size_t *len, const struct fws_device_state *st)
+static int valid_state(const struct fws_device_state *st)
+{
+	if (!fws_name_valid(st->hardware_id) || !fws_name_valid(st->device_id) ||
+	    st->root_version < 1 || st->root_version > FWS_SIZE_MAX ||
+	    st->security_version > FWS_SIZE_MAX || st->generation > FWS_SIZE_MAX ||
+	    st->installs > FWS_SIZE_MAX || !slot_ok(st->confirmed_slot) ||
+	    (st->pending_slot != '-' && !slot_ok(st->pending_slot)) ||
+	    (st->booted_slot != '-' && !slot_ok(st->booted_slot)) ||
+	    st->pending_slot == st->confirmed_slot || st->boot_attempts > 255 ||
+	    st->highest_created < 0 || st->permit_floor < 0)
+		return FWS_ESTATE;
+	for (int i = 0; i < 2; i++) {
+		const struct fws_slot_info *s = &st->slots[i];
+		if ((s->version[0] != '\0' && !fws_semver_valid(s->version)) ||
+		    s->security_version > FWS_SIZE_MAX)
+			return FWS_ESTATE;
+	}
+	return 0;
+}
+
+int fws_state_encode(const struct fws_device_state *st, char *buf, size_t cap, size_t *len)
 {
 	uint8_t digest[32];
 	char hex[65];
-	int n = snprintf(buf, cap,
-			 STATE_MAGIC "hardware_id %s\nroot_version %" PRIu64
-				     "\nsecurity_version %" PRIu64 "\nversion %s\n"
-				     "active_slot %c\nhighest_created %" PRId64
-				     "\ninstalls %" PRIu64 "\n",
-			 st->hardware_id, st->root_version, st->security_version,
-			 st->version[0] ? st->version : "-", st->active_slot,
-			 st->highest_created, st->installs);
+	int rc = valid_state(st);
+	if (rc != 0)
+		return rc;
+	int n = snprintf(
+		buf, cap,
+		STATE_MAGIC "generation %" PRIu64 "\nhardware_id %s\ndevice_id %s\n"
+			    "root_version %" PRIu64 "\nsecurity_version %" PRIu64 "\n"
+			    "confirmed_slot %c\npending_slot %c\nboot_attempts %" PRIu32 "\n"
+			    "booted_slot %c\nslot_a_version %s\nslot_a_security_version %" PRIu64 "\n"
+			    "slot_b_version %s\nslot_b_security_version %" PRIu64 "\n"
+			    "highest_created %" PRId64 "\npermit_floor %" PRId64 "\n"
+			    "installs %" PRIu64 "\n",
+		st->generation, st->hardware_id, st->device_id, st->root_version,
+		st->security_version, st->confirmed_slot, st->pending_slot, st->boot_attempts,
+		st->booted_slot, st->slots[0].version[0] ? st->slots[0].version : "-",
+		st->slots[0].security_version, st->slots[1].version[0] ? st->slots[1].version : "-",
+		st->slots[1].security_version, st->highest_created, st->permit_floor, st->installs);
 	if (n < 0 || (size_t)n + 72 >= cap)
 		return FWS_ELIMIT;
 	fws_sha256(buf, (size_t)n, digest);
@@ -48,32 +75,8 @@ static int format_state(char *buf, size_t cap, size_t *len, const struct fws_dev
 	return 0;
 }
 
-static int valid_state(const struct fws_device_state *st)
-{
-	if (!fws_name_valid(st->hardware_id) || st->root_version < 1 ||
-	    st->root_version > FWS_SIZE_MAX || st->security_version > FWS_SIZE_MAX ||
-	    (st->active_slot != 'a' && st->active_slot != 'b') || st->highest_created < 0 ||
-	    (st->version[0] != '\0' && !fws_semver_valid(st->version)))
-		return FWS_ESTATE;
-	return 0;
-}
-
-int fws_state_save(const char *dir, const struct fws_device_state *st)
-{
-	char path[PATH_MAX], buf[STATE_MAX];
-	size_t len;
-	int rc = valid_state(st);
-	if (rc == 0)
-		rc = state_path(path, sizeof(path), dir);
-	if (rc == 0)
-		rc = format_state(buf, sizeof(buf), &len, st);
-	if (rc == 0)
-		rc = fws_file_write_atomic(path, buf, len, 0600, 0);
-	return rc;
-}
-
-/* Takes "key value\n" from *p; value copied to out (cap bytes). */
-static int take_line(const char **p, const char *end, const char *key, char *out, size_t cap)
+/* Takes the value of "key value\n" at *p into out (cap bytes). */
+static int take(const char **p, const char *end, const char *key, char *out, size_t cap)
 {
 	size_t kl = strlen(key);
 	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
@@ -89,62 +92,81 @@ static int take_line(const char **p, const char *end, const char *key, char *out
 	return 0;
 }
 
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+static int take_u64(const char **p, const char *end, const char *key, uint64_t max,
+		    uint64_t *out)
 {
-	uint64_t v = 0;
-	if (*s == '\0' || (s[0] == '0' && s[1] != '\0'))
+	char v[24];
+	uint64_t x = 0;
+	if (take(p, end, key, v, sizeof(v)) != 0 || (v[0] == '0' && v[1] != '\0'))
 		return FWS_ESTATE;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (max - (uint64_t)(*s - '0')) / 10)
+	for (const char *s = v; *s; s++) {
+		if (*s < '0' || *s > '9' || x > (max - (uint64_t)(*s - '0')) / 10)
 			return FWS_ESTATE;
-		v = v * 10 + (uint64_t)(*s - '0');
+		x = x * 10 + (uint64_t)(*s - '0');
 	}
-	*out = v;
+	*out = x;
 	return 0;
 }
 
-int fws_state_load(const char *dir, struct fws_device_state *st)
+static int take_char(const char **p, const char *end, const char *key, char *out)
 {
-	char path[PATH_MAX], v[FWS_VERSION_MAX + 2], again[STATE_MAX];
-	uint8_t *buf = NULL;
-	size_t len, again_len;
-	uint64_t created = 0;
-	int rc = state_path(path, sizeof(path), dir);
-	if (rc == 0)
-		rc = fws_file_read_all(path, STATE_MAX, &buf, &len);
-	if (rc != 0)
-		return rc == FWS_ENOENT ? FWS_ESTATE : (rc == FWS_ELIMIT ? FWS_ESTATE : rc);
-	memset(st, 0, sizeof(*st));
+	char v[4];
+	if (take(p, end, key, v, sizeof(v)) != 0 || v[1] != '\0')
+		return FWS_ESTATE;
+	*out = v[0];
+	return 0;
+}
+
+static int take_version(const char **p, const char *end, const char *key, char *out,
+			size_t cap)
+{
+	if (take(p, end, key, out, cap) != 0)
+		return FWS_ESTATE;
+	if (strcmp(out, "-") == 0)
+		out[0] = '\0';
+	return 0;
+}
+
+int fws_state_decode(const uint8_t *buf, size_t len, struct fws_device_state *st)
+{
+	char again[FWS_STATE_MAX];
+	size_t again_len;
+	uint64_t attempts, created, floor;
 	const char *p = (const char *)buf, *end = p + len;
-	rc = FWS_ESTATE;
-	if (len < sizeof(STATE_MAGIC) - 1 || memcmp(p, STATE_MAGIC, sizeof(STATE_MAGIC) - 1) != 0)
-		goto out;
+	struct fws_device_state s;
+	memset(&s, 0, sizeof(s));
+	if (len < sizeof(STATE_MAGIC) - 1 || len > FWS_STATE_MAX ||
+	    memcmp(p, STATE_MAGIC, sizeof(STATE_MAGIC) - 1) != 0)
+		return FWS_ESTATE;
 	p += sizeof(STATE_MAGIC) - 1;
-	if (take_line(&p, end, "hardware_id", st->hardware_id, sizeof(st->hardware_id)) ||
-	    take_line(&p, end, "root_version", v, sizeof(v)) ||
-	    parse_u64(v, FWS_SIZE_MAX, &st->root_version) ||
-	    take_line(&p, end, "security_version", v, sizeof(v)) ||
-	    parse_u64(v, FWS_SIZE_MAX, &st->security_version) ||
-	    take_line(&p, end, "version", st->version, sizeof(st->version)) ||
-	    take_line(&p, end, "active_slot", v, sizeof(v)) || strlen(v) != 1 ||
-	    (st->active_slot = v[0], 0) || take_line(&p, end, "highest_created", v, sizeof(v)) ||
-	    parse_u64(v, INT64_MAX, &created) || take_line(&p, end, "installs", v, sizeof(v)) ||
-	    parse_u64(v, FWS_SIZE_MAX, &st->installs))
-		goto out;
-	st->highest_created = (int64_t)created;
-	if (strcmp(st->version, "-") == 0)
-		st->version[0] = '\0';
-	if (valid_state(st) != 0)
-		goto out;
-	/* The checksum: re-render the parsed state and require the file to be
-	 * exactly that, byte for byte, so there is one valid encoding. */
-	if (format_state(again, sizeof(again), &again_len, st) != 0 || again_len != len ||
+	if (take_u64(&p, end, "generation", FWS_SIZE_MAX, &s.generation) ||
+	    take(&p, end, "hardware_id", s.hardware_id, sizeof(s.hardware_id)) ||
+	    take(&p, end, "device_id", s.device_id, sizeof(s.device_id)) ||
+	    take_u64(&p, end, "root_version", FWS_SIZE_MAX, &s.root_version) ||
+	    take_u64(&p, end, "security_version", FWS_SIZE_MAX, &s.security_version) ||
+	    take_char(&p, end, "confirmed_slot", &s.confirmed_slot) ||
+	    take_char(&p, end, "pending_slot", &s.pending_slot) ||
+	    take_u64(&p, end, "boot_attempts", 255, &attempts) ||
+	    take_char(&p, end, "booted_slot", &s.booted_slot) ||
+	    take_version(&p, end, "slot_a_version", s.slots[0].version,
+			 sizeof(s.slots[0].version)) ||
+	    take_u64(&p, end, "slot_a_security_version", FWS_SIZE_MAX,
+		     &s.slots[0].security_version) ||
+	    take_version(&p, end, "slot_b_version", s.slots[1].version,
+			 sizeof(s.slots[1].version)) ||
+	    take_u64(&p, end, "slot_b_security_version", FWS_SIZE_MAX,
+		     &s.slots[1].security_version) ||
+	    take_u64(&p, end, "highest_created", INT64_MAX, &created) ||
+	    take_u64(&p, end, "permit_floor", INT64_MAX, &floor) ||
+	    take_u64(&p, end, "installs", FWS_SIZE_MAX, &s.installs))
+		return FWS_ESTATE;
+	s.boot_attempts = (uint32_t)attempts;
+	s.highest_created = (int64_t)created;
+	s.permit_floor = (int64_t)floor;
+	/* The checksum line and the exact bytes: re-encode and compare. */
+	if (fws_state_encode(&s, again, sizeof(again), &again_len) != 0 || again_len != len ||
 	    memcmp(again, buf, len) != 0)
-		goto out;
-	rc = 0;
-out:
-	if (rc != 0)
-		memset(st, 0, sizeof(*st));
-	free(buf);
-	return rc;
+		return FWS_ESTATE;
+	*st = s;
+	return 0;
 }

@@ -41,6 +41,9 @@ die() {
 	exit 99
 }
 
+# Every test file ends with this: its checks reported, the file itself passed.
+finish() { exit 0; }
+
 ok() { echo "ok - $*"; }
 
 # not_ok DESCRIPTION [DIAGNOSTIC...]: one failure with its reasons.
@@ -90,6 +93,7 @@ expect_exit() {
 	local desc prog got problems=""
 	desc=$(_desc "$@")
 	prog=$(basename "$1")
+	[ "$prog" = timeout ] && prog=$(basename "$3") # expect_exit S timeout 20 CMD...
 	"$@" >"$LAST_OUT" 2>"$LAST_ERR"
 	got=$?
 	[ "$got" -eq "$want" ] || problems="exit status $got, expected $want"
@@ -147,16 +151,18 @@ make_key() {
 }
 
 # make_root OUT ROOTKEY RELEASEKEY... [-- EXTRA root init options]:
-# a version-1 root signed by ROOTKEY (base names, without .key/.pub).
+# a version-1 root signed by ROOTKEY (base names, without .key/.pub),
+# expiring in 100 years unless the extra options say otherwise.
 make_root() {
 	local out=$1 rk=$2
 	shift 2
-	local args=(--root-key "$rk.pub" --sign "$rk.key" --out "$out" --expires 36500)
+	local args=(--root-key "$rk.pub" --sign "$rk.key" --out "$out")
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
 		args+=(--release-key "$1.pub")
 		shift
 	done
 	[ $# -gt 0 ] && shift
+	case " $* " in *" --expires "*) ;; *) args+=(--expires 36500) ;; esac
 	"$FWKEYS" root init "${args[@]}" "$@" >"$T_DIR/setup.log" 2>&1 ||
 		die "fwseal-keys root init $out: $(cat "$T_DIR/setup.log")"
 }

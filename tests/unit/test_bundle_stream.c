@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "fwseal/bundle.h"
-#include "test_core_helpers.h"
+#include "test_bundle_helpers.h"
 
 #define PAYLOAD_SIZE 10000u
 #define CHUNK 4096u
@@ -21,28 +21,6 @@ struct fixture {
 	size_t plain_len, gz_len;
 };
 static struct fixture F;
-
-/* A reader over memory that never returns more than `max` bytes and never
- * crosses `split` in one call: exercises every way input can arrive. */
-struct mem_reader {
-	const uint8_t *data;
-	size_t len, pos, max, split;
-};
-
-static ssize_t mem_read(void *ctx, uint8_t *buf, size_t len)
-{
-	struct mem_reader *m = ctx;
-	size_t n = m->len - m->pos;
-	if (n > len)
-		n = len;
-	if (m->max && n > m->max)
-		n = m->max;
-	if (m->pos < m->split && m->pos + n > m->split)
-		n = m->split - m->pos;
-	memcpy(buf, m->data + m->pos, n);
-	m->pos += n;
-	return (ssize_t)n;
-}
 
 /* Collects what the sink is given, to prove what was released and when. */
 struct collect {
@@ -62,74 +40,19 @@ static int col_write(void *ctx, const uint8_t *d, size_t len)
 	return 0;
 }
 
-static uint8_t *read_back(int fd, size_t *len)
-{
-	off_t end = lseek(fd, 0, SEEK_END);
-	cr_assert_gt(end, 0);
-	uint8_t *buf = malloc((size_t)end);
-	cr_assert_eq(pread(fd, buf, (size_t)end, 0), end);
-	*len = (size_t)end;
-	return buf;
-}
-
 static uint8_t *build_bundle(int gzip, size_t *len)
 {
-	struct fws_envelope *root_env = calloc(1, sizeof(*root_env));
-	struct fws_envelope *man_env = calloc(1, sizeof(*man_env));
-	struct fws_manifest *m = calloc(1, sizeof(*m));
-	uint8_t list[3 * 32];
-	char *root_body, *man_body, *root_json, *man_json;
-	size_t rb_len, mb_len, rj_len, mj_len;
-
-	cr_assert_eq(fws_root_encode(&F.root, &root_body, &rb_len), 0);
-	cr_assert_eq(fws_envelope_set_body(root_env, FWS_TYPE_ROOT, (uint8_t *)root_body, rb_len), 0);
-	env_sign(root_env, &F.root_key);
-	cr_assert_eq(fws_envelope_encode(root_env, &root_json, &rj_len), 0);
-
-	for (size_t i = 0; i < 3; i++) {
-		size_t off = i * CHUNK, n = PAYLOAD_SIZE - off < CHUNK ? PAYLOAD_SIZE - off : CHUNK;
-		fws_sha256(F.payload + off, n, list + i * 32);
-	}
-	m->schema = 1;
-	strcpy(m->product, "test-device");
-	strcpy(m->version, "1.0.0");
-	m->security_version = 1;
-	strcpy(m->hardware[0], "test-hw");
-	m->n_hardware = 1;
-	m->created = 1767225600;
-	strcpy(m->payloads[0].name, "fw.bin");
-	strcpy(m->payloads[0].target, "rootfs");
-	m->payloads[0].size = PAYLOAD_SIZE;
-	m->payloads[0].chunk_size = CHUNK;
-	fws_sha256(list, sizeof(list), m->payloads[0].chunks_sha256);
-	m->n_payloads = 1;
-	cr_assert_eq(fws_manifest_encode(m, &man_body, &mb_len), 0);
-	cr_assert_eq(fws_envelope_set_body(man_env, FWS_TYPE_MANIFEST, (uint8_t *)man_body, mb_len), 0);
-	env_sign(man_env, &F.release_key);
-	cr_assert_eq(fws_envelope_encode(man_env, &man_json, &mj_len), 0);
-
-	FILE *tf = tmpfile();
-	cr_assert_not_null(tf);
-	struct fws_bundle_writer *w;
-	cr_assert_eq(fws_bundle_writer_open(&w, fileno(tf), gzip, 1767225600), 0);
-	cr_assert_eq(fws_bundle_writer_entry(w, "manifest.json", mj_len), 0);
-	cr_assert_eq(fws_bundle_writer_data(w, man_json, mj_len), 0);
-	cr_assert_eq(fws_bundle_writer_entry(w, "root/1.json", rj_len), 0);
-	cr_assert_eq(fws_bundle_writer_data(w, root_json, rj_len), 0);
-	cr_assert_eq(fws_bundle_writer_entry(w, "chunks/fw.bin", sizeof(list)), 0);
-	cr_assert_eq(fws_bundle_writer_data(w, list, sizeof(list)), 0);
-	cr_assert_eq(fws_bundle_writer_entry(w, "payloads/fw.bin", PAYLOAD_SIZE), 0);
-	cr_assert_eq(fws_bundle_writer_data(w, F.payload, PAYLOAD_SIZE), 0);
-	cr_assert_eq(fws_bundle_writer_close(w), 0);
-	uint8_t *data = read_back(fileno(tf), len);
-	fclose(tf);
-	free(root_body);
-	free(man_body);
+	const struct test_key *root_signers[] = {&F.root_key};
+	const struct test_key *release_signers[] = {&F.release_key};
+	size_t root_len;
+	char *root_json = test_root_json(&F.root, root_signers, 1, &root_len);
+	const char *roots[] = {root_json};
+	const uint64_t versions[] = {1};
+	struct test_payload p = {"fw.bin", "rootfs", F.payload, PAYLOAD_SIZE, CHUNK};
+	struct test_release rel = {"1.0.0", 1, "test-hw", 0, &p, 1, release_signers, 1,
+				   roots, versions, 1, gzip};
+	uint8_t *data = test_bundle_build(&rel, len);
 	free(root_json);
-	free(man_json);
-	free(root_env);
-	free(man_env);
-	free(m);
 	return data;
 }
 

@@ -1,0 +1,137 @@
+# The device side: install from standard input, refused bundles change
+# nothing, a corrupt state fails closed, provisioning never overwrites,
+# secret keys readable by others are refused, the device lock holds.
+. "$(dirname "$0")/lib.sh"
+
+std_setup
+device_init dev
+
+# ---- install from standard input ----
+# (cat | on purpose: a pipe, which cannot be seeked or stat'ed for a size.)
+cat v1.fwb | T="install from stdin (cat b.fwb | fwseal-verify install -)" \
+	expect_ok "$FWVERIFY" install --device dev -
+check "slot b/rootfs from stdin is byte-identical to a.bin" cmp dev/b/rootfs a.bin
+check "slot b/kernel from stdin is byte-identical to b.bin" cmp dev/b/kernel b.bin
+cat v1.fwb.gz | T="install a gzip bundle from stdin" expect_ok "$FWVERIFY" install --device dev -
+check "slot a/rootfs (gzip, stdin) is byte-identical to a.bin" cmp dev/a/rootfs a.bin
+
+# ---- refused bundles change nothing ----
+# Tampered copies: a byte in the 4th chunk of the first payload (after three
+# chunks were verified and written to .part), and a byte in the last payload
+# (after the whole first payload was verified).
+off_of() { # off_of ENTRY: offset of the entry's data in v1.fwb
+	python3 - "$1" "$TESTS_DIR" <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[2])
+import make_vectors as mv
+entries, _ = mv.parse(open("v1.fwb", "rb").read())
+off = 0
+for e in entries:
+    if e.name == sys.argv[1]:
+        print(off + 512)
+    off += len(e.encode())
+EOF
+}
+flip() { # flip IN OFFSET OUT
+	cp "$1" "$3"
+	python3 -c 'import sys
+f = open(sys.argv[1], "r+b"); f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2]))
+f.write(bytes([b[0] ^ 0x20]))' "$3" "$2"
+}
+pa=$(off_of payloads/a.bin)
+pb=$(off_of payloads/b.bin)
+[ -n "$pa" ] && [ -n "$pb" ] || die "finding payload offsets"
+flip v1.fwb $((pa + 3 * 65536 + 7)) chunk4.fwb
+flip v1.fwb $((pb + 4999)) lastbyte.fwb
+head -c $((pb + 2000)) v1.fwb >cut.fwb
+
+before=$(snapshot dev)
+state_before=$(od -An -tx1 -v dev/state)
+T="tampered chunk 4 of the first payload" expect_exit 22 "$FWVERIFY" install --device dev chunk4.fwb
+check "nothing written to the slots, state unchanged (chunk 4)" test "$before" = "$(snapshot dev)"
+T="tampered last byte of the last payload" expect_exit 22 "$FWVERIFY" install --device dev lastbyte.fwb
+check "nothing written to the slots, state unchanged (last byte)" test "$before" = "$(snapshot dev)"
+cat lastbyte.fwb | T="tampered bundle from stdin" expect_exit 22 "$FWVERIFY" install --device dev -
+check "nothing written to the slots, state unchanged (stdin)" test "$before" = "$(snapshot dev)"
+cat cut.fwb | T="bundle cut off in the last payload, from stdin" \
+	expect_exit 19 "$FWVERIFY" install --device dev -
+check "nothing written to the slots, state unchanged (cut)" test "$before" = "$(snapshot dev)"
+check "no .part files left behind" test -z "$(find dev -name '*.part')"
+check "the state file is byte-identical" test "$state_before" = "$(od -An -tx1 -v dev/state)"
+T="status still reports the last good install" expect_ok "$FWVERIFY" status --device dev --json
+check "status: 1.0.0 in slot a after the refusals" python3 -c '
+import json, sys; d = json.load(sys.stdin)
+assert (d["version"], d["active_slot"], d["installs"]) == ("1.0.0", "a", 2), d' <"$LAST_OUT"
+
+# A planted symlink where the next .part file goes must not be followed.
+echo "precious" >victim
+ln -s ../../victim dev/b/.rootfs.part
+T="symlink planted at the inactive slot's .part path" \
+	expect_exit 4 "$FWVERIFY" install --device dev v1.fwb
+check "the symlink target is untouched" test "$(cat victim)" = precious
+rm -f dev/b/.rootfs.part
+
+# ---- the device lock ----
+rm -f locked
+flock dev/lock -c 'touch locked; sleep 30' &
+holder=$!
+for _ in $(seq 100); do [ -e locked ] && break; sleep 0.05; done
+before=$(snapshot dev)
+T="install while another operation holds the device lock" \
+	expect_exit 34 "$FWVERIFY" install --device dev v1.fwb
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+check "the locked device is unchanged" test "$before" = "$(snapshot dev)"
+
+# ---- corrupt state: fail closed (27), never "nothing installed" ----
+good=$(snapshot dev)
+corrupt() { # corrupt NAME COMMAND...: a copy of dev whose state COMMAND damaged
+	rm -rf "dev-$1" && cp -a dev "dev-$1" || die "copying dev"
+	(cd "dev-$1" && "${@:2}") || die "corrupting state ($1)"
+}
+corrupt flipped python3 -c 'b = bytearray(open("state", "rb").read()); b[40] ^= 0x01
+open("state", "wb").write(b)'
+corrupt counter python3 -c 's = open("state").read()
+open("state", "w").write(s.replace("security_version 1", "security_version 0"))'
+corrupt truncated truncate -s 100 state
+corrupt empty truncate -s 0 state
+corrupt missing rm state
+corrupt garbage bash -c 'head -c 300 /dev/zero | tr "\0" x >state'
+corrupt trailing bash -c 'echo "extra line" >>state'
+for kind in flipped counter truncated empty missing garbage trailing; do
+	d=dev-$kind
+	before=$(snapshot "$d" 2>/dev/null)
+	T="status with a $kind state file" expect_exit 27 "$FWVERIFY" status --device "$d"
+	T="install refused with a $kind state file" expect_exit 27 "$FWVERIFY" install --device "$d" v1.fwb
+	check "nothing changed on the device with the $kind state" \
+		test "$before" = "$(snapshot "$d" 2>/dev/null)"
+done
+T="not a device at all" expect_exit 27 "$FWVERIFY" status --device nowhere
+
+# ---- provisioning never overwrites ----
+T="init twice" expect_exit 32 "$FWVERIFY" init --device dev --root root.json --hardware hw-a
+T="init over a device, other hardware" expect_exit 32 "$FWVERIFY" init --device dev \
+	--root root.json --hardware hw-b
+check "the provisioned device is intact" test "$good" = "$(snapshot dev)"
+T="init over a device whose state is corrupt" expect_exit 32 "$FWVERIFY" init --device dev-flipped \
+	--root root.json --hardware hw-a
+
+# ---- secret key file permissions ----
+cp rel.key rel-open.key
+chmod 644 rel-open.key
+T="pack with a secret key readable by others (0644)" expect_exit 30 "$FWSEAL" pack --manifest v1.json \
+	--key rel-open.key --root root.json --out x.fwb
+chmod 640 rel-open.key
+T="pack with a secret key readable by the group (0640)" expect_exit 30 "$FWSEAL" pack \
+	--manifest v1.json --key rel-open.key --root root.json --out x.fwb
+T="co-sign with a secret key readable by the group" expect_exit 30 "$FWSEAL" sign \
+	--key rel-open.key --root root.json v1.fwb
+check "nothing packed with the exposed key" test ! -e x.fwb
+FWSEAL_PASSPHRASE=wrong T="wrong passphrase" expect_exit 29 "$FWSEAL" pack --manifest v1.json \
+	--key rel.key --root root.json --out x.fwb
+cp rel.pub pub-as-key.key
+chmod 600 pub-as-key.key
+T="a public key file given as the secret key" expect_exit 28 "$FWSEAL" pack --manifest v1.json \
+	--key pub-as-key.key --root root.json --out x.fwb
+T="generate refuses to overwrite a key" expect_exit 32 "$FWKEYS" generate --out rel --kdf interactive
+finish

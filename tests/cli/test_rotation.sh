@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The key rotation story with the real binaries: a 2-of-3 root, co-signing,
+# revoking a release key with root v2, and the chain checks every device
+# makes (tests/cli/lib.sh has the helpers; run through tests/cli/run.sh).
+. "$(dirname "$0")/lib.sh"
+
+# keyid NAME: the key ID of NAME.pub
+keyid() { "$FWKEYS" fingerprint "$1.pub" || die "fingerprint $1"; }
+
+for k in r1 r2 r3 rel1 rel2 attacker; do make_key "$k"; done
+REL1=$(keyid rel1)
+REL2=$(keyid rel2)
+
+# ---- v1: root 2-of-3, release rel1; init signs with r1, r2 co-signs ----
+T="root init, root threshold 2 of 3" expect_ok "$FWKEYS" root init \
+	--root-key r1.pub --root-key r2.pub --root-key r3.pub --root-threshold 2 \
+	--release-key rel1.pub --sign r1.key --out root.json
+check "init says one more root signature is needed" grep -q "NOT met" "$LAST_OUT"
+T="root v1 with 1 of 2 root signatures is not usable yet" \
+	expect_exit 13 "$FWKEYS" root show root.json
+T="root sign adds a second root key" expect_ok "$FWKEYS" root sign --key r2.key root.json
+T="the same key cannot sign twice (one key counts once)" \
+	expect_exit 39 "$FWKEYS" root sign --key r2.key root.json
+T="a release key cannot sign a root" expect_exit 31 "$FWKEYS" root sign --key rel1.key root.json
+T="root v1 signed 2 of 3 is usable" expect_ok "$FWKEYS" root show root.json
+check "show names the key IDs" grep -q "$REL1" "$LAST_OUT"
+
+# ---- bad edits refused at build time ----
+T="threshold 0 refused" expect_exit 2 "$FWKEYS" root new --from root.json --out bad.json \
+	--threshold release=0
+T="threshold above the key count refused" expect_exit 2 "$FWKEYS" root new \
+	--from root.json --out bad.json --threshold root=4
+T="removing the last release key refused" expect_exit 2 "$FWKEYS" root new \
+	--from root.json --out bad.json --remove-key "$REL1"
+T="removing a key that is not in the root refused" expect_exit 2 "$FWKEYS" root new \
+	--from root.json --out bad.json --remove-key attacker.pub --add-key rel2.pub --role release
+T="--add-key without --role refused" expect_exit 2 "$FWKEYS" root new \
+	--from root.json --out bad.json --add-key rel2.pub
+check "nothing written by refused edits" test ! -e bad.json
+
+# ---- v2: add rel2, revoke rel1; a draft co-signed by old and new root keys ----
+T="root new v2: add release key 2, revoke release key 1" expect_ok "$FWKEYS" root new \
+	--from root.json --out root-v2.json --add-key rel2.pub --role release \
+	--remove-key "$REL1"
+check "v2 names the revoked key ID" grep -q "removed $REL1" "$LAST_OUT"
+T="a draft with no signature is refused by root verify" \
+	expect_exit 9 "$FWKEYS" root verify --trusted root.json root-v2.json
+T="the attacker cannot co-sign v2" expect_exit 31 "$FWKEYS" root sign --key attacker.key \
+	--previous root.json root-v2.json
+T="root sign r1 on v2" expect_ok "$FWKEYS" root sign --key r1.key --previous root.json root-v2.json
+T="v2 signed by one root key only is refused (threshold 2)" \
+	expect_exit 13 "$FWKEYS" root verify --trusted root.json root-v2.json
+T="root sign r3 on v2" expect_ok "$FWKEYS" root sign --key r3.key --previous root.json root-v2.json
+T="root show --previous: both thresholds met" \
+	expect_ok "$FWKEYS" root show --previous root.json root-v2.json
+check "v2 no longer lists release key 1" bash -c "! grep -q '$REL1' '$LAST_OUT'"
+check "v2 lists release key 2" grep -q "$REL2" "$LAST_OUT"
+T="root verify v1 -> v2" expect_ok "$FWKEYS" root verify --trusted root.json root-v2.json
+check "verify prints the chain" grep -q "chain OK: trusted version 1, newest version 2" "$LAST_OUT"
+
+# ---- chain attacks ----
+T="v3 built" expect_ok "$FWKEYS" root new --from root-v2.json --out root-v3.json \
+	--sign r1.key
+T="v3 co-signed" expect_ok "$FWKEYS" root sign --key r2.key --previous root-v2.json root-v3.json
+T="root verify v1 -> v2 -> v3" expect_ok "$FWKEYS" root verify --trusted root.json \
+	root-v2.json root-v3.json
+T="root verify v1 -> v3 (a version skipped) refused" \
+	expect_exit 15 "$FWKEYS" root verify --trusted root.json root-v3.json
+T="root verify v2 -> v1 (rollback) refused" \
+	expect_exit 15 "$FWKEYS" root verify --trusted root-v2.json root.json
+T="root verify v1 -> v2 -> v2 (repeat) refused" \
+	expect_exit 15 "$FWKEYS" root verify --trusted root.json root-v2.json root-v2.json
+
+# The attacker writes a v2 that makes them the only root key, signed by
+# their own key only: it is a valid self-signed document, never a successor.
+T="attacker's v2 built" expect_ok "$FWKEYS" root new --from root.json --out evil-v2.json \
+	--add-key attacker.pub --role root --remove-key r1.pub --remove-key r2.pub \
+	--remove-key r3.pub --threshold root=1 --sign attacker.key
+T="v2 signed only by an attacker key refused" \
+	expect_exit 11 "$FWKEYS" root verify --trusted root.json evil-v2.json
+
+T="expired newest root refused" SOURCE_DATE_EPOCH=$((1700000000 + 366 * 86400)) \
+	expect_exit 16 "$FWKEYS" root verify --trusted root.json root-v2.json
+T="an expired root is never signed" SOURCE_DATE_EPOCH=$((1700000000 + 366 * 86400)) \
+	expect_exit 16 "$FWKEYS" root sign --key r3.key --previous root-v2.json root-v3.json
+T="rotation away from an expired root still works" \
+	SOURCE_DATE_EPOCH=$((1700000000 + 366 * 86400)) expect_ok "$FWKEYS" root new \
+	--from root-v2.json --out late-v3.json --sign r1.key
+
+# TODO(lead, issue 5): the bundle and device half of the story, once
+# `fwseal pack --root root.json --root root-v2.json`, `fwseal sign` and
+# installs across rotations exist: pack with rel2 carrying v1..v2, install
+# on a device initialised with v1 (moves to v2; `fwseal-verify status` shows
+# root version 2), then a bundle signed only by the revoked rel1 must be
+# refused (FWS_EUNTRUSTED) by that device.

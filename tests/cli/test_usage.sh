@@ -1,0 +1,130 @@
+# Command lines: help and version everywhere; every usage error exits 2 with
+# one stderr line; a missing input file exits 33 (FWS_ENOENT).
+. "$(dirname "$0")/lib.sh"
+
+# expect_help CMD...: exit 0, something on stdout, nothing on stderr.
+expect_help() {
+	if expect_ok "$@"; then
+		check "$(_desc "$@") prints something" test -s "$LAST_OUT"
+	fi
+}
+
+for tool in "$FWSEAL" "$FWKEYS" "$FWVERIFY"; do
+	for opt in --help -h help --version -V; do
+		expect_help "$tool" $opt
+	done
+	check "$(basename "$tool") --version names the tool" \
+		grep -q "^$(basename "$tool") " <("$tool" --version)
+	check "$(basename "$tool") --help lists the exit statuses" \
+		grep -q "^ *22 " <("$tool" --help)
+done
+for cmd in pack sign verify inspect; do
+	expect_help "$FWSEAL" $cmd --help
+done
+for cmd in init install status; do
+	expect_help "$FWVERIFY" $cmd --help
+done
+for cmd in generate fingerprint change-passphrase root "root init" "root sign" "root show"; do
+	expect_help "$FWKEYS" $cmd --help
+done
+
+# ---- usage errors: exit 2, one line ----
+for tool in "$FWSEAL" "$FWKEYS" "$FWVERIFY"; do
+	T="$(basename "$tool") without a command" expect_exit 2 "$tool"
+	T="$(basename "$tool") with an unknown command" expect_exit 2 "$tool" frobnicate
+	T="$(basename "$tool") with an unknown option" expect_exit 2 "$tool" --frobnicate
+done
+T="fwseal-keys root without a subcommand" expect_exit 2 "$FWKEYS" root
+T="fwseal-keys root with an unknown subcommand" expect_exit 2 "$FWKEYS" root frobnicate
+
+std_setup
+device_init dev
+
+# Unknown options, per subcommand.
+expect_exit 2 "$FWSEAL" pack --manifest v1.json --key rel.key --root root.json --out x.fwb --frob
+expect_exit 2 "$FWSEAL" sign --key rel.key --root root.json --frob v1.fwb
+expect_exit 2 "$FWSEAL" verify --root root.json --frob v1.fwb
+expect_exit 2 "$FWSEAL" inspect --frob v1.fwb
+expect_exit 2 "$FWSEAL" verify --root root.json -x v1.fwb
+expect_exit 2 "$FWVERIFY" install --device dev --frob v1.fwb
+expect_exit 2 "$FWVERIFY" status --device dev --frob
+expect_exit 2 "$FWKEYS" generate --out k --frob
+expect_exit 2 "$FWKEYS" root show --frob root.json
+
+# Missing required options or arguments.
+T="pack without --out" expect_exit 2 "$FWSEAL" pack --manifest v1.json --key rel.key --root root.json
+T="pack without --root" expect_exit 2 "$FWSEAL" pack --manifest v1.json --key rel.key --out x.fwb
+T="sign without --root" expect_exit 2 "$FWSEAL" sign --key rel.key v1.fwb
+T="verify without --root" expect_exit 2 "$FWSEAL" verify v1.fwb
+T="verify without a bundle" expect_exit 2 "$FWSEAL" verify --root root.json
+T="verify with two bundles" expect_exit 2 "$FWSEAL" verify --root root.json v1.fwb v1.fwb
+T="verify --root without its value" expect_exit 2 "$FWSEAL" verify --root
+T="inspect without a bundle" expect_exit 2 "$FWSEAL" inspect
+T="init without --hardware" expect_exit 2 "$FWVERIFY" init --device d2 --root root.json
+T="init with an invalid hardware id" expect_exit 2 "$FWVERIFY" init --device d2 --root root.json \
+	--hardware "hw a/../b"
+T="install without --device" expect_exit 2 "$FWVERIFY" install v1.fwb
+T="install without a bundle" expect_exit 2 "$FWVERIFY" install --device dev
+T="install with --root (not an install option)" expect_exit 2 "$FWVERIFY" install --device dev \
+	--root root.json v1.fwb
+T="install --trusted-time with a bad time" expect_exit 2 "$FWVERIFY" install --device dev \
+	--trusted-time yesterday v1.fwb
+T="status with a bundle argument" expect_exit 2 "$FWVERIFY" status --device dev v1.fwb
+T="generate without --out" expect_exit 2 "$FWKEYS" generate
+T="generate with an unknown --kdf" expect_exit 2 "$FWKEYS" generate --out k --kdf fast
+T="root init without --sign" expect_exit 2 "$FWKEYS" root init --root-key rootk.pub \
+	--release-key rel.pub --out r.json
+T="root init with a threshold of 0" expect_exit 2 "$FWKEYS" root init --root-key rootk.pub \
+	--release-key rel.pub --sign rootk.key --out r.json --release-threshold zero
+T="fingerprint without a file" expect_exit 2 "$FWKEYS" fingerprint
+check "no device made by the refused init" test ! -e d2/state
+
+# Repeated options (a repeated flag is an error: style.md, after minisign).
+T="pack --out twice" expect_exit 2 "$FWSEAL" pack --manifest v1.json --key rel.key --root root.json \
+	--out x.fwb --out y.fwb
+T="pack --manifest twice" expect_exit 2 "$FWSEAL" pack --manifest v1.json --manifest v1.json \
+	--key rel.key --root root.json --out x.fwb
+T="pack --gzip twice" expect_exit 2 "$FWSEAL" pack --manifest v1.json --key rel.key \
+	--root root.json --out x.fwb --gzip --gzip
+check "nothing packed by the refused commands" test ! -e x.fwb -a ! -e y.fwb
+T="sign --key twice" expect_exit 2 "$FWSEAL" sign --key rel.key --key rel.key --root root.json v1.fwb
+T="verify --root twice" expect_exit 2 "$FWSEAL" verify --root root.json --root root.json v1.fwb
+T="verify --hardware twice" expect_exit 2 "$FWSEAL" verify --root root.json --hardware hw-a \
+	--hardware hw-b v1.fwb
+T="inspect --json twice" expect_exit 2 "$FWSEAL" inspect --json --json v1.fwb
+T="fwseal-verify --device twice" expect_exit 2 "$FWVERIFY" status --device dev --device dev
+T="fwseal-verify status --json twice" expect_exit 2 "$FWVERIFY" status --device dev --json --json
+T="fwseal-verify install --allow-downgrade twice" expect_exit 2 "$FWVERIFY" install --device dev \
+	--allow-downgrade --allow-downgrade v1.fwb
+T="generate --out twice" expect_exit 2 "$FWKEYS" generate --out k1 --out k2
+T="root show --json twice" expect_exit 2 "$FWKEYS" root show --json --json root.json
+check "no key written by the refused generate" test ! -e k1.key -a ! -e k2.key
+
+# ---- a missing input file: 33 (FWS_ENOENT), naming the file ----
+rm -f x.fwb y.fwb
+T="verify a missing bundle" expect_exit 33 "$FWSEAL" verify --root root.json missing.fwb
+check "the message names the missing file" grep -q "missing.fwb" "$LAST_ERR"
+T="verify against a missing root" expect_exit 33 "$FWSEAL" verify --root missing.json v1.fwb
+T="inspect a missing bundle" expect_exit 33 "$FWSEAL" inspect missing.fwb
+T="pack a missing release description" expect_exit 33 "$FWSEAL" pack --manifest missing.json \
+	--key rel.key --root root.json --out x.fwb
+T="pack with a missing key" expect_exit 33 "$FWSEAL" pack --manifest v1.json \
+	--key missing.key --root root.json --out x.fwb
+T="pack with a missing root" expect_exit 33 "$FWSEAL" pack --manifest v1.json \
+	--key rel.key --root missing.json --out x.fwb
+make_release gone.json 1.0.0 1 hw-a a.bin:no-such-file.bin:rootfs
+T="pack a release whose payload file is missing" expect_exit 33 "$FWSEAL" pack --manifest gone.json \
+	--key rel.key --root root.json --out x.fwb
+check "the message names the missing payload file" grep -q "no-such-file.bin" "$LAST_ERR"
+check "nothing packed" test ! -e x.fwb
+T="sign a missing bundle" expect_exit 33 "$FWSEAL" sign --key rel.key --root root.json missing.fwb
+T="install a missing bundle" expect_exit 33 "$FWVERIFY" install --device dev missing.fwb
+T="init with a missing root" expect_exit 33 "$FWVERIFY" init --device d3 --root missing.json \
+	--hardware hw-a
+T="fingerprint a missing key" expect_exit 33 "$FWKEYS" fingerprint missing.pub
+T="root init with a missing public key" expect_exit 33 "$FWKEYS" root init \
+	--root-key missing.pub --release-key rel.pub --sign rootk.key --out r.json
+T="root show a missing root" expect_exit 33 "$FWKEYS" root show missing.json
+T="a missing --passphrase-file" expect_exit 33 "$FWSEAL" pack --manifest v1.json --key rel.key \
+	--root root.json --out x.fwb --passphrase-file missing.txt
+finish

@@ -1,0 +1,69 @@
+#!/bin/sh
+# Seed corpora for the fuzzers, in OUT/<target>/:
+#  - objects from the self-test fixture (BUILD/fuzz-seedgen: keys from fixed
+#    seeds, so bundles verify against the harnesses' trusted root);
+#  - the shared known-answer vectors (/work/shared/vectors, or VECTORS=);
+#  - bundles packed by the real tools with keys-example/ (passphrase
+#    fwseal-demo) and the colleague-built tests/vectors/ bundles if present;
+#  - keys-example/ key files.
+#   sh tests/fuzz/make_seeds.sh BUILD OUT
+set -eu
+BUILD=$(cd "$1" && pwd)
+OUT=$2
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+VECTORS=${VECTORS:-$SRC/../shared/vectors}
+rm -rf "$OUT"
+mkdir -p "$OUT"
+"$BUILD/fuzz-seedgen" "$OUT"
+
+# Known answers: the signed envelope and its manifest body.
+if [ -f "$VECTORS/known-answers.json" ] && command -v python3 >/dev/null 2>&1; then
+	python3 - "$VECTORS/known-answers.json" "$OUT" <<'PY'
+import json, sys, os
+ka = json.load(open(sys.argv[1]))
+out = sys.argv[2]
+open(os.path.join(out, "envelope", "kat-envelope.json"), "w").write(json.dumps(ka["envelope"], indent=2) + "\n")
+open(os.path.join(out, "manifest", "kat-manifest.json"), "w").write(ka["pae"]["body_utf8"])
+PY
+fi
+
+# Key files as fwseal-keys writes them.
+for k in "$SRC"/keys-example/*.key "$SRC"/keys-example/*.pub; do
+	[ -f "$k" ] && cp "$k" "$OUT/keyfile/example-$(basename "$k")"
+done
+[ -f "$SRC/keys-example/root.json" ] && cp "$SRC/keys-example/root.json" "$OUT/envelope/example-root.json"
+
+# Bundles from the real packer (small payloads: fuzzers want short inputs).
+if [ -x "$BUILD/fwseal" ] && [ -f "$SRC/keys-example/release.key" ]; then
+	t=$(mktemp -d)
+	cp "$SRC"/keys-example/release.key "$SRC"/keys-example/root.json "$t/"
+	chmod 600 "$t/release.key"
+	seq 1 2000 | head -c 5000 >"$t/a.bin"
+	printf 'config=1\n' >"$t/b.bin"
+	cat >"$t/rel.json" <<JSON
+{"product": "fuzz-pump", "version": "1.0.0", "security_version": 1,
+ "hardware": ["selftest-hw"],
+ "payloads": [{"name": "a.bin", "file": "a.bin", "target": "rootfs", "chunk_size": 4096},
+              {"name": "b.bin", "file": "b.bin", "target": "kernel"}]}
+JSON
+	for gz in "" --gzip; do
+		# The clock, not SOURCE_DATE_EPOCH: the demo root's life starts when it was made.
+		if (cd "$t" && FWSEAL_PASSPHRASE=fwseal-demo \
+			"$BUILD/fwseal" pack --manifest rel.json --key release.key --root root.json \
+			--out "packed$gz.fwb" $gz >/dev/null 2>&1); then
+			cp "$t/packed$gz.fwb" "$OUT/bundle/packed$gz.fwb"
+			cp "$t/packed$gz.fwb" "$OUT/bundle_unsigned/packed$gz.fwb"
+		else
+			echo "make_seeds: fwseal pack failed (skipping packed bundles)" >&2
+		fi
+	done
+	rm -rf "$t"
+fi
+for f in "$SRC"/tests/vectors/hostile/base/*.fwb "$SRC"/tests/vectors/hostile/base/*.fwb.gz; do
+	[ -f "$f" ] || continue
+	[ "$(wc -c <"$f")" -le 65536 ] || continue
+	cp "$f" "$OUT/bundle/hostile-$(basename "$f")"
+done
+for d in "$OUT"/*/; do
+	echo "seeds: $(basename "$d"): $(ls "$d" | wc -l) file(s)"
+done

@@ -1,0 +1,201 @@
+/* Seed corpus generator for the fuzzers: valid objects built from the
+ * self-test fixture (fixed seeds, lib/selftest/fixture.h), so the bundle
+ * harnesses start from bundles that verify against their trusted root.
+ *   fuzz-seedgen OUTDIR   writes OUTDIR/<target>/<name> for every target.
+ * tests/fuzz/make_seeds.sh adds the shared known-answer vectors and bundles
+ * packed by the real tools. */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fwseal/fwseal.h"
+#include "selftest/fixture.h"
+
+static const char *outdir;
+
+static void die(const char *what, int rc)
+{
+	fprintf(stderr, "fuzz-seedgen: %s: %s\n", what, fws_strerror(rc));
+	exit(1);
+}
+
+static void put(const char *target, const char *name, const void *data, size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", outdir, target);
+	if (mkdir(path, 0755) != 0 && errno != EEXIST)
+		die(path, FWS_EIO);
+	snprintf(path, sizeof path, "%s/%s/%s", outdir, target, name);
+	f = fopen(path, "wb");
+	if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0)
+		die(path, FWS_EIO);
+}
+
+/* A secret key file with the cheapest Argon2id parameters the parser
+ * accepts, so the fuzzer reaches decryption and the success path fast. */
+static void keyfile(const struct fws_fx_key *k, const char *pass)
+{
+	uint8_t seed[32], salt[16], nonce[24], box[32], ct[48];
+	char salt_hex[33], nonce_hex[49], ct_hex[97], pk_hex[65], id_hex[65], text[2048];
+	int n;
+
+	memset(seed, FWS_FX_RELEASE_SEED, sizeof seed);
+	memset(salt, 0x5a, sizeof salt);
+	memset(nonce, 0xa5, sizeof nonce);
+	if (crypto_pwhash(box, sizeof box, pass, strlen(pass), salt,
+			  crypto_pwhash_argon2id_OPSLIMIT_MIN, crypto_pwhash_argon2id_MEMLIMIT_MIN,
+			  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		die("argon2id", FWS_ENOMEM);
+	crypto_secretbox_easy(ct, seed, sizeof seed, nonce, box);
+	fws_hex_encode(salt_hex, salt, sizeof salt);
+	fws_hex_encode(nonce_hex, nonce, sizeof nonce);
+	fws_hex_encode(ct_hex, ct, sizeof ct);
+	fws_hex_encode(pk_hex, k->pk, 32);
+	fws_hex_encode(id_hex, k->keyid, 32);
+	n = snprintf(text, sizeof text,
+		     "{\n  \"cipher\": {\n    \"alg\": \"xsalsa20poly1305\",\n    \"ciphertext\": "
+		     "\"%s\",\n    \"nonce\": \"%s\"\n  },\n  \"kdf\": {\n    \"alg\": "
+		     "\"argon2id13\",\n    \"memlimit\": %u,\n    \"opslimit\": %u,\n    \"salt\": "
+		     "\"%s\"\n  },\n  \"keyid\": \"%s\",\n  \"public\": \"%s\",\n  \"type\": "
+		     "\"fwseal-secret-key\",\n  \"version\": 1\n}\n",
+		     ct_hex, nonce_hex, (unsigned)crypto_pwhash_argon2id_MEMLIMIT_MIN,
+		     (unsigned)crypto_pwhash_argon2id_OPSLIMIT_MIN, salt_hex, id_hex, pk_hex);
+	put("keyfile", "fixture-cheap.key", text, (size_t)n);
+	n = snprintf(text, sizeof text,
+		     "{\"keyid\":\"%s\",\"keytype\":\"ed25519\",\"public\":\"%s\",\"type\":"
+		     "\"fwseal-public-key\",\"version\":1}\n",
+		     id_hex, pk_hex);
+	put("keyfile", "fixture.pub", text, (size_t)n);
+}
+
+static void both_bundles(const char *name, const uint8_t *data, size_t len)
+{
+	put("bundle", name, data, len);
+	put("bundle_unsigned", name, data, len);
+}
+
+int main(int argc, char **argv)
+{
+	struct fws_fx_key rk, lk, ak;
+	struct fws_root *root = calloc(1, sizeof *root), *v2 = calloc(1, sizeof *v2);
+	struct fws_manifest *m = calloc(1, sizeof *m);
+	uint8_t fw[9000], cfg[64], *bundle = NULL;
+	char *text = NULL, *env = NULL, *root1 = NULL, *root2 = NULL;
+	size_t text_len, env_len, root1_len, root2_len, bundle_len;
+	int rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: fuzz-seedgen OUTDIR\n");
+		return 2;
+	}
+	outdir = argv[1];
+	if (mkdir(outdir, 0755) != 0 && errno != EEXIST)
+		die(outdir, FWS_EIO);
+	if (root == NULL || v2 == NULL || m == NULL)
+		die("calloc", FWS_ENOMEM);
+	if ((rc = fws_init()) != 0 || (rc = fws__fx_key(&rk, FWS_FX_ROOT_SEED)) != 0 ||
+	    (rc = fws__fx_key(&lk, FWS_FX_RELEASE_SEED)) != 0 ||
+	    (rc = fws__fx_key(&ak, FWS_FX_ATTACKER_SEED)) != 0)
+		die("keys", rc);
+	for (size_t i = 0; i < sizeof fw; i++)
+		fw[i] = (uint8_t)(i * 13 + 7);
+	memset(cfg, 'c', sizeof cfg);
+
+	/* Roots: v1, v2, and a 2-of-2 release role. */
+	fws__fx_root(root, 1, &rk, &lk);
+	if ((rc = fws_root_encode(root, &text, &text_len)) != 0)
+		die("root v1", rc);
+	put("root", "v1.json", text, text_len);
+	free(text);
+	fws__fx_root(v2, 2, &rk, &lk);
+	memcpy(v2->keys[2].keyid, ak.keyid, 32);
+	memcpy(v2->keys[2].public_key, ak.pk, 32);
+	v2->n_keys = 3;
+	memcpy(v2->roles[FWS_ROLE_RELEASE].keyids[1], ak.keyid, 32);
+	v2->roles[FWS_ROLE_RELEASE].n_keyids = 2;
+	v2->roles[FWS_ROLE_RELEASE].threshold = 2;
+	if ((rc = fws_root_encode(v2, &text, &text_len)) != 0)
+		die("root v2", rc);
+	put("root", "v2-threshold2.json", text, text_len);
+	free(text);
+	fws__fx_root(v2, 2, &rk, &lk);
+	if ((rc = fws__fx_root_json(root, &rk, 1, &root1, &root1_len)) != 0 ||
+	    (rc = fws__fx_root_json(v2, &rk, 1, &root2, &root2_len)) != 0)
+		die("root envelopes", rc);
+	put("envelope", "root-v1.json", root1, root1_len);
+
+	/* Manifests: two payloads; every optional field; a zero-byte payload. */
+	struct fws_fx_payload p[3] = {
+	    {"firmware.bin", "rootfs", fw, sizeof fw, 4096},
+	    {"config.bin", "config", cfg, sizeof cfg, 4096},
+	    {"empty.bin", "spare", cfg, 0, 4096},
+	};
+	if ((rc = fws__fx_manifest(m, "1.2.0", 5, p, 2)) != 0 ||
+	    (rc = fws_manifest_encode(m, &text, &text_len)) != 0)
+		die("manifest", rc);
+	put("manifest", "two-payloads.json", text, text_len);
+	if ((rc = fws__fx_envelope_json(FWS_TYPE_MANIFEST, (const uint8_t *)text, text_len, &lk, 1,
+					&env, &env_len)) != 0)
+		die("manifest envelope", rc);
+	put("envelope", "manifest.json", env, env_len);
+	free(text);
+
+	const char *roots[2] = {root1, root2};
+	size_t lens[2] = {root1_len, root2_len};
+	static const uint64_t versions[2] = {1, 2};
+	struct fws_fx_bundle b = {env, env_len, roots, lens, versions, 1, p, 2, NULL, NULL, 0};
+	if ((rc = fws__fx_bundle_bytes(&b, &bundle, &bundle_len)) != 0)
+		die("bundle", rc);
+	both_bundles("fixture.fwb", bundle, bundle_len);
+	free(bundle);
+	b.gzip = 1;
+	if ((rc = fws__fx_bundle_bytes(&b, &bundle, &bundle_len)) != 0)
+		die("bundle gz", rc);
+	both_bundles("fixture.fwb.gz", bundle, bundle_len);
+	free(bundle);
+	b.gzip = 0;
+	b.n_roots = 2;
+	if ((rc = fws__fx_bundle_bytes(&b, &bundle, &bundle_len)) != 0)
+		die("bundle chain", rc);
+	both_bundles("fixture-root-v2.fwb", bundle, bundle_len);
+	free(bundle);
+	free(env);
+
+	/* Every optional field, a zero-byte payload, two signatures. */
+	if ((rc = fws__fx_manifest(m, "2.0.0-rc.1+build.5", 7, p, 3)) != 0)
+		die("manifest 2", rc);
+	strcpy(m->min_version, "1.0.0");
+	strcpy(m->hardware[1], "other-hw");
+	m->n_hardware = 2;
+	m->expires = FWS_FX_TIME + 86400 * 365;
+	strcpy(m->release_notes, "Fixes:\n\t- CVE-0000-0000\n");
+	strcpy(m->sbom, "config.bin");
+	if ((rc = fws_manifest_encode(m, &text, &text_len)) != 0)
+		die("manifest 2 encode", rc);
+	put("manifest", "all-fields.json", text, text_len);
+	struct fws_fx_key two[2] = {lk, ak};
+	if ((rc = fws__fx_envelope_json(FWS_TYPE_MANIFEST, (const uint8_t *)text, text_len, two, 2,
+					&env, &env_len)) != 0)
+		die("manifest 2 envelope", rc);
+	put("envelope", "two-signatures.json", env, env_len);
+	free(text);
+	b = (struct fws_fx_bundle){env, env_len, roots, lens, versions, 1, p, 3, NULL, NULL, 0};
+	if ((rc = fws__fx_bundle_bytes(&b, &bundle, &bundle_len)) != 0)
+		die("bundle 3", rc);
+	both_bundles("fixture-all-fields.fwb", bundle, bundle_len);
+	free(bundle);
+	free(env);
+
+	keyfile(&lk, "fuzz-passphrase");
+	free(root1);
+	free(root2);
+	free(root);
+	free(v2);
+	free(m);
+	return 0;
+}

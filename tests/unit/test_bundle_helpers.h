@@ -1,0 +1,164 @@
+/* Builds real bundles in memory for the reader and device tests: signed
+ * roots and manifests (deterministic test keys), written with the real
+ * bundle writer. */
+#ifndef FWSEAL_TEST_BUNDLE_HELPERS_H
+#define FWSEAL_TEST_BUNDLE_HELPERS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fwseal/bundle.h"
+#include "test_core_helpers.h"
+
+struct test_payload {
+	const char *name, *target;
+	const uint8_t *data;
+	size_t size;
+	uint32_t chunk_size;
+};
+
+struct test_release {
+	const char *version;
+	uint64_t security_version;
+	const char *hardware;
+	int64_t created;
+	const struct test_payload *payloads;
+	size_t n_payloads;
+	const struct test_key *const *signers; /* release signatures */
+	size_t n_signers;
+	const char *const *root_json; /* root envelopes to carry, oldest first */
+	const uint64_t *root_versions;
+	size_t n_roots;
+	int gzip;
+};
+
+/* Root envelope JSON for r, signed by each key in signers (malloc'd). */
+static inline char *test_root_json(const struct fws_root *r, const struct test_key *const *signers,
+				   size_t n, size_t *len)
+{
+	struct fws_envelope *env = calloc(1, sizeof(*env));
+	char *body, *json;
+	size_t body_len;
+	cr_assert_eq(fws_root_encode(r, &body, &body_len), 0);
+	cr_assert_eq(fws_envelope_set_body(env, FWS_TYPE_ROOT, (uint8_t *)body, body_len), 0);
+	for (size_t i = 0; i < n; i++)
+		env_sign(env, signers[i]);
+	cr_assert_eq(fws_envelope_encode(env, &json, len), 0);
+	free(body);
+	free(env);
+	return json;
+}
+
+static inline uint8_t *test_read_back(int fd, size_t *len)
+{
+	off_t end = lseek(fd, 0, SEEK_END);
+	cr_assert_gt(end, 0);
+	uint8_t *buf = malloc((size_t)end);
+	cr_assert_eq(pread(fd, buf, (size_t)end, 0), end);
+	*len = (size_t)end;
+	return buf;
+}
+
+static inline void test_write_payload(struct fws_bundle_writer *w, const struct test_payload *p,
+				      struct fws_payload *mp)
+{
+	uint32_t cs = p->chunk_size ? p->chunk_size : 4096;
+	size_t n = (p->size + cs - 1) / cs;
+	uint8_t *list = malloc(n * 32 + 1);
+	char name[96];
+	for (size_t i = 0; i < n; i++) {
+		size_t off = i * cs, len = p->size - off < cs ? p->size - off : cs;
+		fws_sha256(p->data + off, len, list + i * 32);
+	}
+	if (mp != NULL) {
+		strcpy(mp->name, p->name);
+		strcpy(mp->target, p->target);
+		mp->size = p->size;
+		mp->chunk_size = cs;
+		fws_sha256(list, n * 32, mp->chunks_sha256);
+	}
+	if (w != NULL) {
+		snprintf(name, sizeof(name), "chunks/%s", p->name);
+		cr_assert_eq(fws_bundle_writer_entry(w, name, n * 32), 0);
+		cr_assert_eq(fws_bundle_writer_data(w, list, n * 32), 0);
+		snprintf(name, sizeof(name), "payloads/%s", p->name);
+		cr_assert_eq(fws_bundle_writer_entry(w, name, p->size), 0);
+		cr_assert_eq(fws_bundle_writer_data(w, p->data, p->size), 0);
+	}
+	free(list);
+}
+
+/* The whole bundle as bytes (malloc'd). */
+static inline uint8_t *test_bundle_build(const struct test_release *rel, size_t *len)
+{
+	struct fws_envelope *env = calloc(1, sizeof(*env));
+	struct fws_manifest *m = calloc(1, sizeof(*m));
+	char *body, *json, name[64];
+	size_t body_len, json_len;
+
+	m->schema = 1;
+	strcpy(m->product, "test-device");
+	strcpy(m->version, rel->version);
+	m->security_version = rel->security_version;
+	strcpy(m->hardware[0], rel->hardware ? rel->hardware : "test-hw");
+	m->n_hardware = 1;
+	m->created = rel->created ? rel->created : 1767225600;
+	for (size_t i = 0; i < rel->n_payloads; i++)
+		test_write_payload(NULL, &rel->payloads[i], &m->payloads[i]);
+	m->n_payloads = rel->n_payloads;
+	cr_assert_eq(fws_manifest_encode(m, &body, &body_len), 0);
+	cr_assert_eq(fws_envelope_set_body(env, FWS_TYPE_MANIFEST, (uint8_t *)body, body_len), 0);
+	for (size_t i = 0; i < rel->n_signers; i++)
+		env_sign(env, rel->signers[i]);
+	cr_assert_eq(fws_envelope_encode(env, &json, &json_len), 0);
+
+	FILE *tf = tmpfile();
+	cr_assert_not_null(tf);
+	struct fws_bundle_writer *w;
+	cr_assert_eq(fws_bundle_writer_open(&w, fileno(tf), rel->gzip, m->created), 0);
+	cr_assert_eq(fws_bundle_writer_entry(w, "manifest.json", json_len), 0);
+	cr_assert_eq(fws_bundle_writer_data(w, json, json_len), 0);
+	for (size_t i = 0; i < rel->n_roots; i++) {
+		size_t rl = strlen(rel->root_json[i]);
+		snprintf(name, sizeof(name), "root/%llu.json",
+			 (unsigned long long)rel->root_versions[i]);
+		cr_assert_eq(fws_bundle_writer_entry(w, name, rl), 0);
+		cr_assert_eq(fws_bundle_writer_data(w, rel->root_json[i], rl), 0);
+	}
+	for (size_t i = 0; i < rel->n_payloads; i++)
+		test_write_payload(w, &rel->payloads[i], NULL);
+	cr_assert_eq(fws_bundle_writer_close(w), 0);
+	uint8_t *data = test_read_back(fileno(tf), len);
+	fclose(tf);
+	free(body);
+	free(json);
+	free(env);
+	free(m);
+	return data;
+}
+
+/* A reader over memory that never returns more than `max` bytes and never
+ * crosses `split` in one call: exercises every way input can arrive. */
+struct mem_reader {
+	const uint8_t *data;
+	size_t len, pos, max, split;
+};
+
+static inline ssize_t mem_read(void *ctx, uint8_t *buf, size_t len)
+{
+	struct mem_reader *m = ctx;
+	size_t n = m->len - m->pos;
+	if (n > len)
+		n = len;
+	if (m->max && n > m->max)
+		n = m->max;
+	if (m->pos < m->split && m->pos + n > m->split)
+		n = m->split - m->pos;
+	memcpy(buf, m->data + m->pos, n);
+	m->pos += n;
+	return (ssize_t)n;
+}
+
+#endif

@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "fwseal/fwseal.h"
 #include "cli.h"
 
@@ -352,12 +354,31 @@ struct log_print {
 	size_t n;
 };
 
+static const char *field(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v != NULL && v[0] != '\0' ? v : "-";
+}
+
+/* JSON: the lines as an array, untouched. Text: one aligned row per event. */
 static int print_line(void *arg, const char *line, size_t len)
 {
 	struct log_print *lp = arg;
-	printf("%s%.*s", lp->json ? (lp->n ? ",\n " : "[") : "", (int)len, line);
-	if (!lp->json)
-		putchar('\n');
+	if (lp->json) {
+		printf("%s%.*s", lp->n ? ",\n " : "[", (int)len, line);
+	} else {
+		json_t *o = json_loadb(line, len, 0, NULL);
+		if (o == NULL)
+			return FWS_ESTATE;
+		if (lp->n == 0)
+			printf("%-5s %-20s %-10s %-16s %-9s %-4s %s\n", "seq", "time", "action",
+			       "result", "version", "slot", "detail");
+		printf("%-5lld %-20s %-10s %-16s %-9s %-4s %s\n",
+		       (long long)json_integer_value(json_object_get(o, "seq")), field(o, "time"),
+		       field(o, "action"), field(o, "result"), field(o, "version"), field(o, "slot"),
+		       field(o, "detail"));
+		json_decref(o);
+	}
 	lp->n++;
 	return 0;
 }

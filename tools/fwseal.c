@@ -30,9 +30,11 @@ static void usage(FILE *out)
 		"           Co-sign: verify the bundle against your trusted root (all checks but\n"
 		"           the release threshold), add your release signature, rewrite it.\n"
 		"           M-of-N approval: one engineer packs, the others sign in turn.\n"
-		"  verify   --root ROOT.json [--hardware ID] B.fwb|-\n"
+		"  verify   --root ROOT.json [--hardware ID] [--at TIME] B.fwb|-\n"
 		"           Check signatures, root chain, manifest, every chunk and the archive\n"
 		"           structure in one streaming pass. Exit 0 only if all of it is valid.\n"
+		"           Root and manifest expiry are checked at TIME (YYYY-MM-DDTHH:MM:SSZ;\n"
+		"           default: SOURCE_DATE_EPOCH if set, else now).\n"
 		"  inspect  [--json] B.fwb|-\n"
 		"           Show manifest, signatures and entries WITHOUT verifying them.\n"
 		"  selftest [--json]  Run the built-in known-answer tests and attack suite.\n"
@@ -248,9 +250,11 @@ static int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {{"root", required_argument, NULL, 'r'},
 					     {"hardware", required_argument, NULL, 'w'},
+					     {"at", required_argument, NULL, 'a'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
-	const char *root_path = NULL, *hardware = NULL;
+	const char *root_path = NULL, *hardware = NULL, *at = NULL;
+	long long now = 0;
 	struct fws_root *root = NULL;
 	struct fws_envelope *env = NULL;
 	struct fws_verify_result *res = NULL;
@@ -269,6 +273,11 @@ static int cmd_verify(int argc, char **argv)
 				return cli_usage_error("--hardware given twice");
 			hardware = optarg;
 			break;
+		case 'a':
+			if (at)
+				return cli_usage_error("--at given twice");
+			at = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -278,6 +287,14 @@ static int cmd_verify(int argc, char **argv)
 	}
 	if (!root_path || optind + 1 != argc)
 		return cli_usage_error("verify needs --root ROOT.json and one bundle");
+	if (at != NULL) {
+		int64_t t;
+		if (fws_time_parse(at, &t) != 0)
+			return cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ");
+		now = t;
+	} else if ((rc = cli_now(&now)) != 0) {
+		return cli_fail("SOURCE_DATE_EPOCH", rc);
+	}
 	const char *bundle = argv[optind];
 	root = malloc(sizeof(*root));
 	env = malloc(sizeof(*env));
@@ -299,6 +316,7 @@ static int cmd_verify(int argc, char **argv)
 	memset(&vo, 0, sizeof(vo));
 	vo.trusted_root = root;
 	vo.policy.hardware_id = hardware;
+	vo.now = now;
 	rc = fws_bundle_verify(fws_read_fd, &fd, &vo, NULL, res);
 	if (rc != 0) {
 		rc = cli_fail(bundle, rc);

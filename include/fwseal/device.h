@@ -84,6 +84,12 @@ struct fws_state_store {
  * verified), discard removes everything not committed. */
 struct fws_slot_writer {
 	void *ctx;
+	/* Non-zero when write() overwrites the slot itself (a raw partition)
+	 * rather than staging files that commit() moves into place: the device
+	 * then marks the slot empty in its state before the first byte, so a
+	 * crash or refusal mid-stream never leaves a slot the state calls valid
+	 * holding half of two images. */
+	int in_place;
 	int (*open)(void *ctx, char slot, const struct fws_payload *p);
 	int (*write)(void *ctx, const uint8_t *data, size_t len);
 	int (*close)(void *ctx);

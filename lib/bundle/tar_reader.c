@@ -197,8 +197,6 @@ static int parse_header(const uint8_t *h, struct fws_tar_entry *e, uint64_t *siz
 		return FWS_EFORMAT; /* not POSIX ustar (v7, GNU, other formats) */
 	int rc = check_checksum(h);
 	if (rc == 0)
-		rc = check_fixed_fields(h);
-	if (rc == 0)
 		rc = parse_octal(h + H_SIZE, H_SIZE_LEN, size);
 	if (rc == 0)
 		rc = copy_field(name, sizeof(name), h + H_NAME, H_NAME_LEN);
@@ -305,6 +303,9 @@ int fws_tar_next(struct fws_tar *t, struct fws_tar_entry *e)
 		 * files: none of them can be a payload, all can be an attack. */
 		if (type != '0' && type != '\0')
 			return FWS_EENTRY;
+		rc = check_fixed_fields(h);
+		if (rc != 0)
+			return rc;
 		break;
 	}
 	if (have_pax) {

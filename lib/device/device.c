@@ -154,13 +154,28 @@ out:
 /* Verification callbacks: the device's policy and its slot writer. */
 struct install_ctx {
 	struct fws_device *dev;
-	const struct fws_device_state *st;
+	struct fws_device_state *st;
 	const struct fws_install_opts *opts;
 	int64_t now;
 	char slot;
 	int permit_used;
 	struct fws_permit permit;
 };
+
+/* Marks slot empty (and not pending) in the saved state before its contents
+ * change. needed = 0 only checks nothing is to do. */
+static int invalidate_slot(struct fws_device *dev, struct fws_device_state *st, char slot,
+			   int needed)
+{
+	struct fws_slot_info *si = &st->slots[slot_index(slot)];
+	if (!needed || (si->version[0] == '\0' && st->pending_slot != slot))
+		return 0;
+	si->version[0] = '\0';
+	si->security_version = 0;
+	if (st->pending_slot == slot)
+		st->pending_slot = '-';
+	return save_state(dev, st);
+}
 
 static int on_manifest(void *ctx, const struct fws_verify_result *r)
 {
@@ -179,6 +194,8 @@ static int on_manifest(void *ctx, const struct fws_verify_result *r)
 				      &ic->permit);
 		ic->permit_used = rc == 0;
 	}
+	if (rc == 0)
+		rc = invalidate_slot(ic->dev, ic->st, ic->slot, ic->dev->slots.in_place);
 	return rc;
 }
 
@@ -220,14 +237,9 @@ static int commit_install(struct fws_device *dev, struct fws_device_state *st, c
 		if (rc != 0)
 			return rc;
 	}
-	if (si->version[0] != '\0' || st->pending_slot == slot) {
-		si->version[0] = '\0';
-		si->security_version = 0;
-		st->pending_slot = '-';
-		rc = save_state(dev, st);
-		if (rc != 0)
-			return rc;
-	}
+	rc = invalidate_slot(dev, st, slot, 1);
+	if (rc != 0)
+		return rc;
 	rc = dev->slots.commit(dev->slots.ctx, slot);
 	if (rc != 0)
 		return rc;

@@ -188,7 +188,7 @@ void fws_device_use_dir(struct fws_device *dev, struct fws_dir_backend *b, const
 	b->part_fd = -1;
 	dev->store = (struct fws_state_store){b, load_state, save_state, load_root, save_root,
 					      lock, unlock};
-	dev->slots = (struct fws_slot_writer){b, slot_open, slot_write, slot_close, slot_commit,
+	dev->slots = (struct fws_slot_writer){b, 0, slot_open, slot_write, slot_close, slot_commit,
 					      slot_discard};
 	dev->log = (struct fws_log_sink){b, fws_dir_log_append};
 }

@@ -234,6 +234,57 @@ device_init() {
 		>"$T_DIR/setup.log" 2>&1 || die "fwseal-verify init $1: $(cat "$T_DIR/setup.log")"
 }
 
+# install_confirm DIR BUNDLE [install options...]: the full update life
+# cycle as one setup step: install (the inactive slot becomes pending), boot
+# it, confirm it (mark-good raises the stored security_version).
+install_confirm() {
+	local dir=$1
+	shift
+	{
+		"$FWVERIFY" install --device "$dir" "$@" &&
+			"$FWVERIFY" boot --device "$dir" &&
+			"$FWVERIFY" mark-good --device "$dir"
+	} >"$T_DIR/setup.log" 2>&1 || die "install+boot+mark-good $*: $(cat "$T_DIR/setup.log")"
+}
+
+# status_is DESCRIPTION DIR PYTHON-EXPRESSION: a check that
+# `fwseal-verify status --device DIR --json` succeeds and the expression over
+# d (the parsed object) is true, e.g.
+#   status_is "1.0.0 pending in b" dev 'd["slots"]["b"]["version"] == "1.0.0"'
+status_is() {
+	local desc=$1 dir=$2 expr=$3 got
+	"$FWVERIFY" status --device "$dir" --json >"$T_DIR/status.json" 2>"$T_DIR/status.err"
+	got=$?
+	if [ $got -ne 0 ]; then
+		not_ok "$desc" "status --json exit status $got" "$(_show_file stderr "$T_DIR/status.err")"
+		return 1
+	fi
+	check "$desc" python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert eval(sys.argv[2]), d' "$T_DIR/status.json" "$expr"
+}
+
+# hold_lock DIR: a background process holds DIR/lock (flock, util-linux) as
+# another fwseal-verify would; release_lock ends it. The holder is one
+# process (the subshell execs sleep with the locked descriptor), so killing
+# it really releases the lock.
+hold_lock() {
+	rm -f "$T_DIR/locked"
+	(exec 9>>"$1/lock" && flock -x 9 && touch "$T_DIR/locked" && exec sleep 30) &
+	LOCK_HOLDER=$!
+	local i
+	for i in $(seq 100); do
+		[ -e "$T_DIR/locked" ] && return 0
+		sleep 0.05
+	done
+	die "could not take $1/lock"
+}
+release_lock() {
+	kill "$LOCK_HOLDER" 2>/dev/null
+	wait "$LOCK_HOLDER" 2>/dev/null
+	flock -n "$1/lock" true || die "$1/lock still held after release_lock"
+}
+
 # snapshot DIR: a fingerprint of everything an install may change: every
 # file under the slots (names incl. hidden .part files, and contents), the
 # state file and the trusted root, byte for byte.
@@ -244,6 +295,13 @@ snapshot() {
 		find a b -type f -exec sha256sum {} + | LC_ALL=C sort -k 2
 		sha256sum state root.json
 	)
+}
+
+# snapshot_all DIR: snapshot plus the audit log and its head (for operations
+# that must not even be recorded, e.g. on a corrupt state).
+snapshot_all() {
+	snapshot "$1"
+	(cd "$1" && sha256sum log log.head)
 }
 
 # entry_get BUNDLE NAME > DATA ; entry_set BUNDLE NAME DATA OUT:

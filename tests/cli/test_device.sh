@@ -12,8 +12,12 @@ cat v1.fwb | T="install from stdin (cat b.fwb | fwseal-verify install -)" \
 	expect_ok "$FWVERIFY" install --device dev -
 check "slot b/rootfs from stdin is byte-identical to a.bin" cmp dev/b/rootfs a.bin
 check "slot b/kernel from stdin is byte-identical to b.bin" cmp dev/b/kernel b.bin
+"$FWVERIFY" boot --device dev >/dev/null 2>&1 && "$FWVERIFY" mark-good --device dev \
+	>/dev/null 2>&1 || die "confirming the stdin install"
 cat v1.fwb.gz | T="install a gzip bundle from stdin" expect_ok "$FWVERIFY" install --device dev -
 check "slot a/rootfs (gzip, stdin) is byte-identical to a.bin" cmp dev/a/rootfs a.bin
+"$FWVERIFY" boot --device dev >/dev/null 2>&1 && "$FWVERIFY" mark-good --device dev \
+	>/dev/null 2>&1 || die "confirming the gzip stdin install"
 
 # ---- refused bundles change nothing ----
 # Tampered copies: a byte in the 4th chunk of the first payload (after three
@@ -61,7 +65,8 @@ check "the state file is byte-identical" test "$state_before" = "$(od -An -tx1 -
 T="status still reports the last good install" expect_ok "$FWVERIFY" status --device dev --json
 check "status: 1.0.0 in slot a after the refusals" python3 -c '
 import json, sys; d = json.load(sys.stdin)
-assert (d["version"], d["active_slot"], d["installs"]) == ("1.0.0", "a", 2), d' <"$LAST_OUT"
+assert (d["version"], d["confirmed_slot"], d["installs"]) == ("1.0.0", "a", 2), d
+assert (d["security_version"], d["pending_slot"]) == (1, None), d' <"$LAST_OUT"
 
 # A planted symlink where the next .part file goes must not be followed.
 echo "precious" >victim
@@ -72,16 +77,18 @@ check "the symlink target is untouched" test "$(cat victim)" = precious
 rm -f dev/b/.rootfs.part
 
 # ---- the device lock ----
-rm -f locked
-flock dev/lock -c 'touch locked; sleep 30' &
-holder=$!
-for _ in $(seq 100); do [ -e locked ] && break; sleep 0.05; done
-before=$(snapshot dev)
+# (hold_lock: one process holds the lock, so release_lock really frees it;
+# a `flock FILE -c CMD` holder would leave CMD holding it after a kill.)
+hold_lock dev
+before=$(snapshot_all dev)
 T="install while another operation holds the device lock" \
 	expect_exit 34 "$FWVERIFY" install --device dev v1.fwb
-kill "$holder" 2>/dev/null
-wait "$holder" 2>/dev/null
-check "the locked device is unchanged" test "$before" = "$(snapshot dev)"
+T="boot while the device is locked" expect_exit 34 "$FWVERIFY" boot --device dev
+T="mark-good while the device is locked" expect_exit 34 "$FWVERIFY" mark-good --device dev
+T="rollback while the device is locked" expect_exit 34 "$FWVERIFY" rollback --device dev
+release_lock dev
+check "the locked device is unchanged (state, slots, root, log)" \
+	test "$before" = "$(snapshot_all dev)"
 
 # ---- corrupt state: fail closed (27), never "nothing installed" ----
 good=$(snapshot dev)
@@ -100,11 +107,14 @@ corrupt garbage bash -c 'head -c 300 /dev/zero | tr "\0" x >state'
 corrupt trailing bash -c 'echo "extra line" >>state'
 for kind in flipped counter truncated empty missing garbage trailing; do
 	d=dev-$kind
-	before=$(snapshot "$d" 2>/dev/null)
+	before=$(snapshot_all "$d" 2>/dev/null)
 	T="status with a $kind state file" expect_exit 27 "$FWVERIFY" status --device "$d"
 	T="install refused with a $kind state file" expect_exit 27 "$FWVERIFY" install --device "$d" v1.fwb
-	check "nothing changed on the device with the $kind state" \
-		test "$before" = "$(snapshot "$d" 2>/dev/null)"
+	T="boot refused with a $kind state file" expect_exit 27 "$FWVERIFY" boot --device "$d"
+	T="mark-good refused with a $kind state file" expect_exit 27 "$FWVERIFY" mark-good --device "$d"
+	T="rollback refused with a $kind state file" expect_exit 27 "$FWVERIFY" rollback --device "$d"
+	check "nothing changed or logged on the device with the $kind state" \
+		test "$before" = "$(snapshot_all "$d" 2>/dev/null)"
 done
 T="not a device at all" expect_exit 27 "$FWVERIFY" status --device nowhere
 

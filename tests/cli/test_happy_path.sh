@@ -1,5 +1,5 @@
 # The whole story when nothing is wrong: keys, root, pack (plain and gzip),
-# inspect, verify, device init/install/status, reinstall, upgrade.
+# inspect, verify, device init/install/boot/mark-good/status, reinstall, upgrade.
 . "$(dirname "$0")/lib.sh"
 
 T="generate a root key" expect_ok "$FWKEYS" generate --out rootk --kdf interactive
@@ -54,28 +54,43 @@ T="verify --hardware hw-b" expect_ok "$FWSEAL" verify --root root.json --hardwar
 T="verify the gzip bundle" expect_ok "$FWSEAL" verify --root root.json --hardware hw-a v1.fwb.gz
 T="verify from stdin" expect_ok "$FWSEAL" verify --root root.json - <v1.fwb.gz
 
-# ---- device ----
+# ---- device: install -> boot -> mark-good ----
 T="device init" expect_ok "$FWVERIFY" init --device dev --root root.json --hardware hw-a
 T="status before any install" expect_ok "$FWVERIFY" status --device dev
 T="status --json before any install" expect_ok "$FWVERIFY" status --device dev --json
-check "status --json parses; nothing installed, slot a" python3 -c '
+check "status --json parses; nothing installed, slot a confirmed, nothing pending" python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert d["version"] is None and d["security_version"] == 0 and d["active_slot"] == "a", d
+assert d["version"] is None and d["security_version"] == 0 and d["confirmed_slot"] == "a", d
+assert d["pending_slot"] is None and d["installs"] == 0, d
 ' <"$LAST_OUT"
 
 T="install 1.0.0" expect_ok "$FWVERIFY" install --device dev v1.fwb
+check "install says pending in slot b" grep -q "slot b: pending, 3 boot attempts" "$LAST_OUT"
 for p in a.bin:rootfs b.bin:kernel c.bin:empty; do
 	check "slot b/${p#*:} is byte-identical to ${p%%:*}" cmp "dev/b/${p#*:}" "${p%%:*}"
 done
 check "slot a is still empty" test -z "$(ls -A dev/a)"
 check "no .part files left" test -z "$(find dev -name '*.part')"
 T="status --json after install" expect_ok "$FWVERIFY" status --device dev --json
-check "status: 1.0.0, security_version 1, slot b, one install" python3 -c '
+check "status: 1.0.0 pending in slot b, counter not raised yet, one install" python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert (d["version"], d["security_version"], d["active_slot"], d["installs"]) == \
+assert (d["version"], d["security_version"], d["confirmed_slot"]) == (None, 0, "a"), d
+assert (d["pending_slot"], d["boot_attempts"], d["installs"]) == ("b", 3, 1), d
+assert d["slots"]["b"] == {"version": "1.0.0", "security_version": 1}, d
+' <"$LAST_OUT"
+T="boot 1.0.0" expect_ok "$FWVERIFY" boot --device dev
+check "boot says it runs the pending slot b" grep -q "booted slot b" "$LAST_OUT"
+T="mark-good 1.0.0" expect_ok "$FWVERIFY" mark-good --device dev
+check "mark-good names the new security_version" grep -q "security_version now 1" "$LAST_OUT"
+T="status --json after mark-good" expect_ok "$FWVERIFY" status --device dev --json
+check "status: 1.0.0, security_version 1, slot b confirmed, one install" python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert (d["version"], d["security_version"], d["confirmed_slot"], d["installs"]) == \
     ("1.0.0", 1, "b", 1), d
+assert d["pending_slot"] is None and d["booted_slot"] == "b", d
 assert d["hardware_id"] == "hw-a" and d["root_version"] == 1, d
 ' <"$LAST_OUT"
 T="status (text)" expect_ok "$FWVERIFY" status --device dev
@@ -83,11 +98,13 @@ check "status (text) shows the version" grep -q "1.0.0" "$LAST_OUT"
 
 T="reinstall of the same version (gzip) is allowed" expect_ok "$FWVERIFY" install --device dev \
 	v1.fwb.gz
+T="boot the reinstall" expect_ok "$FWVERIFY" boot --device dev
+T="mark-good the reinstall" expect_ok "$FWVERIFY" mark-good --device dev
 T="status after reinstall" expect_ok "$FWVERIFY" status --device dev --json
-check "reinstall switched to slot a and counted" python3 -c '
+check "reinstall went to slot a, confirmed, and counted" python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert (d["version"], d["active_slot"], d["installs"]) == ("1.0.0", "a", 2), d' <"$LAST_OUT"
+assert (d["version"], d["confirmed_slot"], d["installs"]) == ("1.0.0", "a", 2), d' <"$LAST_OUT"
 check "slot a/rootfs is byte-identical to a.bin" cmp dev/a/rootfs a.bin
 
 # ---- upgrade ----
@@ -97,11 +114,16 @@ T="pack 1.1.0 (security_version 2)" expect_ok "$FWSEAL" pack --manifest v2.json 
 	--root root.json --out v2.fwb
 T="upgrade to 1.1.0" expect_ok "$FWVERIFY" install --device dev v2.fwb
 check "upgrade went to slot b" cmp dev/b/rootfs a2.bin
+check "the upgrade replaced slot b's files: no stale c.bin payload" test ! -e dev/b/empty
 check "the old slot a keeps 1.0.0 (fallback)" cmp dev/a/rootfs a.bin
+T="boot 1.1.0" expect_ok "$FWVERIFY" boot --device dev
+T="mark-good 1.1.0" expect_ok "$FWVERIFY" mark-good --device dev
 T="status after upgrade" expect_ok "$FWVERIFY" status --device dev --json
 check "status: 1.1.0, security_version 2, slot b, three installs" python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert (d["version"], d["security_version"], d["active_slot"], d["installs"]) == \
-    ("1.1.0", 2, "b", 3), d' <"$LAST_OUT"
+assert (d["version"], d["security_version"], d["confirmed_slot"], d["installs"]) == \
+    ("1.1.0", 2, "b", 3), d
+assert d["pending_slot"] is None, d' <"$LAST_OUT"
+T="the audit log of the whole story verifies" expect_ok "$FWVERIFY" log --device dev --verify
 finish

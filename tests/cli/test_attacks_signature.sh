@@ -123,6 +123,11 @@ pack v2.fwb v2.json rel root.json
 make_release v11.json 1.1.0 2 hw-a a.bin:a.bin:rootfs:65536 b.bin:b.bin:kernel
 pack v11.fwb v11.json rel root.json
 T="install 1.2.0 (security_version 2)" expect_ok "$FWVERIFY" install --device dev v2.fwb
+# The counter is raised only once 1.2.0 confirmed itself (boot, mark-good).
+T="boot 1.2.0" expect_ok "$FWVERIFY" boot --device dev
+T="confirm 1.2.0 (mark-good)" expect_ok "$FWVERIFY" mark-good --device dev
+status_is "1.2.0 confirmed: the device's security_version is now 2" dev \
+	'(d["version"], d["security_version"], d["pending_slot"]) == ("1.2.0", 2, None)'
 before=$(snapshot dev)
 T="rollback to security_version 1 (1.0.0)" expect_exit 25 "$FWVERIFY" install --device dev v1.fwb
 T="rollback refused even with --allow-downgrade" \
@@ -132,8 +137,12 @@ T="downgrade to 1.1.0 within security_version 2" \
 check "the refused installs changed nothing" test "$before" = "$(snapshot dev)"
 T="downgrade to 1.1.0 with --allow-downgrade" \
 	expect_ok "$FWVERIFY" install --device dev --allow-downgrade v11.fwb
+T="boot 1.1.0" expect_ok "$FWVERIFY" boot --device dev
+T="confirm 1.1.0 (mark-good)" expect_ok "$FWVERIFY" mark-good --device dev
 "$FWVERIFY" status --device dev --json >st.json || die "status"
 check "the device now runs 1.1.0, security_version still 2" python3 -c '
 import json; d = json.load(open("st.json"))
-assert (d["version"], d["security_version"]) == ("1.1.0", 2), d'
+assert (d["version"], d["security_version"], d["pending_slot"]) == ("1.1.0", 2, None), d'
+T="rollback to security_version 1 still refused after the downgrade" \
+	expect_exit 25 "$FWVERIFY" install --device dev v1.fwb
 finish

@@ -9,6 +9,10 @@ expect_help() {
 	fi
 }
 
+"$FWVERIFY" --help >verify-help.txt 2>&1
+check "fwseal-verify --help lists every life-cycle command" bash -c \
+	'for c in init install boot mark-good rollback status log; do
+		grep -q "^  $c " "$0" || { echo "missing: $c"; exit 1; }; done' verify-help.txt
 for tool in "$FWSEAL" "$FWKEYS" "$FWVERIFY"; do
 	for opt in --help -h help --version -V; do
 		expect_help "$tool" $opt
@@ -21,7 +25,7 @@ done
 for cmd in pack sign verify inspect; do
 	expect_help "$FWSEAL" $cmd --help
 done
-for cmd in init install status; do
+for cmd in init install boot mark-good rollback status log; do
 	expect_help "$FWVERIFY" $cmd --help
 done
 for cmd in generate fingerprint change-passphrase root "root init" "root sign" "root show"; do
@@ -70,6 +74,23 @@ T="install with --root (not an install option)" expect_exit 2 "$FWVERIFY" instal
 T="install --trusted-time with a bad time" expect_exit 2 "$FWVERIFY" install --device dev \
 	--trusted-time yesterday v1.fwb
 T="status with a bundle argument" expect_exit 2 "$FWVERIFY" status --device dev v1.fwb
+T="init with an invalid --device-id" expect_exit 2 "$FWVERIFY" init --device d2 --root root.json \
+	--hardware hw-a --device-id "dev 1"
+T="boot without --device" expect_exit 2 "$FWVERIFY" boot
+T="boot with a bundle argument" expect_exit 2 "$FWVERIFY" boot --device dev v1.fwb
+T="boot with --json (not a boot option)" expect_exit 2 "$FWVERIFY" boot --device dev --json
+T="mark-good with --permit (not a mark-good option)" expect_exit 2 "$FWVERIFY" mark-good \
+	--device dev --permit p.permit
+T="mark-good with a bundle argument" expect_exit 2 "$FWVERIFY" mark-good --device dev v1.fwb
+T="rollback with --allow-downgrade (not a rollback option)" expect_exit 2 "$FWVERIFY" rollback \
+	--device dev --allow-downgrade
+T="log without --device" expect_exit 2 "$FWVERIFY" log --verify
+T="log with --trusted-time (not a log option)" expect_exit 2 "$FWVERIFY" log --device dev \
+	--trusted-time now
+T="status with --verify (a log option)" expect_exit 2 "$FWVERIFY" status --device dev --verify
+T="install --trusted-time with an impossible date" expect_exit 2 "$FWVERIFY" install --device dev \
+	--trusted-time 2099-13-01T00:00:00Z v1.fwb
+T="init --device-id on install" expect_exit 2 "$FWVERIFY" install --device dev --device-id x v1.fwb
 T="generate without --out" expect_exit 2 "$FWKEYS" generate
 T="generate with an unknown --kdf" expect_exit 2 "$FWKEYS" generate --out k --kdf fast
 T="root init without --sign" expect_exit 2 "$FWKEYS" root init --root-key rootk.pub \
@@ -96,6 +117,13 @@ T="fwseal-verify --device twice" expect_exit 2 "$FWVERIFY" status --device dev -
 T="fwseal-verify status --json twice" expect_exit 2 "$FWVERIFY" status --device dev --json --json
 T="fwseal-verify install --allow-downgrade twice" expect_exit 2 "$FWVERIFY" install --device dev \
 	--allow-downgrade --allow-downgrade v1.fwb
+T="fwseal-verify install --permit twice" expect_exit 2 "$FWVERIFY" install --device dev \
+	--permit a.permit --permit b.permit v1.fwb
+T="fwseal-verify install --trusted-time twice" expect_exit 2 "$FWVERIFY" install --device dev \
+	--trusted-time now --trusted-time now v1.fwb
+T="fwseal-verify init --device-id twice" expect_exit 2 "$FWVERIFY" init --device d2 \
+	--root root.json --hardware hw-a --device-id x --device-id y
+T="fwseal-verify log --verify twice" expect_exit 2 "$FWVERIFY" log --device dev --verify --verify
 T="generate --out twice" expect_exit 2 "$FWKEYS" generate --out k1 --out k2
 T="root show --json twice" expect_exit 2 "$FWKEYS" root show --json --json root.json
 check "no key written by the refused generate" test ! -e k1.key -a ! -e k2.key
@@ -119,6 +147,9 @@ check "the message names the missing payload file" grep -q "no-such-file.bin" "$
 check "nothing packed" test ! -e x.fwb
 T="sign a missing bundle" expect_exit 33 "$FWSEAL" sign --key rel.key --root root.json missing.fwb
 T="install a missing bundle" expect_exit 33 "$FWVERIFY" install --device dev missing.fwb
+T="install with a missing --permit file" expect_exit 33 "$FWVERIFY" install --device dev \
+	--permit missing.permit v1.fwb
+check "the message names the missing permit" grep -q "missing.permit" "$LAST_ERR"
 T="init with a missing root" expect_exit 33 "$FWVERIFY" init --device d3 --root missing.json \
 	--hardware hw-a
 T="fingerprint a missing key" expect_exit 33 "$FWKEYS" fingerprint missing.pub

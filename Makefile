@@ -82,7 +82,7 @@ SHARED_LIB := $(BUILD)/libfwseal.so.$(SOVERSION)
 all: deps $(STATIC_LIB) $(SHARED_LIB) $(TOOL_BIN) $(BUILD)/libfwseal.pc
 
 help:
-	@sed -n '1,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
 
 # One shared dependency step: ask pkg-config, install what is missing.
 deps:
@@ -225,13 +225,14 @@ fuzz: fuzz-build
 # valgrind memcheck over the unit tests (Criterion forks: children traced)
 # and the CLI tests (every fwseal binary run through FWS_WRAP by wrapper
 # scripts in build-valgrind/). Any error or leak fails the target.
-# CLI_TESTS="usage happy_path" limits the CLI part to those test files.
+# CLI_TESTS="usage happy_path" limits the CLI part to those test files,
+# UNIT_FILTER='@(selftest|vectors)/*' the unit part (Criterion --filter).
 VALGRIND ?= valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
 FWS_WRAP ?= $(VALGRIND) -q --log-file=$(CURDIR)/build-valgrind/logs/vg.%p.log
 valgrind: test-deps all $(BUILD)/test_unit
 	$(Q)TOOLS="valgrind=valgrind" sh tests/tool_deps.sh
 	$(Q)BUILD=$(CURDIR)/$(BUILD) VG_DIR=$(CURDIR)/build-valgrind VALGRIND="$(VALGRIND)" \
-		FWS_WRAP="$(FWS_WRAP)" bash tests/valgrind.sh $(CLI_TESTS)
+		FWS_WRAP="$(FWS_WRAP)" UNIT_FILTER="$(UNIT_FILTER)" bash tests/valgrind.sh $(CLI_TESTS)
 
 # False positives are suppressed in place (--inline-suppr, with the reason)
 # or here: lib/device/device.c fws_device_install reads `st` only after
@@ -264,5 +265,5 @@ clean:
 	rm -rf build build-san build-fuzz build-valgrind
 
 .SECONDARY:
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/tools/%.d)
+-include $(EXAMPLE_BIN:=.d) $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/tools/%.d)
 -include $(wildcard $(FUZZ_BUILD)/lib/*/*.d $(FUZZ_BUILD)/tests/fuzz/*.d $(FUZZ_BUILD)/unsafe/*.d)

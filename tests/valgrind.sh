@@ -4,6 +4,7 @@
 #   VG_DIR    work directory (wrappers, logs)
 #   VALGRIND  memcheck command for the unit tests
 #   FWS_WRAP  prefix put in front of every fwseal binary the CLI tests run
+#   UNIT_FILTER  optional Criterion --filter (the full suite takes hours)
 # The CLI tests run unchanged: BUILD points them at VG_DIR/bin, where
 # fwseal, fwseal-keys and fwseal-verify are wrapper scripts that exec
 # "$FWS_WRAP $BUILD/<tool>" (other files are symlinks to BUILD). Each
@@ -17,7 +18,8 @@ status=0
 
 echo "== unit tests under valgrind (Criterion --jobs 1, children traced)"
 (cd "$(dirname "$0")" && $VALGRIND -q --trace-children=yes \
-	--log-file="$VG_DIR/unit-logs/vg.%p.log" "$BUILD/test_unit" --jobs 1) ||
+	--log-file="$VG_DIR/unit-logs/vg.%p.log" "$BUILD/test_unit" --jobs 1 \
+	${UNIT_FILTER:+--filter "$UNIT_FILTER"}) ||
 	{ echo "valgrind: unit tests failed (exit $?)"; status=1; }
 
 echo "== CLI tests under valgrind ($FWS_WRAP)"

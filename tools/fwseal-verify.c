@@ -164,7 +164,9 @@ static int cmd_init(struct fws_device *dev, const struct args *a)
 		rc = fws_device_provision(dev, root, len, a->hardware, a->device_id);
 	free(root);
 	if (rc != 0)
-		return cli_fail(rc == FWS_EEXIST || rc == FWS_EIO ? a->device : a->root, rc);
+		return cli_fail(rc == FWS_EEXIST || rc == FWS_EIO || rc == FWS_EBUSY ? a->device
+										  : a->root,
+				rc);
 	printf("provisioned %s for hardware %s\n", a->device, a->hardware);
 	return 0;
 }
@@ -202,6 +204,16 @@ static int cmd_install(struct fws_device *dev, const struct args *a)
 		io.permit = permit;
 	}
 	io.allow_downgrade = a->allow_downgrade;
+	/* A broken device is reported as the device, not as the bundle. */
+	const char *part = NULL;
+	rc = fws_device_check(dev, &part);
+	if (rc != 0) {
+		char where[4200];
+		snprintf(where, sizeof(where), "%s/%s", a->device,
+			 part == NULL ? "" : strcmp(part, "root") == 0 ? "root.json" : part);
+		free(permit);
+		return cli_fail(where, rc);
+	}
 	if (strcmp(a->bundle, "-") == 0)
 		fd = STDIN_FILENO;
 	else if ((fd = open(a->bundle, O_RDONLY | O_CLOEXEC)) < 0)
@@ -383,11 +395,17 @@ static int print_line(void *arg, const char *line, size_t len)
 	return 0;
 }
 
-static int cmd_log(const struct args *a)
+static int cmd_log(struct fws_device *dev, const struct args *a)
 {
 	int rc = only(a, "log", "jv");
 	if (rc != 0)
 		return rc;
+	if (a->json && a->verify)
+		return cli_usage_error("log takes --json or --verify, not both");
+	struct fws_device_state st;
+	rc = fws_device_state_get(dev, &st); /* a directory that is no device has no log */
+	if (rc != 0)
+		return cli_fail(a->device, rc);
 	if (a->verify) {
 		uint64_t entries = 0, bad = 0;
 		rc = fws_audit_log_verify(a->device, &entries, &bad);
@@ -448,7 +466,7 @@ int main(int argc, char **argv)
 	case 3: rc = cmd_mark_good(&dev, &a); break;
 	case 4: rc = cmd_rollback(&dev, &a); break;
 	case 5: rc = cmd_status(&dev, &a); break;
-	default: rc = cmd_log(&a); break;
+	default: rc = cmd_log(&dev, &a); break;
 	}
 	free(backend);
 	return rc;

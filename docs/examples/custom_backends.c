@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 		 NULL, NULL},
 		{&parts, 1, part_open, part_write, part_close, part_commit, part_discard},
 		{NULL, NULL},
-		{&log_count, log_append},
+		{&log_count, log_append, NULL},
 		2,
 	};
 	struct fws_verify_result *res = malloc(sizeof(*res));

@@ -119,6 +119,10 @@ struct fws_event {
 struct fws_log_sink {
 	void *ctx;
 	int (*append)(void *ctx, const struct fws_event *ev, int64_t time);
+	/* Optional: 0 when append will be able to record. Checked before an
+	 * operation changes anything, so an update the log cannot record is
+	 * refused rather than made unrecorded. */
+	int (*ready)(void *ctx);
 };
 
 /* Low-level file operations the directory backends use, so tests can inject
@@ -191,6 +195,12 @@ FWS_API FWS_MUST_CHECK int fws_device_mark_good(struct fws_device *dev);
 /* Cancels a pending slot or returns to the other confirmed-good slot;
  * FWS_EROLLBACK when that slot's security_version is below the stored one. */
 FWS_API FWS_MUST_CHECK int fws_device_rollback(struct fws_device *dev, char *slot);
+
+/* Health check without changing anything: state decodes, the trusted root
+ * is self-signed and not older than the state says, the log can record.
+ * Lets a caller tell "the device is broken" from "the bundle is bad"; on
+ * failure *part (if not NULL) names the broken part: "state", "root", "log". */
+FWS_API FWS_MUST_CHECK int fws_device_check(struct fws_device *dev, const char **part);
 
 FWS_API FWS_MUST_CHECK int fws_device_state_get(struct fws_device *dev,
 						struct fws_device_state *st);

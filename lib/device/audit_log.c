@@ -782,6 +782,45 @@ static int append_line(const struct fws_dir_backend *b, const char *line, size_t
 	return rc;
 }
 
+/* Where the chain stands: the head, reconciled with the log's last line.
+ * FWS_ESTATE when they disagree in any way a crash cannot explain. */
+static int chain_position(struct fws_dir_backend *b, struct log_head *hd, struct log_tail *tail)
+{
+	int have_head, rc;
+	memset(tail, 0, sizeof(*tail));
+	/* The chain head is re-read every time, not taken from the cache in
+	 * b: another context (another process holding the device lock before
+	 * us) may have appended since. */
+	b->log_loaded = 0;
+	rc = head_read(b->dir, hd, &have_head);
+	if (rc == 0)
+		rc = tail_read(b->dir, tail);
+	if (rc != 0)
+		return rc;
+	if (!tail->have_line)
+		return hd->seq != 0 ? FWS_ESTATE : 0; /* lines the head vouches for are gone */
+	if (tail->last.seq == hd->seq && strcmp(tail->last.hash, hd->hash) == 0)
+		return 0; /* the normal case */
+	if (tail->last.seq == hd->seq + 1 && strcmp(tail->last.prev, hd->hash) == 0) {
+		/* the previous append stopped between its line and its head */
+		hd->seq = tail->last.seq;
+		memcpy(hd->hash, tail->last.hash, sizeof(hd->hash));
+		return 0;
+	}
+	return FWS_ESTATE;
+}
+
+int fws_dir_log_ready(void *ctx)
+{
+	struct log_head hd;
+	struct log_tail tail;
+	if (ctx == NULL)
+		return FWS_EUSAGE;
+	int rc = chain_position(ctx, &hd, &tail);
+	json_decref(tail.doc);
+	return rc;
+}
+
 int fws_dir_log_append(void *ctx, const struct fws_event *ev, int64_t time)
 {
 	struct fws_dir_backend *b = ctx;
@@ -790,34 +829,13 @@ int fws_dir_log_append(void *ctx, const struct fws_event *ev, int64_t time)
 	struct log_rec r;
 	char line[LINE_MAX_BYTES + 1], when[21], slot[2] = {0, 0};
 	size_t len;
-	int have_head, rc;
+	int rc;
 
 	if (b == NULL || ev == NULL || ev->action == NULL || ev->action[0] == '\0')
 		return FWS_EUSAGE;
-	memset(&tail, 0, sizeof(tail));
-	/* The chain head is re-read on every append, not taken from the
-	 * cache in b: another context (another process holding the device
-	 * lock before us) may have appended since. */
-	b->log_loaded = 0;
-	rc = head_read(b->dir, &hd, &have_head);
-	if (rc == 0)
-		rc = tail_read(b->dir, &tail);
+	rc = chain_position(b, &hd, &tail);
 	if (rc != 0)
 		goto out;
-	rc = FWS_ESTATE;
-	if (!tail.have_line) {
-		/* Lines the head vouches for are gone. */
-		if (hd.seq != 0)
-			goto out;
-	} else if (tail.last.seq == hd.seq && strcmp(tail.last.hash, hd.hash) == 0) {
-		/* the normal case */
-	} else if (tail.last.seq == hd.seq + 1 && strcmp(tail.last.prev, hd.hash) == 0) {
-		/* the previous append stopped between its line and its head */
-		hd.seq = tail.last.seq;
-		memcpy(hd.hash, tail.last.hash, sizeof(hd.hash));
-	} else {
-		goto out;
-	}
 	if (tail.torn) {
 		rc = cut_torn_tail(b, tail.keep);
 		if (rc != 0)

@@ -22,6 +22,10 @@
  * every write/fsync/rename so crash tests reach it. */
 int fws_dir_log_append(void *ctx, const struct fws_event *ev, int64_t time);
 
+/* fws_log_sink.ready: 0 when the next append can chain on (head and log
+ * agree, or differ only as a crash between line and head leaves them). */
+int fws_dir_log_ready(void *ctx);
+
 /* Calls fn for each line of DIR/log.1 then DIR/log, oldest first, with the
  * raw JSON line (no newline). Stops at the first non-zero return. */
 int fws_audit_log_read(const char *dir, int (*fn)(void *arg, const char *line, size_t len),

@@ -89,6 +89,11 @@ static void record(struct fws_device *dev, const char *action, int result, const
 		*rc = lr;
 }
 
+static int log_ready(struct fws_device *dev)
+{
+	return dev->log.ready != NULL ? dev->log.ready(dev->log.ctx) : 0;
+}
+
 static int lock(struct fws_device *dev)
 {
 	return dev->store.lock != NULL ? dev->store.lock(dev->store.ctx) : 0;
@@ -275,12 +280,15 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 	locked = rc == 0;
 	if (rc == 0)
 		rc = load_state(dev, &st);
-	loaded = rc == 0;
+	if (rc == 0)
+		rc = log_ready(dev);
+	loaded = rc == 0; /* from here on, every outcome is recorded */
 	if (rc == 0)
 		rc = load_root(dev, &st, root, env);
-	/* Never overwrite the slot that is running unconfirmed: confirm it
-	 * (mark-good) or give it up (rollback) first. */
-	if (rc == 0 && st.pending_slot != '-' && st.booted_slot == st.pending_slot)
+	/* Never overwrite the slot that is running: a pending image must be
+	 * confirmed (mark-good) or given up (rollback) first, and after a
+	 * rollback the old slot stays in use until the next boot. */
+	if (rc == 0 && st.booted_slot == other_slot(st.confirmed_slot))
 		rc = FWS_EBUSY;
 	if (rc != 0)
 		goto out;
@@ -312,6 +320,16 @@ out:
 	return rc;
 }
 
+/* A pending image given up: not pending, not a rollback target. */
+static void forget_slot(struct fws_device_state *st, char slot)
+{
+	struct fws_slot_info *si = &st->slots[slot_index(slot)];
+	si->version[0] = '\0';
+	si->security_version = 0;
+	st->pending_slot = '-';
+	st->boot_attempts = 0;
+}
+
 /* Loads the state under the lock for the small life-cycle operations. */
 static int begin_op(struct fws_device *dev, struct fws_device_state *st)
 {
@@ -319,6 +337,8 @@ static int begin_op(struct fws_device *dev, struct fws_device_state *st)
 	if (rc != 0)
 		return rc;
 	rc = load_state(dev, st);
+	if (rc == 0)
+		rc = log_ready(dev); /* an operation the log cannot record is not made */
 	if (rc != 0)
 		unlock(dev);
 	return rc;
@@ -336,8 +356,10 @@ int fws_device_boot(struct fws_device *dev, char *slot)
 		st.booted_slot = st.pending_slot;
 		what = "pending slot (one boot attempt spent)";
 	} else if (st.pending_slot != '-') {
-		/* The new image never confirmed itself: back to the old one. */
-		st.pending_slot = '-';
+		/* The new image never confirmed itself: back to the old one, and
+		 * the failed image is forgotten so no later rollback can make it
+		 * the confirmed slot without a boot that proves it. */
+		forget_slot(&st, st.pending_slot);
 		st.booted_slot = st.confirmed_slot;
 		what = "fallback: pending slot used up its boot attempts";
 	} else {
@@ -387,8 +409,7 @@ int fws_device_rollback(struct fws_device *dev, char *slot)
 	if (rc != 0)
 		return rc;
 	if (st.pending_slot != '-') {
-		st.pending_slot = '-';
-		st.boot_attempts = 0;
+		forget_slot(&st, st.pending_slot);
 		what = "pending update cancelled";
 	} else {
 		char other = other_slot(st.confirmed_slot);
@@ -409,6 +430,28 @@ int fws_device_rollback(struct fws_device *dev, char *slot)
 	record(dev, "rollback", rc, what, si->version, si->security_version, st.confirmed_slot,
 	       NULL, trusted_now(dev, &st), &rc);
 	unlock(dev);
+	return rc;
+}
+
+int fws_device_check(struct fws_device *dev, const char **part)
+{
+	struct fws_device_state st;
+	struct fws_root *root = malloc(sizeof(*root));
+	struct fws_envelope *env = malloc(sizeof(*env));
+	const char *where = "state";
+	int rc = (root == NULL || env == NULL) ? FWS_ENOMEM : load_state(dev, &st);
+	if (rc == 0) {
+		where = "root";
+		rc = load_root(dev, &st, root, env);
+	}
+	if (rc == 0) {
+		where = "log";
+		rc = log_ready(dev);
+	}
+	if (part != NULL)
+		*part = rc == 0 ? NULL : where;
+	free(root);
+	free(env);
 	return rc;
 }
 

@@ -190,7 +190,7 @@ void fws_device_use_dir(struct fws_device *dev, struct fws_dir_backend *b, const
 					      lock, unlock};
 	dev->slots = (struct fws_slot_writer){b, 0, slot_open, slot_write, slot_close, slot_commit,
 					      slot_discard};
-	dev->log = (struct fws_log_sink){b, fws_dir_log_append};
+	dev->log = (struct fws_log_sink){b, fws_dir_log_append, fws_dir_log_ready};
 }
 
 int fws_device_dir_prepare(const char *dir)

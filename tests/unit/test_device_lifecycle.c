@@ -152,7 +152,25 @@ Test(device_lifecycle, install_over_running_unconfirmed_slot_refused)
 	cr_assert_eq(install(L.b3, L.b3_len), FWS_EBUSY);
 	cr_assert_eq(fws_device_rollback(&L.dev, &slot), 0, "cancel the pending update");
 	cr_assert_eq(slot, 'a');
+	cr_assert_eq(install(L.b3, L.b3_len), FWS_EBUSY, "slot b runs until the next boot");
+	cr_assert_eq(fws_device_boot(&L.dev, &slot), 0);
+	cr_assert_eq(slot, 'a');
 	cr_assert_eq(install(L.b3, L.b3_len), 0);
+}
+
+/* A cancelled or failed image is forgotten: rollback can never make it the
+ * confirmed slot without a boot that proved it. */
+Test(device_lifecycle, rollback_never_confirms_an_unproven_image)
+{
+	char slot;
+	install_confirm(L.b1, L.b1_len); /* slot b confirmed */
+	cr_assert_eq(install(L.b2, L.b2_len), 0);
+	for (int i = 0; i <= FWS_BOOT_ATTEMPTS; i++)
+		cr_assert_eq(fws_device_boot(&L.dev, &slot), 0);
+	cr_assert_eq(slot, 'b', "fell back");
+	cr_assert_eq(fws_device_rollback(&L.dev, &slot), FWS_ESTATE,
+		     "the failed 2.0.0 must not become the confirmed slot");
+	cr_assert_eq(state().confirmed_slot, 'b');
 }
 
 Test(device_lifecycle, rollback_to_other_slot_only_while_counter_allows)

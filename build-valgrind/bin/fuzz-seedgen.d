@@ -1,0 +1,1 @@
+/work/main/build/fuzz-seedgen.d

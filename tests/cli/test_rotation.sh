@@ -87,9 +87,46 @@ T="rotation away from an expired root still works" \
 	SOURCE_DATE_EPOCH=$((1700000000 + 366 * 86400)) expect_ok "$FWKEYS" root new \
 	--from root-v2.json --out late-v3.json --sign r1.key
 
-# TODO(lead, issue 5): the bundle and device half of the story, once
-# `fwseal pack --root root.json --root root-v2.json`, `fwseal sign` and
-# installs across rotations exist: pack with rel2 carrying v1..v2, install
-# on a device initialised with v1 (moves to v2; `fwseal-verify status` shows
-# root version 2), then a bundle signed only by the revoked rel1 must be
-# refused (FWS_EUNTRUSTED) by that device.
+# ---- bundles and one device across two rotations and a revocation ----
+# v1 trusts rel1; v2 revokes rel1 and trusts rel2; v3 keeps rel2. Bundles
+# carry the root chain, and the device moves its trusted root forward only
+# through a bundle that verified completely.
+make_payload a.bin 20000
+for v in 1 2 3 4; do make_release "rel$v.json" "$v.0.0" "$v" hw-a a.bin:a.bin:rootfs; done
+"$FWVERIFY" init --device dev --root root.json --hardware hw-a >/dev/null 2>&1 ||
+	die "device init"
+pack b1.fwb rel1.json rel1 root.json
+install_confirm dev b1.fwb
+status_is "device on root v1 runs 1.0.0" dev 'd["root_version"] == 1 and d["version"] == "1.0.0"'
+
+T="pack refuses the revoked key under the chain v1..v2" expect_exit 31 "$FWSEAL" pack \
+	--manifest rel2.json --key rel1.key --root root.json --root root-v2.json --out x.fwb
+pack b2.fwb rel2.json rel2 root.json --root root-v2.json
+T="bundle carrying v1..v2, signed by rel2, installs" expect_ok "$FWVERIFY" install \
+	--device dev b2.fwb
+check "install says the trusted root moved to v2" grep -q "trusted root now v2" "$LAST_OUT"
+T="boot the new image" expect_ok "$FWVERIFY" boot --device dev
+T="it confirms itself" expect_ok "$FWVERIFY" mark-good --device dev
+status_is "device now trusts root v2, runs 2.0.0" dev \
+	'd["root_version"] == 2 and d["version"] == "2.0.0"'
+
+# The revoked key signs a newer release under the only root it still has.
+pack evil.fwb rel3.json rel1 root.json
+before=$(snapshot dev)
+T="a bundle signed only by the revoked release key is refused" \
+	expect_exit 11 "$FWVERIFY" install --device dev evil.fwb
+check "the refused bundle changed nothing" test "$before" = "$(snapshot dev)"
+
+pack b3.fwb rel3.json rel2 root.json --root root-v2.json --root root-v3.json
+T="bundle carrying v1..v3 installs" expect_ok "$FWVERIFY" install --device dev b3.fwb
+T="boot 3.0.0" expect_ok "$FWVERIFY" boot --device dev
+T="3.0.0 confirms itself" expect_ok "$FWVERIFY" mark-good --device dev
+status_is "device now trusts root v3, runs 3.0.0" dev \
+	'd["root_version"] == 3 and d["version"] == "3.0.0"'
+T="an old bundle with the short chain v1..v2 is still only a rollback" \
+	expect_exit 25 "$FWVERIFY" install --device dev b2.fwb
+check "a device that has seen v3 never goes back to an older root" \
+	grep -q '"version":3' <(python3 -c 'import base64, json, sys
+e = json.load(open(sys.argv[1]))
+print(base64.b64decode(e["payload"]).decode())' dev/root.json)
+finish

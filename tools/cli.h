@@ -24,6 +24,11 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Name used in messages ("fwseal", "fwseal-keys", "fwseal-verify"). */
 extern const char *cli_prog;
 
+/* The common start of a tool: libsodium, then argv[1] as the command, with
+ * --help/-h/help and --version/-V answered here. Returns -1 when the caller
+ * should dispatch argv[1], else the exit status to return. */
+int cli_start(int argc, char **argv, void (*usage)(FILE *out));
+
 /* The exit status table, for --help. */
 void cli_print_exit_codes(FILE *out);
 

@@ -43,6 +43,24 @@ int cli_usage_error(const char *fmt, ...)
 	return cli_status(FWS_EUSAGE);
 }
 
+int cli_start(int argc, char **argv, void (*usage)(FILE *out))
+{
+	if (fws_init() != 0)
+		return cli_fail(NULL, FWS_ECRYPTO);
+	if (argc < 2)
+		return cli_usage_error("missing command");
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+		printf("%s %s (sha256: %s)\n", cli_prog, fws_version(), fws_sha256_backend());
+		return 0;
+	}
+	return -1;
+}
+
 void cli_print_exit_codes(FILE *out)
 {
 	fprintf(out, "Exit status:\n  0   success\n");

@@ -432,19 +432,10 @@ int main(int argc, char **argv)
 	struct fws_dir_backend *backend;
 	struct args a;
 	int done, rc;
-	if (fws_init() != 0)
-		return cli_fail(NULL, FWS_ECRYPTO);
-	if (argc < 2)
-		return cli_usage_error("missing command");
+	int started = cli_start(argc, argv, usage);
+	if (started >= 0)
+		return started;
 	const char *cmd = argv[1];
-	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
-		usage(stdout);
-		return 0;
-	}
-	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
-		printf("fwseal-verify %s (sha256: %s)\n", fws_version(), fws_sha256_backend());
-		return 0;
-	}
 	static const char *const cmds[] = {"init", "install", "boot", "mark-good",
 					    "rollback", "status", "log"};
 	size_t k = 0;

@@ -678,19 +678,10 @@ static int cmd_selftest(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (fws_init() != 0)
-		return cli_fail(NULL, FWS_ECRYPTO);
-	if (argc < 2)
-		return cli_usage_error("missing command");
+	int started = cli_start(argc, argv, usage);
+	if (started >= 0)
+		return started;
 	const char *cmd = argv[1];
-	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
-		usage(stdout);
-		return 0;
-	}
-	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
-		printf("fwseal %s (sha256: %s)\n", fws_version(), fws_sha256_backend());
-		return 0;
-	}
 	argv++;
 	argc--;
 	opterr = 0; /* our own one-line messages instead of getopt's */

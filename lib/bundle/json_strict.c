@@ -298,3 +298,25 @@ int fws_json_dump_canonical(const json_t *v, char **out, size_t *out_len)
 {
 	return fws_json_dump(v, JSON_COMPACT | JSON_SORT_KEYS, 0, out, out_len);
 }
+
+int fws_json_emit_checked(const json_t *doc,
+			  int (*decode)(const uint8_t *json, size_t len, void *out),
+			  size_t scratch_size, char **out, size_t *out_len)
+{
+	char *text = NULL;
+	size_t text_len;
+	void *check = NULL;
+	int rc = fws_json_dump_canonical(doc, &text, &text_len);
+	if (rc == 0) {
+		check = malloc(scratch_size);
+		rc = check == NULL ? FWS_ENOMEM : decode((const uint8_t *)text, text_len, check);
+	}
+	free(check);
+	if (rc != 0) {
+		free(text);
+		return rc;
+	}
+	*out = text;
+	*out_len = text_len;
+	return 0;
+}

@@ -60,6 +60,13 @@ FWS_MUST_CHECK int fws_json_append(json_t *arr, json_t *val);
  * *out is malloc'd and NUL-terminated; *out_len excludes the NUL. */
 FWS_MUST_CHECK int fws_json_dump_canonical(const json_t *v, char **out, size_t *out_len);
 
+/* Canonical text of doc (as fws_json_dump_canonical), returned only when
+ * decode, the matching strict decoder, reads it back into a scratch object
+ * of scratch_size bytes: a signer must never emit what devices refuse. */
+FWS_MUST_CHECK int fws_json_emit_checked(const json_t *doc,
+					 int (*decode)(const uint8_t *json, size_t len, void *out),
+					 size_t scratch_size, char **out, size_t *out_len);
+
 /* Text with the given jansson flags, plus a final "\n" when newline != 0.
  * Same output conventions as above. */
 FWS_MUST_CHECK int fws_json_dump(const json_t *v, size_t flags, int newline, char **out,

@@ -368,13 +368,16 @@ static int encode_strings(const struct fws_manifest *m, json_t *doc)
 	return rc;
 }
 
+/* The decoder with the signature fws_json_emit_checked expects. */
+static int decode_any(const uint8_t *json, size_t len, void *out)
+{
+	return fws_manifest_decode(json, len, out);
+}
+
 int fws_manifest_encode(const struct fws_manifest *m, char **out, size_t *out_len)
 {
 	int rc = FWS_EUSAGE;
 	json_t *doc = NULL, *arr = NULL, *item = NULL;
-	struct fws_manifest *check = NULL;
-	char *text = NULL;
-	size_t text_len;
 
 	if (out == NULL || out_len == NULL)
 		return FWS_EUSAGE;
@@ -440,25 +443,8 @@ int fws_manifest_encode(const struct fws_manifest *m, char **out, size_t *out_le
 	if (rc != 0)
 		goto out;
 
-	rc = fws_json_dump_canonical(doc, &text, &text_len);
-	if (rc != 0)
-		goto out;
-	/* Never emit a manifest our own verifier would refuse: a signer must
-	 * not sign what devices reject (or read differently). */
-	rc = FWS_ENOMEM;
-	check = malloc(sizeof(*check));
-	if (check == NULL)
-		goto out;
-	rc = fws_manifest_decode((const uint8_t *)text, text_len, check);
-	if (rc != 0)
-		goto out;
-	*out = text;
-	*out_len = text_len;
-	text = NULL;
-	rc = 0;
+	rc = fws_json_emit_checked(doc, decode_any, sizeof(struct fws_manifest), out, out_len);
 out:
-	free(check);
-	free(text);
 	json_decref(item);
 	json_decref(arr);
 	json_decref(doc);

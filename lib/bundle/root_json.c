@@ -264,13 +264,16 @@ out:
 	return rc;
 }
 
+/* The decoder with the signature fws_json_emit_checked expects. */
+static int decode_any(const uint8_t *json, size_t len, void *out)
+{
+	return fws_root_decode(json, len, out);
+}
+
 int fws_root_encode(const struct fws_root *root, char **out, size_t *out_len)
 {
 	int rc = FWS_EUSAGE;
 	json_t *doc = NULL, *keys = NULL, *roles = NULL, *item = NULL;
-	struct fws_root *check = NULL;
-	char *text = NULL;
-	size_t text_len;
 	char hex[2 * 32 + 1];
 
 	if (out == NULL || out_len == NULL)
@@ -331,24 +334,8 @@ int fws_root_encode(const struct fws_root *root, char **out, size_t *out_len)
 	if (rc != 0)
 		goto out;
 
-	rc = fws_json_dump_canonical(doc, &text, &text_len);
-	if (rc != 0)
-		goto out;
-	/* Never emit a root our own decoder (and fws_root_check) refuses. */
-	rc = FWS_ENOMEM;
-	check = malloc(sizeof(*check));
-	if (check == NULL)
-		goto out;
-	rc = fws_root_decode((const uint8_t *)text, text_len, check);
-	if (rc != 0)
-		goto out;
-	*out = text;
-	*out_len = text_len;
-	text = NULL;
-	rc = 0;
+	rc = fws_json_emit_checked(doc, decode_any, sizeof(struct fws_root), out, out_len);
 out:
-	free(check);
-	free(text);
 	json_decref(item);
 	json_decref(roles);
 	json_decref(keys);

@@ -88,8 +88,11 @@ help:
 deps:
 	$(Q)MODULES="$(DEP_MODULES)" PACKAGES="$(DEP_PACKAGES)" sh tests/deps.sh
 
+# The CLI tests also run python3 (hostile corpus), flock, tar, gzip, split.
+TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils
+
 test-deps: deps
-	$(Q)MODULES="$(TEST_MODULES)" PACKAGES="$(TEST_PACKAGES)" sh tests/deps.sh
+	$(Q)MODULES="$(TEST_MODULES)" PACKAGES="$(TEST_PACKAGES)" TOOLS="$(TEST_TOOLS)" sh tests/deps.sh
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -170,8 +173,14 @@ FUZZ_BIN := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 # $(CC) in $(BUILD): `make check` replays tests/fuzz/regressions/ with them.
 REPLAY_BIN := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/fuzz_%)
 
+# clang with the libFuzzer and sanitizer runtimes: probed by linking a tiny
+# harness, installed only when that fails.
+FUZZ_PROBE := printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' \
+	> /tmp/fwseal-fuzz-probe.c && $(FUZZ_CC) -fsanitize=fuzzer,address,undefined \
+	/tmp/fwseal-fuzz-probe.c -o /tmp/fwseal-fuzz-probe
+
 fuzz-deps:
-	$(Q)FUZZ_CC=$(FUZZ_CC) sh tests/fuzz/deps.sh
+	$(Q)PROBE="$(FUZZ_PROBE)" PROBE_PACKAGES="clang libclang-rt-dev" sh tests/deps.sh
 
 $(FUZZ_BUILD)/lib/%.o: lib/%.c
 	@mkdir -p $(dir $@)
@@ -230,7 +239,7 @@ fuzz: fuzz-build
 VALGRIND ?= valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
 FWS_WRAP ?= $(VALGRIND) -q --log-file=$(CURDIR)/build-valgrind/logs/vg.%p.log
 valgrind: test-deps all $(BUILD)/test_unit
-	$(Q)TOOLS="valgrind=valgrind" sh tests/tool_deps.sh
+	$(Q)TOOLS="valgrind=valgrind" sh tests/deps.sh
 	$(Q)BUILD=$(CURDIR)/$(BUILD) VG_DIR=$(CURDIR)/build-valgrind VALGRIND="$(VALGRIND)" \
 		FWS_WRAP="$(FWS_WRAP)" UNIT_FILTER="$(UNIT_FILTER)" bash tests/valgrind.sh $(CLI_TESTS)
 
@@ -240,7 +249,7 @@ valgrind: test-deps all $(BUILD)/test_unit
 # pointer cppcheck cannot follow (uninitvar).
 CPPCHECK ?= cppcheck
 cppcheck:
-	$(Q)TOOLS="cppcheck=cppcheck" sh tests/tool_deps.sh
+	$(Q)TOOLS="cppcheck=cppcheck" sh tests/deps.sh
 	$(Q)$(CPPCHECK) --enable=warning,portability --error-exitcode=1 --inline-suppr --quiet \
 		--suppress=uninitvar:lib/device/device.c \
 		-Iinclude -Ilib lib tools

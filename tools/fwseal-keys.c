@@ -824,11 +824,9 @@ static int build_failed(const char *cmd, const char *out, int rc)
 		return cli_usage_error("%s: a key added twice to one role, a key both added and "
 				       "removed, or a key ID to remove that is not in the root",
 				       cmd);
-	if (rc == FWS_ETHRESHOLDDEF)
-		return cli_usage_error("%s: every role needs at least one key and a threshold "
-				       "from 1 to its number of keys (%s)",
-				       cmd, fws_errname(rc));
-	return cli_fail(out, rc);
+	/* Its own exit status (35), as the help says: every role needs at
+	 * least one key and a threshold from 1 to its number of keys. */
+	return cli_fail(rc == FWS_ETHRESHOLDDEF ? cmd : out, rc);
 }
 
 static void print_written(const char *out, const struct fws_root *root)

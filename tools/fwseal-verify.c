@@ -316,14 +316,14 @@ static int cmd_status(struct fws_device *dev, const struct args *a)
 	if (a->json) {
 		printf("{\"hardware_id\":\"%s\",\"device_id\":\"%s\",", st.hardware_id, st.device_id);
 		print_version("version", cur->version, 1);
-		printf(",\"security_version\":%llu,\"confirmed_slot\":\"%c\",\"pending_slot\":%s%c%s,"
-		       "\"boot_attempts\":%u,\"booted_slot\":%s%c%s,\"slots\":{",
+		printf(",\"security_version\":%llu,\"confirmed_slot\":\"%c\",\"pending_slot\":%s%s%s,"
+		       "\"boot_attempts\":%u,\"booted_slot\":%s%s%s,\"slots\":{",
 		       (unsigned long long)st.security_version, st.confirmed_slot,
 		       st.pending_slot == '-' ? "null" : "\"",
-		       st.pending_slot == '-' ? ' ' : st.pending_slot,
+		       st.pending_slot == '-' ? "" : (char[]){st.pending_slot, 0},
 		       st.pending_slot == '-' ? "" : "\"", st.boot_attempts,
 		       st.booted_slot == '-' ? "null" : "\"",
-		       st.booted_slot == '-' ? ' ' : st.booted_slot,
+		       st.booted_slot == '-' ? "" : (char[]){st.booted_slot, 0},
 		       st.booted_slot == '-' ? "" : "\"");
 		for (int i = 0; i < 2; i++) {
 			printf("%s\"%c\":{", i ? "," : "", "ab"[i]);

@@ -645,6 +645,8 @@ static int cmd_selftest(int argc, char **argv)
 	struct fws_selftest_summary sum;
 	int c, rc;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'j' && o.json)
+			return cli_usage_error("--json given twice");
 		if (c == 'j')
 			o.json = 1;
 		else if (c == 'h') {

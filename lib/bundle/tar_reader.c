@@ -39,10 +39,9 @@ static uint32_t pad_of(uint64_t size)
 
 uint64_t fws_tar_entry_footprint(uint64_t size)
 {
-	uint64_t f = FWS_TAR_BLOCK + size + pad_of(size);
-	if (size > USTAR_SIZE_MAX)
-		f += 2 * FWS_TAR_BLOCK; /* pax header + its one data block */
-	return f;
+	/* Always room for a pax header and its one data block: the writer adds
+	 * one for sizes past 8 GiB and for times past 2038. */
+	return FWS_TAR_BLOCK + size + pad_of(size) + 2 * FWS_TAR_BLOCK;
 }
 
 static int read_block(struct fws_tar *t, uint8_t *b)
@@ -255,7 +254,7 @@ int fws_tar_next(struct fws_tar *t, struct fws_tar_entry *e)
 {
 	uint8_t h[FWS_TAR_BLOCK];
 	uint64_t size = 0, pax_size = 0;
-	int have_pax = 0, rc;
+	int pax_seen = 0, have_pax_size = 0, rc;
 
 	if (t->remaining != 0)
 		return FWS_EINTERNAL;
@@ -275,8 +274,8 @@ int fws_tar_next(struct fws_tar *t, struct fws_tar_entry *e)
 		if (rc != 0)
 			return rc;
 		if (is_zero(h, sizeof(h))) {
-			if (have_pax)
-				return FWS_EFORMAT;
+			if (pax_seen)
+				return FWS_EFORMAT; /* a pax header must describe an entry */
 			rc = finish(t, h);
 			return rc == 0 ? 1 : rc;
 		}
@@ -286,15 +285,21 @@ int fws_tar_next(struct fws_tar *t, struct fws_tar_entry *e)
 		uint8_t type = h[H_TYPEFLAG];
 		if (type == 'x' && round == 0) {
 			uint8_t pax[PAX_MAX];
+			/* Its header is held to the same fixed metadata: no
+			 * unsigned bytes may ride along there either. */
+			rc = check_fixed_fields(h);
+			if (rc != 0)
+				return rc;
 			if (size == 0 || size > PAX_MAX)
 				return FWS_EFORMAT;
+			pax_seen = 1;
 			rc = fws_source_read_exact(t->src, pax, FWS_TAR_BLOCK);
 			if (rc != 0)
 				return rc;
 			t->offset += FWS_TAR_BLOCK;
 			if (!is_zero(pax + size, FWS_TAR_BLOCK - size))
 				return FWS_EFORMAT;
-			rc = parse_pax(pax, (size_t)size, &pax_size, &have_pax);
+			rc = parse_pax(pax, (size_t)size, &pax_size, &have_pax_size);
 			if (rc != 0)
 				return rc;
 			continue;
@@ -308,7 +313,7 @@ int fws_tar_next(struct fws_tar *t, struct fws_tar_entry *e)
 			return rc;
 		break;
 	}
-	if (have_pax) {
+	if (have_pax_size) {
 		/* The ustar size must agree where it can: two readers must never
 		 * see two different sizes. */
 		if (pax_size <= USTAR_SIZE_MAX && size != pax_size)

@@ -511,6 +511,7 @@ struct verify_ctx {
 	uint64_t last_seq;
 	char last_hash[65];
 	char last_prev[65];
+	int head_seen; /* the head's own line is part of the chain */
 };
 
 static int verify_cb(void *arg, const char *line, size_t len, int kind)
@@ -537,6 +538,8 @@ static int verify_cb(void *arg, const char *line, size_t len, int kind)
 	} else if (ok) {
 		ok = r.seq == v->last_seq + 1 && strcmp(r.prev, v->last_hash) == 0;
 	}
+	if (ok && v->have_head && r.seq == v->head->seq && strcmp(r.hash, v->head->hash) == 0)
+		v->head_seen = 1;
 	if (ok) {
 		v->last_seq = r.seq;
 		memcpy(v->last_hash, r.hash, sizeof(v->last_hash));
@@ -550,7 +553,10 @@ static int verify_cb(void *arg, const char *line, size_t len, int kind)
 	return 0;
 }
 
-int fws_audit_log_verify(const char *dir, uint64_t *entries, uint64_t *bad_line)
+/* lenient: lines past the head are fine however many (the append path
+ * heals a head left behind by interrupted appends); strict: at most one,
+ * so `log --verify` reports a head that fell behind. */
+static int verify_log(const char *dir, uint64_t *entries, uint64_t *bad_line, int lenient)
 {
 	struct log_head head;
 	struct verify_ctx v;
@@ -572,18 +578,19 @@ int fws_audit_log_verify(const char *dir, uint64_t *entries, uint64_t *bad_line)
 		*bad_line = v.bad;
 		return rc;
 	}
-	/* The end must be the head's line, or one more that chains to it (an
-	 * append interrupted after its line, before the new head). A missing
-	 * head reads as "empty log". */
-	if (v.n == 0) {
+	/* The end must be the head's line, or lines that chain on from it
+	 * (appends interrupted after their line, before the new head). The
+	 * chain has no secret, so lines past the head prove no less than the
+	 * head would; a head past the last line means lines were cut off. A
+	 * missing head reads as "empty log". */
+	if (v.n == 0)
 		rc = v.have_head ? FWS_ESTATE : 0;
-	} else if (v.last_seq == head.seq && strcmp(v.last_hash, head.hash) == 0) {
+	else if (v.last_seq == head.seq && strcmp(v.last_hash, head.hash) == 0)
 		rc = 0;
-	} else if (v.last_seq == head.seq + 1 && strcmp(v.last_prev, head.hash) == 0) {
+	else if (v.last_seq == head.seq + 1 && strcmp(v.last_prev, head.hash) == 0)
 		rc = 0;
-	} else {
-		rc = FWS_ESTATE;
-	}
+	else
+		rc = (lenient && v.last_seq > head.seq && v.head_seen) ? 0 : FWS_ESTATE;
 	if (rc != 0) {
 		/* A torn last line is the likely culprit: name it. */
 		*bad_line = v.fragment;
@@ -591,6 +598,11 @@ int fws_audit_log_verify(const char *dir, uint64_t *entries, uint64_t *bad_line)
 	}
 	*entries = v.n;
 	return 0;
+}
+
+int fws_audit_log_verify(const char *dir, uint64_t *entries, uint64_t *bad_line)
+{
+	return verify_log(dir, entries, bad_line, 0);
 }
 
 /* --- appending --- */
@@ -801,8 +813,14 @@ static int chain_position(struct fws_dir_backend *b, struct log_head *hd, struct
 		return hd->seq != 0 ? FWS_ESTATE : 0; /* lines the head vouches for are gone */
 	if (tail->last.seq == hd->seq && strcmp(tail->last.hash, hd->hash) == 0)
 		return 0; /* the normal case */
-	if (tail->last.seq == hd->seq + 1 && strcmp(tail->last.prev, hd->hash) == 0) {
-		/* the previous append stopped between its line and its head */
+	if (tail->last.seq > hd->seq) {
+		/* Appends stopped between their line and their head: accept the
+		 * lines past the head only if the whole chain holds and passes
+		 * through the head's own line, then roll the head forward. */
+		uint64_t entries, bad;
+		int rc2 = verify_log(b->dir, &entries, &bad, 1);
+		if (rc2 != 0)
+			return rc2;
 		hd->seq = tail->last.seq;
 		memcpy(hd->hash, tail->last.hash, sizeof(hd->hash));
 		return 0;

@@ -3,6 +3,7 @@
  * rollback. Every operation holds the store's lock, loads the state, and
  * saves a new state only as its last, atomic step; a refused or failed
  * operation leaves the state as it was. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -307,6 +308,12 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 out:
 	if (rc != 0 && locked)
 		dev->slots.discard(dev->slots.ctx, ic.slot ? ic.slot : 'a');
+	if (locked && loaded && rc == 0 && res->root_advanced) {
+		char detail[64];
+		snprintf(detail, sizeof(detail), "trusted root v%llu -> v%llu",
+			 (unsigned long long)root->version, (unsigned long long)res->root.version);
+		record(dev, "root-update", 0, detail, NULL, 0, 0, NULL, trusted_now(dev, &st), &rc);
+	}
 	if (locked && loaded)
 		record(dev, "install", rc, ic.permit_used ? "with downgrade permit" : NULL,
 		       res->manifest.version[0] ? res->manifest.version : NULL,

@@ -201,7 +201,8 @@ int fws_root_check_not_expired(const struct fws_root *root, int64_t now)
 {
 	if (root == NULL)
 		return FWS_EUSAGE;
-	return root->expires <= now ? FWS_EEXPIRED : 0;
+	/* The same boundary as every verifier: expired once now > expires. */
+	return now > root->expires ? FWS_EEXPIRED : 0;
 }
 
 /* The authority rule for adding a signature: the key must be one of the

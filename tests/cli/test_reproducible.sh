@@ -37,4 +37,10 @@ T="the later bundle verifies too" expect_ok "$FWSEAL" verify --root root.json la
 SOURCE_DATE_EPOCH=17e8 T="a malformed SOURCE_DATE_EPOCH is refused (ECLOCK)" \
 	expect_exit 36 "$FWSEAL" pack --manifest v1.json --key rel.key --root root.json --out bad.fwb
 check "nothing written for the refused pack" test ! -e bad.fwb
+# Regression (year 2038): past 2^31 seconds libarchive writes the mtime as a
+# pax record; the reader must accept exactly that record and nothing more.
+SOURCE_DATE_EPOCH=2200000000 T="pack in 2039" expect_ok "$FWSEAL" pack --manifest v1.json \
+	--key rel.key --root root.json --out y2039.fwb
+SOURCE_DATE_EPOCH=2200000000 T="a bundle made after 2038 verifies" \
+	expect_ok "$FWSEAL" verify --root root.json y2039.fwb
 finish

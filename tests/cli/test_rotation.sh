@@ -26,11 +26,11 @@ T="root v1 signed 2 of 3 is usable" expect_ok "$FWKEYS" root show root.json
 check "show names the key IDs" grep -q "$REL1" "$LAST_OUT"
 
 # ---- bad edits refused at build time ----
-T="threshold 0 refused" expect_exit 2 "$FWKEYS" root new --from root.json --out bad.json \
+T="threshold 0 refused" expect_exit 35 "$FWKEYS" root new --from root.json --out bad.json \
 	--threshold release=0
-T="threshold above the key count refused" expect_exit 2 "$FWKEYS" root new \
+T="threshold above the key count refused" expect_exit 35 "$FWKEYS" root new \
 	--from root.json --out bad.json --threshold root=4
-T="removing the last release key refused" expect_exit 2 "$FWKEYS" root new \
+T="removing the last release key refused" expect_exit 35 "$FWKEYS" root new \
 	--from root.json --out bad.json --remove-key "$REL1"
 T="removing a key that is not in the root refused" expect_exit 2 "$FWKEYS" root new \
 	--from root.json --out bad.json --remove-key attacker.pub --add-key rel2.pub --role release

@@ -239,7 +239,8 @@ static void check_invariants(const char *what, int k)
 			  "%s: no confirmed image at step %d", what, k);
 	check_slot(&st, 'a');
 	check_slot(&st, 'b');
-	cr_assert_eq(fws_device_boot(&dev, &slot), 0, "%s: cannot boot at step %d", what, k);
+	int boot_rc = fws_device_boot(&dev, &slot);
+	cr_assert_eq(boot_rc, 0, "%s: cannot boot at step %d (%s)", what, k, fws_errname(boot_rc));
 	cr_assert_str_neq(st.slots[slot == 'b'].version, "", "%s: booted an empty slot", what);
 }
 

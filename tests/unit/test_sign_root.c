@@ -376,10 +376,10 @@ Test(sign_root, expired_root_never_signed)
 	struct fws_root v1;
 
 	build_v1(&v1, 1);
-	cr_assert_eq(fws_root_write_new(path("r.json"), &v1, NULL, k[0], v1.expires, NULL),
+	cr_assert_eq(fws_root_write_new(path("r.json"), &v1, NULL, k[0], v1.expires + 1, NULL),
 		     FWS_EEXPIRED);
 	cr_assert_eq(fws_root_write_new(path("r.json"), &v1, NULL, NULL, v1.expires, NULL), 0);
-	cr_assert_eq(fws_root_sign_file(path("r.json"), k[0], NULL, v1.expires, NULL),
+	cr_assert_eq(fws_root_sign_file(path("r.json"), k[0], NULL, v1.expires + 1, NULL),
 		     FWS_EEXPIRED);
 	cr_assert_eq(fws_root_sign_file(path("r.json"), k[0], NULL, v1.expires - 1, NULL), 0);
 	cr_assert_eq(fws_root_check_not_expired(&v1, v1.expires - 1), 0);

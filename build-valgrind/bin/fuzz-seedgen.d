@@ -1,1 +1,0 @@
-/work/main/build/fuzz-seedgen.d

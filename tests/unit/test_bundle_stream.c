@@ -254,3 +254,48 @@ Test(bundle_stream, carried_root_differs_from_trusted_same_version)
 	memcpy(other.roles[FWS_ROLE_RELEASE].keyids[0], k.keyid, 32);
 	cr_assert_eq(verify_with_root(&other), FWS_EROOTMISMATCH);
 }
+
+/* A chain carried out of order (v2 before v1) is an archive-structure
+ * error, never silently reordered; in order, the device's root advances. */
+static uint8_t *bundle_with_roots(const uint64_t *versions, size_t *len)
+{
+	struct fws_root r2 = F.root;
+	const struct test_key *root_signers[] = {&F.root_key};
+	const struct test_key *release_signers[] = {&F.release_key};
+	size_t l1, l2;
+	r2.version = 2;
+	char *j1 = test_root_json(&F.root, root_signers, 1, &l1);
+	char *j2 = test_root_json(&r2, root_signers, 1, &l2);
+	const char *roots[2];
+	for (int i = 0; i < 2; i++)
+		roots[i] = versions[i] == 1 ? j1 : j2;
+	struct test_payload p = {"fw.bin", "rootfs", F.payload, PAYLOAD_SIZE, CHUNK};
+	struct test_release rel = {"1.0.0", 1, "test-hw", 0, &p, 1, release_signers, 1,
+				   roots, versions, 2, 0};
+	uint8_t *data = test_bundle_build(&rel, len);
+	free(j1);
+	free(j2);
+	return data;
+}
+
+Test(bundle_stream, root_chain_out_of_order_refused)
+{
+	const uint64_t wrong[] = {2, 1}, right[] = {1, 2};
+	size_t len;
+	static struct fws_verify_result res;
+	struct fws_verify_opts o;
+	memset(&o, 0, sizeof(o));
+	o.trusted_root = &F.root;
+
+	uint8_t *b = bundle_with_roots(wrong, &len);
+	struct mem_reader r = {b, len, 0, 0, 0};
+	cr_assert_eq(fws_bundle_verify(mem_read, &r, &o, NULL, &res), FWS_EENTRY);
+	free(b);
+
+	b = bundle_with_roots(right, &len);
+	struct mem_reader r2 = {b, len, 0, 0, 0};
+	cr_assert_eq(fws_bundle_verify(mem_read, &r2, &o, NULL, &res), 0);
+	cr_assert(res.root_advanced);
+	cr_assert_eq(res.root.version, 2);
+	free(b);
+}

@@ -122,10 +122,18 @@ $(BUILD)/test_unit: $(UNIT_OBJ) $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(STATIC_LIB) $(PKG_LIBS) $(TEST_LIBS)
 
-$(BUILD)/libfwseal.pc: Makefile
+# The pkg-config file names PREFIX: rebuilt whenever PREFIX changes, so
+# `make install PREFIX=/usr` never installs a file that points elsewhere.
+$(BUILD)/prefix.stamp: FORCE
 	@mkdir -p $(BUILD)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+
+$(BUILD)/libfwseal.pc: Makefile $(BUILD)/prefix.stamp
 	$(Q)printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: libfwseal\nDescription: signed, rollback-protected software updates\nVersion: %s\nRequires.private: %s\nLibs: -L$${libdir} -lfwseal\nCflags: -I$${includedir}\n' \
 		'$(PREFIX)' '$(VERSION)' '$(DEP_MODULES)' > $@
+
+.PHONY: FORCE
+FORCE:
 
 # ---- the two commands ----
 demo: all
@@ -134,7 +142,7 @@ demo: all
 unit: test-deps all $(BUILD)/test_unit
 	$(Q)cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2
 
-cli: all
+cli: all $(BUILD)/make_signed_cases
 	$(Q)BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh
 
 # The examples link the SHARED library: they prove the exported API suffices.
@@ -146,7 +154,13 @@ $(BUILD)/examples/%: docs/examples/%.c $(SHARED_LIB)
 
 examples: $(EXAMPLE_BIN)
 
-check: test-deps all $(BUILD)/test_unit $(EXAMPLE_BIN) fuzz-replay
+# The hostile corpus' signed manifests, key files and device states
+# (tests/vectors/make_signed_cases.c; tests/cli/test_corpus_extra.sh runs it).
+$(BUILD)/make_signed_cases: tests/vectors/make_signed_cases.c $(STATIC_LIB)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS)
+
+check: test-deps all $(BUILD)/test_unit $(EXAMPLE_BIN) fuzz-replay $(BUILD)/make_signed_cases
 	$(Q)echo "== unit tests ($(BUILD))" && cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2
 	$(Q)echo "== CLI integration tests ($(BUILD))" && BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh
 
@@ -274,5 +288,5 @@ clean:
 	rm -rf build build-san build-fuzz build-valgrind
 
 .SECONDARY:
--include $(EXAMPLE_BIN:=.d) $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/tools/%.d)
+-include $(EXAMPLE_BIN:=.d) $(BUILD)/make_signed_cases.d $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/tools/%.d)
 -include $(wildcard $(FUZZ_BUILD)/lib/*/*.d $(FUZZ_BUILD)/tests/fuzz/*.d $(FUZZ_BUILD)/unsafe/*.d)

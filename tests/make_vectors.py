@@ -26,6 +26,13 @@ about and reaches the check it targets. Everything is deterministic: the same
 inputs give the same corpus (the few re-compressed cases depend on zlib's
 output, which is stable across zlib versions in practice).
 
+The parts python's standard library cannot make (validly signed hostile
+manifests, key files, device states) come from the C generator
+tests/vectors/make_signed_cases.c: `generate` runs it too, so one command
+regenerates OUTDIR entirely. It is looked for in $FWSEAL_MAKE_SIGNED_CASES,
+then $BUILD/make_signed_cases, then build/make_signed_cases (`make` builds
+it); without it those parts are left as they are, with a warning.
+
 Two helpers for the CLI tests, also usable by hand:
     make_vectors.py get-entry BUNDLE NAME            # entry data to stdout
     make_vectors.py set-entry BUNDLE NAME DATA OUT   # replace an entry's data
@@ -37,6 +44,7 @@ import hashlib
 import json
 import lzma
 import os
+import subprocess
 import sys
 import zlib
 
@@ -817,6 +825,23 @@ def write_corpus(valid_path, gz_path, outdir):
     with open(os.path.join(outdir, "expected.tsv"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("%d cases in %s" % (len(cases), outdir))
+    make_signed_cases(outdir)
+
+
+def make_signed_cases(outdir):
+    """Runs the C generator of signed/, keys-bad/ and state-bad/ into outdir."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidates = [os.environ.get("FWSEAL_MAKE_SIGNED_CASES", "")]
+    if os.environ.get("BUILD"):
+        candidates.append(os.path.join(os.environ["BUILD"], "make_signed_cases"))
+    candidates.append(os.path.join(os.path.dirname(here), "build", "make_signed_cases"))
+    for gen in candidates:
+        if gen and os.access(gen, os.X_OK):
+            sys.stdout.flush()
+            subprocess.run([gen, outdir], check=True)
+            return
+    print("make_vectors.py: warning: make_signed_cases not built (make build/make_signed_cases): "
+          "signed/, keys-bad/ and state-bad/ not regenerated", file=sys.stderr)
 
 
 def main(argv):

@@ -98,7 +98,7 @@ python3 "$MAKE_VECTORS" generate "$H/base/valid.fwb" "$H/base/valid.fwb.gz" rege
 check "committed expected.tsv is what tests/make_vectors.py generates" \
 	diff <(grep -v '^#' "$H/expected.tsv") <(grep -v '^#' regen/expected.tsv)
 check "committed cases are what tests/make_vectors.py generates (no stale cases)" \
-	diff -r -x README.md -x keys -x base -x root.json -x compression -x expected.tsv "$H" regen
+	diff -r -x README.md -x keys -x base -x root.json -x compression -x signed -x expected.tsv "$H" regen
 # Compressed bytes are only reproducible with the same zlib (fwseal's and python's).
 made_with=$(sed -n '1s/.*zlib \([^)]*\)).*/\1/p' "$H/expected.tsv")
 here=$(python3 -c 'import zlib; print(zlib.ZLIB_RUNTIME_VERSION)')
@@ -107,10 +107,14 @@ if [ "$made_with" = "$here" ]; then
 		cmp committed.fwb.gz "$H/base/valid.fwb.gz"
 	check "committed compression/ cases are what tests/make_vectors.py generates" \
 		diff -r "$H/compression" regen/compression
+	check "committed signed/ cases (gzip) are what the generator makes" \
+		diff -r "$H/signed" regen/signed
 else
 	ok "golden gzip bytes # SKIP corpus made with zlib $made_with, this is zlib $here"
 	check "committed compression/ has the same cases as generated here" \
 		diff <(ls "$H/compression") <(ls regen/compression)
+	check "committed signed/ has the same cases as generated here" \
+		diff <(ls "$H/signed") <(ls regen/signed)
 fi
 check_corpus committed "$H" "$H/root.json" "$H/base/valid.fwb"
 

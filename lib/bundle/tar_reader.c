@@ -105,27 +105,17 @@ static int copy_field(char *out, size_t cap, const uint8_t *f, size_t len)
 	return 0;
 }
 
-/* A pax decimal value: digits, no leading zero; mtime may carry a fraction
- * (".123"), which is read and dropped. */
-static int pax_decimal(const uint8_t *v, size_t len, int fraction_ok, uint64_t *out)
+/* A pax decimal value: digits only, no leading zero, no sign or fraction
+ * (our writer stamps whole seconds; a fraction would be free unsigned data). */
+static int pax_decimal(const uint8_t *v, size_t len, uint64_t *out)
 {
 	uint64_t x = 0;
-	size_t k = 0;
-	if (len == 0 || (v[0] == '0' && len > 1 && v[1] != '.'))
+	if (len == 0 || (v[0] == '0' && len > 1))
 		return FWS_EFORMAT;
-	for (; k < len && v[k] >= '0' && v[k] <= '9'; k++) {
-		if (x > (UINT64_MAX - 9) / 10)
+	for (size_t k = 0; k < len; k++) {
+		if (v[k] < '0' || v[k] > '9' || x > (UINT64_MAX - 9) / 10)
 			return FWS_EFORMAT;
 		x = x * 10 + (uint64_t)(v[k] - '0');
-	}
-	if (k == 0)
-		return FWS_EFORMAT;
-	if (k < len) {
-		if (!fraction_ok || v[k] != '.' || k + 1 == len)
-			return FWS_EFORMAT;
-		for (k++; k < len; k++)
-			if (v[k] < '0' || v[k] > '9')
-				return FWS_EFORMAT;
 	}
 	*out = x;
 	return 0;
@@ -135,12 +125,12 @@ static int pax_decimal(const uint8_t *v, size_t len, int fraction_ok, uint64_t *
  * allowed: "size" (payloads of 8 GiB and more) and "mtime" (times past
  * 2038 or with fractions); each at most once. A path, link or any other
  * record could make two readers see two different archives. */
-static int parse_pax(const uint8_t *p, size_t len, uint64_t *size, int *have_size)
+static int parse_pax(const uint8_t *p, size_t len, uint64_t *size, int *have_size,
+		     uint64_t *mtime, int *have_mtime)
 {
 	size_t pos = 0;
-	int have_mtime = 0;
-	uint64_t ignored;
 	*have_size = 0;
+	*have_mtime = 0;
 	while (pos < len) {
 		size_t rec_len = 0, i = pos;
 		for (; i < len && p[i] >= '0' && p[i] <= '9'; i++) {
@@ -156,13 +146,13 @@ static int parse_pax(const uint8_t *p, size_t len, uint64_t *size, int *have_siz
 		const uint8_t *kv = p + i + 1;
 		size_t kv_len = pos + rec_len - 1 - (i + 1);
 		if (kv_len > 5 && memcmp(kv, "size=", 5) == 0 && !*have_size) {
-			if (pax_decimal(kv + 5, kv_len - 5, 0, size) != 0)
+			if (pax_decimal(kv + 5, kv_len - 5, size) != 0)
 				return FWS_EFORMAT;
 			*have_size = 1;
-		} else if (kv_len > 6 && memcmp(kv, "mtime=", 6) == 0 && !have_mtime) {
-			if (pax_decimal(kv + 6, kv_len - 6, 1, &ignored) != 0)
+		} else if (kv_len > 6 && memcmp(kv, "mtime=", 6) == 0 && !*have_mtime) {
+			if (pax_decimal(kv + 6, kv_len - 6, mtime) != 0)
 				return FWS_EFORMAT;
-			have_mtime = 1;
+			*have_mtime = 1;
 		} else {
 			return FWS_EFORMAT;
 		}
@@ -253,8 +243,8 @@ static int finish(struct fws_tar *t, const uint8_t *first_zero)
 int fws_tar_next(struct fws_tar *t, struct fws_tar_entry *e)
 {
 	uint8_t h[FWS_TAR_BLOCK];
-	uint64_t size = 0, pax_size = 0;
-	int pax_seen = 0, have_pax_size = 0, rc;
+	uint64_t size = 0, pax_size = 0, mtime = 0, pax_mtime = 0, x_mtime = 0;
+	int pax_seen = 0, have_pax_size = 0, have_pax_mtime = 0, rc;
 
 	if (t->remaining != 0)
 		return FWS_EINTERNAL;
@@ -288,6 +278,8 @@ int fws_tar_next(struct fws_tar *t, struct fws_tar_entry *e)
 			/* Its header is held to the same fixed metadata: no
 			 * unsigned bytes may ride along there either. */
 			rc = check_fixed_fields(h);
+			if (rc == 0)
+				rc = parse_octal(h + H_MTIME, H_MTIME_LEN, &x_mtime);
 			if (rc != 0)
 				return rc;
 			if (size == 0 || size > PAX_MAX)
@@ -299,7 +291,8 @@ int fws_tar_next(struct fws_tar *t, struct fws_tar_entry *e)
 			t->offset += FWS_TAR_BLOCK;
 			if (!is_zero(pax + size, FWS_TAR_BLOCK - size))
 				return FWS_EFORMAT;
-			rc = parse_pax(pax, (size_t)size, &pax_size, &have_pax_size);
+			rc = parse_pax(pax, (size_t)size, &pax_size, &have_pax_size, &pax_mtime,
+				       &have_pax_mtime);
 			if (rc != 0)
 				return rc;
 			continue;
@@ -309,10 +302,27 @@ int fws_tar_next(struct fws_tar *t, struct fws_tar_entry *e)
 		if (type != '0' && type != '\0')
 			return FWS_EENTRY;
 		rc = check_fixed_fields(h);
+		if (rc == 0)
+			rc = parse_octal(h + H_MTIME, H_MTIME_LEN, &mtime);
 		if (rc != 0)
 			return rc;
 		break;
 	}
+	/* Where a time is written twice it must agree, and the pax header's
+	 * own stamp is what the writer derives from it (the time, capped at
+	 * 2^31 - 1): two readers never see two times, no field is free. */
+	if (have_pax_mtime) {
+		if (mtime != pax_mtime)
+			return FWS_EFORMAT;
+	}
+	if (pax_seen && x_mtime != (mtime < 0x7fffffffu ? mtime : 0x7fffffffu))
+		return FWS_EFORMAT;
+	/* One timestamp for the whole archive: nothing unsigned may differ. */
+	if (t->have_mtime && mtime != t->mtime)
+		return FWS_EFORMAT;
+	t->mtime = mtime;
+	t->have_mtime = 1;
+	e->mtime = mtime;
 	if (have_pax_size) {
 		/* The ustar size must agree where it can: two readers must never
 		 * see two different sizes. */

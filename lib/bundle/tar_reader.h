@@ -16,6 +16,7 @@
 struct fws_tar_entry {
 	char path[FWS_TAR_PATH_MAX];
 	uint64_t size;
+	uint64_t mtime;
 };
 
 struct fws_tar {
@@ -23,6 +24,10 @@ struct fws_tar {
 	uint64_t remaining; /* data bytes of the current entry not yet read */
 	uint32_t padding;   /* zero bytes after the current entry's data */
 	uint64_t offset;    /* archive offset (decompressed) */
+	/* Every entry carries the same mtime (the manifest's `created`, checked
+	 * by the verifier): no header field is left free to vary unsigned. */
+	uint64_t mtime;
+	int have_mtime;
 };
 
 void fws_tar_init(struct fws_tar *t, struct fws_source *src);

@@ -127,6 +127,10 @@ static int check_manifest(struct verify_ctx *c, const struct fws_verify_opts *o,
 	 * `created` it accepted) from being pushed past the root's life. */
 	if (r->manifest.created > r->root.expires)
 		return FWS_EEXPIRED;
+	/* The archive's one timestamp is the signed `created`: the bundle's
+	 * bytes are fully determined by what was signed. */
+	if ((uint64_t)r->manifest.created != c->tar.mtime)
+		return FWS_EFORMAT;
 	if (o->now > 0 && r->manifest.expires != 0 && o->now > r->manifest.expires)
 		return FWS_EEXPIRED;
 	rc = fws_policy_check(&r->manifest, &o->policy);

@@ -299,3 +299,34 @@ Test(bundle_stream, root_chain_out_of_order_refused)
 	cr_assert_eq(res.root.version, 2);
 	free(b);
 }
+
+/* Rewrites a header's mtime and fixes its checksum, as an attacker would. */
+static void set_header_mtime(uint8_t *h, const char *octal11)
+{
+	unsigned sum = 0;
+	memcpy(h + 136, octal11, 11);
+	memset(h + 148, ' ', 8);
+	for (int i = 0; i < 512; i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+	h[155] = ' ';
+}
+
+/* Header metadata is pinned: a tar mtime that differs from the signed
+ * `created` is unsigned data that could vary, so it is refused. */
+Test(bundle_stream, unsigned_tar_mtime_changed_refused)
+{
+	uint8_t *copy = malloc(F.plain_len);
+	memcpy(copy, F.plain, F.plain_len);
+	uint8_t *h = memmem(copy, F.plain_len, "payloads/fw.bin", 15);
+	cr_assert_not_null(h);
+	set_header_mtime(h, "00000012345");
+	cr_assert_eq(verify_mem(copy, F.plain_len, 0, 0, NULL), FWS_EFORMAT);
+	/* every entry changed alike still differs from `created` */
+	memcpy(copy, F.plain, F.plain_len);
+	for (uint8_t *p = copy; p + 512 <= copy + F.plain_len; p += 512)
+		if (memcmp(p + 257, "ustar", 5) == 0)
+			set_header_mtime(p, "00000012345");
+	cr_assert_eq(verify_mem(copy, F.plain_len, 0, 0, NULL), FWS_EFORMAT);
+	free(copy);
+}

@@ -74,6 +74,22 @@ static int open_input(const char *path, int *fd)
 	return *fd >= 0 ? 0 : errno == ENOENT ? FWS_ENOENT : FWS_EIO;
 }
 
+/* A self-signed trusted root in a new allocation; returns an exit status
+ * and prints the one error line itself. */
+static int load_trusted_root(const char *path, struct fws_root **out)
+{
+	struct fws_root *root = malloc(sizeof(*root));
+	if (root == NULL)
+		return cli_fail(NULL, FWS_ENOMEM);
+	int rc = fws_root_load_file(path, root, NULL);
+	if (rc != 0) {
+		free(root);
+		return cli_fail(path, rc);
+	}
+	*out = root;
+	return 0;
+}
+
 /* Returns an exit status; prints the one error line itself. */
 static int load_key(const char *path, const char *pass_file, struct fws_secret_key **key)
 {
@@ -190,7 +206,6 @@ static int cmd_sign(int argc, char **argv)
 	const char *key_path = NULL, *root_path = NULL, *pass_file = NULL, **slot;
 	struct fws_secret_key *key = NULL;
 	struct fws_root *root = NULL;
-	struct fws_envelope *env = NULL;
 	struct fws_verify_result *res = NULL;
 	long long now;
 	int c, rc;
@@ -213,18 +228,14 @@ static int cmd_sign(int argc, char **argv)
 	rc = cli_now(&now);
 	if (rc != 0)
 		return cli_fail("SOURCE_DATE_EPOCH", rc);
-	root = malloc(sizeof(*root));
-	env = malloc(sizeof(*env));
 	res = malloc(sizeof(*res));
-	if (!root || !env || !res) {
+	if (res == NULL) {
 		rc = cli_fail(NULL, FWS_ENOMEM);
 		goto out;
 	}
-	rc = fws_root_load_file(root_path, root, env);
-	if (rc != 0) {
-		rc = cli_fail(root_path, rc);
+	rc = load_trusted_root(root_path, &root);
+	if (rc != 0)
 		goto out;
-	}
 	rc = load_key(key_path, pass_file, &key);
 	if (rc != 0)
 		goto out;
@@ -241,7 +252,6 @@ static int cmd_sign(int argc, char **argv)
 out:
 	fws_secret_key_free(key);
 	free(root);
-	free(env);
 	free(res);
 	return rc;
 }
@@ -256,7 +266,6 @@ static int cmd_verify(int argc, char **argv)
 	const char *root_path = NULL, *hardware = NULL, *at = NULL;
 	long long now = 0;
 	struct fws_root *root = NULL;
-	struct fws_envelope *env = NULL;
 	struct fws_verify_result *res = NULL;
 	struct fws_verify_opts vo;
 	int c, rc, fd = -1;
@@ -296,18 +305,14 @@ static int cmd_verify(int argc, char **argv)
 		return cli_fail("SOURCE_DATE_EPOCH", rc);
 	}
 	const char *bundle = argv[optind];
-	root = malloc(sizeof(*root));
-	env = malloc(sizeof(*env));
 	res = malloc(sizeof(*res));
-	if (!root || !env || !res) {
+	if (res == NULL) {
 		rc = cli_fail(NULL, FWS_ENOMEM);
 		goto out;
 	}
-	rc = fws_root_load_file(root_path, root, env);
-	if (rc != 0) {
-		rc = cli_fail(root_path, rc);
+	rc = load_trusted_root(root_path, &root);
+	if (rc != 0)
 		goto out;
-	}
 	rc = open_input(bundle, &fd);
 	if (rc != 0) {
 		rc = cli_fail(bundle, rc);
@@ -332,7 +337,6 @@ out:
 	if (fd > STDIN_FILENO)
 		close(fd);
 	free(root);
-	free(env);
 	free(res);
 	return rc;
 }
@@ -556,17 +560,9 @@ static int cmd_permit(int argc, char **argv)
 	rc = cli_now(&now);
 	if (rc != 0)
 		return cli_fail("SOURCE_DATE_EPOCH", rc);
-	root = malloc(sizeof(*root));
-	env = malloc(sizeof(*env));
-	if (!root || !env) {
-		rc = cli_fail(NULL, FWS_ENOMEM);
+	rc = load_trusted_root(root_path, &root);
+	if (rc != 0)
 		goto out;
-	}
-	rc = fws_root_load_file(root_path, root, env);
-	if (rc != 0) {
-		rc = cli_fail(root_path, rc);
-		goto out;
-	}
 	rc = load_key(key_path, pass_file, &key);
 	if (rc != 0)
 		goto out;
@@ -590,7 +586,8 @@ static int cmd_permit(int argc, char **argv)
 	/* Report what was signed, read back from the permit itself. */
 	size_t body_len;
 	const uint8_t *body;
-	if (fws_envelope_decode((const uint8_t *)json, json_len, env) != 0 ||
+	env = malloc(sizeof(*env));
+	if (env == NULL || fws_envelope_decode((const uint8_t *)json, json_len, env) != 0 ||
 	    (body = fws_envelope_body(env, &body_len)) == NULL ||
 	    fws_permit_decode(body, body_len, &p) != 0 || fws_time_format(p.expires, t) != 0) {
 		rc = cli_fail(out_path, FWS_EINTERNAL);

@@ -320,3 +320,12 @@ int fws_json_emit_checked(const json_t *doc,
 	*out_len = text_len;
 	return 0;
 }
+
+int fws_json_set_time(json_t *obj, const char *key, int64_t t)
+{
+	char text[21];
+	int rc = fws_time_format(t, text);
+	if (rc != 0)
+		return rc;
+	return fws_json_set(obj, key, json_string(text));
+}

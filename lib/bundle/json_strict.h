@@ -51,6 +51,9 @@ FWS_MUST_CHECK int fws_json_time(const json_t *v, int64_t *out);
 /* obj[key] = val, taking val's reference even on failure. FWS_ENOMEM when
  * val is NULL (a failed constructor) or the insertion fails. */
 FWS_MUST_CHECK int fws_json_set(json_t *obj, const char *key, json_t *val);
+/* obj[key] = t as a strict RFC 3339 UTC string (FWS_ECLOCK if t has none). */
+FWS_MUST_CHECK int fws_json_set_time(json_t *obj, const char *key, int64_t t);
+
 /* Appends val to arr, same reference rules. */
 FWS_MUST_CHECK int fws_json_append(json_t *arr, json_t *val);
 

@@ -289,16 +289,6 @@ static int terminated(const char *s, size_t cap)
 	return memchr(s, '\0', cap) != NULL;
 }
 
-static int set_time(json_t *obj, const char *key, int64_t t)
-{
-	char text[21];
-	int rc = fws_time_format(t, text);
-
-	if (rc != 0)
-		return rc;
-	return fws_json_set(obj, key, json_string(text));
-}
-
 static int encode_payload(const struct fws_payload *p, json_t **out)
 {
 	int rc = FWS_ENOMEM;
@@ -399,10 +389,10 @@ int fws_manifest_encode(const struct fws_manifest *m, char **out, size_t *out_le
 		rc = fws_json_set(doc, "security_version",
 				  json_integer((json_int_t)m->security_version));
 	if (rc == 0)
-		rc = set_time(doc, "created", m->created);
+		rc = fws_json_set_time(doc, "created", m->created);
 	/* expires == 0 means absent (see manifest.h). */
 	if (rc == 0 && m->expires != 0)
-		rc = set_time(doc, "expires", m->expires);
+		rc = fws_json_set_time(doc, "expires", m->expires);
 	if (rc == 0)
 		rc = encode_strings(m, doc);
 	if (rc != 0)

@@ -200,16 +200,6 @@ static int set_hex(json_t *obj, const char *key, const uint8_t bytes[32])
 	return fws_json_set(obj, key, json_string(hex));
 }
 
-static int set_time(json_t *obj, const char *key, int64_t t)
-{
-	char text[21];
-	int rc = fws_time_format(t, text);
-
-	if (rc != 0)
-		return rc;
-	return fws_json_set(obj, key, json_string(text));
-}
-
 static int encode_key(const struct fws_key *key, json_t **out)
 {
 	int rc = FWS_ENOMEM;
@@ -298,9 +288,9 @@ int fws_root_encode(const struct fws_root *root, char **out, size_t *out_len)
 	if (rc == 0)
 		rc = fws_json_set(doc, "version", json_integer((json_int_t)root->version));
 	if (rc == 0)
-		rc = set_time(doc, "created", root->created);
+		rc = fws_json_set_time(doc, "created", root->created);
 	if (rc == 0)
-		rc = set_time(doc, "expires", root->expires);
+		rc = fws_json_set_time(doc, "expires", root->expires);
 	if (rc != 0)
 		goto out;
 	for (size_t i = 0; i < root->n_keys; i++) {

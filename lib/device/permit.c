@@ -105,15 +105,6 @@ out:
 	return rc;
 }
 
-static int set_time(json_t *obj, const char *key, int64_t t)
-{
-	char text[21];
-	int rc = fws_time_format(t, text);
-	if (rc != 0)
-		return rc;
-	return fws_json_set(obj, key, json_string(text));
-}
-
 int fws_permit_encode(const struct fws_permit *p, char **out, size_t *out_len)
 {
 	int rc = FWS_EUSAGE;
@@ -146,9 +137,9 @@ int fws_permit_encode(const struct fws_permit *p, char **out, size_t *out_len)
 	if (rc == 0)
 		rc = fws_json_set(doc, "manifest_sha256", json_string(hex));
 	if (rc == 0)
-		rc = set_time(doc, "created", p->created);
+		rc = fws_json_set_time(doc, "created", p->created);
 	if (rc == 0)
-		rc = set_time(doc, "expires", p->expires);
+		rc = fws_json_set_time(doc, "expires", p->expires);
 	if (rc == 0)
 		rc = fws_json_dump_canonical(doc, &text, &text_len);
 	/* Never sign a permit our own decoder would refuse or read differently. */

@@ -374,6 +374,12 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_manifest *out_manifest, c
 		rc = load_roots(c, o);
 	if (rc != 0)
 		goto out;
+	/* The archive stamps `created` into every tar header; the ustar field
+	 * holds 11 octal digits (until 2242), so a later time cannot be packed. */
+	if (o->now < 0 || o->now > 077777777777LL) {
+		rc = FWS_ECLOCK;
+		goto out;
+	}
 	c->m.created = o->now;
 	rc = measure_payloads(c);
 	if (rc == 0)

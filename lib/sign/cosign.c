@@ -136,10 +136,9 @@ int fws_bundle_add_signature(const char *path, const struct fws_root *trusted,
 		rc = FWS_ENOTAUTHORISED;
 		goto out;
 	}
-	if (now > res->root.expires) {
-		rc = FWS_EEXPIRED; /* never sign under an expired root */
+	rc = fws_root_check_not_expired(&res->root, now); /* never sign under it */
+	if (rc != 0)
 		goto out;
-	}
 	rc = fws_envelope_sign(&c->env, key);
 	if (rc == 0)
 		rc = fws_envelope_encode(&c->env, &json, &json_len);

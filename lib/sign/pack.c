@@ -256,8 +256,8 @@ static int load_roots(struct pack_ctx *c, const struct fws_pack_opts *o)
 		free(raw);
 		raw = NULL;
 	}
-	if (rc == 0 && o->now > c->root.expires)
-		rc = FWS_EEXPIRED; /* never sign under an expired root */
+	if (rc == 0)
+		rc = fws_root_check_not_expired(&c->root, o->now); /* never sign under it */
 	if (rc == 0 && o->now < c->root.created)
 		rc = FWS_ECLOCK; /* the signer's clock is behind the root: fix it first */
 	return rc;

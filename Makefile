@@ -58,7 +58,7 @@ ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 
 # The SHA-256 backend is chosen by file, not #ifdef.
 CORE_SRC := $(filter-out lib/core/sha256_%.c,$(wildcard lib/core/*.c)) lib/core/sha256_$(HASH).c
-DEVICE_LIB_SRC := $(CORE_SRC) $(wildcard lib/bundle/*.c) $(wildcard lib/device/*.c)
+DEVICE_LIB_SRC := $(CORE_SRC) $(wildcard lib/io/*.c) $(wildcard lib/bundle/*.c) $(wildcard lib/device/*.c)
 # lib/selftest: built-in known answers + attack suite (core + bundle only).
 SELFTEST_SRC := $(wildcard lib/selftest/*.c)
 LIB_SRC := $(DEVICE_LIB_SRC) $(SELFTEST_SRC) $(wildcard lib/sign/*.c)

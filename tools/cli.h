@@ -1,50 +1,161 @@
-/* Shared by the three CLIs: error reporting, exit statuses, passphrases.
- * A CLI only parses arguments, calls the library and reports; it has no
- * logic of its own. */
+/* The option layer and reporting shared by fwseal, fwseal-keys and
+ * fwseal-verify. Each tool declares its commands once, in a table: name,
+ * synopsis, options (with their help), positional arguments, exit codes,
+ * examples and the function that runs it. From that one table come the
+ * parser (exact long options only: a security tool never guesses what an
+ * abbreviation meant), `COMMAND --help`, the man pages (docs/PROG.1.md, made
+ * by `PROG --help-markdown`) and the dispatch.
+ *
+ * A CLI only parses, calls the library and reports: no decision is made
+ * here. Reporting: one line on stderr, `PROG: SUBJECT: PART: REASON`
+ * (fwseal/diag.h gives the part and the rule), control characters in
+ * names escaped, exit status |FWS_E*| (docs/exit-codes.md). */
 #ifndef FWSEAL_TOOLS_CLI_H
 #define FWSEAL_TOOLS_CLI_H
 
+#include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#define CLI_MAX_OPTS 24
+#define CLI_MAX_LIST 64 /* values of one repeatable option */
+#define CLI_MAX_ARGS 40 /* positional arguments */
+#define CLI_MAX_SEQ 128 /* options in command-line order */
+
+enum cli_kind { CLI_FLAG, CLI_VALUE, CLI_LIST };
+
+struct cli_opt {
+	const char *name; /* without the leading "--" */
+	enum cli_kind kind;
+	const char *arg;  /* placeholder of the value, e.g. "FILE" */
+	int required;     /* the parser refuses a command line without it */
+	const char *help; /* what it does */
+};
+
+struct cli;
+
+struct cli_cmd {
+	const char *name;        /* "pack", "root init" */
+	const char *summary;     /* one line, for the tool's list of commands */
+	const char *synopsis;    /* the arguments after PROG NAME */
+	const char *description; /* paragraphs, lines of at most 78 columns */
+	const struct cli_opt *opts; /* ends with {NULL} */
+	int min_args, max_args;  /* positional arguments */
+	const int *codes;        /* FWS_E* codes it can end with, ends with 0 */
+	const char *examples;    /* one command per line */
+	int (*run)(struct cli *c);
+};
+
+struct cli_tool {
+	const char *prog;
+	const char *summary;
+	const char *description;
+	const struct cli_cmd *cmds; /* ends with {NULL} */
+};
+
+struct cli_seq {
+	int opt; /* index into cmd->opts */
+	const char *value;
+};
+
+/* One parsed command line. */
+struct cli {
+	const struct cli_tool *tool;
+	const struct cli_cmd *cmd;
+	const char *val[CLI_MAX_OPTS]; /* NULL = not given; "" for a given flag */
+	const char *list[CLI_MAX_OPTS][CLI_MAX_LIST];
+	size_t n_list[CLI_MAX_OPTS];
+	struct cli_seq seq[CLI_MAX_SEQ]; /* every option, in order */
+	size_t n_seq;
+	const char *args[CLI_MAX_ARGS];
+	size_t n_args;
+	int json;  /* --json was given */
+	int quiet; /* --quiet was given */
+	json_t *out; /* the --json result object, printed by cli_main */
+};
+
+/* The whole of main(): start libsodium, dispatch, report. */
+int cli_main(const struct cli_tool *tool, int argc, char **argv);
+/* The command line being run (the reporting functions use it). */
+struct cli *cli_current(void);
+
+/* Options of the running command: the value, or NULL when not given. */
+const char *cli_get(const struct cli *c, const char *name);
+int cli_flag(const struct cli *c, const char *name);
+/* A repeatable option's values in order; *n set. */
+const char *const *cli_list(const struct cli *c, const char *name, size_t *n);
+
+/* --- reporting (cli_report.c) --- */
+
+extern const char *cli_prog;
 
 /* Exit status for a library code: its absolute value (0 for success). */
 int cli_status(int code);
-
-/* Prints "PROG: SUBJECT: <check that failed>" (one line on stderr) and
- * returns the exit status for code. subject may be NULL. */
+/* One line "PROG: SUBJECT: PART: REASON" for code (subject may be NULL),
+ * using fwseal/diag.h when it explains this code; returns the status. */
 int cli_fail(const char *subject, int code);
-
-/* Reports a failed open() of path (errno): "input file missing" for
- * ENOENT, an I/O error otherwise. Returns the exit status. */
-int cli_open_error(const char *path);
-
-/* Prints "PROG: MESSAGE" for usage errors and returns the usage status. */
+/* The same with a note after the reason ("; not recorded: ..."). */
+int cli_fail_note(const char *subject, int code, const char *note);
+/* A command-line mistake: "PROG CMD: message (try ...)", status 2. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* s with control characters escaped (\n, \t, \xNN), for every message
+ * that names a file or a value the user gave. Returns a static buffer
+ * (one of four, used in turn). */
+const char *cli_esc(const char *s);
 
-/* Name used in messages ("fwseal", "fwseal-keys", "fwseal-verify"). */
-extern const char *cli_prog;
+/* --- values (cli_values.c) --- */
 
-/* The common start of a tool: libsodium, then argv[1] as the command, with
- * --help/-h/help and --version/-V answered here. Returns -1 when the caller
- * should dispatch argv[1], else the exit status to return. */
-int cli_start(int argc, char **argv, void (*usage)(FILE *out));
+/* A non-negative decimal integer <= max; -1 otherwise. */
+int cli_parse_u64(const char *s, unsigned long long max, unsigned long long *out);
+/* A positive number of seconds (at most a day) into milliseconds. */
+int cli_parse_seconds(const char *opt, const char *s, uint32_t *ms);
+/* Seconds since the epoch for signing: SOURCE_DATE_EPOCH when set (strictly
+ * parsed), else the clock. Reports its own error. */
+int cli_now(int64_t *out);
 
-/* The exit status table, for --help. */
-void cli_print_exit_codes(FILE *out);
+/* --- JSON results (cli_json.c) --- */
 
-/* Gets a passphrase, in this order: --passphrase-file (first line), the
- * FWSEAL_PASSPHRASE environment variable, the terminal (echo off; asked
- * twice when confirm). The result is in sodium_malloc'd memory; free it
- * with cli_passphrase_free. */
+/* c->out gets key = value (value's reference taken; NULL = JSON null). */
+void cli_json_set(struct cli *c, const char *key, json_t *value);
+/* A string or JSON null for NULL/"" */
+json_t *cli_json_str(const char *s);
+json_t *cli_json_hex(const uint8_t *bytes, size_t len);
+json_t *cli_json_time(int64_t t);
+json_t *cli_json_keyids(const uint8_t (*ids)[32], size_t n);
+
+/* --- progress on a terminal (cli_progress.c) --- */
+
+struct cli_progress {
+	const char *what;
+	uint64_t total; /* 0 = unknown */
+	uint64_t done;
+	int on;
+	double start, last;
+};
+/* Shown only when stderr is a terminal and --quiet was not given. */
+void cli_progress_start(struct cli_progress *p, const struct cli *c, const char *what,
+			uint64_t total);
+void cli_progress_update(struct cli_progress *p, uint64_t done);
+/* The fws_progress_fn shape: ctx is a struct cli_progress. */
+void cli_progress_cb(void *ctx, uint64_t done, uint64_t total);
+void cli_progress_end(struct cli_progress *p);
+/* Wipes a progress line drawn on stderr (before an error line). */
+void cli_progress_wipe(void);
+
+/* --- inputs (cli_input.c) --- */
+
+/* Opens a bundle ("-" = standard input): a regular file, a pipe or a
+ * character device; reports its own error. *size = 0 when unknown. */
+int cli_open_bundle(const char *path, int *fd, uint64_t *size);
+
+/* --- passphrases (cli_passphrase.c) --- */
+
+/* From --passphrase-file (first line), else FWSEAL_PASSPHRASE, else the
+ * terminal (echo off; asked twice when confirm), into sodium_malloc'd
+ * memory; cli_passphrase_free wipes it. Reports its own error. */
 int cli_passphrase_get(const char *file, const char *prompt, int confirm, char **out,
 		       size_t *out_len);
 void cli_passphrase_free(char *pass);
-
-/* Parses a non-negative decimal integer that fits max; -1 otherwise. */
-int cli_parse_u64(const char *s, unsigned long long max, unsigned long long *out);
-
-/* Seconds since the epoch for signing: SOURCE_DATE_EPOCH when set (strictly
- * parsed), else the clock. */
-int cli_now(long long *out);
 
 #endif

@@ -25,7 +25,7 @@
 static int pass_fail(const char *subject, const char *why, int code)
 {
 	if (subject != NULL)
-		fprintf(stderr, "%s: %s: %s\n", cli_prog, subject, why);
+		fprintf(stderr, "%s: %s: %s\n", cli_prog, cli_esc(subject), why);
 	else
 		fprintf(stderr, "%s: %s\n", cli_prog, why);
 	return code;

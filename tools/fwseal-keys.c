@@ -1,750 +1,274 @@
-/* fwseal-keys: create and protect signing keys, and create the root of trust.
- * Argument parsing and output only; every check lives in libfwseal. */
-#include <errno.h>
-#include <getopt.h>
-#include <jansson.h>
-#include <stdint.h>
+/* fwseal-keys: create and protect signing keys, and build, rotate,
+ * co-sign, verify and show the root of trust. Parsing and output only;
+ * every check lives in libfwseal. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "fwseal/fwseal.h"
 #include "fwseal/keys.h"
 
-const char *cli_prog = "fwseal-keys";
+#define ROOT_CODES                                                                            \
+	FWS_ENOENT, FWS_EIO, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,   \
+	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
+	    FWS_EROOTVERSION, FWS_EEXPIRED, FWS_ETHRESHOLDDEF, FWS_ECLOCK
+#define SIGNER_CODES FWS_EKEYFILE, FWS_EPASSPHRASE, FWS_EKEYPERM, FWS_ENOTAUTHORISED
 
-
-/* Options without a short form get values above any character. */
-enum {
-	OPT_OUT = 256,
-	OPT_KDF,
-	OPT_PASSFILE,
-	OPT_NEWPASSFILE,
-	OPT_KEY,
-	OPT_ROOT_KEY,
-	OPT_RELEASE_KEY,
-	OPT_ROOT_THRESHOLD,
-	OPT_RELEASE_THRESHOLD,
-	OPT_SIGN,
-	OPT_EXPIRES,
-	OPT_JSON,
-	OPT_FROM,
-	OPT_ADD_KEY,
-	OPT_ROLE,
-	OPT_REMOVE_KEY,
-	OPT_THRESHOLD,
-	OPT_PREVIOUS,
-	OPT_TRUSTED,
-};
-
-/* ---- help ---- */
-
-static void help_main(FILE *out)
+static void print_keyid(const char *prefix, const uint8_t keyid[32])
 {
-	fprintf(
-	    out,
-	    "NAME\n"
-	    "  fwseal-keys - create and protect fwseal signing keys and the root of trust\n"
-	    "\n"
-	    "SYNOPSIS\n"
-	    "  fwseal-keys generate --out NAME [--kdf LEVEL] [--passphrase-file FILE]\n"
-	    "  fwseal-keys fingerprint FILE\n"
-	    "  fwseal-keys change-passphrase --key NAME.key [--passphrase-file OLD]\n"
-	    "              [--new-passphrase-file NEW] [--kdf LEVEL]\n"
-	    "  fwseal-keys root init --root-key R.pub... --release-key K.pub... --sign R.key\n"
-	    "              --out root.json [--root-threshold N] [--release-threshold N]\n"
-	    "              [--expires DAYS] [--passphrase-file FILE]\n"
-	    "  fwseal-keys root new --from root.json --out NEW.json [--add-key K.pub --role ROLE]...\n"
-	    "              [--remove-key KEYID]... [--threshold ROLE=N]... [--expires DAYS]\n"
-	    "              [--sign R.key [--passphrase-file FILE]]\n"
-	    "  fwseal-keys root sign --key R.key [--previous root.json] [--passphrase-file FILE]\n"
-	    "              NEW.json\n"
-	    "  fwseal-keys root verify --trusted root.json NEXT.json [NEXT2.json ...]\n"
-	    "  fwseal-keys root show [--json] [--previous root.json] root.json\n"
-	    "  fwseal-keys --help | --version\n"
-	    "  fwseal-keys COMMAND --help\n"
-	    "\n"
-	    "DESCRIPTION\n"
-	    "  Signing keys are Ed25519. The secret key (NAME.key, mode 0600) holds the\n"
-	    "  32-byte seed encrypted under a passphrase (Argon2id, then XSalsa20-Poly1305);\n"
-	    "  the public key (NAME.pub) may be shared freely. A key ID is the hex SHA-256\n"
-	    "  of the raw public key. The root of trust (root.json) says which keys may\n"
-	    "  sign new roots and which may sign releases, and how many must agree.\n"
-	    "\n"
-	    "PASSPHRASES\n"
-	    "  Taken from --passphrase-file (its first line), else the FWSEAL_PASSPHRASE\n"
-	    "  environment variable (for CI), else asked on the terminal with echo off\n"
-	    "  (twice when a new passphrase is set).\n"
-	    "\n"
-	    "EXAMPLES\n"
-	    "  fwseal-keys generate --out keys/root1\n"
-	    "  fwseal-keys generate --out keys/release1 --kdf sensitive\n"
-	    "  fwseal-keys root init --root-key keys/root1.pub --release-key keys/release1.pub \\\n"
-	    "      --sign keys/root1.key --out root.json\n"
-	    "  fwseal-keys root new --from root.json --out root-v2.json \\\n"
-	    "      --add-key keys/release2.pub --role release --remove-key keys/release1.pub \\\n"
-	    "      --sign keys/root1.key\n"
-	    "  fwseal-keys root verify --trusted root.json root-v2.json\n"
-	    "  fwseal-keys root show root.json\n"
-	    "\n");
-	cli_print_exit_codes(out);
-}
-
-static void help_generate(FILE *out)
-{
-	fprintf(out,
-		"NAME\n"
-		"  fwseal-keys generate - create a new Ed25519 signing key pair\n"
-		"\n"
-		"SYNOPSIS\n"
-		"  fwseal-keys generate --out NAME [--kdf LEVEL] [--passphrase-file FILE]\n"
-		"\n"
-		"DESCRIPTION\n"
-		"  Writes NAME.key (the secret key, encrypted under a passphrase, mode 0600)\n"
-		"  and NAME.pub (the public key, mode 0644) and prints the key ID. Existing\n"
-		"  files are never overwritten. Keep NAME.key offline and its passphrase\n"
-		"  apart from it.\n"
-		"\n"
-		"OPTIONS\n"
-		"  --out NAME              base name of the two files (required)\n"
-		"  --kdf LEVEL             Argon2id cost: interactive (64 MiB), moderate\n"
-		"                          (256 MiB, the default) or sensitive (1 GiB)\n"
-		"  --passphrase-file FILE  read the new passphrase from FILE's first line\n"
-		"  -h, --help              show this help\n"
-		"\n"
-		"EXAMPLES\n"
-		"  fwseal-keys generate --out keys/release1\n"
-		"  FWSEAL_PASSPHRASE=... fwseal-keys generate --out ci/release --kdf interactive\n"
-		"\n");
-	cli_print_exit_codes(out);
-}
-
-static void help_fingerprint(FILE *out)
-{
-	fprintf(out, "NAME\n"
-		     "  fwseal-keys fingerprint - print the key ID of a key file\n"
-		     "\n"
-		     "SYNOPSIS\n"
-		     "  fwseal-keys fingerprint FILE\n"
-		     "\n"
-		     "DESCRIPTION\n"
-		     "  Prints the key ID (hex SHA-256 of the public key) of a public key file or\n"
-		     "  of a secret key file. A secret key is not decrypted, so no passphrase is\n"
-		     "  needed. The key ID stored in the file is checked against its public key.\n"
-		     "  For a .key this proves nothing about the encrypted seed (only decrypting\n"
-		     "  does: pack, sign and root commands check the seed matches the public key),\n"
-		     "  so fingerprint the .pub you received over a trusted channel.\n"
-		     "\n"
-		     "OPTIONS\n"
-		     "  -h, --help  show this help\n"
-		     "\n"
-		     "EXAMPLES\n"
-		     "  fwseal-keys fingerprint keys/release1.pub\n"
-		     "  fwseal-keys fingerprint keys/release1.key\n"
-		     "\n");
-	cli_print_exit_codes(out);
-}
-
-static void help_change_passphrase(FILE *out)
-{
-	fprintf(out,
-		"NAME\n"
-		"  fwseal-keys change-passphrase - re-encrypt a secret key under a new passphrase\n"
-		"\n"
-		"SYNOPSIS\n"
-		"  fwseal-keys change-passphrase --key NAME.key [--passphrase-file OLD]\n"
-		"              [--new-passphrase-file NEW] [--kdf LEVEL]\n"
-		"\n"
-		"DESCRIPTION\n"
-		"  Decrypts NAME.key with the current passphrase and replaces it atomically\n"
-		"  with the same key encrypted under the new passphrase (fresh salt and\n"
-		"  nonce). The key ID does not change. The current passphrase comes from\n"
-		"  --passphrase-file, FWSEAL_PASSPHRASE or the terminal; the new one from\n"
-		"  --new-passphrase-file or the terminal (never from FWSEAL_PASSPHRASE).\n"
-		"\n"
-		"OPTIONS\n"
-		"  --key NAME.key              the secret key file (required)\n"
-		"  --passphrase-file OLD       read the current passphrase from OLD\n"
-		"  --new-passphrase-file NEW   read the new passphrase from NEW\n"
-		"  --kdf LEVEL                 interactive, moderate (default) or sensitive\n"
-		"  -h, --help                  show this help\n"
-		"\n"
-		"EXAMPLES\n"
-		"  fwseal-keys change-passphrase --key keys/release1.key\n"
-		"  fwseal-keys change-passphrase --key k.key --passphrase-file old.txt \\\n"
-		"      --new-passphrase-file new.txt --kdf sensitive\n"
-		"\n");
-	cli_print_exit_codes(out);
-}
-
-static void help_root(FILE *out)
-{
-	fprintf(out,
-		"NAME\n"
-		"  fwseal-keys root - create, rotate, co-sign, verify and show the root of trust\n"
-		"\n"
-		"SYNOPSIS\n"
-		"  fwseal-keys root init --root-key R.pub... --release-key K.pub... --sign R.key\n"
-		"              --out root.json [--root-threshold N] [--release-threshold N]\n"
-		"              [--expires DAYS] [--passphrase-file FILE]\n"
-		"  fwseal-keys root new --from root.json --out NEW.json [--add-key K.pub --role ROLE]...\n"
-		"              [--remove-key KEYID]... [--threshold ROLE=N]... [--expires DAYS]\n"
-		"              [--sign R.key [--passphrase-file FILE]]\n"
-		"  fwseal-keys root sign --key R.key [--previous root.json] [--passphrase-file FILE]\n"
-		"              NEW.json\n"
-		"  fwseal-keys root verify --trusted root.json NEXT.json [NEXT2.json ...]\n"
-		"  fwseal-keys root show [--json] [--previous root.json] root.json\n"
-		"\n"
-		"DESCRIPTION\n"
-		"  A root lists the keys allowed to sign roots (role root) and releases (role\n"
-		"  release), each role with a threshold: how many distinct keys of the role\n"
-		"  must sign. 'init' creates version 1. 'new' creates the next version (key\n"
-		"  rotation and revocation); it is valid only once signed by a threshold of the\n"
-		"  previous version's root keys AND of its own. Root key holders add their\n"
-		"  signatures one at a time with 'sign', each on their own machine. 'verify'\n"
-		"  walks a chain of versions from a root you trust; 'show' prints one root and\n"
-		"  who has signed it. Each command has its own --help.\n"
-		"\n"
-		"EXAMPLES\n"
-		"  fwseal-keys root new --from root.json --out root-v2.json \\\n"
-		"      --add-key rel2.pub --role release --remove-key rel1.pub\n"
-		"  fwseal-keys root sign --key r1.key --previous root.json root-v2.json\n"
-		"  fwseal-keys root sign --key r2.key --previous root.json root-v2.json\n"
-		"  fwseal-keys root verify --trusted root.json root-v2.json\n"
-		"\n");
-	cli_print_exit_codes(out);
-}
-
-static void help_root_init(FILE *out)
-{
-	fprintf(
-	    out,
-	    "NAME\n"
-	    "  fwseal-keys root init - create version 1 of the root of trust\n"
-	    "\n"
-	    "SYNOPSIS\n"
-	    "  fwseal-keys root init --root-key R.pub [--root-key R2.pub ...]\n"
-	    "              --release-key K.pub [--release-key K2.pub ...] --sign R.key\n"
-	    "              --out root.json [--root-threshold N] [--release-threshold N]\n"
-	    "              [--expires DAYS] [--passphrase-file FILE]\n"
-	    "\n"
-	    "DESCRIPTION\n"
-	    "  Builds a root (schema 1, version 1) from the given public keys, signs it\n"
-	    "  with --sign (which must be one of the root keys) and writes it to --out,\n"
-	    "  which must not exist. 'created' is SOURCE_DATE_EPOCH when set, else now.\n"
-	    "  Prints the key IDs and thresholds.\n"
-	    "\n"
-	    "OPTIONS\n"
-	    "  --root-key R.pub          a key allowed to sign roots (repeatable, 1-%d)\n"
-	    "  --release-key K.pub       a key allowed to sign releases (repeatable, 1-%d)\n"
-	    "  --root-threshold N        root signatures required (default 1)\n"
-	    "  --release-threshold N     release signatures required (default 1)\n"
-	    "  --sign R.key              the secret root key that signs (required)\n"
-	    "  --expires DAYS            validity in days from created (default %d)\n"
-	    "  --passphrase-file FILE    read the passphrase of R.key from FILE\n"
-	    "  --out root.json           the root to write (required)\n"
-	    "  -h, --help                show this help\n"
-	    "\n"
-	    "EXAMPLES\n"
-	    "  fwseal-keys root init --root-key r1.pub --release-key rel1.pub \\\n"
-	    "      --sign r1.key --out root.json\n"
-	    "  fwseal-keys root init --root-key r1.pub --root-key r2.pub --root-threshold 2 \\\n"
-	    "      --release-key a.pub --release-key b.pub --sign r1.key --out root.json\n"
-	    "  fwseal-keys root sign --key r2.key root.json\n"
-	    "\n",
-	    FWS_MAX_KEYS, FWS_MAX_KEYS, FWS_ROOT_EXPIRES_DAYS_DEFAULT);
-	cli_print_exit_codes(out);
-}
-
-static void help_root_new(FILE *out)
-{
-	fprintf(
-	    out,
-	    "NAME\n"
-	    "  fwseal-keys root new - create the next version of the root of trust\n"
-	    "\n"
-	    "SYNOPSIS\n"
-	    "  fwseal-keys root new --from root.json --out NEW.json\n"
-	    "              [--add-key K.pub --role root|release]... [--remove-key KEYID]...\n"
-	    "              [--threshold ROLE=N]... [--expires DAYS]\n"
-	    "              [--sign R.key [--passphrase-file FILE]]\n"
-	    "\n"
-	    "DESCRIPTION\n"
-	    "  Reads root.json (which must be signed by a threshold of its own root keys;\n"
-	    "  it may be expired: rotating away from an expired root is how a fleet\n"
-	    "  recovers), and writes NEW.json, which must not exist: version + 1, created\n"
-	    "  now (SOURCE_DATE_EPOCH when set), the changes below applied. Removals come\n"
-	    "  first, then additions, then thresholds. Keys no role uses any more are\n"
-	    "  dropped. Without --sign, NEW.json is a draft with no signature; root key\n"
-	    "  holders add theirs with 'fwseal-keys root sign --previous root.json'. NEW.json\n"
-	    "  is valid only once signed by a threshold of root.json's root keys AND a\n"
-	    "  threshold of its own. Prints the new roles, removed key IDs, and who has\n"
-	    "  signed so far.\n"
-	    "\n"
-	    "  Refused (exit 2): a key added twice to one role, a key both added and\n"
-	    "  removed, a key ID to remove that is not in root.json (a typo must not look\n"
-	    "  like a revocation). Refused (exit %d, FWS_ETHRESHOLDDEF): a threshold of 0 or\n"
-	    "  above the role's key count, and a role left with no key. A threshold is never\n"
-	    "  lowered for you when keys are removed: give --threshold.\n"
-	    "\n"
-	    "OPTIONS\n"
-	    "  --from root.json          the current root (required)\n"
-	    "  --out NEW.json            the new root to write (required)\n"
-	    "  --add-key K.pub           add a public key; must be followed directly by\n"
-	    "  --role root|release       the role it joins (a key may be added once per role)\n"
-	    "  --remove-key KEYID        revoke a key from every role: its 64-hex key ID or\n"
-	    "                            its .pub/.key file (repeatable)\n"
-	    "  --threshold ROLE=N        set a role's threshold, e.g. root=2 (once per role)\n"
-	    "  --expires DAYS            validity in days from now (default %d, max %d)\n"
-	    "  --sign R.key              sign at once with a root key of either version\n"
-	    "  --passphrase-file FILE    read the passphrase of R.key from FILE\n"
-	    "  -h, --help                show this help\n"
-	    "\n"
-	    "EXAMPLES\n"
-	    "  # revoke release key 1, add release key 2, sign with root key 1:\n"
-	    "  fwseal-keys root new --from root.json --out root-v2.json \\\n"
-	    "      --add-key keys/release2.pub --role release \\\n"
-	    "      --remove-key keys/release1.pub --sign keys/root1.key\n"
-	    "  fwseal-keys root sign --key keys/root2.key --previous root.json root-v2.json\n"
-	    "  # replace a compromised root key (2-of-3 stays 2-of-3):\n"
-	    "  fwseal-keys root new --from root-v2.json --out root-v3.json \\\n"
-	    "      --remove-key 3f1c...e9 --add-key keys/root4.pub --role root\n"
-	    "\n",
-	    -FWS_ETHRESHOLDDEF, FWS_ROOT_EXPIRES_DAYS_DEFAULT, FWS_ROOT_EXPIRES_DAYS_MAX);
-	cli_print_exit_codes(out);
-}
-
-static void help_root_sign(FILE *out)
-{
-	fprintf(out,
-		"NAME\n"
-		"  fwseal-keys root sign - add one root key's signature to a root (co-signing)\n"
-		"\n"
-		"SYNOPSIS\n"
-		"  fwseal-keys root sign --key R.key [--previous root.json] [--passphrase-file FILE]\n"
-		"              NEW.json\n"
-		"\n"
-		"DESCRIPTION\n"
-		"  Adds a signature by R.key to NEW.json (a draft from 'root new', or a root\n"
-		"  that already has some signatures) and rewrites it atomically. R.key must be\n"
-		"  in NEW.json's own root role, or, with --previous, in the root role of the\n"
-		"  root it rotates from (which must be signed by its own root keys and have the\n"
-		"  version just before). Refused: any other key (FWS_ENOTAUTHORISED), a key\n"
-		"  that already signed (FWS_EALREADYSIGNED), a root whose expiry has passed\n"
-		"  (FWS_EEXPIRED). Prints which root keys of both versions have signed and\n"
-		"  whether each threshold is met.\n"
-		"\n"
-		"OPTIONS\n"
-		"  --key R.key               the secret root key that signs (required)\n"
-		"  --previous root.json      the root NEW.json rotates from\n"
-		"  --passphrase-file FILE    read the passphrase of R.key from FILE\n"
-		"  -h, --help                show this help\n"
-		"\n"
-		"EXAMPLES\n"
-		"  fwseal-keys root sign --key keys/root2.key root.json\n"
-		"  fwseal-keys root sign --key keys/root1.key --previous root.json root-v2.json\n"
-		"\n");
-	cli_print_exit_codes(out);
-}
-
-static void help_root_verify(FILE *out)
-{
-	fprintf(out,
-		"NAME\n"
-		"  fwseal-keys root verify - check a chain of root versions from a trusted root\n"
-		"\n"
-		"SYNOPSIS\n"
-		"  fwseal-keys root verify --trusted root.json NEXT.json [NEXT2.json ...]\n"
-		"\n"
-		"DESCRIPTION\n"
-		"  Starts from root.json (which must be signed by a threshold of its own root\n"
-		"  keys) and checks each next file in order exactly as a device does: signed by\n"
-		"  a threshold of the current root's root keys, version exactly one higher,\n"
-		"  signed by a threshold of its own root keys. Prints each version's roles and\n"
-		"  the root keys of both versions that signed. Stops at the first broken link\n"
-		"  with its code: FWS_EROOTVERSION for a skipped, repeated or lower version,\n"
-		"  FWS_EUNTRUSTED / FWS_ETHRESHOLD / FWS_EBADSIG when a threshold is not met,\n"
-		"  FWS_EKEYID, FWS_ESCHEMA, ... Fails with FWS_EEXPIRED when the newest root has\n"
-		"  expired (SOURCE_DATE_EPOCH or the clock).\n"
-		"\n"
-		"OPTIONS\n"
-		"  --trusted root.json   the root you already trust (required)\n"
-		"  -h, --help            show this help\n"
-		"\n"
-		"EXAMPLES\n"
-		"  fwseal-keys root verify --trusted root.json root-v2.json root-v3.json\n"
-		"\n");
-	cli_print_exit_codes(out);
-}
-
-static void help_root_show(FILE *out)
-{
-	fprintf(out,
-		"NAME\n"
-		"  fwseal-keys root show - print a root of trust and who has signed it\n"
-		"\n"
-		"SYNOPSIS\n"
-		"  fwseal-keys root show [--json] [--previous root.json] root.json\n"
-		"\n"
-		"DESCRIPTION\n"
-		"  Prints a root's version, created and expiry times, keys, roles with their\n"
-		"  thresholds, and which of its root keys have signed it; with --previous,\n"
-		"  also which root keys of the previous version have signed it. Drafts and\n"
-		"  partly signed roots are shown too, but then the exit status is that of the\n"
-		"  unmet threshold (FWS_ETHRESHOLD, FWS_EUNTRUSTED, ...), never 0.\n"
-		"\n"
-		"OPTIONS\n"
-		"  --json                 print one JSON object with the keys created, expires,\n"
-		"                         keys, roles.{root,release}.{keyids,threshold}, schema,\n"
-		"                         signed_by, threshold_met, version and, with\n"
-		"                         --previous, previous.{version,signed_by,threshold_met,\n"
-		"                         is_previous_version} (sorted keys)\n"
-		"  --previous root.json   the root this one rotates from\n"
-		"  -h, --help             show this help\n"
-		"\n"
-		"EXAMPLES\n"
-		"  fwseal-keys root show root.json\n"
-		"  fwseal-keys root show --previous root.json root-v2.json\n"
-		"  fwseal-keys root show --json root.json | jq .roles.release\n"
-		"\n");
-	cli_print_exit_codes(out);
-}
-
-/* ---- argument helpers ---- */
-
-static int bad_option(int c, char **argv)
-{
-	if (c == ':')
-		return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
-	if (optopt > 0 && optopt < 256)
-		return cli_usage_error("unknown option '-%c'", optopt);
-	return cli_usage_error("unknown option '%s'", argv[optind - 1]);
-}
-
-/* A repeated flag is a mistake (which value was meant?), never "last wins". */
-static int set_once(const char **slot, const char *value, const char *name)
-{
-	if (*slot != NULL)
-		return cli_usage_error("option --%s given twice", name);
-	*slot = value;
-	return 0;
+	char hex[65];
+	fws_hex_encode(hex, keyid, 32);
+	printf("%s%s\n", prefix, hex);
 }
 
 static int parse_kdf(const char *s, enum fws_kdf_level *out)
 {
+	static const char *const names[] = {"interactive", "moderate", "sensitive"};
+	*out = FWS_KDF_MODERATE;
 	if (s == NULL)
-		*out = FWS_KDF_MODERATE;
-	else if (strcmp(s, "interactive") == 0)
-		*out = FWS_KDF_INTERACTIVE;
-	else if (strcmp(s, "moderate") == 0)
-		*out = FWS_KDF_MODERATE;
-	else if (strcmp(s, "sensitive") == 0)
-		*out = FWS_KDF_SENSITIVE;
-	else
-		return cli_usage_error("--kdf must be interactive, moderate or sensitive, not '%s'",
-				       s);
-	return 0;
-}
-
-static char *with_suffix(const char *base, const char *suffix)
-{
-	size_t len = strlen(base) + strlen(suffix) + 1;
-	char *s = malloc(len);
-
-	if (s != NULL)
-		snprintf(s, len, "%s%s", base, suffix);
-	return s;
-}
-
-/* Refuse early, before a passphrase is typed, when an output exists. The
- * library's O_EXCL create is what guarantees it. */
-static int check_absent(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) == 0)
-		return cli_fail(path, FWS_EEXIST);
-	return 0;
-}
-
-static void print_keyid(FILE *out, const char *prefix, const uint8_t keyid[32])
-{
-	char hex[2 * 32 + 1];
-
-	fws_hex_encode(hex, keyid, 32);
-	fprintf(out, "%s%s\n", prefix, hex);
+		return 0;
+	for (int i = 0; i < 3; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum fws_kdf_level)i;
+			return 0;
+		}
+	return cli_usage_error("--kdf must be interactive, moderate or sensitive, not '%s'",
+			       cli_esc(s));
 }
 
 /* ---- generate ---- */
 
-static int cmd_generate(int argc, char **argv)
+static const struct cli_opt generate_opts[] = {
+    {"out", CLI_VALUE, "NAME", 1, "base name: writes NAME.key and NAME.pub (never over files)"},
+    {"kdf", CLI_VALUE, "LEVEL", 0,
+     "Argon2id cost: interactive (64 MiB), moderate (256 MiB,\nthe default) or sensitive (1 GiB)"},
+    {"passphrase-file", CLI_VALUE, "FILE", 0, "read the new passphrase from FILE's first line"},
+    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    {NULL}};
+static const int generate_codes[] = {FWS_EEXIST, FWS_EIO, FWS_ENOENT, FWS_ENOMEM, FWS_ECRYPTO,
+				     FWS_ENOSPC, 0};
+
+static int run_generate(struct cli *c)
 {
-	static const struct option opts[] = {
-	    {"out", required_argument, NULL, OPT_OUT},
-	    {"kdf", required_argument, NULL, OPT_KDF},
-	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *out = NULL, *kdf = NULL, *passfile = NULL;
-	char *key_path = NULL, *pub_path = NULL, *pass = NULL;
+	const char *out = cli_get(c, "out");
 	struct fws_secret_key *key = NULL;
 	enum fws_kdf_level level;
 	uint8_t pk[32], keyid[32];
+	char *pass = NULL;
 	size_t pass_len = 0;
-	int c, rc;
-
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		rc = 0;
-		switch (c) {
-		case OPT_OUT:
-			rc = set_once(&out, optarg, "out");
-			break;
-		case OPT_KDF:
-			rc = set_once(&kdf, optarg, "kdf");
-			break;
-		case OPT_PASSFILE:
-			rc = set_once(&passfile, optarg, "passphrase-file");
-			break;
-		case 'h':
-			help_generate(stdout);
-			return 0;
-		default:
-			return bad_option(c, argv);
-		}
-		if (rc != 0)
-			return rc;
-	}
-	if (optind != argc)
-		return cli_usage_error("generate: unexpected argument '%s'", argv[optind]);
-	if (out == NULL || out[0] == '\0')
-		return cli_usage_error("generate: --out NAME is required");
-	rc = parse_kdf(kdf, &level);
+	int rc = parse_kdf(cli_get(c, "kdf"), &level);
 	if (rc != 0)
 		return rc;
-
-	key_path = with_suffix(out, ".key");
-	pub_path = with_suffix(out, ".pub");
-	if (key_path == NULL || pub_path == NULL) {
-		rc = cli_fail(NULL, FWS_ENOMEM);
-		goto out;
-	}
-	rc = check_absent(key_path);
-	if (rc == 0)
-		rc = check_absent(pub_path);
+	/* Before anyone types a passphrase: existing files are never replaced
+	 * (a secret key cannot be made again), whatever else is asked. */
+	rc = fws_secret_key_check_absent(out);
 	if (rc != 0)
-		goto out;
-	rc = cli_passphrase_get(passfile, "new passphrase: ", 1, &pass, &pass_len);
-	if (rc != 0) {
-		rc = cli_status(rc);
-		goto out;
-	}
+		return cli_fail(out, rc);
+	rc = cli_passphrase_get(cli_get(c, "passphrase-file"), "new passphrase: ", 1, &pass,
+				&pass_len);
+	if (rc != 0)
+		return cli_status(rc);
 	rc = fws_secret_key_generate(&key);
+	if (rc == 0)
+		rc = fws_secret_key_save(key, out, pass, pass_len, level);
+	cli_passphrase_free(pass);
 	if (rc != 0) {
-		rc = cli_fail(NULL, rc);
-		goto out;
-	}
-	rc = fws_secret_key_save(key, out, pass, pass_len, level);
-	if (rc != 0) {
-		rc = cli_fail(key_path, rc);
-		goto out;
+		fws_secret_key_free(key);
+		return cli_fail(out, rc);
 	}
 	fws_secret_key_public(key, pk, keyid);
-	printf("wrote %s (secret, passphrase-protected, mode 0600)\n", key_path);
-	printf("wrote %s (public)\n", pub_path);
-	print_keyid(stdout, "key id ", keyid);
-	rc = 0;
-out:
 	fws_secret_key_free(key);
-	cli_passphrase_free(pass);
-	free(key_path);
-	free(pub_path);
-	return rc;
+	if (c->json) {
+		char path[4200];
+		snprintf(path, sizeof(path), "%s.key", out);
+		cli_json_set(c, "secret_key", json_string(path));
+		snprintf(path, sizeof(path), "%s.pub", out);
+		cli_json_set(c, "public_key", json_string(path));
+		cli_json_set(c, "keyid", cli_json_hex(keyid, 32));
+	} else {
+		printf("wrote %s.key (secret, passphrase-protected, mode 0600)\n", cli_esc(out));
+		printf("wrote %s.pub (public)\n", cli_esc(out));
+		print_keyid("key id ", keyid);
+	}
+	return 0;
 }
 
 /* ---- fingerprint ---- */
 
-static int cmd_fingerprint(int argc, char **argv)
-{
-	static const struct option opts[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	uint8_t pk[32], keyid[32];
-	int c, rc;
+static const struct cli_opt fingerprint_opts[] = {
+    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"}, {NULL}};
+static const int fingerprint_codes[] = {FWS_ENOENT, FWS_EIO, FWS_EKEYFILE, FWS_EKEYID, 0};
 
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			help_fingerprint(stdout);
-			return 0;
-		}
-		return bad_option(c, argv);
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("fingerprint: expected exactly one key file");
-	rc = fws_key_file_public(argv[optind], pk, keyid, NULL);
+static int run_fingerprint(struct cli *c)
+{
+	uint8_t pk[32], keyid[32];
+	int is_secret = 0;
+	int rc = fws_key_file_public(c->args[0], pk, keyid, &is_secret);
 	if (rc != 0)
-		return cli_fail(argv[optind], rc);
-	print_keyid(stdout, "", keyid);
+		return cli_fail(c->args[0], rc);
+	if (c->json) {
+		cli_json_set(c, "file", json_string(c->args[0]));
+		cli_json_set(c, "kind", json_string(is_secret ? "secret" : "public"));
+		cli_json_set(c, "keyid", cli_json_hex(keyid, 32));
+	} else {
+		print_keyid("", keyid);
+	}
 	return 0;
 }
 
 /* ---- change-passphrase ---- */
 
-static int cmd_change_passphrase(int argc, char **argv)
+static const struct cli_opt change_opts[] = {
+    {"key", CLI_VALUE, "NAME.key", 1, "the secret key file, re-encrypted in place"},
+    {"passphrase-file", CLI_VALUE, "OLD", 0, "read the current passphrase from OLD"},
+    {"new-passphrase-file", CLI_VALUE, "NEW", 0, "read the new passphrase from NEW"},
+    {"kdf", CLI_VALUE, "LEVEL", 0, "interactive, moderate (default) or sensitive"},
+    {NULL}};
+static const int change_codes[] = {FWS_ENOENT, FWS_EIO,	    FWS_EKEYFILE, FWS_EKEYPERM,
+				   FWS_EPASSPHRASE, FWS_ELIMIT, FWS_ESAMEFILE, FWS_ENOSPC, 0};
+
+static int run_change_passphrase(struct cli *c)
 {
-	static const struct option opts[] = {
-	    {"key", required_argument, NULL, OPT_KEY},
-	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
-	    {"new-passphrase-file", required_argument, NULL, OPT_NEWPASSFILE},
-	    {"kdf", required_argument, NULL, OPT_KDF},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *keyfile = NULL, *passfile = NULL, *newfile = NULL, *kdf = NULL;
+	const char *keyfile = cli_get(c, "key"), *passfile = cli_get(c, "passphrase-file");
+	const char *newfile = cli_get(c, "new-passphrase-file");
+	const char *inputs[] = {passfile, newfile};
 	char *old = NULL, *new = NULL;
 	size_t old_len = 0, new_len = 0;
 	enum fws_kdf_level level;
 	uint8_t pk[32], keyid[32];
-	int c, rc, is_secret = 0;
-
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		rc = 0;
-		switch (c) {
-		case OPT_KEY:
-			rc = set_once(&keyfile, optarg, "key");
-			break;
-		case OPT_PASSFILE:
-			rc = set_once(&passfile, optarg, "passphrase-file");
-			break;
-		case OPT_NEWPASSFILE:
-			rc = set_once(&newfile, optarg, "new-passphrase-file");
-			break;
-		case OPT_KDF:
-			rc = set_once(&kdf, optarg, "kdf");
-			break;
-		case 'h':
-			help_change_passphrase(stdout);
-			return 0;
-		default:
-			return bad_option(c, argv);
-		}
-		if (rc != 0)
-			return rc;
-	}
-	if (optind != argc)
-		return cli_usage_error("change-passphrase: unexpected argument '%s'", argv[optind]);
-	if (keyfile == NULL)
-		return cli_usage_error("change-passphrase: --key NAME.key is required");
-	rc = parse_kdf(kdf, &level);
+	int is_secret = 0;
+	int rc = parse_kdf(cli_get(c, "kdf"), &level);
 	if (rc != 0)
 		return rc;
 	/* FWSEAL_PASSPHRASE holds the current passphrase; reusing it as the new
 	 * one would "change" the passphrase to itself without anyone noticing. */
 	if (newfile == NULL && getenv("FWSEAL_PASSPHRASE") != NULL)
-		return cli_usage_error("change-passphrase: FWSEAL_PASSPHRASE is set; give the new "
-				       "passphrase with --new-passphrase-file");
-
+		return cli_usage_error("FWSEAL_PASSPHRASE is set; give the new passphrase with "
+				       "--new-passphrase-file");
 	/* A wrong kind of file is reported before anyone types a passphrase. */
 	rc = fws_key_file_public(keyfile, pk, keyid, &is_secret);
 	if (rc == 0 && !is_secret)
 		rc = FWS_EKEYFILE;
 	if (rc != 0)
 		return cli_fail(keyfile, rc);
-
 	rc = cli_passphrase_get(passfile, "current passphrase: ", 0, &old, &old_len);
+	if (rc == 0)
+		rc = cli_passphrase_get(newfile, "new passphrase: ", 1, &new, &new_len);
 	if (rc != 0) {
 		rc = cli_status(rc);
-		goto out;
+	} else {
+		rc = fws_secret_key_change_passphrase(keyfile, old, old_len, new, new_len, level,
+						      inputs, 2);
+		if (rc != 0)
+			rc = cli_fail(keyfile, rc);
 	}
-	rc = cli_passphrase_get(newfile, "new passphrase: ", 1, &new, &new_len);
-	if (rc != 0) {
-		rc = cli_status(rc);
-		goto out;
-	}
-	rc = fws_secret_key_change_passphrase(keyfile, old, old_len, new, new_len, level);
-	if (rc != 0) {
-		rc = cli_fail(keyfile, rc);
-		goto out;
-	}
-	printf("%s: passphrase changed\n", keyfile);
-	print_keyid(stdout, "key id ", keyid);
-	rc = 0;
-out:
 	cli_passphrase_free(old);
 	cli_passphrase_free(new);
+	if (rc == 0) {
+		printf("%s: passphrase changed\n", cli_esc(keyfile));
+		print_keyid("key id ", keyid);
+	}
 	return rc;
 }
 
-/* ---- root ---- */
+/* ---- root: shared output ---- */
 
 static const char *role_name(enum fws_role_id id)
 {
 	return id == FWS_ROLE_ROOT ? "root" : "release";
 }
 
-static int parse_role(const char *s, enum fws_role_id *out)
-{
-	if (strcmp(s, "root") == 0)
-		*out = FWS_ROLE_ROOT;
-	else if (strcmp(s, "release") == 0)
-		*out = FWS_ROLE_RELEASE;
-	else
-		return -1;
-	return 0;
-}
-
-static void print_role(FILE *out, const struct fws_root *root, enum fws_role_id id)
+static void print_role(const struct fws_root *root, enum fws_role_id id)
 {
 	const struct fws_role *role = &root->roles[id];
-
-	fprintf(out, "role %s: threshold %u of %zu\n", role_name(id), (unsigned)role->threshold,
-		role->n_keyids);
+	printf("role %s: threshold %u of %zu\n", role_name(id), (unsigned)role->threshold,
+	       role->n_keyids);
 	for (size_t i = 0; i < role->n_keyids; i++)
-		print_keyid(out, "  ", role->keyids[i]);
+		print_keyid("  ", role->keyids[i]);
 }
 
-static void print_signers(FILE *out, const char *what, const struct fws_signers *s,
-			  uint32_t threshold, int rc)
+static void print_signers(const char *what, const struct fws_signers *s, uint32_t threshold,
+			  int rc)
 {
-	fprintf(out, "%s: %zu of threshold %u signed%s\n", what, s->n, (unsigned)threshold,
-		rc == 0 ? " (threshold met)" : " (threshold NOT met)");
+	printf("%s: %zu of threshold %u signed%s\n", what, s->n, (unsigned)threshold,
+	       rc == 0 ? " (threshold met)" : " (threshold NOT met)");
 	for (size_t i = 0; i < s->n; i++)
-		print_keyid(out, "  ", s->keyids[i]);
+		print_keyid("  ", s->keyids[i]);
 }
 
-/* Which root keys have signed a root (own role, and the previous root's
- * when given), and what is still missing. */
-static void print_status(FILE *out, const char *path, const struct fws_root *root,
+/* Which root keys have signed (own role, and the previous root's when
+ * given), and what is still missing. */
+static void print_status(const char *path, const struct fws_root *root,
 			 const struct fws_root *previous, const struct fws_root_status *st)
 {
 	char what[96];
-
-	snprintf(what, sizeof what, "root keys of version %llu (this root)",
+	snprintf(what, sizeof(what), "root keys of version %llu (this root)",
 		 (unsigned long long)root->version);
-	print_signers(out, what, &st->own, root->roles[FWS_ROLE_ROOT].threshold, st->own_rc);
+	print_signers(what, &st->own, root->roles[FWS_ROLE_ROOT].threshold, st->own_rc);
 	if (st->has_previous && previous != NULL) {
-		snprintf(what, sizeof what, "root keys of version %llu (previous)",
+		snprintf(what, sizeof(what), "root keys of version %llu (previous)",
 			 (unsigned long long)st->previous_version);
 		if (st->previous_rc == FWS_EROOTVERSION)
-			fprintf(out, "%s: not the previous version of this root\n", what);
+			printf("%s: not the previous version of this root\n", what);
 		else
-			print_signers(out, what, &st->previous,
-				      previous->roles[FWS_ROLE_ROOT].threshold, st->previous_rc);
+			print_signers(what, &st->previous, previous->roles[FWS_ROLE_ROOT].threshold,
+				      st->previous_rc);
 	} else if (root->version > 1) {
-		fprintf(out, "(give --previous to check the signatures of version %llu's root "
-			     "keys)\n",
-			(unsigned long long)root->version - 1);
+		printf("(give --previous to check the signatures of version %llu's root keys)\n",
+		       (unsigned long long)root->version - 1);
 	}
 	if (st->rc != 0)
-		fprintf(out, "needs more root signatures: fwseal-keys root sign --key R.key%s %s\n",
-			root->version > 1 ? " --previous PREVIOUS.json" : "", path);
+		printf("needs more root signatures: fwseal-keys root sign --key R.key%s %s\n",
+		       root->version > 1 ? " --previous PREVIOUS.json" : "", cli_esc(path));
 }
 
-/* Loads a secret key that must be a root key of root or of previous (may be
- * NULL). The key ID is read (no passphrase) and checked first, so nobody
+static json_t *role_json(const struct fws_root *root, enum fws_role_id id)
+{
+	const struct fws_role *r = &root->roles[id];
+	json_t *o = json_object();
+	json_object_set_new(o, "threshold", json_integer(r->threshold));
+	json_object_set_new(o, "keyids", cli_json_keyids(r->keyids, r->n_keyids));
+	return o;
+}
+
+/* The root and who signed it, into the --json result. */
+static void root_json(struct cli *c, const char *path, const struct fws_root *root,
+		      const struct fws_root_status *st)
+{
+	uint8_t ids[FWS_MAX_KEYS][32];
+	for (size_t i = 0; i < root->n_keys; i++)
+		memcpy(ids[i], root->keys[i].keyid, 32);
+	cli_json_set(c, "file", json_string(path));
+	cli_json_set(c, "schema", json_integer(root->schema));
+	cli_json_set(c, "version", json_integer((json_int_t)root->version));
+	cli_json_set(c, "created", cli_json_time(root->created));
+	cli_json_set(c, "expires", cli_json_time(root->expires));
+	cli_json_set(c, "keys", cli_json_keyids(ids, root->n_keys));
+	json_t *roles = json_object();
+	json_object_set_new(roles, "root", role_json(root, FWS_ROLE_ROOT));
+	json_object_set_new(roles, "release", role_json(root, FWS_ROLE_RELEASE));
+	cli_json_set(c, "roles", roles);
+	if (st == NULL)
+		return;
+	cli_json_set(c, "signed_by", cli_json_keyids(st->own.keyids, st->own.n));
+	cli_json_set(c, "threshold_met", json_boolean(st->own_rc == 0));
+	json_t *prev = NULL;
+	if (st->has_previous) {
+		prev = json_object();
+		json_object_set_new(prev, "version", json_integer((json_int_t)st->previous_version));
+		json_object_set_new(prev, "signed_by",
+				    cli_json_keyids(st->previous.keyids, st->previous.n));
+		json_object_set_new(prev, "is_previous_version",
+				    json_boolean(st->previous_rc != FWS_EROOTVERSION));
+		json_object_set_new(prev, "threshold_met", json_boolean(st->previous_rc == 0));
+	}
+	cli_json_set(c, "previous", prev);
+	cli_json_set(c, "usable", json_boolean(st->rc == 0));
+}
+
+/* Loads a secret key that must be a root key of root or of previous (may
+ * be NULL). The key ID is read (no passphrase) and checked first, so nobody
  * types a passphrase for a key that will be refused; the library checks
  * again when it signs. */
 static int load_root_signer(const char *path, const char *passfile, const struct fws_root *root,
@@ -753,9 +277,8 @@ static int load_root_signer(const char *path, const char *passfile, const struct
 	uint8_t pk[32], keyid[32], loaded_pk[32], loaded_id[32];
 	char *pass = NULL;
 	size_t pass_len = 0;
-	int rc, is_secret = 0;
-
-	rc = fws_key_file_public(path, pk, keyid, &is_secret);
+	int is_secret = 0;
+	int rc = fws_key_file_public(path, pk, keyid, &is_secret);
 	if (rc == 0 && !is_secret)
 		rc = FWS_EKEYFILE;
 	if (rc == 0 && !fws_root_role_has(root, FWS_ROLE_ROOT, keyid) &&
@@ -783,7 +306,6 @@ static int load_root_signer(const char *path, const char *passfile, const struct
 static int parse_days(const char *s, uint32_t *out)
 {
 	unsigned long long days = 0;
-
 	*out = 0; /* the library's default */
 	if (s == NULL)
 		return 0;
@@ -797,182 +319,165 @@ static int parse_days(const char *s, uint32_t *out)
 static int parse_threshold(const char *s, const char *name, uint32_t *out)
 {
 	unsigned long long v;
-
 	if (cli_parse_u64(s, UINT32_MAX, &v) != 0)
-		return cli_usage_error("--%s must be a number, not '%s'", name, s);
+		return cli_usage_error("--%s must be a number, not '%s'", name, cli_esc(s));
 	/* Range (1..keys) is the library's check: fws_root_check. */
 	*out = (uint32_t)v;
 	return 0;
 }
 
-/* Adds the public key in path to edit for role. */
 static int edit_add_key(struct fws_root_edit *edit, const char *path, enum fws_role_id role)
 {
 	uint8_t keyid[32];
-	int rc;
-
-	if (edit->n_add == sizeof edit->add / sizeof edit->add[0])
+	if (edit->n_add == sizeof(edit->add) / sizeof(edit->add[0]))
 		return cli_usage_error("too many keys added (at most %d per role)", FWS_MAX_KEYS);
-	rc = fws_public_key_load(path, edit->add[edit->n_add].public_key, keyid);
+	int rc = fws_public_key_load(path, edit->add[edit->n_add].public_key, keyid);
 	if (rc != 0)
 		return cli_fail(path, rc);
 	edit->add[edit->n_add++].role = role;
 	return 0;
 }
 
-/* Prints the built root, or explains a refused edit in one line. */
-static int build_failed(const char *cmd, const char *out, int rc)
+/* A refused edit, in one line that names the rule. */
+static int build_failed(const char *out, int rc)
 {
 	if (rc == FWS_EUSAGE)
-		return cli_usage_error("%s: a key added twice to one role, a key both added and "
-				       "removed, or a key ID to remove that is not in the root",
-				       cmd);
-	/* Its own exit status (35), as the help says: every role needs at
-	 * least one key and a threshold from 1 to its number of keys. */
-	return cli_fail(rc == FWS_ETHRESHOLDDEF ? cmd : out, rc);
+		return cli_usage_error("a key added twice to one role, a key both added and "
+				       "removed, or a key ID to remove that is not in the root");
+	return cli_fail(out, rc);
 }
 
 static void print_written(const char *out, const struct fws_root *root)
 {
 	char created_s[21] = "?", expires_s[21] = "?";
-
 	if (fws_time_format(root->created, created_s) != 0 ||
 	    fws_time_format(root->expires, expires_s) != 0)
-		snprintf(created_s, sizeof created_s, "?");
-	printf("wrote %s: root version %llu, created %s, expires %s\n", out,
+		snprintf(created_s, sizeof(created_s), "?");
+	printf("wrote %s: root version %llu, created %s, expires %s\n", cli_esc(out),
 	       (unsigned long long)root->version, created_s, expires_s);
-	print_role(stdout, root, FWS_ROLE_ROOT);
-	print_role(stdout, root, FWS_ROLE_RELEASE);
+	print_role(root, FWS_ROLE_ROOT);
+	print_role(root, FWS_ROLE_RELEASE);
 }
 
-static int cmd_root_init(int argc, char **argv)
+/* Writes the built root (signed or draft) and reports it. */
+static int write_root(struct cli *c, const char *out, const struct fws_root *root,
+		      const struct fws_root *prev, const char *prev_path,
+		      const struct fws_secret_key *key, int64_t now, const char *const *inputs,
+		      size_t n_inputs, const struct fws_root_edit *edit)
 {
-	static const struct option opts[] = {
-	    {"root-key", required_argument, NULL, OPT_ROOT_KEY},
-	    {"release-key", required_argument, NULL, OPT_RELEASE_KEY},
-	    {"root-threshold", required_argument, NULL, OPT_ROOT_THRESHOLD},
-	    {"release-threshold", required_argument, NULL, OPT_RELEASE_THRESHOLD},
-	    {"sign", required_argument, NULL, OPT_SIGN},
-	    {"expires", required_argument, NULL, OPT_EXPIRES},
-	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
-	    {"out", required_argument, NULL, OPT_OUT},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *root_keys[FWS_MAX_KEYS], *release_keys[FWS_MAX_KEYS];
-	size_t n_root = 0, n_release = 0;
-	const char *root_t = NULL, *release_t = NULL, *sign = NULL, *expires = NULL;
-	const char *passfile = NULL, *out = NULL;
-	struct fws_root_edit *edit = NULL;
-	struct fws_root *root = NULL;
 	struct fws_root_status st;
-	struct fws_secret_key *key = NULL;
-	long long now;
-	int c, rc;
-
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		rc = 0;
-		switch (c) {
-		case OPT_ROOT_KEY:
-			if (n_root == FWS_MAX_KEYS)
-				return cli_usage_error("at most %d --root-key options",
-						       FWS_MAX_KEYS);
-			root_keys[n_root++] = optarg;
-			break;
-		case OPT_RELEASE_KEY:
-			if (n_release == FWS_MAX_KEYS)
-				return cli_usage_error("at most %d --release-key options",
-						       FWS_MAX_KEYS);
-			release_keys[n_release++] = optarg;
-			break;
-		case OPT_ROOT_THRESHOLD:
-			rc = set_once(&root_t, optarg, "root-threshold");
-			break;
-		case OPT_RELEASE_THRESHOLD:
-			rc = set_once(&release_t, optarg, "release-threshold");
-			break;
-		case OPT_SIGN:
-			rc = set_once(&sign, optarg, "sign");
-			break;
-		case OPT_EXPIRES:
-			rc = set_once(&expires, optarg, "expires");
-			break;
-		case OPT_PASSFILE:
-			rc = set_once(&passfile, optarg, "passphrase-file");
-			break;
-		case OPT_OUT:
-			rc = set_once(&out, optarg, "out");
-			break;
-		case 'h':
-			help_root_init(stdout);
-			return 0;
-		default:
-			return bad_option(c, argv);
-		}
-		if (rc != 0)
-			return rc;
-	}
-	if (optind != argc)
-		return cli_usage_error("root init: unexpected argument '%s'", argv[optind]);
-	if (n_root == 0 || n_release == 0)
-		return cli_usage_error("root init: at least one --root-key and one --release-key "
-				       "are required");
-	if (sign == NULL || out == NULL)
-		return cli_usage_error("root init: --sign R.key and --out root.json are required");
-
-	edit = calloc(1, sizeof *edit);
-	root = calloc(1, sizeof *root);
-	if (edit == NULL || root == NULL) {
-		rc = cli_fail(NULL, FWS_ENOMEM);
-		goto out;
-	}
-	rc = parse_days(expires, &edit->expires_days);
-	if (rc == 0 && root_t != NULL) {
-		edit->threshold_set[FWS_ROLE_ROOT] = 1;
-		rc = parse_threshold(root_t, "root-threshold", &edit->threshold[FWS_ROLE_ROOT]);
-	}
-	if (rc == 0 && release_t != NULL) {
-		edit->threshold_set[FWS_ROLE_RELEASE] = 1;
-		rc = parse_threshold(release_t, "release-threshold",
-				     &edit->threshold[FWS_ROLE_RELEASE]);
-	}
-	for (size_t i = 0; rc == 0 && i < n_root; i++)
-		rc = edit_add_key(edit, root_keys[i], FWS_ROLE_ROOT);
-	for (size_t i = 0; rc == 0 && i < n_release; i++)
-		rc = edit_add_key(edit, release_keys[i], FWS_ROLE_RELEASE);
-	if (rc != 0)
-		goto out;
-	rc = cli_now(&now);
-	if (rc != 0) {
-		rc = cli_fail("SOURCE_DATE_EPOCH or clock", rc);
-		goto out;
-	}
-	rc = fws_root_build_initial(edit, now, root);
-	if (rc != 0) {
-		rc = build_failed("root init", out, rc);
-		goto out;
-	}
-	rc = check_absent(out);
-	if (rc != 0)
-		goto out;
-	rc = load_root_signer(sign, passfile, root, NULL, &key);
-	if (rc != 0)
-		goto out;
-	rc = fws_root_write_new(out, root, NULL, key, now, NULL);
+	int policy = cli_flag(c, "force") ? FWS_OUT_REPLACE : FWS_OUT_NEW;
+	int rc = fws_root_write_new(out, root, prev, key, now, policy, inputs, n_inputs, NULL);
 	if (rc == 0)
-		rc = fws_root_inspect_file(out, NULL, NULL, NULL, NULL, &st);
-	if (rc != 0) {
-		rc = cli_fail(out, rc);
-		goto out;
+		rc = fws_root_inspect_file(out, prev_path, NULL, NULL, NULL, &st);
+	if (rc != 0)
+		return cli_fail(out, rc);
+	if (c->json) {
+		root_json(c, out, root, &st);
+		if (edit != NULL)
+			cli_json_set(c, "removed", cli_json_keyids(edit->remove, edit->n_remove));
+		return 0;
 	}
 	print_written(out, root);
-	print_status(stdout, out, root, NULL, &st);
-	rc = 0;
-out:
+	for (size_t i = 0; edit != NULL && i < edit->n_remove; i++)
+		print_keyid("removed ", edit->remove[i]);
+	print_status(out, root, prev, &st);
+	return 0;
+}
+
+/* ---- root init ---- */
+
+static const struct cli_opt init_opts[] = {
+    {"root-key", CLI_LIST, "R.pub", 1, "a key allowed to sign roots (repeatable, 1-16)"},
+    {"release-key", CLI_LIST, "K.pub", 1, "a key allowed to sign releases (repeatable, 1-16)"},
+    {"root-threshold", CLI_VALUE, "N", 0, "root signatures required (default 1)"},
+    {"release-threshold", CLI_VALUE, "N", 0, "release signatures required (default 1)"},
+    {"sign", CLI_VALUE, "R.key", 1, "the secret root key that signs (one of --root-key)"},
+    {"expires", CLI_VALUE, "DAYS", 0, "validity in days from created (default 365)"},
+    {"out", CLI_VALUE, "FILE", 1, "the root to write (must not exist, unless --force)"},
+    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
+    {"passphrase-file", CLI_VALUE, "FILE", 0, "read the passphrase of R.key from FILE"},
+    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    {NULL}};
+static const int init_codes[] = {ROOT_CODES, SIGNER_CODES, FWS_EEXIST, FWS_ESAMEFILE, 0};
+
+static int run_root_init(struct cli *c)
+{
+	size_t n_root, n_release;
+	const char *const *root_keys = cli_list(c, "root-key", &n_root);
+	const char *const *release_keys = cli_list(c, "release-key", &n_release);
+	const char *out = cli_get(c, "out"), *sign = cli_get(c, "sign");
+	const char *inputs[2 * FWS_MAX_KEYS + 2];
+	size_t n_inputs = 0;
+	struct fws_root_edit *edit = calloc(1, sizeof(*edit));
+	struct fws_root *root = calloc(1, sizeof(*root));
+	struct fws_secret_key *key = NULL;
+	int64_t now;
+	int rc = edit == NULL || root == NULL ? cli_fail(NULL, FWS_ENOMEM) : 0;
+	if (rc == 0 && (n_root > FWS_MAX_KEYS || n_release > FWS_MAX_KEYS))
+		rc = cli_usage_error("at most %d keys per role", FWS_MAX_KEYS);
+	if (rc == 0)
+		rc = parse_days(cli_get(c, "expires"), &edit->expires_days);
+	if (rc == 0 && cli_get(c, "root-threshold") != NULL) {
+		edit->threshold_set[FWS_ROLE_ROOT] = 1;
+		rc = parse_threshold(cli_get(c, "root-threshold"), "root-threshold",
+				     &edit->threshold[FWS_ROLE_ROOT]);
+	}
+	if (rc == 0 && cli_get(c, "release-threshold") != NULL) {
+		edit->threshold_set[FWS_ROLE_RELEASE] = 1;
+		rc = parse_threshold(cli_get(c, "release-threshold"), "release-threshold",
+				     &edit->threshold[FWS_ROLE_RELEASE]);
+	}
+	for (size_t i = 0; rc == 0 && i < n_root; i++) {
+		rc = edit_add_key(edit, root_keys[i], FWS_ROLE_ROOT);
+		inputs[n_inputs++] = root_keys[i];
+	}
+	for (size_t i = 0; rc == 0 && i < n_release; i++) {
+		rc = edit_add_key(edit, release_keys[i], FWS_ROLE_RELEASE);
+		inputs[n_inputs++] = release_keys[i];
+	}
+	inputs[n_inputs++] = sign;
+	if (rc == 0)
+		rc = cli_now(&now);
+	if (rc == 0 && (rc = fws_root_build_initial(edit, now, root)) != 0)
+		rc = build_failed(out, rc);
+	if (rc == 0)
+		rc = load_root_signer(sign, cli_get(c, "passphrase-file"), root, NULL, &key);
+	if (rc == 0)
+		rc = write_root(c, out, root, NULL, NULL, key, now, inputs, n_inputs, NULL);
 	fws_secret_key_free(key);
 	free(edit);
 	free(root);
 	return rc;
+}
+
+/* ---- root new ---- */
+
+static const struct cli_opt new_opts[] = {
+    {"from", CLI_VALUE, "FILE", 1, "the current root (it may have expired)"},
+    {"out", CLI_VALUE, "FILE", 1, "the new root to write (must not exist, unless --force)"},
+    {"add-key", CLI_LIST, "K.pub", 0, "add a public key; directly followed by --role"},
+    {"role", CLI_LIST, "ROLE", 0, "root or release: the role the --add-key before it joins"},
+    {"remove-key", CLI_LIST, "KEYID", 0,
+     "revoke a key from every role: its 64-hex key ID or its\n.pub/.key file (repeatable)"},
+    {"threshold", CLI_LIST, "ROLE=N", 0, "set a role's threshold, e.g. root=2 (once per role)"},
+    {"expires", CLI_VALUE, "DAYS", 0, "validity in days from now (default 365, max 36500)"},
+    {"sign", CLI_VALUE, "R.key", 0, "sign it now (else a draft with no signature)"},
+    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
+    {"passphrase-file", CLI_VALUE, "FILE", 0, "read the passphrase of R.key from FILE"},
+    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    {NULL}};
+static const int new_codes[] = {ROOT_CODES, SIGNER_CODES, FWS_EEXIST, FWS_ESAMEFILE, 0};
+
+static int parse_role(const char *s, enum fws_role_id *out)
+{
+	if (strcmp(s, "root") == 0)
+		*out = FWS_ROLE_ROOT;
+	else if (strcmp(s, "release") == 0)
+		*out = FWS_ROLE_RELEASE;
+	else
+		return cli_usage_error("--role must be root or release, not '%s'", cli_esc(s));
+	return 0;
 }
 
 /* --threshold ROLE=N */
@@ -982,15 +487,14 @@ static int parse_role_threshold(const char *s, struct fws_root_edit *edit)
 	const char *eq = strchr(s, '=');
 	enum fws_role_id role;
 	size_t n;
-
-	if (eq == NULL || (n = (size_t)(eq - s)) >= sizeof role_s)
+	if (eq == NULL || (n = (size_t)(eq - s)) >= sizeof(role_s))
 		return cli_usage_error("--threshold must be ROLE=N (root=2, release=1), not '%s'",
-				       s);
+				       cli_esc(s));
 	memcpy(role_s, s, n);
 	role_s[n] = '\0';
-	if (parse_role(role_s, &role) != 0)
-		return cli_usage_error("--threshold: role must be root or release, not '%s'",
-				       role_s);
+	int rc = parse_role(role_s, &role);
+	if (rc != 0)
+		return rc;
 	if (edit->threshold_set[role])
 		return cli_usage_error("--threshold %s given twice", role_s);
 	edit->threshold_set[role] = 1;
@@ -1001,8 +505,6 @@ static int parse_role_threshold(const char *s, struct fws_root_edit *edit)
 static int edit_remove_key(struct fws_root_edit *edit, const char *s)
 {
 	uint8_t pk[32];
-	int rc;
-
 	if (edit->n_remove == FWS_MAX_KEYS)
 		return cli_usage_error("at most %d --remove-key options", FWS_MAX_KEYS);
 	if (strlen(s) == FWS_KEYID_HEX &&
@@ -1010,151 +512,76 @@ static int edit_remove_key(struct fws_root_edit *edit, const char *s)
 		edit->n_remove++;
 		return 0;
 	}
-	rc = fws_key_file_public(s, pk, edit->remove[edit->n_remove], NULL);
+	int rc = fws_key_file_public(s, pk, edit->remove[edit->n_remove], NULL);
 	if (rc != 0)
 		return cli_fail(s, rc);
 	edit->n_remove++;
 	return 0;
 }
 
-static int cmd_root_new(int argc, char **argv)
+/* The order-sensitive options: each --add-key directly followed by --role. */
+static int parse_edit(const struct cli *c, struct fws_root_edit *edit)
 {
-	static const struct option opts[] = {
-	    {"from", required_argument, NULL, OPT_FROM},
-	    {"out", required_argument, NULL, OPT_OUT},
-	    {"add-key", required_argument, NULL, OPT_ADD_KEY},
-	    {"role", required_argument, NULL, OPT_ROLE},
-	    {"remove-key", required_argument, NULL, OPT_REMOVE_KEY},
-	    {"threshold", required_argument, NULL, OPT_THRESHOLD},
-	    {"expires", required_argument, NULL, OPT_EXPIRES},
-	    {"sign", required_argument, NULL, OPT_SIGN},
-	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *from = NULL, *out = NULL, *expires = NULL, *sign = NULL, *passfile = NULL;
-	const char *pending = NULL; /* an --add-key still waiting for its --role */
-	struct fws_root_edit *edit = NULL;
-	struct fws_root *prev = NULL, *root = NULL;
-	struct fws_root_status st;
-	struct fws_secret_key *key = NULL;
-	enum fws_role_id role;
-	long long now;
-	int c, rc;
-
-	edit = calloc(1, sizeof *edit);
-	prev = calloc(1, sizeof *prev);
-	root = calloc(1, sizeof *root);
-	if (edit == NULL || prev == NULL || root == NULL) {
-		rc = cli_fail(NULL, FWS_ENOMEM);
-		goto out;
-	}
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		rc = 0;
-		switch (c) {
-		case OPT_FROM:
-			rc = set_once(&from, optarg, "from");
-			break;
-		case OPT_OUT:
-			rc = set_once(&out, optarg, "out");
-			break;
-		case OPT_ADD_KEY:
-			if (pending != NULL)
-				rc = cli_usage_error("--add-key %s needs --role root|release right "
-						     "after it",
-						     pending);
-			pending = optarg;
-			break;
-		case OPT_ROLE:
-			if (pending == NULL)
-				rc = cli_usage_error("--role %s must follow an --add-key K.pub",
-						     optarg);
-			else if (parse_role(optarg, &role) != 0)
-				rc = cli_usage_error("--role must be root or release, not '%s'",
-						     optarg);
-			else
-				rc = edit_add_key(edit, pending, role);
+	const char *pending = NULL;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < c->n_seq; i++) {
+		const char *name = c->cmd->opts[c->seq[i].opt].name, *v = c->seq[i].value;
+		enum fws_role_id role;
+		if (pending != NULL && strcmp(name, "role") != 0)
+			return cli_usage_error("--add-key %s needs --role root|release right after it",
+					       cli_esc(pending));
+		if (strcmp(name, "add-key") == 0)
+			pending = v;
+		else if (strcmp(name, "role") == 0 && pending == NULL)
+			rc = cli_usage_error("--role %s must follow an --add-key K.pub", cli_esc(v));
+		else if (strcmp(name, "role") == 0 && (rc = parse_role(v, &role)) == 0) {
+			rc = edit_add_key(edit, pending, role);
 			pending = NULL;
-			break;
-		case OPT_REMOVE_KEY:
-			rc = edit_remove_key(edit, optarg);
-			break;
-		case OPT_THRESHOLD:
-			rc = parse_role_threshold(optarg, edit);
-			break;
-		case OPT_EXPIRES:
-			rc = set_once(&expires, optarg, "expires");
-			break;
-		case OPT_SIGN:
-			rc = set_once(&sign, optarg, "sign");
-			break;
-		case OPT_PASSFILE:
-			rc = set_once(&passfile, optarg, "passphrase-file");
-			break;
-		case 'h':
-			help_root_new(stdout);
-			rc = 0;
-			goto out;
-		default:
-			rc = bad_option(c, argv);
-			goto out;
-		}
-		if (rc != 0)
-			goto out;
+		} else if (strcmp(name, "remove-key") == 0)
+			rc = edit_remove_key(edit, v);
+		else if (strcmp(name, "threshold") == 0)
+			rc = parse_role_threshold(v, edit);
 	}
-	rc = 0;
-	if (pending != NULL)
+	if (rc == 0 && pending != NULL)
 		rc = cli_usage_error("--add-key %s needs --role root|release right after it",
-				     pending);
-	else if (optind != argc)
-		rc = cli_usage_error("root new: unexpected argument '%s'", argv[optind]);
-	else if (from == NULL || out == NULL)
-		rc = cli_usage_error("root new: --from root.json and --out NEW.json are required");
-	else if (passfile != NULL && sign == NULL)
-		rc = cli_usage_error("root new: --passphrase-file is only used with --sign");
-	if (rc == 0)
-		rc = parse_days(expires, &edit->expires_days);
-	if (rc != 0)
-		goto out;
+				     cli_esc(pending));
+	return rc;
+}
 
+static int run_root_new(struct cli *c)
+{
+	const char *from = cli_get(c, "from"), *out = cli_get(c, "out"), *sign = cli_get(c, "sign");
+	const char *passfile = cli_get(c, "passphrase-file");
+	struct fws_root_edit *edit = calloc(1, sizeof(*edit));
+	struct fws_root *prev = calloc(1, sizeof(*prev)), *root = calloc(1, sizeof(*root));
+	struct fws_secret_key *key = NULL;
+	const char *inputs[FWS_OUT_INPUTS_MAX];
+	size_t n_inputs = 0, n_add;
+	int64_t now;
+	int rc = edit == NULL || prev == NULL || root == NULL ? cli_fail(NULL, FWS_ENOMEM) : 0;
+	if (rc == 0 && passfile != NULL && sign == NULL)
+		rc = cli_usage_error("--passphrase-file is only used with --sign");
+	if (rc == 0)
+		rc = parse_edit(c, edit);
+	if (rc == 0)
+		rc = parse_days(cli_get(c, "expires"), &edit->expires_days);
 	/* The root being rotated must be one its own root keys signed; its
 	 * place in the chain is for `root verify --trusted` to check. */
-	rc = fws_root_load_file(from, prev, NULL);
-	if (rc != 0) {
+	if (rc == 0 && (rc = fws_root_load_file(from, prev, NULL)) != 0)
 		rc = cli_fail(from, rc);
-		goto out;
-	}
-	rc = cli_now(&now);
-	if (rc != 0) {
-		rc = cli_fail("SOURCE_DATE_EPOCH or clock", rc);
-		goto out;
-	}
-	rc = fws_root_build_next(prev, edit, now, root);
-	if (rc != 0) {
-		rc = build_failed("root new", out, rc);
-		goto out;
-	}
-	rc = check_absent(out);
-	if (rc != 0)
-		goto out;
-	if (sign != NULL) {
-		rc = load_root_signer(sign, passfile, root, prev, &key);
-		if (rc != 0)
-			goto out;
-	}
-	rc = fws_root_write_new(out, root, prev, key, now, NULL);
 	if (rc == 0)
-		rc = fws_root_inspect_file(out, from, NULL, NULL, NULL, &st);
-	if (rc != 0) {
-		rc = cli_fail(out, rc);
-		goto out;
-	}
-	print_written(out, root);
-	for (size_t i = 0; i < edit->n_remove; i++)
-		print_keyid(stdout, "removed ", edit->remove[i]);
-	print_status(stdout, out, root, prev, &st);
-	rc = 0;
-out:
+		rc = cli_now(&now);
+	if (rc == 0 && (rc = fws_root_build_next(prev, edit, now, root)) != 0)
+		rc = build_failed(out, rc);
+	if (rc == 0 && sign != NULL)
+		rc = load_root_signer(sign, passfile, root, prev, &key);
+	const char *const *added = cli_list(c, "add-key", &n_add);
+	inputs[n_inputs++] = from;
+	inputs[n_inputs++] = sign;
+	for (size_t i = 0; i < n_add && n_inputs < FWS_OUT_INPUTS_MAX; i++)
+		inputs[n_inputs++] = added[i];
+	if (rc == 0)
+		rc = write_root(c, out, root, prev, from, key, now, inputs, n_inputs, edit);
 	fws_secret_key_free(key);
 	free(edit);
 	free(prev);
@@ -1162,404 +589,285 @@ out:
 	return rc;
 }
 
-static int cmd_root_sign(int argc, char **argv)
+/* ---- root sign ---- */
+
+static const struct cli_opt rsign_opts[] = {
+    {"key", CLI_VALUE, "R.key", 1, "your root key (of this root or of --previous)"},
+    {"previous", CLI_VALUE, "FILE", 0, "the root this one rotates from"},
+    {"passphrase-file", CLI_VALUE, "FILE", 0, "read the passphrase of R.key from FILE"},
+    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    {NULL}};
+static const int rsign_codes[] = {ROOT_CODES, SIGNER_CODES, FWS_EALREADYSIGNED, FWS_ESAMEFILE,
+				  FWS_ENOSPC, 0};
+
+static int run_root_sign(struct cli *c)
 {
-	static const struct option opts[] = {
-	    {"key", required_argument, NULL, OPT_KEY},
-	    {"previous", required_argument, NULL, OPT_PREVIOUS},
-	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *keyfile = NULL, *passfile = NULL, *previous = NULL, *path;
-	struct fws_root *root = NULL, *prev = NULL;
+	const char *keyfile = cli_get(c, "key"), *previous = cli_get(c, "previous");
+	const char *path = c->args[0];
+	struct fws_root *root = calloc(1, sizeof(*root)), *prev = calloc(1, sizeof(*prev));
 	struct fws_root_status st;
 	struct fws_secret_key *key = NULL;
-	long long now;
-	int c, rc;
-
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		rc = 0;
-		switch (c) {
-		case OPT_KEY:
-			rc = set_once(&keyfile, optarg, "key");
-			break;
-		case OPT_PREVIOUS:
-			rc = set_once(&previous, optarg, "previous");
-			break;
-		case OPT_PASSFILE:
-			rc = set_once(&passfile, optarg, "passphrase-file");
-			break;
-		case 'h':
-			help_root_sign(stdout);
-			return 0;
-		default:
-			return bad_option(c, argv);
-		}
-		if (rc != 0)
-			return rc;
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("root sign: expected exactly one root file");
-	if (keyfile == NULL)
-		return cli_usage_error("root sign: --key R.key is required");
-	path = argv[optind];
-
-	root = calloc(1, sizeof *root);
-	prev = calloc(1, sizeof *prev);
-	if (root == NULL || prev == NULL) {
-		rc = cli_fail(NULL, FWS_ENOMEM);
-		goto out;
-	}
+	int64_t now;
+	int rc = root == NULL || prev == NULL ? cli_fail(NULL, FWS_ENOMEM) : 0;
 	/* Read first (draft or partly signed) so a refused key is reported
 	 * before anyone types a passphrase; the library reads it again. */
-	rc = previous != NULL ? fws_root_load_file(previous, prev, NULL) : 0;
-	if (rc != 0) {
+	if (rc == 0 && previous != NULL && (rc = fws_root_load_file(previous, prev, NULL)) != 0)
 		rc = cli_fail(previous, rc);
-		goto out;
-	}
-	rc = fws_root_inspect_file(path, previous, root, NULL, prev, &st);
-	if (rc != 0) {
+	if (rc == 0 && (rc = fws_root_inspect_file(path, previous, root, NULL, prev, &st)) != 0)
 		rc = cli_fail(path, rc);
-		goto out;
-	}
-	rc = load_root_signer(keyfile, passfile, root, previous != NULL ? prev : NULL, &key);
-	if (rc != 0)
-		goto out;
-	rc = cli_now(&now);
-	if (rc != 0) {
-		rc = cli_fail("SOURCE_DATE_EPOCH or clock", rc);
-		goto out;
-	}
-	rc = fws_root_sign_file(path, key, previous, now, &st);
-	if (rc != 0) {
+	if (rc == 0)
+		rc = load_root_signer(keyfile, cli_get(c, "passphrase-file"), root,
+				      previous != NULL ? prev : NULL, &key);
+	if (rc == 0)
+		rc = cli_now(&now);
+	if (rc == 0 &&
+	    (rc = fws_root_sign_file(path, key, previous, now, &keyfile, 1, &st)) != 0)
 		rc = cli_fail(path, rc);
-		goto out;
-	}
-	{
+	if (rc == 0) {
 		uint8_t pk[32], keyid[32];
 		fws_secret_key_public(key, pk, keyid);
-		print_keyid(stdout, "signed by ", keyid);
+		if (c->json) {
+			root_json(c, path, root, &st);
+			cli_json_set(c, "signed_now_by", cli_json_hex(keyid, 32));
+		} else {
+			print_keyid("signed by ", keyid);
+			printf("%s: root version %llu\n", cli_esc(path),
+			       (unsigned long long)root->version);
+			print_status(path, root, previous != NULL ? prev : NULL, &st);
+		}
 	}
-	printf("%s: root version %llu\n", path, (unsigned long long)root->version);
-	print_status(stdout, path, root, previous != NULL ? prev : NULL, &st);
-	rc = 0;
-out:
 	fws_secret_key_free(key);
 	free(root);
 	free(prev);
 	return rc;
 }
 
+/* ---- root verify ---- */
+
+static const struct cli_opt rverify_opts[] = {
+    {"trusted", CLI_VALUE, "FILE", 1, "the root you trust (self-signed)"},
+    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    {NULL}};
+static const int rverify_codes[] = {ROOT_CODES, 0};
+
 static void print_step(const char *path, const struct fws_root *root,
 		       const struct fws_signers *old_s, const struct fws_signers *new_s,
 		       uint64_t old_version)
 {
-	printf("%s: root version %llu\n", path, (unsigned long long)root->version);
-	print_role(stdout, root, FWS_ROLE_ROOT);
-	print_role(stdout, root, FWS_ROLE_RELEASE);
+	printf("%s: root version %llu\n", cli_esc(path), (unsigned long long)root->version);
+	print_role(root, FWS_ROLE_ROOT);
+	print_role(root, FWS_ROLE_RELEASE);
 	if (old_s != NULL) {
 		printf("signed by root keys of version %llu:\n", (unsigned long long)old_version);
 		for (size_t i = 0; i < old_s->n; i++)
-			print_keyid(stdout, "  ", old_s->keyids[i]);
+			print_keyid("  ", old_s->keyids[i]);
 	}
 	printf("signed by root keys of version %llu:\n", (unsigned long long)root->version);
 	for (size_t i = 0; i < new_s->n; i++)
-		print_keyid(stdout, "  ", new_s->keyids[i]);
+		print_keyid("  ", new_s->keyids[i]);
 }
 
-static int cmd_root_verify(int argc, char **argv)
+static int run_root_verify(struct cli *c)
 {
-	static const struct option opts[] = {
-	    {"trusted", required_argument, NULL, OPT_TRUSTED},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *trusted = NULL;
-	struct fws_root *cur = NULL;
-	struct fws_envelope *env = NULL;
+	const char *trusted = cli_get(c, "trusted");
+	struct fws_root *cur = calloc(1, sizeof(*cur));
+	struct fws_envelope *env = calloc(1, sizeof(*env));
 	struct fws_signers old_s, new_s;
-	char expires_s[21];
-	uint64_t old_version, trusted_version;
-	long long now;
-	int c, rc;
-
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		rc = 0;
-		switch (c) {
-		case OPT_TRUSTED:
-			rc = set_once(&trusted, optarg, "trusted");
-			break;
-		case 'h':
-			help_root_verify(stdout);
-			return 0;
-		default:
-			return bad_option(c, argv);
-		}
-		if (rc != 0)
-			return rc;
-	}
-	if (trusted == NULL)
-		return cli_usage_error("root verify: --trusted root.json is required");
-	if (argc - optind < 1)
-		return cli_usage_error("root verify: expected one or more root files, oldest first");
-
-	cur = calloc(1, sizeof *cur);
-	env = calloc(1, sizeof *env);
-	if (cur == NULL || env == NULL) {
-		rc = cli_fail(NULL, FWS_ENOMEM);
-		goto out;
-	}
-	rc = fws_root_load_file(trusted, cur, env);
-	if (rc == 0)
-		rc = fws_envelope_verify(env, FWS_TYPE_ROOT, cur, FWS_ROLE_ROOT, &new_s);
-	if (rc != 0) {
+	uint64_t trusted_version = 0;
+	json_t *chain = json_array();
+	int64_t now;
+	int rc = cur == NULL || env == NULL ? cli_fail(NULL, FWS_ENOMEM) : 0;
+	if (rc == 0 && ((rc = fws_root_load_file(trusted, cur, env)) != 0 ||
+			(rc = fws_envelope_verify(env, FWS_TYPE_ROOT, cur, FWS_ROLE_ROOT,
+						  &new_s)) != 0))
 		rc = cli_fail(trusted, rc);
-		goto out;
+	if (rc == 0) {
+		trusted_version = cur->version;
+		if (!c->json)
+			print_step(trusted, cur, NULL, &new_s, 0);
 	}
-	print_step(trusted, cur, NULL, &new_s, 0);
-	trusted_version = cur->version;
-	for (int i = optind; i < argc; i++) {
-		old_version = cur->version;
-		rc = fws_root_step_file(cur, argv[i], &old_s, &new_s);
+	for (size_t i = 0; rc == 0 && i < c->n_args; i++) {
+		uint64_t old_version = cur->version;
+		rc = fws_root_step_file(cur, c->args[i], &old_s, &new_s);
 		if (rc != 0) {
-			rc = cli_fail(argv[i], rc);
-			goto out;
+			rc = cli_fail(c->args[i], rc);
+		} else if (c->json) {
+			json_t *e = json_object();
+			json_object_set_new(e, "file", json_string(c->args[i]));
+			json_object_set_new(e, "version", json_integer((json_int_t)cur->version));
+			json_object_set_new(e, "signed_by_previous",
+					    cli_json_keyids(old_s.keyids, old_s.n));
+			json_object_set_new(e, "signed_by_own", cli_json_keyids(new_s.keyids, new_s.n));
+			json_array_append_new(chain, e);
+		} else {
+			print_step(c->args[i], cur, &old_s, &new_s, old_version);
 		}
-		print_step(argv[i], cur, &old_s, &new_s, old_version);
 	}
-	rc = cli_now(&now);
-	if (rc != 0) {
-		rc = cli_fail("SOURCE_DATE_EPOCH or clock", rc);
-		goto out;
+	if (rc == 0)
+		rc = cli_now(&now);
+	if (rc == 0 && (rc = fws_root_check_not_expired(cur, now)) != 0)
+		rc = cli_fail(c->args[c->n_args - 1], rc);
+	if (rc == 0 && c->json) {
+		cli_json_set(c, "trusted_version", json_integer((json_int_t)trusted_version));
+		cli_json_set(c, "newest_version", json_integer((json_int_t)cur->version));
+		cli_json_set(c, "expires", cli_json_time(cur->expires));
+		cli_json_set(c, "chain", json_incref(chain));
+	} else if (rc == 0) {
+		char expires_s[21];
+		if (fws_time_format(cur->expires, expires_s) != 0)
+			snprintf(expires_s, sizeof(expires_s), "?");
+		printf("chain OK: trusted version %llu, newest version %llu, expires %s\n",
+		       (unsigned long long)trusted_version, (unsigned long long)cur->version,
+		       expires_s);
 	}
-	rc = fws_root_check_not_expired(cur, now);
-	if (rc != 0) {
-		rc = cli_fail(argv[argc - 1], rc);
-		goto out;
-	}
-	if (fws_time_format(cur->expires, expires_s) != 0)
-		snprintf(expires_s, sizeof expires_s, "?");
-	printf("chain OK: trusted version %llu, newest version %llu, expires %s\n",
-	       (unsigned long long)trusted_version,
-	       (unsigned long long)cur->version, expires_s);
-	rc = 0;
-out:
+	json_decref(chain);
 	free(cur);
 	free(env);
 	return rc;
 }
 
-static json_t *keyid_array(const uint8_t (*keyids)[32], size_t n)
+/* ---- root show ---- */
+
+static const struct cli_opt rshow_opts[] = {
+    {"previous", CLI_VALUE, "FILE", 0, "also check the previous root's signatures"},
+    {"json", CLI_FLAG, NULL, 0, "print it as JSON"},
+    {NULL}};
+static const int rshow_codes[] = {ROOT_CODES, 0};
+
+static int run_root_show(struct cli *c)
 {
-	json_t *arr = json_array();
-	char hex[2 * 32 + 1];
-
-	for (size_t i = 0; arr != NULL && i < n; i++) {
-		fws_hex_encode(hex, keyids[i], 32);
-		if (json_array_append_new(arr, json_string(hex)) != 0) {
-			json_decref(arr);
-			arr = NULL;
-		}
-	}
-	return arr;
-}
-
-static int show_json(const struct fws_root *root, const struct fws_root_status *st,
-		     const char *created, const char *expires)
-{
-	uint8_t key_ids[FWS_MAX_KEYS][32];
-	json_t *doc, *prev;
-	char *text;
-	int rc = 0;
-
-	for (size_t i = 0; i < root->n_keys; i++)
-		memcpy(key_ids[i], root->keys[i].keyid, 32);
-	doc = json_pack(
-	    "{s:I, s:I, s:s, s:s, s:o, s:{s:{s:o, s:I}, s:{s:o, s:I}}, s:o, s:b}", "schema",
-	    (json_int_t)root->schema, "version", (json_int_t)root->version, "created", created,
-	    "expires", expires, "keys", keyid_array(key_ids, root->n_keys), "roles", "root",
-	    "keyids",
-	    keyid_array(root->roles[FWS_ROLE_ROOT].keyids, root->roles[FWS_ROLE_ROOT].n_keyids),
-	    "threshold", (json_int_t)root->roles[FWS_ROLE_ROOT].threshold, "release", "keyids",
-	    keyid_array(root->roles[FWS_ROLE_RELEASE].keyids,
-			root->roles[FWS_ROLE_RELEASE].n_keyids),
-	    "threshold", (json_int_t)root->roles[FWS_ROLE_RELEASE].threshold, "signed_by",
-	    keyid_array(st->own.keyids, st->own.n), "threshold_met", st->own_rc == 0);
-	if (doc == NULL)
-		return FWS_ENOMEM;
-	if (st->has_previous) {
-		prev = json_pack("{s:I, s:o, s:b, s:b}", "version",
-				 (json_int_t)st->previous_version, "signed_by",
-				 keyid_array(st->previous.keyids, st->previous.n),
-				 "is_previous_version", st->previous_rc != FWS_EROOTVERSION,
-				 "threshold_met", st->previous_rc == 0);
-		if (prev == NULL || json_object_set_new(doc, "previous", prev) != 0)
-			rc = FWS_ENOMEM;
-	}
-	text = rc == 0 ? json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
-	json_decref(doc);
-	if (text == NULL)
-		return FWS_ENOMEM;
-	printf("%s\n", text);
-	free(text);
-	return 0;
-}
-
-static int cmd_root_show(int argc, char **argv)
-{
-	static const struct option opts[] = {
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"previous", required_argument, NULL, OPT_PREVIOUS},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct fws_root *root = NULL, *prev = NULL;
+	const char *path = c->args[0], *previous = cli_get(c, "previous");
+	struct fws_root *root = calloc(1, sizeof(*root)), *prev = calloc(1, sizeof(*prev));
 	struct fws_root_status st;
 	char created[21], expires[21];
-	const char *path, *previous = NULL;
-	long long now;
-	int c, rc, as_json = 0;
-
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		rc = 0;
-		switch (c) {
-		case OPT_JSON:
-			if (as_json)
-				return cli_usage_error("option --json given twice");
-			as_json = 1;
-			break;
-		case OPT_PREVIOUS:
-			rc = set_once(&previous, optarg, "previous");
-			break;
-		case 'h':
-			help_root_show(stdout);
-			return 0;
-		default:
-			return bad_option(c, argv);
-		}
-		if (rc != 0)
-			return rc;
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("root show: expected exactly one root file");
-	path = argv[optind];
-
-	root = calloc(1, sizeof *root);
-	prev = calloc(1, sizeof *prev);
-	if (root == NULL || prev == NULL) {
-		rc = cli_fail(NULL, FWS_ENOMEM);
-		goto out;
-	}
-	rc = previous != NULL ? fws_root_load_file(previous, prev, NULL) : 0;
-	if (rc != 0) {
+	int64_t now;
+	int rc = root == NULL || prev == NULL ? cli_fail(NULL, FWS_ENOMEM) : 0;
+	if (rc == 0 && previous != NULL && (rc = fws_root_load_file(previous, prev, NULL)) != 0)
 		rc = cli_fail(previous, rc);
-		goto out;
-	}
-	rc = fws_root_inspect_file(path, previous, root, NULL, prev, &st);
-	if (rc == 0 && (fws_time_format(root->created, created) != 0 ||
-			fws_time_format(root->expires, expires) != 0))
-		rc = FWS_ECLOCK;
-	if (rc != 0) {
-		rc = cli_fail(path, rc);
-		goto out;
-	}
-	if (as_json) {
-		rc = show_json(root, &st, created, expires);
-		if (rc != 0) {
+	if (rc == 0) {
+		rc = fws_root_inspect_file(path, previous, root, NULL, prev, &st);
+		if (rc == 0 && (fws_time_format(root->created, created) != 0 ||
+				fws_time_format(root->expires, expires) != 0))
+			rc = FWS_ECLOCK;
+		if (rc != 0)
 			rc = cli_fail(path, rc);
-			goto out;
-		}
-	} else {
-		printf("%s: root version %llu (schema %u)\n", path,
+	}
+	if (rc == 0 && c->json) {
+		root_json(c, path, root, &st);
+	} else if (rc == 0) {
+		printf("%s: root version %llu (schema %u)\n", cli_esc(path),
 		       (unsigned long long)root->version, (unsigned)root->schema);
 		/* Informational only: expiry is enforced where roots are used. */
-		printf("created %s\nexpires %s%s\n", created, expires,
-		       cli_now(&now) == 0 && fws_root_check_not_expired(root, now) != 0
-			   ? " (expired)"
-			   : "");
-		printf("keys:\n");
+		int expired = cli_now(&now) == 0 && fws_root_check_not_expired(root, now) != 0;
+		printf("created %s\nexpires %s%s\nkeys:\n", created, expires,
+		       expired ? " (expired)" : "");
 		for (size_t i = 0; i < root->n_keys; i++)
-			print_keyid(stdout, "  ed25519 ", root->keys[i].keyid);
-		print_role(stdout, root, FWS_ROLE_ROOT);
-		print_role(stdout, root, FWS_ROLE_RELEASE);
-		print_status(stdout, path, root, previous != NULL ? prev : NULL, &st);
+			print_keyid("  ed25519 ", root->keys[i].keyid);
+		print_role(root, FWS_ROLE_ROOT);
+		print_role(root, FWS_ROLE_RELEASE);
+		print_status(path, root, previous != NULL ? prev : NULL, &st);
 	}
 	/* A draft or partly signed root is shown, but never reported as good:
 	 * scripts that check the exit status must not take it for usable. */
-	rc = st.rc != 0 ? cli_fail(path, st.rc) : 0;
-out:
+	if (rc == 0 && st.rc != 0)
+		rc = cli_fail(path, st.rc);
 	free(root);
 	free(prev);
 	return rc;
 }
 
-static int cmd_root(int argc, char **argv)
-{
-	if (argc < 2)
-		return cli_usage_error("root: missing command (init, new, sign, verify or show)");
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		help_root(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "init") == 0)
-		return cmd_root_init(argc - 1, argv + 1);
-	if (strcmp(argv[1], "new") == 0)
-		return cmd_root_new(argc - 1, argv + 1);
-	if (strcmp(argv[1], "sign") == 0)
-		return cmd_root_sign(argc - 1, argv + 1);
-	if (strcmp(argv[1], "verify") == 0)
-		return cmd_root_verify(argc - 1, argv + 1);
-	if (strcmp(argv[1], "show") == 0)
-		return cmd_root_show(argc - 1, argv + 1);
-	return cli_usage_error("root: unknown command '%s'", argv[1]);
-}
+static const struct cli_cmd commands[] = {
+    {"generate", "create a new Ed25519 signing key pair",
+     "--out NAME [--kdf LEVEL] [--passphrase-file FILE]",
+     "Writes NAME.key (the secret key, encrypted under a passphrase: Argon2id, then\n"
+     "XSalsa20-Poly1305; mode 0600) and NAME.pub (the public key, mode 0644) and\n"
+     "prints the key ID (hex SHA-256 of the public key). Existing files are never\n"
+     "replaced: there is no --force, because a secret key cannot be made again.\n"
+     "Keep NAME.key offline and its passphrase apart from it.",
+     generate_opts, 0, 0, generate_codes,
+     "fwseal-keys generate --out keys/release1\n"
+     "FWSEAL_PASSPHRASE=... fwseal-keys generate --out ci/release --kdf interactive",
+     run_generate},
+    {"fingerprint", "print the key ID of a key file", "[--json] FILE",
+     "Prints the key ID of a public or secret key file, checking the ID stored in the\n"
+     "file against its public key. A secret key is not decrypted: for a .key this\n"
+     "proves nothing about the encrypted seed (pack, sign and root commands check\n"
+     "that), so fingerprint the .pub you received over a trusted channel.",
+     fingerprint_opts, 1, 1, fingerprint_codes, "fwseal-keys fingerprint keys/release1.pub",
+     run_fingerprint},
+    {"change-passphrase", "re-encrypt a secret key under a new passphrase",
+     "--key NAME.key [--passphrase-file OLD] [--new-passphrase-file NEW] [--kdf LEVEL]",
+     "Decrypts NAME.key and replaces it atomically, in place (mode kept), with the\n"
+     "same key under the new passphrase (fresh salt and nonce); the key ID does not\n"
+     "change. The current passphrase comes from --passphrase-file, FWSEAL_PASSPHRASE\n"
+     "or the terminal; the new one from --new-passphrase-file or the terminal.",
+     change_opts, 0, 0, change_codes,
+     "fwseal-keys change-passphrase --key keys/release1.key\n"
+     "fwseal-keys change-passphrase --key k.key --passphrase-file old.txt \\\n"
+     "    --new-passphrase-file new.txt --kdf sensitive",
+     run_change_passphrase},
+    {"root init", "create version 1 of the root of trust",
+     "--root-key R.pub... --release-key K.pub... --sign R.key --out FILE [OPTIONS]",
+     "Builds a root (schema 1, version 1) listing the keys allowed to sign roots and\n"
+     "releases, each role with a threshold (how many distinct keys must sign), signs\n"
+     "it with --sign (one of the root keys) and writes --out. 'created' is\n"
+     "SOURCE_DATE_EPOCH when set, else now. A threshold of 0 or above the role's key\n"
+     "count is refused (exit 35).",
+     init_opts, 0, 0, init_codes,
+     "fwseal-keys root init --root-key r1.pub --release-key rel1.pub \\\n"
+     "    --sign r1.key --out root.json\n"
+     "fwseal-keys root init --root-key r1.pub --root-key r2.pub --root-threshold 2 \\\n"
+     "    --release-key a.pub --release-key b.pub --sign r1.key --out root.json",
+     run_root_init},
+    {"root new", "create the next version of the root (rotate, revoke)",
+     "--from FILE --out FILE [--add-key K.pub --role ROLE]... [--remove-key KEYID]...\n"
+     "    [--threshold ROLE=N]... [--expires DAYS] [--sign R.key] [OPTIONS]",
+     "Reads --from (signed by a threshold of its own root keys; it may be expired:\n"
+     "rotating away from an expired root is how a fleet recovers) and writes --out:\n"
+     "version + 1, created now, removals first, then additions, then thresholds; keys\n"
+     "no role uses any more are dropped. Without --sign it is a draft with no\n"
+     "signature for root key holders to sign in turn (root sign --previous). It is\n"
+     "valid only once signed by a threshold of --from's root keys AND of its own.\n"
+     "Refused with exit 2: a key added twice to one role, a key both added and\n"
+     "removed, a key ID to remove that is not in --from (a typo must not look like a\n"
+     "revocation). Refused with exit 35: a threshold of 0 or above the role's key\n"
+     "count, or a role left with no key; a threshold is never lowered for you.",
+     new_opts, 0, 0, new_codes,
+     "fwseal-keys root new --from root.json --out root-v2.json \\\n"
+     "    --add-key rel2.pub --role release --remove-key rel1.pub --sign r1.key",
+     run_root_new},
+    {"root sign", "add your root signature to a root (M-of-N)",
+     "--key R.key [--previous FILE] [--passphrase-file FILE] ROOT",
+     "Adds your signature to a root (a draft, partly or fully signed) and rewrites it\n"
+     "atomically in place. Your key must be a root key of this root or, with\n"
+     "--previous, of the root it rotates from. Prints who has signed and what is\n"
+     "still missing.",
+     rsign_opts, 1, 1, rsign_codes,
+     "fwseal-keys root sign --key r2.key --previous root.json root-v2.json", run_root_sign},
+    {"root verify", "walk a chain of roots from one you trust",
+     "--trusted FILE ROOT... (oldest first)",
+     "Checks each root is the previous one's successor, signed by a threshold of the\n"
+     "previous version's root keys and of its own, and that the newest has not\n"
+     "expired (at SOURCE_DATE_EPOCH or now).",
+     rverify_opts, 1, CLI_MAX_ARGS, rverify_codes,
+     "fwseal-keys root verify --trusted root.json root-v2.json root-v3.json",
+     run_root_verify},
+    {"root show", "print a root and who has signed it", "[--json] [--previous FILE] ROOT",
+     "Prints a root's keys, roles and thresholds and which root keys signed it. A\n"
+     "draft or partly signed root is shown, but the exit status is its unmet\n"
+     "threshold's (11, 12 or 13), never 0.",
+     rshow_opts, 1, 1, rshow_codes, "fwseal-keys root show --json root.json", run_root_show},
+    {NULL}};
+
+static const struct cli_tool tool = {
+    "fwseal-keys", "create and protect signing keys and the root of trust",
+    "Signing keys are Ed25519; the secret key is kept encrypted under a passphrase.\n"
+    "The root of trust says which keys may sign roots and which may sign releases,\n"
+    "and how many must agree; new versions rotate and revoke keys. Passphrases come\n"
+    "from --passphrase-file, else FWSEAL_PASSPHRASE, else the terminal (echo off).",
+    commands};
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *cmd;
-	int c;
-
-	opterr = 0;
-	/* "+": stop at the command; its options are its own. */
-	while ((c = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			help_main(stdout);
-			return 0;
-		case 'V':
-			printf("%s %s\n", cli_prog, fws_version());
-			return 0;
-		default:
-			return bad_option(c, argv);
-		}
-	}
-	if (optind >= argc)
-		return cli_usage_error("missing command");
-	if (fws_init() != 0)
-		return cli_fail(NULL, FWS_ECRYPTO);
-	cmd = argv[optind];
-	argc -= optind;
-	argv += optind;
-	/* 0 makes getopt start over (glibc and musl) for the command's own
-	 * options, with argv[0] being the command name. */
-	optind = 0;
-	if (strcmp(cmd, "generate") == 0)
-		return cmd_generate(argc, argv);
-	if (strcmp(cmd, "fingerprint") == 0)
-		return cmd_fingerprint(argc, argv);
-	if (strcmp(cmd, "change-passphrase") == 0)
-		return cmd_change_passphrase(argc, argv);
-	if (strcmp(cmd, "root") == 0)
-		return cmd_root(argc, argv);
-	if (strcmp(cmd, "help") == 0) {
-		help_main(stdout);
-		return 0;
-	}
-	return cli_usage_error("unknown command '%s'", cmd);
+	return cli_main(&tool, argc, argv);
 }

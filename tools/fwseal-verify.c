@@ -1,175 +1,149 @@
-/* fwseal-verify: the device-side command over a simulated A/B device in a
- * directory. Thin: every decision is made by libfwseal (lib/device). */
-#include <fcntl.h>
-#include <getopt.h>
+/* fwseal-verify: the device side, over the simulated A/B device in a
+ * directory (--device DIR). Parsing and output only: every decision is
+ * libfwseal's (lib/device). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
-#include "fwseal/fwseal.h"
 #include "cli.h"
+#include "fwseal/fwseal.h"
 
-const char *cli_prog = "fwseal-verify";
+#define DEVICE_CODES FWS_ESTATE, FWS_EUNSAFE, FWS_EBUSY, FWS_EIO, FWS_ENOSPC, FWS_EROOTVERSION
+#define BUNDLE_CODES                                                                          \
+	FWS_ENOENT, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,            \
+	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
+	    FWS_EEXPIRED, FWS_EFORMAT, FWS_EENTRY, FWS_ETRUNCATED, FWS_ETRAILING, FWS_ESIZE,  \
+	    FWS_EDIGEST, FWS_EDECOMPRESS, FWS_EHARDWARE, FWS_EROLLBACK, FWS_EDOWNGRADE,       \
+	    FWS_EMINVERSION, FWS_EROOTMISMATCH, FWS_EPERMIT, FWS_ESTALLED, FWS_ECLOCK,        \
+	    FWS_ESAMEFILE
 
-static void usage(FILE *out)
+#define DEVICE_OPT {"device", CLI_VALUE, "DIR", 1, "the simulated device's directory"}
+#define LOCK_OPT                                                                              \
+	{"lock-timeout", CLI_VALUE, "SECONDS", 0,                                             \
+	 "wait at most this long for another operation (default 10)"}
+#define JSON_OPT {"json", CLI_FLAG, NULL, 0, "print the result as JSON"}
+
+static struct fws_device dev;
+static struct fws_dir_backend backend = {.dirfd = -1, .lock_fd = -1, .stage_fd = -1, .part_fd = -1};
+
+/* Opens the device named by --device (create: provisioning). */
+static int open_device(struct cli *c, int create)
 {
-	fprintf(out,
-		"usage: fwseal-verify COMMAND --device DIR [OPTIONS]\n"
-		"\n"
-		"Verify-then-install on a device with A/B slots (simulated in DIR), with boot\n"
-		"confirmation, rollback protection and a hash-chained audit log.\n"
-		"\n"
-		"Commands:\n"
-		"  init       --device DIR --root ROOT.json --hardware ID [--device-id ID]\n"
-		"             Provision DIR: trusted root, state (slot a confirmed, empty,\n"
-		"             security_version 0), slots a/ and b/, audit log.\n"
-		"  install    --device DIR [--allow-downgrade] [--permit P.permit]\n"
-		"             [--trusted-time now|TIME] B.fwb|-\n"
-		"             Stream the bundle (\"-\" = standard input) and verify signatures,\n"
-		"             root chain, hardware, rollback and every chunk before writing it\n"
-		"             into the inactive slot, which becomes PENDING with %d boot\n"
-		"             attempts. The security_version is raised only by mark-good.\n"
-		"             Expiry is judged against the newest 'created' time the device\n"
-		"             has verified, never its own clock, unless --trusted-time gives a\n"
-		"             time to trust (\"now\" = this machine's clock). A refused bundle\n"
-		"             changes nothing. --permit allows one release-signed downgrade.\n"
-		"  boot       --device DIR\n"
-		"             Simulate the bootloader: try the pending slot while attempts\n"
-		"             remain, else fall back to the confirmed slot.\n"
-		"  mark-good  --device DIR\n"
-		"             The running pending image confirms itself: it becomes the\n"
-		"             confirmed slot and the stored security_version is raised.\n"
-		"  rollback   --device DIR\n"
-		"             Cancel a pending update, or return to the other slot while its\n"
-		"             security_version is not below the stored one.\n"
-		"  status     --device DIR [--json]\n"
-		"  log        --device DIR [--json | --verify]\n"
-		"             Print the audit log, or check its hash chain.\n"
-		"\n"
-		"Options:\n"
-		"  -h, --help      this help\n"
-		"  -V, --version   print the version\n"
-		"\n"
-		"Examples:\n"
-		"  fwseal-verify init --device /tmp/dev --root root.json --hardware pump-rev-c\n"
-		"  fwseal-verify install --device /tmp/dev pump-1.2.0.fwb\n"
-		"  fwseal-verify boot --device /tmp/dev && fwseal-verify mark-good --device /tmp/dev\n"
-		"  curl -s https://updates.example/pump.fwb | fwseal-verify install --device /tmp/dev -\n"
-		"\n",
-		FWS_BOOT_ATTEMPTS);
-	cli_print_exit_codes(out);
-}
-
-struct args {
-	const char *device, *root, *hardware, *device_id, *bundle, *trusted_time, *permit;
-	int json, allow_downgrade, verify;
-};
-
-/* One parser for all subcommands; each then checks what it accepts. */
-static int parse(int argc, char **argv, struct args *a, int *done)
-{
-	static const struct option opts[] = {{"device", required_argument, NULL, 'd'},
-					     {"root", required_argument, NULL, 'r'},
-					     {"hardware", required_argument, NULL, 'w'},
-					     {"device-id", required_argument, NULL, 'i'},
-					     {"trusted-time", required_argument, NULL, 't'},
-					     {"permit", required_argument, NULL, 'p'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"verify", no_argument, NULL, 'v'},
-					     {"allow-downgrade", no_argument, NULL, 'a'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
-	int c;
-	*done = 0;
-	memset(a, 0, sizeof(*a));
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		const char **slot = NULL;
-		int *flag = NULL;
-		switch (c) {
-		case 'd': slot = &a->device; break;
-		case 'r': slot = &a->root; break;
-		case 'w': slot = &a->hardware; break;
-		case 'i': slot = &a->device_id; break;
-		case 't': slot = &a->trusted_time; break;
-		case 'p': slot = &a->permit; break;
-		case 'j': flag = &a->json; break;
-		case 'v': flag = &a->verify; break;
-		case 'a': flag = &a->allow_downgrade; break;
-		case 'h':
-			usage(stdout);
-			*done = 1;
-			return 0;
-		default:
-			return cli_usage_error("bad option '%s'", argv[optind - 1]);
-		}
-		if ((slot != NULL && *slot != NULL) || (flag != NULL && *flag))
-			return cli_usage_error("%s given twice", argv[optind - 1 - (slot != NULL)]);
-		if (slot != NULL)
-			*slot = optarg;
-		else
-			*flag = 1;
-	}
-	if (optind < argc)
-		a->bundle = argv[optind++];
-	if (optind < argc)
-		return cli_usage_error("unexpected argument '%s'", argv[optind]);
-	if (a->device == NULL)
-		return cli_usage_error("--device DIR is required");
+	const char *dir = cli_get(c, "device"), *lock = cli_get(c, "lock-timeout");
+	fws_diag_clear();
+	int rc = fws_dir_device_open(&dev, &backend, dir, NULL, create);
+	if (rc != 0)
+		return cli_fail(dir, rc);
+	if (lock != NULL && cli_parse_seconds("lock-timeout", lock, &dev.lock_timeout_ms) != 0)
+		return cli_status(FWS_EUSAGE);
+	if (lock != NULL && dev.lock_timeout_ms == 0)
+		dev.lock_timeout_ms = 1; /* "do not wait" */
 	return 0;
 }
 
-/* Options each command accepts, as a string of the option letters above. */
-static int only(const struct args *a, const char *cmd, const char *allowed)
+/* A refusal whose audit line could not be written says so too. */
+static int device_fail(struct cli *c, const char *subject, int rc)
 {
-	struct {
-		char letter;
-		int set;
-		const char *name;
-	} o[] = {{'r', a->root != NULL, "--root"},
-		 {'w', a->hardware != NULL, "--hardware"},
-		 {'i', a->device_id != NULL, "--device-id"},
-		 {'t', a->trusted_time != NULL, "--trusted-time"},
-		 {'p', a->permit != NULL, "--permit"},
-		 {'j', a->json, "--json"},
-		 {'v', a->verify, "--verify"},
-		 {'a', a->allow_downgrade, "--allow-downgrade"},
-		 {'B', a->bundle != NULL, "a bundle argument"}};
-	for (size_t i = 0; i < sizeof(o) / sizeof(o[0]); i++)
-		if (o[i].set && strchr(allowed, o[i].letter) == NULL)
-			return cli_usage_error("%s does not take %s", cmd, o[i].name);
-	return 0;
+	char note[160];
+	if (dev.log_error == 0 || dev.log_error == rc)
+		return cli_fail(subject, rc);
+	snprintf(note, sizeof(note), "not recorded in the audit log: %s",
+		 fws_strerror(dev.log_error));
+	(void)c;
+	return cli_fail_note(subject, rc, note);
 }
 
-static int cmd_init(struct fws_device *dev, const struct args *a)
+static const char *version_or(const char *v, const char *empty)
 {
+	return v[0] != '\0' ? v : empty;
+}
+
+static json_t *set_json(char set)
+{
+	return set == 'a' || set == 'b' ? json_stringn(&set, 1) : json_null();
+}
+
+/* ---- init ---- */
+
+static const struct cli_opt init_opts[] = {
+    DEVICE_OPT,
+    {"root", CLI_VALUE, "FILE", 1, "the root of trust the device will trust"},
+    {"hardware", CLI_VALUE, "ID", 1, "the hardware id bundles must list"},
+    {"device-id", CLI_VALUE, "ID", 0, "this device's id for permits (default: the hardware id)"},
+    {"factory-version", CLI_VALUE, "V", 0,
+     "the version of the image already in slot a (min_version and\ndowngrade rules apply "
+     "against it)"},
+    {"factory-security-version", CLI_VALUE, "N", 0,
+     "its security_version: the device's counter starts there"},
+    JSON_OPT,
+    {NULL}};
+static const int init_codes[] = {FWS_EEXIST, FWS_ENOENT, FWS_EUNSAFE, FWS_EIO, FWS_EBUSY,
+				 FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE, FWS_EUNTRUSTED,
+				 FWS_EBADSIG, FWS_ETHRESHOLD, FWS_ELIMIT, FWS_ENOSPC, 0};
+
+static int run_init(struct cli *c)
+{
+	const char *root_path = cli_get(c, "root"), *hw = cli_get(c, "hardware");
+	const char *id = cli_get(c, "device-id"), *fv = cli_get(c, "factory-version");
+	const char *fsv = cli_get(c, "factory-security-version");
+	struct fws_factory factory = {fv, 0};
+	unsigned long long n = 0;
 	uint8_t *root = NULL;
 	size_t len;
-	int rc = only(a, "init", "rwi");
+	if (!fws_name_valid(hw) || (id != NULL && !fws_name_valid(id)))
+		return cli_usage_error("ids must be 1-64 characters of [A-Za-z0-9._+-]");
+	if (fv != NULL && !fws_semver_valid(fv))
+		return cli_usage_error("--factory-version '%s' is not a semantic version",
+				       cli_esc(fv));
+	if (fsv != NULL && (fv == NULL || cli_parse_u64(fsv, FWS_SIZE_MAX, &n) != 0))
+		return cli_usage_error("--factory-security-version is a number, with "
+				       "--factory-version");
+	factory.security_version = n;
+	int rc = fws_file_read_all(root_path, FWS_ENVELOPE_MAX, &root, &len);
 	if (rc != 0)
-		return rc;
-	if (!a->root || !a->hardware)
-		return cli_usage_error("init needs --root and --hardware");
-	if (!fws_name_valid(a->hardware) || (a->device_id && !fws_name_valid(a->device_id)))
-		return cli_usage_error("ids must be 1-64 chars of [A-Za-z0-9._+-]");
-	rc = fws_file_read_all(a->root, FWS_ENVELOPE_MAX, &root, &len);
-	if (rc != 0)
-		return cli_fail(a->root, rc);
-	rc = fws_device_dir_prepare(a->device);
-	if (rc == 0)
-		rc = fws_device_provision(dev, root, len, a->hardware, a->device_id);
+		return cli_fail(root_path, rc);
+	rc = open_device(c, 1);
+	if (rc == 0) {
+		rc = fws_device_provision(&dev, root, len, hw, id, fv != NULL ? &factory : NULL);
+		if (rc != 0)
+			rc = cli_fail(rc == FWS_EEXIST || rc == FWS_EIO || rc == FWS_EBUSY ||
+					      rc == FWS_ENOSPC
+					  ? cli_get(c, "device")
+					  : root_path,
+				      rc);
+	}
 	free(root);
 	if (rc != 0)
-		return cli_fail(rc == FWS_EEXIST || rc == FWS_EIO || rc == FWS_EBUSY ? a->device
-										  : a->root,
-				rc);
-	printf("provisioned %s for hardware %s\n", a->device, a->hardware);
+		return rc;
+	if (c->json) {
+		cli_json_set(c, "device", json_string(cli_get(c, "device")));
+		cli_json_set(c, "hardware_id", json_string(hw));
+		cli_json_set(c, "device_id", json_string(id ? id : hw));
+		cli_json_set(c, "factory_version", cli_json_str(fv));
+	} else {
+		printf("provisioned %s for hardware %s\n", cli_esc(cli_get(c, "device")), hw);
+	}
 	return 0;
 }
+
+/* ---- install ---- */
+
+static const struct cli_opt install_opts[] = {
+    DEVICE_OPT,
+    {"allow-downgrade", CLI_FLAG, NULL, 0, "allow a lower version with the same security_version"},
+    {"permit", CLI_VALUE, "FILE", 0, "a downgrade permit for exactly this bundle (once)"},
+    {"trusted-time", CLI_VALUE, "now|TIME", 0,
+     "a time to trust for expiry (\"now\" = this machine's clock;\ndefault: the newest signed "
+     "time the device has seen)"},
+    {"stall-timeout", CLI_VALUE, "SECONDS", 0,
+     "give up when the input sends nothing this long (default 60;\n0 = wait forever)"},
+    LOCK_OPT,
+    JSON_OPT,
+    {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
+    {NULL}};
+static const int install_codes[] = {BUNDLE_CODES, DEVICE_CODES, 0};
 
 static int fixed_clock(void *ctx, int64_t *now)
 {
@@ -177,192 +151,318 @@ static int fixed_clock(void *ctx, int64_t *now)
 	return 0;
 }
 
-static int cmd_install(struct fws_device *dev, const struct args *a)
+static int run_install(struct cli *c)
 {
+	const char *bundle = c->args[0], *tt = cli_get(c, "trusted-time");
+	const char *permit_path = cli_get(c, "permit"), *device = cli_get(c, "device");
 	struct fws_install_opts io = {0};
-	struct fws_verify_result *res = NULL;
+	struct fws_verify_result *res = malloc(sizeof(*res));
+	struct fws_fd_reader r = {-1, FWS_STALL_TIMEOUT_MS, 0, 0, cli_progress_cb, NULL};
+	struct cli_progress prog;
 	uint8_t *permit = NULL;
-	int64_t clock_now = 0;
-	int fd = -1, rc = only(a, "install", "tpaB");
-	if (rc != 0)
-		return rc;
-	if (!a->bundle)
-		return cli_usage_error("install needs one bundle (or - for stdin)");
-	if (a->trusted_time != NULL) {
-		if (strcmp(a->trusted_time, "now") == 0) {
-			time_t t = time(NULL);
-			clock_now = t > 0 ? (int64_t)t : 0;
-		} else if (fws_time_parse(a->trusted_time, &clock_now) != 0) {
-			return cli_usage_error("--trusted-time must be 'now' or YYYY-MM-DDTHH:MM:SSZ");
-		}
-		dev->clock = (struct fws_clock){&clock_now, fixed_clock};
-	}
-	if (a->permit != NULL) {
-		rc = fws_file_read_all(a->permit, FWS_ENVELOPE_MAX, &permit, &io.permit_len);
-		if (rc != 0)
-			return cli_fail(a->permit, rc);
-		io.permit = permit;
-	}
-	io.allow_downgrade = a->allow_downgrade;
-	/* A broken device is reported as the device, not as the bundle. */
+	static int64_t clock_now;
 	const char *part = NULL;
-	rc = fws_device_check(dev, &part);
-	if (rc != 0) {
-		char where[4200];
-		snprintf(where, sizeof(where), "%s/%s", a->device,
-			 part == NULL ? "" : strcmp(part, "root") == 0 ? "root.json" : part);
-		free(permit);
-		return cli_fail(where, rc);
+	int rc = res == NULL ? cli_fail(NULL, FWS_ENOMEM) : 0;
+	if (rc == 0 && cli_get(c, "stall-timeout") != NULL)
+		rc = cli_parse_seconds("stall-timeout", cli_get(c, "stall-timeout"), &r.stall_ms);
+	if (rc == 0 && tt != NULL && strcmp(tt, "now") != 0 && fws_time_parse(tt, &clock_now) != 0)
+		rc = cli_usage_error("--trusted-time must be 'now' or YYYY-MM-DDTHH:MM:SSZ");
+	if (rc == 0 && tt != NULL && strcmp(tt, "now") == 0)
+		clock_now = (int64_t)time(NULL);
+	if (rc == 0 && permit_path != NULL &&
+	    (rc = fws_file_read_all(permit_path, FWS_ENVELOPE_MAX, &permit, &io.permit_len)) != 0)
+		rc = cli_fail(permit_path, rc);
+	if (rc == 0)
+		rc = open_device(c, 0);
+	/* A broken device is reported as the device, not as the bundle. */
+	if (rc == 0 && (rc = fws_device_check(&dev, &part)) != 0)
+		rc = cli_fail(device, rc);
+	if (rc == 0)
+		rc = cli_open_bundle(bundle, &r.fd, &r.total);
+	/* An install removes what the set held: never the bundle itself. */
+	if (rc == 0 && fws_dir_device_holds(&backend, r.fd)) {
+		fprintf(stderr, "%s: %s: %s (the bundle is one of the device's own files)\n",
+			cli_prog, cli_esc(bundle), fws_strerror(FWS_ESAMEFILE));
+		rc = cli_status(FWS_ESAMEFILE);
 	}
-	if (strcmp(a->bundle, "-") == 0)
-		fd = STDIN_FILENO;
-	else if ((fd = open(a->bundle, O_RDONLY | O_CLOEXEC)) < 0)
-		rc = cli_open_error(a->bundle);
-	res = malloc(sizeof(*res));
-	if (rc == 0 && res == NULL)
-		rc = cli_fail(NULL, FWS_ENOMEM);
 	if (rc == 0) {
-		rc = fws_device_install(dev, fws_read_fd, &fd, &io, res);
+		if (tt != NULL)
+			dev.clock = (struct fws_clock){&clock_now, fixed_clock};
+		io.permit = permit;
+		io.allow_downgrade = cli_flag(c, "allow-downgrade");
+		cli_progress_start(&prog, c, "installing", r.total);
+		r.progress_ctx = &prog;
+		fws_diag_clear();
+		rc = fws_device_install(&dev, fws_read_fd_timed, &r, &io, res);
+		cli_progress_end(&prog);
 		if (rc != 0)
-			rc = cli_fail(rc == FWS_EPERMIT ? a->permit : a->bundle, rc);
+			rc = device_fail(c, rc == FWS_EPERMIT ? permit_path
+					    : rc == FWS_EBUSY || rc == FWS_ESTATE || rc == FWS_ENOSPC ||
+							  rc == FWS_EUNSAFE
+						? device
+						: bundle,
+					 rc);
 	}
 	if (rc == 0) {
-		struct fws_device_state st;
-		printf("installed %s %s (security_version %llu)", res->manifest.product,
-		       res->manifest.version, (unsigned long long)res->manifest.security_version);
-		if (fws_device_state_get(dev, &st) == 0)
-			printf(" into slot %c: pending, %u boot attempts", st.pending_slot,
-			       st.boot_attempts);
-		if (res->root_advanced)
-			printf("; trusted root now v%llu", (unsigned long long)res->root.version);
-		printf("\n");
+		struct fws_device_status st;
+		const struct fws_manifest *m = &res->manifest;
+		int have = fws_device_status(&dev, &st) == 0;
+		char set = have ? st.state.pending_slot : '-';
+		unsigned tries = have && set != '-' ? st.boot.left[set == 'b'] : 0;
+		if (c->json) {
+			cli_json_set(c, "product", json_string(m->product));
+			cli_json_set(c, "version", json_string(m->version));
+			cli_json_set(c, "security_version",
+				     json_integer((json_int_t)m->security_version));
+			cli_json_set(c, "manifest_sha256", cli_json_hex(res->manifest_body_sha256, 32));
+			cli_json_set(c, "slot", set_json(set));
+			cli_json_set(c, "boot_tries", json_integer(tries));
+			cli_json_set(c, "root_version", json_integer((json_int_t)res->root.version));
+			cli_json_set(c, "root_advanced", json_boolean(res->root_advanced));
+			cli_json_set(c, "permit_used", json_boolean(permit != NULL));
+			cli_json_set(c, "bundle_bytes", json_integer((json_int_t)res->bundle_bytes));
+			cli_json_set(c, "downloaded_bytes", json_integer((json_int_t)r.bytes));
+		} else {
+			printf("installed %s %s (security_version %llu) into slot %c: pending, %u boot "
+			       "attempts%s",
+			       m->product, m->version, (unsigned long long)m->security_version, set,
+			       tries, res->root_advanced ? "; trusted root now v" : "");
+			if (res->root_advanced)
+				printf("%llu", (unsigned long long)res->root.version);
+			printf("\n");
+		}
 	}
-	if (fd > STDIN_FILENO)
-		close(fd);
+	if (r.fd >= 0)
+		close(r.fd);
 	free(res);
 	free(permit);
 	return rc;
 }
 
-static int cmd_boot(struct fws_device *dev, const struct args *a)
-{
-	struct fws_device_state st;
-	char slot;
-	int rc = only(a, "boot", "");
-	if (rc == 0 && (rc = fws_device_boot(dev, &slot)) != 0)
-		return cli_fail(a->device, rc);
-	if (rc != 0)
-		return rc;
-	if (fws_device_state_get(dev, &st) != 0)
-		return cli_fail(a->device, FWS_ESTATE);
-	const struct fws_slot_info *si = &st.slots[slot == 'b'];
-	if (st.pending_slot == slot)
-		printf("booted slot %c (%s, pending: %u boot attempts left; run mark-good once it "
-		       "works)\n",
-		       slot, si->version[0] ? si->version : "empty", st.boot_attempts);
-	else
-		printf("booted slot %c (%s, confirmed)\n", slot,
-		       si->version[0] ? si->version : "empty");
-	return 0;
-}
+/* ---- boot, mark-good, mark-bad, mark-active, rollback ---- */
 
-static int cmd_mark_good(struct fws_device *dev, const struct args *a)
-{
-	struct fws_device_state st;
-	int rc = only(a, "mark-good", "");
-	if (rc == 0 && (rc = fws_device_mark_good(dev)) != 0)
-		return cli_fail(a->device, rc);
-	if (rc != 0)
-		return rc;
-	if (fws_device_state_get(dev, &st) != 0)
-		return cli_fail(a->device, FWS_ESTATE);
-	printf("slot %c confirmed good (%s); security_version now %llu\n", st.confirmed_slot,
-	       st.slots[st.confirmed_slot == 'b'].version, (unsigned long long)st.security_version);
-	return 0;
-}
+static const struct cli_opt boot_opts[] = {DEVICE_OPT, LOCK_OPT, JSON_OPT, {NULL}};
+static const int boot_codes[] = {DEVICE_CODES, FWS_ELIFECYCLE, 0};
 
-static int cmd_rollback(struct fws_device *dev, const struct args *a)
+static int report_slot_change(struct cli *c, const char *what)
 {
-	char slot;
-	int rc = only(a, "rollback", "");
-	if (rc == 0 && (rc = fws_device_rollback(dev, &slot)) != 0)
-		return cli_fail(a->device, rc);
-	if (rc == 0)
-		printf("slot %c is the confirmed slot; the next boot uses it\n", slot);
-	return rc;
-}
-
-static void print_version(const char *key, const char *v, int json)
-{
-	if (json)
-		printf("\"%s\":%s%s%s", key, v[0] ? "\"" : "", v[0] ? v : "null", v[0] ? "\"" : "");
-	else
-		printf("%s", v[0] ? v : "(empty)");
-}
-
-static int cmd_status(struct fws_device *dev, const struct args *a)
-{
-	struct fws_device_state st;
-	char t[21];
-	int rc = only(a, "status", "j");
-	if (rc != 0)
-		return rc;
-	rc = fws_device_state_get(dev, &st);
-	if (rc != 0)
-		return cli_fail(a->device, rc);
-	if (fws_time_format(st.highest_created, t) != 0)
-		strcpy(t, "?");
-	const struct fws_slot_info *cur = &st.slots[st.confirmed_slot == 'b'];
-	if (a->json) {
-		printf("{\"hardware_id\":\"%s\",\"device_id\":\"%s\",", st.hardware_id, st.device_id);
-		print_version("version", cur->version, 1);
-		printf(",\"security_version\":%llu,\"confirmed_slot\":\"%c\",\"pending_slot\":%s%s%s,"
-		       "\"boot_attempts\":%u,\"booted_slot\":%s%s%s,\"slots\":{",
-		       (unsigned long long)st.security_version, st.confirmed_slot,
-		       st.pending_slot == '-' ? "null" : "\"",
-		       st.pending_slot == '-' ? "" : (char[]){st.pending_slot, 0},
-		       st.pending_slot == '-' ? "" : "\"", st.boot_attempts,
-		       st.booted_slot == '-' ? "null" : "\"",
-		       st.booted_slot == '-' ? "" : (char[]){st.booted_slot, 0},
-		       st.booted_slot == '-' ? "" : "\"");
-		for (int i = 0; i < 2; i++) {
-			printf("%s\"%c\":{", i ? "," : "", "ab"[i]);
-			print_version("version", st.slots[i].version, 1);
-			printf(",\"security_version\":%llu}",
-			       (unsigned long long)st.slots[i].security_version);
-		}
-		printf("},\"root_version\":%llu,\"trusted_time\":\"%s\",\"installs\":%llu,"
-		       "\"generation\":%llu}\n",
-		       (unsigned long long)st.root_version, t, (unsigned long long)st.installs,
-		       (unsigned long long)st.generation);
+	struct fws_device_status st;
+	if (fws_device_status(&dev, &st) != 0)
+		return cli_fail(cli_get(c, "device"), FWS_ESTATE);
+	const struct fws_device_state *s = &st.state;
+	const struct fws_slot_info *conf = &s->slots[s->confirmed_slot == 'b'];
+	if (c->json) {
+		cli_json_set(c, "booted_slot", set_json(st.boot.booted));
+		cli_json_set(c, "confirmed_slot", set_json(s->confirmed_slot));
+		cli_json_set(c, "pending_slot", set_json(s->pending_slot));
+		cli_json_set(c, "version", cli_json_str(conf->version));
+		cli_json_set(c, "security_version", json_integer((json_int_t)s->security_version));
+		cli_json_set(c, "fell_back", set_json(dev.fell_back));
 		return 0;
 	}
-	printf("device:           %s (id %s)\nhardware:         %s\nversion:          ",
-	       a->device, st.device_id, st.hardware_id);
-	print_version("", cur->version, 0);
-	printf(" (confirmed, slot %c)\nsecurity_version: %llu\n", st.confirmed_slot,
-	       (unsigned long long)st.security_version);
-	if (st.pending_slot != '-') {
-		printf("pending:          ");
-		print_version("", st.slots[st.pending_slot == 'b'].version, 0);
-		printf(" in slot %c, %u boot attempts left\n", st.pending_slot, st.boot_attempts);
+	if (dev.fell_back != '-')
+		printf("slot %c used up its boot tries without mark-good: it was dropped\n",
+		       dev.fell_back);
+	if (strcmp(what, "boot") == 0) {
+		char b = st.boot.booted;
+		const struct fws_slot_info *si = &s->slots[b == 'b'];
+		if (b == s->pending_slot)
+			printf("booted slot %c (%s, pending: %u boot attempts left; run mark-good once "
+			       "it works)\n",
+			       b, version_or(si->version, "empty"), (unsigned)st.boot.left[b == 'b']);
+		else
+			printf("booted slot %c (%s, %s)\n", b, version_or(si->version, "empty"),
+			       b == s->confirmed_slot ? "confirmed" : "not confirmed");
+	} else if (strcmp(what, "mark-good") == 0) {
+		printf("slot %c confirmed good (%s); security_version now %llu\n", s->confirmed_slot,
+		       version_or(conf->version, "empty"), (unsigned long long)s->security_version);
 	} else {
-		printf("pending:          none\n");
+		printf("slot %c is the confirmed slot (%s)%s; the next boot uses %s\n",
+		       s->confirmed_slot, version_or(conf->version, "empty"),
+		       s->pending_slot != '-' ? ", an update is pending" : "",
+		       s->pending_slot != '-' ? "the pending slot" : "it");
 	}
-	for (int i = 0; i < 2; i++) {
-		printf("slot %c:           ", "ab"[i]);
-		print_version("", st.slots[i].version, 0);
-		printf(" (security_version %llu)\n", (unsigned long long)st.slots[i].security_version);
-	}
-	printf("booted slot:      %c\nroot version:     %llu\n", st.booted_slot,
-	       (unsigned long long)st.root_version);
-	printf("trusted time:     %s (newest verified 'created')\ninstalls:         %llu\n", t,
-	       (unsigned long long)st.installs);
 	return 0;
 }
 
+static int run_boot(struct cli *c)
+{
+	char set;
+	int rc = open_device(c, 0);
+	if (rc != 0)
+		return rc;
+	fws_diag_clear();
+	rc = fws_device_boot(&dev, &set);
+	return rc != 0 ? device_fail(c, cli_get(c, "device"), rc) : report_slot_change(c, "boot");
+}
+
+static const struct cli_opt mark_opts[] = {DEVICE_OPT, LOCK_OPT, JSON_OPT, {NULL}};
+static const int mark_codes[] = {DEVICE_CODES, FWS_ELIFECYCLE, FWS_EROLLBACK, 0};
+
+/* booted (default) | other | a | b */
+static int slot_arg(const struct cli *c, char *set)
+{
+	const char *s = c->n_args > 0 ? c->args[0] : "booted";
+	if (strcmp(s, "booted") == 0)
+		*set = FWS_SET_BOOTED;
+	else if (strcmp(s, "other") == 0)
+		*set = FWS_SET_OTHER;
+	else if (strcmp(s, "a") == 0 || strcmp(s, "b") == 0)
+		*set = s[0];
+	else
+		return cli_usage_error("the slot is booted, other, a or b, not '%s'", cli_esc(s));
+	return 0;
+}
+
+static int run_mark(struct cli *c, int (*op)(struct fws_device *, char))
+{
+	char set = FWS_SET_BOOTED;
+	int rc = slot_arg(c, &set);
+	if (rc == 0)
+		rc = open_device(c, 0);
+	if (rc != 0)
+		return rc;
+	fws_diag_clear();
+	rc = op(&dev, set);
+	return rc != 0 ? device_fail(c, cli_get(c, "device"), rc)
+		       : report_slot_change(c, c->cmd->name);
+}
+
+static int run_mark_good(struct cli *c)
+{
+	return run_mark(c, fws_device_mark_good);
+}
+
+static int run_mark_bad(struct cli *c)
+{
+	return run_mark(c, fws_device_mark_bad);
+}
+
+static int run_mark_active(struct cli *c)
+{
+	return run_mark(c, fws_device_mark_active);
+}
+
+static int run_rollback(struct cli *c)
+{
+	char set;
+	int rc = open_device(c, 0);
+	if (rc != 0)
+		return rc;
+	fws_diag_clear();
+	rc = fws_device_rollback(&dev, &set);
+	return rc != 0 ? device_fail(c, cli_get(c, "device"), rc) : report_slot_change(c, "rollback");
+}
+
+/* ---- status ---- */
+
+static const struct cli_opt status_opts[] = {DEVICE_OPT, JSON_OPT, {NULL}};
+static const int status_codes[] = {DEVICE_CODES, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,
+				   FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_ELIMIT, 0};
+
+static json_t *slot_json(const struct fws_device_status *st, int i)
+{
+	const struct fws_slot_info *si = &st->state.slots[i];
+	json_t *o = json_object();
+	char set = i ? 'b' : 'a';
+	json_object_set_new(o, "version", cli_json_str(si->version));
+	json_object_set_new(o, "security_version", json_integer((json_int_t)si->security_version));
+	json_object_set_new(o, "boot_tries", json_integer(st->boot.left[i]));
+	json_object_set_new(o, "in_boot_order",
+			    json_boolean(st->boot.order[0] == set || st->boot.order[1] == set));
+	return o;
+}
+
+static void status_json(struct cli *c, const struct fws_device_status *st)
+{
+	const struct fws_device_state *s = &st->state;
+	json_t *order = json_array();
+	for (int i = 0; i < 2; i++)
+		if (st->boot.order[i] != '-')
+			json_array_append_new(order, set_json(st->boot.order[i]));
+	json_t *slots = json_object();
+	json_object_set_new(slots, "a", slot_json(st, 0));
+	json_object_set_new(slots, "b", slot_json(st, 1));
+	cli_json_set(c, "device", json_string(cli_get(c, "device")));
+	cli_json_set(c, "hardware_id", json_string(s->hardware_id));
+	cli_json_set(c, "device_id", json_string(s->device_id));
+	cli_json_set(c, "version", cli_json_str(s->slots[s->confirmed_slot == 'b'].version));
+	cli_json_set(c, "security_version", json_integer((json_int_t)s->security_version));
+	cli_json_set(c, "confirmed_slot", set_json(s->confirmed_slot));
+	cli_json_set(c, "pending_slot", set_json(s->pending_slot));
+	cli_json_set(c, "booted_slot", set_json(st->boot.booted));
+	cli_json_set(c, "boot_order", order);
+	cli_json_set(c, "slots", slots);
+	cli_json_set(c, "root_version", json_integer((json_int_t)s->root_version));
+	cli_json_set(c, "trusted_time", cli_json_time(s->highest_created));
+	cli_json_set(c, "installs", json_integer((json_int_t)s->installs));
+	cli_json_set(c, "generation", json_integer((json_int_t)s->generation));
+	cli_json_set(c, "log_seq", json_integer((json_int_t)st->log_seq));
+}
+
+static void status_text(const struct cli *c, const struct fws_device_status *st)
+{
+	const struct fws_device_state *s = &st->state;
+	char t[21];
+	if (fws_time_format(s->highest_created, t) != 0)
+		strcpy(t, "?");
+	printf("device:           %s (id %s)\nhardware:         %s\n",
+	       cli_esc(cli_get(c, "device")), s->device_id, s->hardware_id);
+	printf("version:          %s (confirmed, slot %c)\nsecurity_version: %llu\n",
+	       version_or(s->slots[s->confirmed_slot == 'b'].version, "(empty)"), s->confirmed_slot,
+	       (unsigned long long)s->security_version);
+	if (s->pending_slot != '-')
+		printf("pending:          %s in slot %c, %u boot attempts left\n",
+		       version_or(s->slots[s->pending_slot == 'b'].version, "(empty)"),
+		       s->pending_slot, (unsigned)st->boot.left[s->pending_slot == 'b']);
+	else
+		printf("pending:          none\n");
+	for (int i = 0; i < 2; i++)
+		printf("slot %c:           %s (security_version %llu; bootloader: %u tries%s)\n",
+		       "ab"[i], version_or(s->slots[i].version, "(empty)"),
+		       (unsigned long long)s->slots[i].security_version, (unsigned)st->boot.left[i],
+		       st->boot.order[0] == "ab"[i] || st->boot.order[1] == "ab"[i]
+			   ? ""
+			   : ", not in the boot order");
+	printf("booted slot:      %c\nboot order:       %c%s%c\nroot version:     %llu\n",
+	       st->boot.booted, st->boot.order[0], st->boot.order[1] != '-' ? " " : "",
+	       st->boot.order[1] != '-' ? st->boot.order[1] : ' ',
+	       (unsigned long long)s->root_version);
+	printf("trusted time:     %s (newest verified 'created')\ninstalls:         %llu\n", t,
+	       (unsigned long long)s->installs);
+}
+
+static int run_status(struct cli *c)
+{
+	struct fws_device_status st;
+	const char *part = NULL;
+	int rc = open_device(c, 0);
+	if (rc != 0)
+		return rc;
+	fws_diag_clear();
+	rc = fws_device_status(&dev, &st);
+	if (rc != 0)
+		return cli_fail(cli_get(c, "device"), rc);
+	if (c->json)
+		status_json(c, &st);
+	else
+		status_text(c, &st);
+	/* What installs need must be healthy too: a device whose root or log
+	 * is broken is reported here, not at the next install. */
+	fws_diag_clear();
+	rc = fws_device_check(&dev, &part);
+	return rc != 0 ? cli_fail(cli_get(c, "device"), rc) : 0;
+}
+
+/* ---- log ---- */
+
+static const struct cli_opt log_opts[] = {
+    DEVICE_OPT, JSON_OPT, {"verify", CLI_FLAG, NULL, 0, "check the hash chain and its head"},
+    {NULL}};
+static const int log_codes[] = {FWS_ESTATE, FWS_EUNSAFE, FWS_EIO, 0};
+
 struct log_print {
-	int json;
+	json_t *lines;
 	size_t n;
 };
 
@@ -372,20 +472,19 @@ static const char *field(json_t *o, const char *key)
 	return v != NULL && v[0] != '\0' ? v : "-";
 }
 
-/* JSON: the lines as an array, untouched. Text: one aligned row per event. */
 static int print_line(void *arg, const char *line, size_t len)
 {
 	struct log_print *lp = arg;
-	if (lp->json) {
-		printf("%s%.*s", lp->n ? ",\n " : "[", (int)len, line);
+	json_t *o = json_loadb(line, len, 0, NULL);
+	if (o == NULL)
+		return FWS_ESTATE;
+	if (lp->lines != NULL) {
+		json_array_append_new(lp->lines, o);
 	} else {
-		json_t *o = json_loadb(line, len, 0, NULL);
-		if (o == NULL)
-			return FWS_ESTATE;
 		if (lp->n == 0)
-			printf("%-5s %-20s %-10s %-16s %-9s %-4s %s\n", "seq", "time", "action",
+			printf("%-5s %-20s %-11s %-16s %-9s %-4s %s\n", "seq", "time", "action",
 			       "result", "version", "slot", "detail");
-		printf("%-5lld %-20s %-10s %-16s %-9s %-4s %s\n",
+		printf("%-5lld %-20s %-11s %-16s %-9s %-4s %s\n",
 		       (long long)json_integer_value(json_object_get(o, "seq")), field(o, "time"),
 		       field(o, "action"), field(o, "result"), field(o, "version"), field(o, "slot"),
 		       field(o, "detail"));
@@ -395,70 +494,115 @@ static int print_line(void *arg, const char *line, size_t len)
 	return 0;
 }
 
-static int cmd_log(struct fws_device *dev, const struct args *a)
+static int run_log(struct cli *c)
 {
-	int rc = only(a, "log", "jv");
+	const char *device = cli_get(c, "device");
+	if (c->json && cli_flag(c, "verify"))
+		return cli_usage_error("--json and --verify do not go together");
+	/* No state needed: the log is what to read when the state is broken. */
+	int rc = open_device(c, 0);
 	if (rc != 0)
 		return rc;
-	if (a->json && a->verify)
-		return cli_usage_error("log takes --json or --verify, not both");
-	struct fws_device_state st;
-	rc = fws_device_state_get(dev, &st); /* a directory that is no device has no log */
-	if (rc != 0)
-		return cli_fail(a->device, rc);
-	if (a->verify) {
+	fws_diag_clear();
+	if (cli_flag(c, "verify")) {
 		uint64_t entries = 0, bad = 0;
-		rc = fws_audit_log_verify(a->device, &entries, &bad);
+		rc = fws_audit_log_verify(dev.log, &entries, &bad);
 		if (rc != 0) {
-			char where[4200];
-			snprintf(where, sizeof(where), "%s/log (line %llu)", a->device,
-				 (unsigned long long)bad);
-			return cli_fail(where, rc);
+			char where[64];
+			snprintf(where, sizeof(where), "line %llu", (unsigned long long)bad);
+			fprintf(stderr, "%s: %s: log (%s): the hash chain or its head does not "
+					"verify\n",
+				cli_prog, cli_esc(device), bad ? where : "head");
+			return cli_status(rc);
 		}
 		printf("audit log intact: %llu entries, hash chain and head verified\n",
 		       (unsigned long long)entries);
 		return 0;
 	}
-	struct log_print lp = {a->json, 0};
-	rc = fws_audit_log_read(a->device, print_line, &lp);
-	if (a->json)
-		printf("%s\n", lp.n ? "]" : "[]");
-	return rc == 0 ? 0 : cli_fail(a->device, rc);
+	struct log_print lp = {c->json ? json_array() : NULL, 0};
+	rc = fws_audit_log_read(dev.log, print_line, &lp);
+	if (rc == 0 && c->json)
+		cli_json_set(c, "lines", json_incref(lp.lines));
+	json_decref(lp.lines);
+	return rc == 0 ? 0 : cli_fail(device, rc);
 }
+
+static const struct cli_cmd commands[] = {
+    {"init", "provision a simulated device",
+     "--device DIR --root FILE --hardware ID [--device-id ID] [--factory-version V]",
+     "Creates DIR (0700) with slot sets a and b, the trusted root, the state (slot a\n"
+     "confirmed: empty, or the factory image) and the audit log. A directory that\n"
+     "already holds a state, even a corrupt one, is never provisioned again: that\n"
+     "would reset its rollback counter (docs/recovery.md).",
+     init_opts, 0, 0, init_codes,
+     "fwseal-verify init --device /tmp/dev --root root.json --hardware pump-rev-c",
+     run_init},
+    {"install", "verify a bundle while streaming it into the inactive slot",
+     "--device DIR [--permit FILE] [--allow-downgrade] [OPTIONS] BUNDLE|-",
+     "Streams the bundle (\"-\" = standard input) and checks signatures, root chain,\n"
+     "hardware, rollback and every chunk before writing it into the slot set that is\n"
+     "neither confirmed nor running; that set becomes PENDING and the bootloader tries\n"
+     "it next. The security_version is raised only by mark-good. The device lock is\n"
+     "taken only once the manifest's signatures verified. Expiry is judged against\n"
+     "the newest signed time the device has seen, unless --trusted-time gives one.\n"
+     "A refused bundle changes nothing.",
+     install_opts, 1, 1, install_codes,
+     "fwseal-verify install --device /tmp/dev pump-1.2.0.fwb\n"
+     "curl -s https://updates.example/pump.fwb | fwseal-verify install --device /tmp/dev -",
+     run_install},
+    {"boot", "simulate a reboot: the bootloader picks a slot", "--device DIR [--json]",
+     "The simulated bootloader boots the first slot in its boot order with tries left\n"
+     "and spends one, as the U-Boot script in docs/integration.md does. A pending slot\n"
+     "that used up its tries is dropped and the device stays on the confirmed slot.",
+     boot_opts, 0, 0, boot_codes, "fwseal-verify boot --device /tmp/dev", run_boot},
+    {"mark-good", "confirm the running update (raises the counter)",
+     "--device DIR [booted|other|a|b]",
+     "The running pending slot confirmed itself: it becomes the confirmed slot and\n"
+     "only now the stored security_version is raised. On the confirmed slot it renews\n"
+     "its boot tries (run it on every good boot). A pending slot that has not booted\n"
+     "yet cannot be confirmed.",
+     mark_opts, 0, 1, mark_codes, "fwseal-verify mark-good --device /tmp/dev", run_mark_good},
+    {"mark-bad", "give a slot up", "--device DIR [booted|other|a|b]",
+     "A pending slot is cancelled; the confirmed slot gives way to the other slot when\n"
+     "that holds a confirmed image not below the counter; any other image is\n"
+     "forgotten and never booted again.",
+     mark_opts, 0, 1, mark_codes, "fwseal-verify mark-bad --device /tmp/dev other",
+     run_mark_bad},
+    {"mark-active", "make a slot the one that boots", "--device DIR [booted|other|a|b]",
+     "The slot boots next: the pending slot gets its tries renewed; a slot holding a\n"
+     "confirmed image not below the counter becomes the confirmed slot (a pending\n"
+     "update is then cancelled).",
+     mark_opts, 0, 1, mark_codes, "fwseal-verify mark-active --device /tmp/dev other",
+     run_mark_active},
+    {"rollback", "cancel the pending update, or return to the other slot",
+     "--device DIR [--json]",
+     "With an update pending it is cancelled; otherwise the other slot becomes the\n"
+     "confirmed slot if its security_version is not below the stored one.",
+     boot_opts, 0, 0, mark_codes, "fwseal-verify rollback --device /tmp/dev", run_rollback},
+    {"status", "show the device's state and the bootloader's side by side",
+     "--device DIR [--json]",
+     "Prints fwseal's state and the bootloader's variables, then checks that what an\n"
+     "install needs is healthy (state, trusted root, bootloader, audit log): a broken\n"
+     "part is reported and the exit status is not 0.",
+     status_opts, 0, 0, status_codes, "fwseal-verify status --device /tmp/dev --json",
+     run_status},
+    {"log", "print or check the audit log", "--device DIR [--json | --verify]",
+     "Prints the hash-chained audit log, or checks its chain and head (exit 27 naming\n"
+     "the first bad line). Works when the state is broken: it is the first step of\n"
+     "docs/recovery.md.",
+     log_opts, 0, 0, log_codes, "fwseal-verify log --device /tmp/dev --verify", run_log},
+    {NULL}};
+
+static const struct cli_tool tool = {
+    "fwseal-verify", "verify and install updates on an A/B device, with rollback protection",
+    "The device side: verify-then-install into A/B slot sets, boot confirmation,\n"
+    "fallback, anti-rollback and a hash-chained audit log, here over a device\n"
+    "simulated in a directory (--device DIR).",
+    commands};
 
 int main(int argc, char **argv)
 {
-	struct fws_device dev;
-	struct fws_dir_backend *backend;
-	struct args a;
-	int done, rc;
-	int started = cli_start(argc, argv, usage);
-	if (started >= 0)
-		return started;
-	const char *cmd = argv[1];
-	static const char *const cmds[] = {"init", "install", "boot", "mark-good",
-					    "rollback", "status", "log"};
-	size_t k = 0;
-	while (k < sizeof(cmds) / sizeof(cmds[0]) && strcmp(cmd, cmds[k]) != 0)
-		k++;
-	if (k == sizeof(cmds) / sizeof(cmds[0]))
-		return cli_usage_error("unknown command '%s'", cmd);
-	rc = parse(argc - 1, argv + 1, &a, &done);
-	if (rc != 0 || done)
-		return rc;
-	backend = malloc(sizeof(*backend));
-	if (backend == NULL)
-		return cli_fail(NULL, FWS_ENOMEM);
-	fws_device_use_dir(&dev, backend, a.device, NULL);
-	switch (k) {
-	case 0: rc = cmd_init(&dev, &a); break;
-	case 1: rc = cmd_install(&dev, &a); break;
-	case 2: rc = cmd_boot(&dev, &a); break;
-	case 3: rc = cmd_mark_good(&dev, &a); break;
-	case 4: rc = cmd_rollback(&dev, &a); break;
-	case 5: rc = cmd_status(&dev, &a); break;
-	default: rc = cmd_log(&dev, &a); break;
-	}
-	free(backend);
+	int rc = cli_main(&tool, argc, argv);
+	fws_dir_device_close(&backend);
 	return rc;
 }

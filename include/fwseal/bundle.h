@@ -21,11 +21,30 @@
 struct fws_verify_result;
 
 /* Pull reader: up to len bytes into buf; returns the count, 0 at end of
- * input, or -1 on error. Short reads are fine. */
+ * input, -1 on an I/O error, or another negative FWS_E* code that says why
+ * (FWS_ESTALLED, ...). Short reads are fine. */
 typedef ssize_t (*fws_read_fn)(void *ctx, uint8_t *buf, size_t len);
+
+/* Progress of long work: done of total bytes (total 0 = unknown). */
+typedef void (*fws_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 /* A reader over a file descriptor (ctx = pointer to an int fd). */
 FWS_API ssize_t fws_read_fd(void *ctx, uint8_t *buf, size_t len);
+
+#define FWS_STALL_TIMEOUT_MS 60000 /* default: a stream silent this long is given up */
+
+/* A reader over a file descriptor that gives up (FWS_ESTALLED) when no
+ * byte arrives for stall_ms (0 = wait forever): a stalled pipe or
+ * connection must not hold a device operation forever. */
+struct fws_fd_reader {
+	int fd;
+	uint32_t stall_ms;
+	uint64_t bytes; /* read so far */
+	uint64_t total; /* for progress: the input's size, 0 = unknown */
+	fws_progress_fn progress; /* optional */
+	void *progress_ctx;
+};
+FWS_API ssize_t fws_read_fd_timed(void *ctx, uint8_t *buf, size_t len);
 
 /* Where verified payload bytes go. All callbacks may be NULL (verify only).
  * write() only ever sees bytes of a chunk whose digest already matched. */

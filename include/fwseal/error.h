@@ -51,10 +51,15 @@ enum fws_error {
 	FWS_EROOTMISMATCH = -38, /* a carried root differs from the trusted root of that version */
 	FWS_EALREADYSIGNED = -39, /* this key has already signed this document */
 	FWS_EPERMIT = -40,      /* downgrade permit does not apply (device, bundle, version, replay) */
+	FWS_EUNSAFE = -41,      /* a path that is not safe to use: symbolic or hard link, wrong owner, writable by others */
+	FWS_ESTALLED = -42,     /* the input sent nothing within the stall timeout */
+	FWS_ENOSPC = -43,       /* no space left on the storage */
+	FWS_ESAMEFILE = -44,    /* an output is one of the command's own inputs */
+	FWS_ELIFECYCLE = -45,   /* not possible at this point of the update life cycle */
 };
 
 /* The lowest code in use; exit statuses run from 1 to -FWS_ELAST. */
-#define FWS_ELAST FWS_EPERMIT
+#define FWS_ELAST FWS_ELIFECYCLE
 
 /* Short lowercase description naming the failed check; never NULL. */
 FWS_API const char *fws_strerror(int code);

@@ -3,20 +3,28 @@
 #ifndef FWSEAL_FWSEAL_H
 #define FWSEAL_FWSEAL_H
 
+#include "fwseal/auditlog.h"
+#include "fwseal/bootloader.h"
 #include "fwseal/bundle.h"
 #include "fwseal/chunks.h"
 #include "fwseal/device.h"
+#include "fwseal/diag.h"
+#include "fwseal/dirdevice.h"
 #include "fwseal/encoding.h"
 #include "fwseal/envelope.h"
 #include "fwseal/error.h"
 #include "fwseal/export.h"
 #include "fwseal/fileio.h"
+#include "fwseal/fsops.h"
 #include "fwseal/limits.h"
 #include "fwseal/manifest.h"
+#include "fwseal/permit.h"
 #include "fwseal/policy.h"
 #include "fwseal/root.h"
 #include "fwseal/selftest.h"
 #include "fwseal/sha256.h"
+#include "fwseal/slot.h"
+#include "fwseal/state.h"
 
 #define FWS_VERSION_STRING "0.1.0"
 

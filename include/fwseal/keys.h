@@ -24,6 +24,9 @@ FWS_API void fws_secret_key_public(const struct fws_secret_key *key, uint8_t pub
 /* Writes base.key (0600, O_EXCL|O_NOFOLLOW; Argon2id -> XSalsa20-Poly1305 of
  * the 32-byte seed) and base.pub. FWS_EEXIST if either exists. An empty
  * passphrase is refused (FWS_EUSAGE). */
+/* FWS_EEXIST when BASE.key or BASE.pub exists (even as a dangling link):
+ * checked before anyone types a passphrase; the save is exclusive anyway. */
+FWS_API FWS_MUST_CHECK int fws_secret_key_check_absent(const char *base);
 FWS_API FWS_MUST_CHECK int fws_secret_key_save(const struct fws_secret_key *key, const char *base,
 					       const char *passphrase, size_t passphrase_len,
 					       enum fws_kdf_level level);
@@ -35,11 +38,13 @@ FWS_API FWS_MUST_CHECK int fws_secret_key_save(const struct fws_secret_key *key,
 FWS_API FWS_MUST_CHECK int fws_secret_key_load(const char *path, const char *passphrase,
 					       size_t passphrase_len, struct fws_secret_key **out);
 
-/* Re-encrypts an existing key file under a new passphrase (atomic replace). */
+/* Re-encrypts an existing key file under a new passphrase (atomic replace
+ * in place, mode kept); inputs (passphrase files) must not be the key. */
 FWS_API FWS_MUST_CHECK int fws_secret_key_change_passphrase(const char *path, const char *old_pass,
 							    size_t old_len, const char *new_pass,
-							    size_t new_len,
-							    enum fws_kdf_level level);
+							    size_t new_len, enum fws_kdf_level level,
+							    const char *const *inputs,
+							    size_t n_inputs);
 
 /* Loads a public key file; its key ID is recomputed and checked. */
 FWS_API FWS_MUST_CHECK int fws_public_key_load(const char *path, uint8_t public_key[32],
@@ -67,14 +72,29 @@ struct fws_pack_opts {
 	size_t n_roots;			  /* >= 1 */
 	const char *out_path;
 	int gzip;
+	int force;   /* an existing out_path is replaced (never one of the inputs) */
 	int64_t now; /* created time: SOURCE_DATE_EPOCH or the clock */
+	fws_progress_fn progress; /* optional: bytes hashed and written */
+	void *progress_ctx;
+};
+
+/* What pack made. */
+struct fws_pack_result {
+	struct fws_manifest manifest;
+	uint64_t root_version;      /* the newest root carried */
+	uint32_t release_threshold; /* signatures a device requires */
+	uint32_t signatures;        /* signatures in the bundle (1) */
+	uint8_t manifest_body_sha256[32];
+	uint64_t bundle_bytes;
 };
 
 /* Hashes every payload, builds and signs the manifest, writes the bundle
- * (temp file + rename: a failed pack leaves no partial output). On failure
+ * (temp file + rename: a failed pack leaves no partial output). out_path
+ * must not exist unless force (FWS_EEXIST) and is never one of the inputs
+ * (release description, key, roots, payloads: FWS_ESAMEFILE). On failure
  * the path of the input that failed is copied to failed (may be NULL). */
 FWS_API FWS_MUST_CHECK int fws_pack(const struct fws_pack_opts *opts,
-				    struct fws_manifest *out_manifest, char *failed,
+				    struct fws_pack_result *result, char *failed,
 				    size_t failed_cap);
 
 /* Co-signing: adds a signature by key to the manifest of an existing bundle.
@@ -83,10 +103,14 @@ FWS_API FWS_MUST_CHECK int fws_pack(const struct fws_pack_opts *opts,
  * have not checked), the key must be in the newest root's release role and
  * that root must not be expired at `now`. The bundle is rewritten to a temp
  * file (entries copied unchanged, same compression and timestamps, so the
- * result is deterministic), verified again, then renamed over the original. */
+ * result is deterministic), verified again, then renamed over the original,
+ * keeping its mode; a read-only bundle is refused (FWS_EIO). inputs (the
+ * key and root files) must not be the bundle itself (FWS_ESAMEFILE). */
 FWS_API FWS_MUST_CHECK int fws_bundle_add_signature(const char *bundle_path,
 						    const struct fws_root *trusted,
 						    const struct fws_secret_key *key, int64_t now,
+						    const char *const *inputs, size_t n_inputs,
+						    fws_progress_fn progress, void *progress_ctx,
 						    struct fws_verify_result *result);
 
 
@@ -164,7 +188,8 @@ FWS_API FWS_MUST_CHECK int fws_root_inspect_file(const char *path, const char *p
 						 struct fws_root *previous,
 						 struct fws_root_status *st);
 
-/* Writes root to path (which must not exist: FWS_EEXIST) as an envelope
+/* Writes root to path (which must not exist: FWS_EEXIST, unless policy is
+ * FWS_OUT_REPLACE; never one of inputs: FWS_ESAMEFILE) as an envelope
  * with no signature (key NULL: a draft for `root sign`) or with key's
  * signature. key must be in root's own root role or in previous's
  * (FWS_ENOTAUTHORISED); previous, when given, must be the root this one
@@ -174,7 +199,8 @@ FWS_API FWS_MUST_CHECK int fws_root_inspect_file(const char *path, const char *p
 FWS_API FWS_MUST_CHECK int fws_root_write_new(const char *path, const struct fws_root *root,
 					      const struct fws_root *previous,
 					      const struct fws_secret_key *key, int64_t now,
-					      struct fws_envelope *env_out);
+					      int policy, const char *const *inputs,
+					      size_t n_inputs, struct fws_envelope *env_out);
 
 /* Co-signing a root: adds key's signature to the root envelope at path
  * (a draft, partly or fully signed) and rewrites it atomically. The key
@@ -182,10 +208,12 @@ FWS_API FWS_MUST_CHECK int fws_root_write_new(const char *path, const struct fws
  * (the root this one rotates from, loaded with fws_root_load_file), in that
  * root's root role: FWS_ENOTAUTHORISED otherwise. FWS_EROOTVERSION when the
  * document is not previous's successor; FWS_EEXPIRED when the document's
- * expires <= now; FWS_EALREADYSIGNED when key already signed. st (may be NULL)
+ * expires <= now; FWS_EALREADYSIGNED when key already signed; FWS_ESAMEFILE
+ * when path is previous_path or one of inputs (the key file). st (may be NULL)
  * reports the signatures after signing, as fws_root_inspect_file. */
 FWS_API FWS_MUST_CHECK int fws_root_sign_file(const char *path, const struct fws_secret_key *key,
 					      const char *previous_path, int64_t now,
+					      const char *const *inputs, size_t n_inputs,
 					      struct fws_root_status *st);
 
 /* One link of a root chain given as a file: cur becomes the root in path

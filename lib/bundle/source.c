@@ -4,6 +4,12 @@
 #include "bundle/source.h"
 #include "fwseal/error.h"
 
+/* A reader's failure: -1 is an I/O error, a code below it says why. */
+static int reader_error(ssize_t n)
+{
+	return (n < -1 && n >= FWS_ELAST) ? (int)n : FWS_EIO;
+}
+
 static int fill_input(struct fws_source *s)
 {
 	if (s->in_pos < s->in_len || s->in_eof)
@@ -13,7 +19,7 @@ static int fill_input(struct fws_source *s)
 	for (;;) {
 		ssize_t n = s->read(s->read_ctx, s->in, sizeof(s->in));
 		if (n < 0)
-			return FWS_EIO;
+			return reader_error(n);
 		if (n == 0) {
 			s->in_eof = 1;
 			return 0;
@@ -36,7 +42,7 @@ int fws_source_open(struct fws_source *s, fws_read_fn read, void *read_ctx)
 	while (s->in_len < 2 && !s->in_eof) {
 		ssize_t n = read(read_ctx, s->in + s->in_len, sizeof(s->in) - s->in_len);
 		if (n < 0)
-			return FWS_EIO;
+			return reader_error(n);
 		if (n == 0)
 			s->in_eof = 1;
 		else {
@@ -77,7 +83,7 @@ static int read_plain(struct fws_source *s, uint8_t *buf, size_t len, size_t *go
 	/* Large reads go straight to the caller's buffer: no extra copy. */
 	ssize_t n = s->read(s->read_ctx, buf, len);
 	if (n < 0)
-		return FWS_EIO;
+		return reader_error(n);
 	if (n == 0) {
 		s->in_eof = 1;
 		return 0;

@@ -64,6 +64,13 @@ static const struct fws_error_text error_texts[] = {
     [-FWS_EALREADYSIGNED] = {"FWS_EALREADYSIGNED", "this key has already signed it"},
     [-FWS_EPERMIT] = {"FWS_EPERMIT",
 		      "downgrade permit does not apply (device, bundle, version or replay)"},
+    [-FWS_EUNSAFE] = {"FWS_EUNSAFE",
+		      "unsafe path refused (a link, another owner, or writable by group or others)"},
+    [-FWS_ESTALLED] = {"FWS_ESTALLED", "input stalled (nothing received within the stall timeout)"},
+    [-FWS_ENOSPC] = {"FWS_ENOSPC", "no space left on the storage"},
+    [-FWS_ESAMEFILE] = {"FWS_ESAMEFILE", "an output is one of the command's own inputs"},
+    [-FWS_ELIFECYCLE] = {"FWS_ELIFECYCLE",
+			 "not possible at this point of the update life cycle"},
 };
 
 _Static_assert(sizeof(error_texts) / sizeof(error_texts[0]) == (size_t)-FWS_ELAST + 1,

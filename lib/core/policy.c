@@ -265,29 +265,35 @@ int fws_policy_check(const struct fws_manifest *m, const struct fws_policy *p)
 			ret = FWS_EROLLBACK;
 			goto out;
 		}
-		installed = p->installed_version;
-		if (installed != NULL && installed[0] != '\0') {
-			/* The installed version comes from device state: if it is not
-			 * valid semver the state is corrupt, and we fail closed. */
-			if (!fws_semver_valid(installed)) {
-				ret = FWS_ESTATE;
+		installed = p->installed_version != NULL ? p->installed_version : "";
+		/* The installed version comes from device state: if it is not
+		 * valid semver the state is corrupt, and we fail closed. */
+		if (installed[0] != '\0' && !fws_semver_valid(installed)) {
+			ret = FWS_ESTATE;
+			goto out;
+		}
+		/* A release that needs a minimum installed version cannot go
+		 * onto a device whose version nobody knows (an empty slot, a
+		 * factory image provisioned without its version). */
+		if (m->min_version[0] != '\0') {
+			if (installed[0] == '\0') {
+				ret = FWS_EMINVERSION;
 				goto out;
 			}
-			if (m->min_version[0] != '\0') {
-				if ((ret = fws_semver_compare(installed, m->min_version, &c)) != 0)
-					goto out;
-				if (c < 0) {
-					ret = FWS_EMINVERSION;
-					goto out;
-				}
+			if ((ret = fws_semver_compare(installed, m->min_version, &c)) != 0)
+				goto out;
+			if (c < 0) {
+				ret = FWS_EMINVERSION;
+				goto out;
 			}
-			if (m->security_version == p->security_version && !p->allow_downgrade) {
-				if ((ret = fws_semver_compare(m->version, installed, &c)) != 0)
-					goto out;
-				if (c < 0) {
-					ret = FWS_EDOWNGRADE;
-					goto out;
-				}
+		}
+		if (installed[0] != '\0' && m->security_version == p->security_version &&
+		    !p->allow_downgrade) {
+			if ((ret = fws_semver_compare(m->version, installed, &c)) != 0)
+				goto out;
+			if (c < 0) {
+				ret = FWS_EDOWNGRADE;
+				goto out;
 			}
 		}
 	}

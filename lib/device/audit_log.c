@@ -1,4 +1,7 @@
-/* The directory backend's hash-chained audit log (format: docs/audit-log.md).
+/* The hash-chained audit log (format: docs/audit-log.md), over any storage
+ * (struct fws_log_store, fwseal/auditlog.h). The directory backend keeps
+ * segment 0 in DIR/log, segment 1 in DIR/log.1 and the head in
+ * DIR/log.head; the names below are those files.
  *
  * DIR/log       one line per event, oldest first:
  *   {"seq":N,"time":"T","action":"A","result":"R","detail":"D","version":"V",
@@ -18,25 +21,24 @@
  * covers the same text a reader shows, with no second spelling of a value.
  *
  * Crash safety: an append writes and fsyncs the line, then replaces
- * log.head (temp + fsync + rename + directory fsync). After a crash the log
- * may hold one complete line more than the head (accepted: it chains to
- * the head) or a torn, newline-less tail (never committed: cut off by the
- * next append, ignored by readers). Anything else is FWS_ESTATE. */
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
+ * log.head atomically. After a crash the log may hold one complete line
+ * more than the head (accepted: it chains to the head; the next append
+ * first writes the head forward, so there is never a second one) or a
+ * torn, newline-less tail (never committed: cut off by the next append,
+ * ignored by readers). An append whose head cannot be written (an I/O
+ * error, a full disk) is undone, so a failure leaves the log as it was.
+ * Anything else is FWS_ESTATE: two lines past the head are no crash
+ * remnant but an edit, and are never rolled forward. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "bundle/json_strict.h"
-#include "device/audit_log.h"
-#include "device/fs_ops.h"
+#include "fwseal/auditlog.h"
 #include "fwseal/encoding.h"
 #include "fwseal/error.h"
+#include "fwseal/limits.h"
 #include "fwseal/sha256.h"
 
 /* Longest line including its newline. The caps below keep every line the
@@ -49,9 +51,9 @@
 #define CAP_DETAIL 1024
 #define HEAD_MAX 256
 
-#define LOG_NAME "log"
-#define LOG_OLD_NAME "log.1"
-#define HEAD_NAME "log.head"
+#define SEG_CURRENT 0 /* appended to */
+#define SEG_OLD 1     /* after a rotation */
+
 
 static const char zero_hex[65] = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -327,12 +329,12 @@ static int head_decode(const uint8_t *buf, size_t len, struct log_head *hd)
 }
 
 /* 0 and *present = 1 with the head, 0 and *present = 0 when there is no
- * head file, FWS_ESTATE when it is malformed. */
-static int head_read(const char *dir, struct log_head *hd, int *present)
+ * head, FWS_ESTATE when it is malformed. */
+static int head_read(const struct fws_log_store *s, struct log_head *hd, int *present)
 {
 	uint8_t buf[HEAD_MAX];
 	size_t len = 0;
-	int rc = fws_fs_read(dir, HEAD_NAME, buf, sizeof(buf), &len);
+	int rc = s->head_read(s->ctx, buf, sizeof(buf), &len);
 
 	*present = 0;
 	memset(hd, 0, sizeof(*hd));
@@ -351,7 +353,7 @@ static int head_read(const char *dir, struct log_head *hd, int *present)
 	return 0;
 }
 
-static int head_write(const struct fws_dir_backend *b, const struct log_head *hd)
+static int head_write(const struct fws_log_store *s, const struct log_head *hd)
 {
 	char buf[HEAD_MAX];
 	size_t len;
@@ -359,13 +361,15 @@ static int head_write(const struct fws_dir_backend *b, const struct log_head *hd
 
 	if (rc != 0)
 		return rc;
-	return fws_fs_replace(&b->fs, b->dir, HEAD_NAME, buf, len, 0644);
+	return s->head_write(s->ctx, (const uint8_t *)buf, len);
 }
 
 /* --- reading lines --- */
 
 struct line_reader {
-	int fd;
+	const struct fws_log_store *s;
+	int segment;
+	uint64_t offset; /* where the next read starts */
 	size_t pos, len;
 	int eof;
 	char buf[8192];
@@ -373,28 +377,36 @@ struct line_reader {
 
 enum { LINE_OK = 1, LINE_FRAGMENT = 2 };
 
+static void reader_init(struct line_reader *r, const struct fws_log_store *s, int segment)
+{
+	memset(r, 0, offsetof(struct line_reader, buf));
+	r->s = s;
+	r->segment = segment;
+}
+
 /* Next line into out (NUL-terminated, no newline): LINE_OK, LINE_FRAGMENT
- * (bytes after the last newline at end of file), 0 at end of file,
- * FWS_ESTATE for a line of LINE_MAX_BYTES or more, FWS_EIO. */
+ * (bytes after the last newline at the end), 0 at the end, FWS_ESTATE for
+ * a line of LINE_MAX_BYTES or more, or the storage's error. */
 static int line_next(struct line_reader *r, char *out, size_t *out_len)
 {
 	size_t n = 0;
 
 	for (;;) {
 		if (r->pos == r->len) {
+			size_t got = 0;
 			if (r->eof)
 				break;
-			ssize_t got = read(r->fd, r->buf, sizeof(r->buf));
-			if (got < 0 && errno == EINTR)
-				continue;
-			if (got < 0)
-				return FWS_EIO;
+			int rc = r->s->read(r->s->ctx, r->segment, r->offset, (uint8_t *)r->buf,
+					    sizeof(r->buf), &got);
+			if (rc != 0)
+				return rc;
 			if (got == 0) {
 				r->eof = 1;
 				break;
 			}
+			r->offset += got;
 			r->pos = 0;
-			r->len = (size_t)got;
+			r->len = got;
 		}
 		char c = r->buf[r->pos++];
 		if (c == '\n') {
@@ -403,7 +415,7 @@ static int line_next(struct line_reader *r, char *out, size_t *out_len)
 			return LINE_OK;
 		}
 		/* A line may hold at most LINE_MAX_BYTES - 1 bytes before its
-		 * newline: bounded memory whatever the file holds. */
+		 * newline: bounded memory whatever the storage holds. */
 		if (n == LINE_MAX_BYTES - 1)
 			return FWS_ESTATE;
 		out[n++] = c;
@@ -413,53 +425,35 @@ static int line_next(struct line_reader *r, char *out, size_t *out_len)
 	return n == 0 ? 0 : LINE_FRAGMENT;
 }
 
-/* Opens DIR/NAME for reading: 0, FWS_ENOENT, or FWS_EIO (also for a
- * symlink or anything but a regular file). */
-static int open_read(const char *dir, const char *name, int *fd)
+static int segment_exists(const struct fws_log_store *s, int segment, int *exists)
 {
-	char path[PATH_MAX];
-	struct stat sb;
-	int rc = fws_fs_path(path, dir, name);
-
-	if (rc != 0)
-		return rc;
-	*fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (*fd < 0)
-		return errno == ENOENT ? FWS_ENOENT : FWS_EIO;
-	if (fstat(*fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		close(*fd);
-		*fd = -1;
-		return FWS_EIO;
-	}
-	return 0;
+	uint64_t size;
+	int rc = s->size(s->ctx, segment, &size);
+	*exists = rc == 0;
+	return rc == FWS_ENOENT ? 0 : rc;
 }
 
-/* Calls fn for every line of log.1 then log, with kind LINE_OK or
- * LINE_FRAGMENT (a newline-less tail; in log.1, which is never appended
- * to, that is FWS_ESTATE). */
+/* Calls fn for every line of segment 1 then segment 0, with kind LINE_OK
+ * or LINE_FRAGMENT (a newline-less tail; in segment 1, which is never
+ * appended to, that is FWS_ESTATE). */
 typedef int (*walk_fn)(void *arg, const char *line, size_t len, int kind);
 
-static int walk(const char *dir, walk_fn fn, void *arg)
+static int walk(const struct fws_log_store *s, walk_fn fn, void *arg)
 {
-	static const char *const names[] = {LOG_OLD_NAME, LOG_NAME};
+	static const int segments[] = {SEG_OLD, SEG_CURRENT};
 	struct line_reader *r = malloc(sizeof(*r));
 	char *line = malloc(LINE_MAX_BYTES);
 	size_t len;
 	int rc = (r == NULL || line == NULL) ? FWS_ENOMEM : 0;
 
 	for (size_t f = 0; rc == 0 && f < 2; f++) {
-		int fd;
-		rc = open_read(dir, names[f], &fd);
-		if (rc == FWS_ENOENT) {
-			rc = 0;
+		int exists;
+		rc = segment_exists(s, segments[f], &exists);
+		if (rc != 0 || !exists)
 			continue;
-		}
-		if (rc != 0)
-			break;
-		memset(r, 0, offsetof(struct line_reader, buf));
-		r->fd = fd;
+		reader_init(r, s, segments[f]);
 		while ((rc = line_next(r, line, &len)) > 0) {
-			if (rc == LINE_FRAGMENT && f == 0) {
+			if (rc == LINE_FRAGMENT && segments[f] == SEG_OLD) {
 				rc = FWS_ESTATE;
 				break;
 			}
@@ -467,7 +461,6 @@ static int walk(const char *dir, walk_fn fn, void *arg)
 			if (rc != 0)
 				break;
 		}
-		close(fd);
 	}
 	free(line);
 	free(r);
@@ -490,14 +483,14 @@ static int read_cb(void *arg, const char *line, size_t len, int kind)
 	return c->fn(c->arg, line, len);
 }
 
-int fws_audit_log_read(const char *dir, int (*fn)(void *arg, const char *line, size_t len),
-		       void *arg)
+int fws_audit_log_read(const struct fws_log_store *s,
+		       int (*fn)(void *arg, const char *line, size_t len), void *arg)
 {
 	struct read_ctx c = {fn, arg};
 
-	if (dir == NULL || fn == NULL)
+	if (s == NULL || fn == NULL)
 		return FWS_EUSAGE;
-	return walk(dir, read_cb, &c);
+	return walk(s, read_cb, &c);
 }
 
 /* --- fws_audit_log_verify --- */
@@ -511,7 +504,6 @@ struct verify_ctx {
 	uint64_t last_seq;
 	char last_hash[65];
 	char last_prev[65];
-	int head_seen; /* the head's own line is part of the chain */
 };
 
 static int verify_cb(void *arg, const char *line, size_t len, int kind)
@@ -538,8 +530,6 @@ static int verify_cb(void *arg, const char *line, size_t len, int kind)
 	} else if (ok) {
 		ok = r.seq == v->last_seq + 1 && strcmp(r.prev, v->last_hash) == 0;
 	}
-	if (ok && v->have_head && r.seq == v->head->seq && strcmp(r.hash, v->head->hash) == 0)
-		v->head_seen = 1;
 	if (ok) {
 		v->last_seq = r.seq;
 		memcpy(v->last_hash, r.hash, sizeof(v->last_hash));
@@ -553,36 +543,32 @@ static int verify_cb(void *arg, const char *line, size_t len, int kind)
 	return 0;
 }
 
-/* lenient: lines past the head are fine however many (the append path
- * heals a head left behind by interrupted appends); strict: at most one,
- * so `log --verify` reports a head that fell behind. */
-static int verify_log(const char *dir, uint64_t *entries, uint64_t *bad_line, int lenient)
+int fws_audit_log_verify(const struct fws_log_store *s, uint64_t *entries, uint64_t *bad_line)
 {
 	struct log_head head;
 	struct verify_ctx v;
 	int rc;
 
-	if (dir == NULL || entries == NULL || bad_line == NULL)
+	if (s == NULL || entries == NULL || bad_line == NULL)
 		return FWS_EUSAGE;
 	*entries = 0;
 	*bad_line = 0;
 	memset(&v, 0, sizeof(v));
-	rc = head_read(dir, &head, &v.have_head);
+	rc = head_read(s, &head, &v.have_head);
 	if (rc != 0)
 		return rc; /* bad_line 0: the head itself */
 	v.head = &head;
-	rc = walk(dir, verify_cb, &v);
+	rc = walk(s, verify_cb, &v);
 	if (rc == FWS_ESTATE && v.bad == 0)
-		v.bad = v.n + 1; /* an over-long line, or a torn tail in log.1 */
+		v.bad = v.n + 1; /* an over-long line, or a torn tail in segment 1 */
 	if (rc != 0) {
 		*bad_line = v.bad;
 		return rc;
 	}
-	/* The end must be the head's line, or lines that chain on from it
-	 * (appends interrupted after their line, before the new head). The
-	 * chain has no secret, so lines past the head prove no less than the
-	 * head would; a head past the last line means lines were cut off. A
-	 * missing head reads as "empty log". */
+	/* The end must be the head's line, or the one line an append leaves
+	 * when it is cut off between its line and its head. A head past the
+	 * last line means lines were cut off; two or more lines past the head
+	 * are no crash remnant. A missing head reads as "empty log". */
 	if (v.n == 0)
 		rc = v.have_head ? FWS_ESTATE : 0;
 	else if (v.last_seq == head.seq && strcmp(v.last_hash, head.hash) == 0)
@@ -590,7 +576,7 @@ static int verify_log(const char *dir, uint64_t *entries, uint64_t *bad_line, in
 	else if (v.last_seq == head.seq + 1 && strcmp(v.last_prev, head.hash) == 0)
 		rc = 0;
 	else
-		rc = (lenient && v.last_seq > head.seq && v.head_seen) ? 0 : FWS_ESTATE;
+		rc = FWS_ESTATE;
 	if (rc != 0) {
 		/* A torn last line is the likely culprit: name it. */
 		*bad_line = v.fragment;
@@ -600,74 +586,63 @@ static int verify_log(const char *dir, uint64_t *entries, uint64_t *bad_line, in
 	return 0;
 }
 
-int fws_audit_log_verify(const char *dir, uint64_t *entries, uint64_t *bad_line)
-{
-	return verify_log(dir, entries, bad_line, 0);
-}
-
 /* --- appending --- */
 
-/* Where the log ends on disk. */
+/* Where the log ends in its storage. */
 struct log_tail {
-	int have_line;	     /* a complete line exists in log or log.1 */
+	int have_line;	     /* a complete line exists in segment 0 or 1 */
 	struct log_rec last; /* ... the last one */
 	json_t *doc;	     /* owns last's strings */
-	uint64_t log_size;   /* bytes of DIR/log (0 if missing) */
-	int torn;	     /* DIR/log ends without a newline */
+	uint64_t log_size;   /* bytes of segment 0 (0 if missing) */
+	int torn;	     /* segment 0 ends without a newline */
 	uint64_t keep;	     /* ... then: bytes up to its last newline */
 };
 
-/* Reads the last complete line of DIR/NAME from its tail only (an append
+/* Reads the last complete line of a segment from its tail only (an append
  * costs the same however long the log is). */
-static int tail_of(const char *dir, const char *name, struct log_tail *t, int is_log)
+static int tail_of(const struct fws_log_store *s, int segment, struct log_tail *t)
 {
 	char *buf = NULL;
-	struct stat sb;
+	uint64_t size, off;
 	size_t len = 0, end, start;
-	off_t off;
-	int fd, rc = open_read(dir, name, &fd);
+	int is_log = segment == SEG_CURRENT;
+	int rc = s->size(s->ctx, segment, &size);
 
 	if (rc == FWS_ENOENT)
 		return 0;
 	if (rc != 0)
 		return rc;
-	rc = FWS_EIO;
-	if (fstat(fd, &sb) != 0)
-		goto out;
 	if (is_log)
-		t->log_size = (uint64_t)sb.st_size;
-	if (sb.st_size == 0) {
-		rc = 0;
-		goto out;
-	}
+		t->log_size = size;
+	if (size == 0)
+		return 0;
 	/* A complete line and a torn tail are each shorter than
 	 * LINE_MAX_BYTES, so twice that holds both. */
-	rc = FWS_ENOMEM;
 	buf = malloc(2 * LINE_MAX_BYTES);
 	if (buf == NULL)
-		goto out;
-	off = sb.st_size > 2 * LINE_MAX_BYTES ? sb.st_size - 2 * LINE_MAX_BYTES : 0;
-	while (len < (size_t)(sb.st_size - off)) {
-		ssize_t n =
-		    pread(fd, buf + len, (size_t)(sb.st_size - off) - len, off + (off_t)len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		rc = FWS_EIO;
-		if (n <= 0)
+		return FWS_ENOMEM;
+	off = size > 2 * LINE_MAX_BYTES ? size - 2 * LINE_MAX_BYTES : 0;
+	while (len < size - off) {
+		size_t got = 0;
+		rc = s->read(s->ctx, segment, off + len, (uint8_t *)buf + len,
+			     (size_t)(size - off) - len, &got);
+		if (rc == 0 && got == 0)
+			rc = FWS_ESTATE; /* shorter than its size: changed under us */
+		if (rc != 0)
 			goto out;
-		len += (size_t)n;
+		len += got;
 	}
 	rc = FWS_ESTATE;
 	end = len;
 	while (end > 0 && buf[end - 1] != '\n')
 		end--;
 	if (end < len) {
-		/* Torn tail: only possible in the file still appended to, and
-		 * only as long as a line could be. */
+		/* Torn tail: only possible in the segment still appended to,
+		 * and only as long as a line could be. */
 		if (!is_log || (end == 0 && off > 0) || len - end >= LINE_MAX_BYTES)
 			goto out;
 		t->torn = 1;
-		t->keep = (uint64_t)off + end;
+		t->keep = off + end;
 	}
 	if (end == 0) {
 		rc = 0; /* only a torn tail: no complete line here */
@@ -683,79 +658,54 @@ static int tail_of(const char *dir, const char *name, struct log_tail *t, int is
 		t->have_line = 1;
 out:
 	free(buf);
-	close(fd);
 	return rc;
 }
 
-static int tail_read(const char *dir, struct log_tail *t)
+static int tail_read(const struct fws_log_store *s, struct log_tail *t)
 {
 	int rc;
 
 	memset(t, 0, sizeof(*t));
-	rc = tail_of(dir, LOG_NAME, t, 1);
-	/* A missing or empty log after a rotation: the end is in log.1. */
+	rc = tail_of(s, SEG_CURRENT, t);
+	/* An empty segment 0 after a rotation: the end is in segment 1. */
 	if (rc == 0 && !t->have_line)
-		rc = tail_of(dir, LOG_OLD_NAME, t, 0);
+		rc = tail_of(s, SEG_OLD, t);
 	return rc;
 }
 
-/* Seq of the first line of DIR/log (for the head after a rotation). */
-static int first_seq(const char *dir, uint64_t *seq)
+/* Seq of the first line of segment 0 (for the head after a rotation). */
+static int first_seq(const struct fws_log_store *s, uint64_t *seq)
 {
 	struct line_reader *r = malloc(sizeof(*r));
 	char *line = malloc(LINE_MAX_BYTES);
 	struct log_rec rec;
 	json_t *doc = NULL;
 	size_t len;
-	int fd = -1, rc = (r == NULL || line == NULL) ? FWS_ENOMEM : open_read(dir, LOG_NAME, &fd);
+	int rc = (r == NULL || line == NULL) ? FWS_ENOMEM : 0;
 
 	if (rc == 0) {
-		memset(r, 0, offsetof(struct line_reader, buf));
-		r->fd = fd;
+		reader_init(r, s, SEG_CURRENT);
 		rc = line_next(r, line, &len);
-		rc = rc == LINE_OK ? line_decode(line, len, &rec, &doc) : FWS_ESTATE;
+		if (rc == LINE_OK)
+			rc = line_decode(line, len, &rec, &doc);
+		else if (rc >= 0)
+			rc = FWS_ESTATE;
 	}
 	if (rc == 0)
 		*seq = rec.seq;
 	json_decref(doc);
-	if (fd >= 0)
-		close(fd);
 	free(line);
 	free(r);
 	return rc == FWS_ENOENT ? FWS_ESTATE : rc;
 }
 
-static int path_of(char *out, const char *dir, const char *name)
+/* Segment 0 becomes segment 1. The head first records the new lowest seq
+ * (which is never higher than what is kept, whichever side of the rotation
+ * a crash falls on), then the rotation. */
+static int rotate(const struct fws_log_store *s, struct log_head *hd)
 {
-	return fws_fs_path(out, dir, name);
-}
-
-/* DIR/log cut back to its last newline: removes a torn tail. */
-static int cut_torn_tail(const struct fws_dir_backend *b, uint64_t keep)
-{
-	char path[PATH_MAX];
-	int rc = path_of(path, b->dir, LOG_NAME);
-	if (rc != 0)
-		return rc;
-	int fd = fws_fs_open(&b->fs, path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
-	if (fd < 0)
-		return FWS_EIO;
-	rc = ftruncate(fd, (off_t)keep) == 0 ? 0 : FWS_EIO;
-	if (rc == 0)
-		rc = fws_fs_fsync(&b->fs, fd);
-	if (close(fd) != 0 && rc == 0)
-		rc = FWS_EIO;
-	return rc;
-}
-
-/* DIR/log becomes DIR/log.1. The head first records the new lowest seq
- * (which is never higher than what is kept, whichever side of the rename
- * a crash falls on), then the rename. */
-static int rotate(const struct fws_dir_backend *b, struct log_head *hd)
-{
-	char from[PATH_MAX], to[PATH_MAX];
 	uint64_t first;
-	int rc = first_seq(b->dir, &first);
+	int rc = first_seq(s, &first);
 
 	if (rc == 0 && (first > hd->seq || first < hd->first))
 		rc = FWS_ESTATE;
@@ -763,99 +713,79 @@ static int rotate(const struct fws_dir_backend *b, struct log_head *hd)
 		return rc;
 	if (first != hd->first) {
 		hd->first = first;
-		rc = head_write(b, hd);
+		rc = head_write(s, hd);
 	}
-	if (rc == 0)
-		rc = path_of(from, b->dir, LOG_NAME);
-	if (rc == 0)
-		rc = path_of(to, b->dir, LOG_OLD_NAME);
-	if (rc == 0)
-		rc = fws_fs_rename(&b->fs, from, to);
-	if (rc == 0)
-		rc = fws_fs_fsync_dir(&b->fs, b->dir);
-	return rc;
-}
-
-static int append_line(const struct fws_dir_backend *b, const char *line, size_t len)
-{
-	char path[PATH_MAX];
-	int rc = path_of(path, b->dir, LOG_NAME);
-	if (rc != 0)
-		return rc;
-	int fd =
-	    fws_fs_open(&b->fs, path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return FWS_EIO;
-	rc = fws_fs_write_all(&b->fs, fd, line, len);
-	if (rc == 0)
-		rc = fws_fs_fsync(&b->fs, fd);
-	if (close(fd) != 0 && rc == 0)
-		rc = FWS_EIO;
-	return rc;
+	return rc == 0 ? s->rotate(s->ctx) : rc;
 }
 
 /* Where the chain stands: the head, reconciled with the log's last line.
- * FWS_ESTATE when they disagree in any way a crash cannot explain. */
-static int chain_position(struct fws_dir_backend *b, struct log_head *hd, struct log_tail *tail)
+ * *ahead = 1 when the last line is the one line an interrupted append left
+ * past the head. FWS_ESTATE when they disagree in any way a crash cannot
+ * explain. */
+static int chain_position(const struct fws_log_store *s, struct log_head *hd,
+			  struct log_tail *tail, int *ahead)
 {
 	int have_head, rc;
+	*ahead = 0;
 	memset(tail, 0, sizeof(*tail));
-	/* The chain head is re-read every time, not taken from the cache in
-	 * b: another context (another process holding the device lock before
-	 * us) may have appended since. */
-	b->log_loaded = 0;
-	rc = head_read(b->dir, hd, &have_head);
+	rc = head_read(s, hd, &have_head);
 	if (rc == 0)
-		rc = tail_read(b->dir, tail);
+		rc = tail_read(s, tail);
 	if (rc != 0)
 		return rc;
 	if (!tail->have_line)
 		return hd->seq != 0 ? FWS_ESTATE : 0; /* lines the head vouches for are gone */
 	if (tail->last.seq == hd->seq && strcmp(tail->last.hash, hd->hash) == 0)
 		return 0; /* the normal case */
-	if (tail->last.seq > hd->seq) {
-		/* Appends stopped between their line and their head: accept the
-		 * lines past the head only if the whole chain holds and passes
-		 * through the head's own line, then roll the head forward. */
-		uint64_t entries, bad;
-		int rc2 = verify_log(b->dir, &entries, &bad, 1);
-		if (rc2 != 0)
-			return rc2;
-		hd->seq = tail->last.seq;
-		memcpy(hd->hash, tail->last.hash, sizeof(hd->hash));
+	if (tail->last.seq == hd->seq + 1 && strcmp(tail->last.prev, hd->hash) == 0) {
+		*ahead = 1; /* an append cut off after its line */
 		return 0;
 	}
 	return FWS_ESTATE;
 }
 
-int fws_dir_log_ready(void *ctx)
+int fws_audit_log_position(const struct fws_log_store *s, uint64_t *last_seq)
 {
 	struct log_head hd;
 	struct log_tail tail;
-	if (ctx == NULL)
+	int ahead;
+	if (s == NULL || last_seq == NULL)
 		return FWS_EUSAGE;
-	int rc = chain_position(ctx, &hd, &tail);
+	int rc = chain_position(s, &hd, &tail, &ahead);
+	if (rc == 0)
+		*last_seq = tail.have_line ? tail.last.seq : 0;
 	json_decref(tail.doc);
 	return rc;
 }
 
-int fws_dir_log_append(void *ctx, const struct fws_event *ev, int64_t time)
+int fws_audit_log_append(const struct fws_log_store *s, const struct fws_event *ev,
+			 int64_t time)
 {
-	struct fws_dir_backend *b = ctx;
 	struct log_head hd;
 	struct log_tail tail;
 	struct log_rec r;
 	char line[LINE_MAX_BYTES + 1], when[21], slot[2] = {0, 0};
+	uint64_t before;
 	size_t len;
-	int rc;
+	int rc, ahead;
 
-	if (b == NULL || ev == NULL || ev->action == NULL || ev->action[0] == '\0')
+	if (s == NULL || ev == NULL || ev->action == NULL || ev->action[0] == '\0')
 		return FWS_EUSAGE;
-	rc = chain_position(b, &hd, &tail);
+	rc = chain_position(s, &hd, &tail, &ahead);
 	if (rc != 0)
 		goto out;
+	if (ahead) {
+		/* Roll the head forward onto the remnant line, durably, before
+		 * anything is appended: otherwise a crash during this append
+		 * would leave two lines past the head. */
+		hd.seq = tail.last.seq;
+		memcpy(hd.hash, tail.last.hash, sizeof(hd.hash));
+		rc = head_write(s, &hd);
+		if (rc != 0)
+			goto out;
+	}
 	if (tail.torn) {
-		rc = cut_torn_tail(b, tail.keep);
+		rc = s->truncate(s->ctx, tail.keep);
 		if (rc != 0)
 			goto out;
 		tail.log_size = tail.keep;
@@ -880,29 +810,30 @@ int fws_dir_log_append(void *ctx, const struct fws_event *ev, int64_t time)
 	if (rc != 0)
 		goto out;
 
-	/* Bounded: DIR/log stays within FWS_LOG_ROTATE_BYTES, so the two
-	 * files never exceed twice that. */
+	/* Bounded: segment 0 stays within FWS_LOG_ROTATE_BYTES, so the two
+	 * segments never exceed twice that. */
 	if (tail.log_size > 0 && tail.log_size + len > FWS_LOG_ROTATE_BYTES) {
-		rc = rotate(b, &hd);
+		rc = rotate(s, &hd);
 		if (rc != 0)
 			goto out;
+		tail.log_size = 0;
 	}
-	rc = append_line(b, line, len);
-	if (rc != 0)
-		goto out;
+	before = tail.log_size;
 	if (hd.seq == 0)
 		hd.first = 1;
 	hd.seq = r.seq;
 	memcpy(hd.hash, r.hash, sizeof(hd.hash));
-	rc = head_write(b, &hd);
-	if (rc != 0)
-		goto out;
-	b->log_seq = hd.seq;
-	if (fws_hex_decode_exact(b->log_hash, sizeof(b->log_hash), hd.hash) != 0) {
-		rc = FWS_EINTERNAL;
-		goto out;
+	rc = s->append(s->ctx, (const uint8_t *)line, len);
+	if (rc == 0)
+		rc = head_write(s, &hd);
+	if (rc != 0) {
+		/* Undo: a line the head does not name must not stay behind (a
+		 * full disk would otherwise read as tampering). If even the
+		 * undo fails, the line is the one remnant a crash leaves. */
+		int keep = rc;
+		(void)s->truncate(s->ctx, before);
+		rc = keep;
 	}
-	b->log_loaded = 1;
 out:
 	json_decref(tail.doc);
 	return rc;

@@ -1,166 +1,14 @@
-/* Downgrade permits (docs/permits.md): a release-signed statement "device X
- * (or every device of hardware Y) may install the bundle whose manifest
- * body has digest D, version V, once, before time E". It is the one way
- * past anti-rollback, for a field recall, without switching the check off.
- *
- * The permit is a DSSE envelope of type FWS_TYPE_PERMIT, so no manifest or
- * root can be taken for one (and the other way round). Its body:
- *   {"created":"T","device_id":"ID","expires":"T","manifest_sha256":"<hex>",
- *    "schema":1,"to_version":"V"}
- * with exactly one of device_id / hardware_id; canonical (keys sorted,
- * compact) when we write it; unknown fields refused when we read it. */
+/* Downgrade permits: does a permit apply to this device and this bundle?
+ * (codec: lib/bundle/permit_json.c; rules: docs/permits.md). Each refusal
+ * names the condition that failed (fwseal/diag.h). */
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bundle/json_strict.h"
-#include "fwseal/device.h"
-#include "fwseal/encoding.h"
 #include "fwseal/envelope.h"
 #include "fwseal/error.h"
-#include "fwseal/manifest.h"
-#include "fwseal/policy.h"
-#include "fwseal/root.h"
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define DAY 86400
-
-static const char *const permit_required[] = {"schema", "to_version", "manifest_sha256", "created",
-					      "expires"};
-static const char *const permit_optional[] = {"device_id", "hardware_id"};
-
-static int get_name(const json_t *v, char *out, size_t cap)
-{
-	int rc = fws_json_string_copy(v, out, cap, FWS_ESCHEMA);
-	if (rc != 0)
-		return rc;
-	return fws_name_valid(out) ? 0 : FWS_ESCHEMA;
-}
-
-/* The rules every permit obeys, for the decoder and the encoder alike. */
-static int permit_valid(const struct fws_permit *p)
-{
-	int has_dev, has_hw;
-
-	if (memchr(p->device_id, '\0', sizeof(p->device_id)) == NULL ||
-	    memchr(p->hardware_id, '\0', sizeof(p->hardware_id)) == NULL ||
-	    memchr(p->to_version, '\0', sizeof(p->to_version)) == NULL)
-		return FWS_ESCHEMA;
-	has_dev = p->device_id[0] != '\0';
-	has_hw = p->hardware_id[0] != '\0';
-	/* Exactly one binding: a permit for "any device" must not exist, and
-	 * one naming both would leave open which of the two a device obeys. */
-	if (has_dev == has_hw)
-		return FWS_ESCHEMA;
-	if ((has_dev && !fws_name_valid(p->device_id)) ||
-	    (has_hw && !fws_name_valid(p->hardware_id)))
-		return FWS_ESCHEMA;
-	if (!fws_semver_valid(p->to_version))
-		return FWS_ESCHEMA;
-	/* Short-lived by construction: a leaked permit is useful for at most
-	 * FWS_PERMIT_DAYS_MAX days. */
-	if (p->created < 0 || p->expires <= p->created ||
-	    p->expires - p->created > (int64_t)FWS_PERMIT_DAYS_MAX * DAY)
-		return FWS_ESCHEMA;
-	return 0;
-}
-
-int fws_permit_decode(const uint8_t *json, size_t len, struct fws_permit *p)
-{
-	int rc = FWS_EUSAGE;
-	json_t *doc = NULL, *v;
-	uint64_t schema;
-
-	if (p == NULL)
-		return FWS_EUSAGE;
-	memset(p, 0, sizeof(*p));
-	if (json == NULL)
-		goto out;
-	rc = fws_json_load(json, len, FWS_BODY_MAX, &doc);
-	if (rc == 0)
-		rc = fws_json_check_keys(doc, permit_required, COUNT(permit_required),
-					 permit_optional, COUNT(permit_optional));
-	if (rc == 0)
-		rc = fws_json_uint(json_object_get(doc, "schema"), 1, 1, &schema);
-	if (rc == 0 && (v = json_object_get(doc, "device_id")) != NULL)
-		rc = get_name(v, p->device_id, sizeof(p->device_id));
-	if (rc == 0 && (v = json_object_get(doc, "hardware_id")) != NULL)
-		rc = get_name(v, p->hardware_id, sizeof(p->hardware_id));
-	if (rc == 0)
-		rc = fws_json_string_copy(json_object_get(doc, "to_version"), p->to_version,
-					  sizeof(p->to_version), FWS_ESCHEMA);
-	if (rc == 0)
-		rc = fws_json_hex(json_object_get(doc, "manifest_sha256"), p->manifest_sha256,
-				  sizeof(p->manifest_sha256));
-	if (rc == 0)
-		rc = fws_json_time(json_object_get(doc, "created"), &p->created);
-	if (rc == 0)
-		rc = fws_json_time(json_object_get(doc, "expires"), &p->expires);
-	if (rc == 0)
-		rc = permit_valid(p);
-out:
-	if (rc != 0)
-		memset(p, 0, sizeof(*p));
-	json_decref(doc);
-	return rc;
-}
-
-int fws_permit_encode(const struct fws_permit *p, char **out, size_t *out_len)
-{
-	int rc = FWS_EUSAGE;
-	json_t *doc = NULL;
-	struct fws_permit check;
-	char hex[65], *text = NULL;
-	size_t text_len;
-
-	if (out == NULL || out_len == NULL)
-		return FWS_EUSAGE;
-	*out = NULL;
-	*out_len = 0;
-	if (p == NULL)
-		goto out;
-	rc = permit_valid(p);
-	if (rc != 0)
-		goto out;
-	rc = FWS_ENOMEM;
-	doc = json_object();
-	if (doc == NULL)
-		goto out;
-	fws_hex_encode(hex, p->manifest_sha256, sizeof(p->manifest_sha256));
-	rc = fws_json_set(doc, "schema", json_integer(1));
-	if (rc == 0 && p->device_id[0] != '\0')
-		rc = fws_json_set(doc, "device_id", json_string(p->device_id));
-	if (rc == 0 && p->hardware_id[0] != '\0')
-		rc = fws_json_set(doc, "hardware_id", json_string(p->hardware_id));
-	if (rc == 0)
-		rc = fws_json_set(doc, "to_version", json_string(p->to_version));
-	if (rc == 0)
-		rc = fws_json_set(doc, "manifest_sha256", json_string(hex));
-	if (rc == 0)
-		rc = fws_json_set_time(doc, "created", p->created);
-	if (rc == 0)
-		rc = fws_json_set_time(doc, "expires", p->expires);
-	if (rc == 0)
-		rc = fws_json_dump_canonical(doc, &text, &text_len);
-	/* Never sign a permit our own decoder would refuse or read differently. */
-	if (rc == 0)
-		rc = fws_permit_decode((const uint8_t *)text, text_len, &check);
-	if (rc == 0 && (strcmp(check.device_id, p->device_id) != 0 ||
-			strcmp(check.hardware_id, p->hardware_id) != 0 ||
-			strcmp(check.to_version, p->to_version) != 0 ||
-			memcmp(check.manifest_sha256, p->manifest_sha256, 32) != 0 ||
-			check.created != p->created || check.expires != p->expires))
-		rc = FWS_EINTERNAL;
-	if (rc != 0)
-		goto out;
-	*out = text;
-	*out_len = text_len;
-	text = NULL;
-out:
-	free(text);
-	json_decref(doc);
-	return rc;
-}
+#include "fwseal/permit.h"
+#include "io/io.h"
 
 int fws_permit_check(const uint8_t *json, size_t len, const struct fws_root *root,
 		     const struct fws_device_state *st, const struct fws_manifest *m,
@@ -201,26 +49,44 @@ int fws_permit_check(const uint8_t *json, size_t len, const struct fws_root *roo
 	/* Binding: this device (or its hardware), this exact signed manifest,
 	 * this version. Each mismatch is "the permit does not apply". */
 	rc = FWS_EPERMIT;
-	if (p.device_id[0] != '\0' && strcmp(p.device_id, st->device_id) != 0)
+	if (p.device_id[0] != '\0' && strcmp(p.device_id, st->device_id) != 0) {
+		(void)fws_diag_set(rc, 0, "device_id", "the permit is for device %s, this is %s",
+				   p.device_id, st->device_id);
 		goto out;
-	if (p.hardware_id[0] != '\0' && strcmp(p.hardware_id, st->hardware_id) != 0)
+	}
+	if (p.hardware_id[0] != '\0' && strcmp(p.hardware_id, st->hardware_id) != 0) {
+		(void)fws_diag_set(rc, 0, "hardware_id",
+				   "the permit is for hardware %s, this device is %s", p.hardware_id,
+				   st->hardware_id);
 		goto out;
-	if (strcmp(p.to_version, m->version) != 0)
+	}
+	if (strcmp(p.to_version, m->version) != 0) {
+		(void)fws_diag_set(rc, 0, "to_version", "the permit allows %s, the bundle is %s",
+				   p.to_version, m->version);
 		goto out;
-	if (sodium_memcmp(p.manifest_sha256, manifest_body_sha256, 32) != 0)
+	}
+	if (sodium_memcmp(p.manifest_sha256, manifest_body_sha256, 32) != 0) {
+		(void)fws_diag_set(rc, 0, "manifest_sha256",
+				   "the permit names another manifest than this bundle's");
 		goto out;
+	}
 	/* Single use: a permit is spent by raising permit_floor to its
 	 * `created`; it and every older permit are replays from then on. */
-	if (p.created <= st->permit_floor)
+	if (p.created <= st->permit_floor) {
+		(void)fws_diag_set(rc, 0, "created",
+				   "replay: not newer than the last permit this device used");
 		goto out;
+	}
 	/* Expiry against the device's best time: its trusted clock (now) and
 	 * the newest signed `created` it has seen, which time cannot be
 	 * earlier than. With neither, expiry cannot be judged (never brick
 	 * a device over a clock) and single use still holds. */
 	floor_time = now > st->highest_created ? now : st->highest_created;
 	rc = FWS_EEXPIRED;
-	if (floor_time > 0 && floor_time > p.expires)
+	if (floor_time > 0 && floor_time > p.expires) {
+		(void)fws_diag_set(rc, 0, "expires", "the permit expired before the device's trusted time");
 		goto out;
+	}
 	if (out != NULL)
 		*out = p;
 	rc = 0;

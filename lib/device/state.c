@@ -9,14 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fwseal/device.h"
+#include "fwseal/state.h"
 #include "fwseal/encoding.h"
 #include "fwseal/error.h"
 #include "fwseal/manifest.h"
 #include "fwseal/policy.h"
 #include "fwseal/sha256.h"
 
-#define STATE_MAGIC "fwseal-state 2\n"
+#define STATE_MAGIC "fwseal-state 3\n"
 
 static int slot_ok(char s)
 {
@@ -30,8 +30,7 @@ static int valid_state(const struct fws_device_state *st)
 	    st->security_version > FWS_SIZE_MAX || st->generation > FWS_SIZE_MAX ||
 	    st->installs > FWS_SIZE_MAX || !slot_ok(st->confirmed_slot) ||
 	    (st->pending_slot != '-' && !slot_ok(st->pending_slot)) ||
-	    (st->booted_slot != '-' && !slot_ok(st->booted_slot)) ||
-	    st->pending_slot == st->confirmed_slot || st->boot_attempts > 255 ||
+	    st->pending_slot == st->confirmed_slot || st->log_seq > FWS_SIZE_MAX ||
 	    st->highest_created < 0 || st->permit_floor < 0)
 		return FWS_ESTATE;
 	for (int i = 0; i < 2; i++) {
@@ -54,16 +53,16 @@ int fws_state_encode(const struct fws_device_state *st, char *buf, size_t cap, s
 		buf, cap,
 		STATE_MAGIC "generation %" PRIu64 "\nhardware_id %s\ndevice_id %s\n"
 			    "root_version %" PRIu64 "\nsecurity_version %" PRIu64 "\n"
-			    "confirmed_slot %c\npending_slot %c\nboot_attempts %" PRIu32 "\n"
-			    "booted_slot %c\nslot_a_version %s\nslot_a_security_version %" PRIu64 "\n"
+			    "confirmed_slot %c\npending_slot %c\n"
+			    "slot_a_version %s\nslot_a_security_version %" PRIu64 "\n"
 			    "slot_b_version %s\nslot_b_security_version %" PRIu64 "\n"
 			    "highest_created %" PRId64 "\npermit_floor %" PRId64 "\n"
-			    "installs %" PRIu64 "\n",
+			    "installs %" PRIu64 "\nlog_seq %" PRIu64 "\n",
 		st->generation, st->hardware_id, st->device_id, st->root_version,
-		st->security_version, st->confirmed_slot, st->pending_slot, st->boot_attempts,
-		st->booted_slot, st->slots[0].version[0] ? st->slots[0].version : "-",
-		st->slots[0].security_version, st->slots[1].version[0] ? st->slots[1].version : "-",
-		st->slots[1].security_version, st->highest_created, st->permit_floor, st->installs);
+		st->security_version, st->confirmed_slot, st->pending_slot,
+		st->slots[0].version[0] ? st->slots[0].version : "-", st->slots[0].security_version,
+		st->slots[1].version[0] ? st->slots[1].version : "-", st->slots[1].security_version,
+		st->highest_created, st->permit_floor, st->installs, st->log_seq);
 	if (n < 0 || (size_t)n + 72 >= cap)
 		return FWS_ELIMIT;
 	fws_sha256(buf, (size_t)n, digest);
@@ -131,7 +130,7 @@ int fws_state_decode(const uint8_t *buf, size_t len, struct fws_device_state *st
 {
 	char again[FWS_STATE_MAX];
 	size_t again_len;
-	uint64_t attempts, created, floor;
+	uint64_t created, floor;
 	const char *p = (const char *)buf, *end = p + len;
 	struct fws_device_state s;
 	memset(&s, 0, sizeof(s));
@@ -146,8 +145,6 @@ int fws_state_decode(const uint8_t *buf, size_t len, struct fws_device_state *st
 	    take_u64(&p, end, "security_version", FWS_SIZE_MAX, &s.security_version) ||
 	    take_char(&p, end, "confirmed_slot", &s.confirmed_slot) ||
 	    take_char(&p, end, "pending_slot", &s.pending_slot) ||
-	    take_u64(&p, end, "boot_attempts", 255, &attempts) ||
-	    take_char(&p, end, "booted_slot", &s.booted_slot) ||
 	    take_version(&p, end, "slot_a_version", s.slots[0].version,
 			 sizeof(s.slots[0].version)) ||
 	    take_u64(&p, end, "slot_a_security_version", FWS_SIZE_MAX,
@@ -158,9 +155,9 @@ int fws_state_decode(const uint8_t *buf, size_t len, struct fws_device_state *st
 		     &s.slots[1].security_version) ||
 	    take_u64(&p, end, "highest_created", INT64_MAX, &created) ||
 	    take_u64(&p, end, "permit_floor", INT64_MAX, &floor) ||
-	    take_u64(&p, end, "installs", FWS_SIZE_MAX, &s.installs))
+	    take_u64(&p, end, "installs", FWS_SIZE_MAX, &s.installs) ||
+	    take_u64(&p, end, "log_seq", FWS_SIZE_MAX, &s.log_seq))
 		return FWS_ESTATE;
-	s.boot_attempts = (uint32_t)attempts;
 	s.highest_created = (int64_t)created;
 	s.permit_floor = (int64_t)floor;
 	/* The checksum line and the exact bytes: re-encode and compare. */

@@ -15,6 +15,7 @@
 #include "bundle/verify_internal.h"
 #include "fwseal/error.h"
 #include "fwseal/fileio.h"
+#include "io/io.h"
 #include "fwseal/keys.h"
 #include "fwseal/sha256.h"
 
@@ -26,29 +27,49 @@ struct cosign_ctx {
 	uint8_t buf[256 * 1024];
 };
 
+/* Progress over the three passes (check, rewrite, check the result). */
+struct passes {
+	fws_progress_fn fn;
+	void *ctx;
+	uint64_t base, total;
+};
+
+static void pass_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct passes *p = ctx;
+	(void)total;
+	if (p->fn != NULL)
+		p->fn(p->ctx, p->base + done, p->total);
+}
+
 static int check_bundle(int fd, const struct fws_root *trusted, int64_t now,
-			struct fws_verify_result *res, struct fws_envelope *env)
+			struct fws_verify_result *res, struct fws_envelope *env,
+			struct passes *pp)
 {
 	struct fws_verify_opts vo;
+	struct fws_fd_reader r = {fd, 0, 0, 0, pass_progress, pp};
 	memset(&vo, 0, sizeof(vo));
 	vo.trusted_root = trusted;
 	vo.now = now;
 	if (lseek(fd, 0, SEEK_SET) != 0)
 		return FWS_EIO;
-	return fws_bundle_verify_unsigned_ok(fws_read_fd, &fd, &vo, res, env);
+	int rc = fws_bundle_verify_unsigned_ok(fws_read_fd_timed, &r, &vo, res, env);
+	pp->base += r.bytes;
+	return rc;
 }
 
 /* Copies the bundle entry by entry, replacing only the manifest envelope.
  * The old envelope must be byte-identical to the one verified. */
 static int rewrite(struct cosign_ctx *c, int in_fd, int out_fd, const char *json,
-		   size_t json_len, const struct fws_verify_result *res)
+		   size_t json_len, const struct fws_verify_result *res, struct passes *pp)
 {
 	struct fws_bundle_writer *w = NULL;
+	struct fws_fd_reader r = {in_fd, 0, 0, 0, pass_progress, pp};
 	uint8_t digest[32];
 	int rc, first = 1;
 	if (lseek(in_fd, 0, SEEK_SET) != 0)
 		return FWS_EIO;
-	rc = fws_source_open(&c->src, fws_read_fd, &in_fd);
+	rc = fws_source_open(&c->src, fws_read_fd_timed, &r);
 	if (rc == 0)
 		rc = fws_bundle_writer_open(&w, out_fd, res->compressed, res->manifest.created);
 	if (rc != 0)
@@ -86,6 +107,7 @@ static int rewrite(struct cosign_ctx *c, int in_fd, int out_fd, const char *json
 	if (rc == 1)
 		rc = 0; /* end of archive */
 out:
+	pp->base += r.bytes;
 	fws_source_close(&c->src);
 	if (w != NULL) {
 		if (rc == 0)
@@ -106,15 +128,19 @@ static int signed_by(const struct fws_signers *s, const uint8_t keyid[32])
 
 int fws_bundle_add_signature(const char *path, const struct fws_root *trusted,
 			     const struct fws_secret_key *key, int64_t now,
-			     struct fws_verify_result *res)
+			     const char *const *inputs, size_t n_inputs, fws_progress_fn progress,
+			     void *progress_ctx, struct fws_verify_result *res)
 {
 	struct cosign_ctx *c = NULL;
 	struct fws_envelope *check_env = NULL;
+	struct fws_output out;
 	uint8_t pk[32], keyid[32];
-	char tmp[PATH_MAX], *json = NULL;
+	char *json = NULL;
 	size_t json_len;
-	int in_fd = -1, out_fd = -1, rc;
+	int in_fd = -1, rc;
 
+	out.fd = out.dirfd = -1;
+	out.tmp[0] = '\0';
 	if (path == NULL || trusted == NULL || key == NULL || res == NULL)
 		return FWS_EUSAGE;
 	c = calloc(1, sizeof(*c));
@@ -123,12 +149,21 @@ int fws_bundle_add_signature(const char *path, const struct fws_root *trusted,
 		rc = FWS_ENOMEM;
 		goto out;
 	}
+	/* Rewritten in place, keeping its mode; refused when read-only or
+	 * when it is the key or root file given. */
+	rc = fws_output_open(&out, path, 0644, FWS_OUT_UPDATE, inputs, n_inputs);
+	if (rc != 0)
+		goto out;
 	in_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (in_fd < 0) {
-		rc = errno == ENOENT ? FWS_ENOENT : FWS_EIO;
+		rc = fws_diag_set(fws_errno_code(errno), errno, path, "cannot open");
 		goto out;
 	}
-	rc = check_bundle(in_fd, trusted, now, res, &c->env);
+	struct stat sb;
+	struct passes pp = {progress, progress_ctx, 0, 0};
+	if (fstat(in_fd, &sb) == 0)
+		pp.total = 3 * (uint64_t)sb.st_size;
+	rc = check_bundle(in_fd, trusted, now, res, &c->env, &pp);
 	if (rc != 0)
 		goto out;
 	fws_secret_key_public(key, pk, keyid);
@@ -144,35 +179,18 @@ int fws_bundle_add_signature(const char *path, const struct fws_root *trusted,
 		rc = fws_envelope_encode(&c->env, &json, &json_len);
 	if (rc != 0)
 		goto out;
-	int n = snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		rc = FWS_ELIMIT;
-		goto out;
-	}
-	out_fd = mkstemp(tmp);
-	if (out_fd < 0) {
-		rc = FWS_EIO;
-		goto out;
-	}
-	rc = rewrite(c, in_fd, out_fd, json, json_len, res);
-	if (rc == 0 && (fchmod(out_fd, 0644) != 0 || fsync(out_fd) != 0))
-		rc = FWS_EIO;
+	rc = rewrite(c, in_fd, out.fd, json, json_len, res, &pp);
 	/* What we are about to publish must verify, with our signature in it. */
 	if (rc == 0)
-		rc = check_bundle(out_fd, trusted, now, res, check_env);
+		rc = check_bundle(out.fd, trusted, now, res, check_env, &pp);
 	if (rc == 0 && !signed_by(&res->signers, keyid))
 		rc = FWS_EINTERNAL;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = FWS_EIO;
 	if (rc == 0)
-		rc = fws_fsync_parent(path);
-	else
-		unlink(tmp);
+		rc = fws_output_commit(&out);
 out:
+	fws_output_abort(&out);
 	if (in_fd >= 0)
 		close(in_fd);
-	if (out_fd >= 0)
-		close(out_fd);
 	free(json);
 	free(check_env);
 	free(c);

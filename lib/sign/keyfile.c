@@ -13,6 +13,7 @@
 #include "fwseal/encoding.h"
 #include "fwseal/error.h"
 #include "fwseal/fileio.h"
+#include "io/io.h"
 #include "fwseal/keys.h"
 #include "sign/key_internal.h"
 
@@ -264,6 +265,21 @@ static int check_absent(const char *path)
 	return errno == ENOENT ? 0 : FWS_EIO;
 }
 
+int fws_secret_key_check_absent(const char *base)
+{
+	char *key_path = NULL, *pub_path = NULL;
+	int rc = path_with_suffix(base, ".key", &key_path);
+	if (rc == 0)
+		rc = path_with_suffix(base, ".pub", &pub_path);
+	if (rc == 0 && (rc = check_absent(key_path)) != 0)
+		(void)fws_diag_set(rc, 0, key_path, "already exists (keys are never replaced)");
+	else if (rc == 0 && (rc = check_absent(pub_path)) != 0)
+		(void)fws_diag_set(rc, 0, pub_path, "already exists (keys are never replaced)");
+	free(key_path);
+	free(pub_path);
+	return rc;
+}
+
 int fws_secret_key_save(const struct fws_secret_key *key, const char *base, const char *passphrase,
 			size_t passphrase_len, enum fws_kdf_level level)
 {
@@ -302,10 +318,10 @@ int fws_secret_key_save(const struct fws_secret_key *key, const char *base, cons
 		goto out;
 	fws_sign_key_close(key);
 	opened = 0;
-	rc = fws_file_write_atomic(key_path, key_json, key_len, 0600, 1);
+	rc = fws_file_write_atomic(key_path, key_json, key_len, 0600, FWS_OUT_NEW, NULL, 0);
 	if (rc != 0)
 		goto out;
-	rc = fws_file_write_atomic(pub_path, pub_json, pub_len, 0644, 1);
+	rc = fws_file_write_atomic(pub_path, pub_json, pub_len, 0644, FWS_OUT_NEW, NULL, 0);
 	if (rc != 0) {
 		/* We created key_path exclusively a moment ago, so it is ours to
 		 * remove; a secret key without its public key is a trap. */
@@ -329,63 +345,39 @@ out:
 static int read_key_file(const char *path, int secret, char **out, size_t *out_len)
 {
 	struct stat st;
-	char *buf = NULL;
+	uint8_t *buf = NULL;
 	size_t len = 0;
-	int fd = -1, rc;
+	int rc;
 
-	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = errno == ENOENT ? FWS_ENOENT : FWS_EIO;
-		goto out;
-	}
-	if (fstat(fd, &st) != 0) {
-		rc = FWS_EIO;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = FWS_EKEYFILE;
-		goto out;
-	}
-	if (secret && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		rc = FWS_EKEYPERM;
-		goto out;
-	}
-	if (st.st_size > KEYFILE_MAX) {
-		rc = FWS_EKEYFILE;
-		goto out;
-	}
-	buf = malloc(KEYFILE_MAX + 2);
-	if (buf == NULL) {
-		rc = FWS_ENOMEM;
-		goto out;
-	}
-	/* Read one byte past the cap: the file may have grown since fstat. */
-	for (;;) {
-		ssize_t n = read(fd, buf + len, KEYFILE_MAX + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = FWS_EIO;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > KEYFILE_MAX) {
-			rc = FWS_EKEYFILE;
-			goto out;
-		}
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*out_len = len;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
-	if (fd >= 0)
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return fws_diag_set(fws_errno_code(errno), errno, path, "cannot open");
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-	return rc;
+		return fws_diag_set(FWS_EKEYFILE, 0, path, "not a regular file");
+	}
+	rc = fws_io_read_all_fd(fd, path, KEYFILE_MAX, &buf, &len);
+	close(fd);
+	if (rc == FWS_ELIMIT)
+		rc = fws_diag_set(FWS_EKEYFILE, 0, path, "larger than a key file can be");
+	if (rc != 0)
+		return rc;
+	/* Checked on the descriptor that was read, before anything is parsed
+	 * or decrypted: a key others can read must be treated as compromised,
+	 * not used. A public key given by mistake is named as such. */
+	if (secret && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		rc = strstr((const char *)buf, "\"fwseal-public-key\"") != NULL
+			 ? fws_diag_set(FWS_EKEYFILE, 0, path,
+					"a public key (.pub), not the secret key (.key) needed here")
+			 : fws_diag_set(FWS_EKEYPERM, 0, path,
+					"readable by group or others (mode %04o): chmod 600 it",
+					(unsigned)(st.st_mode & 07777));
+		free(buf);
+		return rc;
+	}
+	*out = (char *)buf;
+	*out_len = len;
+	return 0;
 }
 
 /* Strict JSON: no duplicate keys (a second "public" must not be able to hide
@@ -574,7 +566,8 @@ out:
 }
 
 int fws_secret_key_change_passphrase(const char *path, const char *old_pass, size_t old_len,
-				     const char *new_pass, size_t new_len, enum fws_kdf_level level)
+				     const char *new_pass, size_t new_len, enum fws_kdf_level level,
+				     const char *const *inputs, size_t n_inputs)
 {
 	struct fws_secret_key *key = NULL;
 	char *json = NULL;
@@ -595,7 +588,7 @@ int fws_secret_key_change_passphrase(const char *path, const char *old_pass, siz
 		goto out;
 	/* Atomic replace: a crash leaves either the old file or the new one,
 	 * never a key that no passphrase opens. */
-	rc = fws_file_write_atomic(path, json, json_len, 0600, 0);
+	rc = fws_file_write_atomic(path, json, json_len, 0600, FWS_OUT_UPDATE, inputs, n_inputs);
 out:
 	if (opened)
 		fws_sign_key_close(key);

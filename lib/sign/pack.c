@@ -37,6 +37,9 @@ struct pack_ctx {
 	struct fws_envelope root_env;
 	struct fws_root root, next_root;
 	uint8_t *buf;
+	fws_progress_fn progress;
+	void *progress_ctx;
+	uint64_t progress_done, progress_total; /* every payload, hashed twice */
 };
 
 static int parse_payload(const json_t *o, const char *base_dir, struct fws_payload *p,
@@ -186,6 +189,9 @@ static int hash_payload(struct pack_ctx *c, size_t i, struct fws_bundle_writer *
 				fws_sha256_update(&h, c->buf, piece);
 			want -= piece;
 			done += piece;
+			c->progress_done += piece;
+			if (c->progress != NULL)
+				c->progress(c->progress_ctx, c->progress_done, c->progress_total);
 		}
 		fws_sha256_final(&h, digest);
 		if (rc == 0 && out == NULL)
@@ -218,6 +224,7 @@ static int measure_payloads(struct pack_ctx *c)
 		if ((uint64_t)sb.st_size > FWS_SIZE_MAX)
 			return FWS_ELIMIT;
 		p->size = (uint64_t)sb.st_size;
+		c->progress_total += 2 * p->size;
 		if (p->chunk_size == 0) {
 			/* Default 1 MiB, doubled for huge payloads so the chunk
 			 * list stays within FWS_MAX_CHUNKS. */
@@ -342,22 +349,29 @@ static int sign_manifest(struct pack_ctx *c, const struct fws_pack_opts *o, char
 	return rc;
 }
 
-static int temp_beside(const char *path, char *tmp, size_t cap, int *fd)
+/* Every file pack reads: none of them may be replaced by the bundle. */
+static size_t input_paths(const struct pack_ctx *c, const struct fws_pack_opts *o,
+			  const char **in)
 {
-	int n = snprintf(tmp, cap, "%s.tmp.XXXXXX", path);
-	if (n < 0 || (size_t)n >= cap)
-		return FWS_ELIMIT;
-	*fd = mkstemp(tmp);
-	return *fd < 0 ? FWS_EIO : 0;
+	size_t n = 0;
+	in[n++] = o->manifest_path;
+	in[n++] = o->key_path;
+	for (size_t i = 0; i < o->n_roots; i++)
+		in[n++] = o->root_paths[i];
+	for (size_t i = 0; i < c->m.n_payloads; i++)
+		in[n++] = c->pl[i].path;
+	return n;
 }
 
-int fws_pack(const struct fws_pack_opts *o, struct fws_manifest *out_manifest, char *failed,
+int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char *failed,
 	     size_t failed_cap)
 {
 	struct pack_ctx *c;
-	char *json = NULL, tmp[PATH_MAX];
+	struct fws_output out;
+	const char *inputs[2 + FWS_MAX_ROOT_CHAIN + FWS_MAX_PAYLOADS];
+	char *json = NULL;
 	size_t json_len;
-	int fd = -1, rc;
+	int rc;
 
 	if (o == NULL || o->manifest_path == NULL || o->key == NULL || o->out_path == NULL ||
 	    o->root_paths == NULL || o->n_roots == 0 || o->n_roots > FWS_MAX_ROOT_CHAIN)
@@ -366,6 +380,8 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_manifest *out_manifest, c
 	if (c == NULL)
 		return FWS_ENOMEM;
 	c->buf = malloc(READ_BUF);
+	c->progress = o->progress;
+	c->progress_ctx = o->progress_ctx;
 	rc = c->buf == NULL ? FWS_ENOMEM : 0;
 	c->subject = o->manifest_path;
 	if (rc == 0)
@@ -381,30 +397,36 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_manifest *out_manifest, c
 		goto out;
 	}
 	c->m.created = o->now;
+	/* The output is checked before any slow work: existing, or one of the
+	 * inputs (--out naming the key would destroy it). */
+	c->subject = o->out_path;
+	rc = fws_output_open(&out, o->out_path, 0644, o->force ? FWS_OUT_REPLACE : FWS_OUT_NEW,
+			     inputs, input_paths(c, o, inputs));
+	if (rc != 0)
+		goto out;
 	rc = measure_payloads(c);
 	if (rc == 0)
 		rc = sign_manifest(c, o, &json, &json_len);
+	if (rc == 0)
+		rc = write_bundle(c, o, out.fd, json, json_len);
 	if (rc == 0) {
 		c->subject = o->out_path;
-		rc = temp_beside(o->out_path, tmp, sizeof(tmp), &fd);
+		rc = fws_output_commit(&out);
 	}
-	if (rc != 0)
-		goto out;
-	rc = write_bundle(c, o, fd, json, json_len);
-	if (rc == 0)
-		c->subject = o->out_path;
-	if (rc == 0 && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
-		rc = FWS_EIO;
-	if (close(fd) != 0 && rc == 0)
-		rc = FWS_EIO;
-	if (rc == 0 && rename(tmp, o->out_path) != 0)
-		rc = FWS_EIO;
-	if (rc != 0)
-		unlink(tmp);
-	else
-		rc = fws_fsync_parent(o->out_path);
-	if (rc == 0 && out_manifest != NULL)
-		*out_manifest = c->m;
+	fws_output_abort(&out);
+	if (rc == 0 && result != NULL) {
+		struct stat sb;
+		memset(result, 0, sizeof(*result));
+		result->manifest = c->m;
+		result->root_version = c->root.version;
+		result->release_threshold = c->root.roles[FWS_ROLE_RELEASE].threshold;
+		result->signatures = (uint32_t)c->env.n_sigs;
+		const uint8_t *body = fws_envelope_body(&c->env, &json_len);
+		if (body != NULL)
+			fws_sha256(body, json_len, result->manifest_body_sha256);
+		if (stat(o->out_path, &sb) == 0)
+			result->bundle_bytes = (uint64_t)sb.st_size;
+	}
 out:
 	if (failed != NULL && failed_cap > 0)
 		snprintf(failed, failed_cap, "%s", rc != 0 && c->subject ? c->subject : "");

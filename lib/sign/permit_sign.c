@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fwseal/device.h"
+#include "fwseal/permit.h"
 #include "fwseal/error.h"
 #include "fwseal/keys.h"
 

@@ -340,7 +340,8 @@ static int sign_root_env(struct fws_envelope *env, const struct fws_root *root,
 	return fws_envelope_sign(env, key);
 }
 
-static int write_env(const char *path, const struct fws_envelope *env, int excl)
+static int write_env(const char *path, const struct fws_envelope *env, int policy,
+		     const char *const *inputs, size_t n_inputs)
 {
 	char *json = NULL;
 	size_t len = 0;
@@ -349,14 +350,15 @@ static int write_env(const char *path, const struct fws_envelope *env, int excl)
 	int rc = fws_envelope_encode_draft(env, &json, &len);
 
 	if (rc == 0)
-		rc = fws_file_write_atomic(path, json, len, 0644, excl);
+		rc = fws_file_write_atomic(path, json, len, 0644, policy, inputs, n_inputs);
 	free(json);
 	return rc;
 }
 
 int fws_root_write_new(const char *path, const struct fws_root *root,
 		       const struct fws_root *previous, const struct fws_secret_key *key,
-		       int64_t now, struct fws_envelope *env_out)
+		       int64_t now, int policy, const char *const *inputs, size_t n_inputs,
+		       struct fws_envelope *env_out)
 {
 	struct fws_envelope *env = NULL;
 	char *body = NULL;
@@ -377,7 +379,11 @@ int fws_root_write_new(const char *path, const struct fws_root *root,
 		goto out;
 	if (key != NULL && (rc = sign_root_env(env, root, previous, key, now)) != 0)
 		goto out;
-	if ((rc = write_env(path, env, 1)) != 0)
+	if (policy == FWS_OUT_UPDATE) {
+		rc = FWS_EUSAGE; /* a new root is never an update in place */
+		goto out;
+	}
+	if ((rc = write_env(path, env, policy, inputs, n_inputs)) != 0)
 		goto out;
 	if (env_out != NULL)
 		*env_out = *env;
@@ -388,10 +394,13 @@ out:
 }
 
 int fws_root_sign_file(const char *path, const struct fws_secret_key *key,
-		       const char *previous_path, int64_t now, struct fws_root_status *st)
+		       const char *previous_path, int64_t now, const char *const *inputs,
+		       size_t n_inputs, struct fws_root_status *st)
 {
 	struct root_work *w = NULL;
 	const struct fws_root *previous = NULL;
+	const char *in[FWS_OUT_INPUTS_MAX];
+	size_t n = 0;
 	int rc = FWS_EUSAGE;
 
 	if (st != NULL)
@@ -411,7 +420,13 @@ int fws_root_sign_file(const char *path, const struct fws_secret_key *key,
 	}
 	if ((rc = sign_root_env(&w->env, &w->root, previous, key, now)) != 0)
 		goto out;
-	if ((rc = write_env(path, &w->env, 0)) != 0)
+	/* Signed in place; the previous root and the key are inputs it must
+	 * never be written over. */
+	if (previous_path != NULL)
+		in[n++] = previous_path;
+	for (size_t i = 0; i < n_inputs && n < FWS_OUT_INPUTS_MAX; i++)
+		in[n++] = inputs[i];
+	if ((rc = write_env(path, &w->env, FWS_OUT_UPDATE, in, n)) != 0)
 		goto out;
 	if (st != NULL)
 		fill_status(&w->root, &w->env, previous, st);

@@ -1,0 +1,235 @@
+/* fws_device_install: verify a bundle while streaming it into the set that
+ * is neither confirmed nor running, then make that set pending.
+ *
+ * The device lock is taken only when the manifest's signatures have
+ * verified (on_manifest): whoever sends an unsigned or stalled stream
+ * cannot keep boot, mark-good or rollback waiting. The state read before
+ * that is a snapshot; under the lock it must still be the same generation,
+ * else another operation got in between and the install is refused as
+ * busy (retry). From the lock on, every outcome is recorded. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device/lifecycle.h"
+#include "fwseal/error.h"
+#include "fwseal/permit.h"
+#include "fwseal/policy.h"
+#include "fwseal/root.h"
+#include "io/io.h"
+
+struct install_ctx {
+	struct fws_device *dev;
+	struct op o; /* valid once locked */
+	uint64_t snapshot_generation;
+	const struct fws_install_opts *opts;
+	int64_t now;
+	char set;
+	int prepared;
+	int permit_used;
+	struct fws_permit permit;
+};
+
+static int lock_and_reload(struct install_ctx *ic)
+{
+	struct fws_device *dev = ic->dev;
+	struct op *o = &ic->o;
+	int rc = 0;
+	if (dev->store.lock != NULL) {
+		rc = dev->store.lock(dev->store.ctx,
+				     dev->lock_timeout_ms ? dev->lock_timeout_ms : FWS_LOCK_TIMEOUT_MS);
+		o->locked = rc == 0;
+	}
+	if (rc == 0)
+		rc = fws_op_load_state(dev, &o->st);
+	if (rc == 0 && o->st.generation != ic->snapshot_generation)
+		rc = fws_diag_set(FWS_EBUSY, 0, NULL,
+				  "another operation changed the device while the bundle was "
+				  "verified; install again");
+	if (rc == 0)
+		rc = fws_op_begin_locked(o);
+	return rc;
+}
+
+static int on_manifest(void *ctx, const struct fws_verify_result *r)
+{
+	struct install_ctx *ic = ctx;
+	struct op *o = &ic->o;
+	int rc = lock_and_reload(ic);
+	if (rc != 0)
+		return rc;
+	const struct fws_device_state *st = &o->st;
+	ic->set = fws_other_set(st->confirmed_slot);
+	/* Never overwrite the set that is running: a pending image must be
+	 * confirmed (mark-good) or given up (rollback) first. */
+	if (o->view.booted == ic->set)
+		return fws_diag_set(FWS_EBUSY, 0, NULL,
+				    "slot %c is running but not confirmed: mark-good or rollback first",
+				    ic->set);
+	struct fws_policy p = {st->hardware_id, 1, st->security_version,
+			       st->slots[fws_slot_index(st->confirmed_slot)].version,
+			       ic->opts != NULL && ic->opts->allow_downgrade};
+	rc = fws_policy_check(&r->manifest, &p);
+	/* A release-signed permit for exactly this bundle and this device is
+	 * the one way past anti-rollback (a field recall), and only once. */
+	if ((rc == FWS_EROLLBACK || rc == FWS_EDOWNGRADE) && ic->opts != NULL &&
+	    ic->opts->permit != NULL) {
+		rc = fws_permit_check(ic->opts->permit, ic->opts->permit_len, &r->root, st,
+				      &r->manifest, r->manifest_body_sha256, ic->now, &ic->permit);
+		ic->permit_used = rc == 0;
+	}
+	if (rc == 0 && ic->dev->slots.prepare != NULL) {
+		rc = ic->dev->slots.prepare(ic->dev->slots.ctx, ic->set, &r->manifest);
+		ic->prepared = rc == 0;
+	} else if (rc == 0) {
+		ic->prepared = 1;
+	}
+	/* An in-place writer changes the set from the first byte: the state
+	 * and the bootloader must stop calling it bootable before that. */
+	if (rc == 0 && ic->dev->slots.in_place) {
+		fws_op_forget(o, ic->set);
+		rc = fws_op_save(o);
+		if (rc == 0)
+			rc = fws_op_boot_sync(o, '-');
+	}
+	return rc;
+}
+
+static int on_begin(void *ctx, const struct fws_payload *p)
+{
+	struct install_ctx *ic = ctx;
+	return ic->dev->slots.open(ic->dev->slots.ctx, ic->set, p);
+}
+
+static int on_write(void *ctx, const uint8_t *data, size_t len)
+{
+	struct install_ctx *ic = ctx;
+	return ic->dev->slots.write(ic->dev->slots.ctx, data, len);
+}
+
+static int on_end(void *ctx, const struct fws_payload *p)
+{
+	struct install_ctx *ic = ctx;
+	(void)p;
+	return ic->dev->slots.close(ic->dev->slots.ctx);
+}
+
+/* After full verification: the set is marked empty (state, bootloader)
+ * before its contents change, the new root saved, the set committed, and
+ * only then the set filled and pending. After a crash at any step the
+ * state describes the old set, an empty set, or the new pending set —
+ * never a mixed set with a valid-looking entry. */
+static int commit_install(struct install_ctx *ic, const struct fws_verify_result *res)
+{
+	struct fws_device *dev = ic->dev;
+	struct op *o = &ic->o;
+	struct fws_slot_info *si = &o->st.slots[fws_slot_index(ic->set)];
+	char *json = NULL;
+	size_t json_len;
+	fws_op_forget(o, ic->set);
+	int rc = fws_op_save(o);
+	if (rc == 0)
+		rc = fws_op_boot_sync(o, '-');
+	if (rc == 0 && res->root_advanced) {
+		rc = fws_envelope_encode(&res->root_envelope, &json, &json_len);
+		if (rc == 0)
+			rc = dev->store.save_root(dev->store.ctx, (const uint8_t *)json, json_len);
+		free(json);
+	}
+	if (rc == 0)
+		rc = dev->slots.commit(dev->slots.ctx, ic->set);
+	if (rc != 0)
+		return rc;
+	strcpy(si->version, res->manifest.version);
+	si->security_version = res->manifest.security_version;
+	o->st.pending_slot = ic->set;
+	o->st.root_version = res->root.version;
+	if (res->manifest.created > o->st.highest_created)
+		o->st.highest_created = res->manifest.created;
+	if (res->root.created > o->st.highest_created)
+		o->st.highest_created = res->root.created;
+	if (ic->permit_used)
+		o->st.permit_floor = ic->permit.created;
+	o->st.installs++;
+	rc = fws_op_save(o);
+	return rc == 0 ? fws_op_boot_sync(o, ic->set) : rc;
+}
+
+/* One audit line for the outcome, with what else happened or the rule that
+ * refused it. A refusal before the lock takes the lock just to record. */
+static void record_install(struct install_ctx *ic, const struct fws_verify_result *res,
+			   uint64_t old_root, int *rc)
+{
+	char detail[FWS_DIAG_WHERE_MAX + FWS_DIAG_WHY_MAX + 4] = "";
+	const struct fws_diag *d = fws_diag_last();
+	if (!ic->o.locked) {
+		struct fws_diag saved = *d;
+		if (fws_op_begin(ic->dev, &ic->o) != 0) {
+			ic->dev->log_error = FWS_EBUSY;
+			fws_diag_restore(&saved);
+			return;
+		}
+		fws_diag_restore(&saved);
+	}
+	if (*rc == 0 && res->root_advanced)
+		snprintf(detail, sizeof(detail), "trusted root v%llu -> v%llu%s",
+			 (unsigned long long)old_root, (unsigned long long)res->root.version,
+			 ic->permit_used ? "; with downgrade permit" : "");
+	else if (*rc == 0 && ic->permit_used)
+		snprintf(detail, sizeof(detail), "with downgrade permit");
+	else if (*rc != 0 && d->code == *rc)
+		snprintf(detail, sizeof(detail), "%s%s%s", d->where, d->where[0] ? ": " : "",
+			 d->why);
+	int named = res->manifest.version[0] != '\0';
+	fws_op_record(&ic->o, "install", *rc, detail[0] ? detail : NULL,
+		      named ? res->manifest.version : NULL,
+		      named ? res->manifest.security_version : 0, *rc == 0 ? ic->set : 0,
+		      named ? res->manifest_body_sha256 : NULL, rc);
+}
+
+int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
+		       const struct fws_install_opts *opts, struct fws_verify_result *res)
+{
+	struct fws_device_state snap;
+	struct fws_root *root = malloc(sizeof(*root));
+	struct fws_envelope *env = malloc(sizeof(*env));
+	struct install_ctx ic;
+	struct fws_verify_opts vo;
+	struct fws_sink sink = {&ic, on_begin, on_write, on_end, on_manifest};
+	uint64_t last;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&ic, 0, sizeof(ic));
+	ic.dev = ic.o.dev = dev;
+	ic.opts = opts;
+	dev->log_error = 0;
+	dev->fell_back = '-';
+	/* A snapshot, without the lock: enough to verify signatures against. */
+	rc = (root == NULL || env == NULL) ? FWS_ENOMEM : fws_op_load_state(dev, &snap);
+	if (rc == 0 && dev->log != NULL && (rc = fws_audit_log_position(dev->log, &last)) != 0)
+		(void)fws_diag_set(rc, fws_diag_last()->os_errno, "log",
+				   "the audit log cannot record (run `log --verify`)");
+	if (rc == 0)
+		rc = fws_op_load_root(dev, &snap, root, env);
+	if (rc != 0)
+		goto out;
+	ic.snapshot_generation = snap.generation;
+	ic.o.st = snap;
+	ic.now = fws_op_now(&ic.o);
+	memset(&vo, 0, sizeof(vo));
+	vo.trusted_root = root;
+	vo.policy.hardware_id = snap.hardware_id; /* rollback: on_manifest, permits */
+	vo.now = ic.now;
+	rc = fws_bundle_verify(read, read_ctx, &vo, &sink, res);
+	if (rc == 0)
+		rc = commit_install(&ic, res);
+	if (rc != 0 && ic.prepared)
+		dev->slots.discard(dev->slots.ctx, ic.set);
+	record_install(&ic, res, root->version, &rc);
+	fws_op_end(&ic.o);
+out:
+	free(root);
+	free(env);
+	return rc;
+}

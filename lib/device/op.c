@@ -1,0 +1,256 @@
+/* The steps every device operation shares (lib/device/lifecycle.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device/lifecycle.h"
+#include "fwseal/error.h"
+#include "fwseal/root.h"
+#include "io/io.h"
+
+int fws_slot_index(char set)
+{
+	return set == 'b' ? 1 : 0;
+}
+
+char fws_other_set(char set)
+{
+	return set == 'a' ? 'b' : 'a';
+}
+
+int64_t fws_op_now(const struct op *o)
+{
+	/* A trusted clock if the integrator has one, else the newest `created`
+	 * the device verified: a clock reset to 1970 cannot make a stale root
+	 * look fresh, and a wrong clock can never brick the device. */
+	int64_t now = o->st.highest_created, clock_now;
+	const struct fws_clock *c = &o->dev->clock;
+	if (c->now != NULL && c->now(c->ctx, &clock_now) == 0 && clock_now > now)
+		now = clock_now;
+	return now;
+}
+
+int fws_op_load_state(struct fws_device *dev, struct fws_device_state *st)
+{
+	uint8_t buf[FWS_STATE_MAX];
+	size_t len;
+	int rc = dev->store.load_state(dev->store.ctx, buf, sizeof(buf), &len);
+	/* Missing or oversized: refuse, never reset to "nothing installed". */
+	if (rc == FWS_ENOENT)
+		return fws_diag_set(FWS_ESTATE, 0, "state", "missing: the device is not provisioned");
+	if (rc == FWS_ELIMIT)
+		return fws_diag_set(FWS_ESTATE, 0, "state", "larger than a state can be");
+	if (rc != 0)
+		return rc;
+	rc = fws_state_decode(buf, len, st);
+	if (rc != 0)
+		return fws_diag_set(rc, 0, "state", "corrupt (not a valid fwseal-state 3 file)");
+	return 0;
+}
+
+int fws_op_load_root(struct fws_device *dev, const struct fws_device_state *st,
+		     struct fws_root *root, struct fws_envelope *env)
+{
+	uint8_t *buf = malloc(FWS_ENVELOPE_MAX);
+	size_t len;
+	int rc = buf == NULL ? FWS_ENOMEM
+			     : dev->store.load_root(dev->store.ctx, buf, FWS_ENVELOPE_MAX, &len);
+	if (rc == FWS_ENOENT)
+		rc = fws_diag_set(FWS_ESTATE, 0, "root.json", "missing");
+	if (rc == 0 && (rc = fws_root_load(buf, len, root, env)) != 0)
+		(void)fws_diag_set(rc, 0, "root.json", NULL);
+	/* The root is saved before the state during an update, so it may be one
+	 * step newer than the state says, never older (a swapped-in old root). */
+	if (rc == 0 && root->version < st->root_version)
+		rc = fws_diag_set(FWS_EROOTVERSION, 0, "root.json",
+				  "version %llu is older than the state's %llu",
+				  (unsigned long long)root->version,
+				  (unsigned long long)st->root_version);
+	free(buf);
+	return rc;
+}
+
+int fws_op_save(struct op *o)
+{
+	char buf[FWS_STATE_MAX];
+	size_t len;
+	o->st.generation++;
+	/* The seq this change's audit line will get: if the line never
+	 * arrives, the next operation sees the state ahead of the log. */
+	o->st.log_seq = o->dev->log != NULL ? o->log_last + 1 : 0;
+	int rc = fws_state_encode(&o->st, buf, sizeof(buf), &len);
+	if (rc == 0)
+		rc = o->dev->store.save_state(o->dev->store.ctx, (const uint8_t *)buf, len);
+	return rc;
+}
+
+void fws_op_record(struct op *o, const char *action, int result, const char *detail,
+		   const char *version, uint64_t security_version, char set,
+		   const uint8_t *digest, int *rc)
+{
+	struct fws_event ev = {action,		 result, detail, version != NULL && version[0] ? version : NULL,
+			       security_version, set,	 digest};
+	if (o->dev->log == NULL)
+		return;
+	struct fws_diag saved = *fws_diag_last();
+	int lr = fws_audit_log_append(o->dev->log, &ev, fws_op_now(o));
+	if (lr == 0) {
+		o->log_last++;
+		fws_diag_restore(&saved);
+		return;
+	}
+	o->dev->log_error = lr;
+	/* A success the log cannot record is reported; a refusal keeps its
+	 * own code (the refusal matters more than the missing line). */
+	if (rc != NULL && *rc == 0)
+		*rc = lr;
+	else
+		fws_diag_restore(&saved);
+}
+
+void fws_op_forget(struct op *o, char set)
+{
+	struct fws_slot_info *si = &o->st.slots[fws_slot_index(set)];
+	si->version[0] = '\0';
+	si->security_version = 0;
+	if (o->st.pending_slot == set)
+		o->st.pending_slot = '-';
+}
+
+static int holds_image(const struct op *o, char set)
+{
+	return o->st.slots[fws_slot_index(set)].version[0] != '\0';
+}
+
+int fws_op_boot_sync(struct op *o, char renew)
+{
+	struct fws_boot_view v = o->view;
+	char c = o->st.confirmed_slot, p = o->st.pending_slot, other = fws_other_set(c);
+	uint32_t tries = o->dev->boot_attempts ? o->dev->boot_attempts : FWS_BOOT_ATTEMPTS;
+	int n = 0;
+	if (p != '-')
+		v.order[n++] = p;
+	v.order[n++] = c; /* always bootable, even empty (the factory state) */
+	if (p == '-' && holds_image(o, other))
+		v.order[n++] = other;
+	while (n < 2)
+		v.order[n++] = '-';
+	for (int i = 0; i < 2; i++) {
+		char s = i == 0 ? 'a' : 'b';
+		if (v.order[0] != s && v.order[1] != s)
+			v.left[i] = 0;
+		else if (s == renew)
+			v.left[i] = tries;
+	}
+	int rc = o->dev->boot.write(o->dev->boot.ctx, &v);
+	if (rc == 0) {
+		v.booted = o->view.booted;
+		o->view = v;
+	} else if (fws_diag_last()->code == rc) {
+		fws_diag_prefix('/', "bootloader");
+	}
+	return rc;
+}
+
+/* A pending set the bootloader gave up on (not running, no tries left or
+ * out of the boot order) failed its trial: forgotten, so no later rollback
+ * can make it the confirmed set without a boot that proves it. */
+static int reconcile(struct op *o)
+{
+	char p = o->st.pending_slot, ver[FWS_VERSION_MAX + 1], detail[160];
+	const struct fws_boot_view *v = &o->view;
+	if (p == '-' || v->booted == p)
+		return 0;
+	if ((v->order[0] == p || v->order[1] == p) && v->left[fws_slot_index(p)] > 0)
+		return 0; /* not tried out yet */
+	const struct fws_slot_info *si = &o->st.slots[fws_slot_index(p)];
+	uint64_t sv = si->security_version;
+	memcpy(ver, si->version, sizeof(ver));
+	snprintf(detail, sizeof(detail),
+		 "slot %c used up its boot tries without mark-good; the bootloader went back to "
+		 "slot %c",
+		 p, o->st.confirmed_slot);
+	fws_op_forget(o, p);
+	int rc = fws_op_save(o);
+	if (rc == 0)
+		rc = fws_op_boot_sync(o, '-');
+	fws_op_record(o, "fallback", rc, detail, ver, sv, p, NULL, &rc);
+	if (rc == 0)
+		o->dev->fell_back = p;
+	return rc;
+}
+
+/* A state saved without its audit line (a crash between the two): the
+ * change happened, so it is recorded now, as what the state shows. */
+static int recover(struct op *o)
+{
+	char detail[200];
+	const struct fws_device_state *st = &o->st;
+	if (o->dev->log == NULL || st->log_seq <= o->log_last)
+		return 0;
+	if (st->log_seq != o->log_last + 1)
+		return fws_diag_set(FWS_ESTATE, 0, "log",
+				    "the state refers to line %llu, the log ends at line %llu",
+				    (unsigned long long)st->log_seq,
+				    (unsigned long long)o->log_last);
+	const struct fws_slot_info *c = &st->slots[fws_slot_index(st->confirmed_slot)];
+	snprintf(detail, sizeof(detail),
+		 "an interrupted operation changed the state before its audit line; now confirmed "
+		 "%c (%s), pending %c, security_version %llu",
+		 st->confirmed_slot, c->version[0] ? c->version : "empty", st->pending_slot,
+		 (unsigned long long)st->security_version);
+	int rc = 0;
+	fws_op_record(o, "recover", 0, detail, c->version, c->security_version,
+		      st->confirmed_slot, NULL, &rc);
+	return rc;
+}
+
+int fws_op_begin_locked(struct op *o)
+{
+	struct fws_device *dev = o->dev;
+	int rc = dev->boot.read(dev->boot.ctx, &o->view);
+	if (rc != 0 && fws_diag_last()->code == rc)
+		fws_diag_prefix('/', "bootloader");
+	if (rc == 0 && dev->log != NULL) {
+		rc = fws_audit_log_position(dev->log, &o->log_last);
+		/* An operation the log cannot record is not made. */
+		if (rc != 0)
+			(void)fws_diag_set(rc, fws_diag_last()->os_errno, "log",
+					   "the audit log cannot record (run `log --verify`)");
+	}
+	if (rc == 0 && dev->slots.cleanup != NULL)
+		(void)dev->slots.cleanup(dev->slots.ctx);
+	if (rc == 0)
+		rc = recover(o);
+	if (rc == 0)
+		rc = reconcile(o);
+	return rc;
+}
+
+int fws_op_begin(struct fws_device *dev, struct op *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->dev = dev;
+	dev->log_error = 0;
+	dev->fell_back = '-';
+	int rc = 0;
+	if (dev->store.lock != NULL) {
+		rc = dev->store.lock(dev->store.ctx,
+				     dev->lock_timeout_ms ? dev->lock_timeout_ms : FWS_LOCK_TIMEOUT_MS);
+		o->locked = rc == 0;
+	}
+	if (rc == 0)
+		rc = fws_op_load_state(dev, &o->st);
+	if (rc == 0)
+		rc = fws_op_begin_locked(o);
+	if (rc != 0)
+		fws_op_end(o);
+	return rc;
+}
+
+void fws_op_end(struct op *o)
+{
+	if (o->locked && o->dev->store.unlock != NULL)
+		o->dev->store.unlock(o->dev->store.ctx);
+	o->locked = 0;
+}

@@ -72,13 +72,17 @@ TYPE_ROOT = "application/vnd.fwseal.root+json"
 # ustar header fields: (offset, length).
 F_NAME = (0, 100)
 F_MODE = (100, 8)
+F_UID = (108, 8)
+F_GID = (116, 8)
 F_SIZE = (124, 12)
+F_MTIME = (136, 12)
 F_CHKSUM = (148, 8)
 F_TYPE = (156, 1)
 F_LINK = (157, 100)
 F_MAGIC = (257, 6)
 F_VERSION = (263, 2)
 F_DEVMAJOR = (329, 8)
+F_DEVMINOR = (337, 8)
 F_PREFIX = (345, 155)
 
 
@@ -340,8 +344,11 @@ class Corpus:
         x = Entry(make_header(e[0].header), e[0].data)
         set_field(x.header, F_PREFIX, b"/")
         fix_checksum(x.header)
+        # The writer never uses the prefix field (every name fits in the name
+        # field), so any prefix is a header the writer cannot emit: EFORMAT,
+        # before the path it would make is even looked at (ADR-023).
         add("prefix_absolute", build([x] + e[1:]),
-            EENTRY, "ustar prefix field making the path //manifest.json")
+            EFORMAT, "ustar prefix field making the path //manifest.json (the prefix is never used)")
         x = Entry(e[0].header, e[0].data)
         x.header[20] = ord("X")  # after the NUL that ends "manifest.json"
         fix_checksum(x.header)
@@ -472,6 +479,72 @@ class Corpus:
             "31 bytes of unsigned data in a payload header's user name field")
         add("mode_setuid", header_changed(pa, lambda h: set_field(h, F_MODE, b"0004755 ")),
             EFORMAT, "payload header mode 04755 (tar -xf as root would make it setuid)")
+
+        # One spelling of every header byte (ADR-023): the same values in
+        # another spelling libarchive never writes. Every case but the pax
+        # ones changes a single field of the first payload's header (checksum
+        # fixed), so the values any tar reader sees stay those of the valid
+        # bundle; each verified before the reader compared whole blocks.
+        mtime = int(bytes(e[pa].header[136:147]).decode(), 8)
+
+        def respelled(name, field, value, desc, fix=True):
+            add(name, header_changed(pa, lambda h: set_field(h, field, value), fix=fix),
+                EFORMAT, desc)
+        respelled("size_12_digits", F_SIZE, b"%012o" % size_a,
+                  "payload size field with 12 octal digits, no terminator")
+        respelled("size_10_digits", F_SIZE, b"%010o " % size_a,
+                  "payload size field with 10 octal digits, space, NUL")
+        respelled("size_nul_terminator", F_SIZE, b"%011o\0" % size_a,
+                  "payload size field ending in NUL instead of space")
+        respelled("size_leading_zeros_dropped", F_SIZE, b"%o " % size_a,
+                  "payload size field without leading zeros")
+        respelled("mode_7_digits_nul", F_MODE, b"0000644\0",
+                  "payload mode field \"0000644\\0\" instead of \"000644 \\0\"")
+        respelled("mode_leading_zeros_dropped", F_MODE, b"644 ",
+                  "payload mode field \"644 \" without leading zeros")
+        respelled("uid_7_digits", F_UID, b"0000000\0", "payload uid field with 7 digits")
+        respelled("gid_terminators_swapped", F_GID, b"000000\0 ",
+                  "payload gid field ending NUL, space instead of space, NUL")
+        respelled("devmajor_7_digits", F_DEVMAJOR, b"0000000\0",
+                  "payload devmajor field with 7 digits")
+        respelled("devminor_terminators_swapped", F_DEVMINOR, b"000000\0 ",
+                  "payload devminor field ending NUL, space")
+        respelled("mtime_12_digits", F_MTIME, b"%012o" % mtime,
+                  "payload mtime field with 12 octal digits (same time)")
+        respelled("mtime_nul_terminator", F_MTIME, b"%011o\0" % mtime,
+                  "payload mtime field ending in NUL instead of space (same time)")
+        for name, form, desc in [
+                ("chksum_7_digits", b"%07o\0", "7 octal digits and NUL"),
+                ("chksum_terminators_swapped", b"%06o \0", "6 digits, space, NUL"),
+                ("chksum_leading_zeros_dropped", b"%o\0 ", "no leading zero")]:
+            add(name, header_changed(pa, lambda h, form=form: set_field(
+                h, F_CHKSUM, form % checksum(h)), fix=False), EFORMAT,
+                "payload header checksum (correct value) spelled with " + desc)
+        add("typeflag_nul", header_changed(pa, lambda h: h.__setitem__(slice(156, 157), b"\0")),
+            EFORMAT, "payload typeflag NUL (pre-POSIX regular file) instead of '0'")
+        pa_dir, _, pa_base = pa_name.rpartition("/")
+
+        def split(h):
+            set_field(h, F_NAME, pa_base.encode())
+            set_field(h, F_PREFIX, pa_dir.encode())
+        add("prefix_name_split", header_changed(pa, split), EFORMAT,
+            "payload path split into prefix \"%s\" and name \"%s\" (same path)"
+            % (pa_dir, pa_base))
+
+        # pax headers where libarchive pax_restricted writes none (sizes
+        # under 8 GiB, times before 2^31 - 1), each record agreeing with the
+        # ustar fields and the x header as libarchive would name and stamp it.
+        def pax_before_payload(records):
+            x = Entry(make_header(e[pa].header, name=pa_dir + "/PaxHeader/" + pa_base,
+                                  size=len(records), typeflag=b"x"), records)
+            return build(e[:pa] + [x] + e[pa:])
+        add("pax_mtime_not_needed", pax_before_payload(pax_record("mtime", str(mtime))),
+            EFORMAT, "pax header with mtime= equal to the ustar mtime (writer writes none)")
+        add("pax_size_not_needed", pax_before_payload(pax_record("size", str(size_a))),
+            EFORMAT, "pax header with size= equal to the ustar size (writer writes none)")
+        add("pax_records_reordered", pax_before_payload(
+            pax_record("size", str(size_a)) + pax_record("mtime", str(mtime))),
+            EFORMAT, "pax size= and mtime= records, both agreeing, in libarchive < 3.6 order")
 
         # Padding and what follows the archive.
         def padded(i, fill):

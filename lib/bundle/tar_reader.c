@@ -1,5 +1,7 @@
 /* Strict tar reader. Hostile headers are parsed field by field; nothing is
- * overlaid on the input and every number is bounded before use. */
+ * overlaid on the input and every number is bounded before use. Every
+ * header block must be byte for byte the block our writer emits for the
+ * values read from it (see "The one spelling" below). No heap. */
 #include <string.h>
 
 #include "bundle/tar_reader.h"
@@ -21,10 +23,9 @@ enum {
 	H_PREFIX = 345, H_PREFIX_LEN = 155,
 };
 
-/* Larger than any "size=<20 digits>" record; a pax header is never bulk data. */
+/* Bound on a pax header's data, read before it can be compared: one block
+ * (ours is at most two records of at most 32 bytes). Never bulk data. */
 #define PAX_MAX 512u
-/* ustar's 11 octal digits end at 8 GiB - 1; bigger sizes need pax. */
-#define USTAR_SIZE_MAX 077777777777ull
 
 void fws_tar_init(struct fws_tar *t, struct fws_source *src)
 {
@@ -61,7 +62,8 @@ static int is_zero(const uint8_t *b, size_t n)
 }
 
 /* Octal digits, optionally followed by NUL/space terminators only; at least
- * one digit; no base-256, no sign, no leading spaces. */
+ * one digit; no base-256, no sign, no leading spaces. Lenient on purpose:
+ * it only learns a value, the canonical comparison decides the spelling. */
 static int parse_octal(const uint8_t *f, size_t len, uint64_t *out)
 {
 	uint64_t v = 0;
@@ -80,6 +82,26 @@ static int parse_octal(const uint8_t *f, size_t len, uint64_t *out)
 	return 0;
 }
 
+/* The size field as libarchive may write it: octal, or base-256 (0x80 then
+ * 11 big-endian bytes) from 64 GiB on. Only to learn the value. */
+static int parse_size(const uint8_t *f, uint64_t *out)
+{
+	uint64_t v = 0;
+	if ((f[0] & 0x80) == 0)
+		return parse_octal(f, H_SIZE_LEN, out);
+	if (f[0] != 0x80)
+		return FWS_EFORMAT; /* negative, or beyond 2^88 */
+	for (size_t i = 1; i < H_SIZE_LEN; i++) {
+		if (v > (UINT64_MAX >> 8))
+			return FWS_EFORMAT;
+		v = (v << 8) | f[i];
+	}
+	*out = v;
+	return 0;
+}
+
+/* The stored checksum against the unsigned byte sum (chksum read as
+ * spaces): a block that fails it is not an intact ustar header. */
 static int check_checksum(const uint8_t *h)
 {
 	uint64_t stored;
@@ -91,122 +113,204 @@ static int check_checksum(const uint8_t *h)
 	return stored == sum ? 0 : FWS_EFORMAT;
 }
 
-/* Copies a NUL-terminated-or-full field; rejects bytes after a NUL so that
- * two readers cannot see two different names in one field. */
-static int copy_field(char *out, size_t cap, const uint8_t *f, size_t len)
+/* ---- The one spelling (docs/format.md §3.2, ADR-023) ----
+ *
+ * Threat: a header field with a second spelling (other digit counts, NUL
+ * instead of space, leading zeros, a prefix/name split, a reordered or
+ * renamed pax header) changes the bytes of a bundle without changing what
+ * any check sees, so two "identical" verified releases could differ and the
+ * free bytes could carry unsigned data. Checking field by field for "a value
+ * we like" leaves every such spelling open, one at a time. Instead the reader
+ * learns the four values our writer is given (path, size, mtime, type), renders
+ * the 512-byte block that lib/bundle/writer.c (libarchive pax_restricted)
+ * emits for them, and demands memcmp equality of the whole block — the same
+ * decode, re-encode, compare rule as the device state file and audit log.
+ * No byte is left whose value is not a function of those four values. */
+
+#define OCTAL11_MAX 077777777777ull  /* 8 GiB - 1: 11 octal digits */
+#define OCTAL12_MAX 0777777777777ull /* 64 GiB - 1: 12 octal digits */
+#define PAX_SIZE_FROM (1ull << 33)   /* libarchive adds "size" from 8 GiB */
+#define PAX_MTIME_FROM 0x7fffffffull /* ... and "mtime" from 2^31 - 1 */
+#define PAX_HEADER_DIR "PaxHeader/"  /* libarchive: <dir>/PaxHeader/<base> */
+#define PAX_BASE_MAX 88u             /* libarchive shortens longer bases */
+
+/* "ustar\0" then version "00": POSIX.1-1988 ustar, nothing else. */
+static const uint8_t USTAR_MAGIC[8] = {'u', 's', 't', 'a', 'r', '\0', '0', '0'};
+
+static void put_octal(uint8_t *f, size_t digits, uint64_t v)
+{
+	for (size_t i = digits; i-- > 0; v >>= 3)
+		f[i] = (uint8_t)('0' + (v & 7));
+}
+
+/* libarchive's non-strict number for the size field: 11 digits and a
+ * space; 12 digits without terminator from 8 GiB; base-256 from 64 GiB. */
+static void put_size(uint8_t *f, uint64_t size)
+{
+	if (size <= OCTAL11_MAX) {
+		put_octal(f, 11, size);
+		f[11] = ' ';
+	} else if (size <= OCTAL12_MAX) {
+		put_octal(f, 12, size);
+	} else {
+		for (size_t i = H_SIZE_LEN; i-- > 0; size >>= 8)
+			f[i] = (uint8_t)(size & 0xff);
+		f[0] |= 0x80;
+	}
+}
+
+/* The header block writer.c emits for one entry: libarchive's ustar
+ * template, our fixed metadata (0644, 0:0, no names), typeflag, and the
+ * checksum as six octal digits, NUL, space. Callers bound every value:
+ * name_len <= 100, mtime <= OCTAL11_MAX, size <= INT64_MAX. */
+static void render_header(uint8_t *h, const uint8_t *name, size_t name_len, uint64_t size,
+			  uint64_t mtime, uint8_t type)
+{
+	uint32_t sum = 0;
+	memset(h, 0, FWS_TAR_BLOCK);
+	memcpy(h + H_NAME, name, name_len);
+	memcpy(h + H_MODE, "000644 ", 8);
+	memcpy(h + H_UID, "000000 ", 8);
+	memcpy(h + H_GID, "000000 ", 8);
+	put_size(h + H_SIZE, size);
+	put_octal(h + H_MTIME, 11, mtime);
+	h[H_MTIME + 11] = ' ';
+	h[H_TYPEFLAG] = type;
+	memcpy(h + H_MAGIC, USTAR_MAGIC, sizeof(USTAR_MAGIC));
+	memcpy(h + H_DEVMAJOR, "000000 ", 8);
+	memcpy(h + H_DEVMINOR, "000000 ", 8);
+	memset(h + H_CHKSUM, ' ', H_CHKSUM_LEN);
+	for (size_t i = 0; i < FWS_TAR_BLOCK; i++)
+		sum += h[i];
+	put_octal(h + H_CHKSUM, 6, sum); /* at most 512 * 255 < 8^6 */
+	h[H_CHKSUM + 6] = '\0';
+	h[H_CHKSUM + 7] = ' ';
+}
+
+static size_t put_decimal(uint8_t *out, uint64_t v)
+{
+	uint8_t tmp[20];
+	size_t n = 0;
+	do {
+		tmp[n++] = (uint8_t)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
+}
+
+/* One record "<len> <key>=<value>\n" as libarchive's add_pax_attr writes
+ * it: <len> counts the whole record, itself included. At most 32 bytes. */
+static size_t put_pax_record(uint8_t *out, const char *key, uint64_t value)
+{
+	uint8_t v[20];
+	size_t vl = put_decimal(v, value), kl = strlen(key);
+	size_t body = 1 + kl + 1 + vl + 1, digits = 0, next_ten = 1;
+	for (size_t i = body; i > 0; i /= 10) {
+		digits++;
+		next_ten *= 10;
+	}
+	if (body + digits >= next_ten)
+		digits++;
+	size_t n = put_decimal(out, body + digits);
+	out[n++] = ' ';
+	memcpy(out + n, key, kl);
+	n += kl;
+	out[n++] = '=';
+	memcpy(out + n, v, vl);
+	n += vl;
+	out[n++] = '\n';
+	return n;
+}
+
+/* The pax data block the writer emits before an entry: "mtime" if the time
+ * is 2^31 - 1 or later, then "size" if the entry is 8 GiB or more (this
+ * order: libarchive 3.6.0 and later; older versions wrote size first), then
+ * NUL to the end of the block. 0 = the writer emits no pax header at all. */
+static size_t render_pax_data(uint8_t *p, uint64_t size, uint64_t mtime)
 {
 	size_t n = 0;
-	while (n < len && f[n] != '\0')
+	memset(p, 0, FWS_TAR_BLOCK);
+	if (mtime >= PAX_MTIME_FROM)
+		n += put_pax_record(p + n, "mtime", mtime);
+	if (size >= PAX_SIZE_FROM)
+		n += put_pax_record(p + n, "size", size);
+	return n;
+}
+
+/* The pax header's own name, as libarchive's build_pax_attribute_name makes
+ * it for the names fwseal writes: "<dir>/PaxHeader/<base>", or
+ * "PaxHeader/<base>" without a directory. Paths it would shorten or treat
+ * specially (no base, base ".", base over 88 bytes, result over 100 bytes)
+ * never get a pax header from fwseal pack: refused. */
+static int pax_header_name(uint8_t *out, size_t *out_len, const uint8_t *path, size_t len)
+{
+	const size_t ins = sizeof(PAX_HEADER_DIR) - 1;
+	size_t base = len;
+	while (base > 0 && path[base - 1] != '/')
+		base--;
+	size_t base_len = len - base;
+	if (base_len == 0 || base_len > PAX_BASE_MAX || (base_len == 1 && path[base] == '.') ||
+	    len > H_NAME_LEN - ins)
+		return FWS_EFORMAT;
+	memcpy(out, path, base);
+	memcpy(out + base, PAX_HEADER_DIR, ins);
+	memcpy(out + base + ins, path + base, base_len);
+	*out_len = len + ins;
+	return 0;
+}
+
+/* The regular-file header h, held to its one spelling; fills e. */
+static int check_entry_header(const uint8_t *h, struct fws_tar_entry *e)
+{
+	uint8_t want[FWS_TAR_BLOCK];
+	uint64_t size, mtime;
+	size_t n = 0;
+	/* The path is the name field up to its first NUL; the prefix field is
+	 * never used (every name we write fits in 100 bytes), so it must be
+	 * NUL like the rest of the rendered block. */
+	while (n < H_NAME_LEN && h[H_NAME + n] != '\0')
 		n++;
-	if (!is_zero(f + n, len - n) || n + 1 > cap)
+	/* An empty name is never written; a byte above 0x7f libarchive would
+	 * spell with a pax "path" record instead (and no name of ours has one). */
+	if (n == 0)
 		return FWS_EFORMAT;
-	memcpy(out, f, n);
-	out[n] = '\0';
-	return 0;
-}
-
-/* A pax decimal value: digits only, no leading zero, no sign or fraction
- * (our writer stamps whole seconds; a fraction would be free unsigned data). */
-static int pax_decimal(const uint8_t *v, size_t len, uint64_t *out)
-{
-	uint64_t x = 0;
-	if (len == 0 || (v[0] == '0' && len > 1))
+	for (size_t i = 0; i < n; i++)
+		if (h[H_NAME + i] & 0x80)
+			return FWS_EFORMAT;
+	if (parse_size(h + H_SIZE, &size) != 0 || size > INT64_MAX ||
+	    parse_octal(h + H_MTIME, H_MTIME_LEN, &mtime) != 0 || mtime > OCTAL11_MAX)
 		return FWS_EFORMAT;
-	for (size_t k = 0; k < len; k++) {
-		if (v[k] < '0' || v[k] > '9' || x > (UINT64_MAX - 9) / 10)
-			return FWS_EFORMAT;
-		x = x * 10 + (uint64_t)(v[k] - '0');
-	}
-	*out = x;
-	return 0;
-}
-
-/* pax records "<len> <key>=<value>\n". Only what our writer can emit is
- * allowed: "size" (payloads of 8 GiB and more) and "mtime" (times past
- * 2038 or with fractions); each at most once. A path, link or any other
- * record could make two readers see two different archives. */
-static int parse_pax(const uint8_t *p, size_t len, uint64_t *size, int *have_size,
-		     uint64_t *mtime, int *have_mtime)
-{
-	size_t pos = 0;
-	*have_size = 0;
-	*have_mtime = 0;
-	while (pos < len) {
-		size_t rec_len = 0, i = pos;
-		for (; i < len && p[i] >= '0' && p[i] <= '9'; i++) {
-			if (rec_len > 1000)
-				return FWS_EFORMAT;
-			rec_len = rec_len * 10 + (size_t)(p[i] - '0');
-		}
-		/* The record must hold its own length, a space, "k=v" and "\n";
-		 * checked before rec_len is used as an index. */
-		if (i == pos || i >= len || p[i] != ' ' || p[pos] == '0' ||
-		    rec_len < (i - pos) + 5 || rec_len > len - pos || p[pos + rec_len - 1] != '\n')
-			return FWS_EFORMAT;
-		const uint8_t *kv = p + i + 1;
-		size_t kv_len = pos + rec_len - 1 - (i + 1);
-		if (kv_len > 5 && memcmp(kv, "size=", 5) == 0 && !*have_size) {
-			if (pax_decimal(kv + 5, kv_len - 5, size) != 0)
-				return FWS_EFORMAT;
-			*have_size = 1;
-		} else if (kv_len > 6 && memcmp(kv, "mtime=", 6) == 0 && !*have_mtime) {
-			if (pax_decimal(kv + 6, kv_len - 6, mtime) != 0)
-				return FWS_EFORMAT;
-			*have_mtime = 1;
-		} else {
-			return FWS_EFORMAT;
-		}
-		pos += rec_len;
-	}
-	return 0;
-}
-
-/* The metadata our writer always emits: mode 0644, owner 0:0, no user or
- * group names, no device numbers, zero padding; the mtime only needs to be
- * octal. Nothing in a header may carry bytes no digest covers, and nothing
- * may ask tar -x for setuid bits or another owner. */
-static int check_fixed_fields(const uint8_t *h)
-{
-	uint64_t v;
-	if (parse_octal(h + H_MODE, H_ID_LEN, &v) != 0 || v != 0644 ||
-	    parse_octal(h + H_UID, H_ID_LEN, &v) != 0 || v != 0 ||
-	    parse_octal(h + H_GID, H_ID_LEN, &v) != 0 || v != 0 ||
-	    parse_octal(h + H_MTIME, H_MTIME_LEN, &v) != 0 ||
-	    parse_octal(h + H_DEVMAJOR, H_ID_LEN, &v) != 0 || v != 0 ||
-	    parse_octal(h + H_DEVMINOR, H_ID_LEN, &v) != 0 || v != 0 ||
-	    !is_zero(h + H_UNAME, H_NAMES_LEN) || !is_zero(h + H_PAD, H_PAD_LEN))
+	render_header(want, h + H_NAME, n, size, mtime, '0');
+	if (memcmp(h, want, FWS_TAR_BLOCK) != 0)
 		return FWS_EFORMAT;
+	memcpy(e->path, h + H_NAME, n);
+	e->path[n] = '\0';
+	e->size = size;
+	e->mtime = mtime;
 	return 0;
 }
 
-static int parse_header(const uint8_t *h, struct fws_tar_entry *e, uint64_t *size)
+/* The pax header (x_hdr) and its data block (pax) read before e's header:
+ * both must be exactly what the writer emits for e, and present exactly
+ * when the writer emits them. Two readers (pax-aware or not) thus always
+ * see the same size and time, and neither block has a free byte. */
+static int check_pax(const uint8_t *x_hdr, const uint8_t *pax, int pax_seen,
+		     const struct fws_tar_entry *e)
 {
-	char name[H_NAME_LEN + 1], prefix[H_PREFIX_LEN + 1];
-	if (memcmp(h + H_MAGIC, "ustar\0" "00", 8) != 0)
-		return FWS_EFORMAT; /* not POSIX ustar (v7, GNU, other formats) */
-	int rc = check_checksum(h);
-	if (rc == 0)
-		rc = parse_octal(h + H_SIZE, H_SIZE_LEN, size);
-	if (rc == 0)
-		rc = copy_field(name, sizeof(name), h + H_NAME, H_NAME_LEN);
-	if (rc == 0)
-		rc = copy_field(prefix, sizeof(prefix), h + H_PREFIX, H_PREFIX_LEN);
-	if (rc != 0)
-		return rc;
-	/* Regular files never carry a link name; a link target would redirect. */
-	if (!is_zero(h + H_LINKNAME, H_LINKNAME_LEN))
-		return FWS_EENTRY;
-	if (prefix[0] != '\0') {
-		size_t pl = strlen(prefix), nl = strlen(name);
-		if (pl + 1 + nl + 1 > sizeof(e->path))
-			return FWS_EENTRY;
-		memcpy(e->path, prefix, pl);
-		e->path[pl] = '/';
-		memcpy(e->path + pl + 1, name, nl + 1);
-	} else {
-		memcpy(e->path, name, strlen(name) + 1);
-	}
-	return 0;
+	uint8_t want[FWS_TAR_BLOCK], name[H_NAME_LEN];
+	size_t name_len, len = render_pax_data(want, e->size, e->mtime);
+	if (len == 0)
+		return pax_seen ? FWS_EFORMAT : 0;
+	if (!pax_seen || memcmp(pax, want, FWS_TAR_BLOCK) != 0)
+		return FWS_EFORMAT;
+	if (pax_header_name(name, &name_len, (const uint8_t *)e->path, strlen(e->path)) != 0)
+		return FWS_EFORMAT;
+	/* Its own mtime is the entry's, capped at 2^31 - 1 as libarchive does. */
+	render_header(want, name, name_len, len,
+		      e->mtime < PAX_MTIME_FROM ? e->mtime : PAX_MTIME_FROM, 'x');
+	return memcmp(x_hdr, want, FWS_TAR_BLOCK) == 0 ? 0 : FWS_EFORMAT;
 }
 
 /* After the first zero block: the second must be zero too, then only zero
@@ -242,9 +346,8 @@ static int finish(struct fws_tar *t, const uint8_t *first_zero)
 
 int fws_tar_next(struct fws_tar *t, struct fws_tar_entry *e)
 {
-	uint8_t h[FWS_TAR_BLOCK];
-	uint64_t size = 0, pax_size = 0, mtime = 0, pax_mtime = 0, x_mtime = 0;
-	int pax_seen = 0, have_pax_size = 0, have_pax_mtime = 0, rc;
+	uint8_t h[FWS_TAR_BLOCK], x_hdr[FWS_TAR_BLOCK], pax[FWS_TAR_BLOCK];
+	int pax_seen = 0, rc;
 
 	if (t->remaining != 0)
 		return FWS_EINTERNAL;
@@ -269,70 +372,49 @@ int fws_tar_next(struct fws_tar *t, struct fws_tar_entry *e)
 			rc = finish(t, h);
 			return rc == 0 ? 1 : rc;
 		}
-		rc = parse_header(h, e, &size);
-		if (rc != 0)
-			return rc;
-		uint8_t type = h[H_TYPEFLAG];
-		if (type == 'x' && round == 0) {
-			uint8_t pax[PAX_MAX];
-			/* Its header is held to the same fixed metadata: no
-			 * unsigned bytes may ride along there either. */
-			rc = check_fixed_fields(h);
-			if (rc == 0)
-				rc = parse_octal(h + H_MTIME, H_MTIME_LEN, &x_mtime);
-			if (rc != 0)
-				return rc;
-			if (size == 0 || size > PAX_MAX)
-				return FWS_EFORMAT;
-			pax_seen = 1;
-			rc = fws_source_read_exact(t->src, pax, FWS_TAR_BLOCK);
-			if (rc != 0)
-				return rc;
-			t->offset += FWS_TAR_BLOCK;
-			if (!is_zero(pax + size, FWS_TAR_BLOCK - size))
-				return FWS_EFORMAT;
-			rc = parse_pax(pax, (size_t)size, &pax_size, &have_pax_size, &pax_mtime,
-				       &have_pax_mtime);
-			if (rc != 0)
-				return rc;
-			continue;
-		}
-		/* Links, directories, devices, FIFOs, GNU/pax specials, sparse
+		/* An intact POSIX ustar block (not v7, GNU or another format)... */
+		if (memcmp(h + H_MAGIC, USTAR_MAGIC, sizeof(USTAR_MAGIC)) != 0 ||
+		    check_checksum(h) != 0)
+			return FWS_EFORMAT;
+		/* ...then its type and link name, before any other metadata, so a
+		 * link or device is FWS_EENTRY whatever its other fields say.
+		 * Links, directories, devices, FIFOs, GNU/pax specials, sparse
 		 * files: none of them can be a payload, all can be an attack. */
-		if (type != '0' && type != '\0')
+		uint8_t type = h[H_TYPEFLAG];
+		if (type != '0' && type != '\0' && !(type == 'x' && round == 0))
 			return FWS_EENTRY;
-		rc = check_fixed_fields(h);
-		if (rc == 0)
-			rc = parse_octal(h + H_MTIME, H_MTIME_LEN, &mtime);
+		/* Regular files never carry a link name; a link target would redirect. */
+		if (!is_zero(h + H_LINKNAME, H_LINKNAME_LEN))
+			return FWS_EENTRY;
+		if (type != 'x')
+			break;
+		/* A pax header: its data is one block at most (ours is at most
+		 * two short records); both are held until the entry they
+		 * describe is known, then compared with what the writer emits. */
+		uint64_t size;
+		if (parse_octal(h + H_SIZE, H_SIZE_LEN, &size) != 0 || size == 0 || size > PAX_MAX)
+			return FWS_EFORMAT;
+		memcpy(x_hdr, h, FWS_TAR_BLOCK);
+		rc = fws_source_read_exact(t->src, pax, FWS_TAR_BLOCK);
 		if (rc != 0)
 			return rc;
-		break;
+		t->offset += FWS_TAR_BLOCK;
+		pax_seen = 1;
 	}
-	/* Where a time is written twice it must agree, and the pax header's
-	 * own stamp is what the writer derives from it (the time, capped at
-	 * 2^31 - 1): two readers never see two times, no field is free. */
-	if (have_pax_mtime) {
-		if (mtime != pax_mtime)
-			return FWS_EFORMAT;
-	}
-	if (pax_seen && x_mtime != (mtime < 0x7fffffffu ? mtime : 0x7fffffffu))
-		return FWS_EFORMAT;
+	/* typeflag NUL (the pre-POSIX spelling of a regular file) passed the
+	 * type check and fails here: the writer writes '0'. */
+	rc = check_entry_header(h, e);
+	if (rc == 0)
+		rc = check_pax(x_hdr, pax, pax_seen, e);
+	if (rc != 0)
+		return rc;
 	/* One timestamp for the whole archive: nothing unsigned may differ. */
-	if (t->have_mtime && mtime != t->mtime)
+	if (t->have_mtime && e->mtime != t->mtime)
 		return FWS_EFORMAT;
-	t->mtime = mtime;
+	t->mtime = e->mtime;
 	t->have_mtime = 1;
-	e->mtime = mtime;
-	if (have_pax_size) {
-		/* The ustar size must agree where it can: two readers must never
-		 * see two different sizes. */
-		if (pax_size <= USTAR_SIZE_MAX && size != pax_size)
-			return FWS_EFORMAT;
-		size = pax_size;
-	}
-	e->size = size;
-	t->remaining = size;
-	t->padding = pad_of(size);
+	t->remaining = e->size;
+	t->padding = pad_of(e->size);
 	return 0;
 }
 

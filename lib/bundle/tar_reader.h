@@ -1,6 +1,9 @@
 /* A strict reader for the one tar dialect fwseal writes: POSIX ustar headers,
- * regular files only, with an optional pax 'x' header carrying only "size"
- * (for payloads of 8 GiB and more). Everything else is refused. Internal. */
+ * regular files only, with a pax 'x' header exactly where libarchive's
+ * pax_restricted writer adds one ("size" from 8 GiB, "mtime" from 2^31 - 1).
+ * Every header byte has one spelling: each block must equal the block the
+ * writer emits for its values (docs/format.md §3.2). Everything else is
+ * refused. Internal. */
 #ifndef FWSEAL_BUNDLE_TAR_READER_H
 #define FWSEAL_BUNDLE_TAR_READER_H
 
@@ -11,7 +14,8 @@
 
 #define FWS_TAR_BLOCK 512u
 #define FWS_TAR_RECORD 10240u
-#define FWS_TAR_PATH_MAX 256
+/* The name field only (100 bytes) and a NUL: the prefix field is never used. */
+#define FWS_TAR_PATH_MAX 101
 
 struct fws_tar_entry {
 	char path[FWS_TAR_PATH_MAX];

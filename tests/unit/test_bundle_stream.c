@@ -300,16 +300,23 @@ Test(bundle_stream, root_chain_out_of_order_refused)
 	free(b);
 }
 
-/* Rewrites a header's mtime and fixes its checksum, as an attacker would. */
-static void set_header_mtime(uint8_t *h, const char *octal11)
+/* The ustar checksum as the writer spells it (six digits, NUL, space), so
+ * an edited header gets past the checksum to the check it is about. */
+static void fix_header_checksum(uint8_t *h)
 {
 	unsigned sum = 0;
-	memcpy(h + 136, octal11, 11);
 	memset(h + 148, ' ', 8);
 	for (int i = 0; i < 512; i++)
 		sum += h[i];
 	snprintf((char *)h + 148, 8, "%06o", sum);
 	h[155] = ' ';
+}
+
+/* Rewrites a header's mtime and fixes its checksum, as an attacker would. */
+static void set_header_mtime(uint8_t *h, const char *octal11)
+{
+	memcpy(h + 136, octal11, 11);
+	fix_header_checksum(h);
 }
 
 /* Header metadata is pinned: a tar mtime that differs from the signed
@@ -329,4 +336,211 @@ Test(bundle_stream, unsigned_tar_mtime_changed_refused)
 			set_header_mtime(p, "00000012345");
 	cr_assert_eq(verify_mem(copy, F.plain_len, 0, 0, NULL), FWS_EFORMAT);
 	free(copy);
+}
+
+/* ---- One spelling of every header byte (docs/format.md §3.2, ADR-023) ----
+ * The same values in another spelling: every tar reader sees the same
+ * archive, yet the bytes differ (two "identical" releases, or room for
+ * unsigned data). Each was accepted before the reader compared whole
+ * blocks with the writer's rendering. */
+
+#define CREATED_DEFAULT 1767225600ll /* test_bundle_build's `created` */
+#define Y2039 2200000000ll
+
+enum respelling {
+	SIZE_12_DIGITS,
+	SIZE_10_DIGITS,
+	SIZE_NUL_TERMINATOR,
+	MODE_7_DIGITS_NUL,
+	UID_EXTRA_LEADING_ZERO,
+	CHKSUM_7_DIGITS,
+	MTIME_12_DIGITS,
+	MTIME_NUL_TERMINATOR,
+	PREFIX_NAME_SPLIT,
+	TYPEFLAG_NUL,
+	N_RESPELLINGS
+};
+
+static const char *const respelling_name[N_RESPELLINGS] = {
+	"size with 12 digits", "size with 10 digits", "size ending in NUL",
+	"mode \"0000644\\0\"", "uid with an extra leading zero", "chksum with 7 digits",
+	"mtime with 12 digits", "mtime ending in NUL", "prefix + name split of payloads/fw.bin",
+	"typeflag NUL",
+};
+
+/* Re-spells one field of header h (same value) and fixes the checksum. */
+static void respell(uint8_t *h, enum respelling r)
+{
+	char f[16];
+	unsigned sum = 0;
+	switch (r) {
+	case SIZE_12_DIGITS:
+		snprintf(f, sizeof(f), "%012o", PAYLOAD_SIZE);
+		memcpy(h + 124, f, 12);
+		break;
+	case SIZE_10_DIGITS:
+		snprintf(f, sizeof(f), "%010o ", PAYLOAD_SIZE); /* and a NUL */
+		memcpy(h + 124, f, 12);
+		break;
+	case SIZE_NUL_TERMINATOR:
+		snprintf(f, sizeof(f), "%011o", PAYLOAD_SIZE);
+		memcpy(h + 124, f, 12);
+		break;
+	case MODE_7_DIGITS_NUL:
+		memcpy(h + 100, "0000644", 8);
+		break;
+	case UID_EXTRA_LEADING_ZERO:
+		memcpy(h + 108, "0000000", 8);
+		break;
+	case CHKSUM_7_DIGITS: /* the right sum, other digits: not re-fixed */
+		memset(h + 148, ' ', 8);
+		for (int i = 0; i < 512; i++)
+			sum += h[i];
+		snprintf((char *)h + 148, 8, "%07o", sum);
+		return;
+	case MTIME_12_DIGITS:
+		snprintf(f, sizeof(f), "%012llo", (unsigned long long)CREATED_DEFAULT);
+		memcpy(h + 136, f, 12);
+		break;
+	case MTIME_NUL_TERMINATOR:
+		snprintf(f, sizeof(f), "%011llo", (unsigned long long)CREATED_DEFAULT);
+		memcpy(h + 136, f, 12);
+		break;
+	case PREFIX_NAME_SPLIT:
+		memset(h, 0, 100);
+		memcpy(h, "fw.bin", 6);
+		memcpy(h + 345, "payloads", 8);
+		break;
+	case TYPEFLAG_NUL:
+		h[156] = '\0';
+		break;
+	default:
+		cr_assert_fail("unknown re-spelling");
+	}
+	fix_header_checksum(h);
+}
+
+Test(bundle_stream, header_fields_respelled_refused)
+{
+	uint8_t *copy = malloc(F.plain_len);
+	cr_assert_eq(verify_mem(F.plain, F.plain_len, 0, 0, NULL), 0, "the control verifies");
+	for (int r = 0; r < N_RESPELLINGS; r++) {
+		memcpy(copy, F.plain, F.plain_len);
+		uint8_t *h = memmem(copy, F.plain_len, "payloads/fw.bin", 16);
+		cr_assert_not_null(h);
+		respell(h, (enum respelling)r);
+		cr_assert_neq(memcmp(copy, F.plain, F.plain_len), 0);
+		cr_assert_eq(verify_mem(copy, F.plain_len, 0, 0, NULL), FWS_EFORMAT, "%s",
+			     respelling_name[r]);
+	}
+	free(copy);
+}
+
+/* A bundle packed in 2039: libarchive writes a pax header with one record,
+ * "20 mtime=2200000000\n", before every entry. The root must outlive it. */
+static struct fws_root root_2039;
+
+static uint8_t *build_bundle_2039(int gzip, size_t *len)
+{
+	const struct test_key *root_signers[] = {&F.root_key};
+	const struct test_key *release_signers[] = {&F.release_key};
+	size_t root_len;
+	root_2039 = F.root;
+	root_2039.expires = Y2039 + 86400 * 365;
+	char *root_json = test_root_json(&root_2039, root_signers, 1, &root_len);
+	const char *roots[] = {root_json};
+	const uint64_t versions[] = {1};
+	struct test_payload p = {"fw.bin", "rootfs", F.payload, PAYLOAD_SIZE, CHUNK};
+	struct test_release rel = {"1.0.0", 1, "test-hw", Y2039, &p, 1, release_signers, 1,
+				   roots, versions, 1, gzip};
+	uint8_t *data = test_bundle_build(&rel, len);
+	free(root_json);
+	return data;
+}
+
+static int verify_2039(const uint8_t *data, size_t len, struct collect *col)
+{
+	struct mem_reader r = {data, len, 0, 0, 0};
+	struct fws_verify_opts o;
+	struct fws_sink sink = {col, NULL, col_write, NULL, NULL};
+	static struct fws_verify_result res;
+	memset(&o, 0, sizeof(o));
+	o.trusted_root = &root_2039;
+	return fws_bundle_verify(mem_read, &r, &o, col ? &sink : NULL, &res);
+}
+
+Test(bundle_stream, y2039_bundle_verifies)
+{
+	size_t len, gz_len, n_pax = 0;
+	uint8_t *plain = build_bundle_2039(0, &len), *gz = build_bundle_2039(1, &gz_len);
+	struct collect col = {0};
+	cr_assert_eq(verify_2039(plain, len, &col), 0);
+	cr_assert_eq(col.n, PAYLOAD_SIZE);
+	cr_assert_eq(memcmp(col.out, F.payload, PAYLOAD_SIZE), 0);
+	memset(&col, 0, sizeof(col));
+	cr_assert_eq(verify_2039(gz, gz_len, &col), 0);
+	cr_assert_eq(memcmp(col.out, F.payload, PAYLOAD_SIZE), 0);
+	/* What the writer emits: an x header before each of the 4 entries. */
+	for (size_t off = 0; off + 512 <= len; off += 512)
+		if (memcmp(plain + off + 257, "ustar", 6) == 0 && plain[off + 156] == 'x') {
+			cr_assert_eq(memcmp(plain + off + 512, "20 mtime=2200000000\n", 21), 0);
+			n_pax++;
+		}
+	cr_assert_eq(n_pax, 4);
+	cr_assert_not_null(memmem(plain, len, "payloads/PaxHeader/fw.bin", 26));
+	free(plain);
+	free(gz);
+}
+
+/* Edits the payload's pax header (x header and data block) in a copy. */
+static uint8_t *edit_2039_pax(size_t *len, uint8_t **x)
+{
+	uint8_t *b = build_bundle_2039(0, len);
+	*x = memmem(b, *len, "payloads/PaxHeader/fw.bin", 26);
+	cr_assert_not_null(*x);
+	cr_assert_eq(verify_2039(b, *len, NULL), 0, "the control verifies");
+	return b;
+}
+
+/* Without its pax header the entry still says the same (the ustar mtime
+ * holds 2039 in 11 digits), but the writer always writes it. */
+Test(bundle_stream, y2039_pax_header_dropped_refused)
+{
+	size_t len;
+	uint8_t *x, *b = edit_2039_pax(&len, &x);
+	memmove(x, x + 1024, len - (size_t)(x + 1024 - b));
+	cr_assert_eq(verify_2039(b, len - 1024, NULL), FWS_EFORMAT);
+	free(b);
+}
+
+Test(bundle_stream, y2039_pax_header_renamed_refused)
+{
+	size_t len;
+	uint8_t *x, *b = edit_2039_pax(&len, &x);
+	memcpy(x, "PaxHeader/payloads/fw.bin", 25);
+	fix_header_checksum(x);
+	cr_assert_eq(verify_2039(b, len, NULL), FWS_EFORMAT);
+	free(b);
+}
+
+Test(bundle_stream, y2039_pax_record_respelled_refused)
+{
+	size_t len;
+	uint8_t *x, *b = edit_2039_pax(&len, &x);
+	memcpy(x + 512, "21 mtime=02200000000\n", 21); /* leading zero, same time */
+	memcpy(x + 124, "00000000025 ", 12);           /* its 21 bytes */
+	fix_header_checksum(x);
+	cr_assert_eq(verify_2039(b, len, NULL), FWS_EFORMAT);
+	free(b);
+}
+
+/* The x header's own mtime is the entry's capped at 2^31 - 1. */
+Test(bundle_stream, y2039_pax_own_mtime_uncapped_refused)
+{
+	size_t len;
+	uint8_t *x, *b = edit_2039_pax(&len, &x);
+	memcpy(x + 136, "20310253000", 11);
+	fix_header_checksum(x);
+	cr_assert_eq(verify_2039(b, len, NULL), FWS_EFORMAT);
+	free(b);
 }

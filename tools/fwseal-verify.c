@@ -244,6 +244,8 @@ static int run_install(struct cli *c)
 static const struct cli_opt boot_opts[] = {DEVICE_OPT, LOCK_OPT, JSON_OPT, {NULL}};
 static const int boot_codes[] = {DEVICE_CODES, FWS_ELIFECYCLE, 0};
 
+static char pending_before = '-'; /* for mark-good: did it confirm an update? */
+
 static int report_slot_change(struct cli *c, const char *what)
 {
 	struct fws_device_status st;
@@ -273,9 +275,13 @@ static int report_slot_change(struct cli *c, const char *what)
 		else
 			printf("booted slot %c (%s, %s)\n", b, version_or(si->version, "empty"),
 			       b == s->confirmed_slot ? "confirmed" : "not confirmed");
-	} else if (strcmp(what, "mark-good") == 0) {
+	} else if (strcmp(what, "mark-good") == 0 && pending_before == s->confirmed_slot) {
 		printf("slot %c confirmed good (%s); security_version now %llu\n", s->confirmed_slot,
 		       version_or(conf->version, "empty"), (unsigned long long)s->security_version);
+	} else if (strcmp(what, "mark-good") == 0) {
+		printf("slot %c is the confirmed slot (%s): boot tries renewed; %s\n",
+		       s->confirmed_slot, version_or(conf->version, "empty"),
+		       s->pending_slot != '-' ? "an update is pending" : "no update is pending");
 	} else {
 		printf("slot %c is the confirmed slot (%s)%s; the next boot uses %s\n",
 		       s->confirmed_slot, version_or(conf->version, "empty"),
@@ -317,11 +323,14 @@ static int slot_arg(const struct cli *c, char *set)
 static int run_mark(struct cli *c, int (*op)(struct fws_device *, char))
 {
 	char set = FWS_SET_BOOTED;
+	struct fws_device_status before;
 	int rc = slot_arg(c, &set);
 	if (rc == 0)
 		rc = open_device(c, 0);
 	if (rc != 0)
 		return rc;
+	if (fws_device_status(&dev, &before) == 0)
+		pending_before = before.state.pending_slot;
 	fws_diag_clear();
 	rc = op(&dev, set);
 	return rc != 0 ? device_fail(c, cli_get(c, "device"), rc)
@@ -391,6 +400,10 @@ static void status_json(struct cli *c, const struct fws_device_status *st)
 	cli_json_set(c, "confirmed_slot", set_json(s->confirmed_slot));
 	cli_json_set(c, "pending_slot", set_json(s->pending_slot));
 	cli_json_set(c, "booted_slot", set_json(st->boot.booted));
+	/* The pending set's tries left (the bootloader counts them). */
+	cli_json_set(c, "boot_attempts", s->pending_slot == '-'
+					      ? NULL
+					      : json_integer(st->boot.left[s->pending_slot == 'b']));
 	cli_json_set(c, "boot_order", order);
 	cli_json_set(c, "slots", slots);
 	cli_json_set(c, "root_version", json_integer((json_int_t)s->root_version));

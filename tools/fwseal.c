@@ -15,6 +15,10 @@
 	    FWS_EROOTVERSION, FWS_EEXPIRED, FWS_EFORMAT, FWS_EENTRY, FWS_ETRUNCATED,          \
 	    FWS_ETRAILING, FWS_ESIZE, FWS_EDIGEST, FWS_EDECOMPRESS, FWS_ETHRESHOLDDEF,        \
 	    FWS_EROOTMISMATCH, FWS_ECLOCK
+#define ROOT_CODES                                                                            \
+	FWS_ENOENT, FWS_EIO, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,   \
+	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
+	    FWS_EROOTVERSION, FWS_EEXPIRED, FWS_ETHRESHOLDDEF, FWS_ECLOCK
 #define KEY_CODES FWS_EKEYFILE, FWS_EPASSPHRASE, FWS_EKEYPERM, FWS_ENOTAUTHORISED
 
 /* A self-signed trusted root in a new allocation; reports its error. */
@@ -97,8 +101,8 @@ static const struct cli_opt pack_opts[] = {
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
-static const int pack_codes[] = {BUNDLE_CODES, KEY_CODES, FWS_EEXIST, FWS_ESAMEFILE,
-				 FWS_ENOSPC, 0};
+static const int pack_codes[] = {ROOT_CODES, FWS_ESIZE, FWS_EDIGEST, KEY_CODES, FWS_EEXIST,
+				 FWS_ESAMEFILE, FWS_ENOSPC, 0};
 
 static int run_pack(struct cli *c)
 {

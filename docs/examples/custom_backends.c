@@ -4,7 +4,10 @@
  * keeps the state in a simulated EEPROM with two copies (A/B records, each
  * with a generation counter and its own checksum inside the state text), and
  * writes payloads to a simulated raw partition (one image file per slot,
- * written at increasing offsets like a block device). Build and run:
+ * written at increasing offsets like a block device), keeps the audit log in
+ * a RAM buffer standing in for a flash log partition (and verifies its hash
+ * chain at the end), and boots through a bootloader whose variables live in
+ * memory. Build and run:
  *
  *   make build/examples/custom_backends
  *   build/examples/custom_backends keys-example/root.json pump-rev-c B.fwb
@@ -161,15 +164,124 @@ static void part_discard(void *ctx, char slot)
 	pt->fd = -1; /* the state never called this slot valid: nothing to undo */
 }
 
-/* ---- log sink: a real device would append to a flash ring buffer ---- */
+/* ---- audit log storage: a flash log partition, here a RAM buffer ----
+ * libfwseal formats and chains the lines; the storage only keeps bytes: one
+ * segment appended to, one older segment after a rotation (none here), and
+ * a small head record written atomically. */
 
-static int log_append(void *ctx, const struct fws_event *ev, int64_t time)
+struct flash_log {
+	uint8_t seg[64 * 1024];
+	size_t len;
+	uint8_t head[256];
+	size_t head_len;
+};
+
+static int log_head_read(void *ctx, uint8_t *buf, size_t cap, size_t *len)
 {
-	unsigned *count = ctx;
-	(*count)++;
-	printf("log: %lld %s %s%s%s\n", (long long)time, ev->action,
-	       ev->result == 0 ? "ok" : fws_errname(ev->result), ev->version ? " " : "",
-	       ev->version ? ev->version : "");
+	struct flash_log *f = ctx;
+	if (f->head_len == 0)
+		return FWS_ENOENT;
+	if (f->head_len > cap)
+		return FWS_ELIMIT;
+	memcpy(buf, f->head, f->head_len);
+	*len = f->head_len;
+	return 0;
+}
+
+static int log_head_write(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct flash_log *f = ctx;
+	if (len > sizeof(f->head))
+		return FWS_ELIMIT;
+	memcpy(f->head, buf, len); /* real flash: two copies, as for the state */
+	f->head_len = len;
+	return 0;
+}
+
+static int log_size(void *ctx, int segment, uint64_t *size)
+{
+	struct flash_log *f = ctx;
+	if (segment != 0)
+		return FWS_ENOENT;
+	*size = f->len;
+	return 0;
+}
+
+static int log_read(void *ctx, int segment, uint64_t offset, uint8_t *buf, size_t len,
+		    size_t *got)
+{
+	struct flash_log *f = ctx;
+	if (segment != 0)
+		return FWS_ENOENT;
+	*got = offset >= f->len ? 0 : (f->len - offset < len ? f->len - offset : len);
+	memcpy(buf, f->seg + offset, *got);
+	return 0;
+}
+
+static int log_append(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct flash_log *f = ctx;
+	if (len > sizeof(f->seg) - f->len)
+		return FWS_ENOSPC;
+	memcpy(f->seg + f->len, buf, len);
+	f->len += len;
+	return 0;
+}
+
+static int log_truncate(void *ctx, uint64_t size)
+{
+	struct flash_log *f = ctx;
+	if (size > f->len)
+		return FWS_EINTERNAL;
+	f->len = (size_t)size;
+	return 0;
+}
+
+static int log_rotate(void *ctx)
+{
+	(void)ctx;
+	return FWS_ENOSPC; /* 64 KiB is plenty for this example */
+}
+
+/* ---- bootloader: its variables in memory; a real one keeps them in its
+ * environment (U-Boot, GRUB) and counts the tries itself ---- */
+
+static int boot_read(void *ctx, struct fws_boot_view *v)
+{
+	*v = *(const struct fws_boot_view *)ctx;
+	return 0;
+}
+
+static int boot_write(void *ctx, const struct fws_boot_view *v)
+{
+	struct fws_boot_view *cur = ctx;
+	char booted = cur->booted;
+	*cur = *v;
+	cur->booted = booted;
+	return 0;
+}
+
+/* What the boot script does at reset: the first set in the order with tries
+ * left boots and spends one. */
+static int boot_boot(void *ctx, char *set)
+{
+	struct fws_boot_view *v = ctx;
+	for (int i = 0; i < 2; i++) {
+		char s = v->order[i];
+		if (s != '-' && v->left[s == 'b'] > 0) {
+			v->left[s == 'b']--;
+			v->booted = *set = s;
+			return 0;
+		}
+	}
+	return FWS_ELIFECYCLE;
+}
+
+static int count_line(void *arg, const char *line, size_t len)
+{
+	(void)line;
+	(void)len;
+	(*(unsigned *)arg)++;
 	return 0;
 }
 
@@ -182,18 +294,26 @@ static uint8_t *read_file(const char *path, size_t *len)
 int main(int argc, char **argv)
 {
 	static struct eeprom eeprom;
+	static struct flash_log flash;
 	struct partitions parts = {{"slot-a.img", "slot-b.img"}, -1, 0};
+	struct fws_boot_view bootvars = {'-', {'-', '-'}, {0, 0}};
+	const struct fws_log_store log = {&flash,   log_head_read, log_head_write, log_size,
+					  log_read, log_append,	   log_truncate,   log_rotate};
 	unsigned log_count = 0;
-	struct fws_device dev = {
-		{&eeprom, eeprom_load_state, eeprom_save_state, eeprom_load_root, eeprom_save_root,
-		 NULL, NULL},
-		{&parts, 1, part_open, part_write, part_close, part_commit, part_discard},
-		{NULL, NULL},
-		{&log_count, log_append, NULL},
-		2,
-	};
+	uint64_t entries, bad;
+	struct fws_device dev;
+	memset(&dev, 0, sizeof(dev));
+	dev.store = (struct fws_state_store){&eeprom,	       eeprom_load_state, eeprom_save_state,
+					     eeprom_load_root, eeprom_save_root,  NULL,
+					     NULL};
+	dev.slots = (struct fws_slot_writer){&parts,	 1,		NULL,	       part_open,
+					     part_write, part_close,	NULL,	       part_commit,
+					     part_discard, NULL};
+	dev.boot = (struct fws_bootloader){&bootvars, boot_read, boot_write, boot_boot};
+	dev.log = &log;
+	dev.boot_attempts = 2;
 	struct fws_verify_result *res = malloc(sizeof(*res));
-	struct fws_device_state st;
+	struct fws_device_status st;
 	size_t root_len;
 	char slot;
 	int rc, fd;
@@ -209,7 +329,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "custom_backends: cannot read %s\n", argv[1]);
 		return 1;
 	}
-	rc = fws_device_provision(&dev, root, root_len, argv[2], NULL);
+	rc = fws_device_provision(&dev, root, root_len, argv[2], NULL, NULL);
 	free(root);
 	if (rc == 0) {
 		fd = open(argv[3], O_RDONLY | O_CLOEXEC);
@@ -220,17 +340,23 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = fws_device_boot(&dev, &slot);
 	if (rc == 0)
-		rc = fws_device_mark_good(&dev);
+		rc = fws_device_mark_good(&dev, FWS_SET_BOOTED);
 	if (rc == 0)
-		rc = fws_device_state_get(&dev, &st);
+		rc = fws_device_status(&dev, &st);
+	/* The log lives in flash of our own, and still verifies. */
+	if (rc == 0)
+		rc = fws_audit_log_verify(&log, &entries, &bad);
+	if (rc == 0)
+		rc = fws_audit_log_read(&log, count_line, &log_count);
 	if (rc != 0) {
 		fprintf(stderr, "custom_backends: %s\n", fws_strerror(rc));
 		free(res);
 		return 1;
 	}
-	printf("installed %s into raw partition %s; security_version %llu; %u log events\n",
-	       res->manifest.version, parts.path[st.confirmed_slot == 'b'],
-	       (unsigned long long)st.security_version, log_count);
+	printf("installed %s into raw partition %s; security_version %llu; %u log events, hash "
+	       "chain verified\n",
+	       res->manifest.version, parts.path[st.state.confirmed_slot == 'b'],
+	       (unsigned long long)st.state.security_version, log_count);
 	free(res);
 	return 0;
 }

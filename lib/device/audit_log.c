@@ -40,6 +40,7 @@
 #include "fwseal/error.h"
 #include "fwseal/limits.h"
 #include "fwseal/sha256.h"
+#include "io/io.h"
 
 /* Longest line including its newline. The caps below keep every line the
  * formatter writes under it (checked at run time too). */
@@ -362,6 +363,19 @@ static int head_write(const struct fws_log_store *s, const struct log_head *hd)
 	if (rc != 0)
 		return rc;
 	return s->head_write(s->ctx, (const uint8_t *)buf, len);
+}
+
+/* 1 when the stored head is exactly hd. The failure being handled keeps
+ * its diagnostic. */
+static int head_names(const struct fws_log_store *s, const struct log_head *hd)
+{
+	struct fws_diag saved = *fws_diag_last();
+	struct log_head now;
+	int present = 0;
+	int same = head_read(s, &now, &present) == 0 && present && now.seq == hd->seq &&
+		   now.first == hd->first && strcmp(now.hash, hd->hash) == 0;
+	fws_diag_restore(&saved);
+	return same;
 }
 
 /* --- reading lines --- */
@@ -826,10 +840,14 @@ int fws_audit_log_append(const struct fws_log_store *s, const struct fws_event *
 	rc = s->append(s->ctx, (const uint8_t *)line, len);
 	if (rc == 0)
 		rc = head_write(s, &hd);
-	if (rc != 0) {
+	if (rc != 0 && !head_names(s, &hd)) {
 		/* Undo: a line the head does not name must not stay behind (a
 		 * full disk would otherwise read as tampering). If even the
-		 * undo fails, the line is the one remnant a crash leaves. */
+		 * undo fails, the line is the one remnant a crash leaves. A
+		 * head that is already in place (only its directory fsync
+		 * failed) names the line: cutting it then would leave the head
+		 * past the end of the log, so the line stays; the error is
+		 * reported either way. */
 		int keep = rc;
 		(void)s->truncate(s->ctx, before);
 		rc = keep;

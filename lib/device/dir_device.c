@@ -94,7 +94,7 @@ void fws_dir_device_close(struct fws_dir_backend *b)
 /* 1 when fd's file is named in dirfd (one level). */
 static int dir_has(int top, const char *sub, const struct stat *want)
 {
-	int fd = sub == NULL ? dup(top)
+	int fd = sub == NULL ? openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
 			     : openat(top, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return 0;

@@ -161,7 +161,8 @@ static int slot_cleanup(void *ctx)
 {
 	struct fws_dir_backend *b = ctx;
 	struct fws_diag saved = *fws_diag_last();
-	int fd = dup(b->dirfd);
+	/* A descriptor of its own: a dup() would share (and move) dirfd's offset. */
+	int fd = openat(b->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
 	if (d == NULL) {

@@ -25,6 +25,7 @@ struct install_ctx {
 	const struct fws_install_opts *opts;
 	int64_t now;
 	char set;
+	int begun; /* locked (if the store locks) and reloaded: fws_op_begin_locked ran */
 	int prepared;
 	int permit_used;
 	struct fws_permit permit;
@@ -48,6 +49,7 @@ static int lock_and_reload(struct install_ctx *ic)
 				  "verified; install again");
 	if (rc == 0)
 		rc = fws_op_begin_locked(o);
+	ic->begun = rc == 0;
 	return rc;
 }
 
@@ -162,8 +164,9 @@ static void record_install(struct install_ctx *ic, const struct fws_verify_resul
 {
 	char detail[FWS_DIAG_WHERE_MAX + FWS_DIAG_WHY_MAX + 4] = "";
 	const struct fws_diag *d = fws_diag_last();
-	if (!ic->o.locked) {
+	if (!ic->begun) {
 		struct fws_diag saved = *d;
+		fws_op_end(&ic->o);
 		if (fws_op_begin(ic->dev, &ic->o) != 0) {
 			ic->dev->log_error = FWS_EBUSY;
 			fws_diag_restore(&saved);

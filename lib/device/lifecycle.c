@@ -74,9 +74,12 @@ int fws_device_provision(struct fws_device *dev, const uint8_t *root_json, size_
 	}
 	o.view.booted = '-';
 	o.view.order[0] = o.view.order[1] = '-';
-	rc = fws_op_save(&o);
+	/* The state last: once it exists the device counts as provisioned
+	 * (FWS_EEXIST above), so the bootloader's variables must already be
+	 * there, or a crash in between leaves a device nothing can boot. */
+	rc = fws_op_boot_sync(&o, 'a');
 	if (rc == 0)
-		rc = fws_op_boot_sync(&o, 'a');
+		rc = fws_op_save(&o);
 	fws_op_record(&o, "init", rc, hardware_id, o.st.slots[0].version,
 		      o.st.slots[0].security_version, 'a', NULL, &rc);
 out:

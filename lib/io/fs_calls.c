@@ -27,9 +27,9 @@ int fws_io_openat(const struct fws_fs_ops *fs, int dirfd, const char *name, int 
 	/* O_NOFOLLOW on a symbolic link: someone planted a link where a file
 	 * of ours belongs. */
 	if (errno == ELOOP)
-		return fws_diag_set(FWS_EUNSAFE, ELOOP, name, "is a symbolic link");
+		return fws_diag_set(FWS_EUNSAFE, 0, name, "is a symbolic link");
 	if (errno == EEXIST)
-		return fws_diag_set(FWS_EEXIST, EEXIST, name, "already exists");
+		return fws_diag_set(FWS_EEXIST, 0, name, "already exists");
 	return fail(errno, name, (flags & O_CREAT) ? "cannot create" : "cannot open");
 }
 
@@ -95,7 +95,7 @@ int fws_io_linkat(const struct fws_fs_ops *fs, int from_dir, const char *from, i
 	if (r == 0)
 		return 0;
 	if (errno == EEXIST)
-		return fws_diag_set(FWS_EEXIST, EEXIST, to, "already exists");
+		return fws_diag_set(FWS_EEXIST, 0, to, "already exists");
 	return fail(errno, to, "cannot link into place");
 }
 
@@ -115,7 +115,7 @@ int fws_io_mkdirat(const struct fws_fs_ops *fs, int dirfd, const char *name, uns
 	if (r == 0)
 		return 0;
 	if (errno == EEXIST)
-		return fws_diag_set(FWS_EEXIST, EEXIST, name, "already exists");
+		return fws_diag_set(FWS_EEXIST, 0, name, "already exists");
 	return fail(errno, name, "cannot create directory");
 }
 

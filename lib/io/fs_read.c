@@ -35,7 +35,7 @@ static int open_regular(int dirfd, const char *name, int nofollow, int *fd, stru
 	*fd = openat(dirfd, name, flags);
 	if (*fd < 0) {
 		if (nofollow && errno == ELOOP)
-			return fws_diag_set(FWS_EUNSAFE, ELOOP, name, "is a symbolic link");
+			return fws_diag_set(FWS_EUNSAFE, 0, name, "is a symbolic link");
 		return fws_diag_set(fws_errno_code(errno), errno, name, "cannot open");
 	}
 	int rc = 0;

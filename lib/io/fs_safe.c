@@ -18,9 +18,9 @@ int fws_io_open_dir(int dirfd, const char *name, uid_t owner, int *fd)
 		/* ENOTDIR also covers a symbolic link to a directory. */
 		struct stat lst;
 		if (fstatat(dirfd, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode))
-			return fws_diag_set(FWS_EUNSAFE, ELOOP, name, "is a symbolic link");
+			return fws_diag_set(FWS_EUNSAFE, 0, name, "is a symbolic link");
 		if (err == ENOTDIR)
-			return fws_diag_set(FWS_EUNSAFE, ENOTDIR, name, "is not a directory");
+			return fws_diag_set(FWS_EUNSAFE, 0, name, "is not a directory");
 		return fws_diag_set(fws_errno_code(err), err, name, "cannot open");
 	}
 	int rc = 0;

@@ -85,7 +85,7 @@ int fws_output_open(struct fws_output *o, const char *path, unsigned mode, int p
 		if (rc == 0 && S_ISDIR(st.st_mode))
 			rc = fws_diag_set(FWS_EIO, EISDIR, path, "cannot write");
 		if (rc == 0 && policy == FWS_OUT_NEW)
-			rc = fws_diag_set(FWS_EEXIST, EEXIST, path,
+			rc = fws_diag_set(FWS_EEXIST, 0, path,
 					  "already exists (--force replaces it)");
 		if (rc == 0 && policy == FWS_OUT_UPDATE) {
 			if (!S_ISREG(st.st_mode))

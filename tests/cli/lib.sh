@@ -286,14 +286,16 @@ release_lock() {
 }
 
 # snapshot DIR: a fingerprint of everything an install may change: every
-# file under the slots (names incl. hidden .part files, and contents), the
-# state file and the trusted root, byte for byte.
+# file under the slots (names and contents), the state file, the trusted
+# root and the simulated bootloader's variables, byte for byte, and any
+# hidden staging or temporary name left in DIR.
 snapshot() {
 	(
 		cd "$1" || exit 1
 		find a b -print | LC_ALL=C sort
 		find a b -type f -exec sha256sum {} + | LC_ALL=C sort -k 2
-		sha256sum state root.json
+		sha256sum state root.json bootenv
+		find . -maxdepth 1 -name '.*' ! -name . -print | LC_ALL=C sort
 	)
 }
 

@@ -60,7 +60,8 @@ check "nothing written to the slots, state unchanged (stdin)" test "$before" = "
 cat cut.fwb | T="bundle cut off in the last payload, from stdin" \
 	expect_exit 19 "$FWVERIFY" install --device dev -
 check "nothing written to the slots, state unchanged (cut)" test "$before" = "$(snapshot dev)"
-check "no .part files left behind" test -z "$(find dev -name '*.part')"
+check "no staging directory or temporary file left behind" \
+	test -z "$(find dev -name '.*' ! -name . -print)"
 check "the state file is byte-identical" test "$state_before" = "$(od -An -tx1 -v dev/state)"
 T="status still reports the last good install" expect_ok "$FWVERIFY" status --device dev --json
 check "status: 1.0.0 in slot a after the refusals" python3 -c '
@@ -68,13 +69,20 @@ import json, sys; d = json.load(sys.stdin)
 assert (d["version"], d["confirmed_slot"], d["installs"]) == ("1.0.0", "a", 2), d
 assert (d["security_version"], d["pending_slot"]) == (1, None), d' <"$LAST_OUT"
 
-# A planted symlink where the next .part file goes must not be followed.
+# Links planted inside the set an install replaces are never followed: the
+# set is staged in a new directory and exchanged with the old one.
 echo "precious" >victim
 ln -s ../../victim dev/b/.rootfs.part
-T="symlink planted at the inactive slot's .part path" \
-	expect_exit 4 "$FWVERIFY" install --device dev v1.fwb
-check "the symlink target is untouched" test "$(cat victim)" = precious
-rm -f dev/b/.rootfs.part
+ln -s ../../victim dev/b/rootfs
+T="symlinks planted in the target set (at the payload's name, and beside it)" \
+	expect_ok "$FWVERIFY" install --device dev v1.fwb
+check "the symlinks' target is untouched" test "$(cat victim)" = precious
+check "the set holds exactly the new payloads, as regular files" \
+	test "$(cd dev/b && find . ! -name . -printf '%y %p\n' | LC_ALL=C sort | tr '\n' ' ')" = \
+	"f ./kernel f ./rootfs "
+check "the new rootfs is the payload" cmp dev/b/rootfs a.bin
+"$FWVERIFY" rollback --device dev >/dev/null 2>&1 || die "cancel the install"
+before=$(snapshot dev)
 
 # ---- the device lock ----
 # (hold_lock: one process holds the lock, so release_lock really frees it;
@@ -82,10 +90,19 @@ rm -f dev/b/.rootfs.part
 hold_lock dev
 before=$(snapshot_all dev)
 T="install while another operation holds the device lock" \
-	expect_exit 34 "$FWVERIFY" install --device dev v1.fwb
-T="boot while the device is locked" expect_exit 34 "$FWVERIFY" boot --device dev
-T="mark-good while the device is locked" expect_exit 34 "$FWVERIFY" mark-good --device dev
-T="rollback while the device is locked" expect_exit 34 "$FWVERIFY" rollback --device dev
+	expect_exit 34 "$FWVERIFY" install --device dev --lock-timeout 0 v1.fwb
+T="boot while the device is locked" expect_exit 34 "$FWVERIFY" boot --device dev --lock-timeout 0
+T="mark-good while the device is locked" expect_exit 34 "$FWVERIFY" mark-good --device dev \
+	--lock-timeout 0
+T="rollback while the device is locked" expect_exit 34 "$FWVERIFY" rollback --device dev \
+	--lock-timeout 0
+check "the busy message says who holds what" grep -q "another operation holds the device lock" \
+	"$LAST_ERR"
+start=$(date +%s%N)
+T="boot waits at most --lock-timeout for the lock" expect_exit 34 "$FWVERIFY" boot --device dev \
+	--lock-timeout 1
+waited=$((($(date +%s%N) - start) / 1000000))
+check "it waited about a second (${waited} ms), not forever" test "$waited" -ge 900 -a "$waited" -lt 5000
 release_lock dev
 check "the locked device is unchanged (state, slots, root, log)" \
 	test "$before" = "$(snapshot_all dev)"
@@ -143,5 +160,9 @@ cp rel.pub pub-as-key.key
 chmod 600 pub-as-key.key
 T="a public key file given as the secret key" expect_exit 28 "$FWSEAL" pack --manifest v1.json \
 	--key pub-as-key.key --root root.json --out x.fwb
+T="a .pub (mode 0644) given as --key" expect_exit 28 "$FWSEAL" pack --manifest v1.json \
+	--key rel.pub --root root.json --out x.fwb
+check "the message says it is a public key, not a permission problem" \
+	grep -q "a public key (.pub), not the secret key" "$LAST_ERR"
 T="generate refuses to overwrite a key" expect_exit 32 "$FWKEYS" generate --out rel --kdf interactive
 finish

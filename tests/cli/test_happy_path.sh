@@ -78,7 +78,7 @@ import json, sys
 d = json.load(sys.stdin)
 assert (d["version"], d["security_version"], d["confirmed_slot"]) == (None, 0, "a"), d
 assert (d["pending_slot"], d["boot_attempts"], d["installs"]) == ("b", 3, 1), d
-assert d["slots"]["b"] == {"version": "1.0.0", "security_version": 1}, d
+assert (d["slots"]["b"]["version"], d["slots"]["b"]["security_version"]) == ("1.0.0", 1), d
 ' <"$LAST_OUT"
 T="boot 1.0.0" expect_ok "$FWVERIFY" boot --device dev
 check "boot says it runs the pending slot b" grep -q "booted slot b" "$LAST_OUT"

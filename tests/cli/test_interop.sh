@@ -45,7 +45,7 @@ chunk_digests() { # chunk_digests FILE SIZE: hex of the concatenated digests
 signed_chunks() { # signed_chunks NAME: sha256-chunks from inspect --json
 	python3 -c 'import json,sys
 for p in json.load(open("inspect.json"))["manifest"]["payloads"]:
-    if p["name"] == sys.argv[1]: print(p["sha256-chunks"])' "$1"
+    if p["name"] == sys.argv[1]: print(p["sha256_chunks"])' "$1"
 }
 for spec in a.bin:65536 b.bin:1048576 c.bin:1048576; do
 	name=${spec%%:*} cs=${spec#*:}
@@ -143,7 +143,7 @@ for kid, k in body["keys"].items():
 check "the signed manifest body names the chunk digests that inspect shows" python3 -c '
 import base64, json
 body = json.loads(base64.b64decode(json.load(open("x/manifest.json"))["payload"]))
-shown = {p["name"]: p["sha256-chunks"] for p in json.load(open("inspect.json"))["manifest"]["payloads"]}
+shown = {p["name"]: p["sha256_chunks"] for p in json.load(open("inspect.json"))["manifest"]["payloads"]}
 assert {p["name"]: p["hashes"]["sha256-chunks"] for p in body["payloads"]} == shown
 '
 finish

@@ -77,7 +77,10 @@ def run(*cmd):
 
 def tree_digest(d):
     """Everything an install may change: files under the slots (names and
-    bytes, hidden .part files too), the state and the trusted root."""
+    bytes), hidden staging names in the device directory, the state (less
+    log_seq and its checksum: refusals before an accepted install move the
+    audit log on, which is the log's business), the trusted root and the
+    simulated bootloader's variables."""
     h = hashlib.sha256()
     for sub in ("a", "b"):
         for root, dirs, files in sorted(os.walk(os.path.join(d, sub))):
@@ -85,7 +88,11 @@ def tree_digest(d):
             for f in sorted(files):
                 p = os.path.join(root, f)
                 h.update(p.encode() + b"\0" + open(p, "rb").read() + b"\0")
-    for f in ("state", "root.json"):
+    h.update(repr(sorted(n for n in os.listdir(d) if n.startswith("."))).encode())
+    state = [l for l in open(os.path.join(d, "state"), "rb").read().split(b"\n")
+             if not l.startswith((b"log_seq ", b"sha256 "))]
+    h.update(b"state\0" + b"\n".join(state))
+    for f in ("root.json", "bootenv"):
         h.update(f.encode() + b"\0" + open(os.path.join(d, f), "rb").read())
     return h.hexdigest()
 

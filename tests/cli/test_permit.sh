@@ -87,10 +87,12 @@ T="another permit created no later than the used one (replay)" expect_exit 40 \
 # ---- the audit log recorded it, and notices tampering ----
 T="audit log verifies" expect_ok "$FWVERIFY" log --device dev --verify
 "$FWVERIFY" log --device dev --json >log.txt 2>&1 || die "log"
-check "the log names the permit use" grep -q '"detail":"with downgrade permit"' log.txt
-check "the log names the replay" grep -q '"result":"FWS_EPERMIT"' log.txt
-check "log --json is a JSON array of event objects" python3 -c 'import json, sys
-log = json.load(open(sys.argv[1]))
+check "the log names the permit use" grep -q '"detail":"with downgrade permit"' dev/log
+check "the log names the replay" grep -q '"result":"FWS_EPERMIT"' dev/log
+check "log --json holds the lines as event objects" python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert (d["format"], d["command"], d["ok"]) == (1, "log", True), d
+log = d["lines"]
 assert isinstance(log, list) and log and all(isinstance(e, dict) for e in log)' log.txt
 cp dev/log log.orig
 sed -i '3s/"result":"ok"/"result":"FWS_EROLLBACK"/' dev/log

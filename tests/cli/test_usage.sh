@@ -17,20 +17,42 @@ for tool in "$FWSEAL" "$FWKEYS" "$FWVERIFY"; do
 	for opt in --help -h help --version -V; do
 		expect_help "$tool" $opt
 	done
-	check "$(basename "$tool") --version names the tool" \
-		grep -q "^$(basename "$tool") " <("$tool" --version)
-	check "$(basename "$tool") --help lists the exit statuses" \
-		grep -q "^ *22 " <("$tool" --help)
+	check "$(basename "$tool") --version has the one shape (version, sha256 backend)" \
+		grep -Eq "^$(basename "$tool") [0-9]+\.[0-9]+\.[0-9]+ \(sha256: (nettle|sodium)(, commit [0-9a-f]+(-dirty)?)?\)$" \
+		<("$tool" --version)
+	check "$(basename "$tool") --help points at COMMAND --help for options and statuses" \
+		grep -q "COMMAND --help shows a command's options, examples and exit statuses" \
+		<("$tool" --help)
 done
-for cmd in pack sign verify inspect; do
-	expect_help "$FWSEAL" $cmd --help
-done
-for cmd in init install boot mark-good rollback status log; do
-	expect_help "$FWVERIFY" $cmd --help
-done
-for cmd in generate fingerprint change-passphrase root "root init" "root sign" "root show"; do
-	expect_help "$FWKEYS" $cmd --help
-done
+# Every subcommand of every tool has its own help: its synopsis, options,
+# examples and only its own exit statuses (never the whole table).
+subcommand_help() { # subcommand_help TOOL CMD... (CMD may be two words)
+	local tool=$1 cmd
+	shift
+	for cmd in "$@"; do
+		# shellcheck disable=SC2086
+		expect_help "$tool" $cmd --help
+		cp "$LAST_OUT" help.txt
+		check "$(basename "$tool") $cmd --help is that command's own help" \
+			grep -q "^usage: $(basename "$tool") $cmd " help.txt
+		check "$(basename "$tool") $cmd --help has options, examples and exit statuses" bash -c \
+			'grep -q "^Options:" "$0" && grep -q "^Examples:" "$0" && grep -q "^Exit status:" "$0"' help.txt
+		check "$(basename "$tool") $cmd --help lists only its own exit statuses, not all 46" \
+			test "$(sed -n '/^Exit status:/,$p' help.txt | grep -c '^  [0-9]')" -lt 46
+	done
+}
+subcommand_help "$FWSEAL" pack sign verify inspect permit selftest
+subcommand_help "$FWVERIFY" init install boot mark-good mark-bad mark-active rollback status log
+subcommand_help "$FWKEYS" generate fingerprint change-passphrase "root init" "root new" \
+	"root sign" "root verify" "root show"
+check "fwseal verify --help lists FWS_EDIGEST (22), one of its own" \
+	grep -q "^  22  chunk digest mismatch" <("$FWSEAL" verify --help)
+check "fwseal-keys generate --help does not list FWS_EDIGEST (not one of its own)" \
+	bash -c '! "$0" generate --help | grep -q "^  22 "' "$FWKEYS"
+check "help COMMAND is COMMAND --help" test "$("$FWSEAL" help verify)" = "$("$FWSEAL" verify --help)"
+expect_help "$FWKEYS" root --help
+check "fwseal-keys root --help lists the root commands" bash -c \
+	'for c in init new sign verify show; do grep -q "^  root $c " "$0" || exit 1; done' "$LAST_OUT"
 
 # ---- usage errors: exit 2, one line ----
 for tool in "$FWSEAL" "$FWKEYS" "$FWVERIFY"; do
@@ -63,6 +85,8 @@ T="verify without --root" expect_exit 2 "$FWSEAL" verify v1.fwb
 T="verify without a bundle" expect_exit 2 "$FWSEAL" verify --root root.json
 T="verify with two bundles" expect_exit 2 "$FWSEAL" verify --root root.json v1.fwb v1.fwb
 T="verify --root without its value" expect_exit 2 "$FWSEAL" verify --root
+check "the message says the value is missing, not 'bad option'" grep -q -- "--root needs a value" \
+	"$LAST_ERR"
 T="inspect without a bundle" expect_exit 2 "$FWSEAL" inspect
 T="init without --hardware" expect_exit 2 "$FWVERIFY" init --device d2 --root root.json
 T="init with an invalid hardware id" expect_exit 2 "$FWVERIFY" init --device d2 --root root.json \
@@ -78,10 +102,12 @@ T="init with an invalid --device-id" expect_exit 2 "$FWVERIFY" init --device d2 
 	--hardware hw-a --device-id "dev 1"
 T="boot without --device" expect_exit 2 "$FWVERIFY" boot
 T="boot with a bundle argument" expect_exit 2 "$FWVERIFY" boot --device dev v1.fwb
-T="boot with --json (not a boot option)" expect_exit 2 "$FWVERIFY" boot --device dev --json
+T="boot with --permit (not a boot option)" expect_exit 2 "$FWVERIFY" boot --device dev \
+	--permit p.permit
 T="mark-good with --permit (not a mark-good option)" expect_exit 2 "$FWVERIFY" mark-good \
 	--device dev --permit p.permit
 T="mark-good with a bundle argument" expect_exit 2 "$FWVERIFY" mark-good --device dev v1.fwb
+T="mark-good with two slots" expect_exit 2 "$FWVERIFY" mark-good --device dev a b
 T="rollback with --allow-downgrade (not a rollback option)" expect_exit 2 "$FWVERIFY" rollback \
 	--device dev --allow-downgrade
 T="log without --device" expect_exit 2 "$FWVERIFY" log --verify
@@ -125,8 +151,28 @@ T="fwseal-verify init --device-id twice" expect_exit 2 "$FWVERIFY" init --device
 	--root root.json --hardware hw-a --device-id x --device-id y
 T="fwseal-verify log --verify twice" expect_exit 2 "$FWVERIFY" log --device dev --verify --verify
 T="generate --out twice" expect_exit 2 "$FWKEYS" generate --out k1 --out k2
+check "the message names the repeated option" grep -q -- "--out given twice" "$LAST_ERR"
 T="root show --json twice" expect_exit 2 "$FWKEYS" root show --json --json root.json
 check "no key written by the refused generate" test ! -e k1.key -a ! -e k2.key
+
+# ---- exact long options: a security tool never guesses ----
+T="an abbreviation (--allow for --allow-downgrade) is refused" expect_exit 2 "$FWVERIFY" install \
+	--device dev --allow v1.fwb
+check "it suggests, never acts on, the full name" grep -q "did you mean --allow-downgrade?" "$LAST_ERR"
+T="an abbreviation (--ro for --root) is refused" expect_exit 2 "$FWSEAL" verify --ro root.json v1.fwb
+T="an abbreviation (--hard for --hardware) is refused" expect_exit 2 "$FWSEAL" verify \
+	--root root.json --hard hw-a v1.fwb
+T="--root=FILE works like --root FILE" expect_ok "$FWSEAL" verify --root=root.json v1.fwb
+T="--hardware=ID works like --hardware ID" expect_ok "$FWSEAL" verify --root root.json \
+	--hardware=hw-a v1.fwb
+T="a flag with a value (--json=yes) is refused" expect_exit 2 "$FWSEAL" inspect --json=yes v1.fwb
+T="--root= with an empty value is refused" expect_exit 2 "$FWSEAL" verify --root= v1.fwb
+T="--root followed by another option is refused, not taken as its value" expect_exit 2 \
+	"$FWSEAL" verify --root --hardware hw-a v1.fwb
+check "it says --root needs a value" grep -q -- "--root needs a value" "$LAST_ERR"
+T="a short option other than -h is refused" expect_exit 2 "$FWSEAL" verify -r root.json v1.fwb
+T="-- ends the options (a bundle named like an option)" expect_exit 33 "$FWSEAL" verify \
+	--root root.json -- --not-an-option
 
 # ---- a missing input file: 33 (FWS_ENOENT), naming the file ----
 rm -f x.fwb y.fwb

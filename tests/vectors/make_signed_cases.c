@@ -1143,8 +1143,8 @@ static void state_base(struct fws_device_state *st)
 	st->root_version = 1;
 	st->confirmed_slot = 'a';
 	st->pending_slot = '-';
-	st->booted_slot = '-';
 	st->highest_created = CREATED;
+	st->log_seq = 1; /* the init line, as fwseal-verify init writes it */
 }
 
 /* text with its checksum line recomputed over everything before it (or
@@ -1261,10 +1261,10 @@ static void state_cases(void)
 	}
 
 	/* Semantic damage, checksum recomputed. */
-	state_edit(valid, "future_format", "fwseal-state 2\n", "fwseal-state 3\n",
-		   "future format \"fwseal-state 3\"");
-	state_edit(valid, "old_format", "fwseal-state 2\n", "fwseal-state 1\n",
-		   "old format \"fwseal-state 1\"");
+	state_edit(valid, "future_format", "fwseal-state 3\n", "fwseal-state 4\n",
+		   "future format \"fwseal-state 4\"");
+	state_edit(valid, "old_format", "fwseal-state 3\n", "fwseal-state 2\n",
+		   "old format \"fwseal-state 2\"");
 	state_edit(valid, "generation_2p53", "generation 1\n", "generation 9007199254740992\n",
 		   "generation 2^53 (above 2^53 - 1)");
 	state_edit(valid, "generation_2p64", "generation 1\n", "generation 18446744073709551616\n",
@@ -1279,8 +1279,10 @@ static void state_cases(void)
 		   "pending slot a equal to the confirmed slot a");
 	state_edit(valid, "confirmed_slot_c", "confirmed_slot a\n", "confirmed_slot c\n",
 		   "confirmed slot c");
-	state_edit(valid, "boot_attempts_256", "boot_attempts 0\n", "boot_attempts 256\n",
-		   "boot_attempts 256");
+	state_edit(valid, "log_seq_2p53", "log_seq 1\n", "log_seq 9007199254740992\n",
+		   "log_seq 2^53 (beyond what JSON carries exactly)");
+	state_edit(valid, "boot_attempts_v2_line", "pending_slot -\n",
+		   "pending_slot -\nboot_attempts 0\n", "a v2 boot_attempts line in a v3 state");
 	state_edit(valid, "hardware_id_dotdot", "hardware_id hw-a\n", "hardware_id ../hw-a\n",
 		   "hardware id \"../hw-a\"");
 	state_edit(valid, "slot_version_bad", "slot_a_version -\n", "slot_a_version 01.0\n",
@@ -1289,7 +1291,7 @@ static void state_cases(void)
 		   "highest_created -1\n", "highest_created -1");
 	state_edit(valid, "extra_line", "installs 0\n", "installs 0\nextra 1\n",
 		   "an extra line before the checksum");
-	state_edit(valid, "missing_line", "booted_slot -\n", "", "the booted_slot line missing");
+	state_edit(valid, "missing_line", "log_seq 1\n", "", "the log_seq line missing");
 	state_edit(valid, "fields_swapped", "confirmed_slot a\npending_slot -\n",
 		   "pending_slot -\nconfirmed_slot a\n", "two lines in the other order");
 	state_edit(valid, "double_space", "generation 1\n", "generation  1\n",

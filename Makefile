@@ -1,7 +1,8 @@
 # fwseal — build, test, demo, bench, fuzz, install.
 #   make            build lib + tools into build/
 #   make demo       the whole story on the example keys and manifest
-#   make check      every test (unit + CLI); SANITIZE=1 for ASan+UBSan
+#   make check      every test (unit + CLI) within 2 minutes; SANITIZE=1 for ASan+UBSan
+#   make check-long the slow suites: big images, mutation loops, long crash sweeps
 #   make bench      throughput and peak RSS vs sha256sum/b2sum/gzip (BENCH_MB=1024)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make fuzz       libFuzzer harnesses (clang) into build-fuzz/, FUZZ_SECONDS each
@@ -14,7 +15,7 @@ HASH ?= nettle
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 SOVERSION := 0
-VERSION := 0.1.0
+VERSION := 0.2.0
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
@@ -35,14 +36,21 @@ else
 Q := @
 endif
 
-# Build dependencies: pkg-config module -> Debian package.
-DEP_MODULES := libsodium nettle libarchive zlib jansson
+# Build dependencies: pkg-config module -> Debian package. Each library
+# needs only its own: core = libsodium + the SHA-256 backend; device adds
+# zlib and jansson; the full library adds libarchive (the bundle writer).
+HASH_MODULE := $(if $(filter nettle,$(HASH)),nettle,)
+CORE_MODULES := libsodium $(HASH_MODULE)
+DEVICE_MODULES := $(CORE_MODULES) zlib jansson
+DEP_MODULES := $(DEVICE_MODULES) libarchive
 DEP_PACKAGES := pkg-config libsodium-dev nettle-dev libarchive-dev zlib1g-dev libjansson-dev
 TEST_MODULES := criterion
 TEST_PACKAGES := libcriterion-dev
 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_MODULES) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEP_MODULES) 2>/dev/null)
+CORE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_MODULES) 2>/dev/null)
+DEVICE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEVICE_MODULES) 2>/dev/null)
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_MODULES) 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_MODULES) 2>/dev/null)
 
@@ -56,17 +64,29 @@ ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) $(HAR
 HARDEN_LD := -Wl,-z,relro,-z,now -pie
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 
-# The SHA-256 backend is chosen by file, not #ifdef.
+# Three libraries follow the folders (design.md): libfwseal-core (lib/core:
+# what a bootloader or MCU embeds), libfwseal-device (core, lib/io,
+# lib/bundle, lib/device: no signing code, no libarchive) and libfwseal
+# (all of it, for the signing side). The SHA-256 backend is chosen by file,
+# not #ifdef.
 CORE_SRC := $(filter-out lib/core/sha256_%.c,$(wildcard lib/core/*.c)) lib/core/sha256_$(HASH).c
 DEVICE_LIB_SRC := $(CORE_SRC) $(wildcard lib/io/*.c) $(wildcard lib/bundle/*.c) $(wildcard lib/device/*.c)
-# lib/selftest: built-in known answers + attack suite (core + bundle only).
+# lib/selftest: built-in known answers + attack suite.
 SELFTEST_SRC := $(wildcard lib/selftest/*.c)
 LIB_SRC := $(DEVICE_LIB_SRC) $(SELFTEST_SRC) $(wildcard lib/sign/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+DEVICE_OBJ := $(DEVICE_LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC := $(wildcard tools/cli_*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TOOLS := fwseal fwseal-keys fwseal-verify
 TOOL_BIN := $(TOOLS:%=$(BUILD)/%)
+# The git commit in --version when built from a git checkout.
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD -- lib include tools 2>/dev/null || echo -dirty)
+LIBS := fwseal-core fwseal-device fwseal
+STATIC_LIBS := $(LIBS:%=$(BUILD)/lib%.a)
+SHARED_LIBS := $(LIBS:%=$(BUILD)/lib%.so.$(SOVERSION))
+PC_FILES := $(LIBS:%=$(BUILD)/lib%.pc)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 EXAMPLE_SRC := $(wildcard docs/examples/*.c)
@@ -74,12 +94,13 @@ EXAMPLE_BIN := $(EXAMPLE_SRC:docs/examples/%.c=$(BUILD)/examples/%)
 
 STATIC_LIB := $(BUILD)/libfwseal.a
 SHARED_LIB := $(BUILD)/libfwseal.so.$(SOVERSION)
+DEVICE_STATIC_LIB := $(BUILD)/libfwseal-device.a
 
 
-.PHONY: examples all deps test-deps demo check unit cli bench fuzz fuzz-deps fuzz-build fuzz-replay \
+.PHONY: examples all deps test-deps demo check check-long unit cli bench fuzz fuzz-deps fuzz-build fuzz-replay \
 	valgrind cppcheck install uninstall clean format help
 
-all: deps $(STATIC_LIB) $(SHARED_LIB) $(TOOL_BIN) $(BUILD)/libfwseal.pc
+all: deps $(STATIC_LIBS) $(SHARED_LIBS) $(TOOL_BIN) $(PC_FILES)
 
 help:
 	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
@@ -103,16 +124,36 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-field-initializers $(PKG_CFLAGS) $(TEST_CFLAGS) \
-		-DVECTORS_DIR='"$(CURDIR)/../shared/vectors"' -c $< -o $@
+		-DVECTORS_DIR='"$(CURDIR)/tests/vectors/known-answers"' -c $< -o $@
 
-$(STATIC_LIB): $(LIB_OBJ)
+$(BUILD)/libfwseal-core.a: $(CORE_OBJ)
+$(BUILD)/libfwseal-device.a: $(DEVICE_OBJ)
+$(BUILD)/libfwseal.a: $(LIB_OBJ)
+$(STATIC_LIBS):
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(SHARED_LIB): $(LIB_OBJ)
+# Each shared library holds all of its layers and links alone (one per
+# program: they share symbols).
+$(BUILD)/libfwseal-core.so.$(SOVERSION): $(CORE_OBJ)
+	$(call link_so,libfwseal-core,$(CORE_PKG_LIBS))
+$(BUILD)/libfwseal-device.so.$(SOVERSION): $(DEVICE_OBJ)
+	$(call link_so,libfwseal-device,$(DEVICE_PKG_LIBS))
+$(BUILD)/libfwseal.so.$(SOVERSION): $(LIB_OBJ)
+	$(call link_so,libfwseal,$(PKG_LIBS))
+define link_so
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -shared -Wl,-soname,libfwseal.so.$(SOVERSION) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
-	$(Q)ln -sf libfwseal.so.$(SOVERSION) $(BUILD)/libfwseal.so
+	$(Q)$(CC) -shared -Wl,-soname,$(1).so.$(SOVERSION) -Wl,--as-needed $(ALL_LDFLAGS) -o $@ $^ $(2)
+	$(Q)ln -sf $(1).so.$(SOVERSION) $(BUILD)/$(1).so
+endef
+
+# The tools: fwseal-verify is the device side, linked against the device
+# library only (tests/cli/test_layers.sh checks it holds no signing code).
+$(BUILD)/tools/%.o: ALL_CFLAGS += -DFWS_GIT_COMMIT='"$(GIT_COMMIT)"'
+$(BUILD)/fwseal-verify: $(BUILD)/tools/fwseal-verify.o $(CLI_OBJ) $(DEVICE_STATIC_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(HARDEN_LD) -Wl,--as-needed $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(DEVICE_STATIC_LIB) \
+		$(DEVICE_PKG_LIBS)
 
 $(BUILD)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
@@ -128,9 +169,13 @@ $(BUILD)/prefix.stamp: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
 
+PC_TEMPLATE = prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: lib%s\nDescription: %s\nVersion: %s\nRequires.private: %s\nLibs: -L$${libdir} -l%s\nCflags: -I$${includedir}\n
+$(BUILD)/libfwseal-core.pc: Makefile $(BUILD)/prefix.stamp
+	$(Q)printf '$(PC_TEMPLATE)' '$(PREFIX)' fwseal-core 'fwseal core verifier: signatures, digests, policy (no heap, no stdio)' '$(VERSION)' '$(CORE_MODULES)' fwseal-core > $@
+$(BUILD)/libfwseal-device.pc: Makefile $(BUILD)/prefix.stamp
+	$(Q)printf '$(PC_TEMPLATE)' '$(PREFIX)' fwseal-device 'fwseal device side: bundle verifier, A/B life cycle, audit log (no signing code)' '$(VERSION)' '$(DEVICE_MODULES)' fwseal-device > $@
 $(BUILD)/libfwseal.pc: Makefile $(BUILD)/prefix.stamp
-	$(Q)printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: libfwseal\nDescription: signed, rollback-protected software updates\nVersion: %s\nRequires.private: %s\nLibs: -L$${libdir} -lfwseal\nCflags: -I$${includedir}\n' \
-		'$(PREFIX)' '$(VERSION)' '$(DEP_MODULES)' > $@
+	$(Q)printf '$(PC_TEMPLATE)' '$(PREFIX)' fwseal 'signed, rollback-protected software updates (all of fwseal)' '$(VERSION)' '$(DEP_MODULES)' fwseal > $@
 
 .PHONY: FORCE
 FORCE:
@@ -145,12 +190,13 @@ unit: test-deps all $(BUILD)/test_unit
 cli: all $(BUILD)/make_signed_cases
 	$(Q)BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh
 
-# The examples link the SHARED library: they prove the exported API suffices.
-$(BUILD)/examples/%: docs/examples/%.c $(SHARED_LIB)
+# The examples link the device SHARED library: they prove the exported
+# device API suffices to embed fwseal with backends of one's own.
+$(BUILD)/examples/%: docs/examples/%.c $(BUILD)/libfwseal-device.so.$(SOVERSION)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -L$(BUILD) -lfwseal \
-		-Wl,-rpath,$(CURDIR)/$(BUILD) $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -L$(BUILD) -lfwseal-device \
+		-Wl,-rpath,$(CURDIR)/$(BUILD) $(DEVICE_PKG_LIBS)
 
 examples: $(EXAMPLE_BIN)
 
@@ -160,9 +206,17 @@ $(BUILD)/make_signed_cases: tests/vectors/make_signed_cases.c $(STATIC_LIB)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS)
 
+# make check: everything that runs within 2 minutes on 2 cores. The slow
+# suites (big images, mutation loops, the long crash sweeps; later VMs and
+# servers) are make check-long; .ci/run runs both.
 check: test-deps all $(BUILD)/test_unit $(EXAMPLE_BIN) fuzz-replay $(BUILD)/make_signed_cases
 	$(Q)echo "== unit tests ($(BUILD))" && cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2
 	$(Q)echo "== CLI integration tests ($(BUILD))" && BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh
+
+check-long: test-deps all $(BUILD)/test_unit $(BUILD)/make_signed_cases
+	$(Q)echo "== long unit tests ($(BUILD))" && cd tests && FWSEAL_LONG=1 $(SAN_ENV) \
+		../$(BUILD)/test_unit --jobs 2 --filter '*/*_long'
+	$(Q)echo "== long CLI tests ($(BUILD))" && BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh --long
 
 bench: all
 	$(Q)BUILD=$(CURDIR)/$(BUILD) BENCH_MB=$(or $(BENCH_MB),1024) bash tests/bench.sh
@@ -271,15 +325,15 @@ cppcheck:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/fwseal
 	install -m 0755 $(TOOL_BIN) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 $(STATIC_LIB) $(DESTDIR)$(PREFIX)/lib/
-	install -m 0755 $(SHARED_LIB) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libfwseal.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libfwseal.so
+	install -m 0644 $(STATIC_LIBS) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0755 $(SHARED_LIBS) $(DESTDIR)$(PREFIX)/lib/
+	for l in $(LIBS); do ln -sf lib$$l.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/lib$$l.so; done
 	install -m 0644 include/fwseal/*.h $(DESTDIR)$(PREFIX)/include/fwseal/
-	install -m 0644 $(BUILD)/libfwseal.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 0644 $(PC_FILES) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 
 uninstall:
-	rm -f $(TOOLS:%=$(DESTDIR)$(PREFIX)/bin/%) $(DESTDIR)$(PREFIX)/lib/libfwseal.*
-	rm -rf $(DESTDIR)$(PREFIX)/include/fwseal $(DESTDIR)$(PREFIX)/lib/pkgconfig/libfwseal.pc
+	rm -f $(TOOLS:%=$(DESTDIR)$(PREFIX)/bin/%) $(LIBS:%=$(DESTDIR)$(PREFIX)/lib/lib%.*)
+	rm -rf $(DESTDIR)$(PREFIX)/include/fwseal $(LIBS:%=$(DESTDIR)$(PREFIX)/lib/pkgconfig/lib%.pc)
 
 format:
 	clang-format -i $(LIB_SRC) $(wildcard lib/*/*.h) include/fwseal/*.h tools/*.c tools/*.h $(UNIT_SRC)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fwseal/bundle_write.h"
 #include "fwseal/fwseal.h"
 #include "fwseal/keys.h"
 

@@ -72,24 +72,10 @@ FWS_API FWS_MUST_CHECK int fws_envelope_verify(const struct fws_envelope *env,
 FWS_API FWS_MUST_CHECK int fws_envelope_decode(const uint8_t *json, size_t len,
 					       struct fws_envelope *env);
 
-/* SIGNING SIDE ONLY: fws_envelope_decode, but zero signatures are accepted,
- * for a draft root still collecting its signatures (fwseal-keys root new /
- * root sign). It must never be used on a verification path: an envelope
- * without signatures would reach checks that are only meaningful when
- * something was signed. Every other rule is the strict decoder's. */
-FWS_API FWS_MUST_CHECK int fws_envelope_decode_draft(const uint8_t *json, size_t len,
-						     struct fws_envelope *env);
-
 /* Encodes env as DSSE JSON (sorted keys, 2-space indent, trailing newline)
  * into a malloc'd buffer the caller frees. Refuses what fws_envelope_decode
  * would refuse, including an envelope with no signature (FWS_EENVELOPE). */
 FWS_API FWS_MUST_CHECK int fws_envelope_encode(const struct fws_envelope *env, char **out,
 					       size_t *out_len);
-
-/* SIGNING SIDE ONLY: fws_envelope_encode, but zero signatures are written (a
- * draft root for `fwseal-keys root new`); only fws_envelope_decode_draft
- * reads the result back. */
-FWS_API FWS_MUST_CHECK int fws_envelope_encode_draft(const struct fws_envelope *env, char **out,
-						     size_t *out_len);
 
 #endif

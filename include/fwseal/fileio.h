@@ -54,6 +54,10 @@ struct fws_output {
 FWS_API FWS_MUST_CHECK int fws_output_open(struct fws_output *o, const char *path, unsigned mode,
 					   int policy, const char *const *inputs,
 					   size_t n_inputs);
+/* The same checks, before slow work (decrypting a key, hashing payloads),
+ * without keeping anything open. */
+FWS_API FWS_MUST_CHECK int fws_output_check(const char *path, int policy,
+					    const char *const *inputs, size_t n_inputs);
 /* fsync, then into place; closes everything. On failure nothing changed. */
 FWS_API FWS_MUST_CHECK int fws_output_commit(struct fws_output *o);
 /* Removes the temporary file; safe to call after a commit or twice. */

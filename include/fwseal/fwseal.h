@@ -6,6 +6,7 @@
 #include "fwseal/auditlog.h"
 #include "fwseal/bootloader.h"
 #include "fwseal/bundle.h"
+#include "fwseal/bundle_write.h"
 #include "fwseal/chunks.h"
 #include "fwseal/device.h"
 #include "fwseal/diag.h"
@@ -26,7 +27,7 @@
 #include "fwseal/slot.h"
 #include "fwseal/state.h"
 
-#define FWS_VERSION_STRING "0.1.0"
+#define FWS_VERSION_STRING "0.2.0"
 
 /* Initialises libsodium; call once before anything else. FWS_ECRYPTO on failure. */
 FWS_API FWS_MUST_CHECK int fws_init(void);

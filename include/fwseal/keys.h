@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fwseal/bundle_write.h"
 #include "fwseal/bundle.h"
 #include "fwseal/envelope.h"
 #include "fwseal/export.h"
@@ -253,5 +254,21 @@ FWS_API FWS_MUST_CHECK int fws_permit_create(const char *bundle_path,
 					     const char *to_version, int64_t now,
 					     uint32_t valid_days, char **json_out,
 					     size_t *len_out);
+
+/* --- draft envelopes (lib/sign/envelope_draft.c; libfwseal only) --- */
+
+/* SIGNING SIDE ONLY: fws_envelope_decode, but zero signatures are accepted,
+ * for a draft root still collecting its signatures (fwseal-keys root new /
+ * root sign). It must never be used on a verification path: an envelope
+ * without signatures would reach checks that are only meaningful when
+ * something was signed. Every other rule is the strict decoder's. */
+FWS_API FWS_MUST_CHECK int fws_envelope_decode_draft(const uint8_t *json, size_t len,
+						     struct fws_envelope *env);
+
+/* SIGNING SIDE ONLY: fws_envelope_encode, but zero signatures are written (a
+ * draft root for `fwseal-keys root new`); only fws_envelope_decode_draft
+ * reads the result back. */
+FWS_API FWS_MUST_CHECK int fws_envelope_encode_draft(const struct fws_envelope *env, char **out,
+						     size_t *out_len);
 
 #endif

@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle/envelope_internal.h"
 #include "bundle/json_strict.h"
 #include "fwseal/encoding.h"
 #include "fwseal/envelope.h"
 #include "fwseal/error.h"
 #include "fwseal/limits.h"
+#include "io/io.h"
 
 #define B64_VARIANT sodium_base64_VARIANT_ORIGINAL
 /* Longest base64 text of a body of FWS_BODY_MAX bytes. */
@@ -87,26 +89,30 @@ static int decode_signature(const json_t *obj, struct fws_signature *sig)
 	const char *text;
 	size_t text_len, n;
 	uint8_t raw[SIG_LEN + 3];
+	int rc;
 
-	if (fws_json_check_keys(obj, signature_keys, 2, NULL, 0) != 0)
-		return FWS_EENVELOPE;
-	if (fws_json_hex(json_object_get(obj, "keyid"), sig->keyid, sizeof(sig->keyid)) != 0)
-		return FWS_EENVELOPE;
+	rc = fws_json_check_keys(obj, signature_keys, 2, NULL, 0);
+	if (rc == 0)
+		rc = fws_json_get_hex(obj, "keyid", sig->keyid, sizeof(sig->keyid));
 	/* 64 bytes take exactly 88 characters; anything else is refused before
 	 * decoding. */
-	if (fws_json_string(json_object_get(obj, "sig"),
-			    sodium_base64_ENCODED_LEN(SIG_LEN, B64_VARIANT) - 1, FWS_EENVELOPE,
-			    &text, &text_len) != 0)
-		return FWS_EENVELOPE;
+	if (rc == 0)
+		rc = fws_json_get_string(obj, "sig",
+					 sodium_base64_ENCODED_LEN(SIG_LEN, B64_VARIANT) - 1,
+					 FWS_EENVELOPE, &text, &text_len);
+	if (rc != 0)
+		return fws_json_recode(rc, FWS_ESCHEMA, FWS_EENVELOPE);
 	if (b64_decode_canonical(text, text_len, raw, sizeof(raw), &n) != 0 || n != SIG_LEN)
-		return FWS_EENVELOPE;
+		return fws_diag_set(FWS_EENVELOPE, 0, "sig",
+				    "not the canonical base64 of %d bytes (88 characters, = padded)",
+				    SIG_LEN);
 	memcpy(sig->sig, raw, SIG_LEN);
 	return 0;
 }
 
-/* The one decoder behind fws_envelope_decode (min_sigs 1) and
- * fws_envelope_decode_draft (min_sigs 0): everything but the signature
- * count is exactly as strict for both. */
+/* The one decoder behind fws_envelope_decode (min_sigs 1) and the signing
+ * side's draft decoder (lib/sign/envelope_draft.c, min_sigs 0): everything
+ * but the signature count is exactly as strict for both. */
 static int envelope_decode(const uint8_t *json, size_t len, size_t min_sigs,
 			   struct fws_envelope *env)
 {
@@ -116,7 +122,7 @@ static int envelope_decode(const uint8_t *json, size_t len, size_t min_sigs,
 	const json_t *sigs;
 	const char *text;
 	size_t text_len, body_len, n_sigs;
-	char type[FWS_PAYLOAD_TYPE_MAX + 1];
+	char type[FWS_PAYLOAD_TYPE_MAX + 1], q[FWS_JSON_QUOTE_CAP];
 
 	if (env == NULL)
 		return FWS_EUSAGE;
@@ -125,67 +131,76 @@ static int envelope_decode(const uint8_t *json, size_t len, size_t min_sigs,
 		goto out;
 
 	rc = fws_json_load(json, len, FWS_ENVELOPE_MAX, &doc);
-	if (rc == FWS_ESCHEMA)
-		rc = FWS_EENVELOPE;
-	if (rc != 0)
+	if (rc == 0)
+		rc = fws_json_check_keys(doc, envelope_keys, 3, NULL, 0);
+	if (rc == 0)
+		rc = fws_json_get_string(doc, "payloadType", FWS_PAYLOAD_TYPE_MAX, FWS_EENVELOPE,
+					 &text, &text_len);
+	if (rc != 0) {
+		rc = fws_json_recode(rc, FWS_ESCHEMA, FWS_EENVELOPE);
 		goto out;
-	rc = FWS_EENVELOPE;
-	if (fws_json_check_keys(doc, envelope_keys, 3, NULL, 0) != 0)
+	}
+	if (!payload_type_valid(text, text_len)) {
+		rc = fws_diag_set(FWS_EENVELOPE, 0, "payloadType",
+				  "%s is not a media type (1..%d visible ASCII characters, no "
+				  "space)",
+				  fws_json_quote(q, text, text_len), FWS_PAYLOAD_TYPE_MAX);
 		goto out;
-
-	if (fws_json_string(json_object_get(doc, "payloadType"), FWS_PAYLOAD_TYPE_MAX,
-			    FWS_EENVELOPE, &text, &text_len) != 0)
-		goto out;
-	if (!payload_type_valid(text, text_len))
-		goto out;
+	}
 	memcpy(type, text, text_len);
 	type[text_len] = '\0';
 
 	/* An oversized payload is refused by its text length, before any
 	 * decoding or allocation sized by it. */
-	rc = fws_json_string(json_object_get(doc, "payload"), BODY_B64_MAX, FWS_ELIMIT, &text,
-			     &text_len);
-	if (rc == FWS_ESCHEMA)
-		rc = FWS_EENVELOPE;
-	if (rc != 0)
+	rc = fws_json_get_string(doc, "payload", BODY_B64_MAX, FWS_ELIMIT, &text, &text_len);
+	if (rc != 0) {
+		rc = fws_json_recode(rc, FWS_ESCHEMA, FWS_EENVELOPE);
 		goto out;
-	rc = FWS_ELIMIT;
-	if (b64_decoded_len(text, text_len) > FWS_BODY_MAX)
+	}
+	if (b64_decoded_len(text, text_len) > FWS_BODY_MAX) {
+		rc = fws_diag_set(FWS_ELIMIT, 0, "payload", "decodes to %zu bytes, at most %d",
+				  b64_decoded_len(text, text_len), FWS_BODY_MAX);
 		goto out;
+	}
 	rc = FWS_ENOMEM;
 	body = malloc(FWS_BODY_MAX);
 	if (body == NULL)
 		goto out;
-	rc = FWS_EENVELOPE;
-	if (b64_decode_canonical(text, text_len, body, FWS_BODY_MAX, &body_len) != 0)
+	if (b64_decode_canonical(text, text_len, body, FWS_BODY_MAX, &body_len) != 0) {
+		rc = fws_diag_set(FWS_EENVELOPE, 0, "payload",
+				  "not canonical base64 (standard alphabet, = padded, no "
+				  "whitespace)");
 		goto out;
+	}
 	/* Nothing fwseal signs is empty; an empty body is a truncation. */
-	if (body_len == 0)
+	if (body_len == 0) {
+		rc = fws_diag_set(FWS_EENVELOPE, 0, "payload", "empty (nothing fwseal signs is)");
 		goto out;
+	}
 	/* The body goes into its PAE, so later checks see exactly the bytes
 	 * the signatures cover. Done before the signatures are filled in: it
 	 * starts the envelope afresh. */
 	rc = fws_envelope_set_body(env, type, body, body_len);
-	if (rc != 0)
+	if (rc != 0) {
+		(void)fws_diag_set(rc, 0, "payload", "cannot be encoded for signing (PAE)");
 		goto out;
+	}
 
-	rc = FWS_EENVELOPE;
-	sigs = json_object_get(doc, "signatures");
-	if (!json_is_array(sigs))
-		goto out;
-	n_sigs = json_array_size(sigs);
 	/* An envelope with no signature must never reach a check that could
 	 * treat "nothing to verify" as success (only the signing side's draft
 	 * decoder passes min_sigs 0). */
-	if (n_sigs < min_sigs)
+	rc = fws_json_get_array(doc, "signatures", min_sigs, FWS_MAX_SIGNATURES, FWS_ELIMIT, &sigs,
+				&n_sigs);
+	if (rc != 0) {
+		rc = fws_json_recode(rc, FWS_ESCHEMA, FWS_EENVELOPE);
 		goto out;
-	rc = FWS_ELIMIT;
-	if (n_sigs > FWS_MAX_SIGNATURES)
-		goto out;
+	}
 	for (size_t i = 0; i < n_sigs; i++) {
 		rc = decode_signature(json_array_get(sigs, i), &env->sigs[i]);
-		if (rc != 0)
+		if (rc != 0) {
+			rc = fws_json_within(rc, "signatures[%zu]", i);
 			goto out;
+		}
 	}
 	env->n_sigs = n_sigs;
 	rc = 0;
@@ -204,9 +219,10 @@ int fws_envelope_decode(const uint8_t *json, size_t len, struct fws_envelope *en
 	return envelope_decode(json, len, 1, env);
 }
 
-int fws_envelope_decode_draft(const uint8_t *json, size_t len, struct fws_envelope *env)
+int fws_envelope_decode_sigs(const uint8_t *json, size_t len, size_t min_sigs,
+			     struct fws_envelope *env)
 {
-	return envelope_decode(json, len, 0, env);
+	return envelope_decode(json, len, min_sigs, env);
 }
 
 static int b64_encode(const uint8_t *data, size_t len, json_t **out)
@@ -338,7 +354,8 @@ int fws_envelope_encode(const struct fws_envelope *env, char **out, size_t *out_
 	return envelope_encode(env, 1, out, out_len);
 }
 
-int fws_envelope_encode_draft(const struct fws_envelope *env, char **out, size_t *out_len)
+int fws_envelope_encode_sigs(const struct fws_envelope *env, size_t min_sigs, char **out,
+			     size_t *out_len)
 {
-	return envelope_encode(env, 0, out, out_len);
+	return envelope_encode(env, min_sigs, out, out_len);
 }

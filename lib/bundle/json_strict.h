@@ -5,7 +5,16 @@
  * parser reads the same way: no duplicate keys (which copy wins differs
  * between parsers), no trailing data, no NUL, valid UTF-8, bounded size and
  * depth, and no field the schema does not name. Each helper returns 0 or a
- * negative FWS_E* code and leaves its outputs untouched on failure. */
+ * negative FWS_E* code and leaves its outputs untouched on failure.
+ *
+ * Every failure is also described (fwseal/diag.h), at the point where the
+ * rule is known: `why` names the rule and quotes the value that broke it
+ * (cut short, control characters replaced), `where` names the field. The
+ * value helpers (fws_json_string(v, ...)) leave `where` empty; the field
+ * helpers (fws_json_get_*(obj, key, ...)) put key there, or, for a field
+ * that is missing or of the wrong type, name it in `why` ("missing field
+ * \"product\"", "\"version\" must be a string, not an integer"). A decoder
+ * then only prepends the path of the enclosing object (fws_json_within). */
 #ifndef FWSEAL_BUNDLE_JSON_STRICT_H
 #define FWSEAL_BUNDLE_JSON_STRICT_H
 
@@ -47,6 +56,65 @@ FWS_MUST_CHECK int fws_json_hex(const json_t *v, uint8_t *out, size_t len);
 /* v is a strict RFC 3339 UTC time string (FWS_ESCHEMA if not a string,
  * FWS_ECLOCK if not a valid time). */
 FWS_MUST_CHECK int fws_json_time(const json_t *v, int64_t *out);
+
+/* --- fields by name: as above, and the failure names the field --- */
+
+/* obj[key] (NULL: missing field) as fws_json_string / _string_copy. */
+FWS_MUST_CHECK int fws_json_get_string(const json_t *obj, const char *key, size_t max,
+				       int too_long_code, const char **out, size_t *out_len);
+FWS_MUST_CHECK int fws_json_get_string_copy(const json_t *obj, const char *key, char *out,
+					    size_t cap, int too_long_code);
+/* obj[key] as fws_json_uint, fws_json_hex, fws_json_time. */
+FWS_MUST_CHECK int fws_json_get_uint(const json_t *obj, const char *key, uint64_t min,
+				     uint64_t max, uint64_t *out);
+FWS_MUST_CHECK int fws_json_get_hex(const json_t *obj, const char *key, uint8_t *out, size_t len);
+FWS_MUST_CHECK int fws_json_get_time(const json_t *obj, const char *key, int64_t *out);
+/* obj[key] is an object with exactly these keys (fws_json_check_keys);
+ * *out points at it. */
+FWS_MUST_CHECK int fws_json_get_object(const json_t *obj, const char *key,
+				       const char *const *required, size_t n_required,
+				       const char *const *optional, size_t n_optional,
+				       const json_t **out);
+/* obj[key] is an array of min..max entries: FWS_ESCHEMA for another type or
+ * fewer entries, too_many_code for more. */
+FWS_MUST_CHECK int fws_json_get_array(const json_t *obj, const char *key, size_t min, size_t max,
+				      int too_many_code, const json_t **out, size_t *n);
+
+/* --- field rules shared by several documents (FWS_ESCHEMA) --- */
+
+/* A name (fws_name_valid: docs/format.md §11.3) of at most cap - 1 bytes,
+ * copied to out. fws_json_name is the same for an array entry. */
+FWS_MUST_CHECK int fws_json_name(const json_t *v, char *out, size_t cap);
+FWS_MUST_CHECK int fws_json_get_name(const json_t *obj, const char *key, char *out, size_t cap);
+/* A SemVer 2.0.0 version (fws_semver_valid) of at most cap - 1 bytes. */
+FWS_MUST_CHECK int fws_json_get_semver(const json_t *obj, const char *key, char *out, size_t cap);
+/* A chunk size: an integer, a power of two, FWS_CHUNK_MIN..FWS_CHUNK_MAX
+ * (FWS_ELIMIT, as fws_json_uint, above FWS_SIZE_MAX). */
+FWS_MUST_CHECK int fws_json_get_chunk_size(const json_t *obj, const char *key, uint32_t *out);
+
+/* --- describing failures --- */
+
+/* Returns rc. When rc is the failure last described (fws_diag_last()->code
+ * == rc), the part named by fmt is prepended to its `where`, joined with a
+ * '.' (or nothing before "[i]"): a decoder's way of saying "inside
+ * payloads[3]". Anything else is left alone, so a stale description of an
+ * earlier failure is never extended. */
+int fws_json_within(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns `to` when rc == from (and the description follows), else rc: for
+ * a decoder that reports a helper's FWS_ESCHEMA as, say, FWS_EENVELOPE. */
+int fws_json_recode(int rc, int from, int to);
+/* Records code for a syntax error jansson reported, as "line L, column C:
+ * TEXT" (TEXT reduced to printable ASCII). Returns code. */
+int fws_json_syntax_error(int code, const json_error_t *err);
+
+/* A value as a message quotes it: in double quotes, cut after
+ * FWS_JSON_QUOTE_MAX bytes with "...", control characters (C0, DEL, C1) as
+ * '?'. buf must hold FWS_JSON_QUOTE_CAP bytes; returns buf. */
+#define FWS_JSON_QUOTE_MAX 40
+#define FWS_JSON_QUOTE_CAP (FWS_JSON_QUOTE_MAX + 8)
+const char *fws_json_quote(char *buf, const char *s, size_t len);
+/* "a string", "an integer", "an object", ... for "must be X, not Y". */
+const char *fws_json_type_name(const json_t *v);
 
 /* obj[key] = val, taking val's reference even on failure. FWS_ENOMEM when
  * val is NULL (a failed constructor) or the insertion fails. */

@@ -4,6 +4,7 @@
  * The manifest is everything a device acts on, so every field is checked for
  * type, range and spelling here, and anything not in the schema is refused:
  * a field we skipped could be one another verifier obeys. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "fwseal/limits.h"
 #include "fwseal/manifest.h"
 #include "fwseal/policy.h"
+#include "io/io.h"
 
 #define HASH_ALG "sha256-chunks"
 
@@ -36,144 +38,141 @@ static const char *const hashes_required[] = {HASH_ALG};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Names become file names and slot labels on the device: the charset rule
- * (fws_name_valid) is what stops "../x", "a/b" and hidden files. */
-static int get_name(const json_t *v, char out[FWS_NAME_MAX + 1])
-{
-	int rc = fws_json_string_copy(v, out, FWS_NAME_MAX + 1, FWS_ESCHEMA);
-
-	if (rc != 0)
-		return rc;
-	return fws_name_valid(out) ? 0 : FWS_ESCHEMA;
-}
-
-static int get_semver(const json_t *v, char out[FWS_VERSION_MAX + 1])
-{
-	int rc = fws_json_string_copy(v, out, FWS_VERSION_MAX + 1, FWS_ESCHEMA);
-
-	if (rc != 0)
-		return rc;
-	return fws_semver_valid(out) ? 0 : FWS_ESCHEMA;
-}
-
 /* Release notes are shown to operators. Control characters other than tab
  * and newline are refused, C1 controls (U+0080..U+009F) too: an ESC or CSI
  * sequence could rewrite the terminal, and a carriage return could print a
- * line over the real one. UTF-8 validity is jansson's (and encoding's). */
-static int notes_valid(const char *s, size_t len)
+ * line over the real one. UTF-8 validity is jansson's (and encoding's).
+ * Returns the offset of the first refused byte, or len. */
+static size_t notes_bad_at(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
-			return 0;
+			return i;
 		if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
 		    (unsigned char)s[i + 1] <= 0x9f)
-			return 0;
+			return i;
 	}
-	return 1;
+	return len;
 }
 
 static int decode_payload(const json_t *obj, struct fws_payload *p)
 {
-	const json_t *hashes, *comp;
+	const json_t *comp;
 	const char *s;
-	uint64_t v, n_chunks;
+	uint64_t n_chunks;
+	size_t len;
 	int rc;
+	char q[FWS_JSON_QUOTE_CAP];
 
 	rc = fws_json_check_keys(obj, payload_required, COUNT(payload_required), payload_optional,
 				 COUNT(payload_optional));
 	if (rc != 0)
 		return rc;
-	rc = get_name(json_object_get(obj, "name"), p->name);
+	rc = fws_json_get_name(obj, "name", p->name, sizeof(p->name));
 	if (rc != 0)
 		return rc;
-	rc = get_name(json_object_get(obj, "target"), p->target);
+	rc = fws_json_get_name(obj, "target", p->target, sizeof(p->target));
 	if (rc != 0)
 		return rc;
-	rc = fws_json_uint(json_object_get(obj, "size"), 0, FWS_SIZE_MAX, &p->size);
+	rc = fws_json_get_uint(obj, "size", 0, FWS_SIZE_MAX, &p->size);
 	if (rc != 0)
 		return rc;
-	rc = fws_json_uint(json_object_get(obj, "chunk_size"), FWS_CHUNK_MIN, FWS_CHUNK_MAX, &v);
+	rc = fws_json_get_chunk_size(obj, "chunk_size", &p->chunk_size);
 	if (rc != 0)
 		return rc;
-	/* Powers of two only: chunk boundaries then never depend on rounding. */
-	if (!fws_chunk_size_valid((uint32_t)v))
-		return FWS_ESCHEMA;
-	p->chunk_size = (uint32_t)v;
-
-	hashes = json_object_get(obj, "hashes");
-	rc = fws_json_check_keys(hashes, hashes_required, COUNT(hashes_required), NULL, 0);
+	rc = fws_json_get_object(obj, "hashes", hashes_required, COUNT(hashes_required), NULL, 0,
+				 NULL);
 	if (rc != 0)
 		return rc;
-	rc = fws_json_hex(json_object_get(hashes, HASH_ALG), p->chunks_sha256,
-			  sizeof(p->chunks_sha256));
+	rc = fws_json_get_hex(json_object_get(obj, "hashes"), HASH_ALG, p->chunks_sha256,
+			      sizeof(p->chunks_sha256));
 	if (rc != 0)
-		return rc;
+		return fws_json_within(rc, "hashes");
 
 	/* Other codecs are reserved: a verifier that does not know one must
 	 * not write bytes it cannot check as they will land. */
 	comp = json_object_get(obj, "compression");
 	if (comp != NULL) {
-		rc = fws_json_string(comp, 16, FWS_ESCHEMA, &s, NULL);
+		rc = fws_json_get_string(obj, "compression", 16, FWS_ESCHEMA, &s, &len);
 		if (rc != 0)
 			return rc;
 		if (strcmp(s, "none") != 0)
-			return FWS_ESCHEMA;
+			return fws_diag_set(FWS_ESCHEMA, 0, "compression",
+					    "%s is not \"none\" (other codecs are reserved)",
+					    fws_json_quote(q, s, len));
 	}
 
 	/* Bounds the chunk list the verifier must hold (32 bytes per chunk). */
-	return fws_chunk_count(p->size, p->chunk_size, &n_chunks);
+	rc = fws_chunk_count(p->size, p->chunk_size, &n_chunks);
+	if (rc != 0)
+		return fws_diag_set(rc, 0, NULL, "%llu bytes in chunks of %u are %llu chunks, at most %u",
+				    (unsigned long long)p->size, (unsigned)p->chunk_size,
+				    (unsigned long long)(p->size / p->chunk_size +
+							 (p->size % p->chunk_size != 0)),
+				    (unsigned)FWS_MAX_CHUNKS);
+	return 0;
 }
 
-static int decode_hardware(const json_t *arr, struct fws_manifest *m)
+static int decode_hardware(const json_t *doc, struct fws_manifest *m)
 {
+	const json_t *arr;
+	char q[FWS_JSON_QUOTE_CAP];
 	size_t n;
 	int rc;
 
-	if (!json_is_array(arr))
-		return FWS_ESCHEMA;
-	n = json_array_size(arr);
 	/* An empty list would match no device; refusing it here gives a
 	 * clearer error than FWS_EHARDWARE on every device. */
-	if (n == 0)
-		return FWS_ESCHEMA;
-	if (n > FWS_MAX_HARDWARE)
-		return FWS_ELIMIT;
+	rc = fws_json_get_array(doc, "hardware", 1, FWS_MAX_HARDWARE, FWS_ELIMIT, &arr, &n);
+	if (rc != 0)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
-		rc = get_name(json_array_get(arr, i), m->hardware[i]);
+		rc = fws_json_name(json_array_get(arr, i), m->hardware[i], sizeof(m->hardware[i]));
 		if (rc != 0)
-			return rc;
+			return fws_json_within(fws_json_within(rc, "[%zu]", i), "hardware");
 		for (size_t j = 0; j < i; j++) {
-			if (strcmp(m->hardware[i], m->hardware[j]) == 0)
-				return FWS_ESCHEMA;
+			if (strcmp(m->hardware[i], m->hardware[j]) == 0) {
+				char where[32];
+				snprintf(where, sizeof(where), "hardware[%zu]", i);
+				return fws_diag_set(
+				    FWS_ESCHEMA, 0, where, "%s is also hardware[%zu]",
+				    fws_json_quote(q, m->hardware[i], strlen(m->hardware[i])), j);
+			}
 		}
 	}
 	m->n_hardware = n;
 	return 0;
 }
 
-static int decode_payloads(const json_t *arr, struct fws_manifest *m)
+/* payloads[i] has the same name (or target) as payloads[j]. */
+static int twice(const char *what, size_t i, const char *value, size_t j)
 {
+	char q[FWS_JSON_QUOTE_CAP], where[48];
+	snprintf(where, sizeof(where), "payloads[%zu].%s", i, what);
+	return fws_diag_set(FWS_ESCHEMA, 0, where, "%s is also the %s of payloads[%zu]",
+			    fws_json_quote(q, value, strlen(value)), what, j);
+}
+
+static int decode_payloads(const json_t *doc, struct fws_manifest *m)
+{
+	const json_t *arr;
 	size_t n;
 	int rc;
 
-	if (!json_is_array(arr))
-		return FWS_ESCHEMA;
-	n = json_array_size(arr);
-	if (n == 0)
-		return FWS_ESCHEMA;
-	if (n > FWS_MAX_PAYLOADS)
-		return FWS_ELIMIT;
+	rc = fws_json_get_array(doc, "payloads", 1, FWS_MAX_PAYLOADS, FWS_ELIMIT, &arr, &n);
+	if (rc != 0)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		rc = decode_payload(json_array_get(arr, i), &m->payloads[i]);
 		if (rc != 0)
-			return rc;
+			return fws_json_within(rc, "payloads[%zu]", i);
 		/* Two payloads with one name would make the bundle entry
 		 * ambiguous; two with one target, the last one silently win. */
 		for (size_t j = 0; j < i; j++) {
-			if (strcmp(m->payloads[i].name, m->payloads[j].name) == 0 ||
-			    strcmp(m->payloads[i].target, m->payloads[j].target) == 0)
-				return FWS_ESCHEMA;
+			if (strcmp(m->payloads[i].name, m->payloads[j].name) == 0)
+				return twice("name", i, m->payloads[i].name, j);
+			if (strcmp(m->payloads[i].target, m->payloads[j].target) == 0)
+				return twice("target", i, m->payloads[i].target, j);
 		}
 	}
 	m->n_payloads = n;
@@ -182,48 +181,52 @@ static int decode_payloads(const json_t *arr, struct fws_manifest *m)
 
 static int decode_optional(const json_t *doc, struct fws_manifest *m)
 {
-	const json_t *v;
 	const char *s;
-	size_t len;
+	char q[FWS_JSON_QUOTE_CAP], a[21], b[21];
+	size_t len, bad;
 	int rc;
 
-	v = json_object_get(doc, "expires");
-	if (v != NULL) {
-		rc = fws_json_time(v, &m->expires);
+	if (json_object_get(doc, "expires") != NULL) {
+		rc = fws_json_get_time(doc, "expires", &m->expires);
 		if (rc != 0)
 			return rc;
-		if (m->expires <= m->created)
-			return FWS_ESCHEMA;
+		if (m->expires <= m->created) {
+			if (fws_time_format(m->expires, a) != 0 || fws_time_format(m->created, b) != 0)
+				return fws_diag_set(FWS_ESCHEMA, 0, "expires", "not after created");
+			return fws_diag_set(FWS_ESCHEMA, 0, "expires", "%s is not after created %s", a,
+					    b);
+		}
 	}
-	v = json_object_get(doc, "min_version");
-	if (v != NULL) {
-		rc = get_semver(v, m->min_version);
+	if (json_object_get(doc, "min_version") != NULL) {
+		rc = fws_json_get_semver(doc, "min_version", m->min_version,
+					 sizeof(m->min_version));
 		if (rc != 0)
 			return rc;
 	}
-	v = json_object_get(doc, "release_notes");
-	if (v != NULL) {
-		rc = fws_json_string(v, FWS_NOTES_MAX, FWS_ELIMIT, &s, &len);
+	if (json_object_get(doc, "release_notes") != NULL) {
+		rc = fws_json_get_string(doc, "release_notes", FWS_NOTES_MAX, FWS_ELIMIT, &s, &len);
 		if (rc != 0)
 			return rc;
-		if (!notes_valid(s, len))
-			return FWS_ESCHEMA;
+		bad = notes_bad_at(s, len);
+		if (bad != len)
+			return fws_diag_set(FWS_ESCHEMA, 0, "release_notes",
+					    "a control character at byte %zu (only tab and newline "
+					    "are allowed)",
+					    bad);
 		memcpy(m->release_notes, s, len);
 		m->release_notes[len] = '\0';
 	}
-	v = json_object_get(doc, "sbom");
-	if (v != NULL) {
-		rc = get_name(v, m->sbom);
+	if (json_object_get(doc, "sbom") != NULL) {
+		rc = fws_json_get_name(doc, "sbom", m->sbom, sizeof(m->sbom));
 		if (rc != 0)
 			return rc;
 		/* A dangling reference would claim an SBOM the bundle lacks. */
-		rc = FWS_ESCHEMA;
 		for (size_t i = 0; i < m->n_payloads; i++) {
 			if (strcmp(m->sbom, m->payloads[i].name) == 0)
-				rc = 0;
+				return 0;
 		}
-		if (rc != 0)
-			return rc;
+		return fws_diag_set(FWS_ESCHEMA, 0, "sbom", "%s is not the name of a payload",
+				    fws_json_quote(q, m->sbom, strlen(m->sbom)));
 	}
 	return 0;
 }
@@ -249,27 +252,26 @@ int fws_manifest_decode(const uint8_t *json, size_t len, struct fws_manifest *m)
 		goto out;
 	/* Only schema 1 exists; a later schema may carry fields whose meaning
 	 * this verifier cannot know, so it is refused, not guessed at. */
-	rc = fws_json_uint(json_object_get(doc, "schema"), 1, 1, &v);
+	rc = fws_json_get_uint(doc, "schema", 1, 1, &v);
 	if (rc != 0)
 		goto out;
 	m->schema = (uint32_t)v;
-	rc = get_name(json_object_get(doc, "product"), m->product);
+	rc = fws_json_get_name(doc, "product", m->product, sizeof(m->product));
 	if (rc != 0)
 		goto out;
-	rc = get_semver(json_object_get(doc, "version"), m->version);
+	rc = fws_json_get_semver(doc, "version", m->version, sizeof(m->version));
 	if (rc != 0)
 		goto out;
-	rc = fws_json_uint(json_object_get(doc, "security_version"), 0, FWS_SIZE_MAX,
-			   &m->security_version);
+	rc = fws_json_get_uint(doc, "security_version", 0, FWS_SIZE_MAX, &m->security_version);
 	if (rc != 0)
 		goto out;
-	rc = decode_hardware(json_object_get(doc, "hardware"), m);
+	rc = decode_hardware(doc, m);
 	if (rc != 0)
 		goto out;
-	rc = fws_json_time(json_object_get(doc, "created"), &m->created);
+	rc = fws_json_get_time(doc, "created", &m->created);
 	if (rc != 0)
 		goto out;
-	rc = decode_payloads(json_object_get(doc, "payloads"), m);
+	rc = decode_payloads(doc, m);
 	if (rc != 0)
 		goto out;
 	rc = decode_optional(doc, m);

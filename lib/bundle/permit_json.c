@@ -21,6 +21,7 @@
 #include "fwseal/manifest.h"
 #include "fwseal/policy.h"
 #include "fwseal/root.h"
+#include "io/io.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define DAY 86400
@@ -29,46 +30,65 @@ static const char *const permit_required[] = {"schema", "to_version", "manifest_
 					      "expires"};
 static const char *const permit_optional[] = {"device_id", "hardware_id"};
 
-static int get_name(const json_t *v, char *out, size_t cap)
+/* expires broke its rule: not after created, or too long after it. */
+static int expires_error(const struct fws_permit *p, int too_long)
 {
-	int rc = fws_json_string_copy(v, out, cap, FWS_ESCHEMA);
-	if (rc != 0)
-		return rc;
-	return fws_name_valid(out) ? 0 : FWS_ESCHEMA;
+	char a[21], b[21];
+	if (fws_time_format(p->expires, a) != 0 || fws_time_format(p->created, b) != 0)
+		return fws_diag_set(FWS_ESCHEMA, 0, "expires", "out of range");
+	if (too_long)
+		return fws_diag_set(FWS_ESCHEMA, 0, "expires",
+				    "%s is more than %d days after created %s", a,
+				    FWS_PERMIT_DAYS_MAX, b);
+	return fws_diag_set(FWS_ESCHEMA, 0, "expires", "%s is not after created %s", a, b);
 }
 
 /* The rules every permit obeys, for the decoder and the encoder alike. */
 static int permit_valid(const struct fws_permit *p)
 {
+	char q[FWS_JSON_QUOTE_CAP];
 	int has_dev, has_hw;
 
 	if (memchr(p->device_id, '\0', sizeof(p->device_id)) == NULL ||
 	    memchr(p->hardware_id, '\0', sizeof(p->hardware_id)) == NULL ||
 	    memchr(p->to_version, '\0', sizeof(p->to_version)) == NULL)
-		return FWS_ESCHEMA;
+		return fws_diag_set(FWS_ESCHEMA, 0, NULL,
+				    "device_id, hardware_id or to_version is not a C string");
 	has_dev = p->device_id[0] != '\0';
 	has_hw = p->hardware_id[0] != '\0';
 	/* Exactly one binding: a permit for "any device" must not exist, and
 	 * one naming both would leave open which of the two a device obeys. */
-	if (has_dev == has_hw)
-		return FWS_ESCHEMA;
-	if ((has_dev && !fws_name_valid(p->device_id)) ||
-	    (has_hw && !fws_name_valid(p->hardware_id)))
-		return FWS_ESCHEMA;
+	if (has_dev && has_hw)
+		return fws_diag_set(FWS_ESCHEMA, 0, NULL,
+				    "both \"device_id\" and \"hardware_id\" (exactly one of them)");
+	if (!has_dev && !has_hw)
+		return fws_diag_set(FWS_ESCHEMA, 0, NULL,
+				    "missing field \"device_id\" or \"hardware_id\" (exactly one of "
+				    "them)");
+	if (has_dev && !fws_name_valid(p->device_id))
+		return fws_diag_set(FWS_ESCHEMA, 0, "device_id", "%s is not a valid name",
+				    fws_json_quote(q, p->device_id, strlen(p->device_id)));
+	if (has_hw && !fws_name_valid(p->hardware_id))
+		return fws_diag_set(FWS_ESCHEMA, 0, "hardware_id", "%s is not a valid name",
+				    fws_json_quote(q, p->hardware_id, strlen(p->hardware_id)));
 	if (!fws_semver_valid(p->to_version))
-		return FWS_ESCHEMA;
+		return fws_diag_set(FWS_ESCHEMA, 0, "to_version", "%s is not a semantic version",
+				    fws_json_quote(q, p->to_version, strlen(p->to_version)));
 	/* Short-lived by construction: a leaked permit is useful for at most
 	 * FWS_PERMIT_DAYS_MAX days. */
-	if (p->created < 0 || p->expires <= p->created ||
-	    p->expires - p->created > (int64_t)FWS_PERMIT_DAYS_MAX * DAY)
-		return FWS_ESCHEMA;
+	if (p->created < 0)
+		return fws_diag_set(FWS_ESCHEMA, 0, "created", "before 1970");
+	if (p->expires <= p->created)
+		return expires_error(p, 0);
+	if (p->expires - p->created > (int64_t)FWS_PERMIT_DAYS_MAX * DAY)
+		return expires_error(p, 1);
 	return 0;
 }
 
 int fws_permit_decode(const uint8_t *json, size_t len, struct fws_permit *p)
 {
 	int rc = FWS_EUSAGE;
-	json_t *doc = NULL, *v;
+	json_t *doc = NULL;
 	uint64_t schema;
 
 	if (p == NULL)
@@ -81,21 +101,20 @@ int fws_permit_decode(const uint8_t *json, size_t len, struct fws_permit *p)
 		rc = fws_json_check_keys(doc, permit_required, COUNT(permit_required),
 					 permit_optional, COUNT(permit_optional));
 	if (rc == 0)
-		rc = fws_json_uint(json_object_get(doc, "schema"), 1, 1, &schema);
-	if (rc == 0 && (v = json_object_get(doc, "device_id")) != NULL)
-		rc = get_name(v, p->device_id, sizeof(p->device_id));
-	if (rc == 0 && (v = json_object_get(doc, "hardware_id")) != NULL)
-		rc = get_name(v, p->hardware_id, sizeof(p->hardware_id));
+		rc = fws_json_get_uint(doc, "schema", 1, 1, &schema);
+	if (rc == 0 && json_object_get(doc, "device_id") != NULL)
+		rc = fws_json_get_name(doc, "device_id", p->device_id, sizeof(p->device_id));
+	if (rc == 0 && json_object_get(doc, "hardware_id") != NULL)
+		rc = fws_json_get_name(doc, "hardware_id", p->hardware_id, sizeof(p->hardware_id));
 	if (rc == 0)
-		rc = fws_json_string_copy(json_object_get(doc, "to_version"), p->to_version,
-					  sizeof(p->to_version), FWS_ESCHEMA);
+		rc = fws_json_get_semver(doc, "to_version", p->to_version, sizeof(p->to_version));
 	if (rc == 0)
-		rc = fws_json_hex(json_object_get(doc, "manifest_sha256"), p->manifest_sha256,
-				  sizeof(p->manifest_sha256));
+		rc = fws_json_get_hex(doc, "manifest_sha256", p->manifest_sha256,
+				      sizeof(p->manifest_sha256));
 	if (rc == 0)
-		rc = fws_json_time(json_object_get(doc, "created"), &p->created);
+		rc = fws_json_get_time(doc, "created", &p->created);
 	if (rc == 0)
-		rc = fws_json_time(json_object_get(doc, "expires"), &p->expires);
+		rc = fws_json_get_time(doc, "expires", &p->expires);
 	if (rc == 0)
 		rc = permit_valid(p);
 out:

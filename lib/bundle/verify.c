@@ -24,7 +24,7 @@ struct verify_ctx {
 	struct fws_envelope root_env; /* scratch for carried roots */
 	struct fws_root next_root;
 	int pending; /* c->entry holds a header read ahead but not yet used */
-	int threshold_optional; /* co-signing only: see verify_internal.h */
+	fws_manifest_sig_check sig_check;
 	uint8_t file[FWS_ENVELOPE_MAX];
 	uint8_t io[IO_BUF];
 };
@@ -111,10 +111,7 @@ static int check_manifest(struct verify_ctx *c, const struct fws_verify_opts *o,
 	int rc;
 	if (o->now > 0 && o->now > r->root.expires)
 		return FWS_EEXPIRED;
-	rc = fws_envelope_verify(&c->manifest_env, FWS_TYPE_MANIFEST, &r->root, FWS_ROLE_RELEASE,
-				 &r->signers);
-	if (c->threshold_optional && (rc == FWS_ETHRESHOLD || rc == FWS_EUNTRUSTED))
-		rc = 0;
+	rc = c->sig_check(&c->manifest_env, &r->root, &r->signers);
 	if (rc != 0)
 		return rc;
 	body = fws_envelope_body(&c->manifest_env, &body_len);
@@ -265,9 +262,16 @@ static int verify_payloads(struct verify_ctx *c, const struct fws_sink *sink,
 	return rc;
 }
 
-static int verify_bundle(fws_read_fn read, void *read_ctx, const struct fws_verify_opts *opts,
-			 const struct fws_sink *sink, struct fws_verify_result *result,
-			 struct fws_envelope *manifest_env)
+/* What a device requires: the release threshold of the newest root. */
+static int release_threshold(const struct fws_envelope *env, const struct fws_root *root,
+			     struct fws_signers *signers)
+{
+	return fws_envelope_verify(env, FWS_TYPE_MANIFEST, root, FWS_ROLE_RELEASE, signers);
+}
+
+int fws_bundle_verify_custom(fws_read_fn read, void *read_ctx, const struct fws_verify_opts *opts,
+			     const struct fws_sink *sink, struct fws_verify_result *result,
+			     fws_manifest_sig_check sig_check, struct fws_envelope *manifest_env)
 {
 	struct verify_ctx *c = NULL;
 	size_t len;
@@ -275,14 +279,15 @@ static int verify_bundle(fws_read_fn read, void *read_ctx, const struct fws_veri
 	size_t n_roots = 0;
 	int rc = FWS_EINTERNAL;
 
-	if (read == NULL || opts == NULL || opts->trusted_root == NULL || result == NULL)
+	if (read == NULL || opts == NULL || opts->trusted_root == NULL || result == NULL ||
+	    sig_check == NULL)
 		return FWS_EUSAGE;
 	memset(result, 0, sizeof(*result));
 	result->root = *opts->trusted_root;
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return FWS_ENOMEM;
-	c->threshold_optional = manifest_env != NULL;
+	c->sig_check = sig_check;
 	rc = fws_source_open(&c->src, read, read_ctx);
 	if (rc != 0)
 		goto out;
@@ -312,8 +317,15 @@ static int verify_bundle(fws_read_fn read, void *read_ctx, const struct fws_veri
 
 	for (;;) {
 		rc = fws_tar_next(&c->tar, &c->entry);
-		if (rc == 1)
-			rc = FWS_ETRUNCATED;
+		if (rc == 1) {
+			/* The archive ended after the manifest and roots: what is
+			 * wrong with the signed manifest comes first (one naming no
+			 * payload is a schema error, not a truncation). */
+			rc = check_manifest(c, opts, sink, result);
+			if (rc == 0)
+				rc = FWS_ETRUNCATED;
+			goto out;
+		}
 		if (rc != 0)
 			goto out;
 		if (strncmp(c->entry.path, "root/", 5) != 0)
@@ -358,15 +370,6 @@ out:
 int fws_bundle_verify(fws_read_fn read, void *read_ctx, const struct fws_verify_opts *opts,
 		      const struct fws_sink *sink, struct fws_verify_result *result)
 {
-	return verify_bundle(read, read_ctx, opts, sink, result, NULL);
-}
-
-int fws_bundle_verify_unsigned_ok(fws_read_fn read, void *read_ctx,
-				  const struct fws_verify_opts *opts,
-				  struct fws_verify_result *result,
-				  struct fws_envelope *manifest_env)
-{
-	if (manifest_env == NULL)
-		return FWS_EUSAGE;
-	return verify_bundle(read, read_ctx, opts, NULL, result, manifest_env);
+	return fws_bundle_verify_custom(read, read_ctx, opts, sink, result, release_threshold,
+					NULL);
 }

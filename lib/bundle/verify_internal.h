@@ -1,19 +1,21 @@
-/* Signing-side entry into the bundle verifier. Internal: never exported,
- * never used on a device. */
+/* The bundle verifier with the manifest's signature rule as a parameter.
+ * Hidden: devices use fws_bundle_verify (the release threshold of the
+ * newest root); only the signing side's co-signer (lib/sign/cosign.c)
+ * passes a rule of its own (a threshold not met yet). */
 #ifndef FWSEAL_BUNDLE_VERIFY_INTERNAL_H
 #define FWSEAL_BUNDLE_VERIFY_INTERNAL_H
 
 #include "fwseal/bundle.h"
 
-/* What a co-signer must know before adding a signature: the same checks as
- * fws_bundle_verify (root chain, manifest schema, every chunk, archive
- * structure), except that the release threshold may not be met yet. A bad
- * signature from an authorised key is still refused (FWS_EBADSIG): it means
- * the manifest was altered after someone signed it. manifest_env receives
- * the manifest envelope. */
-int fws_bundle_verify_unsigned_ok(fws_read_fn read, void *read_ctx,
-				  const struct fws_verify_opts *opts,
-				  struct fws_verify_result *result,
-				  struct fws_envelope *manifest_env);
+/* 0 when env's signatures satisfy the rule against root; signers gets the
+ * authorised keys whose signature verified. */
+typedef int (*fws_manifest_sig_check)(const struct fws_envelope *env,
+				      const struct fws_root *root, struct fws_signers *signers);
+
+/* fws_bundle_verify with sig_check for the manifest; manifest_env (may be
+ * NULL) receives the manifest envelope. */
+int fws_bundle_verify_custom(fws_read_fn read, void *read_ctx, const struct fws_verify_opts *opts,
+			     const struct fws_sink *sink, struct fws_verify_result *result,
+			     fws_manifest_sig_check sig_check, struct fws_envelope *manifest_env);
 
 #endif

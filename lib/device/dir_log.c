@@ -36,8 +36,16 @@ static int seg_size(void *ctx, int segment, uint64_t *size)
 	const char *name = seg_name(segment);
 	if (fstatat(b->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return fws_diag_set(fws_errno_code(errno), errno, name, "cannot open");
+	/* Checked here, where every operation first asks where the log ends,
+	 * so a planted link is refused before anything changes. */
 	if (!S_ISREG(st.st_mode))
 		return fws_diag_set(FWS_EUNSAFE, 0, name, "not a regular file");
+	if (st.st_nlink != 1)
+		return fws_diag_set(FWS_EUNSAFE, 0, name, "has %lu hard links",
+				    (unsigned long)st.st_nlink);
+	if (st.st_uid != b->owner)
+		return fws_diag_set(FWS_EUNSAFE, 0, name, "owned by uid %u, not by the device's owner %u",
+				    (unsigned)st.st_uid, (unsigned)b->owner);
 	*size = (uint64_t)st.st_size;
 	return 0;
 }

@@ -167,8 +167,11 @@ static void record_install(struct install_ctx *ic, const struct fws_verify_resul
 	if (!ic->begun) {
 		struct fws_diag saved = *d;
 		fws_op_end(&ic->o);
-		if (fws_op_begin(ic->dev, &ic->o) != 0) {
-			ic->dev->log_error = FWS_EBUSY;
+		int begin_rc = fws_op_begin(ic->dev, &ic->o);
+		if (begin_rc != 0) {
+			/* Why it is not in the log: the lock is busy, the log or
+			 * the state cannot be trusted to take a line, ... */
+			ic->dev->log_error = begin_rc;
 			fws_diag_restore(&saved);
 			return;
 		}

@@ -39,12 +39,16 @@ static int open_regular(int dirfd, const char *name, int nofollow, int *fd, stru
 		return fws_diag_set(fws_errno_code(errno), errno, name, "cannot open");
 	}
 	int rc = 0;
+	/* Below a device directory (nofollow) a directory or FIFO where our
+	 * file belongs was planted there; an operator's path keeps the
+	 * operating system's word for it. */
 	if (fstat(*fd, st) != 0)
 		rc = fws_diag_set(FWS_EIO, errno, name, "cannot read");
 	else if (S_ISDIR(st->st_mode))
-		rc = fws_diag_set(FWS_EIO, EISDIR, name, "cannot read");
+		rc = nofollow ? fws_diag_set(FWS_EUNSAFE, 0, name, "is a directory, not a file")
+			      : fws_diag_set(FWS_EIO, EISDIR, name, "cannot read");
 	else if (!S_ISREG(st->st_mode))
-		rc = fws_diag_set(FWS_EIO, 0, name, "not a regular file");
+		rc = fws_diag_set(nofollow ? FWS_EUNSAFE : FWS_EIO, 0, name, "not a regular file");
 	else if (fcntl(*fd, F_SETFL, 0) != 0)
 		rc = fws_diag_set(FWS_EIO, errno, name, "cannot read");
 	if (rc != 0) {

@@ -110,6 +110,14 @@ int fws_output_open(struct fws_output *o, const char *path, unsigned mode, int p
 	return rc;
 }
 
+int fws_output_check(const char *path, int policy, const char *const *inputs, size_t n_inputs)
+{
+	struct fws_output o;
+	int rc = fws_output_open(&o, path, 0600, policy, inputs, n_inputs);
+	fws_output_abort(&o);
+	return rc;
+}
+
 int fws_output_commit(struct fws_output *o)
 {
 	struct stat st;

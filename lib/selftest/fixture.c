@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fwseal/bundle_write.h"
 #include "fwseal/bundle.h"
 #include "fwseal/chunks.h"
 #include "fwseal/encoding.h"

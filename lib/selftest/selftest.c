@@ -1,7 +1,7 @@
 /* fwseal selftest: known-answer tests and an attack suite (selftest.h).
  *
  * Every expected value below is a constant computed by an independent
- * implementation (FIPS 180-2, RFC 8032, /work/shared/vectors: Python hashlib
+ * implementation (FIPS 180-2, RFC 8032, tests/vectors/known-answers: Python hashlib
  * and OpenSSL), never by this library. Each case reports what it expected and
  * what it got; `pass` is nothing but got == expected. A case that cannot even
  * be set up (out of memory, no temporary file) fails with the setup's code. */

@@ -576,7 +576,9 @@ int fws_secret_key_change_passphrase(const char *path, const char *old_pass, siz
 
 	if (path == NULL || new_pass == NULL || new_len == 0)
 		return FWS_EUSAGE;
-	rc = fws_secret_key_load(path, old_pass, old_len, &key);
+	rc = fws_output_check(path, FWS_OUT_UPDATE, inputs, n_inputs);
+	if (rc == 0)
+		rc = fws_secret_key_load(path, old_pass, old_len, &key);
 	if (rc != 0)
 		goto out;
 	rc = fws_sign_key_open(key);

@@ -13,12 +13,14 @@
 #include <unistd.h>
 
 #include "bundle/json_strict.h"
+#include "fwseal/bundle_write.h"
 #include "fwseal/chunks.h"
 #include "fwseal/error.h"
 #include "fwseal/fileio.h"
 #include "fwseal/keys.h"
 #include "fwseal/policy.h"
 #include "fwseal/sha256.h"
+#include "io/io.h"
 
 #define RELEASE_INPUT_MAX (256 * 1024)
 #define READ_BUF (1024 * 1024)
@@ -49,43 +51,47 @@ static int parse_payload(const json_t *o, const char *base_dir, struct fws_paylo
 	static const char *const opt[] = {"chunk_size"};
 	const char *file;
 	size_t file_len;
-	uint64_t cs = 0;
+	uint32_t cs = 0;
 	int rc = fws_json_check_keys(o, req, 3, opt, 1);
 	if (rc == 0)
-		rc = fws_json_string_copy(json_object_get(o, "name"), p->name, sizeof(p->name),
-					  FWS_ESCHEMA);
+		rc = fws_json_get_name(o, "name", p->name, sizeof(p->name));
 	if (rc == 0)
-		rc = fws_json_string_copy(json_object_get(o, "target"), p->target,
-					  sizeof(p->target), FWS_ESCHEMA);
+		rc = fws_json_get_name(o, "target", p->target, sizeof(p->target));
 	if (rc == 0)
-		rc = fws_json_string(json_object_get(o, "file"), PATH_MAX / 2, FWS_ESCHEMA, &file,
-				     &file_len);
+		rc = fws_json_get_string(o, "file", PATH_MAX / 2, FWS_ESCHEMA, &file, &file_len);
+	if (rc == 0 && file_len == 0)
+		rc = fws_diag_set(FWS_ESCHEMA, 0, "file", "empty: the payload file's path is needed");
+	/* Every chunk_size problem is a schema error here, a huge one too. */
+	if (rc == 0 && json_object_get(o, "chunk_size") != NULL)
+		rc = fws_json_recode(fws_json_get_chunk_size(o, "chunk_size", &cs), FWS_ELIMIT,
+				     FWS_ESCHEMA);
 	if (rc != 0)
 		return rc;
-	if (!fws_name_valid(p->name) || !fws_name_valid(p->target) || file_len == 0)
-		return FWS_ESCHEMA;
-	if (json_object_get(o, "chunk_size") != NULL) {
-		rc = fws_json_uint(json_object_get(o, "chunk_size"), FWS_CHUNK_MIN, FWS_CHUNK_MAX,
-				   &cs);
-		if (rc != 0 || !fws_chunk_size_valid((uint32_t)cs))
-			return FWS_ESCHEMA;
-	}
-	p->chunk_size = (uint32_t)cs; /* 0 = choose */
+	p->chunk_size = cs; /* 0 = choose */
 	int n = file[0] == '/' ? snprintf(pp->path, sizeof(pp->path), "%s", file)
 			       : snprintf(pp->path, sizeof(pp->path), "%s/%s", base_dir, file);
-	return (n < 0 || (size_t)n >= sizeof(pp->path)) ? FWS_ELIMIT : 0;
+	if (n < 0 || (size_t)n >= sizeof(pp->path))
+		return fws_diag_set(FWS_ELIMIT, 0, "file",
+				    "longer than %zu bytes with the description's directory",
+				    sizeof(pp->path) - 1);
+	return 0;
 }
 
 /* The release description (docs/format.md): the manifest's own fields, and
- * for each payload the file it comes from instead of its digests. */
+ * for each payload the file it comes from instead of its digests. Names and
+ * versions are checked here, with the manifest's own rules, so a mistake is
+ * reported before any payload is hashed; the rest (duplicates, release
+ * notes' characters, the sbom reference) when pack decodes the manifest it
+ * made, with the same field names. */
 static int parse_release(const char *path, struct pack_ctx *c)
 {
 	static const char *const req[] = {"product", "version", "security_version", "hardware",
 					  "payloads"};
 	static const char *const opt[] = {"expires", "min_version", "release_notes", "sbom"};
 	uint8_t *raw = NULL;
-	size_t raw_len;
-	json_t *root = NULL, *v;
+	size_t raw_len, n = 0;
+	json_t *root = NULL;
+	const json_t *v;
 	char dir[PATH_MAX];
 	size_t i;
 	struct fws_manifest *m = &c->m;
@@ -100,40 +106,39 @@ static int parse_release(const char *path, struct pack_ctx *c)
 	snprintf(copy, sizeof(copy), "%s", path);
 	snprintf(dir, sizeof(dir), "%s", dirname(copy));
 	m->schema = 1;
-	rc = fws_json_string_copy(json_object_get(root, "product"), m->product, sizeof(m->product),
-				  FWS_ESCHEMA);
+	rc = fws_json_get_name(root, "product", m->product, sizeof(m->product));
 	if (rc == 0)
-		rc = fws_json_string_copy(json_object_get(root, "version"), m->version,
-					  sizeof(m->version), FWS_ESCHEMA);
+		rc = fws_json_get_semver(root, "version", m->version, sizeof(m->version));
 	if (rc == 0)
-		rc = fws_json_uint(json_object_get(root, "security_version"), 0, FWS_SIZE_MAX,
-				   &m->security_version);
-	if (rc == 0 && (v = json_object_get(root, "min_version")) != NULL)
-		rc = fws_json_string_copy(v, m->min_version, sizeof(m->min_version), FWS_ESCHEMA);
-	if (rc == 0 && (v = json_object_get(root, "release_notes")) != NULL)
-		rc =
-		    fws_json_string_copy(v, m->release_notes, sizeof(m->release_notes), FWS_ELIMIT);
-	if (rc == 0 && (v = json_object_get(root, "sbom")) != NULL)
-		rc = fws_json_string_copy(v, m->sbom, sizeof(m->sbom), FWS_ESCHEMA);
-	if (rc == 0 && (v = json_object_get(root, "expires")) != NULL)
-		rc = fws_json_time(v, &m->expires);
+		rc = fws_json_get_uint(root, "security_version", 0, FWS_SIZE_MAX,
+				       &m->security_version);
+	if (rc == 0 && json_object_get(root, "min_version") != NULL)
+		rc = fws_json_get_semver(root, "min_version", m->min_version,
+					 sizeof(m->min_version));
+	if (rc == 0 && json_object_get(root, "release_notes") != NULL)
+		rc = fws_json_get_string_copy(root, "release_notes", m->release_notes,
+					      sizeof(m->release_notes), FWS_ELIMIT);
+	if (rc == 0 && json_object_get(root, "sbom") != NULL)
+		rc = fws_json_get_name(root, "sbom", m->sbom, sizeof(m->sbom));
+	if (rc == 0 && json_object_get(root, "expires") != NULL)
+		rc = fws_json_get_time(root, "expires", &m->expires);
+	if (rc == 0)
+		rc = fws_json_get_array(root, "hardware", 1, FWS_MAX_HARDWARE, FWS_ESCHEMA, &v, &n);
 	if (rc != 0)
 		goto out;
-	v = json_object_get(root, "hardware");
-	if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > FWS_MAX_HARDWARE) {
-		rc = FWS_ESCHEMA;
-		goto out;
-	}
-	for (i = 0; i < json_array_size(v) && rc == 0; i++)
-		rc = fws_json_string_copy(json_array_get(v, i), m->hardware[i],
-					  sizeof(m->hardware[i]), FWS_ESCHEMA);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = fws_json_within(fws_json_within(fws_json_name(json_array_get(v, i),
+								   m->hardware[i],
+								   sizeof(m->hardware[i])),
+						     "[%zu]", i),
+				     "hardware");
 	m->n_hardware = i;
-	v = json_object_get(root, "payloads");
-	if (rc == 0 &&
-	    (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > FWS_MAX_PAYLOADS))
-		rc = FWS_ESCHEMA;
-	for (i = 0; rc == 0 && i < json_array_size(v); i++)
-		rc = parse_payload(json_array_get(v, i), dir, &m->payloads[i], &c->pl[i]);
+	if (rc == 0)
+		rc = fws_json_get_array(root, "payloads", 1, FWS_MAX_PAYLOADS, FWS_ESCHEMA, &v, &n);
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = fws_json_within(parse_payload(json_array_get(v, i), dir, &m->payloads[i],
+						   &c->pl[i]),
+				     "payloads[%zu]", i);
 	m->n_payloads = i;
 out:
 	json_decref(root);
@@ -217,12 +222,18 @@ static int measure_payloads(struct pack_ctx *c)
 		struct stat sb;
 		int rc;
 		c->subject = pp->path;
-		if (stat(pp->path, &sb) != 0)
-			return errno == ENOENT ? FWS_ENOENT : FWS_EIO;
+		if (stat(pp->path, &sb) != 0) {
+			int err = errno;
+			return fws_diag_set(err == ENOENT ? FWS_ENOENT : FWS_EIO, err, NULL,
+					    "cannot open");
+		}
+		if (S_ISDIR(sb.st_mode))
+			return fws_diag_set(FWS_EIO, EISDIR, NULL, "cannot read");
 		if (!S_ISREG(sb.st_mode))
-			return FWS_EIO;
+			return fws_diag_set(FWS_EIO, 0, NULL, "not a regular file");
 		if ((uint64_t)sb.st_size > FWS_SIZE_MAX)
-			return FWS_ELIMIT;
+			return fws_diag_set(FWS_ELIMIT, 0, NULL, "%lld bytes, more than 2^53 - 1",
+					    (long long)sb.st_size);
 		p->size = (uint64_t)sb.st_size;
 		c->progress_total += 2 * p->size;
 		if (p->chunk_size == 0) {
@@ -235,16 +246,45 @@ static int measure_payloads(struct pack_ctx *c)
 		}
 		rc = fws_chunk_count(p->size, p->chunk_size, &pp->n_chunks);
 		if (rc != 0)
-			return rc;
+			return fws_diag_set(
+			    rc, 0, NULL,
+			    "%llu bytes in chunks of %u are %llu chunks, at most %u (payloads[%zu] "
+			    "needs a larger chunk_size)",
+			    (unsigned long long)p->size, (unsigned)p->chunk_size,
+			    (unsigned long long)(p->size / p->chunk_size +
+						 (p->size % p->chunk_size != 0)),
+			    (unsigned)FWS_MAX_CHUNKS, i);
 		pp->chunk_list = malloc(pp->n_chunks * 32 + 1);
 		if (pp->chunk_list == NULL)
 			return FWS_ENOMEM;
+		fws_diag_clear();
 		rc = hash_payload(c, i, NULL);
+		if (rc != 0 && fws_diag_last()->code != rc)
+			(void)fws_diag_set(rc, 0, NULL,
+					   rc == FWS_ESIZE    ? "changed size while it was read"
+					   : rc == FWS_ENOENT ? "cannot open"
+							      : "cannot read");
 		if (rc != 0)
 			return rc;
 		fws_sha256(pp->chunk_list, pp->n_chunks * 32, p->chunks_sha256);
 	}
 	return 0;
+}
+
+/* Says how the signing time was given: pack's CLI takes it from
+ * SOURCE_DATE_EPOCH when that is set (docs/format.md §9), else the clock.
+ * Wording only: the time itself is opts->now. */
+static void describe_now(int64_t now, char *out, size_t cap)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	char t[21], *end = NULL;
+	long long v = sde != NULL ? strtoll(sde, &end, 10) : 0;
+	if (fws_time_format(now, t) != 0)
+		snprintf(t, sizeof(t), "out of range");
+	if (sde != NULL && end != sde && *end == '\0' && v == now)
+		snprintf(out, cap, "SOURCE_DATE_EPOCH %lld (%s)", v, t);
+	else
+		snprintf(out, cap, "the signing time %lld (%s)", (long long)now, t);
 }
 
 /* Loads the chain: the first root must be self-signed, each next one a
@@ -253,21 +293,39 @@ static int load_roots(struct pack_ctx *c, const struct fws_pack_opts *o)
 {
 	uint8_t *raw = NULL;
 	size_t len;
+	char now[96], t[21];
 	c->subject = o->root_paths[0];
 	int rc = fws_root_load_file(o->root_paths[0], &c->root, &c->root_env);
 	for (size_t i = 1; i < o->n_roots && rc == 0; i++) {
 		c->subject = o->root_paths[i];
+		fws_diag_clear();
 		rc = fws_file_read_all(o->root_paths[i], FWS_ENVELOPE_MAX, &raw, &len);
 		if (rc == 0)
 			rc = fws_root_advance(&c->root, raw, len, &c->root_env, &c->next_root);
+		if (rc == FWS_EROOTVERSION && fws_diag_last()->code != rc)
+			(void)fws_diag_set(rc, 0, "version", "not %llu, the version after the previous --root",
+					   (unsigned long long)c->root.version + 1);
 		free(raw);
 		raw = NULL;
 	}
-	if (rc == 0)
-		rc = fws_root_check_not_expired(&c->root, o->now); /* never sign under it */
-	if (rc == 0 && o->now < c->root.created)
-		rc = FWS_ECLOCK; /* the signer's clock is behind the root: fix it first */
-	return rc;
+	if (rc != 0)
+		return rc;
+	const char *slash = strrchr(c->subject, '/');
+	const char *name = slash != NULL ? slash + 1 : c->subject;
+	describe_now(o->now, now, sizeof(now));
+	if (fws_time_format(c->root.expires, t) != 0)
+		snprintf(t, sizeof(t), "out of range");
+	rc = fws_root_check_not_expired(&c->root, o->now); /* never sign under it */
+	if (rc != 0)
+		return fws_diag_set(rc, 0, "expires", "%s is before %s: never sign under an expired root",
+				    t, now);
+	if (fws_time_format(c->root.created, t) != 0)
+		snprintf(t, sizeof(t), "out of range");
+	/* The signer's clock is behind the root: fix it first. */
+	if (o->now < c->root.created)
+		return fws_diag_set(FWS_ECLOCK, 0, NULL, "%s is before %s's created %s", now, name,
+				    t);
+	return 0;
 }
 
 static int add_file_entry(struct fws_bundle_writer *w, const char *name, const char *path)

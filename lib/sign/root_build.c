@@ -407,6 +407,14 @@ int fws_root_sign_file(const char *path, const struct fws_secret_key *key,
 		memset(st, 0, sizeof *st);
 	if (path == NULL || key == NULL)
 		goto out;
+	/* Signed in place; the previous root and the key are inputs it must
+	 * never be written over (checked before anything else is done). */
+	if (previous_path != NULL)
+		in[n++] = previous_path;
+	for (size_t i = 0; i < n_inputs && n < FWS_OUT_INPUTS_MAX; i++)
+		in[n++] = inputs[i];
+	if ((rc = fws_output_check(path, FWS_OUT_UPDATE, in, n)) != 0)
+		goto out;
 	rc = FWS_ENOMEM;
 	if ((w = calloc(1, sizeof *w)) == NULL)
 		goto out;
@@ -420,12 +428,6 @@ int fws_root_sign_file(const char *path, const struct fws_secret_key *key,
 	}
 	if ((rc = sign_root_env(&w->env, &w->root, previous, key, now)) != 0)
 		goto out;
-	/* Signed in place; the previous root and the key are inputs it must
-	 * never be written over. */
-	if (previous_path != NULL)
-		in[n++] = previous_path;
-	for (size_t i = 0; i < n_inputs && n < FWS_OUT_INPUTS_MAX; i++)
-		in[n++] = inputs[i];
 	if ((rc = write_env(path, &w->env, FWS_OUT_UPDATE, in, n)) != 0)
 		goto out;
 	if (st != NULL)

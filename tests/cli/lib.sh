@@ -114,6 +114,36 @@ expect_exit() {
 	return 1
 }
 
+# expect_refused CMD...: exit status not 0, exactly one stderr line naming the
+# program (for refusals whose exact status is not what the check is about).
+expect_refused() {
+	local desc got lines
+	desc=$(_desc "$@")
+	"$@" >"$LAST_OUT" 2>"$LAST_ERR"
+	got=$?
+	lines=$(wc -l <"$LAST_ERR")
+	if [ $got -ne 0 ] && [ "$lines" -eq 1 ] && grep -q "^$(basename "$1"): " "$LAST_ERR"; then
+		ok "$desc (refused, exit $got)"
+		return 0
+	fi
+	not_ok "$desc" "exit status $got (expected non-zero), $lines stderr lines" \
+		"$(_show_file stderr "$LAST_ERR")"
+	return 1
+}
+
+# state_set DIR KEY VALUE: rewrites one line of DIR/state and its checksum
+# (a state that decodes, but says something else).
+state_set() {
+	python3 - "$1/state" "$2" "$3" <<'PYEOF' || die "state_set $*"
+import hashlib, sys
+path, key, value = sys.argv[1:]
+lines = [l for l in open(path).read().splitlines() if not l.startswith("sha256 ")]
+lines = [key + " " + value if l.split(" ", 1)[0] == key else l for l in lines]
+body = "\n".join(lines) + "\n"
+open(path, "w").write(body + "sha256 " + hashlib.sha256(body.encode()).hexdigest() + "\n")
+PYEOF
+}
+
 # expect_ok CMD...: exit 0 and nothing on stderr.
 expect_ok() {
 	local desc

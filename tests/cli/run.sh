@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# CLI integration tests: runs every tests/cli/test_*.sh, each in a fresh
-# temporary directory (removed afterwards), and reports TAP-style lines
-# "ok N - FILE: CHECK" / "not ok N - FILE: CHECK", then the summary line
-# "N passed, M failed". Exits non-zero if anything failed.
+# CLI integration tests: runs tests/cli/test_*.sh (`make check`) or
+# tests/cli/long_*.sh (--long: big images, mutation loops, VMs, servers;
+# `make check-long`), JOBS at a time (default: the number of cores), each
+# in a fresh temporary directory (removed afterwards). Reports, in file
+# order, TAP-style lines "ok N - FILE: CHECK" / "not ok N - FILE: CHECK",
+# then the summary line "N passed, M failed". Exits non-zero if anything
+# failed.
 #
 #   BUILD=$PWD/build bash tests/cli/run.sh              # what `make check` runs
+#   BUILD=$PWD/build bash tests/cli/run.sh --long       # what `make check-long` runs
 #   BUILD=$PWD/build bash tests/cli/run.sh usage device # only test_usage.sh, test_device.sh
-#   KEEP=1 ...                                          # keep the temp dirs
+#   KEEP=1 ...  keep the temp dirs      JOBS=1 ...  one file at a time
 # Needs: bash, python3 (standard library), coreutils, tar, gzip.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -16,6 +20,7 @@ case "$BUILD" in
 *) BUILD=$(cd "$BUILD" && pwd) ;;
 esac
 export BUILD
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 for tool in fwseal fwseal-keys fwseal-verify; do
 	if [ ! -x "$BUILD/$tool" ]; then
@@ -28,34 +33,65 @@ if ! command -v python3 >/dev/null 2>&1; then
 	exit 1
 fi
 
+prefix=test
+if [ "${1:-}" = --long ]; then
+	prefix=long
+	shift
+fi
 tests=()
 if [ $# -gt 0 ]; then
 	for t in "$@"; do
 		t=${t#test_}
+		t=${t#long_}
 		t=${t%.sh}
-		tests+=("$HERE/test_$t.sh")
+		if [ -f "$HERE/long_$t.sh" ]; then tests+=("$HERE/long_$t.sh"); else tests+=("$HERE/test_$t.sh"); fi
 	done
 else
-	tests=("$HERE"/test_*.sh)
+	tests=("$HERE"/"$prefix"_*.sh)
 fi
+
+runs=$(mktemp -d "${TMPDIR:-/tmp}/fwseal-cli-runs.XXXXXX") || exit 1
+trap 'rm -rf "$runs"' EXIT
+
+# One test file: its output, its status and its time into $runs/INDEX.*
+run_one() {
+	local i=$1 t=$2 name work start
+	name=$(basename "$t" .sh)
+	work=$(mktemp -d "${TMPDIR:-/tmp}/fwseal-cli-$name.XXXXXX") || return 1
+	start=$(date +%s)
+	if [ -f "$t" ]; then
+		(cd "$work" && exec bash "$t") >"$runs/$i.log" 2>&1
+		echo $? >"$runs/$i.status"
+	else
+		echo "no such test file" >"$runs/$i.log"
+		echo 127 >"$runs/$i.status"
+	fi
+	echo $(($(date +%s) - start)) >"$runs/$i.secs"
+	if [ "${KEEP:-0}" = 1 ]; then
+		cp "$runs/$i.log" "$work.log" && echo "$work" >"$runs/$i.work"
+	else
+		rm -rf "$work"
+	fi
+}
+
+start_all=$(date +%s)
+running=0
+for i in "${!tests[@]}"; do
+	run_one "$i" "${tests[$i]}" &
+	running=$((running + 1))
+	if [ "$running" -ge "$JOBS" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+done
+wait
 
 n=0
 passed=0
 failed=0
-start_all=$(date +%s)
-for t in "${tests[@]}"; do
-	name=$(basename "$t" .sh)
-	if [ ! -f "$t" ]; then
-		n=$((n + 1)) failed=$((failed + 1))
-		echo "not ok $n - $name: no such test file"
-		continue
-	fi
-	work=$(mktemp -d "${TMPDIR:-/tmp}/fwseal-cli-$name.XXXXXX") || exit 1
-	log=$work.log
-	start=$(date +%s)
-	(cd "$work" && exec bash "$t") >"$log" 2>&1
-	status=$?
-	secs=$(($(date +%s) - start))
+for i in "${!tests[@]}"; do
+	name=$(basename "${tests[$i]}" .sh)
+	status=$(cat "$runs/$i.status")
 	results=0
 	diag_on=0
 	while IFS= read -r line; do
@@ -68,6 +104,9 @@ for t in "${tests[@]}"; do
 			n=$((n + 1)) failed=$((failed + 1)) results=$((results + 1)) diag_on=1
 			echo "not ok $n - $name: ${line#not ok - }"
 			;;
+		"# note: "*)
+			echo "$line"
+			;;
 		"#"*)
 			# Diagnostics are shown for failures only.
 			[ $diag_on -eq 1 ] && echo "$line"
@@ -77,22 +116,18 @@ for t in "${tests[@]}"; do
 			[ $diag_on -eq 1 ] && echo "#   | $line"
 			;;
 		esac
-	done <"$log"
+	done <"$runs/$i.log"
 	# A file ends with `finish` (exit 0); exit 1 is its last check failing
 	# (already reported); anything else (die = 99, a syntax error, a
 	# signal) means the file stopped early.
-	if [ $status -gt 1 ] || [ $results -eq 0 ]; then
+	if [ "$status" -gt 1 ] || [ $results -eq 0 ]; then
 		n=$((n + 1)) failed=$((failed + 1))
 		echo "not ok $n - $name: the test script itself failed (exit status $status, $results checks)"
-		tail -n 15 "$log" | sed 's/^/#   | /'
+		tail -n 15 "$runs/$i.log" | sed 's/^/#   | /'
 	fi
-	echo "# $name: ${secs}s"
-	if [ "${KEEP:-0}" = 1 ]; then
-		echo "# kept $work ($log)"
-	else
-		rm -rf "$work" "$log"
-	fi
+	echo "# $name: $(cat "$runs/$i.secs")s"
+	[ -f "$runs/$i.work" ] && echo "# kept $(cat "$runs/$i.work") ($(cat "$runs/$i.work").log)"
 done
-echo "# total: $(($(date +%s) - start_all))s"
+echo "# total: $(($(date +%s) - start_all))s ($JOBS at a time)"
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -17,22 +17,6 @@ pack v2.fwb v2.json rel root.json
 make_release v3.json 3.0.0 3 hw-a a.bin:a2.bin:rootfs:65536 b.bin:b.bin:kernel
 pack v3.fwb v3.json rel root.json
 
-# expect_refused CMD...: exit status not 0, exactly one stderr line naming the
-# program (for refusals whose exact status is not what the check is about).
-expect_refused() {
-	local desc got lines
-	desc=$(_desc "$@")
-	"$@" >"$LAST_OUT" 2>"$LAST_ERR"
-	got=$?
-	lines=$(wc -l <"$LAST_ERR")
-	if [ $got -ne 0 ] && [ "$lines" -eq 1 ] && grep -q "^$(basename "$1"): " "$LAST_ERR"; then
-		ok "$desc (refused, exit $got)"
-		return 0
-	fi
-	not_ok "$desc" "exit status $got (expected non-zero), $lines stderr lines" \
-		"$(_show_file stderr "$LAST_ERR")"
-	return 1
-}
 
 # ---- install -> pending; boot spends an attempt; mark-good raises the counter ----
 device_init dev

@@ -2,7 +2,7 @@
 # Seed corpora for the fuzzers, in OUT/<target>/:
 #  - objects from the self-test fixture (BUILD/fuzz-seedgen: keys from fixed
 #    seeds, so bundles verify against the harnesses' trusted root);
-#  - the shared known-answer vectors (/work/shared/vectors, or VECTORS=);
+#  - the known-answer vectors (tests/vectors/known-answers, or VECTORS=);
 #  - bundles packed by the real tools with keys-example/ (passphrase
 #    fwseal-demo) and the colleague-built tests/vectors/ bundles if present;
 #  - keys-example/ key files.
@@ -11,7 +11,7 @@ set -eu
 BUILD=$(cd "$1" && pwd)
 OUT=$2
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-VECTORS=${VECTORS:-$SRC/../shared/vectors}
+VECTORS=${VECTORS:-$SRC/tests/vectors/known-answers}
 rm -rf "$OUT"
 mkdir -p "$OUT"
 "$BUILD/fuzz-seedgen" "$OUT"

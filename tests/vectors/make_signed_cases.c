@@ -43,6 +43,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fwseal/bundle_write.h"
 #include "fwseal/fwseal.h"
 
 #define CREATED 1700000000LL /* 2023-11-14T22:13:20Z, SOURCE_DATE_EPOCH of the tests */

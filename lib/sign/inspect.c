@@ -5,6 +5,7 @@
 
 #include "bundle/source.h"
 #include "bundle/tar_reader.h"
+#include "fwseal/bundle_write.h"
 #include "fwseal/error.h"
 
 struct inspect_ctx {

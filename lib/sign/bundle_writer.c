@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fwseal/bundle_write.h"
 #include "fwseal/bundle.h"
 #include "fwseal/error.h"
 

@@ -45,6 +45,7 @@ struct cli_cmd {
 	const int *codes;        /* FWS_E* codes it can end with, ends with 0 */
 	const char *examples;    /* one command per line */
 	int (*run)(struct cli *c);
+	const char *json;        /* the --json result's fields, one per line, or NULL */
 };
 
 struct cli_tool {

@@ -52,12 +52,17 @@ static void print_wrapped(FILE *out, const char *indent, const char *text)
 	}
 }
 
+/* The command's own statuses, in ascending order (2 always: usage). */
 static void print_codes(FILE *out, const int *codes)
 {
-	fprintf(out, "Exit status:\n  0   success\n  2   %s\n", fws_strerror(FWS_EUSAGE));
-	for (size_t i = 0; codes != NULL && codes[i] != 0; i++)
-		if (codes[i] != FWS_EUSAGE)
-			fprintf(out, "  %-3d %s\n", -codes[i], fws_strerror(codes[i]));
+	fprintf(out, "Exit status:\n  0   success\n");
+	for (int code = -1; code >= FWS_ELAST; code--) {
+		int listed = code == FWS_EUSAGE;
+		for (size_t i = 0; codes != NULL && codes[i] != 0 && !listed; i++)
+			listed = codes[i] == code;
+		if (listed)
+			fprintf(out, "  %-3d %s\n", -code, fws_strerror(code));
+	}
 }
 
 static void print_cmd_help(FILE *out, const struct cli_tool *t, const struct cli_cmd *cmd)
@@ -81,6 +86,12 @@ static void print_cmd_help(FILE *out, const struct cli_tool *t, const struct cli
 	if (cmd->examples != NULL) {
 		fprintf(out, "\nExamples:\n");
 		print_wrapped(out, "  ", cmd->examples);
+	}
+	if (cmd->json != NULL) {
+		fprintf(out, "\nJSON (--json): one object with \"format\" (1), \"command\" and \"ok\";\n"
+			     "on failure \"error\": {status, name, subject, part, message}; absent\n"
+			     "values are null. The command's own fields:\n");
+		print_wrapped(out, "  ", cmd->json);
 	}
 	fprintf(out, "\n");
 	print_codes(out, cmd->codes);

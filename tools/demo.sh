@@ -14,7 +14,12 @@ KEYS=keys-example
 export FWSEAL_PASSPHRASE=fwseal-demo
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(date +%s)}
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Bold headings on a terminal only: logs and pipes get plain text.
+if [ -t 1 ]; then
+	step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+	step() { printf '\n== %s\n' "$*"; }
+fi
 run() { printf '$ %s\n' "$*"; "$@"; }
 # Runs a command that must FAIL; shows its one-line reason and exit status.
 refused() {

@@ -124,6 +124,7 @@ static const struct cli_opt change_opts[] = {
     {"passphrase-file", CLI_VALUE, "OLD", 0, "read the current passphrase from OLD"},
     {"new-passphrase-file", CLI_VALUE, "NEW", 0, "read the new passphrase from NEW"},
     {"kdf", CLI_VALUE, "LEVEL", 0, "interactive, moderate (default) or sensitive"},
+    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {NULL}};
 static const int change_codes[] = {FWS_ENOENT, FWS_EIO,	    FWS_EKEYFILE, FWS_EKEYPERM,
 				   FWS_EPASSPHRASE, FWS_ELIMIT, FWS_ESAMEFILE, FWS_ENOSPC, 0};
@@ -165,7 +166,10 @@ static int run_change_passphrase(struct cli *c)
 	}
 	cli_passphrase_free(old);
 	cli_passphrase_free(new);
-	if (rc == 0) {
+	if (rc == 0 && c->json) {
+		cli_json_set(c, "key", json_string(keyfile));
+		cli_json_set(c, "keyid", cli_json_hex(keyid, 32));
+	} else if (rc == 0) {
 		printf("%s: passphrase changed\n", cli_esc(keyfile));
 		print_keyid("key id ", keyid);
 	}
@@ -787,14 +791,18 @@ static const struct cli_cmd commands[] = {
      generate_opts, 0, 0, generate_codes,
      "fwseal-keys generate --out keys/release1\n"
      "FWSEAL_PASSPHRASE=... fwseal-keys generate --out ci/release --kdf interactive",
-     run_generate},
+     run_generate,
+     "secret_key, public_key  the files written\n"
+     "keyid            hex SHA-256 of the public key"},
     {"fingerprint", "print the key ID of a key file", "[--json] FILE",
      "Prints the key ID of a public or secret key file, checking the ID stored in the\n"
      "file against its public key. A secret key is not decrypted: for a .key this\n"
      "proves nothing about the encrypted seed (pack, sign and root commands check\n"
      "that), so fingerprint the .pub you received over a trusted channel.",
      fingerprint_opts, 1, 1, fingerprint_codes, "fwseal-keys fingerprint keys/release1.pub",
-     run_fingerprint},
+     run_fingerprint,
+     "file, kind       the file and \"public\" or \"secret\"\n"
+     "keyid            hex SHA-256 of the public key"},
     {"change-passphrase", "re-encrypt a secret key under a new passphrase",
      "--key NAME.key [--passphrase-file OLD] [--new-passphrase-file NEW] [--kdf LEVEL]",
      "Decrypts NAME.key and replaces it atomically, in place (mode kept), with the\n"
@@ -805,7 +813,9 @@ static const struct cli_cmd commands[] = {
      "fwseal-keys change-passphrase --key keys/release1.key\n"
      "fwseal-keys change-passphrase --key k.key --passphrase-file old.txt \\\n"
      "    --new-passphrase-file new.txt --kdf sensitive",
-     run_change_passphrase},
+     run_change_passphrase,
+     "key              the key file re-encrypted\n"
+     "keyid            hex SHA-256 of its public key (unchanged)"},
     {"root init", "create version 1 of the root of trust",
      "--root-key R.pub... --release-key K.pub... --sign R.key --out FILE [OPTIONS]",
      "Builds a root (schema 1, version 1) listing the keys allowed to sign roots and\n"
@@ -818,7 +828,14 @@ static const struct cli_cmd commands[] = {
      "    --sign r1.key --out root.json\n"
      "fwseal-keys root init --root-key r1.pub --root-key r2.pub --root-threshold 2 \\\n"
      "    --release-key a.pub --release-key b.pub --sign r1.key --out root.json",
-     run_root_init},
+     run_root_init,
+     "file, schema, version, created, expires  the root written\n"
+     "keys             key ids (hex)\n"
+     "roles            {root, release}: {threshold, keyids}\n"
+     "signed_by        root keys of this root that signed\n"
+     "threshold_met    signed_by meets its own root threshold\n"
+     "previous         null (a first root has none)\n"
+     "usable           every threshold met"},
     {"root new", "create the next version of the root (rotate, revoke)",
      "--from FILE --out FILE [--add-key K.pub --role ROLE]... [--remove-key KEYID]...\n"
      "    [--threshold ROLE=N]... [--expires DAYS] [--sign R.key] [OPTIONS]",
@@ -835,7 +852,13 @@ static const struct cli_cmd commands[] = {
      new_opts, 0, 0, new_codes,
      "fwseal-keys root new --from root.json --out root-v2.json \\\n"
      "    --add-key rel2.pub --role release --remove-key rel1.pub --sign r1.key",
-     run_root_new},
+     run_root_new,
+     "file, schema, version, created, expires  the root written\n"
+     "keys, roles      as root init\n"
+     "removed          key ids revoked\n"
+     "signed_by, threshold_met  this root's own root keys that signed\n"
+     "previous         {version, signed_by, is_previous_version, threshold_met}\n"
+     "usable           both thresholds met"},
     {"root sign", "add your root signature to a root (M-of-N)",
      "--key R.key [--previous FILE] [--passphrase-file FILE] ROOT",
      "Adds your signature to a root (a draft, partly or fully signed) and rewrites it\n"
@@ -843,7 +866,9 @@ static const struct cli_cmd commands[] = {
      "--previous, of the root it rotates from. Prints who has signed and what is\n"
      "still missing.",
      rsign_opts, 1, 1, rsign_codes,
-     "fwseal-keys root sign --key r2.key --previous root.json root-v2.json", run_root_sign},
+     "fwseal-keys root sign --key r2.key --previous root.json root-v2.json", run_root_sign,
+     "(the fields of root new, after signing)\n"
+     "signed_now_by    key id (hex) of the signature just added"},
     {"root verify", "walk a chain of roots from one you trust",
      "--trusted FILE ROOT... (oldest first)",
      "Checks each root is the previous one's successor, signed by a threshold of the\n"
@@ -851,12 +876,17 @@ static const struct cli_cmd commands[] = {
      "expired (at SOURCE_DATE_EPOCH or now).",
      rverify_opts, 1, CLI_MAX_ARGS, rverify_codes,
      "fwseal-keys root verify --trusted root.json root-v2.json root-v3.json",
-     run_root_verify},
+     run_root_verify,
+     "trusted_version  the root you trust\n"
+     "newest_version   the end of the chain\n"
+     "expires          the newest root's expiry\n"
+     "chain            [{file, version, signed_by_previous, signed_by_own}]"},
     {"root show", "print a root and who has signed it", "[--json] [--previous FILE] ROOT",
      "Prints a root's keys, roles and thresholds and which root keys signed it. A\n"
      "draft or partly signed root is shown, but the exit status is its unmet\n"
      "threshold's (11, 12 or 13), never 0.",
-     rshow_opts, 1, 1, rshow_codes, "fwseal-keys root show --json root.json", run_root_show},
+     rshow_opts, 1, 1, rshow_codes, "fwseal-keys root show --json root.json", run_root_show,
+     "(the fields of root new)"},
     {NULL}};
 
 static const struct cli_tool tool = {

@@ -219,7 +219,7 @@ static int run_install(struct cli *c)
 			cli_json_set(c, "boot_tries", json_integer(tries));
 			cli_json_set(c, "root_version", json_integer((json_int_t)res->root.version));
 			cli_json_set(c, "root_advanced", json_boolean(res->root_advanced));
-			cli_json_set(c, "permit_used", json_boolean(permit != NULL));
+			cli_json_set(c, "permit_used", json_boolean(dev.permit_used));
 			cli_json_set(c, "bundle_bytes", json_integer((json_int_t)res->bundle_bytes));
 			cli_json_set(c, "downloaded_bytes", json_integer((json_int_t)r.bytes));
 		} else {
@@ -229,7 +229,12 @@ static int run_install(struct cli *c)
 			       tries, res->root_advanced ? "; trusted root now v" : "");
 			if (res->root_advanced)
 				printf("%llu", (unsigned long long)res->root.version);
-			printf("\n");
+			printf("%s\n", dev.permit_used ? "; downgrade permit used" : "");
+			/* A permit is consulted only when it is needed: say so. */
+			if (permit != NULL && !dev.permit_used)
+				printf("note: %s was not needed (no rollback or downgrade) and was not "
+				       "used; it stays valid\n",
+				       cli_esc(permit_path));
 		}
 	}
 	if (r.fd >= 0)
@@ -549,7 +554,9 @@ static const struct cli_cmd commands[] = {
      "would reset its rollback counter (docs/recovery.md).",
      init_opts, 0, 0, init_codes,
      "fwseal-verify init --device /tmp/dev --root root.json --hardware pump-rev-c",
-     run_init},
+     run_init,
+     "device, hardware_id, device_id  what was provisioned\n"
+     "factory_version  the image already in slot a, or null"},
     {"install", "verify a bundle while streaming it into the inactive slot",
      "--device DIR [--permit FILE] [--allow-downgrade] [OPTIONS] BUNDLE|-",
      "Streams the bundle (\"-\" = standard input) and checks signatures, root chain,\n"
@@ -562,48 +569,73 @@ static const struct cli_cmd commands[] = {
      install_opts, 1, 1, install_codes,
      "fwseal-verify install --device /tmp/dev pump-1.2.0.fwb\n"
      "curl -s https://updates.example/pump.fwb | fwseal-verify install --device /tmp/dev -",
-     run_install},
+     run_install,
+     "product, version, security_version  the release installed\n"
+     "manifest_sha256  SHA-256 of its signed manifest body\n"
+     "slot             the set now pending\n"
+     "boot_tries       tries the bootloader gives it\n"
+     "root_version     the trusted root afterwards\n"
+     "root_advanced    the bundle moved the trusted root on\n"
+     "permit_used      a downgrade permit was used (spent)\n"
+     "bundle_bytes     bytes of the bundle read"},
     {"boot", "simulate a reboot: the bootloader picks a slot", "--device DIR [--json]",
      "The simulated bootloader boots the first slot in its boot order with tries left\n"
      "and spends one, as the U-Boot script in docs/integration.md does. A pending slot\n"
      "that used up its tries is dropped and the device stays on the confirmed slot.",
-     boot_opts, 0, 0, boot_codes, "fwseal-verify boot --device /tmp/dev", run_boot},
+     boot_opts, 0, 0, boot_codes, "fwseal-verify boot --device /tmp/dev", run_boot,
+     "booted_slot, confirmed_slot, pending_slot  after the boot\n"
+     "version, security_version  of the confirmed slot\n"
+     "fell_back        the pending slot given up during this boot, or null"},
     {"mark-good", "confirm the running update (raises the counter)",
      "--device DIR [booted|other|a|b]",
      "The running pending slot confirmed itself: it becomes the confirmed slot and\n"
      "only now the stored security_version is raised. On the confirmed slot it renews\n"
      "its boot tries (run it on every good boot). A pending slot that has not booted\n"
      "yet cannot be confirmed.",
-     mark_opts, 0, 1, mark_codes, "fwseal-verify mark-good --device /tmp/dev", run_mark_good},
+     mark_opts, 0, 1, mark_codes, "fwseal-verify mark-good --device /tmp/dev", run_mark_good,
+     "(the fields of boot)"},
     {"mark-bad", "give a slot up", "--device DIR [booted|other|a|b]",
      "A pending slot is cancelled; the confirmed slot gives way to the other slot when\n"
      "that holds a confirmed image not below the counter; any other image is\n"
      "forgotten and never booted again.",
      mark_opts, 0, 1, mark_codes, "fwseal-verify mark-bad --device /tmp/dev other",
-     run_mark_bad},
+     run_mark_bad,
+     "(the fields of boot)"},
     {"mark-active", "make a slot the one that boots", "--device DIR [booted|other|a|b]",
      "The slot boots next: the pending slot gets its tries renewed; a slot holding a\n"
      "confirmed image not below the counter becomes the confirmed slot (a pending\n"
      "update is then cancelled).",
      mark_opts, 0, 1, mark_codes, "fwseal-verify mark-active --device /tmp/dev other",
-     run_mark_active},
+     run_mark_active,
+     "(the fields of boot)"},
     {"rollback", "cancel the pending update, or return to the other slot",
      "--device DIR [--json]",
      "With an update pending it is cancelled; otherwise the other slot becomes the\n"
      "confirmed slot if its security_version is not below the stored one.",
-     boot_opts, 0, 0, mark_codes, "fwseal-verify rollback --device /tmp/dev", run_rollback},
+     boot_opts, 0, 0, mark_codes, "fwseal-verify rollback --device /tmp/dev", run_rollback,
+     "(the fields of boot)"},
     {"status", "show the device's state and the bootloader's side by side",
      "--device DIR [--json]",
      "Prints fwseal's state and the bootloader's variables, then checks that what an\n"
      "install needs is healthy (state, trusted root, bootloader, audit log): a broken\n"
      "part is reported and the exit status is not 0.",
      status_opts, 0, 0, status_codes, "fwseal-verify status --device /tmp/dev --json",
-     run_status},
+     run_status,
+     "device, hardware_id, device_id\n"
+     "version, security_version  the confirmed image and the device's counter\n"
+     "confirmed_slot, pending_slot, booted_slot  \"a\", \"b\" or null\n"
+     "boot_attempts    tries left of the pending slot, or null\n"
+     "boot_order       the bootloader's order, e.g. [\"b\", \"a\"]\n"
+     "slots            {a, b}: {version, security_version, boot_tries, in_boot_order}\n"
+     "root_version, trusted_time, installs, generation\n"
+     "log_seq          the audit log's last line"},
     {"log", "print or check the audit log", "--device DIR [--json | --verify]",
      "Prints the hash-chained audit log, or checks its chain and head (exit 27 naming\n"
      "the first bad line). Works when the state is broken: it is the first step of\n"
      "docs/recovery.md.",
-     log_opts, 0, 0, log_codes, "fwseal-verify log --device /tmp/dev --verify", run_log},
+     log_opts, 0, 0, log_codes, "fwseal-verify log --device /tmp/dev --verify", run_log,
+     "lines            the audit log's lines as objects, oldest first\n"
+     "                 (docs/audit-log.md)"},
     {NULL}};
 
 static const struct cli_tool tool = {

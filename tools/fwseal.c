@@ -585,14 +585,29 @@ static const struct cli_cmd commands[] = {
      "fwseal pack --manifest manifests/example.json --key release.key \\\n"
      "    --root root.json --out pump-1.2.0.fwb\n"
      "SOURCE_DATE_EPOCH=1700000000 fwseal pack ... --gzip --out pump.fwb.gz",
-     run_pack},
+     run_pack,
+     "bundle           the file written\n"
+     "manifest: {product, version, security_version, hardware [], created, expires,\n"
+     "  min_version, release_notes, sbom, payloads [{name, target, size, chunk_size,\n"
+     "  sha256_chunks}]}\n"
+     "manifest_sha256  SHA-256 of the signed manifest body (what permits name)\n"
+     "root_version     the newest root carried\n"
+     "signatures       release signatures in the bundle\n"
+     "release_threshold  signatures a device requires\n"
+     "complete         signatures >= release_threshold\n"
+     "bundle_bytes     size of the bundle"},
     {"sign", "add your release signature to a bundle (M-of-N approval)",
      "--key FILE --root FILE [OPTIONS] BUNDLE",
      "Verifies the bundle against your trusted root (everything but the release\n"
      "threshold: nobody signs what they have not checked), adds your signature and\n"
      "rewrites the bundle in place, keeping its mode; a read-only bundle is refused.",
      sign_opts, 1, 1, sign_codes, "fwseal sign --key alice.key --root root.json pump-1.2.0.fwb",
-     run_sign},
+     run_sign,
+     "bundle           the file rewritten\n"
+     "signatures       release signatures now in the bundle\n"
+     "release_threshold  signatures a device requires\n"
+     "complete         signatures >= release_threshold\n"
+     "signed_by        key ids (hex) of the valid signatures"},
     {"verify", "check a bundle: signatures, root chain, every chunk",
      "--root FILE [--hardware ID] [--at TIME] [OPTIONS] BUNDLE|-",
      "Checks signatures, the carried root chain, the manifest, every chunk of every\n"
@@ -604,11 +619,29 @@ static const struct cli_cmd commands[] = {
      "fwseal verify --root root.json --hardware pump-rev-c pump-1.2.0.fwb\n"
      "fwseal verify --root root.json --installed-version 1.1.0 --security-version 3 b.fwb\n"
      "curl -s https://updates.example/pump.fwb | fwseal verify --root root.json -",
-     run_verify},
+     run_verify,
+     "bundle           the file (or \"-\")\n"
+     "manifest: {product, version, security_version, hardware [], created, expires,\n"
+     "  min_version, release_notes, sbom, payloads [{name, target, size, chunk_size,\n"
+     "  sha256_chunks}]}\n"
+     "manifest_sha256  SHA-256 of the signed manifest body\n"
+     "root_version     the newest root after the carried chain\n"
+     "compressed       the bundle was gzip\n"
+     "bundle_bytes     bytes read\n"
+     "signed_by        key ids (hex) of the valid release signatures\n"
+     "device_rules_checked  --installed-version was given"},
     {"inspect", "show what a bundle says, WITHOUT verifying it", "[--json] BUNDLE|-",
      "Lists the manifest, the signatures' key ids and the entries of a bundle.\n"
      "Nothing shown is verified: use fwseal verify for that.",
-     inspect_opts, 1, 1, inspect_codes, "fwseal inspect --json pump-1.2.0.fwb", run_inspect},
+     inspect_opts, 1, 1, inspect_codes, "fwseal inspect --json pump-1.2.0.fwb", run_inspect,
+     "verified         always false: nothing here is checked\n"
+     "compressed       the bundle is gzip\n"
+     "payload_type     the envelope's payloadType\n"
+     "signatures       key ids (hex) the envelope names\n"
+     "manifest (null when it does not decode): {product, version, security_version, hardware [], created, expires,\n"
+     "  min_version, release_notes, sbom, payloads [{name, target, size, chunk_size,\n"
+     "  sha256_chunks}]}\n"
+     "entries          [{name, size}] in archive order"},
     {"permit", "sign a one-time downgrade permit (field recall)",
      "--key FILE --root FILE (--device-id ID | --hardware ID) --to-version V --bundle FILE\n"
      "    --out FILE [--valid-days N] [OPTIONS]",
@@ -618,12 +651,20 @@ static const struct cli_cmd commands[] = {
      permit_opts, 0, 0, permit_codes,
      "fwseal permit --key release.key --root root.json --device-id pump-0042 \\\n"
      "    --to-version 1.1.0 --bundle pump-1.1.0.fwb --out pump-0042.permit",
-     run_permit},
+     run_permit,
+     "permit           the file written\n"
+     "to_version       the version it allows\n"
+     "device_id, hardware_id  the binding (one of them null)\n"
+     "manifest_sha256  SHA-256 of the manifest body it allows\n"
+     "created, expires validity"},
     {"selftest", "run the built-in known answers and attack suite", "[--json]",
      "Runs known-answer tests and a suite of attacks against this very build of the\n"
      "library: evidence for installation and operational qualification.",
      selftest_opts, 0, 0, selftest_codes, "fwseal selftest --json > selftest.json",
-     run_selftest},
+     run_selftest,
+     "library, sha256  version and SHA-256 backend of this build\n"
+     "cases            [{group, name, what, expected, got, pass}]\n"
+     "total, passed, failed  counts"},
     {NULL}};
 
 static const struct cli_tool tool = {

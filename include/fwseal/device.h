@@ -56,6 +56,10 @@ struct fws_device {
 	/* Out, per operation: the set the bootloader gave up on, found and
 	 * forgotten during this operation ('-' = none). */
 	char fell_back;
+	/* Out, per install: the downgrade permit given was used (consumed). A
+	 * permit is consulted only for a bundle refused for rollback or
+	 * downgrade; otherwise it is left unused, and stays valid. */
+	int permit_used;
 };
 
 /* A factory image already in set a when the device is provisioned. */

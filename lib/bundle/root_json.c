@@ -184,7 +184,7 @@ static int explain_root_check(const struct fws_root *root, int rc)
 			if (fws_root_find_key(root, role->keyids[i]) != NULL)
 				continue;
 			fws_hex_encode(hex, role->keyids[i], 32);
-			(void)fws_diag_set(rc, 0, NULL, "\"%s\" is not one of keys", hex);
+			(void)fws_diag_set(rc, 0, NULL, "\"%s\" is not listed in keys", hex);
 			fws_diag_prefix('.', "roles.%s.keyids[%zu]", role_names[r], i);
 			return rc;
 		}

@@ -211,6 +211,7 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 	ic.opts = opts;
 	dev->log_error = 0;
 	dev->fell_back = '-';
+	dev->permit_used = 0;
 	/* A snapshot, without the lock: enough to verify signatures against. */
 	rc = (root == NULL || env == NULL) ? FWS_ENOMEM : fws_op_load_state(dev, &snap);
 	if (rc == 0 && dev->log != NULL && (rc = fws_audit_log_position(dev->log, &last)) != 0)
@@ -233,6 +234,7 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 	if (rc != 0 && ic.prepared)
 		dev->slots.discard(dev->slots.ctx, ic.set);
 	record_install(&ic, res, root->version, &rc);
+	dev->permit_used = rc == 0 && ic.permit_used;
 	fws_op_end(&ic.o);
 out:
 	free(root);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bundle/json_strict.h"
 #include "fwseal/encoding.h"
 #include "fwseal/error.h"
 #include "fwseal/fileio.h"
@@ -353,8 +354,10 @@ static int read_key_file(const char *path, int secret, char **out, size_t *out_l
 	if (fd < 0)
 		return fws_diag_set(fws_errno_code(errno), errno, path, "cannot open");
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		int dir = S_ISDIR(st.st_mode);
 		close(fd);
-		return fws_diag_set(FWS_EKEYFILE, 0, path, "not a regular file");
+		return dir ? fws_diag_set(FWS_EKEYFILE, EISDIR, path, "not a key file")
+			   : fws_diag_set(FWS_EKEYFILE, 0, path, "not a regular file");
 	}
 	rc = fws_io_read_all_fd(fd, path, KEYFILE_MAX, &buf, &len);
 	close(fd);
@@ -388,42 +391,71 @@ static int parse_json(const char *buf, size_t len, json_t **out)
 
 	*out = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
 	if (*out == NULL)
-		return FWS_EKEYFILE;
+		return fws_json_syntax_error(FWS_EKEYFILE, &err);
 	if (!json_is_object(*out)) {
+		int rc = fws_diag_set(FWS_EKEYFILE, 0, NULL, "the top level must be an object, not %s",
+				      fws_json_type_name(*out));
 		json_decref(*out);
 		*out = NULL;
-		return FWS_EKEYFILE;
+		return rc;
 	}
 	return 0;
 }
 
+/* Any field error of a key file is FWS_EKEYFILE; the description stays. */
+static int keyfile_error(int rc)
+{
+	return fws_json_recode(fws_json_recode(rc, FWS_ESCHEMA, FWS_EKEYFILE), FWS_ELIMIT,
+			       FWS_EKEYFILE);
+}
+
+/* Exactly these keys: none missing, none unknown. */
+static int expect_keys(const json_t *obj, const char *const *names, size_t n)
+{
+	return keyfile_error(fws_json_check_keys(obj, names, n, NULL, 0));
+}
+
 static int expect_string(const json_t *obj, const char *name, const char *value)
 {
-	const json_t *v = json_object_get(obj, name);
+	char q[FWS_JSON_QUOTE_CAP];
+	const char *s;
+	size_t n;
+	int rc = fws_json_get_string(obj, name, 64, FWS_EKEYFILE, &s, &n);
 
-	if (!json_is_string(v) || strcmp(json_string_value(v), value) != 0)
-		return FWS_EKEYFILE;
+	if (rc != 0)
+		return keyfile_error(rc);
+	if (strcmp(s, value) != 0)
+		return fws_diag_set(FWS_EKEYFILE, 0, name, "%s is not \"%s\"",
+				    fws_json_quote(q, s, n), value);
 	return 0;
+}
+
+/* The "type" field, naming the common mix-up of the two files. */
+static int expect_type(const json_t *doc, const char *want)
+{
+	const json_t *v = json_object_get(doc, "type");
+	int want_secret = strcmp(want, TYPE_SECRET) == 0;
+
+	if (json_is_string(v) &&
+	    strcmp(json_string_value(v), want_secret ? TYPE_PUBLIC : TYPE_SECRET) == 0)
+		return fws_diag_set(FWS_EKEYFILE, 0, NULL,
+				    want_secret
+					? "a public key (.pub), not the secret key (.key) needed here"
+					: "a secret key (.key), not the public key (.pub) needed here");
+	return expect_string(doc, "type", want);
 }
 
 static int expect_version(const json_t *obj)
 {
-	const json_t *v = json_object_get(obj, "version");
+	uint64_t v;
 
-	if (!json_is_integer(v) || json_integer_value(v) != 1)
-		return FWS_EKEYFILE;
-	return 0;
+	return keyfile_error(fws_json_get_uint(obj, "version", 1, 1, &v));
 }
 
 /* Exactly 2*len lowercase hex digits. */
 static int get_hex(const json_t *obj, const char *name, uint8_t *out, size_t len)
 {
-	const json_t *v = json_object_get(obj, name);
-
-	if (!json_is_string(v) || json_string_length(v) != 2 * len ||
-	    fws_hex_decode_exact(out, len, json_string_value(v)) != 0)
-		return FWS_EKEYFILE;
-	return 0;
+	return keyfile_error(fws_json_get_hex(obj, name, out, len));
 }
 
 /* An integer KDF parameter within [min, max]. Outside it is FWS_ELIMIT: the
@@ -436,23 +468,38 @@ static int get_limit(const json_t *obj, const char *name, unsigned long long min
 	json_int_t n;
 
 	if (!json_is_integer(v))
-		return FWS_EKEYFILE;
+		return fws_diag_set(FWS_EKEYFILE, 0, NULL, "\"%s\" must be an integer, not %s", name,
+				    fws_json_type_name(v));
 	n = json_integer_value(v);
 	if (n < 0 || (unsigned long long)n < min || (unsigned long long)n > max)
-		return FWS_ELIMIT;
+		return fws_diag_set(FWS_ELIMIT, 0, name,
+				    "%lld is not between %llu and %llu (the limits fwseal accepts)",
+				    (long long)n, min, max);
 	*out = (unsigned long long)n;
 	return 0;
 }
+
+static const char *const public_keys[] = {"keyid", "keytype", "public", "type", "version"};
+static const char *const secret_keys[] = {"cipher", "kdf", "keyid", "public", "type", "version"};
+static const char *const kdf_keys[] = {"alg", "memlimit", "opslimit", "salt"};
+static const char *const cipher_keys[] = {"alg", "ciphertext", "nonce"};
 
 /* Exact key set: with the size fixed and every expected key present, no
  * unknown key can be there. */
 static int parse_public(const json_t *doc, uint8_t *pk, uint8_t *keyid)
 {
-	if (json_object_size(doc) != 5 || expect_string(doc, "type", TYPE_PUBLIC) != 0 ||
-	    expect_version(doc) != 0 || expect_string(doc, "keytype", "ed25519") != 0 ||
-	    get_hex(doc, "public", pk, PK_LEN) != 0 || get_hex(doc, "keyid", keyid, 32) != 0)
-		return FWS_EKEYFILE;
-	return 0;
+	int rc = expect_type(doc, TYPE_PUBLIC);
+	if (rc == 0)
+		rc = expect_keys(doc, public_keys, 5);
+	if (rc == 0)
+		rc = expect_version(doc);
+	if (rc == 0)
+		rc = expect_string(doc, "keytype", "ed25519");
+	if (rc == 0)
+		rc = get_hex(doc, "public", pk, PK_LEN);
+	if (rc == 0)
+		rc = get_hex(doc, "keyid", keyid, 32);
+	return rc;
 }
 
 static int parse_secret(const json_t *doc, struct secret_file *sf)
@@ -462,19 +509,33 @@ static int parse_secret(const json_t *doc, struct secret_file *sf)
 	unsigned long long mem = 0;
 	int rc;
 
-	if (json_object_size(doc) != 6 || expect_string(doc, "type", TYPE_SECRET) != 0 ||
-	    expect_version(doc) != 0 || get_hex(doc, "keyid", sf->keyid, 32) != 0 ||
-	    get_hex(doc, "public", sf->public_key, PK_LEN) != 0)
-		return FWS_EKEYFILE;
-	if (!json_is_object(kdf) || json_object_size(kdf) != 4 ||
-	    expect_string(kdf, "alg", KDF_ALG) != 0 ||
-	    get_hex(kdf, "salt", sf->salt, SALT_LEN) != 0)
-		return FWS_EKEYFILE;
-	if (!json_is_object(cipher) || json_object_size(cipher) != 3 ||
-	    expect_string(cipher, "alg", CIPHER_ALG) != 0 ||
-	    get_hex(cipher, "nonce", sf->nonce, NONCE_LEN) != 0 ||
-	    get_hex(cipher, "ciphertext", sf->ciphertext, CT_LEN) != 0)
-		return FWS_EKEYFILE;
+	rc = expect_type(doc, TYPE_SECRET);
+	if (rc == 0)
+		rc = expect_keys(doc, secret_keys, 6);
+	if (rc == 0)
+		rc = expect_version(doc);
+	if (rc == 0)
+		rc = get_hex(doc, "keyid", sf->keyid, 32);
+	if (rc == 0)
+		rc = get_hex(doc, "public", sf->public_key, PK_LEN);
+	if (rc == 0)
+		rc = keyfile_error(fws_json_get_object(doc, "kdf", kdf_keys, 4, NULL, 0, NULL));
+	if (rc == 0)
+		rc = fws_json_within(expect_string(kdf, "alg", KDF_ALG), "kdf");
+	if (rc == 0)
+		rc = fws_json_within(get_hex(kdf, "salt", sf->salt, SALT_LEN), "kdf");
+	if (rc == 0)
+		rc = keyfile_error(
+		    fws_json_get_object(doc, "cipher", cipher_keys, 3, NULL, 0, NULL));
+	if (rc == 0)
+		rc = fws_json_within(expect_string(cipher, "alg", CIPHER_ALG), "cipher");
+	if (rc == 0)
+		rc = fws_json_within(get_hex(cipher, "nonce", sf->nonce, NONCE_LEN), "cipher");
+	if (rc == 0)
+		rc = fws_json_within(get_hex(cipher, "ciphertext", sf->ciphertext, CT_LEN),
+				     "cipher");
+	if (rc != 0)
+		return rc;
 	/* Limits last, so a file that is malformed anyway says so. */
 	rc = get_limit(kdf, "opslimit", crypto_pwhash_argon2id_OPSLIMIT_MIN,
 		       crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE, &sf->opslimit);
@@ -482,7 +543,7 @@ static int parse_secret(const json_t *doc, struct secret_file *sf)
 		rc = get_limit(kdf, "memlimit", crypto_pwhash_argon2id_MEMLIMIT_MIN,
 			       crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE, &mem);
 	if (rc != 0)
-		return rc;
+		return fws_json_within(rc, "kdf");
 	sf->memlimit = (size_t)mem;
 	return 0;
 }
@@ -522,7 +583,7 @@ int fws_secret_key_load(const char *path, const char *passphrase, size_t passphr
 		goto out;
 	/* Cheap consistency check before the expensive KDF. */
 	if (!keyid_matches(sf.public_key, sf.keyid)) {
-		rc = FWS_EKEYFILE;
+		rc = fws_diag_set(FWS_EKEYFILE, 0, "keyid", "not the SHA-256 of public");
 		goto out;
 	}
 	rc = key_alloc(&key);
@@ -549,7 +610,8 @@ int fws_secret_key_load(const char *path, const char *passphrase, size_t passphr
 	/* "public" and "keyid" are outside the AEAD: if they were swapped for
 	 * another key's, signatures would be labelled with the wrong key. */
 	if (memcmp(key->pk, sf.public_key, PK_LEN) != 0) {
-		rc = FWS_EKEYFILE;
+		rc = fws_diag_set(FWS_EKEYFILE, 0, "public",
+				  "not the public key of the encrypted seed (the file was altered)");
 		goto out;
 	}
 	memcpy(key->keyid, sf.keyid, 32);
@@ -619,7 +681,7 @@ int fws_public_key_load(const char *path, uint8_t public_key[32], uint8_t keyid[
 	if (rc != 0)
 		goto out;
 	if (!keyid_matches(pk, id)) {
-		rc = FWS_EKEYID;
+		rc = fws_diag_set(FWS_EKEYID, 0, "keyid", "not the SHA-256 of public");
 		goto out;
 	}
 	memcpy(public_key, pk, PK_LEN);
@@ -648,7 +710,9 @@ int fws_key_file_public(const char *path, uint8_t public_key[32], uint8_t keyid[
 	rc = parse_json(buf, len, &doc);
 	if (rc != 0)
 		goto out;
-	secret = expect_string(doc, "type", TYPE_SECRET) == 0;
+	/* A probe, not a check: it records nothing. */
+	secret = json_is_string(json_object_get(doc, "type")) &&
+		 strcmp(json_string_value(json_object_get(doc, "type")), TYPE_SECRET) == 0;
 	if (secret) {
 		rc = parse_secret(doc, &sf);
 		if (rc == 0) {
@@ -661,7 +725,7 @@ int fws_key_file_public(const char *path, uint8_t public_key[32], uint8_t keyid[
 	if (rc != 0)
 		goto out;
 	if (!keyid_matches(pk, id)) {
-		rc = FWS_EKEYID;
+		rc = fws_diag_set(FWS_EKEYID, 0, "keyid", "not the SHA-256 of public");
 		goto out;
 	}
 	memcpy(public_key, pk, PK_LEN);

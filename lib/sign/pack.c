@@ -15,6 +15,7 @@
 #include "bundle/json_strict.h"
 #include "fwseal/bundle_write.h"
 #include "fwseal/chunks.h"
+#include "fwseal/encoding.h"
 #include "fwseal/error.h"
 #include "fwseal/fileio.h"
 #include "fwseal/keys.h"

@@ -57,8 +57,12 @@ expect_ok "${P[@]}" --out other-bundle.permit --device-id dev-1 --to-version 1.0
 before=$(snapshot dev)
 T="permit for another device" expect_exit 40 "$FWVERIFY" install --device dev \
 	--permit other-dev.permit v1.fwb
+check "the refusal says which condition failed (the device)" \
+	grep -q "device_id: the permit is for device dev-2, this is dev-1" "$LAST_ERR"
 T="permit for another bundle of the same version" expect_exit 40 "$FWVERIFY" install \
 	--device dev --permit other-bundle.permit v1.fwb
+check "the refusal says which condition failed (the manifest)" \
+	grep -q "manifest_sha256: the permit names another manifest" "$LAST_ERR"
 T="a root document passed as a permit" expect_exit 10 "$FWVERIFY" install --device dev \
 	--permit root.json v1.fwb
 python3 - p1.permit badsig.permit <<'EOF' || die "badsig"
@@ -81,8 +85,17 @@ T="downgrade with the device's permit" expect_ok "$FWVERIFY" install --device de
 confirm v2.fwb || die "reinstall v2: $(cat "$T_DIR/setup.log")"
 T="the same permit a second time (replay)" expect_exit 40 "$FWVERIFY" install --device dev \
 	--permit p1.permit v1.fwb
+check "the refusal says it is a replay" grep -q "created: replay" "$LAST_ERR"
 T="another permit created no later than the used one (replay)" expect_exit 40 \
 	"$FWVERIFY" install --device dev --permit hw.permit v1.fwb
+
+# ---- a permit that is not needed is said so, and not spent ----
+device_init devn
+"$FWVERIFY" install --device devn --permit p1.permit v1.fwb >needless.out 2>&1 ||
+	die "install devn: $(cat needless.out)"
+check "a needless permit is reported as not used" grep -q "was not needed .* and was not used" \
+	needless.out
+check "and the device did not spend it (permit_floor still 0)" grep -q "^permit_floor 0$" devn/state
 
 # ---- the audit log recorded it, and notices tampering ----
 T="audit log verifies" expect_ok "$FWVERIFY" log --device dev --verify

@@ -12,6 +12,8 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 HASH ?= nettle
+UBOOT ?= 1
+NET ?= 1
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 SOVERSION := 0
@@ -41,9 +43,12 @@ endif
 # zlib and jansson; the full library adds libarchive (the bundle writer).
 HASH_MODULE := $(if $(filter nettle,$(HASH)),nettle,)
 CORE_MODULES := libsodium $(HASH_MODULE)
-DEVICE_MODULES := $(CORE_MODULES) zlib jansson
+UBOOT_MODULE := $(if $(filter 1,$(UBOOT)),libubootenv,)
+NET_MODULE := $(if $(filter 1,$(NET)),libcurl,)
+DEVICE_MODULES := $(CORE_MODULES) zlib jansson $(UBOOT_MODULE) $(NET_MODULE)
 DEP_MODULES := $(DEVICE_MODULES) libarchive
-DEP_PACKAGES := pkg-config libsodium-dev nettle-dev libarchive-dev zlib1g-dev libjansson-dev
+DEP_PACKAGES := pkg-config libsodium-dev nettle-dev libarchive-dev zlib1g-dev libjansson-dev \
+	$(if $(filter 1,$(UBOOT)),libubootenv-dev,) $(if $(filter 1,$(NET)),libcurl4-openssl-dev,)
 TEST_MODULES := criterion
 TEST_PACKAGES := libcriterion-dev
 
@@ -70,7 +75,13 @@ ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 # (all of it, for the signing side). The SHA-256 backend is chosen by file,
 # not #ifdef.
 CORE_SRC := $(filter-out lib/core/sha256_%.c,$(wildcard lib/core/*.c)) lib/core/sha256_$(HASH).c
-DEVICE_LIB_SRC := $(CORE_SRC) $(wildcard lib/io/*.c) $(wildcard lib/bundle/*.c) $(wildcard lib/device/*.c)
+# The U-Boot backend needs libubootenv; UBOOT=0 builds the one that says so.
+UBOOT_SRC := lib/device/boot/$(if $(filter 1,$(UBOOT)),uboot,uboot_none).c
+# The network reader needs libcurl; NET=0 builds the one that says so.
+NET_SRC := $(if $(filter 1,$(NET)),lib/net/http.c lib/net/http_check.c,lib/net/http_none.c)
+DEVICE_SRC := $(wildcard lib/device/*.c lib/device/config/*.c lib/device/slot/*.c) \
+	$(filter-out lib/device/boot/uboot%.c,$(wildcard lib/device/boot/*.c)) $(UBOOT_SRC) $(NET_SRC)
+DEVICE_LIB_SRC := $(CORE_SRC) $(wildcard lib/io/*.c) $(wildcard lib/bundle/*.c) $(DEVICE_SRC)
 # lib/selftest: built-in known answers + attack suite.
 SELFTEST_SRC := $(wildcard lib/selftest/*.c)
 LIB_SRC := $(DEVICE_LIB_SRC) $(SELFTEST_SRC) $(wildcard lib/sign/*.c)
@@ -97,7 +108,7 @@ SHARED_LIB := $(BUILD)/libfwseal.so.$(SOVERSION)
 DEVICE_STATIC_LIB := $(BUILD)/libfwseal-device.a
 
 
-.PHONY: examples all deps test-deps demo check check-long unit cli bench fuzz fuzz-deps fuzz-build fuzz-replay \
+.PHONY: man uboot-test-deps examples all deps test-deps demo check check-long unit cli bench fuzz fuzz-deps fuzz-build fuzz-replay \
 	valgrind cppcheck install uninstall clean format help
 
 all: deps $(STATIC_LIBS) $(SHARED_LIBS) $(TOOL_BIN) $(PC_FILES)
@@ -109,11 +120,24 @@ help:
 deps:
 	$(Q)MODULES="$(DEP_MODULES)" PACKAGES="$(DEP_PACKAGES)" sh tests/deps.sh
 
-# The CLI tests also run python3 (hostile corpus), flock, tar, gzip, split.
-TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils
+# The CLI tests also run python3 (hostile corpus), flock, tar, gzip, split;
+# the real-device tests the bootloaders' own tools (test_sysconf.sh); the
+# network tests real servers (nginx, lighttpd), openssl for their test CA,
+# mke2fs and casync (test_net.sh, test_delta.sh).
+TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils \
+	fw_printenv=libubootenv-tool fw_setenv=libubootenv-tool mkenvimage=u-boot-tools \
+	mkimage=u-boot-tools grub-editenv=grub-common losetup=mount mkfs.ext4=e2fsprogs \
+	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl casync=casync
+# check-long boots the real U-Boot in QEMU (tests/cli/long_uboot_qemu.sh).
+UBOOT_TEST_TOOLS := qemu-system-aarch64=qemu-system-arm sfdisk=fdisk mformat=mtools \
+	mcopy=mtools mkimage=u-boot-tools mkenvimage=u-boot-tools fw_printenv=libubootenv-tool
 
 test-deps: deps
 	$(Q)MODULES="$(TEST_MODULES)" PACKAGES="$(TEST_PACKAGES)" TOOLS="$(TEST_TOOLS)" sh tests/deps.sh
+
+uboot-test-deps:
+	$(Q)TOOLS="$(UBOOT_TEST_TOOLS)" PROBE="test -r /usr/lib/u-boot/qemu_arm64/u-boot.bin" \
+		PROBE_PACKAGES=u-boot-qemu sh tests/deps.sh
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -135,15 +159,17 @@ $(STATIC_LIBS):
 
 # Each shared library holds all of its layers and links alone (one per
 # program: they share symbols).
-$(BUILD)/libfwseal-core.so.$(SOVERSION): $(CORE_OBJ)
+# (Makefile: what they link against is decided here.)
+$(BUILD)/libfwseal-core.so.$(SOVERSION): $(CORE_OBJ) Makefile
 	$(call link_so,libfwseal-core,$(CORE_PKG_LIBS))
-$(BUILD)/libfwseal-device.so.$(SOVERSION): $(DEVICE_OBJ)
+$(BUILD)/libfwseal-device.so.$(SOVERSION): $(DEVICE_OBJ) Makefile
 	$(call link_so,libfwseal-device,$(DEVICE_PKG_LIBS))
-$(BUILD)/libfwseal.so.$(SOVERSION): $(LIB_OBJ)
+$(BUILD)/libfwseal.so.$(SOVERSION): $(LIB_OBJ) Makefile
 	$(call link_so,libfwseal,$(PKG_LIBS))
 define link_so
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -shared -Wl,-soname,$(1).so.$(SOVERSION) -Wl,--as-needed $(ALL_LDFLAGS) -o $@ $^ $(2)
+	$(Q)$(CC) -shared -Wl,-soname,$(1).so.$(SOVERSION) -Wl,--as-needed $(ALL_LDFLAGS) -o $@ \
+		$(filter %.o,$^) $(2)
 	$(Q)ln -sf $(1).so.$(SOVERSION) $(BUILD)/$(1).so
 endef
 
@@ -200,6 +226,11 @@ $(BUILD)/examples/%: docs/examples/%.c $(BUILD)/libfwseal-device.so.$(SOVERSION)
 
 examples: $(EXAMPLE_BIN)
 
+# The man pages are generated from the command tables (tests/cli/test_docs.sh
+# checks they are current).
+man: all
+	$(Q)for t in $(TOOLS); do $(BUILD)/$$t --help-markdown >docs/$$t.1.md || exit 1; done
+
 # The hostile corpus' signed manifests, key files and device states
 # (tests/vectors/make_signed_cases.c; tests/cli/test_corpus_extra.sh runs it).
 $(BUILD)/make_signed_cases: tests/vectors/make_signed_cases.c $(STATIC_LIB)
@@ -213,7 +244,7 @@ check: test-deps all $(BUILD)/test_unit $(EXAMPLE_BIN) fuzz-replay $(BUILD)/make
 	$(Q)echo "== unit tests ($(BUILD))" && cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2
 	$(Q)echo "== CLI integration tests ($(BUILD))" && BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh
 
-check-long: test-deps all $(BUILD)/test_unit $(BUILD)/make_signed_cases
+check-long: test-deps uboot-test-deps all $(BUILD)/test_unit $(BUILD)/make_signed_cases
 	$(Q)echo "== long unit tests ($(BUILD))" && cd tests && FWSEAL_LONG=1 $(SAN_ENV) \
 		../$(BUILD)/test_unit --jobs 2 --filter '*/*_long'
 	$(Q)echo "== long CLI tests ($(BUILD))" && BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh --long

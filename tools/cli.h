@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "fwseal/bundle.h"
+
 #define CLI_MAX_OPTS 24
 #define CLI_MAX_LIST 64 /* values of one repeatable option */
 #define CLI_MAX_ARGS 40 /* positional arguments */
@@ -149,6 +151,44 @@ void cli_progress_wipe(void);
 /* Opens a bundle ("-" = standard input): a regular file, a pipe or a
  * character device; reports its own error. *size = 0 when unknown. */
 int cli_open_bundle(const char *path, int *fd, uint64_t *size);
+
+/* Options of every command that reads a bundle, which may be a URL. */
+#define CLI_NET_OPTS                                                                          \
+	{"ca-file", CLI_VALUE, "FILE", 0,                                                     \
+	 "for a URL: trust only the CAs in FILE (default: the system's)"},                    \
+	    {"client-cert", CLI_VALUE, "FILE", 0, "for a URL: a client certificate (PEM)"},   \
+	    {"client-key", CLI_VALUE, "FILE", 0, "for a URL: the client certificate's key"},  \
+	    {"header", CLI_LIST, "'NAME: VALUE'", 0,                                          \
+	     "for a URL: send this header (repeatable; to that host only,\nnever to another " \
+	     "one a redirect names)"},                                                        \
+	    {"allow-http", CLI_FLAG, NULL, 0, "for a URL: allow plain http and redirects to it"}, \
+	    {"retries", CLI_VALUE, "N", 0,                                                    \
+	     "for a URL: failed attempts in a row before giving up\n(default 10)"}
+
+/* What reading a URL can end with (docs/network.md). */
+#define CLI_NET_CODES FWS_ENET, FWS_EINSECURE, FWS_EREMOTE, FWS_ESTALLED
+
+struct fws_sysconf;
+struct fws_http;
+
+/* A bundle being read: a file, standard input or a URL. */
+struct cli_bundle {
+	const char *name; /* what messages call it (a URL without its query) */
+	char shown[256];
+	struct fws_fd_reader fd;
+	struct fws_http *http;
+	fws_read_fn read;
+	void *ctx;
+	uint64_t size; /* 0 = not known */
+};
+/* Opens path or URL; network settings from conf's [network] (may be NULL),
+ * then the command line (CLI_NET_OPTS, --stall-timeout). Progress goes to
+ * prog. Reports its own error. */
+int cli_bundle_open(struct cli *c, const char *path, const struct fws_sysconf *conf,
+		    struct cli_progress *prog, struct cli_bundle *b);
+/* Bytes that crossed the network (0 for a file) and the bundle's size. */
+uint64_t cli_bundle_downloaded(const struct cli_bundle *b);
+void cli_bundle_close(struct cli_bundle *b);
 
 /* --- passphrases (cli_passphrase.c) --- */
 

@@ -139,18 +139,17 @@ static void print_version(const struct cli_tool *t)
 
 /* --- parsing --- */
 
-/* "did you mean": a hint, never a guess acted upon. */
-static const char *unique_prefix_match(const struct cli_cmd *cmd, const char *name, size_t len)
+/* "did you mean": a hint, never a guess acted upon. Every option the
+ * prefix could have meant, " or "-joined, into out ("" if none). */
+static void prefix_matches(const struct cli_cmd *cmd, const char *name, size_t len, char *out,
+			   size_t cap)
 {
-	const char *found = NULL;
-	for (int i = 0; cmd->opts[i].name != NULL; i++) {
-		if (strncmp(cmd->opts[i].name, name, len) != 0)
-			continue;
-		if (found != NULL)
-			return NULL;
-		found = cmd->opts[i].name;
-	}
-	return found;
+	size_t n = 0;
+	out[0] = '\0';
+	for (int i = 0; cmd->opts[i].name != NULL && n + 1 < cap; i++)
+		if (strncmp(cmd->opts[i].name, name, len) == 0)
+			n += (size_t)snprintf(out + n, cap - n, "%s--%s", n ? " or " : "",
+					      cmd->opts[i].name);
 }
 
 static int take_option(struct cli *c, int argc, char **argv, int *i)
@@ -159,10 +158,10 @@ static int take_option(struct cli *c, int argc, char **argv, int *i)
 	size_t len = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
 	int k = opt_index(c->cmd, arg, len);
 	if (k < 0) {
-		const char *hint = unique_prefix_match(c->cmd, arg, len);
+		char hint[256];
+		prefix_matches(c->cmd, arg, len, hint, sizeof(hint));
 		return cli_usage_error("unknown option --%.*s%s%s%s", (int)len, cli_esc(arg),
-				       hint ? " (did you mean --" : "", hint ? hint : "",
-				       hint ? "?)" : "");
+				       hint[0] ? " (did you mean " : "", hint, hint[0] ? "?)" : "");
 	}
 	const struct cli_opt *o = &c->cmd->opts[k];
 	const char *value = "";

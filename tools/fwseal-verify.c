@@ -9,8 +9,12 @@
 
 #include "cli.h"
 #include "fwseal/fwseal.h"
+#include "fwseal/net.h"
+#include "fwseal/sysconf.h"
 
-#define DEVICE_CODES FWS_ESTATE, FWS_EUNSAFE, FWS_EBUSY, FWS_EIO, FWS_ENOSPC, FWS_EROOTVERSION
+#define DEVICE_CODES                                                                          \
+	FWS_ESTATE, FWS_EUNSAFE, FWS_EBUSY, FWS_EIO, FWS_ENOSPC, FWS_EROOTVERSION, FWS_ECONFIG,   \
+	    FWS_EBOOTLOADER
 #define BUNDLE_CODES                                                                          \
 	FWS_ENOENT, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,            \
 	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
@@ -19,23 +23,49 @@
 	    FWS_EMINVERSION, FWS_EROOTMISMATCH, FWS_EPERMIT, FWS_ESTALLED, FWS_ECLOCK,        \
 	    FWS_ESAMEFILE
 
-#define DEVICE_OPT {"device", CLI_VALUE, "DIR", 1, "the simulated device's directory"}
+#define DEVICE_OPT                                                                            \
+	{"device", CLI_VALUE, "DIR", 0, "the simulated device in DIR (instead of --config)"},    \
+	{"config", CLI_VALUE, "FILE", 0,                                                      \
+	 "the device's system configuration (default " FWS_SYSCONF_PATH ";\ndocs/system-conf.md)"}
 #define LOCK_OPT                                                                              \
 	{"lock-timeout", CLI_VALUE, "SECONDS", 0,                                             \
 	 "wait at most this long for another operation (default 10)"}
 #define JSON_OPT {"json", CLI_FLAG, NULL, 0, "print the result as JSON"}
 
+static const char *const loader_names[] = {"dir", "uboot", "grub", "custom"};
 static struct fws_device dev;
-static struct fws_dir_backend backend = {.dirfd = -1, .lock_fd = -1, .stage_fd = -1, .part_fd = -1};
+static struct fws_sysconf conf;
+static struct fws_sys_backend sys;
+static struct fws_dir_backend *backend = &sys.dir;
+static int configured; /* --config (or the default system.conf), not --device */
+static const char *device_name; /* what messages call the device */
 
-/* Opens the device named by --device (create: provisioning). */
+/* Opens the device: --device DIR (the simulation), else the system
+ * configuration (create: provisioning). */
 static int open_device(struct cli *c, int create)
 {
 	const char *dir = cli_get(c, "device"), *lock = cli_get(c, "lock-timeout");
+	const char *config = cli_get(c, "config");
+	int rc;
+	if (dir != NULL && config != NULL)
+		return cli_usage_error("give --device DIR or --config FILE, not both");
 	fws_diag_clear();
-	int rc = fws_dir_device_open(&dev, &backend, dir, NULL, create);
+	if (dir != NULL) {
+		device_name = dir;
+		rc = fws_dir_device_open(&dev, backend, dir, NULL, create);
+	} else {
+		device_name = config != NULL ? config : FWS_SYSCONF_PATH;
+		rc = fws_sysconf_load(device_name, &conf);
+		if (rc == 0) {
+			configured = 1;
+			device_name = conf.state_dir;
+			rc = fws_sysconf_device_open(&dev, &sys, &conf, NULL, create);
+			if (rc == FWS_ECONFIG || rc == FWS_EBOOTLOADER)
+				device_name = config != NULL ? config : FWS_SYSCONF_PATH;
+		}
+	}
 	if (rc != 0)
-		return cli_fail(dir, rc);
+		return cli_fail(device_name, rc);
 	if (lock != NULL && cli_parse_seconds("lock-timeout", lock, &dev.lock_timeout_ms) != 0)
 		return cli_status(FWS_EUSAGE);
 	if (lock != NULL && dev.lock_timeout_ms == 0)
@@ -44,14 +74,13 @@ static int open_device(struct cli *c, int create)
 }
 
 /* A refusal whose audit line could not be written says so too. */
-static int device_fail(struct cli *c, const char *subject, int rc)
+static int device_fail(const char *subject, int rc)
 {
 	char note[160];
 	if (dev.log_error == 0 || dev.log_error == rc)
 		return cli_fail(subject, rc);
 	snprintf(note, sizeof(note), "not recorded in the audit log: %s",
 		 fws_strerror(dev.log_error));
-	(void)c;
 	return cli_fail_note(subject, rc, note);
 }
 
@@ -70,7 +99,7 @@ static json_t *set_json(char set)
 static const struct cli_opt init_opts[] = {
     DEVICE_OPT,
     {"root", CLI_VALUE, "FILE", 1, "the root of trust the device will trust"},
-    {"hardware", CLI_VALUE, "ID", 1, "the hardware id bundles must list"},
+    {"hardware", CLI_VALUE, "ID", 0, "the hardware id bundles must list (with --device)"},
     {"device-id", CLI_VALUE, "ID", 0, "this device's id for permits (default: the hardware id)"},
     {"factory-version", CLI_VALUE, "V", 0,
      "the version of the image already in slot a (min_version and\ndowngrade rules apply "
@@ -92,7 +121,11 @@ static int run_init(struct cli *c)
 	unsigned long long n = 0;
 	uint8_t *root = NULL;
 	size_t len;
-	if (!fws_name_valid(hw) || (id != NULL && !fws_name_valid(id)))
+	if (cli_get(c, "config") == NULL && cli_get(c, "device") == NULL && hw == NULL)
+		hw = ""; /* the default system.conf says: checked below */
+	if (hw != NULL && !fws_name_valid(hw) && hw[0] != '\0')
+		return cli_usage_error("ids must be 1-64 characters of [A-Za-z0-9._+-]");
+	if (id != NULL && !fws_name_valid(id))
 		return cli_usage_error("ids must be 1-64 characters of [A-Za-z0-9._+-]");
 	if (fv != NULL && !fws_semver_valid(fv))
 		return cli_usage_error("--factory-version '%s' is not a semantic version",
@@ -105,12 +138,22 @@ static int run_init(struct cli *c)
 	if (rc != 0)
 		return cli_fail(root_path, rc);
 	rc = open_device(c, 1);
+	/* A configured device's identity is its system.conf's, nobody else's. */
+	if (rc == 0 && configured && (cli_get(c, "hardware") != NULL || id != NULL))
+		rc = cli_usage_error("with a system configuration, the hardware and device ids come "
+				     "from it (--hardware and --device-id are for --device)");
+	if (rc == 0 && configured) {
+		hw = conf.hardware_id;
+		id = conf.device_id[0] ? conf.device_id : NULL;
+	} else if (rc == 0 && (hw == NULL || hw[0] == '\0')) {
+		rc = cli_usage_error("--hardware ID is required with --device");
+	}
 	if (rc == 0) {
 		rc = fws_device_provision(&dev, root, len, hw, id, fv != NULL ? &factory : NULL);
 		if (rc != 0)
 			rc = cli_fail(rc == FWS_EEXIST || rc == FWS_EIO || rc == FWS_EBUSY ||
-					      rc == FWS_ENOSPC
-					  ? cli_get(c, "device")
+					      rc == FWS_ENOSPC || rc == FWS_EBOOTLOADER
+					  ? device_name
 					  : root_path,
 				      rc);
 	}
@@ -118,12 +161,12 @@ static int run_init(struct cli *c)
 	if (rc != 0)
 		return rc;
 	if (c->json) {
-		cli_json_set(c, "device", json_string(cli_get(c, "device")));
+		cli_json_set(c, "device", json_string(device_name));
 		cli_json_set(c, "hardware_id", json_string(hw));
 		cli_json_set(c, "device_id", json_string(id ? id : hw));
 		cli_json_set(c, "factory_version", cli_json_str(fv));
 	} else {
-		printf("provisioned %s for hardware %s\n", cli_esc(cli_get(c, "device")), hw);
+		printf("provisioned %s for hardware %s\n", cli_esc(device_name), hw);
 	}
 	return 0;
 }
@@ -139,11 +182,20 @@ static const struct cli_opt install_opts[] = {
      "time the device has seen)"},
     {"stall-timeout", CLI_VALUE, "SECONDS", 0,
      "give up when the input sends nothing this long (default 60;\n0 = wait forever)"},
+    {"delta", CLI_FLAG, NULL, 0,
+     "for a URL: fetch only the chunks the slots do not hold\n(docs/delta.md)"},
+    CLI_NET_OPTS,
     LOCK_OPT,
     JSON_OPT,
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
-static const int install_codes[] = {BUNDLE_CODES, DEVICE_CODES, 0};
+static const int install_codes[] = {BUNDLE_CODES, DEVICE_CODES, FWS_ETARGET, CLI_NET_CODES, 0};
+
+/* --delta, or delta = true in system.conf [network]. */
+static int delta_wanted(const struct cli *c)
+{
+	return cli_flag(c, "delta") || (configured && conf.delta);
+}
 
 static int fixed_clock(void *ctx, int64_t *now)
 {
@@ -154,17 +206,15 @@ static int fixed_clock(void *ctx, int64_t *now)
 static int run_install(struct cli *c)
 {
 	const char *bundle = c->args[0], *tt = cli_get(c, "trusted-time");
-	const char *permit_path = cli_get(c, "permit"), *device = cli_get(c, "device");
+	const char *permit_path = cli_get(c, "permit"), *device;
 	struct fws_install_opts io = {0};
 	struct fws_verify_result *res = malloc(sizeof(*res));
-	struct fws_fd_reader r = {-1, FWS_STALL_TIMEOUT_MS, 0, 0, cli_progress_cb, NULL};
-	struct cli_progress prog;
+	struct cli_bundle in = {.fd = {.fd = -1}};
+	struct cli_progress prog = {0};
 	uint8_t *permit = NULL;
 	static int64_t clock_now;
 	const char *part = NULL;
 	int rc = res == NULL ? cli_fail(NULL, FWS_ENOMEM) : 0;
-	if (rc == 0 && cli_get(c, "stall-timeout") != NULL)
-		rc = cli_parse_seconds("stall-timeout", cli_get(c, "stall-timeout"), &r.stall_ms);
 	if (rc == 0 && tt != NULL && strcmp(tt, "now") != 0 && fws_time_parse(tt, &clock_now) != 0)
 		rc = cli_usage_error("--trusted-time must be 'now' or YYYY-MM-DDTHH:MM:SSZ");
 	if (rc == 0 && tt != NULL && strcmp(tt, "now") == 0)
@@ -174,13 +224,14 @@ static int run_install(struct cli *c)
 		rc = cli_fail(permit_path, rc);
 	if (rc == 0)
 		rc = open_device(c, 0);
+	device = device_name;
 	/* A broken device is reported as the device, not as the bundle. */
 	if (rc == 0 && (rc = fws_device_check(&dev, &part)) != 0)
 		rc = cli_fail(device, rc);
 	if (rc == 0)
-		rc = cli_open_bundle(bundle, &r.fd, &r.total);
+		rc = cli_bundle_open(c, bundle, configured ? &conf : NULL, &prog, &in);
 	/* An install removes what the set held: never the bundle itself. */
-	if (rc == 0 && fws_dir_device_holds(&backend, r.fd)) {
+	if (rc == 0 && in.http == NULL && fws_dir_device_holds(backend, in.fd.fd)) {
 		fprintf(stderr, "%s: %s: %s (the bundle is one of the device's own files)\n",
 			cli_prog, cli_esc(bundle), fws_strerror(FWS_ESAMEFILE));
 		rc = cli_status(FWS_ESAMEFILE);
@@ -190,17 +241,19 @@ static int run_install(struct cli *c)
 			dev.clock = (struct fws_clock){&clock_now, fixed_clock};
 		io.permit = permit;
 		io.allow_downgrade = cli_flag(c, "allow-downgrade");
-		cli_progress_start(&prog, c, "installing", r.total);
-		r.progress_ctx = &prog;
+		if (delta_wanted(c) && in.http != NULL)
+			io.use_map = fws_http_use_map;
+		cli_progress_start(&prog, c, "installing", in.size);
 		fws_diag_clear();
-		rc = fws_device_install(&dev, fws_read_fd_timed, &r, &io, res);
+		rc = fws_device_install(&dev, in.read, in.ctx, &io, res);
 		cli_progress_end(&prog);
 		if (rc != 0)
-			rc = device_fail(c, rc == FWS_EPERMIT ? permit_path
+			rc = device_fail(rc == FWS_EPERMIT ? permit_path
 					    : rc == FWS_EBUSY || rc == FWS_ESTATE || rc == FWS_ENOSPC ||
-							  rc == FWS_EUNSAFE
+							  rc == FWS_EUNSAFE || rc == FWS_EBOOTLOADER ||
+							  rc == FWS_ETARGET
 						? device
-						: bundle,
+						: in.name,
 					 rc);
 	}
 	if (rc == 0) {
@@ -221,7 +274,10 @@ static int run_install(struct cli *c)
 			cli_json_set(c, "root_advanced", json_boolean(res->root_advanced));
 			cli_json_set(c, "permit_used", json_boolean(dev.permit_used));
 			cli_json_set(c, "bundle_bytes", json_integer((json_int_t)res->bundle_bytes));
-			cli_json_set(c, "downloaded_bytes", json_integer((json_int_t)r.bytes));
+			cli_json_set(c, "downloaded_bytes",
+				     json_integer((json_int_t)cli_bundle_downloaded(&in)));
+			cli_json_set(c, "reused_bytes", json_integer((json_int_t)dev.reused_bytes));
+			cli_json_set(c, "delta", json_boolean(io.use_map != NULL));
 		} else {
 			printf("installed %s %s (security_version %llu) into slot %c: pending, %u boot "
 			       "attempts%s",
@@ -230,6 +286,12 @@ static int run_install(struct cli *c)
 			if (res->root_advanced)
 				printf("%llu", (unsigned long long)res->root.version);
 			printf("%s\n", dev.permit_used ? "; downgrade permit used" : "");
+			if (in.http != NULL)
+				printf("downloaded %llu of %llu bytes%s (%llu reused from the slots)\n",
+				       (unsigned long long)cli_bundle_downloaded(&in),
+				       (unsigned long long)res->bundle_bytes,
+				       io.use_map != NULL ? " with --delta" : "",
+				       (unsigned long long)dev.reused_bytes);
 			/* A permit is consulted only when it is needed: say so. */
 			if (permit != NULL && !dev.permit_used)
 				printf("note: %s was not needed (no rollback or downgrade) and was not "
@@ -237,8 +299,7 @@ static int run_install(struct cli *c)
 				       cli_esc(permit_path));
 		}
 	}
-	if (r.fd >= 0)
-		close(r.fd);
+	cli_bundle_close(&in);
 	free(res);
 	free(permit);
 	return rc;
@@ -255,14 +316,14 @@ static int report_slot_change(struct cli *c, const char *what)
 {
 	struct fws_device_status st;
 	if (fws_device_status(&dev, &st) != 0)
-		return cli_fail(cli_get(c, "device"), FWS_ESTATE);
+		return cli_fail(device_name, FWS_ESTATE);
 	const struct fws_device_state *s = &st.state;
-	const struct fws_slot_info *conf = &s->slots[s->confirmed_slot == 'b'];
+	const struct fws_slot_info *confirmed = &s->slots[s->confirmed_slot == 'b'];
 	if (c->json) {
 		cli_json_set(c, "booted_slot", set_json(st.boot.booted));
 		cli_json_set(c, "confirmed_slot", set_json(s->confirmed_slot));
 		cli_json_set(c, "pending_slot", set_json(s->pending_slot));
-		cli_json_set(c, "version", cli_json_str(conf->version));
+		cli_json_set(c, "version", cli_json_str(confirmed->version));
 		cli_json_set(c, "security_version", json_integer((json_int_t)s->security_version));
 		cli_json_set(c, "fell_back", set_json(dev.fell_back));
 		return 0;
@@ -282,14 +343,14 @@ static int report_slot_change(struct cli *c, const char *what)
 			       b == s->confirmed_slot ? "confirmed" : "not confirmed");
 	} else if (strcmp(what, "mark-good") == 0 && pending_before == s->confirmed_slot) {
 		printf("slot %c confirmed good (%s); security_version now %llu\n", s->confirmed_slot,
-		       version_or(conf->version, "empty"), (unsigned long long)s->security_version);
+		       version_or(confirmed->version, "empty"), (unsigned long long)s->security_version);
 	} else if (strcmp(what, "mark-good") == 0) {
 		printf("slot %c is the confirmed slot (%s): boot tries renewed; %s\n",
-		       s->confirmed_slot, version_or(conf->version, "empty"),
+		       s->confirmed_slot, version_or(confirmed->version, "empty"),
 		       s->pending_slot != '-' ? "an update is pending" : "no update is pending");
 	} else {
 		printf("slot %c is the confirmed slot (%s)%s; the next boot uses %s\n",
-		       s->confirmed_slot, version_or(conf->version, "empty"),
+		       s->confirmed_slot, version_or(confirmed->version, "empty"),
 		       s->pending_slot != '-' ? ", an update is pending" : "",
 		       s->pending_slot != '-' ? "the pending slot" : "it");
 	}
@@ -304,7 +365,7 @@ static int run_boot(struct cli *c)
 		return rc;
 	fws_diag_clear();
 	rc = fws_device_boot(&dev, &set);
-	return rc != 0 ? device_fail(c, cli_get(c, "device"), rc) : report_slot_change(c, "boot");
+	return rc != 0 ? device_fail(device_name, rc) : report_slot_change(c, "boot");
 }
 
 static const struct cli_opt mark_opts[] = {DEVICE_OPT, LOCK_OPT, JSON_OPT, {NULL}};
@@ -320,8 +381,20 @@ static int slot_arg(const struct cli *c, char *set)
 		*set = FWS_SET_OTHER;
 	else if (strcmp(s, "a") == 0 || strcmp(s, "b") == 0)
 		*set = s[0];
-	else
-		return cli_usage_error("the slot is booted, other, a or b, not '%s'", cli_esc(s));
+	else if (configured && strcmp(s, conf.bootnames[0]) == 0)
+		*set = 'a';
+	else if (configured && strcmp(s, conf.bootnames[1]) == 0)
+		*set = 'b';
+	else {
+		for (size_t i = 0; configured && i < conf.n_slots; i++)
+			if (strcmp(s, conf.slots[i].name) == 0) {
+				*set = conf.slots[i].set;
+				return 0;
+			}
+		return cli_usage_error("the slot is booted, other, a, b, a bootname or a slot name "
+				       "of system.conf, not '%s'",
+				       cli_esc(s));
+	}
 	return 0;
 }
 
@@ -329,16 +402,16 @@ static int run_mark(struct cli *c, int (*op)(struct fws_device *, char))
 {
 	char set = FWS_SET_BOOTED;
 	struct fws_device_status before;
-	int rc = slot_arg(c, &set);
+	int rc = open_device(c, 0); /* first: slot names come from system.conf */
 	if (rc == 0)
-		rc = open_device(c, 0);
+		rc = slot_arg(c, &set);
 	if (rc != 0)
 		return rc;
 	if (fws_device_status(&dev, &before) == 0)
 		pending_before = before.state.pending_slot;
 	fws_diag_clear();
 	rc = op(&dev, set);
-	return rc != 0 ? device_fail(c, cli_get(c, "device"), rc)
+	return rc != 0 ? device_fail(device_name, rc)
 		       : report_slot_change(c, c->cmd->name);
 }
 
@@ -365,7 +438,7 @@ static int run_rollback(struct cli *c)
 		return rc;
 	fws_diag_clear();
 	rc = fws_device_rollback(&dev, &set);
-	return rc != 0 ? device_fail(c, cli_get(c, "device"), rc) : report_slot_change(c, "rollback");
+	return rc != 0 ? device_fail(device_name, rc) : report_slot_change(c, "rollback");
 }
 
 /* ---- status ---- */
@@ -397,7 +470,7 @@ static void status_json(struct cli *c, const struct fws_device_status *st)
 	json_t *slots = json_object();
 	json_object_set_new(slots, "a", slot_json(st, 0));
 	json_object_set_new(slots, "b", slot_json(st, 1));
-	cli_json_set(c, "device", json_string(cli_get(c, "device")));
+	cli_json_set(c, "device", json_string(device_name));
 	cli_json_set(c, "hardware_id", json_string(s->hardware_id));
 	cli_json_set(c, "device_id", json_string(s->device_id));
 	cli_json_set(c, "version", cli_json_str(s->slots[s->confirmed_slot == 'b'].version));
@@ -416,6 +489,28 @@ static void status_json(struct cli *c, const struct fws_device_status *st)
 	cli_json_set(c, "installs", json_integer((json_int_t)s->installs));
 	cli_json_set(c, "generation", json_integer((json_int_t)s->generation));
 	cli_json_set(c, "log_seq", json_integer((json_int_t)st->log_seq));
+	if (configured) {
+		json_t *names = json_object();
+		json_object_set_new(names, "a", json_string(conf.bootnames[0]));
+		json_object_set_new(names, "b", json_string(conf.bootnames[1]));
+		cli_json_set(c, "bootloader", json_string(loader_names[conf.bootloader]));
+		cli_json_set(c, "bootnames", names);
+	}
+}
+
+/* What the configuration says about the slots, beside fwseal's view. */
+static void config_text(void)
+{
+	printf("bootloader:       %s (set a = %s, set b = %s)\n", loader_names[conf.bootloader],
+	       conf.bootnames[0], conf.bootnames[1]);
+	for (size_t i = 0; i < conf.n_slots; i++) {
+		const struct fws_conf_slot *sl = &conf.slots[i];
+		printf("slot %-12s class %s, %s", sl->name, sl->cls, cli_esc(sl->device));
+		if (sl->offset || sl->size)
+			printf(" at %llu, %llu bytes", (unsigned long long)sl->offset,
+			       (unsigned long long)sl->size);
+		printf(", bootname %s (set %c)\n", sl->bootname, sl->set);
+	}
 }
 
 static void status_text(const struct cli *c, const struct fws_device_status *st)
@@ -424,8 +519,8 @@ static void status_text(const struct cli *c, const struct fws_device_status *st)
 	char t[21];
 	if (fws_time_format(s->highest_created, t) != 0)
 		strcpy(t, "?");
-	printf("device:           %s (id %s)\nhardware:         %s\n",
-	       cli_esc(cli_get(c, "device")), s->device_id, s->hardware_id);
+	printf("device:           %s (id %s)\nhardware:         %s\n", cli_esc(device_name),
+	       s->device_id, s->hardware_id);
 	printf("version:          %s (confirmed, slot %c)\nsecurity_version: %llu\n",
 	       version_or(s->slots[s->confirmed_slot == 'b'].version, "(empty)"), s->confirmed_slot,
 	       (unsigned long long)s->security_version);
@@ -448,6 +543,8 @@ static void status_text(const struct cli *c, const struct fws_device_status *st)
 	       (unsigned long long)s->root_version);
 	printf("trusted time:     %s (newest verified 'created')\ninstalls:         %llu\n", t,
 	       (unsigned long long)s->installs);
+	if (configured && c->cmd != NULL)
+		config_text();
 }
 
 static int run_status(struct cli *c)
@@ -460,7 +557,7 @@ static int run_status(struct cli *c)
 	fws_diag_clear();
 	rc = fws_device_status(&dev, &st);
 	if (rc != 0)
-		return cli_fail(cli_get(c, "device"), rc);
+		return cli_fail(device_name, rc);
 	if (c->json)
 		status_json(c, &st);
 	else
@@ -469,7 +566,7 @@ static int run_status(struct cli *c)
 	 * is broken is reported here, not at the next install. */
 	fws_diag_clear();
 	rc = fws_device_check(&dev, &part);
-	return rc != 0 ? cli_fail(cli_get(c, "device"), rc) : 0;
+	return rc != 0 ? cli_fail(device_name, rc) : 0;
 }
 
 /* ---- log ---- */
@@ -514,13 +611,14 @@ static int print_line(void *arg, const char *line, size_t len)
 
 static int run_log(struct cli *c)
 {
-	const char *device = cli_get(c, "device");
+	const char *device;
 	if (c->json && cli_flag(c, "verify"))
 		return cli_usage_error("--json and --verify do not go together");
 	/* No state needed: the log is what to read when the state is broken. */
 	int rc = open_device(c, 0);
 	if (rc != 0)
 		return rc;
+	device = device_name;
 	fws_diag_clear();
 	if (cli_flag(c, "verify")) {
 		uint64_t entries = 0, bad = 0;
@@ -648,6 +746,6 @@ static const struct cli_tool tool = {
 int main(int argc, char **argv)
 {
 	int rc = cli_main(&tool, argc, argv);
-	fws_dir_device_close(&backend);
+	fws_sysconf_device_close(&sys);
 	return rc;
 }

@@ -245,11 +245,12 @@ static const struct cli_opt verify_opts[] = {
     {"allow-downgrade", CLI_FLAG, NULL, 0, "with --installed-version: allow a lower version"},
     {"stall-timeout", CLI_VALUE, "SECONDS", 0,
      "give up when the input sends nothing this long (default 60;\n0 = wait forever)"},
+    CLI_NET_OPTS,
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
-static const int verify_codes[] = {BUNDLE_CODES, FWS_EHARDWARE, FWS_EROLLBACK, FWS_EDOWNGRADE,
-				   FWS_EMINVERSION, FWS_ESTALLED, 0};
+static const int verify_codes[] = {BUNDLE_CODES,    FWS_EHARDWARE, FWS_EROLLBACK, FWS_EDOWNGRADE,
+				   FWS_EMINVERSION, CLI_NET_CODES, 0};
 
 static int verify_policy(const struct cli *c, struct fws_policy *p)
 {
@@ -280,12 +281,10 @@ static int run_verify(struct cli *c)
 	struct fws_verify_result *res = malloc(sizeof(*res));
 	struct fws_root *root = NULL;
 	struct fws_verify_opts vo = {0};
-	struct fws_fd_reader r = {-1, FWS_STALL_TIMEOUT_MS, 0, 0, cli_progress_cb, NULL};
-	struct cli_progress prog;
+	struct cli_bundle in;
+	struct cli_progress prog = {0};
 	int64_t now = 0;
 	int rc = res == NULL ? cli_fail(NULL, FWS_ENOMEM) : verify_policy(c, &vo.policy);
-	if (rc == 0 && cli_get(c, "stall-timeout") != NULL)
-		rc = cli_parse_seconds("stall-timeout", cli_get(c, "stall-timeout"), &r.stall_ms);
 	if (rc == 0 && at != NULL && fws_time_parse(at, &now) != 0)
 		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
 	else if (rc == 0 && at == NULL)
@@ -293,31 +292,31 @@ static int run_verify(struct cli *c)
 	if (rc == 0)
 		rc = load_root(cli_get(c, "root"), &root);
 	if (rc == 0)
-		rc = cli_open_bundle(bundle, &r.fd, &r.total);
+		rc = cli_bundle_open(c, bundle, NULL, &prog, &in);
 	if (rc == 0) {
 		vo.trusted_root = root;
 		vo.now = now;
-		cli_progress_start(&prog, c, "verifying", r.total);
-		r.progress_ctx = &prog;
+		cli_progress_start(&prog, c, "verifying", in.size);
 		fws_diag_clear();
-		rc = fws_bundle_verify(fws_read_fd_timed, &r, &vo, NULL, res);
+		rc = fws_bundle_verify(in.read, in.ctx, &vo, NULL, res);
 		cli_progress_end(&prog);
 		if (rc != 0)
-			rc = cli_fail(bundle, rc);
+			rc = cli_fail(in.name, rc);
 	}
 	if (rc == 0 && c->json) {
-		cli_json_set(c, "bundle", json_string(bundle));
+		cli_json_set(c, "bundle", json_string(in.name));
 		cli_json_set(c, "manifest", manifest_json(&res->manifest));
 		cli_json_set(c, "manifest_sha256", cli_json_hex(res->manifest_body_sha256, 32));
 		cli_json_set(c, "root_version", json_integer((json_int_t)res->root.version));
 		cli_json_set(c, "compressed", json_boolean(res->compressed));
 		cli_json_set(c, "bundle_bytes", json_integer((json_int_t)res->bundle_bytes));
+		cli_json_set(c, "downloaded_bytes", json_integer((json_int_t)cli_bundle_downloaded(&in)));
 		cli_json_set(c, "signed_by", cli_json_keyids(res->signers.keyids, res->signers.n));
 		cli_json_set(c, "device_rules_checked", json_boolean(vo.policy.check_rollback));
 	} else if (rc == 0) {
 		const struct fws_manifest *m = &res->manifest;
 		printf("%s: OK %s %s (security_version %llu), root v%llu, %zu payload(s)\n",
-		       cli_esc(bundle), m->product, m->version,
+		       cli_esc(in.name), m->product, m->version,
 		       (unsigned long long)m->security_version,
 		       (unsigned long long)res->root.version, m->n_payloads);
 		print_keyids("signed by", &res->signers);
@@ -325,8 +324,7 @@ static int run_verify(struct cli *c)
 			printf("  min_version %s not checked (give --installed-version)\n",
 			       m->min_version);
 	}
-	if (r.fd >= 0)
-		close(r.fd);
+	cli_bundle_close(&in);
 	free(root);
 	free(res);
 	return rc;
@@ -335,10 +333,13 @@ static int run_verify(struct cli *c)
 /* ---- inspect ---- */
 
 static const struct cli_opt inspect_opts[] = {
-    {"json", CLI_FLAG, NULL, 0, "print it as JSON"}, {NULL}};
+    {"json", CLI_FLAG, NULL, 0, "print it as JSON"}, CLI_NET_OPTS,
+    {"stall-timeout", CLI_VALUE, "SECONDS", 0,
+     "give up when the input sends nothing this long (default 60;\n0 = wait forever)"},
+    {NULL}};
 static const int inspect_codes[] = {FWS_ENOENT, FWS_EIO,	FWS_ENOMEM,	 FWS_ELIMIT,
 				    FWS_EENVELOPE, FWS_EFORMAT, FWS_EENTRY,	 FWS_ETRUNCATED,
-				    FWS_ETRAILING, FWS_EDECOMPRESS, 0};
+				    FWS_ETRAILING, FWS_EDECOMPRESS, CLI_NET_CODES, 0};
 
 static void inspect_text(const char *path, const struct fws_inspect *in)
 {
@@ -379,14 +380,15 @@ static void inspect_text(const char *path, const struct fws_inspect *in)
 static int run_inspect(struct cli *c)
 {
 	const char *bundle = c->args[0];
-	struct fws_fd_reader r = {-1, FWS_STALL_TIMEOUT_MS, 0, 0, NULL, NULL};
+	struct cli_bundle b;
+	struct cli_progress prog = {0};
 	struct fws_inspect *in = malloc(sizeof(*in));
-	int rc = in == NULL ? cli_fail(NULL, FWS_ENOMEM) : cli_open_bundle(bundle, &r.fd, &r.total);
+	int rc = in == NULL ? cli_fail(NULL, FWS_ENOMEM) : cli_bundle_open(c, bundle, NULL, &prog, &b);
 	if (rc == 0) {
 		fws_diag_clear();
-		rc = fws_bundle_inspect(fws_read_fd_timed, &r, in);
+		rc = fws_bundle_inspect(b.read, b.ctx, in);
 		if (rc != 0)
-			rc = cli_fail(bundle, rc);
+			rc = cli_fail(b.name, rc);
 	}
 	if (rc == 0 && c->json) {
 		json_t *sigs = json_array(), *entries = json_array();
@@ -405,10 +407,9 @@ static int run_inspect(struct cli *c)
 		cli_json_set(c, "manifest", in->manifest_ok ? manifest_json(&in->manifest) : NULL);
 		cli_json_set(c, "entries", entries);
 	} else if (rc == 0) {
-		inspect_text(bundle, in);
+		inspect_text(b.name, in);
 	}
-	if (r.fd >= 0)
-		close(r.fd);
+	cli_bundle_close(&b);
 	free(in);
 	return rc;
 }

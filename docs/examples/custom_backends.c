@@ -306,9 +306,13 @@ int main(int argc, char **argv)
 	dev.store = (struct fws_state_store){&eeprom,	       eeprom_load_state, eeprom_save_state,
 					     eeprom_load_root, eeprom_save_root,  NULL,
 					     NULL};
-	dev.slots = (struct fws_slot_writer){&parts,	 1,		NULL,	       part_open,
-					     part_write, part_close,	NULL,	       part_commit,
-					     part_discard, NULL};
+	dev.slots = (struct fws_slot_writer){.ctx = &parts,
+					     .in_place = 1,
+					     .open = part_open,
+					     .write = part_write,
+					     .close = part_close,
+					     .commit = part_commit,
+					     .discard = part_discard};
 	dev.boot = (struct fws_bootloader){&bootvars, boot_read, boot_write, boot_boot};
 	dev.log = &log;
 	dev.boot_attempts = 2;

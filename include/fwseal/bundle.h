@@ -57,6 +57,15 @@ struct fws_sink {
 	 * payload byte is read: the place for device policy. r holds the
 	 * manifest, the newest root and the digests so far. */
 	int (*manifest_verified)(void *ctx, const struct fws_verify_result *r);
+	/* Optional: called after payload_end with the payload's verified chunk
+	 * list (32 bytes per chunk), so the sink can re-read what it wrote and
+	 * re-hash it before anything may boot it. */
+	int (*payload_check)(void *ctx, const struct fws_payload *p, const uint8_t *chunk_list);
+	/* Optional: called when payload `index`'s chunk list has verified,
+	 * before any of its bytes is read: the place to plan a delta (which
+	 * chunks the device holds already, lib/device/delta.c). */
+	int (*chunk_list_verified)(void *ctx, const struct fws_payload *p, size_t index,
+				   const uint8_t *chunk_list);
 };
 
 struct fws_verify_opts {
@@ -73,6 +82,10 @@ struct fws_verify_result {
 	struct fws_signers signers; /* release keys with a valid signature */
 	int compressed;        /* bundle was gzip-compressed */
 	uint64_t bundle_bytes; /* raw bytes read */
+	/* Offset of the first payload's chunks/ entry: with it and the
+	 * manifest, fws_bundle_layout says where everything else lies (valid
+	 * when not compressed; set before manifest_verified is called). */
+	uint64_t payloads_offset;
 	uint8_t manifest_sha256[32]; /* digest of the manifest envelope entry */
 	uint8_t manifest_body_sha256[32]; /* digest of the signed manifest body: what
 					   * permits and audit records name (stable
@@ -86,5 +99,31 @@ FWS_API FWS_MUST_CHECK int fws_bundle_verify(fws_read_fn read, void *read_ctx,
 					     const struct fws_verify_opts *opts,
 					     const struct fws_sink *sink,
 					     struct fws_verify_result *result);
+
+/* Where payload `index` lies in an uncompressed bundle whose first chunks/
+ * entry starts at `base`: it all follows from the signed manifest, because
+ * every tar header has exactly one spelling (docs/format.md §3.5). */
+struct fws_payload_layout {
+	uint64_t entry;      /* the chunks/<name> header */
+	uint64_t chunk_list; /* the chunk list: 32 bytes per chunk */
+	uint64_t data;       /* the payload's first byte (after payloads/<name>'s header) */
+	uint64_t end;        /* after its padding: the next entry (or the end blocks) */
+};
+FWS_API FWS_MUST_CHECK int fws_bundle_layout(const struct fws_manifest *m, uint64_t base,
+					     size_t index, struct fws_payload_layout *out);
+
+/* A reader that can take parts of the stream from elsewhere (a delta: the
+ * device already holds those chunks) asks a map what comes at `at`. */
+enum fws_map_kind {
+	FWS_MAP_UNKNOWN, /* not known yet: fetch a little and ask again */
+	FWS_MAP_FETCH,   /* fetch *len bytes from `at` (UINT64_MAX: to the end) */
+	FWS_MAP_LOCAL    /* *len bytes from `at` come from fill() */
+};
+struct fws_stream_map {
+	void *ctx;
+	enum fws_map_kind (*lookup)(void *ctx, uint64_t at, uint64_t *len);
+	/* The stream's bytes [at, at + len), within a local run, into buf. */
+	int (*fill)(void *ctx, uint64_t at, uint8_t *buf, size_t len);
+};
 
 #endif

@@ -60,6 +60,9 @@ struct fws_device {
 	 * permit is consulted only for a bundle refused for rollback or
 	 * downgrade; otherwise it is left unused, and stays valid. */
 	int permit_used;
+	/* Out, per install: payload bytes taken from the slots instead of the
+	 * bundle (a delta, docs/delta.md). */
+	uint64_t reused_bytes;
 };
 
 /* A factory image already in set a when the device is provisioned. */
@@ -81,6 +84,11 @@ struct fws_install_opts {
 	int allow_downgrade;   /* lower version with the same security_version */
 	const uint8_t *permit; /* downgrade permit envelope (JSON) or NULL */
 	size_t permit_len;
+	/* Delta (docs/delta.md): called with the device's map of what its
+	 * slots already hold before the bundle is read, and with NULL when the
+	 * install ends. A reader that follows the map fetches only the rest;
+	 * the verifier hashes reused bytes like fetched ones. NULL = no delta. */
+	void (*use_map)(void *read_ctx, const struct fws_stream_map *map);
 };
 
 /* The device lock is taken only once the manifest's signatures verified,

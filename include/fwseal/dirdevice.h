@@ -28,8 +28,11 @@
 
 /* The directory backends' storage (caller-owned, lives as long as dev). */
 struct fws_dir_backend {
+	int opened; /* fws_dir_device_open succeeded (close is a no-op otherwise) */
 	int dirfd;
 	uid_t owner;
+	int root_dirfd;     /* where the trusted root lives: dirfd unless configured */
+	char root_name[256];
 	struct fws_fs_ops fs;
 	int lock_fd;
 	/* staging of one install */

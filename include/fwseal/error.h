@@ -56,10 +56,16 @@ enum fws_error {
 	FWS_ENOSPC = -43,       /* no space left on the storage */
 	FWS_ESAMEFILE = -44,    /* an output is one of the command's own inputs */
 	FWS_ELIFECYCLE = -45,   /* not possible at this point of the update life cycle */
+	FWS_ECONFIG = -46,      /* system configuration invalid (system.conf) */
+	FWS_ETARGET = -47,      /* a payload's target has no slot on this device, or does not fit it */
+	FWS_EBOOTLOADER = -48,  /* the bootloader's environment cannot be read or written */
+	FWS_ENET = -49,         /* the bundle could not be fetched: connection, HTTP status, retries used up */
+	FWS_EINSECURE = -50,    /* not a trusted connection: certificate, host name, plain http not allowed */
+	FWS_EREMOTE = -51,      /* the server broke its promises: Range ignored, wrong length, file changed */
 };
 
 /* The lowest code in use; exit statuses run from 1 to -FWS_ELAST. */
-#define FWS_ELAST FWS_ELIFECYCLE
+#define FWS_ELAST FWS_EREMOTE
 
 /* Short lowercase description naming the failed check; never NULL. */
 FWS_API const char *fws_strerror(int code);

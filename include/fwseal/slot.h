@@ -37,6 +37,12 @@ struct fws_slot_writer {
 	/* Optional: removes what interrupted installs left behind (staging
 	 * files); called under the device lock by every changing operation. */
 	int (*cleanup)(void *ctx);
+	/* Optional (delta, docs/delta.md): reads what set's slot of class
+	 * `target` holds now (not what an install is staging), from offset:
+	 * returns the bytes read (fewer, or 0, at its end) or a negative
+	 * FWS_E* code (FWS_ENOENT: the set has no such slot). Read only. */
+	long long (*read_slot)(void *ctx, char set, const char *target, uint64_t offset,
+			       uint8_t *buf, size_t len);
 };
 
 #endif

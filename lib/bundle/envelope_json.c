@@ -103,9 +103,9 @@ static int decode_signature(const json_t *obj, struct fws_signature *sig)
 	if (rc != 0)
 		return fws_json_recode(rc, FWS_ESCHEMA, FWS_EENVELOPE);
 	if (b64_decode_canonical(text, text_len, raw, sizeof(raw), &n) != 0 || n != SIG_LEN)
-		return fws_diag_set(FWS_EENVELOPE, 0, "sig",
-				    "not the canonical base64 of %d bytes (88 characters, = padded)",
-				    SIG_LEN);
+		return fws_diag_set(
+		    FWS_EENVELOPE, 0, "sig",
+		    "not the canonical base64 of %d bytes (88 characters, = padded)", SIG_LEN);
 	memcpy(sig->sig, raw, SIG_LEN);
 	return 0;
 }

@@ -455,8 +455,7 @@ int fws_json_get_string_copy(const json_t *obj, const char *key, char *out, size
 	return string_copy_at(json_object_get(obj, key), key, out, cap, too_long_code);
 }
 
-int fws_json_get_uint(const json_t *obj, const char *key, uint64_t min, uint64_t max,
-		      uint64_t *out)
+int fws_json_get_uint(const json_t *obj, const char *key, uint64_t min, uint64_t max, uint64_t *out)
 {
 	return uint_at(json_object_get(obj, key), key, min, max, out);
 }
@@ -519,7 +518,8 @@ int fws_json_get_semver(const json_t *obj, const char *key, char *out, size_t ca
 	if (rc != 0)
 		return rc;
 	if (!fws_semver_valid(out))
-		return value_error(FWS_ESCHEMA, key, "%s is not a semantic version (" SEMVER_RULE ")",
+		return value_error(FWS_ESCHEMA, key,
+				   "%s is not a semantic version (" SEMVER_RULE ")",
 				   fws_json_quote(q, out, strlen(out)));
 	return 0;
 }

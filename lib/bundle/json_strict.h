@@ -65,8 +65,8 @@ FWS_MUST_CHECK int fws_json_get_string(const json_t *obj, const char *key, size_
 FWS_MUST_CHECK int fws_json_get_string_copy(const json_t *obj, const char *key, char *out,
 					    size_t cap, int too_long_code);
 /* obj[key] as fws_json_uint, fws_json_hex, fws_json_time. */
-FWS_MUST_CHECK int fws_json_get_uint(const json_t *obj, const char *key, uint64_t min,
-				     uint64_t max, uint64_t *out);
+FWS_MUST_CHECK int fws_json_get_uint(const json_t *obj, const char *key, uint64_t min, uint64_t max,
+				     uint64_t *out);
 FWS_MUST_CHECK int fws_json_get_hex(const json_t *obj, const char *key, uint8_t *out, size_t len);
 FWS_MUST_CHECK int fws_json_get_time(const json_t *obj, const char *key, int64_t *out);
 /* obj[key] is an object with exactly these keys (fws_json_check_keys);

@@ -106,11 +106,11 @@ static int decode_payload(const json_t *obj, struct fws_payload *p)
 	/* Bounds the chunk list the verifier must hold (32 bytes per chunk). */
 	rc = fws_chunk_count(p->size, p->chunk_size, &n_chunks);
 	if (rc != 0)
-		return fws_diag_set(rc, 0, NULL, "%llu bytes in chunks of %u are %llu chunks, at most %u",
-				    (unsigned long long)p->size, (unsigned)p->chunk_size,
-				    (unsigned long long)(p->size / p->chunk_size +
-							 (p->size % p->chunk_size != 0)),
-				    (unsigned)FWS_MAX_CHUNKS);
+		return fws_diag_set(
+		    rc, 0, NULL, "%llu bytes in chunks of %u are %llu chunks, at most %u",
+		    (unsigned long long)p->size, (unsigned)p->chunk_size,
+		    (unsigned long long)(p->size / p->chunk_size + (p->size % p->chunk_size != 0)),
+		    (unsigned)FWS_MAX_CHUNKS);
 	return 0;
 }
 
@@ -191,15 +191,16 @@ static int decode_optional(const json_t *doc, struct fws_manifest *m)
 		if (rc != 0)
 			return rc;
 		if (m->expires <= m->created) {
-			if (fws_time_format(m->expires, a) != 0 || fws_time_format(m->created, b) != 0)
+			if (fws_time_format(m->expires, a) != 0 ||
+			    fws_time_format(m->created, b) != 0)
 				return fws_diag_set(FWS_ESCHEMA, 0, "expires", "not after created");
-			return fws_diag_set(FWS_ESCHEMA, 0, "expires", "%s is not after created %s", a,
-					    b);
+			return fws_diag_set(FWS_ESCHEMA, 0, "expires", "%s is not after created %s",
+					    a, b);
 		}
 	}
 	if (json_object_get(doc, "min_version") != NULL) {
-		rc = fws_json_get_semver(doc, "min_version", m->min_version,
-					 sizeof(m->min_version));
+		rc =
+		    fws_json_get_semver(doc, "min_version", m->min_version, sizeof(m->min_version));
 		if (rc != 0)
 			return rc;
 	}

@@ -14,11 +14,11 @@
 #include <string.h>
 
 #include "bundle/json_strict.h"
-#include "fwseal/permit.h"
 #include "fwseal/encoding.h"
 #include "fwseal/envelope.h"
 #include "fwseal/error.h"
 #include "fwseal/manifest.h"
+#include "fwseal/permit.h"
 #include "fwseal/policy.h"
 #include "fwseal/root.h"
 #include "io/io.h"
@@ -62,9 +62,10 @@ static int permit_valid(const struct fws_permit *p)
 		return fws_diag_set(FWS_ESCHEMA, 0, NULL,
 				    "both \"device_id\" and \"hardware_id\" (exactly one of them)");
 	if (!has_dev && !has_hw)
-		return fws_diag_set(FWS_ESCHEMA, 0, NULL,
-				    "missing field \"device_id\" or \"hardware_id\" (exactly one of "
-				    "them)");
+		return fws_diag_set(
+		    FWS_ESCHEMA, 0, NULL,
+		    "missing field \"device_id\" or \"hardware_id\" (exactly one of "
+		    "them)");
 	if (has_dev && !fws_name_valid(p->device_id))
 		return fws_diag_set(FWS_ESCHEMA, 0, "device_id", "%s is not a valid name",
 				    fws_json_quote(q, p->device_id, strlen(p->device_id)));

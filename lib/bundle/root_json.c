@@ -41,7 +41,8 @@ static int expect_string(const json_t *obj, const char *key, const char *want)
 	if (rc != 0)
 		return rc;
 	if (strcmp(s, want) != 0)
-		return fws_diag_set(FWS_ESCHEMA, 0, key, "%s is not \"%s\" (the only one supported)",
+		return fws_diag_set(FWS_ESCHEMA, 0, key,
+				    "%s is not \"%s\" (the only one supported)",
 				    fws_json_quote(q, s, n), want);
 	return 0;
 }
@@ -131,7 +132,8 @@ static int decode_role(const json_t *obj, struct fws_role *role)
 		/* A key listed twice must not be able to count twice toward
 		 * the threshold, whatever the counting code does. */
 		for (size_t j = 0; j < i; j++) {
-			if (memcmp(role->keyids[i], role->keyids[j], sizeof(role->keyids[i])) == 0) {
+			if (memcmp(role->keyids[i], role->keyids[j], sizeof(role->keyids[i])) ==
+			    0) {
 				snprintf(where, sizeof(where), "keyids[%zu]", i);
 				return fws_diag_set(FWS_ESCHEMA, 0, where,
 						    "the same key ID as keyids[%zu] (a key counts "
@@ -163,7 +165,8 @@ static int explain_root_check(const struct fws_root *root, int rc)
 	uint8_t id[32];
 
 	if (rc == FWS_ESCHEMA && root->created > root->expires) {
-		if (fws_time_format(root->expires, a) == 0 && fws_time_format(root->created, b) == 0)
+		if (fws_time_format(root->expires, a) == 0 &&
+		    fws_time_format(root->created, b) == 0)
 			return fws_diag_set(rc, 0, "expires", "%s is before created %s", a, b);
 		return fws_diag_set(rc, 0, "expires", "before created");
 	}
@@ -189,7 +192,8 @@ static int explain_root_check(const struct fws_root *root, int rc)
 			return rc;
 		}
 		if (role->threshold < 1 || role->threshold > role->n_keyids) {
-			(void)fws_diag_set(rc, 0, NULL, "%u is not between 1 and the role's %zu key%s",
+			(void)fws_diag_set(rc, 0, NULL,
+					   "%u is not between 1 and the role's %zu key%s",
 					   (unsigned)role->threshold, role->n_keyids,
 					   role->n_keyids == 1 ? "" : "s");
 			fws_diag_prefix('.', "roles.%s.threshold", role_names[r]);
@@ -416,8 +420,8 @@ static int explain_self_signed(const struct fws_root *root, const struct fws_env
 				    role->n_keyids, role->n_keyids == 1 ? "" : "s");
 	if (rc == FWS_ETHRESHOLD)
 		return fws_diag_set(rc, 0, "signatures",
-				    "%zu valid by its root role's keys, its threshold is %u", valid.n,
-				    (unsigned)role->threshold);
+				    "%zu valid by its root role's keys, its threshold is %u",
+				    valid.n, (unsigned)role->threshold);
 	/* EBADSIG: the first signature by a root key that did not count. */
 	for (size_t i = 0; i < env->n_sigs && i < FWS_MAX_SIGNATURES; i++) {
 		int counted = 0;
@@ -437,8 +441,7 @@ static int explain_self_signed(const struct fws_root *root, const struct fws_env
 	return fws_diag_set(rc, 0, "signatures", "a root key's signature does not verify");
 }
 
-int fws_root_load(const uint8_t *json, size_t len, struct fws_root *root,
-		  struct fws_envelope *env)
+int fws_root_load(const uint8_t *json, size_t len, struct fws_root *root, struct fws_envelope *env)
 {
 	char q[FWS_JSON_QUOTE_CAP];
 	int rc = FWS_EUSAGE;

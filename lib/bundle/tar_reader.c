@@ -38,6 +38,22 @@ static uint32_t pad_of(uint64_t size)
 	return (uint32_t)((FWS_TAR_BLOCK - size % FWS_TAR_BLOCK) % FWS_TAR_BLOCK);
 }
 
+#define PAX_SIZE_FROM (1ull << 33)   /* libarchive adds "size" from 8 GiB */
+#define PAX_MTIME_FROM 0x7fffffffull /* ... and "mtime" from 2^31 - 1 */
+
+uint64_t fws_tar_header_bytes(uint64_t size, uint64_t mtime)
+{
+	/* The writer's pax header and its data block come exactly when
+	 * render_pax_data has a record to write (below). */
+	int pax = mtime >= PAX_MTIME_FROM || size >= PAX_SIZE_FROM;
+	return FWS_TAR_BLOCK * (pax ? 3u : 1u);
+}
+
+uint64_t fws_tar_data_bytes(uint64_t size)
+{
+	return size + pad_of(size);
+}
+
 uint64_t fws_tar_entry_footprint(uint64_t size)
 {
 	/* Always room for a pax header and its one data block: the writer adds
@@ -129,8 +145,6 @@ static int check_checksum(const uint8_t *h)
 
 #define OCTAL11_MAX 077777777777ull  /* 8 GiB - 1: 11 octal digits */
 #define OCTAL12_MAX 0777777777777ull /* 64 GiB - 1: 12 octal digits */
-#define PAX_SIZE_FROM (1ull << 33)   /* libarchive adds "size" from 8 GiB */
-#define PAX_MTIME_FROM 0x7fffffffull /* ... and "mtime" from 2^31 - 1 */
 #define PAX_HEADER_DIR "PaxHeader/"  /* libarchive: <dir>/PaxHeader/<base> */
 #define PAX_BASE_MAX 88u             /* libarchive shortens longer bases */
 

@@ -54,4 +54,10 @@ int fws_tar_skip(struct fws_tar *t);
  * padding), for exact size caps. */
 uint64_t fws_tar_entry_footprint(uint64_t size);
 
+/* The exact bytes of an entry's header blocks (512, or 1536 with the pax
+ * header the writer adds for these values), and of its data with padding:
+ * with the canonical headers, a bundle's layout follows from its manifest. */
+uint64_t fws_tar_header_bytes(uint64_t size, uint64_t mtime);
+uint64_t fws_tar_data_bytes(uint64_t size);
+
 #endif

@@ -133,6 +133,8 @@ static int check_manifest(struct verify_ctx *c, const struct fws_verify_opts *o,
 	rc = fws_policy_check(&r->manifest, &o->policy);
 	if (rc != 0)
 		return rc;
+	/* The entry just read is the first chunks/ header. */
+	r->payloads_offset = c->tar.offset - fws_tar_header_bytes(c->entry.size, c->entry.mtime);
 	if (sink != NULL && sink->manifest_verified != NULL)
 		rc = sink->manifest_verified(sink->ctx, r);
 	return rc;
@@ -222,9 +224,10 @@ static int stream_payload(struct verify_ctx *c, const struct fws_payload *p,
 }
 
 static int verify_payloads(struct verify_ctx *c, const struct fws_sink *sink,
-			   const struct fws_manifest *m)
+			   const struct fws_manifest *m, uint64_t base)
 {
 	uint8_t *list = NULL, *chunk_buf = NULL;
+	struct fws_payload_layout lay;
 	int rc = 0;
 	for (size_t i = 0; i < m->n_payloads && rc == 0; i++) {
 		const struct fws_payload *p = &m->payloads[i];
@@ -250,12 +253,21 @@ static int verify_payloads(struct verify_ctx *c, const struct fws_sink *sink,
 		if (rc == 0)
 			rc = fws_chunk_list_check(list, (size_t)(n * FWS_SHA256_LEN), p->size,
 						  p->chunk_size, p->chunks_sha256);
+		if (rc == 0 && sink != NULL && sink->chunk_list_verified != NULL)
+			rc = sink->chunk_list_verified(sink->ctx, p, i, list);
 		if (rc == 0)
 			rc = expect_entry(c, "payloads/", p->name);
 		if (rc == 0 && c->entry.size != p->size)
 			rc = FWS_ESIZE;
+		/* Where the manifest says the payload lies is where it is (a
+		 * delta fetched its chunks from there): format.md §3.5. */
+		if (rc == 0 && (rc = fws_bundle_layout(m, base, i, &lay)) == 0 &&
+		    c->tar.offset != lay.data)
+			rc = FWS_EFORMAT;
 		if (rc == 0)
 			rc = stream_payload(c, p, list, chunk_buf, sink);
+		if (rc == 0 && sink != NULL && sink->payload_check != NULL)
+			rc = sink->payload_check(sink->ctx, p, list);
 	}
 	free(list);
 	free(chunk_buf);
@@ -348,7 +360,7 @@ int fws_bundle_verify_custom(fws_read_fn read, void *read_ctx, const struct fws_
 	if (rc != 0)
 		goto out;
 	c->pending = 1;
-	rc = verify_payloads(c, sink, &result->manifest);
+	rc = verify_payloads(c, sink, &result->manifest, result->payloads_offset);
 	if (rc != 0)
 		goto out;
 	rc = fws_tar_next(&c->tar, &c->entry);

@@ -71,6 +71,13 @@ static const struct fws_error_text error_texts[] = {
     [-FWS_ESAMEFILE] = {"FWS_ESAMEFILE", "an output is one of the command's own inputs"},
     [-FWS_ELIFECYCLE] = {"FWS_ELIFECYCLE",
 			 "not possible at this point of the update life cycle"},
+    [-FWS_ECONFIG] = {"FWS_ECONFIG", "system configuration invalid"},
+    [-FWS_ETARGET] = {"FWS_ETARGET", "a payload's target has no slot on this device, or does not fit it"},
+    [-FWS_EBOOTLOADER] = {"FWS_EBOOTLOADER",
+			  "bootloader environment cannot be read or written"},
+    [-FWS_ENET] = {"FWS_ENET", "the bundle could not be fetched"},
+    [-FWS_EINSECURE] = {"FWS_EINSECURE", "not a trusted connection"},
+    [-FWS_EREMOTE] = {"FWS_EREMOTE", "the server's answer broke its own promises"},
 };
 
 _Static_assert(sizeof(error_texts) / sizeof(error_texts[0]) == (size_t)-FWS_ELAST + 1,

@@ -41,7 +41,8 @@ int fws_dir_device_open(struct fws_device *dev, struct fws_dir_backend *b, const
 	int rc;
 	memset(dev, 0, sizeof(*dev));
 	memset(b, 0, sizeof(*b));
-	b->dirfd = b->lock_fd = b->stage_fd = b->part_fd = -1;
+	b->dirfd = b->lock_fd = b->stage_fd = b->part_fd = b->root_dirfd = -1;
+	strcpy(b->root_name, DIR_ROOT);
 	if (fs != NULL)
 		b->fs = *fs;
 	if (dir == NULL || dir[0] == '\0')
@@ -62,14 +63,17 @@ int fws_dir_device_open(struct fws_device *dev, struct fws_dir_backend *b, const
 				  "device directory writable by group or others (mode %04o)",
 				  (unsigned)(st.st_mode & 07777));
 	b->owner = st.st_uid;
+	b->root_dirfd = b->dirfd;
 	if (rc == 0)
 		rc = check_set_dir(b, "a", create);
 	if (rc == 0)
 		rc = check_set_dir(b, "b", create);
 	if (rc != 0) {
+		b->opened = 1;
 		fws_dir_device_close(b);
 		return rc;
 	}
+	b->opened = 1;
 	fws_dir_store_init(&dev->store, b);
 	fws_dir_slots_init(&dev->slots, b);
 	fws_dir_boot_init(&dev->boot, b);
@@ -80,15 +84,20 @@ int fws_dir_device_open(struct fws_device *dev, struct fws_dir_backend *b, const
 
 void fws_dir_device_close(struct fws_dir_backend *b)
 {
+	if (!b->opened)
+		return;
+	b->opened = 0;
 	if (b->part_fd >= 0)
 		close(b->part_fd);
 	if (b->stage_fd >= 0)
 		close(b->stage_fd);
 	if (b->lock_fd >= 0)
 		close(b->lock_fd);
+	if (b->root_dirfd >= 0 && b->root_dirfd != b->dirfd)
+		close(b->root_dirfd);
 	if (b->dirfd >= 0)
 		close(b->dirfd);
-	b->dirfd = b->lock_fd = b->stage_fd = b->part_fd = -1;
+	b->dirfd = b->lock_fd = b->stage_fd = b->part_fd = b->root_dirfd = -1;
 }
 
 /* 1 when fd's file is named in dirfd (one level). */

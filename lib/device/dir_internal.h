@@ -20,6 +20,10 @@ void fws_dir_slots_init(struct fws_slot_writer *w, struct fws_dir_backend *b);
 void fws_dir_boot_init(struct fws_bootloader *l, struct fws_dir_backend *b);
 void fws_dir_log_init(struct fws_log_store *s, struct fws_dir_backend *b);
 
+/* Removes what interrupted operations left in the device directory:
+ * staging directories and temporary files (best effort). */
+int fws_dir_cleanup(struct fws_dir_backend *b);
+
 /* "a" or "b" as a C string for a set. */
 const char *fws_dir_set_name(char set);
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "device/dir_internal.h"
@@ -95,6 +96,32 @@ static int slot_read_back(void *ctx, char set, const struct fws_payload *p, uint
 	return rc;
 }
 
+/* The committed DIR/<set>/<target>, as it is: read through no link, from
+ * a set directory that is ours, and only if it is a regular file. */
+static long long slot_read_current(void *ctx, char set, const char *target, uint64_t offset,
+				   uint8_t *buf, size_t len)
+{
+	struct fws_dir_backend *b = ctx;
+	struct stat st;
+	int dfd, fd;
+	size_t got = 0;
+	int rc = fws_io_open_dir(b->dirfd, fws_dir_set_name(set), b->owner, &dfd);
+	if (rc != 0)
+		return rc;
+	rc = fws_io_openat(NULL, dfd, target, O_RDONLY | O_NONBLOCK, 0, &fd);
+	close(dfd);
+	if (rc != 0)
+		return rc;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		rc = fws_diag_set(FWS_EUNSAFE, 0, target, "not a regular file");
+	else if (offset < (uint64_t)st.st_size && lseek(fd, (off_t)offset, SEEK_SET) < 0)
+		rc = fws_diag_set(FWS_EIO, errno, target, "cannot read");
+	else if (offset < (uint64_t)st.st_size)
+		rc = fws_io_read_full(fd, buf, len, &got);
+	close(fd);
+	return rc != 0 ? rc : (long long)got;
+}
+
 static int slot_commit(void *ctx, char set)
 {
 	struct fws_dir_backend *b = ctx;
@@ -159,7 +186,11 @@ static void slot_discard(void *ctx, char set)
  * so none of them belongs to an operation still running. */
 static int slot_cleanup(void *ctx)
 {
-	struct fws_dir_backend *b = ctx;
+	return fws_dir_cleanup(ctx);
+}
+
+int fws_dir_cleanup(struct fws_dir_backend *b)
+{
 	struct fws_diag saved = *fws_diag_last();
 	/* A descriptor of its own: a dup() would share (and move) dirfd's offset. */
 	int fd = openat(b->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -186,5 +217,5 @@ void fws_dir_slots_init(struct fws_slot_writer *w, struct fws_dir_backend *b)
 {
 	*w = (struct fws_slot_writer){b,	     0,		   slot_prepare,  slot_open,
 				      slot_write,    slot_close,   slot_read_back, slot_commit,
-				      slot_discard,  slot_cleanup};
+				      slot_discard,  slot_cleanup, slot_read_current};
 }

@@ -28,13 +28,13 @@ static int save_state(void *ctx, const uint8_t *buf, size_t len)
 static int load_root(void *ctx, uint8_t *buf, size_t cap, size_t *len)
 {
 	struct fws_dir_backend *b = ctx;
-	return fws_io_read_at(b->dirfd, DIR_ROOT, 1, buf, cap, len);
+	return fws_io_read_at(b->root_dirfd, b->root_name, 1, buf, cap, len);
 }
 
 static int save_root(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct fws_dir_backend *b = ctx;
-	return fws_io_replace_at(&b->fs, b->dirfd, DIR_ROOT, buf, len, 0644);
+	return fws_io_replace_at(&b->fs, b->root_dirfd, b->root_name, buf, len, 0644);
 }
 
 /* Waits at most timeout_ms for the lock: a second operation queues briefly

@@ -7,15 +7,18 @@
  * that is a snapshot; under the lock it must still be the same generation,
  * else another operation got in between and the install is refused as
  * busy (retry). From the lock on, every outcome is recorded. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "device/delta.h"
 #include "device/lifecycle.h"
 #include "fwseal/error.h"
 #include "fwseal/permit.h"
 #include "fwseal/policy.h"
 #include "fwseal/root.h"
+#include "fwseal/sha256.h"
 #include "io/io.h"
 
 struct install_ctx {
@@ -29,6 +32,8 @@ struct install_ctx {
 	int prepared;
 	int permit_used;
 	struct fws_permit permit;
+	struct fws_delta *delta; /* NULL: no delta */
+	int invalidated;	 /* in place: the set was marked empty */
 };
 
 static int lock_and_reload(struct install_ctx *ic)
@@ -86,14 +91,8 @@ static int on_manifest(void *ctx, const struct fws_verify_result *r)
 	} else if (rc == 0) {
 		ic->prepared = 1;
 	}
-	/* An in-place writer changes the set from the first byte: the state
-	 * and the bootloader must stop calling it bootable before that. */
-	if (rc == 0 && ic->dev->slots.in_place) {
-		fws_op_forget(o, ic->set);
-		rc = fws_op_save(o);
-		if (rc == 0)
-			rc = fws_op_boot_sync(o, '-');
-	}
+	if (rc == 0 && ic->delta != NULL)
+		fws_delta_start(ic->delta, r, ic->set, fws_other_set(ic->set));
 	return rc;
 }
 
@@ -103,9 +102,23 @@ static int on_begin(void *ctx, const struct fws_payload *p)
 	return ic->dev->slots.open(ic->dev->slots.ctx, ic->set, p);
 }
 
+/* An in-place writer changes the set from its first byte: the state and
+ * the bootloader stop calling the set bootable just before that, at the
+ * first verified chunk, so a bundle refused before it (a bad signature,
+ * a tampered first chunk, a rollback) leaves the device as it was. */
 static int on_write(void *ctx, const uint8_t *data, size_t len)
 {
 	struct install_ctx *ic = ctx;
+	if (ic->dev->slots.in_place && !ic->invalidated) {
+		struct op *o = &ic->o;
+		ic->invalidated = 1;
+		fws_op_forget(o, ic->set);
+		int rc = fws_op_save(o);
+		if (rc == 0)
+			rc = fws_op_boot_sync(o, '-');
+		if (rc != 0)
+			return rc;
+	}
 	return ic->dev->slots.write(ic->dev->slots.ctx, data, len);
 }
 
@@ -114,6 +127,43 @@ static int on_end(void *ctx, const struct fws_payload *p)
 	struct install_ctx *ic = ctx;
 	(void)p;
 	return ic->dev->slots.close(ic->dev->slots.ctx);
+}
+
+static int on_chunk_list(void *ctx, const struct fws_payload *p, size_t index,
+			 const uint8_t *list)
+{
+	struct install_ctx *ic = ctx;
+	return ic->delta != NULL ? fws_delta_plan(ic->delta, p, index, list) : 0;
+}
+
+/* What the slot writer wrote is read back (past any cache) and re-hashed
+ * chunk by chunk before the set can become bootable: a medium that lost or
+ * garbled a write is caught here, not at the next boot. */
+static int on_check(void *ctx, const struct fws_payload *p, const uint8_t *list)
+{
+	struct install_ctx *ic = ctx;
+	const struct fws_slot_writer *w = &ic->dev->slots;
+	uint8_t digest[32];
+	if (w->read_back == NULL || p->size == 0)
+		return 0;
+	uint8_t *buf = malloc(p->chunk_size);
+	if (buf == NULL)
+		return FWS_ENOMEM;
+	int rc = 0;
+	for (uint64_t off = 0, k = 0; rc == 0 && off < p->size; off += p->chunk_size, k++) {
+		size_t len = p->size - off < p->chunk_size ? (size_t)(p->size - off) : p->chunk_size;
+		rc = w->read_back(w->ctx, ic->set, p, off, buf, len);
+		if (rc == 0) {
+			fws_sha256(buf, len, digest);
+			if (sodium_memcmp(digest, list + 32 * k, 32) != 0)
+				rc = fws_diag_set(FWS_EDIGEST, 0, p->target,
+						  "read back from the slot, chunk %llu differs from what "
+						  "was verified: the medium lost or changed a write",
+						  (unsigned long long)k);
+		}
+	}
+	free(buf);
+	return rc;
 }
 
 /* After full verification: the set is marked empty (state, bootloader)
@@ -201,7 +251,8 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 	struct fws_envelope *env = malloc(sizeof(*env));
 	struct install_ctx ic;
 	struct fws_verify_opts vo;
-	struct fws_sink sink = {&ic, on_begin, on_write, on_end, on_manifest};
+	struct fws_sink sink = {&ic, on_begin, on_write, on_end, on_manifest, on_check,
+				on_chunk_list};
 	uint64_t last;
 	int rc;
 
@@ -212,6 +263,7 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 	dev->log_error = 0;
 	dev->fell_back = '-';
 	dev->permit_used = 0;
+	dev->reused_bytes = 0;
 	/* A snapshot, without the lock: enough to verify signatures against. */
 	rc = (root == NULL || env == NULL) ? FWS_ENOMEM : fws_op_load_state(dev, &snap);
 	if (rc == 0 && dev->log != NULL && (rc = fws_audit_log_position(dev->log, &last)) != 0)
@@ -228,7 +280,20 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 	vo.trusted_root = root;
 	vo.policy.hardware_id = snap.hardware_id; /* rollback: on_manifest, permits */
 	vo.now = ic.now;
+	if (opts != NULL && opts->use_map != NULL) {
+		ic.delta = fws_delta_new(dev);
+		if (ic.delta == NULL) {
+			rc = FWS_ENOMEM;
+			goto out;
+		}
+		opts->use_map(read_ctx, fws_delta_map(ic.delta));
+	}
 	rc = fws_bundle_verify(read, read_ctx, &vo, &sink, res);
+	if (ic.delta != NULL) {
+		opts->use_map(read_ctx, NULL);
+		dev->reused_bytes = fws_delta_reused(ic.delta);
+		fws_delta_free(ic.delta);
+	}
 	if (rc == 0)
 		rc = commit_install(&ic, res);
 	if (rc != 0 && ic.prepared)

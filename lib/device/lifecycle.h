@@ -21,6 +21,7 @@ struct op {
 	struct fws_boot_view view;
 	uint64_t log_last; /* seq of the log's last line */
 	int locked;
+	int interrupted; /* the state is one line ahead of the log: recovered */
 };
 
 int fws_slot_index(char set);

@@ -122,6 +122,15 @@ static int holds_image(const struct op *o, char set)
 	return o->st.slots[fws_slot_index(set)].version[0] != '\0';
 }
 
+/* The other set may stay the bootloader's fallback only while its image
+ * is not below the counter: once an update raised the security_version,
+ * the old image is one the device must not boot again (ADR-032). */
+static int may_fall_back_to(const struct op *o, char set)
+{
+	return holds_image(o, set) &&
+	       o->st.slots[fws_slot_index(set)].security_version >= o->st.security_version;
+}
+
 int fws_op_boot_sync(struct op *o, char renew)
 {
 	struct fws_boot_view v = o->view;
@@ -131,7 +140,7 @@ int fws_op_boot_sync(struct op *o, char renew)
 	if (p != '-')
 		v.order[n++] = p;
 	v.order[n++] = c; /* always bootable, even empty (the factory state) */
-	if (p == '-' && holds_image(o, other))
+	if (p == '-' && may_fall_back_to(o, other))
 		v.order[n++] = other;
 	while (n < 2)
 		v.order[n++] = '-';
@@ -146,30 +155,57 @@ int fws_op_boot_sync(struct op *o, char renew)
 	if (rc == 0) {
 		v.booted = o->view.booted;
 		o->view = v;
-	} else if (fws_diag_last()->code == rc) {
-		fws_diag_prefix('/', "bootloader");
 	}
 	return rc;
 }
 
-/* A pending set the bootloader gave up on (not running, no tries left or
- * out of the boot order) failed its trial: forgotten, so no later rollback
- * can make it the confirmed set without a boot that proves it. */
+static int in_order(const struct fws_boot_view *v, char set)
+{
+	return v->order[0] == set || v->order[1] == set;
+}
+
+/* The bootloader is written after the state (state first: it is the
+ * record), and the audit line after both. A crash in between leaves the
+ * bootloader behind: a pending set it was never told about, or a set
+ * still in its order that the state gave up. A set given up is taken out
+ * whenever it is found (that only ever removes a way to boot). A pending
+ * set missing from the order is put back only when the state is ahead of
+ * the log, i.e. the install was interrupted before its audit line: at
+ * any other time a missing pending set is one the bootloader dropped, a
+ * failed trial (reconcile), and putting it back would boot it again. */
+static int bootloader_follows_state(struct op *o)
+{
+	char p = o->st.pending_slot;
+	const struct fws_boot_view *v = &o->view;
+	if (o->interrupted && p != '-' && v->booted != p && !in_order(v, p))
+		return fws_op_boot_sync(o, p); /* an install's last step, lost */
+	for (int i = 0; i < 2; i++) {
+		char s = "ab"[i];
+		if (in_order(v, s) && s != o->st.confirmed_slot && s != p && !may_fall_back_to(o, s))
+			return fws_op_boot_sync(o, '-'); /* given up or below the counter */
+	}
+	return 0;
+}
+
+/* A pending set the bootloader gave up on (not running, and either no
+ * tries left, the boot script spent them all, or taken out of its order)
+ * failed its trial: forgotten, so no later rollback can make it the
+ * confirmed set without a boot that proves it. */
 static int reconcile(struct op *o)
 {
 	char p = o->st.pending_slot, ver[FWS_VERSION_MAX + 1], detail[160];
 	const struct fws_boot_view *v = &o->view;
 	if (p == '-' || v->booted == p)
 		return 0;
-	if ((v->order[0] == p || v->order[1] == p) && v->left[fws_slot_index(p)] > 0)
+	if (in_order(v, p) && v->left[fws_slot_index(p)] > 0)
 		return 0; /* not tried out yet */
 	const struct fws_slot_info *si = &o->st.slots[fws_slot_index(p)];
 	uint64_t sv = si->security_version;
 	memcpy(ver, si->version, sizeof(ver));
 	snprintf(detail, sizeof(detail),
-		 "slot %c used up its boot tries without mark-good; the bootloader went back to "
-		 "slot %c",
-		 p, o->st.confirmed_slot);
+		 "slot %c %s without mark-good; the bootloader went back to slot %c", p,
+		 in_order(v, p) ? "used up its boot tries" : "was taken out of the boot order",
+		 o->st.confirmed_slot);
 	fws_op_forget(o, p);
 	int rc = fws_op_save(o);
 	if (rc == 0)
@@ -181,11 +217,12 @@ static int reconcile(struct op *o)
 }
 
 /* A state saved without its audit line (a crash between the two): the
- * change happened, so it is recorded now, as what the state shows. */
-static int recover(struct op *o)
+ * state is one line ahead of the log. Anything else ahead is not ours to
+ * explain. */
+static int find_interrupted(struct op *o)
 {
-	char detail[200];
 	const struct fws_device_state *st = &o->st;
+	o->interrupted = 0;
 	if (o->dev->log == NULL || st->log_seq <= o->log_last)
 		return 0;
 	if (st->log_seq != o->log_last + 1)
@@ -193,7 +230,20 @@ static int recover(struct op *o)
 				    "the state refers to line %llu, the log ends at line %llu",
 				    (unsigned long long)st->log_seq,
 				    (unsigned long long)o->log_last);
+	o->interrupted = 1;
+	return 0;
+}
+
+/* The interrupted change happened: it is recorded now, as what the state
+ * shows, once the bootloader has been brought in line (a crash before this
+ * line repeats the whole recovery). */
+static int record_recovery(struct op *o)
+{
+	char detail[200];
+	const struct fws_device_state *st = &o->st;
 	const struct fws_slot_info *c = &st->slots[fws_slot_index(st->confirmed_slot)];
+	if (!o->interrupted)
+		return 0;
 	snprintf(detail, sizeof(detail),
 		 "an interrupted operation changed the state before its audit line; now confirmed "
 		 "%c (%s), pending %c, security_version %llu",
@@ -209,8 +259,6 @@ int fws_op_begin_locked(struct op *o)
 {
 	struct fws_device *dev = o->dev;
 	int rc = dev->boot.read(dev->boot.ctx, &o->view);
-	if (rc != 0 && fws_diag_last()->code == rc)
-		fws_diag_prefix('/', "bootloader");
 	if (rc == 0 && dev->log != NULL) {
 		rc = fws_audit_log_position(dev->log, &o->log_last);
 		/* An operation the log cannot record is not made. */
@@ -221,7 +269,11 @@ int fws_op_begin_locked(struct op *o)
 	if (rc == 0 && dev->slots.cleanup != NULL)
 		(void)dev->slots.cleanup(dev->slots.ctx);
 	if (rc == 0)
-		rc = recover(o);
+		rc = find_interrupted(o);
+	if (rc == 0)
+		rc = bootloader_follows_state(o);
+	if (rc == 0)
+		rc = record_recovery(o);
 	if (rc == 0)
 		rc = reconcile(o);
 	return rc;

@@ -393,8 +393,9 @@ static int parse_json(const char *buf, size_t len, json_t **out)
 	if (*out == NULL)
 		return fws_json_syntax_error(FWS_EKEYFILE, &err);
 	if (!json_is_object(*out)) {
-		int rc = fws_diag_set(FWS_EKEYFILE, 0, NULL, "the top level must be an object, not %s",
-				      fws_json_type_name(*out));
+		int rc =
+		    fws_diag_set(FWS_EKEYFILE, 0, NULL, "the top level must be an object, not %s",
+				 fws_json_type_name(*out));
 		json_decref(*out);
 		*out = NULL;
 		return rc;
@@ -438,10 +439,10 @@ static int expect_type(const json_t *doc, const char *want)
 
 	if (json_is_string(v) &&
 	    strcmp(json_string_value(v), want_secret ? TYPE_PUBLIC : TYPE_SECRET) == 0)
-		return fws_diag_set(FWS_EKEYFILE, 0, NULL,
-				    want_secret
-					? "a public key (.pub), not the secret key (.key) needed here"
-					: "a secret key (.key), not the public key (.pub) needed here");
+		return fws_diag_set(
+		    FWS_EKEYFILE, 0, NULL,
+		    want_secret ? "a public key (.pub), not the secret key (.key) needed here"
+				: "a secret key (.key), not the public key (.pub) needed here");
 	return expect_string(doc, "type", want);
 }
 
@@ -468,8 +469,8 @@ static int get_limit(const json_t *obj, const char *name, unsigned long long min
 	json_int_t n;
 
 	if (!json_is_integer(v))
-		return fws_diag_set(FWS_EKEYFILE, 0, NULL, "\"%s\" must be an integer, not %s", name,
-				    fws_json_type_name(v));
+		return fws_diag_set(FWS_EKEYFILE, 0, NULL, "\"%s\" must be an integer, not %s",
+				    name, fws_json_type_name(v));
 	n = json_integer_value(v);
 	if (n < 0 || (unsigned long long)n < min || (unsigned long long)n > max)
 		return fws_diag_set(FWS_ELIMIT, 0, name,
@@ -610,8 +611,9 @@ int fws_secret_key_load(const char *path, const char *passphrase, size_t passphr
 	/* "public" and "keyid" are outside the AEAD: if they were swapped for
 	 * another key's, signatures would be labelled with the wrong key. */
 	if (memcmp(key->pk, sf.public_key, PK_LEN) != 0) {
-		rc = fws_diag_set(FWS_EKEYFILE, 0, "public",
-				  "not the public key of the encrypted seed (the file was altered)");
+		rc =
+		    fws_diag_set(FWS_EKEYFILE, 0, "public",
+				 "not the public key of the encrypted seed (the file was altered)");
 		goto out;
 	}
 	memcpy(key->keyid, sf.keyid, 32);

@@ -61,7 +61,8 @@ static int parse_payload(const json_t *o, const char *base_dir, struct fws_paylo
 	if (rc == 0)
 		rc = fws_json_get_string(o, "file", PATH_MAX / 2, FWS_ESCHEMA, &file, &file_len);
 	if (rc == 0 && file_len == 0)
-		rc = fws_diag_set(FWS_ESCHEMA, 0, "file", "empty: the payload file's path is needed");
+		rc = fws_diag_set(FWS_ESCHEMA, 0, "file",
+				  "empty: the payload file's path is needed");
 	/* Every chunk_size problem is a schema error here, a huge one too. */
 	if (rc == 0 && json_object_get(o, "chunk_size") != NULL)
 		rc = fws_json_recode(fws_json_get_chunk_size(o, "chunk_size", &cs), FWS_ELIMIT,
@@ -128,18 +129,18 @@ static int parse_release(const char *path, struct pack_ctx *c)
 	if (rc != 0)
 		goto out;
 	for (i = 0; i < n && rc == 0; i++)
-		rc = fws_json_within(fws_json_within(fws_json_name(json_array_get(v, i),
-								   m->hardware[i],
-								   sizeof(m->hardware[i])),
-						     "[%zu]", i),
-				     "hardware");
+		rc = fws_json_within(
+		    fws_json_within(
+			fws_json_name(json_array_get(v, i), m->hardware[i], sizeof(m->hardware[i])),
+			"[%zu]", i),
+		    "hardware");
 	m->n_hardware = i;
 	if (rc == 0)
 		rc = fws_json_get_array(root, "payloads", 1, FWS_MAX_PAYLOADS, FWS_ESCHEMA, &v, &n);
 	for (i = 0; rc == 0 && i < n; i++)
-		rc = fws_json_within(parse_payload(json_array_get(v, i), dir, &m->payloads[i],
-						   &c->pl[i]),
-				     "payloads[%zu]", i);
+		rc = fws_json_within(
+		    parse_payload(json_array_get(v, i), dir, &m->payloads[i], &c->pl[i]),
+		    "payloads[%zu]", i);
 	m->n_payloads = i;
 out:
 	json_decref(root);
@@ -304,7 +305,8 @@ static int load_roots(struct pack_ctx *c, const struct fws_pack_opts *o)
 		if (rc == 0)
 			rc = fws_root_advance(&c->root, raw, len, &c->root_env, &c->next_root);
 		if (rc == FWS_EROOTVERSION && fws_diag_last()->code != rc)
-			(void)fws_diag_set(rc, 0, "version", "not %llu, the version after the previous --root",
+			(void)fws_diag_set(rc, 0, "version",
+					   "not %llu, the version after the previous --root",
 					   (unsigned long long)c->root.version + 1);
 		free(raw);
 		raw = NULL;
@@ -318,8 +320,8 @@ static int load_roots(struct pack_ctx *c, const struct fws_pack_opts *o)
 		snprintf(t, sizeof(t), "out of range");
 	rc = fws_root_check_not_expired(&c->root, o->now); /* never sign under it */
 	if (rc != 0)
-		return fws_diag_set(rc, 0, "expires", "%s is before %s: never sign under an expired root",
-				    t, now);
+		return fws_diag_set(rc, 0, "expires",
+				    "%s is before %s: never sign under an expired root", t, now);
 	if (fws_time_format(c->root.created, t) != 0)
 		snprintf(t, sizeof(t), "out of range");
 	/* The signer's clock is behind the root: fix it first. */

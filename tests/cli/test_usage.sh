@@ -91,7 +91,10 @@ T="inspect without a bundle" expect_exit 2 "$FWSEAL" inspect
 T="init without --hardware" expect_exit 2 "$FWVERIFY" init --device d2 --root root.json
 T="init with an invalid hardware id" expect_exit 2 "$FWVERIFY" init --device d2 --root root.json \
 	--hardware "hw a/../b"
-T="install without --device" expect_exit 2 "$FWVERIFY" install v1.fwb
+[ ! -e /etc/fwseal/system.conf ] ||
+	die "this machine has an /etc/fwseal/system.conf: the default-configuration checks need none"
+T="install without --device or --config reads /etc/fwseal/system.conf" expect_exit 33 "$FWVERIFY" install v1.fwb
+check "the message names the default system.conf" grep -q "^fwseal-verify: /etc/fwseal/system.conf: cannot open" "$LAST_ERR"
 T="install without a bundle" expect_exit 2 "$FWVERIFY" install --device dev
 T="install with --root (not an install option)" expect_exit 2 "$FWVERIFY" install --device dev \
 	--root root.json v1.fwb
@@ -100,7 +103,8 @@ T="install --trusted-time with a bad time" expect_exit 2 "$FWVERIFY" install --d
 T="status with a bundle argument" expect_exit 2 "$FWVERIFY" status --device dev v1.fwb
 T="init with an invalid --device-id" expect_exit 2 "$FWVERIFY" init --device d2 --root root.json \
 	--hardware hw-a --device-id "dev 1"
-T="boot without --device" expect_exit 2 "$FWVERIFY" boot
+T="boot without --device or --config reads /etc/fwseal/system.conf" expect_exit 33 "$FWVERIFY" boot
+check "the message names the default system.conf" grep -q "^fwseal-verify: /etc/fwseal/system.conf: cannot open" "$LAST_ERR"
 T="boot with a bundle argument" expect_exit 2 "$FWVERIFY" boot --device dev v1.fwb
 T="boot with --permit (not a boot option)" expect_exit 2 "$FWVERIFY" boot --device dev \
 	--permit p.permit
@@ -110,7 +114,8 @@ T="mark-good with a bundle argument" expect_exit 2 "$FWVERIFY" mark-good --devic
 T="mark-good with two slots" expect_exit 2 "$FWVERIFY" mark-good --device dev a b
 T="rollback with --allow-downgrade (not a rollback option)" expect_exit 2 "$FWVERIFY" rollback \
 	--device dev --allow-downgrade
-T="log without --device" expect_exit 2 "$FWVERIFY" log --verify
+T="log without --device or --config reads /etc/fwseal/system.conf" expect_exit 33 "$FWVERIFY" log --verify
+check "the message names the default system.conf" grep -q "^fwseal-verify: /etc/fwseal/system.conf: cannot open" "$LAST_ERR"
 T="log with --trusted-time (not a log option)" expect_exit 2 "$FWVERIFY" log --device dev \
 	--trusted-time now
 T="status with --verify (a log option)" expect_exit 2 "$FWVERIFY" status --device dev --verify
@@ -158,7 +163,7 @@ check "no key written by the refused generate" test ! -e k1.key -a ! -e k2.key
 # ---- exact long options: a security tool never guesses ----
 T="an abbreviation (--allow for --allow-downgrade) is refused" expect_exit 2 "$FWVERIFY" install \
 	--device dev --allow v1.fwb
-check "it suggests, never acts on, the full name" grep -q "did you mean --allow-downgrade?" "$LAST_ERR"
+check "it suggests, never acts on, the full names" grep -q "did you mean --allow-downgrade or --allow-http?" "$LAST_ERR"
 T="an abbreviation (--ro for --root) is refused" expect_exit 2 "$FWSEAL" verify --ro root.json v1.fwb
 T="an abbreviation (--hard for --hardware) is refused" expect_exit 2 "$FWSEAL" verify \
 	--root root.json --hard hw-a v1.fwb

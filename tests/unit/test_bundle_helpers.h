@@ -32,6 +32,7 @@ struct test_release {
 	const uint64_t *root_versions;
 	size_t n_roots;
 	int gzip;
+	const char *min_version; /* NULL = none */
 };
 
 /* Root envelope JSON for r, signed by each key in signers (malloc'd). */
@@ -105,6 +106,8 @@ static inline uint8_t *test_bundle_build(const struct test_release *rel, size_t 
 	strcpy(m->hardware[0], rel->hardware ? rel->hardware : "test-hw");
 	m->n_hardware = 1;
 	m->created = rel->created ? rel->created : 1767225600;
+	if (rel->min_version != NULL)
+		strcpy(m->min_version, rel->min_version);
 	for (size_t i = 0; i < rel->n_payloads; i++)
 		test_write_payload(NULL, &rel->payloads[i], &m->payloads[i]);
 	m->n_payloads = rel->n_payloads;

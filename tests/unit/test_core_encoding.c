@@ -321,5 +321,5 @@ Test(init, init_twice_and_version)
 	cr_assert_eq(fws_init(), 0);
 	cr_assert_eq(fws_init(), 0, "second init must succeed");
 	cr_assert_str_eq(fws_version(), FWS_VERSION_STRING);
-	cr_assert_str_eq(fws_version(), "0.1.0");
+	cr_assert_str_eq(fws_version(), "0.2.0");
 }

@@ -127,9 +127,20 @@ Test(policy, min_version_enforced, .init = setup)
 	cr_assert_eq(fws_policy_check(&m, &p), 0);
 	strcpy(m.min_version, "1.5.0-beta");
 	cr_assert_eq(fws_policy_check(&m, &p), 0);
-	/* Nothing installed: min_version cannot be checked and does not apply. */
-	strcpy(m.min_version, "1.6.0");
+}
+
+/* Nothing installed (an empty slot, a factory image provisioned without
+ * its version): nobody knows the version, so a release that needs a
+ * minimum cannot go on. */
+Test(policy, min_version_with_nothing_installed_refused, .init = setup)
+{
+	strcpy(m.min_version, "0.0.1");
 	p.installed_version = "";
+	cr_assert_eq(fws_policy_check(&m, &p), FWS_EMINVERSION);
+	p.installed_version = NULL;
+	cr_assert_eq(fws_policy_check(&m, &p), FWS_EMINVERSION);
+	/* Without min_version the same device takes it. */
+	m.min_version[0] = '\0';
 	cr_assert_eq(fws_policy_check(&m, &p), 0);
 }
 

@@ -401,3 +401,52 @@ Test(device_permit, tampered_body)
 	free(body);
 	free(env);
 }
+
+/* Every refusal of an otherwise valid permit names the condition that
+ * failed (fwseal/diag.h), so the operator learns which binding is wrong:
+ * the field in `where`, a reason in `why`. */
+Test(device_permit, refusal_names_the_condition)
+{
+	enum { DEVICE, HARDWARE, VERSION, DIGEST, REPLAY, EXPIRED };
+	static const struct {
+		int what;
+		int code;
+		const char *where;
+	} cases[] = {
+	    {DEVICE, FWS_EPERMIT, "device_id"},	  {HARDWARE, FWS_EPERMIT, "hardware_id"},
+	    {VERSION, FWS_EPERMIT, "to_version"}, {DIGEST, FWS_EPERMIT, "manifest_sha256"},
+	    {REPLAY, FWS_EPERMIT, "created"},	  {EXPIRED, FWS_EEXPIRED, "expires"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fixture f;
+		fixture_init(&f);
+		int64_t now = T0;
+		switch (cases[i].what) {
+		case DEVICE:
+			strcpy(f.p.device_id, "pump-0043");
+			break;
+		case HARDWARE:
+			f.p.device_id[0] = '\0';
+			strcpy(f.p.hardware_id, "pump-rev-d");
+			break;
+		case VERSION:
+			strcpy(f.p.to_version, "1.1.1");
+			break;
+		case DIGEST:
+			f.p.manifest_sha256[7] ^= 0x80;
+			break;
+		case REPLAY:
+			f.st.permit_floor = T0;
+			break;
+		default:
+			now = f.p.expires + 1;
+			break;
+		}
+		fws_diag_clear();
+		int rc = check_permit(&f, &f.p, now);
+		cr_assert_eq(rc, cases[i].code, "%s: %s", cases[i].where, fws_errname(rc));
+		cr_assert_eq(fws_diag_last()->code, rc, "%s: no diagnostic", cases[i].where);
+		cr_assert_str_eq(fws_diag_last()->where, cases[i].where);
+		cr_assert_str_neq(fws_diag_last()->why, "", "%s: no reason", cases[i].where);
+	}
+}

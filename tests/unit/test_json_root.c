@@ -304,7 +304,7 @@ static char *write_root_file(const char *dir, const char *type, int n_signers)
 	cr_assert_eq(fws_envelope_encode(&env, &json, &json_len), 0);
 	path = xprintf("%s/root-%s-%d.json", dir,
 		       strcmp(type, FWS_TYPE_ROOT) == 0 ? "root" : "other", n_signers);
-	cr_assert_eq(fws_file_write_atomic(path, json, json_len, 0644, 1), 0);
+	cr_assert_eq(fws_file_write_atomic(path, json, json_len, 0644, FWS_OUT_NEW, NULL, 0), 0);
 	free(json);
 	return path;
 }
@@ -365,7 +365,9 @@ Test(json_root, load_file_missing_or_not_an_envelope)
 	char *path = xprintf("%s/absent.json", dir);
 	cr_expect_eq(fws_root_load_file(path, &root, NULL), FWS_ENOENT);
 	/* A bare root body is not an envelope: unsigned, so refused. */
-	cr_assert_eq(fws_file_write_atomic(path, root_text, strlen(root_text), 0644, 1), 0);
+	cr_assert_eq(
+	    fws_file_write_atomic(path, root_text, strlen(root_text), 0644, FWS_OUT_NEW, NULL, 0),
+	    0);
 	cr_expect_eq(fws_root_load_file(path, &root, NULL), FWS_EENVELOPE);
 	cr_expect_eq(fws_root_load_file(dir, &root, NULL), FWS_EIO);
 	unlink(path);

@@ -570,14 +570,14 @@ Test(sign_keyfile, change_passphrase)
 
 	make_key(base, id, pk);
 	cr_assert_eq(fws_secret_key_change_passphrase(key_path, "wrong", 5, "new pass", 8,
-						      FWS_KDF_INTERACTIVE),
+						      FWS_KDF_INTERACTIVE, NULL, 0),
 		     FWS_EPASSPHRASE);
 	cr_assert_eq(load(key_path, PASS), 0);
-	cr_assert_eq(
-	    fws_secret_key_change_passphrase(key_path, PASS, PASS_LEN, "", 0, FWS_KDF_INTERACTIVE),
-	    FWS_EUSAGE);
+	cr_assert_eq(fws_secret_key_change_passphrase(key_path, PASS, PASS_LEN, "", 0,
+						      FWS_KDF_INTERACTIVE, NULL, 0),
+		     FWS_EUSAGE);
 	cr_assert_eq(fws_secret_key_change_passphrase(key_path, PASS, PASS_LEN, "new pass", 8,
-						      FWS_KDF_INTERACTIVE),
+						      FWS_KDF_INTERACTIVE, NULL, 0),
 		     0);
 	cr_assert_eq(load(key_path, PASS), FWS_EPASSPHRASE);
 	cr_assert_eq(fws_secret_key_load(key_path, "new pass", 8, &key), 0);
@@ -613,4 +613,47 @@ Test(sign_keyfile, public_load_rejects_secret_and_bad_keyid)
 	json_object_set_new(doc, "extra", json_true());
 	store_doc(pub_path, doc);
 	cr_assert_eq(fws_public_key_load(pub_path, pk, id), FWS_EKEYFILE);
+}
+
+/* `key passwd --passphrase-file K.key`: a passphrase file that is the key
+ * itself (or a link to it) is an input the re-encrypted key must never be
+ * written over: FWS_ESAMEFILE, and the key still opens with the old
+ * passphrase. */
+Test(sign_keyfile, change_passphrase_over_an_input_refused)
+{
+	char hard[200], sym[200];
+	make_key(base, NULL, NULL);
+	snprintf(hard, sizeof hard, "%s/hard", dir);
+	snprintf(sym, sizeof sym, "%s/sym", dir);
+	cr_assert_eq(link(key_path, hard), 0);
+	cr_assert_eq(symlink(key_path, sym), 0);
+	size_t before_len, after_len;
+	char *before = slurp(key_path, &before_len);
+	const char *as_input[] = {key_path, hard, sym};
+	for (size_t i = 0; i < 3; i++) {
+		const char *inputs[] = {as_input[i]};
+		int rc = fws_secret_key_change_passphrase(key_path, PASS, PASS_LEN, "new pass", 8,
+							  FWS_KDF_INTERACTIVE, inputs, 1);
+		cr_assert_eq(rc, FWS_ESAMEFILE, "%s: %s", as_input[i], fws_errname(rc));
+	}
+	char *after = slurp(key_path, &after_len);
+	cr_assert(after_len == before_len && memcmp(after, before, after_len) == 0);
+	cr_assert_eq(load(key_path, PASS), 0);
+	free(before);
+	free(after);
+}
+
+/* A key file made read-only by its owner is not re-encrypted behind
+ * their back (FWS_OUT_UPDATE refuses a read-only file). */
+Test(sign_keyfile, change_passphrase_of_read_only_key_refused)
+{
+	struct stat st;
+	make_key(base, NULL, NULL);
+	cr_assert_eq(chmod(key_path, 0400), 0);
+	cr_assert_eq(fws_secret_key_change_passphrase(key_path, PASS, PASS_LEN, "new pass", 8,
+						      FWS_KDF_INTERACTIVE, NULL, 0),
+		     FWS_EIO);
+	cr_assert_eq(load(key_path, PASS), 0);
+	cr_assert_eq(stat(key_path, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0400);
 }

@@ -100,9 +100,10 @@ static void write_signed(const char *name, const struct fws_root *r, const struc
 		prev_path = prev_buf;
 	}
 
-	cr_assert_eq(fws_root_write_new(path(name), r, prev, NULL, NOW, NULL), 0);
+	cr_assert_eq(fws_root_write_new(path(name), r, prev, NULL, NOW, FWS_OUT_NEW, NULL, 0, NULL),
+		     0);
 	for (; *signers >= 0; signers++) {
-		rc = fws_root_sign_file(path(name), k[*signers], prev_path, NOW, NULL);
+		rc = fws_root_sign_file(path(name), k[*signers], prev_path, NOW, NULL, 0, NULL);
 		cr_assert_eq(rc, 0, "signing %s with key %d: %s", name, *signers, fws_errname(rc));
 	}
 }
@@ -312,7 +313,7 @@ Test(sign_root, same_key_twice_counts_once_for_two_of_three)
 	build_v1(&v1, 2);
 	write_signed("r.json", &v1, NULL, one);
 	/* Signing again with the same key is refused... */
-	rc = fws_root_sign_file(path("r.json"), k[0], NULL, NOW, NULL);
+	rc = fws_root_sign_file(path("r.json"), k[0], NULL, NOW, NULL, 0, NULL);
 	cr_assert_eq(rc, FWS_EALREADYSIGNED, "%s", fws_errname(rc));
 	/* ...and a hand-made copy of the signature does not count twice. */
 	data = slurp("r.json", &len);
@@ -324,7 +325,7 @@ Test(sign_root, same_key_twice_counts_once_for_two_of_three)
 		     FWS_ETHRESHOLD);
 	cr_assert_eq(fws_root_inspect_file(path("r.json"), NULL, NULL, NULL, NULL, &st), 0);
 	cr_assert_eq(st.rc, FWS_ETHRESHOLD);
-	cr_assert_eq(fws_root_sign_file(path("r.json"), k[2], NULL, NOW, &st), 0);
+	cr_assert_eq(fws_root_sign_file(path("r.json"), k[2], NULL, NOW, NULL, 0, &st), 0);
 	cr_assert_eq(st.rc, 0);
 	cr_assert_eq(st.own.n, 2);
 }
@@ -338,14 +339,17 @@ Test(sign_root, signer_outside_both_root_roles_refused)
 	build_v2_rotating_k0(&v1, &v2);
 	write_signed("v2.json", &v2, &v1, none);
 	/* A release key, and an outsider. */
-	cr_assert_eq(fws_root_sign_file(path("v2.json"), k[3], path("prev.json"), NOW, NULL),
-		     FWS_ENOTAUTHORISED);
-	cr_assert_eq(fws_root_sign_file(path("v2.json"), k[5], path("prev.json"), NOW, NULL),
-		     FWS_ENOTAUTHORISED);
+	cr_assert_eq(
+	    fws_root_sign_file(path("v2.json"), k[3], path("prev.json"), NOW, NULL, 0, NULL),
+	    FWS_ENOTAUTHORISED);
+	cr_assert_eq(
+	    fws_root_sign_file(path("v2.json"), k[5], path("prev.json"), NOW, NULL, 0, NULL),
+	    FWS_ENOTAUTHORISED);
 	/* k0 is only in v1: authorised with --previous, not without. */
-	cr_assert_eq(fws_root_sign_file(path("v2.json"), k[0], NULL, NOW, NULL),
+	cr_assert_eq(fws_root_sign_file(path("v2.json"), k[0], NULL, NOW, NULL, 0, NULL),
 		     FWS_ENOTAUTHORISED);
-	cr_assert_eq(fws_root_sign_file(path("v2.json"), k[0], path("prev.json"), NOW, NULL), 0);
+	cr_assert_eq(
+	    fws_root_sign_file(path("v2.json"), k[0], path("prev.json"), NOW, NULL, 0, NULL), 0);
 }
 
 Test(sign_root, version_skip_repeat_lower_refused)
@@ -367,8 +371,9 @@ Test(sign_root, version_skip_repeat_lower_refused)
 	cr_assert_eq(advance(&v1, "same.json"), FWS_EROOTVERSION);
 	cr_assert_eq(advance(&v3, "prev.json"), FWS_EROOTVERSION);
 	/* Co-signing against the wrong previous version is refused too. */
-	cr_assert_eq(fws_root_sign_file(path("v3.json"), k[0], path("prev.json"), NOW, NULL),
-		     FWS_EROOTVERSION);
+	cr_assert_eq(
+	    fws_root_sign_file(path("v3.json"), k[0], path("prev.json"), NOW, NULL, 0, NULL),
+	    FWS_EROOTVERSION);
 }
 
 Test(sign_root, expired_root_never_signed)
@@ -376,12 +381,16 @@ Test(sign_root, expired_root_never_signed)
 	struct fws_root v1;
 
 	build_v1(&v1, 1);
-	cr_assert_eq(fws_root_write_new(path("r.json"), &v1, NULL, k[0], v1.expires + 1, NULL),
+	cr_assert_eq(fws_root_write_new(path("r.json"), &v1, NULL, k[0], v1.expires + 1,
+					FWS_OUT_NEW, NULL, 0, NULL),
 		     FWS_EEXPIRED);
-	cr_assert_eq(fws_root_write_new(path("r.json"), &v1, NULL, NULL, v1.expires, NULL), 0);
-	cr_assert_eq(fws_root_sign_file(path("r.json"), k[0], NULL, v1.expires + 1, NULL),
+	cr_assert_eq(fws_root_write_new(path("r.json"), &v1, NULL, NULL, v1.expires, FWS_OUT_NEW,
+					NULL, 0, NULL),
+		     0);
+	cr_assert_eq(fws_root_sign_file(path("r.json"), k[0], NULL, v1.expires + 1, NULL, 0, NULL),
 		     FWS_EEXPIRED);
-	cr_assert_eq(fws_root_sign_file(path("r.json"), k[0], NULL, v1.expires - 1, NULL), 0);
+	cr_assert_eq(fws_root_sign_file(path("r.json"), k[0], NULL, v1.expires - 1, NULL, 0, NULL),
+		     0);
 	cr_assert_eq(fws_root_check_not_expired(&v1, v1.expires - 1), 0);
 }
 
@@ -423,8 +432,12 @@ Test(sign_root, written_root_refuses_to_overwrite)
 	struct fws_root v1;
 
 	build_v1(&v1, 1);
-	cr_assert_eq(fws_root_write_new(path("r.json"), &v1, NULL, k[0], NOW, NULL), 0);
-	cr_assert_eq(fws_root_write_new(path("r.json"), &v1, NULL, k[0], NOW, NULL), FWS_EEXIST);
+	cr_assert_eq(
+	    fws_root_write_new(path("r.json"), &v1, NULL, k[0], NOW, FWS_OUT_NEW, NULL, 0, NULL),
+	    0);
+	cr_assert_eq(
+	    fws_root_write_new(path("r.json"), &v1, NULL, k[0], NOW, FWS_OUT_NEW, NULL, 0, NULL),
+	    FWS_EEXIST);
 }
 
 Test(sign_root, revoked_release_key_refused_after_rotation)
@@ -471,10 +484,87 @@ Test(sign_root, manifest_envelope_not_taken_for_root_draft)
 	cr_assert_eq(
 	    fws_envelope_set_body(m, FWS_TYPE_MANIFEST, (const uint8_t *)body, sizeof body - 1), 0);
 	cr_assert_eq(fws_envelope_encode_draft(m, &json, &len), 0);
-	cr_assert_eq(fws_file_write_atomic(path("m.json"), json, len, 0644, 1), 0);
+	cr_assert_eq(fws_file_write_atomic(path("m.json"), json, len, 0644, FWS_OUT_NEW, NULL, 0),
+		     0);
 	free(json);
 	cr_assert_eq(fws_root_inspect_file(path("m.json"), NULL, NULL, NULL, NULL, &st),
 		     FWS_EPAYLOADTYPE);
-	cr_assert_eq(fws_root_sign_file(path("m.json"), k[0], NULL, NOW, NULL), FWS_EPAYLOADTYPE);
+	cr_assert_eq(fws_root_sign_file(path("m.json"), k[0], NULL, NOW, NULL, 0, NULL),
+		     FWS_EPAYLOADTYPE);
 	free(m);
+}
+
+/* `root sign --key K`: the key file (or the previous root) named as the
+ * document to sign would be overwritten by the signed root. Refused with
+ * FWS_ESAMEFILE however it is named (the same path, a hard link, a
+ * symbolic link), and the file is unchanged. */
+Test(sign_root, signing_over_an_input_refused_with_esamefile)
+{
+	static const int none[] = {-1};
+	struct fws_root v1, v2;
+
+	setup_v1_file(&v1);
+	build_v2_rotating_k0(&v1, &v2);
+	write_signed("v2.json", &v2, &v1, none);
+	cr_assert_eq(link(path("v2.json"), path("hard.json")), 0);
+	cr_assert_eq(symlink(path("v2.json"), path("sym.json")), 0);
+	uint8_t *before, *after;
+	size_t before_len, after_len;
+	before = slurp("v2.json", &before_len);
+	char as_input[3][128];
+	snprintf(as_input[0], sizeof as_input[0], "%s", path("v2.json"));
+	snprintf(as_input[1], sizeof as_input[1], "%s", path("hard.json"));
+	snprintf(as_input[2], sizeof as_input[2], "%s", path("sym.json"));
+	for (size_t i = 0; i < 3; i++) {
+		const char *inputs[] = {"-", as_input[i]};
+		int rc = fws_root_sign_file(path("v2.json"), k[1], path("prev.json"), NOW, inputs,
+					    2, NULL);
+		cr_assert_eq(rc, FWS_ESAMEFILE, "input %s: %s", as_input[i], fws_errname(rc));
+	}
+	/* the previous root named as the document itself: never its own
+	 * successor either, so whichever check comes first refuses it, and
+	 * it is unchanged */
+	size_t prev_len, prev_after_len;
+	uint8_t *prev = slurp("prev.json", &prev_len);
+	int rc = fws_root_sign_file(path("prev.json"), k[1], path("prev.json"), NOW, NULL, 0, NULL);
+	cr_assert(rc == FWS_ESAMEFILE || rc == FWS_EROOTVERSION, "%s", fws_errname(rc));
+	uint8_t *prev_after = slurp("prev.json", &prev_after_len);
+	cr_assert(prev_after_len == prev_len && memcmp(prev_after, prev, prev_len) == 0);
+	free(prev);
+	free(prev_after);
+	after = slurp("v2.json", &after_len);
+	cr_assert(after_len == before_len && memcmp(after, before, after_len) == 0);
+	free(before);
+	free(after);
+	/* and with the inputs elsewhere it signs */
+	char key_file[128];
+	snprintf(key_file, sizeof key_file, "%s", path("k1.key"));
+	const char *elsewhere[] = {key_file};
+	cr_assert_eq(
+	    fws_root_sign_file(path("v2.json"), k[1], path("prev.json"), NOW, elsewhere, 1, NULL),
+	    0);
+}
+
+/* `root create --force`: an existing output is replaced, but never when
+ * it is one of the inputs. */
+Test(sign_root, write_new_policies_and_inputs)
+{
+	struct fws_root v1;
+
+	build_v1(&v1, 1);
+	cr_assert_eq(
+	    fws_root_write_new(path("r.json"), &v1, NULL, k[0], NOW, FWS_OUT_NEW, NULL, 0, NULL),
+	    0);
+	cr_assert_eq(fws_root_write_new(path("r.json"), &v1, NULL, k[0], NOW, FWS_OUT_REPLACE, NULL,
+					0, NULL),
+		     0);
+	const char *inputs[] = {path("r.json")};
+	cr_assert_eq(fws_root_write_new(path("r.json"), &v1, NULL, k[0], NOW, FWS_OUT_REPLACE,
+					inputs, 1, NULL),
+		     FWS_ESAMEFILE);
+	struct fws_envelope env;
+	cr_assert_eq(
+	    fws_root_write_new(path("s.json"), &v1, NULL, k[0], NOW, FWS_OUT_NEW, NULL, 0, &env),
+	    0);
+	cr_assert_eq(env.n_sigs, 1, "env_out is the envelope written");
 }

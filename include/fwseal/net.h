@@ -1,0 +1,63 @@
+/* Reading a bundle over HTTP(S) (lib/net, libcurl; docs/network.md): a
+ * pull reader for fws_bundle_verify / fws_device_install that streams,
+ * resumes an interrupted transfer with Range requests where it stopped
+ * (If-Range: the file must be the one it started with), and, given a
+ * delta map (fws_install_opts.use_map), fetches only what the device does
+ * not hold. Nothing is trusted from the server: the verifier checks every
+ * byte; this layer refuses answers that break HTTP's own promises
+ * (FWS_EREMOTE), untrusted connections (FWS_EINSECURE) and gives up after
+ * bounded retries (FWS_ENET, FWS_ESTALLED). */
+#ifndef FWSEAL_NET_H
+#define FWSEAL_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "fwseal/bundle.h"
+#include "fwseal/export.h"
+
+#define FWS_NET_HEADERS_MAX 8
+
+struct fws_http_opts {
+	const char *url;          /* https://... (http:// only with allow_http) */
+	int allow_http;           /* plain http, and redirects to it */
+	const char *ca_file;      /* trust only these CAs; NULL = the system's store */
+	const char *client_cert;  /* PEM client certificate (optional) */
+	const char *client_key;   /* its key (optional) */
+	const char *headers[FWS_NET_HEADERS_MAX]; /* "Name: value", to the first host only */
+	size_t n_headers;
+	uint32_t connect_timeout_ms; /* 0 = 30 s */
+	uint32_t stall_timeout_ms;   /* no byte for this long: retry; 0 = 60 s */
+	uint32_t retries;            /* failed attempts in a row without progress */
+	uint32_t max_redirects;
+	fws_progress_fn progress; /* optional: bytes delivered of the total */
+	void *progress_ctx;
+};
+
+struct fws_http_stats {
+	uint64_t size;       /* the bundle's size on the server (0 = not known) */
+	uint64_t downloaded; /* body bytes received, also those a cut wasted */
+	uint64_t reused;     /* bytes the delta map supplied instead */
+	uint32_t requests;
+	uint32_t retries;
+};
+
+struct fws_http;
+
+/* 1 when s is an http:// or https:// URL (any case): what the CLIs fetch. */
+FWS_API int fws_is_url(const char *s);
+
+/* Checks the URL and options; connects only when first read. */
+FWS_API FWS_MUST_CHECK int fws_http_open(const struct fws_http_opts *o, struct fws_http **out);
+/* fws_read_fn over ctx = the struct fws_http. */
+FWS_API ssize_t fws_http_read(void *ctx, uint8_t *buf, size_t len);
+/* Installs (or, with NULL, removes) a delta map: for fws_install_opts.use_map. */
+FWS_API void fws_http_use_map(void *ctx, const struct fws_stream_map *map);
+FWS_API void fws_http_stats(const struct fws_http *h, struct fws_http_stats *out);
+/* The URL as messages name it: scheme, host, port and path, never a user,
+ * password or query (tokens travel there). */
+FWS_API const char *fws_http_name(const struct fws_http *h);
+FWS_API void fws_http_close(struct fws_http *h);
+
+#endif

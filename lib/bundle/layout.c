@@ -1,0 +1,33 @@
+/* Payload offsets from the signed manifest (docs/format.md §3.5). The tar
+ * reader accepts exactly one spelling of every header, so the bytes an
+ * entry occupies are a function of its size and the one mtime (`created`):
+ * nothing about where a payload lies is left to unsigned data. */
+#include <string.h>
+
+#include "bundle/tar_reader.h"
+#include "fwseal/bundle.h"
+#include "fwseal/chunks.h"
+#include "fwseal/error.h"
+#include "fwseal/sha256.h"
+
+int fws_bundle_layout(const struct fws_manifest *m, uint64_t base, size_t index,
+		      struct fws_payload_layout *out)
+{
+	uint64_t at = base, mtime = (uint64_t)m->created;
+	if (index >= m->n_payloads)
+		return FWS_EUSAGE;
+	for (size_t i = 0; i <= index; i++) {
+		const struct fws_payload *p = &m->payloads[i];
+		uint64_t n;
+		int rc = fws_chunk_count(p->size, p->chunk_size, &n);
+		if (rc != 0)
+			return rc;
+		out->entry = at;
+		out->chunk_list = at + fws_tar_header_bytes(n * FWS_SHA256_LEN, mtime);
+		out->data = out->chunk_list + fws_tar_data_bytes(n * FWS_SHA256_LEN) +
+			    fws_tar_header_bytes(p->size, mtime);
+		out->end = out->data + fws_tar_data_bytes(p->size);
+		at = out->end;
+	}
+	return 0;
+}

@@ -1,0 +1,49 @@
+/* Bootloaders that keep variables (U-Boot, GRUB, a custom program): the
+ * view fwseal needs, read from and written to the variables the U-Boot
+ * convention names (docs/integration.md):
+ *   BOOT_ORDER="A B"   bootnames, tried in this order
+ *   BOOT_A_LEFT=3      tries left of the set named A (the script spends one
+ *                      per boot: counted by the bootloader, not by fwseal)
+ *   BOOTED=A           the set the script booted last (optional)
+ * Internal to lib/device. */
+#ifndef FWSEAL_DEVICE_BOOT_ENV_H
+#define FWSEAL_DEVICE_BOOT_ENV_H
+
+#include <stddef.h>
+
+#include "fwseal/bootloader.h"
+#include "fwseal/sysconf.h"
+
+#define ENV_VALUE_MAX 128
+#define ENV_VARS 4 /* BOOT_ORDER, BOOT_<a>_LEFT, BOOT_<b>_LEFT, BOOTED */
+
+/* What a variable-keeping backend provides: read several variables at once
+ * (an unset one is ""), and write several at once, durably. */
+struct fws_env_vars {
+	void *ctx;
+	int (*read)(void *ctx, const char *const *keys, char (*values)[ENV_VALUE_MAX], size_t n);
+	int (*write)(void *ctx, const char *const *keys, const char *const *values, size_t n);
+};
+
+/* The bootloader of a configured device: its variables, the bootnames of
+ * sets a and b, and where the running set is learnt (the kernel command
+ * line, or BOOTED). */
+struct fws_env_boot {
+	struct fws_env_vars vars;
+	const struct fws_sysconf *conf;
+	char names[ENV_VARS][32];
+};
+
+void fws_env_boot_init(struct fws_bootloader *l, struct fws_env_boot *e,
+		       const struct fws_sysconf *conf, const struct fws_env_vars *vars);
+
+/* The set named in the kernel command line (fwseal.slot=BOOTNAME, or
+ * root=DEVICE of a slot), or '-'. */
+char fws_booted_from_cmdline(const struct fws_sysconf *conf, const char *cmdline);
+
+/* Backends (one file each; uboot_none.c when built without libubootenv). */
+int fws_uboot_vars(struct fws_env_vars *v, const struct fws_sysconf *conf);
+int fws_grub_vars(struct fws_env_vars *v, const struct fws_sysconf *conf);
+int fws_custom_vars(struct fws_env_vars *v, const struct fws_sysconf *conf);
+
+#endif

@@ -1,0 +1,273 @@
+/* Chunk-level delta (docs/delta.md). For each payload, once its signed
+ * chunk list verified, the slots of its class are read (the running set's
+ * and the set being replaced), cut at chunk_size boundaries and hashed;
+ * every wanted chunk found there is taken from the slot instead of the
+ * network. The verifier re-hashes those bytes like any others, so a slot
+ * that changed in between makes the install fail, never boot.
+ *
+ * Memory: the chunk list the verifier holds (32 bytes per chunk) plus 6
+ * bytes per chunk here (a sort index and the source of each chunk) and a
+ * 64 KiB buffer; never a payload.
+ *
+ * An in-place slot writer overwrites the set being replaced as it goes, so
+ * a chunk is taken from there only if it lies at or after the position it
+ * is written to: when wanted chunk k is written, slot chunks before k have
+ * already been overwritten, the ones from k on not yet. */
+#define _GNU_SOURCE /* qsort_r */
+#include <stdlib.h>
+#include <string.h>
+
+#include "device/delta.h"
+#include "fwseal/chunks.h"
+#include "fwseal/error.h"
+#include "fwseal/sha256.h"
+#include "io/io.h"
+
+#define NONE UINT32_MAX
+#define FROM_TARGET 0x80000000u /* source bit: the set being replaced */
+#define SCAN_BUF 65536
+
+struct fws_delta {
+	struct fws_device *dev;
+	struct fws_stream_map map;
+	const struct fws_manifest *m;
+	struct fws_payload_layout lay[FWS_MAX_PAYLOADS];
+	int known, compressed;
+	char to, from;
+	/* the payload planned last */
+	size_t planned;
+	int have_plan;
+	uint64_t n;
+	uint32_t *src;   /* per chunk: local chunk index | FROM_TARGET, or NONE */
+	uint16_t *order; /* chunk indices sorted by digest */
+	const uint8_t *list;
+	uint64_t reused;
+	uint8_t buf[SCAN_BUF];
+};
+
+static uint64_t chunk_len(const struct fws_payload *p, uint64_t n, uint64_t k)
+{
+	return k + 1 < n ? p->chunk_size : p->size - (n - 1) * (uint64_t)p->chunk_size;
+}
+
+static enum fws_map_kind lookup(void *ctx, uint64_t at, uint64_t *len)
+{
+	struct fws_delta *d = ctx;
+	if (!d->known)
+		return FWS_MAP_UNKNOWN;
+	*len = UINT64_MAX;
+	if (d->compressed)
+		return FWS_MAP_FETCH;
+	for (size_t j = 0; j < d->m->n_payloads; j++) {
+		const struct fws_payload *p = &d->m->payloads[j];
+		const struct fws_payload_layout *l = &d->lay[j];
+		if (at < l->data) {
+			*len = l->data - at; /* headers and the chunk list */
+			return FWS_MAP_FETCH;
+		}
+		if (at >= l->data + p->size)
+			continue;
+		if (d->planned != j || !d->known)
+			return FWS_MAP_UNKNOWN;
+		if (!d->have_plan) { /* nothing to reuse: all of it */
+			*len = j + 1 < d->m->n_payloads ? d->lay[j + 1].data - at : UINT64_MAX;
+			return FWS_MAP_FETCH;
+		}
+		uint64_t k = (at - l->data) / p->chunk_size, e = k;
+		int local = d->src[k] != NONE;
+		while (e < d->n && (d->src[e] != NONE) == local)
+			e++;
+		uint64_t end = l->data + (e == d->n ? p->size : e * (uint64_t)p->chunk_size);
+		if (local) {
+			*len = end - at;
+			return FWS_MAP_LOCAL;
+		}
+		/* Fetch to the next reused chunk, or on through the next
+		 * payload's headers and chunk list. */
+		if (e == d->n)
+			end = j + 1 < d->m->n_payloads ? d->lay[j + 1].data : UINT64_MAX;
+		*len = end == UINT64_MAX ? UINT64_MAX : end - at;
+		return FWS_MAP_FETCH;
+	}
+	return FWS_MAP_FETCH; /* the end blocks */
+}
+
+static int fill(void *ctx, uint64_t at, uint8_t *out, size_t len)
+{
+	struct fws_delta *d = ctx;
+	const struct fws_payload *p = &d->m->payloads[d->planned];
+	const struct fws_slot_writer *w = &d->dev->slots;
+	uint64_t rel = at - d->lay[d->planned].data;
+	while (len > 0) {
+		uint64_t k = rel / p->chunk_size, inner = rel % p->chunk_size;
+		if (!d->have_plan || k >= d->n || d->src[k] == NONE)
+			return FWS_EINTERNAL;
+		uint64_t left = chunk_len(p, d->n, k) - inner;
+		size_t want = len < left ? len : (size_t)left;
+		uint32_t s = d->src[k];
+		char set = (s & FROM_TARGET) ? d->to : d->from;
+		uint64_t off = (uint64_t)(s & ~FROM_TARGET) * p->chunk_size + inner;
+		long long got = w->read_slot(w->ctx, set, p->target, off, out, want);
+		if (got < 0)
+			return (int)got;
+		if ((size_t)got != want)
+			return fws_diag_set(FWS_EIO, 0, p->target,
+					    "slot %c changed while its chunks were reused", set);
+		out += want;
+		len -= want;
+		rel += want;
+		d->reused += want;
+	}
+	return 0;
+}
+
+struct fws_delta *fws_delta_new(struct fws_device *dev)
+{
+	struct fws_delta *d = calloc(1, sizeof(*d));
+	if (d == NULL)
+		return NULL;
+	d->dev = dev;
+	d->planned = SIZE_MAX;
+	d->map = (struct fws_stream_map){d, lookup, fill};
+	return d;
+}
+
+const struct fws_stream_map *fws_delta_map(struct fws_delta *d)
+{
+	return &d->map;
+}
+
+void fws_delta_start(struct fws_delta *d, const struct fws_verify_result *r, char to, char from)
+{
+	d->m = &r->manifest;
+	d->to = to;
+	d->from = from;
+	d->compressed = r->compressed;
+	d->known = 1;
+	for (size_t j = 0; !d->compressed && j < r->manifest.n_payloads; j++)
+		if (fws_bundle_layout(&r->manifest, r->payloads_offset, j, &d->lay[j]) != 0)
+			d->compressed = 1; /* no plan: fetch everything */
+}
+
+static int by_digest(const void *a, const void *b, void *ctx)
+{
+	const uint8_t *list = ctx;
+	return memcmp(list + 32 * (size_t) * (const uint16_t *)a,
+		      list + 32 * (size_t) * (const uint16_t *)b, 32);
+}
+
+/* The first position in `order` whose digest is not below dig. */
+static uint64_t lower_bound(const struct fws_delta *d, const uint8_t *dig)
+{
+	uint64_t lo = 0, hi = d->n;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (memcmp(d->list + 32 * (size_t)d->order[mid], dig, 32) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Hashes one chunk of the slot at local chunk j: 1 and the digest, 0 at
+ * the slot's end, or a negative code. */
+static int hash_local(struct fws_delta *d, char set, const struct fws_payload *p, uint64_t j,
+		      uint8_t dig[32])
+{
+	const struct fws_slot_writer *w = &d->dev->slots;
+	struct fws_sha256 h;
+	uint64_t done = 0;
+	fws_sha256_init(&h);
+	while (done < p->chunk_size) {
+		size_t want = p->chunk_size - done < SCAN_BUF ? (size_t)(p->chunk_size - done) : SCAN_BUF;
+		long long got = w->read_slot(w->ctx, set, p->target,
+					     j * (uint64_t)p->chunk_size + done, d->buf, want);
+		if (got < 0)
+			return (int)got;
+		fws_sha256_update(&h, d->buf, (size_t)got);
+		done += (uint64_t)got;
+		if ((size_t)got < want)
+			break;
+	}
+	fws_sha256_final(&h, dig);
+	return done > 0;
+}
+
+/* Every wanted chunk whose bytes this slot holds gets it as its source. */
+static int scan_slot(struct fws_delta *d, const struct fws_payload *p, char set, int target,
+		     uint64_t *unassigned)
+{
+	/* A layout shift (a file grew) moves chunks further back: look a
+	 * little past the new payload's length. */
+	uint64_t limit = p->size + p->size / 8 + p->chunk_size;
+	uint8_t dig[32];
+	int in_place = target && d->dev->slots.in_place;
+	for (uint64_t j = 0; *unassigned > 0 && j * (uint64_t)p->chunk_size < limit &&
+			     j < (uint64_t)FROM_TARGET;
+	     j++) {
+		int rc = hash_local(d, set, p, j, dig);
+		if (rc <= 0)
+			return rc;
+		for (uint64_t i = lower_bound(d, dig);
+		     i < d->n && memcmp(d->list + 32 * (size_t)d->order[i], dig, 32) == 0; i++) {
+			uint64_t k = d->order[i];
+			if (d->src[k] != NONE || (in_place && j < k))
+				continue;
+			d->src[k] = (uint32_t)j | (target ? FROM_TARGET : 0);
+			(*unassigned)--;
+		}
+	}
+	return 0;
+}
+
+int fws_delta_plan(struct fws_delta *d, const struct fws_payload *p, size_t index,
+		   const uint8_t *chunk_list)
+{
+	uint64_t n;
+	int rc = fws_chunk_count(p->size, p->chunk_size, &n);
+	d->have_plan = 0;
+	d->planned = index; /* planned, even if nothing can be reused */
+	d->n = 0;
+	if (rc != 0 || d->compressed || !d->known || d->dev->slots.read_slot == NULL || n == 0)
+		return rc;
+	free(d->src);
+	free(d->order);
+	d->src = malloc(n * sizeof(*d->src));
+	d->order = malloc(n * sizeof(*d->order));
+	if (d->src == NULL || d->order == NULL)
+		return FWS_ENOMEM;
+	d->n = n;
+	d->list = chunk_list;
+	for (uint64_t k = 0; k < n; k++) {
+		d->src[k] = NONE;
+		d->order[k] = (uint16_t)k; /* n <= FWS_MAX_CHUNKS = 65536 */
+	}
+	qsort_r(d->order, n, sizeof(*d->order), by_digest, (void *)chunk_list);
+	uint64_t unassigned = n;
+	/* The running set first (it does not change), then the set being
+	 * replaced. A slot that cannot be read is simply not reused: the
+	 * chunks come from the network instead. */
+	struct fws_diag saved = *fws_diag_last();
+	if (d->from != d->to && (rc = scan_slot(d, p, d->from, 0, &unassigned)) < 0)
+		rc = 0;
+	if ((rc = scan_slot(d, p, d->to, 1, &unassigned)) < 0)
+		rc = 0;
+	fws_diag_restore(&saved);
+	d->have_plan = 1;
+	return rc;
+}
+
+uint64_t fws_delta_reused(const struct fws_delta *d)
+{
+	return d->reused;
+}
+
+void fws_delta_free(struct fws_delta *d)
+{
+	if (d == NULL)
+		return;
+	free(d->src);
+	free(d->order);
+	free(d);
+}

@@ -1,0 +1,32 @@
+/* The delta planner of an install (docs/delta.md): which of the new
+ * payload's chunks the device already holds, in the running set or in the
+ * set being replaced, and a struct fws_stream_map that tells the reader to
+ * take those bytes from the slot instead of fetching them. The verifier
+ * still hashes every chunk, reused or fetched, before the slot writer sees
+ * it. Internal to lib/device. */
+#ifndef FWSEAL_DEVICE_DELTA_H
+#define FWSEAL_DEVICE_DELTA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fwseal/bundle.h"
+#include "fwseal/device.h"
+
+struct fws_delta;
+
+/* NULL when out of memory. The map is valid until fws_delta_free. */
+struct fws_delta *fws_delta_new(struct fws_device *dev);
+const struct fws_stream_map *fws_delta_map(struct fws_delta *d);
+/* Once the manifest verified: the layout, the set written (to) and the
+ * set running (from); a compressed bundle has no offsets to plan with. */
+void fws_delta_start(struct fws_delta *d, const struct fws_verify_result *r, char to,
+		     char from);
+/* Once payload `index`'s chunk list verified: find its chunks in the slots. */
+int fws_delta_plan(struct fws_delta *d, const struct fws_payload *p, size_t index,
+		   const uint8_t *chunk_list);
+/* Bytes taken from the slots so far. */
+uint64_t fws_delta_reused(const struct fws_delta *d);
+void fws_delta_free(struct fws_delta *d);
+
+#endif

@@ -1,0 +1,491 @@
+/* The HTTP(S) bundle reader (fwseal/net.h, docs/network.md).
+ *
+ * libcurl pushes bytes; the verifier pulls them. The multi interface runs
+ * one transfer at a time on one easy handle; its write callback copies
+ * into a fixed buffer and pauses the transfer when the buffer is full, so
+ * memory stays bounded whatever the server sends.
+ *
+ * Each transfer asks for one byte range of the bundle: [pos, end). With no
+ * map that is the whole rest; with a delta map, the part the map says to
+ * fetch. A transfer that fails after delivering bytes is resumed at the
+ * first byte not delivered, with If-Range naming the validator the first
+ * answer gave, so a file replaced on the server is noticed instead of
+ * spliced. Every answer is checked against what was asked: status, the
+ * Content-Range, the total size, the validator, and the body's length. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "fwseal/error.h"
+#include "fwseal/fwseal.h"
+#include "fwseal/net.h"
+#include "io/io.h"
+#include "net/http_check.h"
+
+#define BUF_CAP (256 * 1024)     /* more than libcurl hands over at once (16 KiB) */
+#define WINDOW_FIRST 4096 /* layout not known yet: this much, then twice as much */
+#define WINDOW_MAX (1024 * 1024)
+#define BACKOFF_FIRST_MS 200
+#define BACKOFF_MAX_MS 5000
+#define POLL_MS 100
+
+struct fws_http {
+	struct fws_http_opts o;
+	char *url;       /* where requests go now (after a redirect) */
+	char *first_url; /* as given: custom headers go only to its origin */
+	char shown[256]; /* the URL as messages show it */
+	CURL *easy;
+	CURLM *multi;
+	struct curl_slist *sent; /* headers of the transfer running */
+	char errbuf[CURL_ERROR_SIZE];
+	const struct fws_stream_map *map;
+	/* the transfer running */
+	int active, checked;
+	uint64_t req_start, req_end; /* asked for [start, end); end UINT64_MAX = to the end */
+	uint64_t expect;             /* body bytes promised (UINT64_MAX = not said) */
+	uint64_t got;                /* body bytes received */
+	int answer_rc;               /* http_check_answer's verdict */
+	int refusal;                 /* our own refusal of the body, or 0 */
+	char *location;              /* a redirect's target */
+	uint32_t redirects;
+	int64_t last_byte_ms;
+	/* across transfers */
+	uint64_t pos;    /* the next stream byte to deliver */
+	uint64_t window; /* next window while the map knows nothing */
+	struct http_validator v;
+	uint32_t fails;  /* failed attempts in a row without progress */
+	uint64_t attempt_pos;
+	int eof;
+	int error; /* sticky: once failed, always failed */
+	struct fws_http_stats stats;
+	uint8_t buf[BUF_CAP];
+	size_t rd, wr;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void sleep_ms(uint32_t ms)
+{
+	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000};
+	while (nanosleep(&t, &t) != 0 && errno == EINTR)
+		;
+}
+
+int fws_is_url(const char *s)
+{
+	return s != NULL && (strncasecmp(s, "https://", 8) == 0 || strncasecmp(s, "http://", 7) == 0);
+}
+
+/* Scheme, host and port: a redirect elsewhere gets no custom headers. */
+static int origin(const char *url, char *out, size_t cap)
+{
+	CURLU *u = curl_url();
+	char *p[3] = {0};
+	int rc = u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+			 curl_url_get(u, CURLUPART_SCHEME, &p[0], 0) == CURLUE_OK &&
+			 curl_url_get(u, CURLUPART_HOST, &p[1], 0) == CURLUE_OK &&
+			 curl_url_get(u, CURLUPART_PORT, &p[2], CURLU_DEFAULT_PORT) == CURLUE_OK
+		     ? 0
+		     : -1;
+	if (rc == 0)
+		snprintf(out, cap, "%s://%s:%s", p[0], p[1], p[2]);
+	for (int i = 0; i < 3; i++)
+		curl_free(p[i]);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+/* The URL as messages show it: no user name, password or query (tokens
+ * travel there). */
+static void show_url(struct fws_http *h)
+{
+	CURLU *u = curl_url();
+	char *path = NULL, where[200];
+	if (origin(h->url, where, sizeof(where)) == 0 && u != NULL &&
+	    curl_url_set(u, CURLUPART_URL, h->url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK)
+		snprintf(h->shown, sizeof(h->shown), "%s%.50s", where, path);
+	else
+		snprintf(h->shown, sizeof(h->shown), "the URL");
+	curl_free(path);
+	curl_url_cleanup(u);
+}
+
+static int same_origin(const char *a, const char *b)
+{
+	char oa[512], ob[512];
+	return origin(a, oa, sizeof(oa)) == 0 && origin(b, ob, sizeof(ob)) == 0 &&
+	       strcasecmp(oa, ob) == 0;
+}
+
+static int scheme_allowed(const struct fws_http *h, const char *url)
+{
+	return strncasecmp(url, "https://", 8) == 0 ||
+	       (h->o.allow_http && strncasecmp(url, "http://", 7) == 0);
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	struct fws_http *h = ctx;
+	size_t n = size * nmemb;
+	if (!h->checked) {
+		h->checked = 1;
+		h->answer_rc = http_check_answer(h->easy, h->shown, h->req_start, h->req_end, &h->v,
+						 &h->expect, &h->location);
+	}
+	if (h->answer_rc != HTTP_BODY)
+		return 0; /* not a body we asked for (an error page, a redirect's) */
+	if (h->expect != UINT64_MAX && n > h->expect - h->got) {
+		h->refusal = fws_diag_set(FWS_EREMOTE, 0, h->shown,
+					  "the body runs past the %llu bytes promised",
+					  (unsigned long long)h->expect);
+		return 0;
+	}
+	if (BUF_CAP - h->wr < n && h->rd > 0) {
+		memmove(h->buf, h->buf + h->rd, h->wr - h->rd);
+		h->wr -= h->rd;
+		h->rd = 0;
+	}
+	if (n > BUF_CAP)
+		return 0; /* cannot happen: libcurl hands over at most 16 KiB */
+	if (BUF_CAP - h->wr < n)
+		return CURL_WRITEFUNC_PAUSE; /* the verifier catches up first */
+	memcpy(h->buf + h->wr, data, n);
+	h->wr += n;
+	h->got += n;
+	h->stats.downloaded += n;
+	h->last_byte_ms = now_ms();
+	return n;
+}
+
+void fws_http_close(struct fws_http *h)
+{
+	if (h == NULL)
+		return;
+	if (h->active)
+		curl_multi_remove_handle(h->multi, h->easy);
+	if (h->easy != NULL)
+		curl_easy_cleanup(h->easy);
+	if (h->multi != NULL)
+		curl_multi_cleanup(h->multi);
+	curl_slist_free_all(h->sent);
+	free(h->location);
+	free(h->url);
+	free(h->first_url);
+	free(h);
+}
+
+int fws_http_open(const struct fws_http_opts *o, struct fws_http **out)
+{
+	*out = NULL;
+	if (!fws_is_url(o->url))
+		return fws_diag_set(FWS_EUSAGE, 0, NULL, "not an http:// or https:// URL");
+	if (o->n_headers > FWS_NET_HEADERS_MAX)
+		return fws_diag_set(FWS_EUSAGE, 0, NULL, "more than %d headers", FWS_NET_HEADERS_MAX);
+	for (size_t i = 0; i < o->n_headers; i++) {
+		const char *c = strchr(o->headers[i], ':');
+		if (c == NULL || c == o->headers[i] || strpbrk(o->headers[i], "\r\n") != NULL)
+			return fws_diag_set(FWS_EUSAGE, 0, NULL,
+					    "header \"%.40s\" is not \"Name: value\"", o->headers[i]);
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return fws_diag_set(FWS_ENOMEM, 0, NULL, "libcurl cannot start");
+	struct fws_http *h = calloc(1, sizeof(*h));
+	if (h == NULL)
+		return FWS_ENOMEM;
+	h->o = *o;
+	h->url = strdup(o->url);
+	h->first_url = strdup(o->url);
+	h->easy = curl_easy_init();
+	h->multi = curl_multi_init();
+	h->window = WINDOW_FIRST;
+	if (h->url == NULL || h->first_url == NULL || h->easy == NULL || h->multi == NULL) {
+		fws_http_close(h);
+		return FWS_ENOMEM;
+	}
+	char o_buf[512];
+	int rc = 0;
+	if (origin(o->url, o_buf, sizeof(o_buf)) != 0)
+		rc = fws_diag_set(FWS_EUSAGE, 0, NULL, "not a valid URL");
+	show_url(h);
+	if (rc == 0 && !scheme_allowed(h, o->url))
+		rc = fws_diag_set(FWS_EINSECURE, 0, h->shown,
+				  "plain http is not allowed (allow-http in system.conf [network], "
+				  "or --allow-http)");
+	if (rc != 0) {
+		fws_http_close(h);
+		return rc;
+	}
+	*out = h;
+	return 0;
+}
+
+void fws_http_use_map(void *ctx, const struct fws_stream_map *map)
+{
+	((struct fws_http *)ctx)->map = map;
+}
+
+const char *fws_http_name(const struct fws_http *h)
+{
+	return h->shown;
+}
+
+void fws_http_stats(const struct fws_http *h, struct fws_http_stats *out)
+{
+	*out = h->stats;
+	out->size = h->v.have_size ? h->v.size : 0;
+}
+
+/* The request for [pos, end), every option set afresh so that nothing of
+ * the previous transfer carries over. */
+static int start_transfer(struct fws_http *h, uint64_t end)
+{
+	char range[64], if_range[200];
+	struct curl_slist *hdrs = NULL, *t;
+	CURL *e = h->easy;
+	int ranged = h->pos > 0 || end != UINT64_MAX;
+	h->req_start = h->attempt_pos = h->pos;
+	h->req_end = end;
+	h->got = 0;
+	h->expect = UINT64_MAX;
+	h->checked = 0;
+	h->answer_rc = h->refusal = 0;
+	h->rd = h->wr = 0;
+	free(h->location);
+	h->location = NULL;
+	if (end != UINT64_MAX)
+		snprintf(range, sizeof(range), "%llu-%llu", (unsigned long long)h->pos,
+			 (unsigned long long)(end - 1));
+	else
+		snprintf(range, sizeof(range), "%llu-", (unsigned long long)h->pos);
+	/* Custom headers (tokens) only to the origin they were given for. */
+	if (same_origin(h->url, h->first_url))
+		for (size_t i = 0; i < h->o.n_headers; i++)
+			if ((t = curl_slist_append(hdrs, h->o.headers[i])) != NULL)
+				hdrs = t;
+	if (ranged && h->v.if_range[0] != '\0') {
+		snprintf(if_range, sizeof(if_range), "If-Range: %s", h->v.if_range);
+		if ((t = curl_slist_append(hdrs, if_range)) != NULL)
+			hdrs = t;
+	}
+	curl_slist_free_all(h->sent);
+	h->sent = hdrs; /* libcurl uses the list until the transfer ends */
+	curl_easy_reset(e);
+	curl_easy_setopt(e, CURLOPT_URL, h->url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, h->o.allow_http ? "http,https" : "https");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* redirects are checked here */
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+			 (long)(h->o.connect_timeout_ms ? h->o.connect_timeout_ms : 30000));
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (h->o.ca_file != NULL) {
+		curl_easy_setopt(e, CURLOPT_CAINFO, h->o.ca_file); /* pinned: only these */
+		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+	}
+	if (h->o.client_cert != NULL)
+		curl_easy_setopt(e, CURLOPT_SSLCERT, h->o.client_cert);
+	if (h->o.client_key != NULL)
+		curl_easy_setopt(e, CURLOPT_SSLKEY, h->o.client_key);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "fwseal/" FWS_VERSION_STRING);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, h);
+	if (ranged)
+		curl_easy_setopt(e, CURLOPT_RANGE, range);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
+	h->errbuf[0] = '\0';
+	CURLMcode mc = curl_multi_add_handle(h->multi, e);
+	if (mc != CURLM_OK)
+		return fws_diag_set(FWS_ENOMEM, 0, h->shown, "libcurl: %s", curl_multi_strerror(mc));
+	h->active = 1;
+	h->stats.requests++;
+	h->last_byte_ms = now_ms();
+	return 0;
+}
+
+static void stop_transfer(struct fws_http *h)
+{
+	if (h->active)
+		curl_multi_remove_handle(h->multi, h->easy);
+	h->active = 0;
+}
+
+/* A failed attempt: retried while attempts remain (counted only while no
+ * byte arrives), first at once, then with a doubling pause. */
+static int retry_or_fail(struct fws_http *h, int code, const char *why)
+{
+	if (h->pos > h->attempt_pos)
+		h->fails = 0;
+	h->fails++;
+	if (h->fails > h->o.retries)
+		return fws_diag_set(code, 0, h->shown, "%s (%u attempts)", why, h->fails);
+	h->stats.retries++;
+	if (h->fails > 1) {
+		uint32_t ms = BACKOFF_FIRST_MS << (h->fails > 6 ? 5 : h->fails - 2);
+		sleep_ms(ms > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : ms);
+	}
+	return 0;
+}
+
+/* How the transfer ended: 0 (done or to be retried; h->active is 0 either
+ * way) or a code that ends the download. */
+static int finish(struct fws_http *h, CURLcode res)
+{
+	char why[CURL_ERROR_SIZE + 64];
+	stop_transfer(h);
+	if (!h->checked && res == CURLE_OK) {
+		h->checked = 1; /* no body: a redirect, an empty answer */
+		h->answer_rc = http_check_answer(h->easy, h->shown, h->req_start, h->req_end,
+						 &h->v, &h->expect, &h->location);
+	}
+	if (h->refusal != 0)
+		return h->refusal;
+	if (h->checked && h->answer_rc < 0)
+		return h->answer_rc;
+	if (h->checked && h->answer_rc == HTTP_REDIRECT) {
+		if (++h->redirects > h->o.max_redirects)
+			return fws_diag_set(FWS_ENET, 0, h->shown, "more than %u redirects",
+					    h->o.max_redirects);
+		if (!scheme_allowed(h, h->location))
+			return fws_diag_set(FWS_EINSECURE, 0, h->shown,
+					    "redirected to plain http: refused (allow-http is off)");
+		free(h->url);
+		h->url = h->location;
+		h->location = NULL;
+		show_url(h);
+		return 0; /* asked again there, for the same bytes */
+	}
+	if (h->checked && h->answer_rc == HTTP_RETRY) {
+		long status = 0;
+		curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &status);
+		snprintf(why, sizeof(why), "HTTP status %ld", status);
+		return retry_or_fail(h, FWS_ENET, why);
+	}
+	switch (res) {
+	case CURLE_OK:
+		if (h->expect != UINT64_MAX && h->got < h->expect)
+			return retry_or_fail(h, FWS_ENET, "the connection closed early");
+		if (h->req_end == UINT64_MAX)
+			h->eof = 1; /* the whole rest arrived */
+		return 0;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		return fws_diag_set(FWS_EINSECURE, 0, h->shown, "%s",
+				    h->errbuf[0] ? h->errbuf : curl_easy_strerror(res));
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return fws_diag_set(FWS_ENET, 0, h->shown, "%s",
+				    h->errbuf[0] ? h->errbuf : curl_easy_strerror(res));
+	case CURLE_OUT_OF_MEMORY:
+		return FWS_ENOMEM;
+	default:
+		snprintf(why, sizeof(why), "%s", h->errbuf[0] ? h->errbuf : curl_easy_strerror(res));
+		return retry_or_fail(h, FWS_ENET, why);
+	}
+}
+
+/* Runs the transfer until bytes are buffered or it ended. */
+static int pump(struct fws_http *h)
+{
+	uint32_t stall = h->o.stall_timeout_ms ? h->o.stall_timeout_ms : 60000;
+	while (h->active && h->rd == h->wr) {
+		int running = 0, left = 0;
+		CURLMcode mc = curl_multi_perform(h->multi, &running);
+		if (mc != CURLM_OK)
+			return fws_diag_set(FWS_ENET, 0, h->shown, "libcurl: %s", curl_multi_strerror(mc));
+		CURLMsg *msg;
+		while ((msg = curl_multi_info_read(h->multi, &left)) != NULL)
+			if (msg->msg == CURLMSG_DONE)
+				return finish(h, msg->data.result);
+		if (h->rd < h->wr)
+			break;
+		if (now_ms() - h->last_byte_ms > (int64_t)stall) {
+			stop_transfer(h);
+			return retry_or_fail(h, FWS_ESTALLED, "no byte arrived within the stall timeout");
+		}
+		mc = curl_multi_poll(h->multi, NULL, 0, POLL_MS, NULL);
+		if (mc != CURLM_OK)
+			return fws_diag_set(FWS_ENET, 0, h->shown, "libcurl: %s", curl_multi_strerror(mc));
+	}
+	return 0;
+}
+
+/* Where the next transfer should end, or 0 with *local set when the map
+ * supplies the next bytes itself. */
+static uint64_t next_end(struct fws_http *h, uint64_t *local)
+{
+	uint64_t len = 0;
+	*local = 0;
+	if (h->map == NULL)
+		return UINT64_MAX;
+	switch (h->map->lookup(h->map->ctx, h->pos, &len)) {
+	case FWS_MAP_LOCAL:
+		*local = len;
+		return 0;
+	case FWS_MAP_FETCH:
+		return len == UINT64_MAX ? UINT64_MAX : h->pos + len;
+	default: {
+		uint64_t w = h->window;
+		if (h->window < WINDOW_MAX)
+			h->window *= 2;
+		return h->pos + w;
+	}
+	}
+}
+
+ssize_t fws_http_read(void *ctx, uint8_t *out, size_t len)
+{
+	struct fws_http *h = ctx;
+	while (h->error == 0) {
+		if (h->rd < h->wr) {
+			size_t n = h->wr - h->rd < len ? h->wr - h->rd : len;
+			memcpy(out, h->buf + h->rd, n);
+			h->rd += n;
+			h->pos += n;
+			if (h->rd == h->wr && h->active) {
+				/* Room again; a pause is not a stall. */
+				h->last_byte_ms = now_ms();
+				curl_easy_pause(h->easy, CURLPAUSE_CONT);
+			}
+			if (h->o.progress != NULL)
+				h->o.progress(h->o.progress_ctx, h->pos, h->v.size);
+			return (ssize_t)n;
+		}
+		if (h->active) {
+			h->error = pump(h);
+			continue;
+		}
+		if (h->eof || (h->v.have_size && h->pos >= h->v.size))
+			return 0;
+		uint64_t local, end = next_end(h, &local);
+		if (local > 0) {
+			size_t n = local < len ? (size_t)local : len;
+			h->error = h->map->fill(h->map->ctx, h->pos, out, n);
+			if (h->error != 0)
+				break;
+			h->pos += n;
+			h->stats.reused += n;
+			return (ssize_t)n;
+		}
+		if (end <= h->pos) {
+			h->error = FWS_EINTERNAL;
+			break;
+		}
+		h->error = start_transfer(h, end);
+	}
+	return h->error;
+}

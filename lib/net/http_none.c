@@ -1,0 +1,49 @@
+/* Built without libcurl (make NET=0): a URL is refused, saying why. */
+#include <strings.h>
+
+#include "fwseal/error.h"
+#include "fwseal/net.h"
+#include "io/io.h"
+
+int fws_is_url(const char *s)
+{
+	return s != NULL && (strncasecmp(s, "https://", 8) == 0 || strncasecmp(s, "http://", 7) == 0);
+}
+
+int fws_http_open(const struct fws_http_opts *o, struct fws_http **out)
+{
+	(void)o;
+	*out = NULL;
+	return fws_diag_set(FWS_EUSAGE, 0, NULL, "this fwseal was built without network support (NET=0)");
+}
+
+ssize_t fws_http_read(void *ctx, uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	(void)buf;
+	(void)len;
+	return FWS_EUSAGE;
+}
+
+void fws_http_use_map(void *ctx, const struct fws_stream_map *map)
+{
+	(void)ctx;
+	(void)map;
+}
+
+void fws_http_stats(const struct fws_http *h, struct fws_http_stats *out)
+{
+	(void)h;
+	*out = (struct fws_http_stats){0};
+}
+
+const char *fws_http_name(const struct fws_http *h)
+{
+	(void)h;
+	return "the URL";
+}
+
+void fws_http_close(struct fws_http *h)
+{
+	(void)h;
+}

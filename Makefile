@@ -3,7 +3,7 @@
 #   make demo       the whole story on the example keys and manifest
 #   make check      every test (unit + CLI) within 2 minutes; SANITIZE=1 for ASan+UBSan
 #   make check-long the slow suites: big images, mutation loops, long crash sweeps
-#   make bench      throughput and peak RSS vs sha256sum/b2sum/gzip (BENCH_MB=1024)
+#   make bench      fwseal vs its peers: sha256sum/b2sum/gzip/RAUC (BENCH_MB=1024), casync delta
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make fuzz       libFuzzer harnesses (clang) into build-fuzz/, FUZZ_SECONDS each
 #   make valgrind   unit + CLI tests under valgrind memcheck;  make cppcheck
@@ -249,8 +249,13 @@ check-long: test-deps uboot-test-deps all $(BUILD)/test_unit $(BUILD)/make_signe
 		../$(BUILD)/test_unit --jobs 2 --filter '*/*_long'
 	$(Q)echo "== long CLI tests ($(BUILD))" && BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh --long
 
+# The peers it measures against: RAUC (signed bundles), casync (delta).
+BENCH_TOOLS := rauc=rauc mksquashfs=squashfs-tools casync=casync nginx=nginx mke2fs=e2fsprogs \
+	openssl=openssl
 bench: all
+	$(Q)TOOLS="$(BENCH_TOOLS)" sh tests/deps.sh
 	$(Q)BUILD=$(CURDIR)/$(BUILD) BENCH_MB=$(or $(BENCH_MB),1024) bash tests/bench.sh
+	$(Q)BUILD=$(CURDIR)/$(BUILD) bash tests/bench_delta.sh
 
 # ---- hardening: fuzzing, valgrind, cppcheck (docs/fuzzing.md) ----
 # One libFuzzer harness per parser. The library is rebuilt with clang into

@@ -4,6 +4,8 @@
  * signatures against the newest root -> manifest schema -> policy (hardware,
  * rollback) -> for each payload: chunk list, then each chunk verified before
  * it is released to the sink -> nothing after the archive. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,7 @@
 #include "fwseal/chunks.h"
 #include "fwseal/error.h"
 #include "fwseal/sha256.h"
+#include "io/io.h"
 
 #define IO_BUF (256 * 1024)
 
@@ -30,10 +33,26 @@ struct verify_ctx {
 };
 
 /* Reads the current entry (an envelope file) whole into ctx->file. */
+/* Names the entry a code is about, unless a deeper layer already said. */
+static int about(int rc, const char *entry, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int about(int rc, const char *entry, const char *fmt, ...)
+{
+	char why[FWS_DIAG_WHY_MAX];
+	va_list ap;
+	if (rc >= 0 || fws_diag_last()->code == rc)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return fws_diag_set(rc, 0, entry, "%s", why);
+}
+
 static int read_envelope_entry(struct verify_ctx *c, size_t *len)
 {
+	*len = 0;
 	if (c->entry.size > FWS_ENVELOPE_MAX)
-		return FWS_ELIMIT;
+		return about(FWS_ELIMIT, c->entry.path, "%llu bytes, at most %d",
+			     (unsigned long long)c->entry.size, FWS_ENVELOPE_MAX);
 	*len = (size_t)c->entry.size;
 	return fws_tar_read_all(&c->tar, c->file, *len);
 }
@@ -166,12 +185,12 @@ static int expect_entry(struct verify_ctx *c, const char *dir, const char *name)
 	else
 		rc = fws_tar_next(&c->tar, &c->entry);
 	if (rc == 1)
-		return FWS_ETRUNCATED; /* archive ended before this entry */
+		return about(FWS_ETRUNCATED, NULL, "the archive ends before %s%s", dir, name);
 	if (rc != 0)
 		return rc;
 	size_t dl = strlen(dir);
 	if (strncmp(c->entry.path, dir, dl) != 0 || strcmp(c->entry.path + dl, name) != 0)
-		return FWS_EENTRY;
+		return about(FWS_EENTRY, c->entry.path, "found where %s%s must come", dir, name);
 	return 0;
 }
 
@@ -196,6 +215,9 @@ static int stream_payload(struct verify_ctx *c, const struct fws_payload *p,
 		size_t want = writing ? p->chunk_size - filled : sizeof(c->io);
 		size_t got;
 		rc = fws_tar_read(&c->tar, dst, want, &got);
+		if (rc == FWS_ETRUNCATED)
+			return about(rc, c->entry.path, "the archive ends %llu bytes into it",
+				     (unsigned long long)v.offset);
 		if (rc != 0)
 			return rc;
 		if (got == 0)
@@ -204,8 +226,13 @@ static int stream_payload(struct verify_ctx *c, const struct fws_payload *p,
 		while (off < got) {
 			size_t used;
 			int done = fws_chunk_verifier_update(&v, dst + off, got - off, &used);
+			if (done == FWS_EDIGEST)
+				return about(done, c->entry.path,
+					     "chunk %llu does not match its signed digest",
+					     (unsigned long long)v.index);
 			if (done < 0)
-				return done;
+				return about(done, c->entry.path, "longer than its signed %llu bytes",
+					     (unsigned long long)p->size);
 			off += used;
 			if (writing)
 				filled += used;
@@ -217,7 +244,8 @@ static int stream_payload(struct verify_ctx *c, const struct fws_payload *p,
 			}
 		}
 	}
-	rc = fws_chunk_verifier_final(&v);
+	rc = about(fws_chunk_verifier_final(&v), c->entry.path, "ends before its signed %llu bytes",
+		   (unsigned long long)p->size);
 	if (rc == 0 && sink != NULL && sink->payload_end != NULL)
 		rc = sink->payload_end(sink->ctx, p);
 	return rc;
@@ -238,7 +266,10 @@ static int verify_payloads(struct verify_ctx *c, const struct fws_sink *sink,
 		if (rc != 0)
 			break;
 		if (c->entry.size != n * FWS_SHA256_LEN) {
-			rc = FWS_ESIZE;
+			rc = about(FWS_ESIZE, c->entry.path,
+				   "%llu bytes, but %llu chunks need %llu",
+				   (unsigned long long)c->entry.size, (unsigned long long)n,
+				   (unsigned long long)(n * FWS_SHA256_LEN));
 			break;
 		}
 		free(list);
@@ -251,19 +282,23 @@ static int verify_payloads(struct verify_ctx *c, const struct fws_sink *sink,
 		}
 		rc = fws_tar_read_all(&c->tar, list, (size_t)(n * FWS_SHA256_LEN));
 		if (rc == 0)
-			rc = fws_chunk_list_check(list, (size_t)(n * FWS_SHA256_LEN), p->size,
-						  p->chunk_size, p->chunks_sha256);
+			rc = about(fws_chunk_list_check(list, (size_t)(n * FWS_SHA256_LEN), p->size,
+							p->chunk_size, p->chunks_sha256),
+				   c->entry.path, "does not match the manifest's sha256-chunks");
 		if (rc == 0 && sink != NULL && sink->chunk_list_verified != NULL)
 			rc = sink->chunk_list_verified(sink->ctx, p, i, list);
 		if (rc == 0)
 			rc = expect_entry(c, "payloads/", p->name);
 		if (rc == 0 && c->entry.size != p->size)
-			rc = FWS_ESIZE;
+			rc = about(FWS_ESIZE, c->entry.path, "%llu bytes, the manifest says %llu",
+				   (unsigned long long)c->entry.size, (unsigned long long)p->size);
 		/* Where the manifest says the payload lies is where it is (a
 		 * delta fetched its chunks from there): format.md §3.5. */
 		if (rc == 0 && (rc = fws_bundle_layout(m, base, i, &lay)) == 0 &&
 		    c->tar.offset != lay.data)
-			rc = FWS_EFORMAT;
+			rc = about(FWS_EFORMAT, c->entry.path,
+				   "not at offset %llu, where the manifest puts it",
+				   (unsigned long long)lay.data);
 		if (rc == 0)
 			rc = stream_payload(c, p, list, chunk_buf, sink);
 		if (rc == 0 && sink != NULL && sink->payload_check != NULL)
@@ -365,7 +400,7 @@ int fws_bundle_verify_custom(fws_read_fn read, void *read_ctx, const struct fws_
 		goto out;
 	rc = fws_tar_next(&c->tar, &c->entry);
 	if (rc == 0)
-		rc = FWS_EENTRY; /* an entry the manifest does not name */
+		rc = about(FWS_EENTRY, c->entry.path, "an entry the manifest does not name");
 	else if (rc == 1)
 		rc = 0;
 out:

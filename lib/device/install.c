@@ -233,9 +233,17 @@ static void record_install(struct install_ctx *ic, const struct fws_verify_resul
 			 ic->permit_used ? "; with downgrade permit" : "");
 	else if (*rc == 0 && ic->permit_used)
 		snprintf(detail, sizeof(detail), "with downgrade permit");
-	else if (*rc != 0 && d->code == *rc)
+	else if (*rc != 0 && d->code == *rc && d->why[0] != '\0')
 		snprintf(detail, sizeof(detail), "%s%s%s", d->where, d->where[0] ? ": " : "",
 			 d->why);
+	else if (*rc != 0)
+		snprintf(detail, sizeof(detail), "%s", fws_strerror(*rc));
+	/* What the refusal cost: an in-place set it had begun to overwrite. */
+	if (*rc != 0 && ic->invalidated) {
+		size_t n = strlen(detail);
+		snprintf(detail + n, sizeof(detail) - n, "; slot %c was being written and is empty",
+			 ic->set);
+	}
 	int named = res->manifest.version[0] != '\0';
 	fws_op_record(&ic->o, "install", *rc, detail[0] ? detail : NULL,
 		      named ? res->manifest.version : NULL,

@@ -405,13 +405,16 @@ int fws_root_sign_file(const char *path, const struct fws_secret_key *key,
 
 	if (st != NULL)
 		memset(st, 0, sizeof *st);
-	if (path == NULL || key == NULL)
+	/* Every input is checked or the call is refused: never a silent
+	 * subset (one left out could be written over). */
+	if (path == NULL || key == NULL || (inputs == NULL && n_inputs > 0) ||
+	    n_inputs + (previous_path != NULL) > FWS_OUT_INPUTS_MAX)
 		goto out;
 	/* Signed in place; the previous root and the key are inputs it must
 	 * never be written over (checked before anything else is done). */
 	if (previous_path != NULL)
 		in[n++] = previous_path;
-	for (size_t i = 0; i < n_inputs && n < FWS_OUT_INPUTS_MAX; i++)
+	for (size_t i = 0; i < n_inputs; i++)
 		in[n++] = inputs[i];
 	if ((rc = fws_output_check(path, FWS_OUT_UPDATE, in, n)) != 0)
 		goto out;

@@ -74,7 +74,7 @@ status=$(FEED=bad.fwb on_pty bad.out "$FWSEAL" verify --root root.json -)
 check "a refusal after progress: exit 22" test "$status" = 22
 check "its one line comes right after the progress line was wiped" python3 -c 'import sys
 t = open(sys.argv[1], "rb").read()
-assert b"\r\x1b[Kfwseal: -: chunk digest mismatch" in t, t[-200:]
+assert b"\r\x1b[Kfwseal: -: payloads/big.bin: chunk 2 does not match its signed digest" in t, t[-200:]
 assert t.count(b"fwseal: -:") == 1, t' bad.out
 T="not a terminal: verify prints no progress and no escape" expect_ok "$FWSEAL" verify \
 	--root root.json big.fwb

@@ -76,6 +76,7 @@ bad_conf bad_number 's/^size = 64K$/size = 64Q/' 46 'size: "64Q" is not a byte c
 bad_conf unknown_section 's/^\[uboot\]$/[u-boot]/' 46 'unknown section \[u-boot\]'
 bad_conf no_fw_env 's/^fw-env-config = .*//' 46 'bootloader uboot needs \[uboot\] fw-env-config'
 bad_conf empty_value 's/^fw-env-config = .*/fw-env-config =/' 46 'line 10: "fw-env-config" has no value'
+bad_conf uboot_two_digit_tries 's/^booted = bootloader$/booted = bootloader\nboot-attempts = 10/' 46 'boot-attempts: 10, but with U-Boot tries are one digit'
 bad_conf bad_bootloader 's/^bootloader = uboot$/bootloader = lilo/' 46 'bootloader: "lilo" is not one of'
 bad_conf no_hardware 's/^hardware-id = hw-a$//' 46 'needs hardware-id, trusted-root, state-dir and bootloader'
 printf '[system]\r\nhardware-id = hw-a\r\n' >crlf.conf

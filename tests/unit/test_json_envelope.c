@@ -444,7 +444,7 @@ Test(json_envelope, body_over_the_limit)
 
 /* ---- payloadType ---- */
 
-Test(json_envelope, payload_type_too_long)
+Test(json_envelope, payload_type_over_its_length_limit)
 {
 	char *s = one_sig(KA_KEYID, ka_sig);
 	char *type = repeat("t", FWS_PAYLOAD_TYPE_MAX + 1);

@@ -540,7 +540,7 @@ Test(json_manifest, release_notes_terminal_escape_injection)
 	expect_mutation("\"schema\"", "\"release_notes\":\"line\\n\\tindented\",\"schema\"", 0);
 }
 
-Test(json_manifest, release_notes_too_long)
+Test(json_manifest, release_notes_over_4096_bytes)
 {
 	char *notes = repeat("n", FWS_NOTES_MAX + 1), *to = NULL;
 

@@ -568,3 +568,35 @@ Test(sign_root, write_new_policies_and_inputs)
 	    0);
 	cr_assert_eq(env.n_sigs, 1, "env_out is the envelope written");
 }
+
+/* More inputs than the same-file check can hold, or a count with no array:
+ * refused outright, never signed with some inputs left unchecked (the one
+ * left out could be the document itself). */
+Test(sign_root, more_inputs_than_can_be_checked_refused_not_truncated)
+{
+	static const int none[] = {-1};
+	struct fws_root v1, v2;
+	setup_v1_file(&v1);
+	build_v2_rotating_k0(&v1, &v2);
+	write_signed("v2.json", &v2, &v1, none);
+	size_t before_len, after_len;
+	uint8_t *before = slurp("v2.json", &before_len);
+	static char self[128];
+	snprintf(self, sizeof self, "%s", path("v2.json"));
+	const char *many[FWS_OUT_INPUTS_MAX + 1];
+	for (size_t i = 0; i < FWS_OUT_INPUTS_MAX; i++)
+		many[i] = "-";
+	many[FWS_OUT_INPUTS_MAX] = self; /* the 65th: the document itself */
+	cr_assert_eq(fws_root_sign_file(path("v2.json"), k[1], path("prev.json"), NOW, many,
+					FWS_OUT_INPUTS_MAX + 1, NULL),
+		     FWS_EUSAGE);
+	cr_assert_eq(fws_root_sign_file(path("v2.json"), k[1], path("prev.json"), NOW, many,
+					FWS_OUT_INPUTS_MAX, NULL),
+		     FWS_EUSAGE, "64 inputs and the previous root are 65");
+	cr_assert_eq(fws_root_sign_file(path("v2.json"), k[1], path("prev.json"), NOW, NULL, 1, NULL),
+		     FWS_EUSAGE);
+	uint8_t *after = slurp("v2.json", &after_len);
+	cr_assert(after_len == before_len && memcmp(after, before, after_len) == 0);
+	free(before);
+	free(after);
+}

@@ -367,6 +367,12 @@ static int check_whole(struct parser *p)
 		return fail(p, "[system] needs hardware-id, trusted-root, state-dir and bootloader");
 	if (c->bootloader == FWS_BOOT_UBOOT && c->fw_env_config[0] == '\0')
 		return fail(p, "bootloader uboot needs [uboot] fw-env-config");
+	/* U-Boot's setexpr counts in hex: a two-digit count would be read as
+	 * another number (10 as 16) by a script that decrements it. */
+	if (c->bootloader == FWS_BOOT_UBOOT && c->boot_attempts > 9)
+		return fail(p, "boot-attempts: %u, but with U-Boot tries are one digit (1-9: "
+			       "setexpr counts in hex)",
+			    c->boot_attempts);
 	if (c->bootloader == FWS_BOOT_GRUB && c->grubenv[0] == '\0')
 		return fail(p, "bootloader grub needs [grub] grubenv");
 	if (c->bootloader == FWS_BOOT_CUSTOM && c->program[0] == '\0')

@@ -1,0 +1,719 @@
+#!/usr/bin/env python3
+"""Every citation in the docs must be true: a check of README.md, SECURITY.md
+and docs/*.md (not docs/founding/, not the generated docs/*.1.md) against the
+tree and the built tools.
+
+What counts as a citation, and what is checked (python3 standard library
+only; nothing is guessed where the text is ambiguous, so what cannot be
+parsed unambiguously is not checked):
+
+  path      a repository path starting lib/ include/ tools/ tests/ docs/
+            manifests/ keys-example/, or Makefile or .ci/run, anywhere in
+            the text; <placeholder> and * are globs that must match at least
+            one file; {a,b} is expanded. Relative markdown links [x](y) are
+            resolved against the doc's own directory.
+  file      a bare source file name (x.c, x.h, x.sh, x.py) must exist
+            somewhere in the tree.
+  function  file.c:NAME, file.h:NAME, file.py:NAME, file.sh:NAME: NAME is
+            defined in that file (a function, a macro, a type, a struct
+            member, an enum constant, a file-scope variable; comments are
+            not looked at). A bare file name must be unique in the tree.
+  unit      suite::test must be a Criterion Test(suite, test) in
+            tests/unit/*.c; suite::prefix_* must match at least one.
+  check     test_x.sh "NAME" (or tests/cli/..., long_x.sh), possibly
+            followed by more quoted names (separated by , + and ; or a
+            parenthesis such as "(34)"): each NAME is the description of a
+            check in that file, i.e. equals one of its double-quoted
+            strings, where $var or $(...) in the file and "(...)" or "..."
+            in the doc stand for any text.
+  command   in code (fenced blocks and `spans`): PROG CMD [--flag ...] for
+            fwseal, fwseal-keys, fwseal-verify: CMD is one of PROG's
+            commands and every --flag an option of PROG CMD, both read
+            from the binaries' own --help.
+  status    an FWS_E* name next to an exit status ("exit N (FWS_EX)",
+            "FWS_EX (exit N)", "FWS_EX, status N", "N FWS_EX", "FWS_EX (N)",
+            a table row "| N | FWS_EX |") must agree with
+            include/fwseal/error.h (FWS_EX = -N); every FWS_E* name cited
+            exists there.
+  make      in code: make TARGET... names Makefile targets.
+
+Usage: doc_citations.py [--build DIR] [--root DIR] [--list] [DOC...]
+(--list also prints every citation checked: SEEN<TAB>doc<TAB>line<TAB>kind<TAB>citation.)
+Default DOCs: the set above. Output, one line per failed citation:
+  FAIL<TAB>doc<TAB>line<TAB>kind<TAB>citation<TAB>reason
+and one line per doc: DOC<TAB>doc<TAB>number of citations checked.
+Exit status: 0 when every citation is true, 1 otherwise, 2 on usage errors.
+"""
+
+import glob
+import os
+import re
+import subprocess
+import sys
+
+PROGS = ("fwseal", "fwseal-keys", "fwseal-verify")
+PATH_ROOTS = ("lib", "include", "tools", "tests", "docs", "manifests", "keys-example")
+SOURCE_EXT = ("c", "h", "sh", "py")
+# Written in the docs as the shape of a citation, not as one.
+PLACEHOLDER_UNITS = {("suite", "test"), ("suite", "test_name"), ("suite", "*")}
+
+
+SEEN = []
+
+
+def seen(doc, line, kind, cite):
+    """Record one citation checked (for --list); counts it."""
+    SEEN.append((doc, line, kind, cite))
+    return 1
+
+
+def fail(out, doc, line, kind, cite, reason):
+    out.append((doc, line, kind, cite.replace("\t", " "), reason))
+
+
+class Tree:
+    """The repository as it is on disk (build directories and .git left out)."""
+
+    def __init__(self, root, build):
+        self.root = root
+        self.build = build
+        self.files = []  # repository-relative paths
+        for d, dirs, names in os.walk(root):
+            rel = os.path.relpath(d, root)
+            if rel == ".":
+                dirs[:] = [x for x in dirs if x != ".git" and not x.startswith("build")]
+            for n in names:
+                self.files.append(os.path.normpath(os.path.join(rel, n)))
+        self.by_base = {}
+        for f in self.files:
+            self.by_base.setdefault(os.path.basename(f), []).append(f)
+        self._text = {}
+        self._defs = {}
+        self._help = {}
+        self._units = None
+        self._errors = None
+        self._targets = None
+        self._checks = {}
+
+    def text(self, rel):
+        if rel not in self._text:
+            with open(os.path.join(self.root, rel), encoding="utf-8", errors="replace") as f:
+                self._text[rel] = f.read()
+        return self._text[rel]
+
+    # ---- definitions in a source file ----
+    def defines(self, rel, name):
+        key = (rel, name)
+        if key in self._defs:
+            return self._defs[key]
+        text = self.text(rel)
+        n = re.escape(name)
+        ext = rel.rsplit(".", 1)[-1]
+        if ext in ("c", "h"):
+            code = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+            code = re.sub(r"(?m)//.*$", "", code)
+            pats = [
+                r"(?m)^\s*#\s*define\s+%s\b" % n,
+                # a function defined or declared at file scope (column 0)
+                r"(?m)^[A-Za-z_][^;{}()\n]*?\b%s\s*\(" % n,
+                r"(?m)^%s\s*\(" % n,
+                r"\b(?:struct|enum|union)\s+%s\s*\{" % n,
+                r"(?m)^\s*typedef\b[^;]*\b%s\s*;" % n,
+                r"(?m)^\s*%s\s*(?:=[^=][^,\n]*)?,?\s*$" % n,  # enum constant
+                # a struct member or a variable: TYPE NAME; TYPE NAME[..]; TYPE (*NAME)(...)
+                r"(?m)^\s*(?:const\s+)?[A-Za-z_][\w\s\*]*?[\s\*]%s\s*(?:\[[^\]]*\]\s*)*(?:=[^;]*)?;" % n,
+                r"\(\s*\*\s*%s\s*\)\s*\(" % n,
+                r"(?m)^[A-Za-z_][^;(\n]*\b%s\s*(?:\[[^\]]*\]\s*)*=" % n,
+            ]
+        elif ext == "py":
+            code = text
+            pats = [r"(?m)^\s*(?:def|class)\s+%s\b" % n, r"(?m)^%s\s*=" % n]
+        elif ext == "sh":
+            code = text
+            pats = [r"(?m)^\s*(?:function\s+)?%s\s*\(\s*\)" % n, r"(?m)^%s=" % n]
+        else:
+            code, pats = text, [r"\b%s\b" % n]
+        found = any(re.search(p, code) for p in pats)
+        self._defs[key] = found
+        return found
+
+    # ---- Criterion tests ----
+    def units(self):
+        if self._units is None:
+            self._units = set()
+            for f in sorted(glob.glob(os.path.join(self.root, "tests/unit/*.c"))):
+                with open(f, encoding="utf-8", errors="replace") as fh:
+                    for m in re.finditer(r"(?m)^\s*Test\s*\(\s*(\w+)\s*,\s*(\w+)", fh.read()):
+                        self._units.add((m.group(1), m.group(2)))
+        return self._units
+
+    # ---- error codes ----
+    def errors(self):
+        if self._errors is None:
+            text = self.text("include/fwseal/error.h")
+            self._errors = {m.group(1): -int(m.group(2))
+                            for m in re.finditer(r"\b(FWS_E\w+)\s*=\s*(-\d+)", text)}
+            self._macros = set(re.findall(r"(?m)^#\s*define\s+(FWS_E\w+)", text))
+        return self._errors
+
+    def error_name_exists(self, name):
+        return name in self.errors() or name in self._macros
+
+    # ---- Makefile targets ----
+    def targets(self):
+        if self._targets is None:
+            self._targets = set()
+            for line in self.text("Makefile").splitlines():
+                m = re.match(r"^([^\s#:=][^:=]*?)\s*::?(?![=])", line)
+                if m and not line.startswith("\t"):
+                    for t in m.group(1).split():
+                        if "$" not in t and "%" not in t:
+                            self._targets.add(t)
+        return self._targets
+
+    # ---- the tools' help ----
+    def help(self, prog, cmd):
+        key = (prog, cmd)
+        if key not in self._help:
+            exe = os.path.join(self.build, prog)
+            args = [exe] + (cmd.split() if cmd else []) + ["--help"]
+            try:
+                r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   timeout=20, env=dict(os.environ, LC_ALL="C"))
+                out = r.stdout.decode("utf-8", "replace")
+                self._help[key] = out if r.returncode == 0 else None
+            except OSError as e:
+                raise SystemExit("doc_citations.py: cannot run %s: %s" % (exe, e))
+        return self._help[key]
+
+    def commands(self, prog):
+        """PROG's commands ('root init' for the two-word ones)."""
+        h = self.help(prog, "")
+        if h is None:
+            raise SystemExit("doc_citations.py: %s --help failed" % prog)
+        cmds, on = set(), False
+        for line in h.splitlines():
+            if line.strip() == "Commands:":
+                on = True
+                continue
+            if on:
+                m = re.match(r"^  (\S+(?: [a-z][a-z-]*)?)\s{2,}", line)
+                if m:
+                    cmds.add(m.group(1))
+                elif line.strip() == "":
+                    on = False
+        return cmds
+
+    def options(self, prog, cmd):
+        h = self.help(prog, cmd)
+        if h is None:
+            return None
+        opts, on = set(), False
+        for line in h.splitlines():
+            if line.strip() == "Options:":
+                on = True
+                continue
+            if on:
+                m = re.match(r"^\s{2,}(?:-\w, )?(--[a-z0-9][a-z0-9-]*)", line)
+                if m:
+                    opts.add(m.group(1))
+                elif line and not line.startswith(" "):
+                    on = False
+        if not cmd:
+            opts |= set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", h))
+        return opts
+
+    # ---- the checks of a CLI test file ----
+    def check_names(self, rel):
+        if rel not in self._checks:
+            text = self.text(rel)
+            # Comments are not check names (a whole-line comment only: a
+            # '#' inside a string is common).
+            code = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
+            names = []
+            for m in re.finditer(r'"((?:[^"\\]|\\.)*)"', code, flags=re.S):
+                s = m.group(1)
+                if len(s) < 4 or "\n" in s:
+                    continue
+                names.append(s)
+            self._checks[rel] = names
+        return self._checks[rel]
+
+
+def shell_literal_regex(s):
+    """A double-quoted shell string as a regex: $x, ${x}, $(...) match any text."""
+    out, i = [], 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s):
+            out.append(re.escape(s[i + 1]))
+            i += 2
+        elif c == "$" and s[i + 1:i + 2] == "(":
+            depth, j = 0, i + 1
+            while j < len(s):
+                if s[j] == "(":
+                    depth += 1
+                elif s[j] == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            out.append(".+?")
+            i = j + 1
+        elif c == "$" and s[i + 1:i + 2] == "{":
+            j = s.find("}", i)
+            out.append(".+?")
+            i = (j + 1) if j > 0 else len(s)
+        elif c == "$" and re.match(r"[A-Za-z_0-9#?@*]", s[i + 1:i + 2]):
+            m = re.match(r"\$(?:[A-Za-z_]\w*|[0-9#?@*])", s[i:])
+            out.append(".+?")
+            i += len(m.group(0))
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return "".join(out)
+
+
+def doc_name_regex(name):
+    """A cited check name as a regex: "(...)" and "..." elide any text; $x in
+    the doc (a name cited as the file spells it) matches itself."""
+    parts = re.split(r"\(\.\.\.\)|\.\.\.|…", name)
+    return ".*".join(re.escape(p) for p in parts)
+
+
+def fixed_text(lit):
+    """The non-blank characters of a shell string that are not expansions."""
+    rx = shell_literal_regex(lit)
+    return len(re.sub(r"\s", "", re.sub(r"\.\+\?|\\(.)", lambda m: m.group(1) or "", rx)))
+
+
+def check_name_matches(tree, rel, name):
+    want = re.compile(doc_name_regex(name) + r"\Z", re.S)
+    for lit in tree.check_names(rel):
+        if lit == name or ("$" not in lit and want.match(lit)):
+            return True
+        if "$" not in lit:
+            continue
+        # A name built from variables: its fixed text must carry the match.
+        fixed = fixed_text(lit)
+        if fixed < 6 or fixed * 3 < len(re.sub(r"\s", "", name)):
+            continue
+        try:
+            if re.match(shell_literal_regex(lit) + r"\Z", name, re.S):
+                return True
+        except re.error:
+            pass
+    return False
+
+
+# ---------------------------------------------------------------- scanning
+
+
+def code_segments(lines):
+    """(line number, text, in_code): every line as prose, plus its code parts."""
+    fence = None
+    for no, line in enumerate(lines, 1):
+        m = re.match(r"^\s*(```+|~~~+)", line)
+        if fence is None and m:
+            fence = m.group(1)
+            continue
+        if fence is not None:
+            if line.strip().startswith(fence):
+                fence = None
+                continue
+            yield no, line, True
+            continue
+        yield no, line, False
+
+
+def inline_code(line):
+    out = []
+    for m in re.finditer(r"(`+)(.+?)\1", line):
+        out.append(m.group(2).strip())
+    return out
+
+
+PATH_RE = re.compile(
+    r"(?<![\w./<>*+-])((?:%s)/(?:[\w.*+-]|\{[\w.,*+-]*\}|<[^<>\n]{1,40}>|/)*)" % "|".join(
+        re.escape(r) for r in PATH_ROOTS)
+    + r"|(?<![\w./-])(Makefile|\.ci/run)(?![\w.-])")
+BASE_RE = re.compile(r"(?<![\w./<>*+${-])([A-Za-z0-9_][\w+-]*(?:\.[\w+-]+)*\.(?:%s))(?![\w/-])"
+                     % "|".join(SOURCE_EXT))
+FUNC_RE = re.compile(r"(?<![\w./<>*+-])((?:[\w+-]+/)*[\w+-]+(?:\.[\w+-]+)*\.(?:%s)):([A-Za-z_]\w*)"
+                     % "|".join(SOURCE_EXT))
+UNIT_RE = re.compile(r"(?<![\w:])([a-z][a-z0-9_]*)::([A-Za-z0-9_]*\*?)")
+ERRNAME_RE = re.compile(r"\bFWS_E[A-Z0-9]+\b(?!\*)")
+LINK_RE = re.compile(r"\[[^\]\n]*\]\(([^)\s]+)\)")
+CHECKFILE_RE = re.compile(r"(?<![\w/*-])((?:tests/cli/)?((?:test|long)_[a-z0-9_]+\.sh))`?")
+
+
+def expand_braces(p):
+    m = re.search(r"\{([^{}]*)\}", p)
+    if not m:
+        return [p]
+    out = []
+    for alt in m.group(1).split(","):
+        out.extend(expand_braces(p[:m.start()] + alt + p[m.end():]))
+    return out
+
+
+def check_paths(tree, doc, no, line, out):
+    n = 0
+    for m in PATH_RE.finditer(line):
+        raw = m.group(1) or m.group(2)
+        p = raw.rstrip(".,-+")
+        if p.endswith("/."):
+            p = p[:-1]
+        n += seen(doc, no, "path", p)
+        ok = False
+        for alt in expand_braces(p):
+            pat = re.sub(r"<[^<>]*>", "*", alt)
+            full = os.path.join(tree.root, pat)
+            if any(c in pat for c in "*?["):
+                if glob.glob(full) or glob.glob(full.rstrip("/")):
+                    ok = True
+            elif os.path.exists(full):
+                ok = True
+        if not ok:
+            fail(out, doc, no, "path", p, "no such file or directory in the repository")
+    return n
+
+
+def check_links(tree, doc, doc_dir, no, line, out):
+    n = 0
+    for m in LINK_RE.finditer(line):
+        target = m.group(1)
+        if re.match(r"^[a-z]+:", target) or target.startswith("#"):
+            continue
+        target = target.split("#", 1)[0]
+        n += seen(doc, no, "link", target)
+        if not os.path.exists(os.path.join(doc_dir, target)):
+            fail(out, doc, no, "link", target, "link target does not exist (relative to %s)"
+                 % os.path.relpath(doc_dir, tree.root))
+    return n
+
+
+def resolve_file(tree, name):
+    """(repository path or None, reason)."""
+    if "/" in name:
+        return (name, None) if os.path.isfile(os.path.join(tree.root, name)) else \
+            (None, "no such file")
+    cands = tree.by_base.get(name, [])
+    if len(cands) == 1:
+        return cands[0], None
+    if not cands:
+        return None, "no file of that name in the tree"
+    return None, "file name not unique: " + ", ".join(sorted(cands))
+
+
+def check_functions(tree, doc, no, line, out):
+    n = 0
+    for m in FUNC_RE.finditer(line):
+        f, name = m.group(1), m.group(2)
+        n += seen(doc, no, "function", "%s:%s" % (f, name))
+        rel, why = resolve_file(tree, f)
+        if rel is None:
+            fail(out, doc, no, "function", "%s:%s" % (f, name), why)
+        elif not tree.defines(rel, name):
+            fail(out, doc, no, "function", "%s:%s" % (f, name), "%s defines no %s" % (rel, name))
+    return n
+
+
+def check_basenames(tree, doc, no, line, out):
+    n = 0
+    for m in BASE_RE.finditer(line):
+        name = m.group(1)
+        n += seen(doc, no, "file", name)
+        if name not in tree.by_base:
+            fail(out, doc, no, "file", name, "no file of that name in the tree")
+    return n
+
+
+def check_units(tree, doc, no, line, out):
+    n = 0
+    units = tree.units()
+    for m in UNIT_RE.finditer(line):
+        suite, test = m.group(1), m.group(2)
+        if (suite, test) in PLACEHOLDER_UNITS or test == "":
+            continue
+        n += seen(doc, no, "unit", "%s::%s" % (suite, test))
+        cite = "%s::%s" % (suite, test)
+        if test.endswith("*"):
+            pre = test[:-1]
+            if not any(s == suite and t.startswith(pre) for s, t in units):
+                fail(out, doc, no, "unit", cite, "no Criterion test matches in tests/unit/*.c")
+        elif (suite, test) not in units:
+            why = "no Test(%s, %s) in tests/unit/*.c" % (suite, test)
+            if not any(s == suite for s, _ in units):
+                why += " (no suite %s at all)" % suite
+            fail(out, doc, no, "unit", cite, why)
+    return n
+
+
+def check_errors(tree, doc, no, line, out):
+    n = 0
+    errs = tree.errors()
+    for m in ERRNAME_RE.finditer(line):
+        n += seen(doc, no, "error", m.group(0))
+        if not tree.error_name_exists(m.group(0)):
+            fail(out, doc, no, "error", m.group(0), "no such code in include/fwseal/error.h")
+    text = line.replace("\\|", "|")
+    name = r"`?(FWS_E[A-Z0-9]+)\b`?"
+    sep = r"[\s(`,:=—–→-]*"
+    pairs = []
+    for m in re.finditer(r"\b(?:exit(?: status)?|status)\s+(\d+)\b" + sep + name, text):
+        pairs.append((m.group(2), int(m.group(1)), m.group(0)))
+    for m in re.finditer(name + sep + r"\b(?:exit(?: status)?|status)\s+(\d+)\b", text):
+        pairs.append((m.group(1), int(m.group(2)), m.group(0)))
+    for m in re.finditer(r"(?<![\w.-])(\d+)\s+" + name, text):
+        pairs.append((m.group(2), int(m.group(1)), m.group(0)))
+    for m in re.finditer(name + r"\s*\((?:exit\s+)?(\d+)\)", text):
+        pairs.append((m.group(1), int(m.group(2)), m.group(0)))
+    if text.lstrip().startswith("|"):
+        cells = [c.strip() for c in text.strip().strip("|").split("|")]
+        for a, b in zip(cells, cells[1:]):
+            mb = re.fullmatch(name, b)
+            if re.fullmatch(r"\d+", a) and mb:
+                pairs.append((mb.group(1), int(a), "| %s | %s |" % (a, b)))
+    done = set()
+    for ename, status, cite in pairs:
+        if (ename, status) in done:
+            continue
+        done.add((ename, status))
+        n += seen(doc, no, "status", cite.strip())
+        if ename in errs and errs[ename] != status:
+            fail(out, doc, no, "status", cite.strip(),
+                 "%s is exit status %d, not %d (include/fwseal/error.h)"
+                 % (ename, errs[ename], status))
+    return n
+
+
+def check_test_checks(tree, doc, no, line, out):
+    n = 0
+    text = line.replace("\\|", "|")
+    for m in CHECKFILE_RE.finditer(text):
+        base = m.group(2)
+        rel = "tests/cli/" + base
+        rest = text[m.end():]
+        names = []
+        while True:
+            q = re.match(r'(?:\s*(?:\([^()"]*\)|,|\+|;|and|…|\.\.\.))*\s*"([^"]*)"', rest)
+            if not q:
+                break
+            names.append(q.group(1))
+            rest = rest[q.end():]
+        if not names:
+            continue
+        if not os.path.isfile(os.path.join(tree.root, rel)):
+            n += seen(doc, no, "check", base)
+            fail(out, doc, no, "check", '%s "%s"' % (base, names[0]), "no file " + rel)
+            continue
+        for name in names:
+            n += seen(doc, no, "check", '%s "%s"' % (base, name))
+            if not check_name_matches(tree, rel, name):
+                fail(out, doc, no, "check", '%s "%s"' % (base, name),
+                     "no check of that name in " + rel)
+    return n
+
+
+def split_shell(seg):
+    """Split a code segment at shell separators outside [ ] and ( ): the
+    pieces are separate command lines."""
+    pieces, cur, depth, i = [], [], 0, 0
+    while i < len(seg):
+        c = seg[i]
+        if c in "[(":
+            depth += 1
+        elif c in "])":
+            if depth == 0:
+                pieces.append("".join(cur))
+                cur = []
+                i += 1
+                continue
+            depth -= 1
+        if depth == 0:
+            two = seg[i:i + 2]
+            if two in ("&&", "||"):
+                pieces.append("".join(cur))
+                cur, i = [], i + 2
+                continue
+            if c in ";<>`" or (c == "|" and (i == 0 or seg[i - 1] == " " or seg[i + 1:i + 2] == " ")):
+                pieces.append("".join(cur))
+                cur, i = [], i + 1
+                continue
+            if c == "#" and (i == 0 or seg[i - 1] == " "):
+                break
+        cur.append(c)
+        i += 1
+    pieces.append("".join(cur))
+    return pieces
+
+
+PROG_RE = re.compile(r"(?:^|(?<=[\s$(]))(?:[\w.-]*/)?(fwseal|fwseal-keys|fwseal-verify)(?=\s|$)")
+
+
+def check_commands(tree, doc, no, seg, out):
+    n = 0
+    for piece in split_shell(seg.replace("\\|", "|")):
+        for m in PROG_RE.finditer(piece):
+            prog = m.group(1)
+            words = piece[m.end():].split()
+            if not words:
+                continue
+            cmds = tree.commands(prog)
+            cmd = None
+            first = words[0]
+            if first.startswith("-"):
+                cmd = ""
+                flag_words = words
+            else:
+                w = first.rstrip(",.:;")
+                if not re.fullmatch(r"[a-z][a-z-]*(?:[|/][a-z][a-z-]*)*", w):
+                    continue  # a placeholder (COMMAND) or prose
+                two = len(words) > 1 and re.fullmatch(r"[a-z][a-z-]*(?:[|/][a-z][a-z-]*)*",
+                                                      words[1].rstrip(",.:;"))
+                alts = []
+                if any(c.split()[0] == w for c in cmds if " " in c):
+                    if not two:
+                        continue  # "fwseal-keys root" alone
+                    for a in re.split(r"[|/]", words[1].rstrip(",.:;")):
+                        alts.append(w + " " + a)
+                    flag_words = words[2:]
+                else:
+                    alts = re.split(r"[|/]", w)
+                    flag_words = words[1:]
+                bad = [a for a in alts if a not in cmds]
+                n += seen(doc, no, "command", "%s %s" % (prog, " ".join(alts)))
+                if bad:
+                    fail(out, doc, no, "command", "%s %s" % (prog, " ".join(bad)),
+                         "%s has no such command (%s --help)" % (prog, prog))
+                    continue
+                if len(alts) > 1:
+                    cmd = None  # flags after an alternation: ambiguous, not checked
+                else:
+                    cmd = alts[0]
+            if cmd is None:
+                continue
+            opts = tree.options(prog, cmd)
+            if opts is None:
+                fail(out, doc, no, "command", "%s %s" % (prog, cmd), "--help failed")
+                continue
+            for w in flag_words:
+                # a further program on the same piece starts its own check
+                if PROG_RE.fullmatch(w):
+                    break
+                fm = re.match(r"^[\[(]*(--[a-z0-9][a-z0-9-]*)", w)
+                if not fm:
+                    continue
+                flag = fm.group(1)
+                n += seen(doc, no, "option", "%s %s %s" % (prog, cmd, flag))
+                if flag not in opts:
+                    fail(out, doc, no, "option", ("%s %s %s" % (prog, cmd, flag)).replace("  ", " "),
+                         "not an option of %s%s (its --help)" % (prog, " " + cmd if cmd else ""))
+    return n
+
+
+MAKE_RE = re.compile(r"(?:^|(?<=[\s(;&|$]))make((?:[ \t]+[^\s;&|)#`]+)*)")
+
+
+def check_make(tree, doc, no, seg, out):
+    n = 0
+    targets = tree.targets()
+    for m in MAKE_RE.finditer(seg):
+        for w in m.group(1).split():
+            if "=" in w or w.startswith("-"):
+                continue
+            last = w[-1] in ",.:"
+            w = w.rstrip(",.:")
+            if not re.fullmatch(r"[a-z][a-z0-9_-]*", w) or w == "make":
+                break
+            n += seen(doc, no, "make", "make " + w)
+            if w not in targets:
+                fail(out, doc, no, "make", "make " + w, "no such target in the Makefile")
+            if last:
+                break
+    return n
+
+
+def check_doc(tree, path, out):
+    doc = os.path.relpath(path, tree.root)
+    if doc.startswith(".."):
+        doc = path
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = f.read().splitlines()
+    doc_dir = os.path.dirname(os.path.abspath(path))
+    n = 0
+    for no, line, in_code in code_segments(lines):
+        n += check_paths(tree, doc, no, line, out)
+        n += check_functions(tree, doc, no, line, out)
+        n += check_basenames(tree, doc, no, line, out)
+        n += check_units(tree, doc, no, line, out)
+        n += check_errors(tree, doc, no, line, out)
+        n += check_test_checks(tree, doc, no, line, out)
+        if not in_code:
+            n += check_links(tree, doc, doc_dir, no, line, out)
+        segs = [line] if in_code else inline_code(line)
+        for seg in segs:
+            n += check_commands(tree, doc, no, seg, out)
+            n += check_make(tree, doc, no, seg, out)
+    return n
+
+
+def default_docs(root):
+    docs = [os.path.join(root, d) for d in ("README.md", "SECURITY.md")]
+    docs += sorted(d for d in glob.glob(os.path.join(root, "docs", "*.md"))
+                   if not d.endswith(".1.md"))
+    return [d for d in docs if os.path.isfile(d)]
+
+
+def main(argv):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    build = os.environ.get("BUILD") or os.path.join(root, "build")
+    docs = []
+    listing = False
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in ("--build", "--root") and i + 1 < len(argv):
+            if a == "--build":
+                build = argv[i + 1]
+            else:
+                root = argv[i + 1]
+            i += 2
+            continue
+        if a == "--list":
+            listing = True
+            i += 1
+            continue
+        if a.startswith("-"):
+            sys.stderr.write(__doc__)
+            return 2
+        docs.append(a)
+        i += 1
+    root = os.path.abspath(root)
+    build = os.path.abspath(build)
+    for p in PROGS:
+        if not os.access(os.path.join(build, p), os.X_OK):
+            sys.stderr.write("doc_citations.py: %s/%s missing: build first (or --build DIR)\n"
+                             % (build, p))
+            return 2
+    tree = Tree(root, build)
+    if not docs:
+        docs = default_docs(root)
+    out = []
+    for d in docs:
+        out_doc = []
+        n = check_doc(tree, d, out_doc)
+        out.extend(out_doc)
+        name = os.path.relpath(os.path.abspath(d), root)
+        print("DOC\t%s\t%d" % (d if name.startswith("..") else name, n))
+    if listing:
+        for doc, line, kind, cite in SEEN:
+            print("SEEN\t%s\t%d\t%s\t%s" % (doc, line, kind, cite))
+    for doc, line, kind, cite, reason in out:
+        print("FAIL\t%s\t%d\t%s\t%s\t%s" % (doc, line, kind, cite, reason))
+    return 1 if out else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

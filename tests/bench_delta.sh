@@ -31,29 +31,9 @@ casync make --chunk-size=$CS --store=www/store www/new.caibx img/new.img >/dev/n
 
 # The device: two slots in a disk image, the old image in set a.
 mkdir etc
-truncate -s $((2 * MB + 2))M disk.img
+truncate -s $((2 * MB + 2))M disk.img # slots at 1 MiB and MB + 2 MiB (disk_conf)
 dd if=img/old.img of=disk.img bs=1M seek=1 conv=notrunc status=none
-cat >dev.conf <<EOC
-[system]
-hardware-id = bench-hw
-trusted-root = $PWD/etc/root.json
-state-dir = $PWD/state
-bootloader = dir
-[network]
-allow-http = true
-[slot.rootfs.a]
-class = rootfs
-device = $PWD/disk.img
-offset = 1M
-size = ${MB}M
-bootname = A
-[slot.rootfs.b]
-class = rootfs
-device = $PWD/disk.img
-offset = $((MB + 1))M
-size = ${MB}M
-bootname = B
-EOC
+disk_conf "$PWD" bench-hw "$MB" >dev.conf
 "$BUILD/fwseal-verify" init --config dev.conf --root "$KEYS/root.json" --factory-version 1.0.0 \
 	--factory-security-version 1 >/dev/null
 nginx_start "$PWD/ng" "$PWD/www" >/dev/null
@@ -74,7 +54,7 @@ ca_bytes=$(net_nginx_body_bytes)
 ca_requests=$(net_nginx_requests)
 nginx_stop
 cmp ca.img img/new.img
-cmp <(dd if=disk.img bs=1M skip=$((MB + 1)) count="$MB" status=none) img/new.img
+cmp <(dd if=disk.img bs=1M skip=$((MB + 2)) count="$MB" status=none) img/new.img
 
 printf '\nfwseal bench (delta): %d MiB ext4, one 256 KiB file changed, %d KiB chunks\n' \
 	"$MB" $((CS / 1024))

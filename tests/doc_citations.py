@@ -45,6 +45,7 @@ and one line per doc: DOC<TAB>doc<TAB>number of citations checked.
 Exit status: 0 when every citation is true, 1 otherwise, 2 on usage errors.
 """
 
+import fnmatch
 import glob
 import os
 import re
@@ -71,24 +72,111 @@ def fail(out, doc, line, kind, cite, reason):
     out.append((doc, line, kind, cite.replace("\t", " "), reason))
 
 
+def defines_in(text, ext, name):
+    """Is NAME defined in this source text (a function, macro, type, struct
+    member, enum constant or file-scope variable)? Comments do not count."""
+    n = re.escape(name)
+    if ext in ("c", "h"):
+        code = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+        code = re.sub(r"(?m)//.*$", "", code)
+        pats = [
+            r"(?m)^\s*#\s*define\s+%s\b" % n,
+            # a function defined or declared at file scope (column 0)
+            r"(?m)^[A-Za-z_][^;{}()\n]*?\b%s\s*\(" % n,
+            r"(?m)^%s\s*\(" % n,
+            r"\b(?:struct|enum|union)\s+%s\s*\{" % n,
+            r"(?m)^\s*typedef\b[^;]*\b%s\s*;" % n,
+            r"(?m)^\s*%s\s*(?:=[^=][^,\n]*)?,?\s*$" % n,  # enum constant
+            # a struct member or a variable: TYPE NAME; TYPE NAME[..]; TYPE (*NAME)(...)
+            r"(?m)^\s*(?:const\s+)?[A-Za-z_][\w\s\*]*?[\s\*]%s\s*(?:\[[^\]]*\]\s*)*(?:=[^;]*)?;" % n,
+            r"\(\s*\*\s*%s\s*\)\s*\(" % n,
+            r"(?m)^[A-Za-z_][^;(\n]*\b%s\s*(?:\[[^\]]*\]\s*)*=" % n,
+        ]
+    elif ext == "py":
+        code = text
+        pats = [r"(?m)^\s*(?:def|class)\s+%s\b" % n, r"(?m)^%s\s*=" % n]
+    elif ext == "sh":
+        code = text
+        pats = [r"(?m)^\s*(?:function\s+)?%s\s*\(\s*\)" % n, r"(?m)^%s=" % n]
+    else:
+        code, pats = text, [r"\b%s\b" % n]
+    return any(re.search(p, code) for p in pats)
+
+
+class View:
+    """The files of the tree: as they are on disk (commit None), or as git
+    holds them at a commit (for citations marked historical)."""
+
+    def __init__(self, root, files, commit=None):
+        self.root = root
+        self.commit = commit
+        self.files = files
+        self.fileset = set(files)
+        self.dirs = set()
+        for f in files:
+            d = os.path.dirname(f)
+            while d and d not in self.dirs:
+                self.dirs.add(d)
+                d = os.path.dirname(d)
+        self.by_base = {}
+        for f in files:
+            self.by_base.setdefault(os.path.basename(f), []).append(f)
+        self._text = {}
+        self._defs = {}
+
+    def exists(self, pat):
+        """pat: a repository path, possibly a glob; a directory may end in /."""
+        pat = pat.rstrip("/")
+        if any(c in pat for c in "*?["):
+            return any(fnmatch.fnmatchcase(f, pat) for f in self.files) or \
+                any(fnmatch.fnmatchcase(d, pat) for d in self.dirs)
+        return pat in self.fileset or pat in self.dirs or pat in (".", "")
+
+    def text(self, rel):
+        if rel not in self._text:
+            if self.commit is None:
+                with open(os.path.join(self.root, rel), encoding="utf-8", errors="replace") as f:
+                    self._text[rel] = f.read()
+            else:
+                r = subprocess.run(["git", "-C", self.root, "show", "%s:%s" % (self.commit, rel)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                self._text[rel] = r.stdout.decode("utf-8", "replace")
+        return self._text[rel]
+
+    def defines(self, rel, name):
+        key = (rel, name)
+        if key not in self._defs:
+            self._defs[key] = defines_in(self.text(rel), rel.rsplit(".", 1)[-1], name)
+        return self._defs[key]
+
+    def resolve(self, name):
+        """(repository path or None, reason) for a cited file name."""
+        if "/" in name:
+            return (name, None) if name in self.fileset else (None, "no such file")
+        cands = self.by_base.get(name, [])
+        if len(cands) == 1:
+            return cands[0], None
+        if not cands:
+            return None, "no file of that name in the tree"
+        return None, "file name not unique: " + ", ".join(sorted(cands))
+
+
 class Tree:
-    """The repository as it is on disk (build directories and .git left out)."""
+    """The repository (build directories and .git left out) and the tools."""
 
     def __init__(self, root, build):
         self.root = root
         self.build = build
-        self.files = []  # repository-relative paths
+        files = []
         for d, dirs, names in os.walk(root):
             rel = os.path.relpath(d, root)
             if rel == ".":
                 dirs[:] = [x for x in dirs if x != ".git" and not x.startswith("build")]
             for n in names:
-                self.files.append(os.path.normpath(os.path.join(rel, n)))
-        self.by_base = {}
-        for f in self.files:
-            self.by_base.setdefault(os.path.basename(f), []).append(f)
-        self._text = {}
-        self._defs = {}
+                files.append(os.path.normpath(os.path.join(rel, n)))
+        self.now = View(root, files)
+        self.by_base = self.now.by_base
+        self._views = {}
         self._help = {}
         self._units = None
         self._errors = None
@@ -96,46 +184,32 @@ class Tree:
         self._checks = {}
 
     def text(self, rel):
-        if rel not in self._text:
-            with open(os.path.join(self.root, rel), encoding="utf-8", errors="replace") as f:
-                self._text[rel] = f.read()
-        return self._text[rel]
+        return self.now.text(rel)
 
-    # ---- definitions in a source file ----
-    def defines(self, rel, name):
-        key = (rel, name)
-        if key in self._defs:
-            return self._defs[key]
-        text = self.text(rel)
-        n = re.escape(name)
-        ext = rel.rsplit(".", 1)[-1]
-        if ext in ("c", "h"):
-            code = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
-            code = re.sub(r"(?m)//.*$", "", code)
-            pats = [
-                r"(?m)^\s*#\s*define\s+%s\b" % n,
-                # a function defined or declared at file scope (column 0)
-                r"(?m)^[A-Za-z_][^;{}()\n]*?\b%s\s*\(" % n,
-                r"(?m)^%s\s*\(" % n,
-                r"\b(?:struct|enum|union)\s+%s\s*\{" % n,
-                r"(?m)^\s*typedef\b[^;]*\b%s\s*;" % n,
-                r"(?m)^\s*%s\s*(?:=[^=][^,\n]*)?,?\s*$" % n,  # enum constant
-                # a struct member or a variable: TYPE NAME; TYPE NAME[..]; TYPE (*NAME)(...)
-                r"(?m)^\s*(?:const\s+)?[A-Za-z_][\w\s\*]*?[\s\*]%s\s*(?:\[[^\]]*\]\s*)*(?:=[^;]*)?;" % n,
-                r"\(\s*\*\s*%s\s*\)\s*\(" % n,
-                r"(?m)^[A-Za-z_][^;(\n]*\b%s\s*(?:\[[^\]]*\]\s*)*=" % n,
-            ]
-        elif ext == "py":
-            code = text
-            pats = [r"(?m)^\s*(?:def|class)\s+%s\b" % n, r"(?m)^%s\s*=" % n]
-        elif ext == "sh":
-            code = text
-            pats = [r"(?m)^\s*(?:function\s+)?%s\s*\(\s*\)" % n, r"(?m)^%s=" % n]
-        else:
-            code, pats = text, [r"\b%s\b" % n]
-        found = any(re.search(p, code) for p in pats)
-        self._defs[key] = found
-        return found
+    def git_ok(self):
+        if not hasattr(self, "_git_ok"):
+            try:
+                r = subprocess.run(["git", "-C", self.root, "rev-parse", "--git-dir"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                self._git_ok = r.returncode == 0
+            except OSError:
+                self._git_ok = False
+        return self._git_ok
+
+    def at(self, commit):
+        """The tree at a commit ("H^" allowed), or None when git cannot say."""
+        if commit not in self._views:
+            view = None
+            try:
+                r = subprocess.run(["git", "-C", self.root, "ls-tree", "-r", "--name-only",
+                                    commit], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                if r.returncode == 0:
+                    view = View(self.root, r.stdout.decode("utf-8", "replace").splitlines(),
+                                commit)
+            except OSError:
+                view = None
+            self._views[commit] = view
+        return self._views[commit]
 
     # ---- Criterion tests ----
     def units(self):
@@ -240,6 +314,30 @@ class Tree:
         return self._checks[rel]
 
 
+def check_statuses(tree, rel, name):
+    """The exit statuses the checks named `name` expect: T="..." followed by
+    expect_exit N (N) or expect_ok (0). Empty when no such check is found."""
+    key = ("status", rel)
+    if key not in tree._checks:
+        found = []
+        for m in re.finditer(r'(?m)^\s*T="((?:[^"\\]|\\.)*)"\s*(?:\\\n\s*)?'
+                             r'(expect_exit\s+(\d+)|expect_ok)\b', tree.text(rel)):
+            found.append((m.group(1), int(m.group(3)) if m.group(3) else 0))
+        tree._checks[key] = found
+    want = re.compile(doc_name_regex(name) + r"\Z", re.S)
+    got = set()
+    for lit, status in tree._checks[key]:
+        if lit == name or ("$" not in lit and want.match(lit)):
+            got.add(status)
+        elif "$" in lit:
+            try:
+                if re.match(shell_literal_regex(lit) + r"\Z", name, re.S):
+                    got.add(status)
+            except re.error:
+                pass
+    return got
+
+
 def shell_literal_regex(s):
     """A double-quoted shell string as a regex: $x, ${x}, $(...) match any text."""
     out, i = [], 0
@@ -337,7 +435,7 @@ PATH_RE = re.compile(
     r"(?<![\w./<>*+-])((?:%s)/(?:[\w.*+-]|\{[\w.,*+-]*\}|<[^<>\n]{1,40}>|/)*)" % "|".join(
         re.escape(r) for r in PATH_ROOTS)
     + r"|(?<![\w./-])(Makefile|\.ci/run)(?![\w.-])")
-BASE_RE = re.compile(r"(?<![\w./<>*+${-])([A-Za-z0-9_][\w+-]*(?:\.[\w+-]+)*\.(?:%s))(?![\w/-])"
+BASE_RE = re.compile(r"(?<![\w./<>*+${-])([A-Za-z0-9_][\w+-]*(?:\.[\w+-]+)*\.(?:%s))(?![\w/-]|:[A-Za-z_])"
                      % "|".join(SOURCE_EXT))
 FUNC_RE = re.compile(r"(?<![\w./<>*+-])((?:[\w+-]+/)*[\w+-]+(?:\.[\w+-]+)*\.(?:%s)):([A-Za-z_]\w*)"
                      % "|".join(SOURCE_EXT))
@@ -357,6 +455,43 @@ def expand_braces(p):
     return out
 
 
+HIST_RE = re.compile(
+    r"`?\s*\((removed in|moved in|renamed in|commit|at commit|as of) ([0-9a-f]{7,40})\b[^)]*\)")
+
+
+# "X (does not exist)": a citation of something that must NOT be in the tree.
+ABSENT_RE = re.compile(r"`?\s*\(?(?:does not exist|do not exist|not in the tree)\b")
+ABSENT = "absent"
+
+
+def history(tree, line, end):
+    """A citation followed by "(removed in H)" (or "moved in", "renamed in")
+    names what the tree held just before commit H and holds no more; "(commit H)", "(at commit H)" or
+    "(as of H)" what it held at H. Returns (view, removed, commit, problem):
+    view None with problem None means git cannot tell here (not checked)."""
+    if ABSENT_RE.match(line, end):
+        return ABSENT, False, None, None
+    m = HIST_RE.match(line, end)
+    if not m:
+        return tree.now, False, None, None
+    removed = m.group(1) in ("removed in", "moved in", "renamed in")
+    commit = m.group(2)
+    if not tree.git_ok():
+        return None, removed, commit, None
+    view = tree.at(commit + "^" if removed else commit)
+    if view is None:
+        return None, removed, commit, "no commit %s in this repository" % commit
+    return view, removed, commit, None
+
+
+def hist_note(view, removed, commit):
+    if view is ABSENT:
+        return " (absent)"
+    if view is None or view.commit is None:
+        return ""
+    return " (before %s)" % commit if removed else " (at %s)" % commit
+
+
 def check_paths(tree, doc, no, line, out):
     n = 0
     for m in PATH_RE.finditer(line):
@@ -364,18 +499,23 @@ def check_paths(tree, doc, no, line, out):
         p = raw.rstrip(".,-+")
         if p.endswith("/."):
             p = p[:-1]
-        n += seen(doc, no, "path", p)
-        ok = False
-        for alt in expand_braces(p):
-            pat = re.sub(r"<[^<>]*>", "*", alt)
-            full = os.path.join(tree.root, pat)
-            if any(c in pat for c in "*?["):
-                if glob.glob(full) or glob.glob(full.rstrip("/")):
-                    ok = True
-            elif os.path.exists(full):
-                ok = True
-        if not ok:
-            fail(out, doc, no, "path", p, "no such file or directory in the repository")
+        view, removed, commit, problem = history(tree, line, m.end())
+        n += seen(doc, no, "path", p + hist_note(view, removed, commit))
+        if problem:
+            fail(out, doc, no, "path", p, problem)
+            continue
+        if view is None:
+            continue
+        alts = [re.sub(r"<[^<>]*>", "*", alt) for alt in expand_braces(p)]
+        if view is ABSENT:
+            if any(tree.now.exists(alt) for alt in alts):
+                fail(out, doc, no, "path", p, "said not to exist, but it does")
+            continue
+        if not any(view.exists(alt) for alt in alts):
+            fail(out, doc, no, "path", p + hist_note(view, removed, commit),
+                 "no such file or directory in the repository" + hist_note(view, removed, commit))
+        elif removed and any(tree.now.exists(alt) for alt in alts):
+            fail(out, doc, no, "path", p, "marked removed in %s, but it exists" % commit)
     return n
 
 
@@ -393,29 +533,35 @@ def check_links(tree, doc, doc_dir, no, line, out):
     return n
 
 
-def resolve_file(tree, name):
-    """(repository path or None, reason)."""
-    if "/" in name:
-        return (name, None) if os.path.isfile(os.path.join(tree.root, name)) else \
-            (None, "no such file")
-    cands = tree.by_base.get(name, [])
-    if len(cands) == 1:
-        return cands[0], None
-    if not cands:
-        return None, "no file of that name in the tree"
-    return None, "file name not unique: " + ", ".join(sorted(cands))
-
-
 def check_functions(tree, doc, no, line, out):
     n = 0
     for m in FUNC_RE.finditer(line):
         f, name = m.group(1), m.group(2)
-        n += seen(doc, no, "function", "%s:%s" % (f, name))
-        rel, why = resolve_file(tree, f)
+        cite = "%s:%s" % (f, name)
+        view, removed, commit, problem = history(tree, line, m.end())
+        n += seen(doc, no, "function", cite + hist_note(view, removed, commit))
+        if problem:
+            fail(out, doc, no, "function", cite, problem)
+            continue
+        if view is None:
+            continue
+        if view is ABSENT:
+            now, _ = tree.now.resolve(f)
+            if now is not None and tree.now.defines(now, name):
+                fail(out, doc, no, "function", cite, "said not to exist, but %s defines it" % now)
+            continue
+        rel, why = view.resolve(f)
         if rel is None:
-            fail(out, doc, no, "function", "%s:%s" % (f, name), why)
-        elif not tree.defines(rel, name):
-            fail(out, doc, no, "function", "%s:%s" % (f, name), "%s defines no %s" % (rel, name))
+            fail(out, doc, no, "function", cite + hist_note(view, removed, commit),
+                 why + hist_note(view, removed, commit))
+        elif not view.defines(rel, name):
+            fail(out, doc, no, "function", cite + hist_note(view, removed, commit),
+                 "%s defines no %s%s" % (rel, name, hist_note(view, removed, commit)))
+        elif removed:
+            now, _ = tree.now.resolve(f)
+            if now is not None and tree.now.defines(now, name):
+                fail(out, doc, no, "function", cite,
+                     "marked removed in %s, but %s still defines it" % (commit, now))
     return n
 
 
@@ -423,9 +569,24 @@ def check_basenames(tree, doc, no, line, out):
     n = 0
     for m in BASE_RE.finditer(line):
         name = m.group(1)
-        n += seen(doc, no, "file", name)
-        if name not in tree.by_base:
-            fail(out, doc, no, "file", name, "no file of that name in the tree")
+        view, removed, commit, problem = history(tree, line, m.end())
+        n += seen(doc, no, "file", name + hist_note(view, removed, commit))
+        if problem:
+            fail(out, doc, no, "file", name, problem)
+            continue
+        if view is None:
+            continue
+        if view is ABSENT:
+            if name in tree.now.by_base:
+                fail(out, doc, no, "file", name, "said not to exist, but %s does"
+                     % ", ".join(tree.now.by_base[name]))
+            continue
+        if name not in view.by_base:
+            fail(out, doc, no, "file", name + hist_note(view, removed, commit),
+                 "no file of that name in the tree" + hist_note(view, removed, commit))
+        elif removed and name in tree.now.by_base:
+            fail(out, doc, no, "file", name, "marked removed in %s, but %s exists"
+                 % (commit, ", ".join(tree.now.by_base[name])))
     return n
 
 
@@ -495,24 +656,34 @@ def check_test_checks(tree, doc, no, line, out):
         base = m.group(2)
         rel = "tests/cli/" + base
         rest = text[m.end():]
-        names = []
+        names = []  # (name, the exit status cited right after it, or None)
         while True:
             q = re.match(r'(?:\s*(?:\([^()"]*\)|,|\+|;|and|…|\.\.\.))*\s*"([^"]*)"', rest)
             if not q:
                 break
-            names.append(q.group(1))
             rest = rest[q.end():]
+            st = re.match(r"\s*\((?:exit\s+)?(\d+)\)", rest)
+            names.append((q.group(1), int(st.group(1)) if st else None))
         if not names:
             continue
         if not os.path.isfile(os.path.join(tree.root, rel)):
             n += seen(doc, no, "check", base)
-            fail(out, doc, no, "check", '%s "%s"' % (base, names[0]), "no file " + rel)
+            fail(out, doc, no, "check", '%s "%s"' % (base, names[0][0]), "no file " + rel)
             continue
-        for name in names:
+        for name, status in names:
             n += seen(doc, no, "check", '%s "%s"' % (base, name))
             if not check_name_matches(tree, rel, name):
                 fail(out, doc, no, "check", '%s "%s"' % (base, name),
                      "no check of that name in " + rel)
+                continue
+            if status is None:
+                continue
+            got = check_statuses(tree, rel, name)
+            n += seen(doc, no, "check-status", '%s "%s" (%d)' % (base, name, status))
+            if got and status not in got:
+                fail(out, doc, no, "check-status", '%s "%s" (%d)' % (base, name, status),
+                     "the check expects exit %s, not %d (%s)"
+                     % ("/".join(str(g) for g in sorted(got)), status, rel))
     return n
 
 

@@ -30,7 +30,7 @@ run "$BIN/fwseal" pack --manifest manifests/example-1.3.1.json --key "$KEYS/rele
 	die "pack 1.3.1 failed"
 run "$BIN/fwseal" sign --key "$KEYS/release2.key" --root "$KEYS/root.json" \
 	"$D/www/pump-1.3.1.fwb" || die "co-sign 1.3.1 failed"
-net_ca_make "$D/pki" >/dev/null 2>&1 || die "demo CA"
+NET_KEYALG=ec net_ca_make "$D/pki" >/dev/null 2>&1 || die "demo CA"
 NGINX_PKI=$D/pki nginx_start "$D/nginx" "$D/www" >/dev/null || die "nginx"
 echo "   nginx serves $D/www on $NGINX_URL_TLS (certificate from the demo CA $D/pki/ca.crt)"
 run "$BIN/fwseal-verify" install --device "$D/device" --ca-file "$D/pki/ca.crt" --delta \

@@ -61,29 +61,7 @@ done
 sh $UB disk "$D" "$D/img-1.0.0" >"$D/disk.log" 2>&1 || die "disk image: $(cat "$D/disk.log")"
 ACCEL=$(sh $UB accel "$D" 2>"$D/accel.txt")
 export ACCEL BOOT_TIMEOUT=20
-cat >"$D/system.conf" <<EOF
-[system]
-hardware-id = pump-rev-c
-trusted-root = $D/etc/root.json
-state-dir = $D/state
-bootloader = uboot
-booted = bootloader
-boot-attempts = 3
-[uboot]
-fw-env-config = $D/fw_env.config
-[slot.rootfs.0]
-class = rootfs
-device = $D/disk.img
-offset = 0xA00000
-size = 8M
-bootname = A
-[slot.rootfs.1]
-class = rootfs
-device = $D/disk.img
-offset = 0x1200000
-size = 8M
-bootname = B
-EOF
+sh $UB conf "$D" pump-rev-c "$D" >"$D/system.conf" || die "system.conf"
 
 say "setup" "disk image $B/demo-uboot/disk.img: GPT with boot.scr, U-Boot env, slot A (factory 1.0.0), slot B"
 [ "$ACCEL" = kvm ] || say "setup" "QEMU accelerator: $(cat "$D/accel.txt")"

@@ -38,16 +38,8 @@ struct install_ctx {
 
 static int lock_and_reload(struct install_ctx *ic)
 {
-	struct fws_device *dev = ic->dev;
 	struct op *o = &ic->o;
-	int rc = 0;
-	if (dev->store.lock != NULL) {
-		rc = dev->store.lock(dev->store.ctx,
-				     dev->lock_timeout_ms ? dev->lock_timeout_ms : FWS_LOCK_TIMEOUT_MS);
-		o->locked = rc == 0;
-	}
-	if (rc == 0)
-		rc = fws_op_load_state(dev, &o->st);
+	int rc = fws_op_lock_and_load(o);
 	if (rc == 0 && o->st.generation != ic->snapshot_generation)
 		rc = fws_diag_set(FWS_EBUSY, 0, NULL,
 				  "another operation changed the device while the bundle was "

@@ -30,6 +30,8 @@ char fws_other_set(char set);
 /* The newest time the device can trust (docs/decisions.md ADR-011). */
 int64_t fws_op_now(const struct op *o);
 
+/* Takes the device lock (bounded wait) and loads the state into o->st. */
+int fws_op_lock_and_load(struct op *o);
 /* Lock, load, and the recovery steps above. */
 int fws_op_begin(struct fws_device *dev, struct op *o);
 /* The same steps for an operation that already holds the lock and has

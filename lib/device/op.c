@@ -279,20 +279,25 @@ int fws_op_begin_locked(struct op *o)
 	return rc;
 }
 
-int fws_op_begin(struct fws_device *dev, struct op *o)
+int fws_op_lock_and_load(struct op *o)
 {
-	memset(o, 0, sizeof(*o));
-	o->dev = dev;
-	dev->log_error = 0;
-	dev->fell_back = '-';
+	struct fws_device *dev = o->dev;
 	int rc = 0;
 	if (dev->store.lock != NULL) {
 		rc = dev->store.lock(dev->store.ctx,
 				     dev->lock_timeout_ms ? dev->lock_timeout_ms : FWS_LOCK_TIMEOUT_MS);
 		o->locked = rc == 0;
 	}
-	if (rc == 0)
-		rc = fws_op_load_state(dev, &o->st);
+	return rc == 0 ? fws_op_load_state(dev, &o->st) : rc;
+}
+
+int fws_op_begin(struct fws_device *dev, struct op *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->dev = dev;
+	dev->log_error = 0;
+	dev->fell_back = '-';
+	int rc = fws_op_lock_and_load(o);
 	if (rc == 0)
 		rc = fws_op_begin_locked(o);
 	if (rc != 0)

@@ -13,8 +13,9 @@ check_corpus() {
 		die "installing the valid bundle $valid"
 	T="$label: the valid bundle verifies" expect_ok "$FWSEAL" verify --root "$root" \
 		--hardware hw-a "$valid"
-	local before
-	before=$(snapshot "$dev")
+	local before full_before
+	before=$(quick_print "$dev")
+	full_before=$(snapshot "$dev")
 	while IFS=$'\t' read -r case status desc; do
 		case "$case" in "#"* | "") continue ;; esac
 		n=$((n + 1))
@@ -34,7 +35,7 @@ check_corpus() {
 			[ "$lines" -ne 1 ] && problems+=("$tool: $lines stderr lines, expected one")
 		done
 		local after
-		after=$(snapshot "$dev")
+		after=$(quick_print "$dev")
 		if [ "$after" != "$before" ]; then
 			problems+=("the device changed: $(diff <(echo "$before") <(echo "$after") | head -5)")
 			before=$after
@@ -45,6 +46,8 @@ check_corpus() {
 			not_ok "$label $case: $desc (exit $status)" "${problems[@]}"
 		fi
 	done <"$dir/expected.tsv"
+	check "$label: the device's contents are byte for byte what they were before the corpus" \
+		test "$full_before" = "$(snapshot "$dev")"
 	check "$label corpus has at least $MIN_CASES cases ($n)" test "$n" -ge "$MIN_CASES"
 	local cat
 	for cat in archive compression envelope manifest payload root; do

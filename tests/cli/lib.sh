@@ -329,6 +329,16 @@ snapshot() {
 	)
 }
 
+# quick_print DIR: every name below DIR (the audit log aside: a refusal is
+# recorded) with its type, size, mode, inode and, for files, modification
+# time (nanoseconds): any write, replace, create or removal shows, at the
+# cost of two processes, for loops over hundreds of cases (the full
+# snapshot is still compared once around the loop).
+quick_print() {
+	find "$1" -mindepth 1 ! -name log ! -name log.head \( \( -type d -printf '%P d %m %i\n' \) \
+		-o -printf '%P %y %s %m %i %T@\n' \) | LC_ALL=C sort
+}
+
 # snapshot_all DIR: snapshot plus the audit log and its head (for operations
 # that must not even be recorded, e.g. on a corrupt state).
 snapshot_all() {

@@ -60,29 +60,7 @@ ACCEL=$(sh "$UB" accel "$VM" 2>"$T_DIR/accel")
 [ "$ACCEL" = kvm ] || echo "# note: $(cat "$T_DIR/accel")"
 export ACCEL BOOT_TIMEOUT=20
 
-cat >system.conf <<EOC
-[system]
-hardware-id = hw-a
-trusted-root = $PWD/etc/root.json
-state-dir = $PWD/state
-bootloader = uboot
-booted = bootloader
-boot-attempts = 3
-[uboot]
-fw-env-config = $VM/fw_env.config
-[slot.rootfs.0]
-class = rootfs
-device = $VM/disk.img
-offset = 0xA00000
-size = 8M
-bootname = A
-[slot.rootfs.1]
-class = rootfs
-device = $VM/disk.img
-offset = 0x1200000
-size = 8M
-bootname = B
-EOC
+sh "$UB" conf "$VM" hw-a "$PWD" >system.conf || die "system.conf"
 C=(--config "$PWD/system.conf")
 
 # ---- helpers ----

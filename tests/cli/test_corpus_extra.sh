@@ -77,7 +77,8 @@ T="signed/valid.fwb (the control) verifies" expect_ok "$FWSEAL" verify --root "$
 # Something installed (slot b pending) so an attack could also hurt a live slot.
 T="signed/valid.fwb (the control) installs" expect_exit 0 "$FWVERIFY" install \
 	--device dev-signed "$H/signed/valid.fwb"
-before=$(snapshot dev-signed)
+before=$(quick_print dev-signed)
+full_before=$(snapshot dev-signed)
 n=0
 while IFS=$'\t' read -r case status desc; do
 	case "$case" in "#"* | "") continue ;; esac
@@ -85,13 +86,15 @@ while IFS=$'\t' read -r case status desc; do
 	problems=()
 	run_case verify "$status" "$FWSEAL" verify --root "$SIGNED_ROOT" --hardware hw-a "$H/$case"
 	run_case install "$status" "$FWVERIFY" install --device dev-signed "$H/$case"
-	after=$(snapshot dev-signed)
+	after=$(quick_print dev-signed)
 	if [ "$after" != "$before" ]; then
 		problems+=("the device changed: $(diff <(echo "$before") <(echo "$after") | head -5)")
 		before=$after
 	fi
 	report "$case: $desc (exit $status)"
 done <"$H/signed.tsv"
+check "signed corpus: the device's contents are byte for byte what they were" \
+	test "$full_before" = "$(snapshot dev-signed)"
 check "signed.tsv has at least 60 cases ($n)" test "$n" -ge 60
 
 # ---- 3. key files ----

@@ -30,27 +30,7 @@ pack www/fresh.fwb fresh.json rel root.json
 mkdir etc
 truncate -s 84M disk.img
 dd if=img/old.img of=disk.img bs=1M seek=1 conv=notrunc status=none
-cat >dev.conf <<EOC
-[system]
-hardware-id = hw-a
-trusted-root = $PWD/etc/root.json
-state-dir = $PWD/state
-bootloader = dir
-[network]
-allow-http = true
-[slot.rootfs.a]
-class = rootfs
-device = $PWD/disk.img
-offset = 1M
-size = 40M
-bootname = A
-[slot.rootfs.b]
-class = rootfs
-device = $PWD/disk.img
-offset = 42M
-size = 40M
-bootname = B
-EOC
+disk_conf "$PWD" hw-a 40 >dev.conf
 "$FWVERIFY" init --config dev.conf --root root.json --factory-version 1.0.0 \
 	--factory-security-version 1 >"$T_DIR/setup.log" 2>&1 || die "init: $(cat "$T_DIR/setup.log")"
 slot_b() { dd if=disk.img bs=1M skip=42 status=none | head -c "$1"; }
@@ -98,6 +78,18 @@ fault_proxy_start "$NGINX_URL" --plan "cut:2000000" --default "status:503"
 T="first attempt: the link dies half-way" expect_exit 49 "$FWVERIFY" install --config dev.conf \
 	--retries 0 "$PROXY_URL/fresh.fwb"
 fault_proxy_stop
+check "only whole verified chunks reached set b: new chunks, then the old image" python3 -c '
+import sys
+cs, new, old = int(sys.argv[1]), open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read()
+with open(sys.argv[4], "rb") as f:
+    f.seek(42 << 20)
+    slot = f.read(len(new))
+k = 0
+while k * cs < len(new) and slot[k * cs:(k + 1) * cs] == new[k * cs:(k + 1) * cs]:
+    k += 1
+assert 0 < k * cs < len(new), ("chunks written", k)
+assert slot[k * cs:] == old[k * cs:len(new)], ("a partial or foreign chunk after", k)' \
+	$CS fresh.bin img/new.img disk.img
 status_after_cut=$("$FWVERIFY" status --config dev.conf --json 2>/dev/null)
 check "set b is not bootable after the cut" python3 -c 'import json, sys
 d = json.loads(sys.argv[1]); assert d["pending_slot"] is None and d["slots"]["b"]["version"] is None, d' \

@@ -65,3 +65,30 @@ have = {hashlib.sha256(b).digest() for b in chunks(old)}
 print(sum(len(b) for b in chunks(new) if hashlib.sha256(b).digest() not in have))
 PY
 }
+
+# disk_conf DIR HW SLOT_MB: the system.conf of a device whose two rootfs
+# slots (SLOT_MB MiB each, at 1 MiB and at SLOT_MB + 2 MiB) are regions of
+# DIR/disk.img, bootloader simulated, plain http allowed (127.0.0.1 only).
+disk_conf() {
+	cat <<EOC
+[system]
+hardware-id = $2
+trusted-root = $1/etc/root.json
+state-dir = $1/state
+bootloader = dir
+[network]
+allow-http = true
+[slot.rootfs.a]
+class = rootfs
+device = $1/disk.img
+offset = 1M
+size = $3M
+bootname = A
+[slot.rootfs.b]
+class = rootfs
+device = $1/disk.img
+offset = $(($3 + 2))M
+size = $3M
+bootname = B
+EOC
+}

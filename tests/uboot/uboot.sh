@@ -7,6 +7,10 @@
 #   uboot.sh payload VERSION OUT     a slot image that prints its version
 #   uboot.sh disk DIR FACTORY        DIR/disk.img (FACTORY in slot A), the
 #                                    board env and DIR/fw_env.config
+#   uboot.sh conf DIR HW STATE       the device's system.conf for DIR/disk.img
+#                                    (slots at the partitions' offsets, the env
+#                                    through DIR/fw_env.config), state and
+#                                    trusted root below STATE
 #   uboot.sh accel DIR               "kvm" if KVM can run this guest, else "tcg"
 #   uboot.sh boot DIR LOG            one boot, power-on to poweroff; the serial
 #                                    log (without CRs) in LOG; exits with
@@ -130,11 +134,41 @@ accel() {
 	echo tcg
 }
 
-usage() { die "usage: uboot.sh missing|payload|disk|accel|boot ... (see the top of this file)"; }
+# The system.conf of the board: the slots are the partitions, given as the
+# disk image with their byte offsets (what fwseal-verify writes on the host
+# is what U-Boot reads in the VM).
+conf() {
+	cat <<EOF
+[system]
+hardware-id = $2
+trusted-root = $3/etc/root.json
+state-dir = $3/state
+bootloader = uboot
+booted = bootloader
+boot-attempts = 3
+[uboot]
+fw-env-config = $1/fw_env.config
+[slot.rootfs.0]
+class = rootfs
+device = $1/disk.img
+offset = $((A_LBA * 512))
+size = $((A_SECTS * 512))
+bootname = A
+[slot.rootfs.1]
+class = rootfs
+device = $1/disk.img
+offset = $((B_LBA * 512))
+size = $((B_SECTS * 512))
+bootname = B
+EOF
+}
+
+usage() { die "usage: uboot.sh missing|payload|disk|conf|accel|boot ... (see the top of this file)"; }
 case ${1:-}:$# in
 missing:1) missing ;;
 payload:3) payload "$2" "$3" ;;
 disk:3) disk "$2" "$3" ;;
+conf:4) conf "$2" "$3" "$4" ;;
 accel:2) accel "$2" ;;
 boot:3)
 	qemu "$2" "$3" "${ACCEL:-tcg}" -drive "if=none,id=hd0,format=raw,file=$2/disk.img" \

@@ -103,4 +103,11 @@ static inline void hex_to(uint8_t *out, size_t len, const char *hex)
 	cr_assert_eq(fws_hex_decode_exact(out, len, hex), 0, "bad hex constant %s", hex);
 }
 
+/* The exhaustive sweeps run in make check-long only (FWSEAL_LONG=1). */
+static inline int test_long_enabled(void)
+{
+	const char *v = getenv("FWSEAL_LONG");
+	return v != NULL && strcmp(v, "1") == 0;
+}
+
 #endif

@@ -80,34 +80,10 @@ static void make_root(struct fws_root *r, uint64_t version, const struct test_ke
 	r->roles[1].threshold = 1;
 }
 
-/* Temporary and staging names come from randombytes_buf: a generator
- * restarted for every run makes each run (names, the order readdir gives
- * them, the operation at every step) the same every time, so a failure's
- * message is its reproduction. Only names use randomness on this path. */
-static uint64_t rng_state;
-
-static const char *rng_name(void)
-{
-	return "fwseal-test-deterministic";
-}
-
-static uint32_t rng_random(void)
-{
-	return (uint32_t)pc_next(&rng_state);
-}
-
-static void rng_buf(void *const buf, const size_t size)
-{
-	uint8_t *p = buf;
-	for (size_t i = 0; i < size; i++)
-		p[i] = (uint8_t)pc_next(&rng_state);
-}
-
-static randombytes_implementation rng_impl = {rng_name, rng_random, NULL, NULL, rng_buf, NULL};
 
 static void setup(void)
 {
-	cr_assert_eq(randombytes_set_implementation(&rng_impl), 0);
+	cr_assert_eq(randombytes_set_implementation(&pc_rng_impl), 0);
 	core_setup();
 	test_key_make(&W.root1, 11);
 	test_key_make(&W.root2, 12);
@@ -218,52 +194,13 @@ static void blob_free(struct blob *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* A copy of a tree of directories and regular files (modes kept). */
-static void copy_tree(int from, int to)
-{
-	int fd = openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *e;
-	cr_assert_not_null(d);
-	while ((e = readdir(d)) != NULL) {
-		struct stat st;
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		cr_assert_eq(fstatat(from, e->d_name, &st, AT_SYMLINK_NOFOLLOW), 0);
-		mode_t mode = st.st_mode & 07777;
-		if (S_ISDIR(st.st_mode)) {
-			cr_assert_eq(mkdirat(to, e->d_name, mode), 0);
-			cr_assert_eq(fchmodat(to, e->d_name, mode, 0), 0);
-			int a = openat(from, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			int b = openat(to, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			cr_assert(a >= 0 && b >= 0);
-			copy_tree(a, b);
-			close(a);
-			close(b);
-			continue;
-		}
-		cr_assert(S_ISREG(st.st_mode), "template: %s is not a regular file", e->d_name);
-		uint8_t *buf;
-		size_t len;
-		int in = openat(from, e->d_name, O_RDONLY | O_CLOEXEC);
-		int out = openat(to, e->d_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-		cr_assert(in >= 0 && out >= 0);
-		pc_read_fd(in, &buf, &len);
-		cr_assert_eq(write(out, buf, len), (ssize_t)len);
-		cr_assert_eq(fchmod(out, mode), 0);
-		free(buf);
-		close(in);
-		close(out);
-	}
-	closedir(d);
-}
 
 static void copy_dir(const char *from_dir, const char *to_dir)
 {
 	int from = open(from_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int to = open(to_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	cr_assert(from >= 0 && to >= 0);
-	copy_tree(from, to);
+	pc_copy_tree(from, to);
 	close(from);
 	close(to);
 }
@@ -274,7 +211,7 @@ static void clone_template(void)
 	(void)pc_rm_tree(AT_FDCWD, W.dev);
 	cr_assert_eq(mkdir(W.dev, 0700), 0);
 	copy_dir(W.tmpl, W.dev);
-	rng_state = 1;
+	pc_rng_state = 1;
 }
 
 /* Which release set `set` of the device in dir holds, whole: exactly
@@ -439,14 +376,6 @@ static int op_done(enum op op, const struct fws_device_state *st)
 	return 0;
 }
 
-/* The template is built without fsync: it is durable by assumption, and
- * hundreds of log lines are appended for the rotation case. */
-static int no_fsync(void *ctx, int fd)
-{
-	(void)ctx;
-	(void)fd;
-	return 0;
-}
 
 static uint64_t file_size(const char *dir, const char *name)
 {
@@ -490,7 +419,7 @@ static void build_template(enum op op)
 {
 	struct fws_device dev;
 	static struct fws_dir_backend be;
-	struct fws_fs_ops fast = {NULL, NULL, NULL, no_fsync, NULL, NULL, NULL, NULL, NULL};
+	struct fws_fs_ops fast = {NULL, NULL, NULL, pc_no_fsync, NULL, NULL, NULL, NULL, NULL};
 	char set;
 	(void)pc_rm_tree(AT_FDCWD, W.tmpl);
 	cr_assert_eq(mkdir(W.tmpl, 0700), 0);
@@ -983,15 +912,10 @@ Test(device_crash, power_cut_during_the_retry_of_install)
 	sweep2(OP_INSTALL, M_POWER, 2, 60);
 }
 
-static int long_enabled(void)
-{
-	const char *v = getenv("FWSEAL_LONG");
-	return v != NULL && strcmp(v, "1") == 0;
-}
 
 Test(device_crash, power_cut_sweep_long, .timeout = 1800)
 {
-	if (!long_enabled()) {
+	if (!test_long_enabled()) {
 		teardown();
 		cr_skip_test("set FWSEAL_LONG=1 (make check-long) for %d seeds per crash point",
 			     SEEDS_LONG);
@@ -1002,7 +926,7 @@ Test(device_crash, power_cut_sweep_long, .timeout = 1800)
 
 Test(device_crash, power_cut_during_the_retry_long, .timeout = 1800)
 {
-	if (!long_enabled()) {
+	if (!test_long_enabled()) {
 		teardown();
 		cr_skip_test("set FWSEAL_LONG=1 (make check-long) for a second power cut in every "
 			     "operation's retry");

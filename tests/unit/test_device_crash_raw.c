@@ -137,28 +137,6 @@ static int pre_b;
 
 static struct pc_model M;
 
-/* Temporary names come from randombytes_buf: a generator restarted for
- * every run makes each run take the same steps every time. */
-static uint64_t rng_state;
-
-static const char *rng_name(void)
-{
-	return "fwseal-raw-crash-deterministic";
-}
-
-static uint32_t rng_random(void)
-{
-	return (uint32_t)pc_next(&rng_state);
-}
-
-static void rng_buf(void *const buf, const size_t size)
-{
-	uint8_t *p = buf;
-	for (size_t i = 0; i < size; i++)
-		p[i] = (uint8_t)pc_next(&rng_state);
-}
-
-static randombytes_implementation rng_impl = {rng_name, rng_random, NULL, NULL, rng_buf, NULL};
 
 static void xorshift_fill(uint8_t *buf, size_t len, uint32_t x)
 {
@@ -201,7 +179,7 @@ static void make_conf(void)
 
 static void setup(void)
 {
-	cr_assert_eq(randombytes_set_implementation(&rng_impl), 0);
+	cr_assert_eq(randombytes_set_implementation(&pc_rng_impl), 0);
 	core_setup();
 	test_key_make(&W.root, 41);
 	test_key_make(&W.release, 42);
@@ -291,44 +269,6 @@ static void file_read(const char *path, uint8_t **buf, size_t *len)
 	close(fd);
 }
 
-/* Copies the directories and regular files below from into to. */
-static void tree_copy(int from, int to)
-{
-	int fd = openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	cr_assert_not_null(d);
-	for (struct dirent *e; (e = readdir(d)) != NULL;) {
-		struct stat st;
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		cr_assert_eq(fstatat(from, e->d_name, &st, AT_SYMLINK_NOFOLLOW), 0);
-		mode_t mode = st.st_mode & 07777;
-		if (S_ISDIR(st.st_mode)) {
-			cr_assert_eq(mkdirat(to, e->d_name, 0700), 0);
-			int a = openat(from, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			int b = openat(to, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			cr_assert(a >= 0 && b >= 0);
-			tree_copy(a, b);
-			cr_assert_eq(fchmod(b, mode), 0);
-			close(a);
-			close(b);
-			continue;
-		}
-		cr_assert(S_ISREG(st.st_mode), "%s is not a regular file", e->d_name);
-		uint8_t *buf;
-		size_t len;
-		int in = openat(from, e->d_name, O_RDONLY | O_CLOEXEC);
-		int out = openat(to, e->d_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		cr_assert(in >= 0 && out >= 0, "copy %s: %s", e->d_name, strerror(errno));
-		pc_read_fd(in, &buf, &len);
-		cr_assert_eq(write(out, buf, len), (ssize_t)len);
-		cr_assert_eq(fchmod(out, mode), 0);
-		free(buf);
-		close(in);
-		close(out);
-	}
-	closedir(d);
-}
 
 static void dir_replace_with_copy(const char *from, const char *to)
 {
@@ -337,7 +277,7 @@ static void dir_replace_with_copy(const char *from, const char *to)
 	int a = open(from, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int b = open(to, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	cr_assert(a >= 0 && b >= 0);
-	tree_copy(a, b);
+	pc_copy_tree(a, b);
 	close(a);
 	close(b);
 }
@@ -349,7 +289,7 @@ static void clone_template(void)
 	dir_replace_with_copy(W.tmpl, W.dev);
 	cr_assert_eq(stat(W.disk, &st), 0);
 	W.disk_ino = st.st_ino;
-	rng_state = 1;
+	pc_rng_state = 1;
 }
 
 /* --- the image --- */
@@ -571,13 +511,6 @@ static void log_line_get(uint64_t seq, struct log_line *l)
 
 /* --- the starting points --- */
 
-/* The template is built without fsync: it is durable by assumption. */
-static int no_fsync(void *ctx, int fd)
-{
-	(void)ctx;
-	(void)fd;
-	return 0;
-}
 
 static void boot_and_confirm(struct fws_device *dev, char want)
 {
@@ -593,7 +526,7 @@ static void build_template(enum tmpl t)
 {
 	struct fws_device dev;
 	static struct fws_sys_backend be;
-	struct fws_fs_ops fast = {NULL, NULL, NULL, no_fsync, NULL, NULL, NULL, NULL, NULL};
+	struct fws_fs_ops fast = {NULL, NULL, NULL, pc_no_fsync, NULL, NULL, NULL, NULL, NULL};
 	struct fws_factory factory = {rel_version[R_FACTORY], rel_sv[R_FACTORY]};
 	(void)pc_rm_tree(AT_FDCWD, W.dev);
 	cr_assert_eq(mkdir(W.dev, 0700), 0);
@@ -990,15 +923,10 @@ Test(raw_crash, power_cut_during_the_recovery_boot_after_a_cut_install)
 	sweep2(T_OLDER_B, 1, 0, 0, 30);
 }
 
-static int long_enabled(void)
-{
-	const char *v = getenv("FWSEAL_LONG");
-	return v != NULL && strcmp(v, "1") == 0;
-}
 
 Test(raw_crash, power_cut_at_any_step_of_install_sweep_long, .timeout = 1800)
 {
-	if (!long_enabled()) {
+	if (!test_long_enabled()) {
 		teardown();
 		cr_skip_test("set FWSEAL_LONG=1 (make check-long) for %d seeds per crash point",
 			     SEEDS_LONG);
@@ -1009,7 +937,7 @@ Test(raw_crash, power_cut_at_any_step_of_install_sweep_long, .timeout = 1800)
 
 Test(raw_crash, power_cut_during_the_recovery_boot_sweep_long, .timeout = 1800)
 {
-	if (!long_enabled()) {
+	if (!test_long_enabled()) {
 		teardown();
 		cr_skip_test("set FWSEAL_LONG=1 (make check-long) for a second power cut in the "
 			     "recovery boot, %d per crash point",

@@ -67,6 +67,7 @@
 #endif
 
 #include <criterion/criterion.h>
+#include <sodium.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -698,6 +699,81 @@ static inline void pc_end(struct pc_model *m)
 	}
 	close(m->grave_fd);
 	m->n_files = m->n_dirs = m->n_ch = 0;
+}
+
+/* --- shared by the crash tests --- */
+
+/* Temporary and staging names come from randombytes_buf: a generator
+ * restarted for every run (pc_rng_state = 1) makes each run (names, the
+ * order readdir gives them, the operation at every step) the same every
+ * time, so a failure's message is its reproduction. */
+static uint64_t pc_rng_state;
+
+static inline const char *pc_rng_name(void)
+{
+	return "fwseal-test-deterministic";
+}
+
+static inline uint32_t pc_rng_random(void)
+{
+	return (uint32_t)pc_next(&pc_rng_state);
+}
+
+static inline void pc_rng_buf(void *const buf, const size_t size)
+{
+	uint8_t *p = buf;
+	for (size_t i = 0; i < size; i++)
+		p[i] = (uint8_t)pc_next(&pc_rng_state);
+}
+
+static randombytes_implementation pc_rng_impl = {pc_rng_name, pc_rng_random, NULL, NULL,
+						 pc_rng_buf,  NULL};
+
+/* A copy of a tree of directories and regular files (modes kept). */
+static inline void pc_copy_tree(int from, int to)
+{
+	int fd = openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	cr_assert_not_null(d);
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		struct stat st;
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		cr_assert_eq(fstatat(from, e->d_name, &st, AT_SYMLINK_NOFOLLOW), 0);
+		mode_t mode = st.st_mode & 07777;
+		if (S_ISDIR(st.st_mode)) {
+			cr_assert_eq(mkdirat(to, e->d_name, 0700), 0);
+			int a = openat(from, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			int b = openat(to, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			cr_assert(a >= 0 && b >= 0);
+			pc_copy_tree(a, b);
+			cr_assert_eq(fchmod(b, mode), 0);
+			close(a);
+			close(b);
+			continue;
+		}
+		cr_assert(S_ISREG(st.st_mode), "%s is not a regular file", e->d_name);
+		uint8_t *buf;
+		size_t len;
+		int in = openat(from, e->d_name, O_RDONLY | O_CLOEXEC);
+		int out = openat(to, e->d_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		cr_assert(in >= 0 && out >= 0, "copy %s: %s", e->d_name, strerror(errno));
+		pc_read_fd(in, &buf, &len);
+		cr_assert_eq(write(out, buf, len), (ssize_t)len);
+		cr_assert_eq(fchmod(out, mode), 0);
+		free(buf);
+		close(in);
+		close(out);
+	}
+	closedir(d);
+}
+
+/* Templates are built without fsync: durable by assumption, and fast. */
+static inline int pc_no_fsync(void *ctx, int fd)
+{
+	(void)ctx;
+	(void)fd;
+	return 0;
 }
 
 #endif

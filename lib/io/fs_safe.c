@@ -56,3 +56,16 @@ int fws_io_check_inplace(int fd, uid_t owner, const char *name)
 				    (unsigned)st.st_uid, (unsigned)owner);
 	return 0;
 }
+
+int fws_io_check_trusted(const struct stat *st, const char *name, const char *what)
+{
+	if (!S_ISREG(st->st_mode))
+		return fws_diag_set(FWS_EUNSAFE, 0, name, "%s: not a regular file", what);
+	/* Whoever can change it decides what fwseal trusts or runs. */
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return fws_diag_set(FWS_EUNSAFE, 0, name, "%s: owned by uid %u, not by root or us",
+				    what, (unsigned)st->st_uid);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return fws_diag_set(FWS_EUNSAFE, 0, name, "%s: writable by group or others", what);
+	return 0;
+}

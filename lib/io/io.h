@@ -15,6 +15,7 @@
 #define FWSEAL_IO_IO_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -116,6 +117,10 @@ int fws_io_read_full(int fd, uint8_t *buf, size_t len, size_t *got);
  * owned by `owner` (skipped when owner == (uid_t)-1) and not writable by
  * group or others. FWS_EUNSAFE otherwise, FWS_ENOENT when missing. */
 int fws_io_open_dir(int dirfd, const char *name, uid_t owner, int *fd);
+/* A file that decides what fwseal trusts or runs (system.conf, a
+ * bootloader program): regular, owned by root or the effective user, not
+ * writable by group or others; FWS_EUNSAFE naming `what` otherwise. */
+int fws_io_check_trusted(const struct stat *st, const char *name, const char *what);
 /* An open file that will be written in place: regular, exactly one link,
  * owned by owner. FWS_EUNSAFE otherwise. */
 int fws_io_check_inplace(int fd, uid_t owner, const char *name);

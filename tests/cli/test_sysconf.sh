@@ -209,6 +209,37 @@ printf '#!/bin/sh\nexit 3\n' >broken.sh && chmod +x broken.sh
 sed "s|$PWD/loader.sh|$PWD/broken.sh|" custom.conf >broken.conf
 T="a bootloader program that fails" expect_exit 48 "$FWVERIFY" status --config broken.conf
 check "the message names the program and its status" grep -q "broken.sh: failed (exit status 3)" "$LAST_ERR"
+# What the program sees: its arguments, a known environment, and none of
+# the descriptors fwseal-verify holds (the state directory, the lock, the
+# slots).
+cat >spy.sh <<'EOS'
+#!/bin/sh
+d=$(dirname "$0")
+env >"$d/spy.env"
+ls -l /proc/$$/fd >"$d/spy.fds"
+exec "$d/loader.sh" "$@"
+EOS
+chmod 755 spy.sh
+sed "s|$PWD/loader.sh|$PWD/spy.sh|" custom.conf >spy.conf
+FWSEAL_SECRET=leak T="status through a program that records what it was given" expect_ok \
+	"$FWVERIFY" status --config spy.conf
+check "it got a known environment, not fwseal-verify's" bash -c \
+	'! grep -q FWSEAL_SECRET spy.env && grep -qx "PATH=/usr/sbin:/usr/bin:/sbin:/bin" spy.env'
+check "it inherited nothing fwseal-verify holds open" bash -c \
+	'grep -q " 0 -> " spy.fds && ! grep -q -e "$PWD/state" -e "$PWD/disk.img" -e "$PWD/etc" spy.fds'
+printf '#!/bin/sh\necho BOOT_ORDER=A\necho BOOT_ORDER=B\n' >twice.sh && chmod 755 twice.sh
+sed "s|$PWD/loader.sh|$PWD/twice.sh|" custom.conf >twice.conf
+T="a program that prints a variable twice" expect_exit 48 "$FWVERIFY" status --config twice.conf
+check "named: twice" grep -q "printed BOOT_ORDER twice" "$LAST_ERR"
+cp loader.sh open.sh && chmod 775 open.sh
+sed "s|$PWD/loader.sh|$PWD/open.sh|" custom.conf >open.conf
+T="a bootloader program writable by its group" expect_exit 41 "$FWVERIFY" status --config open.conf
+check "named: writable by group or others" grep -q "bootloader program: writable by group or others" \
+	"$LAST_ERR"
+cp custom.conf loose.conf && chmod 666 loose.conf
+T="a system.conf anyone may write" expect_exit 41 "$FWVERIFY" status --config loose.conf
+check "named: the system configuration" grep -q "loose.conf: system configuration: writable by group or others" \
+	"$LAST_ERR"
 cd ..
 
 # ---- block devices: loop devices as slots, refused while mounted ----

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* pipe2 */
 /* A bootloader fwseal has no backend for (EFI, barebox, a vendor loader):
  * an executable the integrator provides, called without a shell:
  *   PROGRAM get KEY...            prints KEY=VALUE lines (unset: leave out)
@@ -5,11 +6,13 @@
  * Exit status 0 means done. Its output is bounded and it has 30 seconds;
  * anything else is FWS_EBOOTLOADER. docs/integration.md has an example. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,7 +24,9 @@
 #define OUT_MAX 4096
 #define TIMEOUT_MS 30000
 
-extern char **environ;
+/* The program gets a known environment, not fwseal-verify's own. */
+static char *const program_env[] = {(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+				    (char *)"LC_ALL=C", NULL};
 
 /* Runs argv; its stdout (at most OUT_MAX bytes) into out. */
 static int run(const char *program, char *const *argv, char *out, size_t *out_len)
@@ -29,12 +34,14 @@ static int run(const char *program, char *const *argv, char *out, size_t *out_le
 	int fds[2], status = 0;
 	pid_t pid;
 	posix_spawn_file_actions_t fa;
-	if (pipe(fds) != 0)
+	/* Close-on-exec: the program inherits its stdout and nothing else
+	 * fwseal holds open (the lock, the device directory). */
+	if (pipe2(fds, O_CLOEXEC) != 0)
 		return fws_diag_set(FWS_EBOOTLOADER, errno, program, "cannot run");
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
 	posix_spawn_file_actions_addclose(&fa, fds[0]);
-	int rc = posix_spawn(&pid, program, &fa, NULL, argv, environ);
+	int rc = posix_spawn(&pid, program, &fa, NULL, argv, program_env);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[1]);
 	if (rc != 0) {
@@ -90,15 +97,26 @@ static int custom_read(void *ctx, const char *const *keys, char (*values)[ENV_VA
 		argv[argc++] = (char *)keys[i];
 	argv[argc] = NULL;
 	int rc = run(conf->program, argv, out, &len);
+	/* One line per key it knows, each key at most once: an answer with
+	 * two values for a key has no one meaning. */
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		size_t kl = strlen(keys[i]);
+		int seen = 0;
 		values[i][0] = '\0';
-		for (const char *p = out; *p != '\0';) {
+		for (const char *p = out; rc == 0 && *p != '\0';) {
 			size_t ln = strcspn(p, "\n");
-			if (ln > kl && strncmp(p, keys[i], kl) == 0 && p[kl] == '=' &&
-			    ln - kl - 1 < ENV_VALUE_MAX) {
-				memcpy(values[i], p + kl + 1, ln - kl - 1);
-				values[i][ln - kl - 1] = '\0';
+			if (ln > kl && strncmp(p, keys[i], kl) == 0 && p[kl] == '=') {
+				if (seen++)
+					rc = fws_diag_set(FWS_EBOOTLOADER, 0, conf->program,
+							  "printed %s twice", keys[i]);
+				else if (ln - kl - 1 >= ENV_VALUE_MAX)
+					rc = fws_diag_set(FWS_EBOOTLOADER, 0, conf->program,
+							  "printed a %s longer than %d bytes", keys[i],
+							  ENV_VALUE_MAX - 1);
+				else {
+					memcpy(values[i], p + kl + 1, ln - kl - 1);
+					values[i][ln - kl - 1] = '\0';
+				}
 			}
 			p += ln + (p[ln] == '\n');
 		}
@@ -123,6 +141,14 @@ static int custom_write(void *ctx, const char *const *keys, const char *const *v
 
 int fws_custom_vars(struct fws_env_vars *v, const struct fws_sysconf *conf)
 {
-	*v = (struct fws_env_vars){(void *)conf, custom_read, custom_write};
-	return 0;
+	struct stat st;
+	/* It decides what boots: one that others may change is refused. */
+	if (stat(conf->program, &st) != 0)
+		return fws_diag_set(FWS_EBOOTLOADER, errno, conf->program, "cannot run");
+	int rc = fws_io_check_trusted(&st, conf->program, "bootloader program");
+	if (rc == 0 && !(st.st_mode & S_IXUSR))
+		rc = fws_diag_set(FWS_EBOOTLOADER, 0, conf->program, "not executable");
+	if (rc == 0)
+		*v = (struct fws_env_vars){(void *)conf, custom_read, custom_write};
+	return rc;
 }

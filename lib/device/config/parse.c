@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fwseal/error.h"
 #include "fwseal/fileio.h"
@@ -490,7 +492,16 @@ int fws_sysconf_load(const char *path, struct fws_sysconf *conf)
 {
 	uint8_t *text = NULL;
 	size_t len;
-	int rc = fws_file_read_all(path, CONF_MAX, &text, &len);
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return fws_diag_set(fws_errno_code(errno), errno, NULL, "cannot open");
+	/* It names the trusted root: one others may write is not ours. */
+	int rc = fstat(fd, &st) != 0 ? fws_diag_set(FWS_EIO, errno, NULL, "cannot read")
+				      : fws_io_check_trusted(&st, "", "system configuration");
+	if (rc == 0)
+		rc = fws_io_read_all_fd(fd, "", CONF_MAX, &text, &len);
+	close(fd);
 	if (rc == FWS_ELIMIT)
 		rc = fws_diag_set(FWS_ECONFIG, 0, NULL, "larger than %d bytes", CONF_MAX);
 	if (rc == 0)

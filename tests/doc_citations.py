@@ -307,7 +307,7 @@ class Tree:
             names = []
             for m in re.finditer(r'"((?:[^"\\]|\\.)*)"', code, flags=re.S):
                 s = m.group(1)
-                if len(s) < 4 or "\n" in s:
+                if "\n" in s:
                     continue
                 names.append(s)
             self._checks[rel] = names

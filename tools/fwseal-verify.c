@@ -108,9 +108,10 @@ static const struct cli_opt init_opts[] = {
      "its security_version: the device's counter starts there"},
     JSON_OPT,
     {NULL}};
-static const int init_codes[] = {FWS_EEXIST, FWS_ENOENT, FWS_EUNSAFE, FWS_EIO, FWS_EBUSY,
-				 FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE, FWS_EUNTRUSTED,
-				 FWS_EBADSIG, FWS_ETHRESHOLD, FWS_ELIMIT, FWS_ENOSPC, 0};
+static const int init_codes[] = {FWS_EEXIST,	   FWS_ENOENT,	    FWS_EUNSAFE, FWS_EIO,
+				 FWS_EBUSY,	   FWS_EJSON,	    FWS_ESCHEMA, FWS_EENVELOPE,
+				 FWS_EUNTRUSTED, FWS_EBADSIG,	    FWS_ETHRESHOLD, FWS_ELIMIT,
+				 FWS_ENOSPC,	   FWS_ECONFIG,	    FWS_EBOOTLOADER, 0};
 
 static int run_init(struct cli *c)
 {
@@ -444,8 +445,11 @@ static int run_rollback(struct cli *c)
 /* ---- status ---- */
 
 static const struct cli_opt status_opts[] = {DEVICE_OPT, JSON_OPT, {NULL}};
-static const int status_codes[] = {DEVICE_CODES, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,
-				   FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_ELIMIT, 0};
+/* status only reads: no lock to wait for, nothing written. */
+static const int status_codes[] = {FWS_ESTATE,	   FWS_EUNSAFE,	 FWS_EIO,	FWS_EROOTVERSION,
+				   FWS_ECONFIG,	   FWS_EBOOTLOADER, FWS_EJSON,	FWS_ESCHEMA,
+				   FWS_EENVELOPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD,
+				   FWS_ELIMIT,	   0};
 
 static json_t *slot_json(const struct fws_device_status *st, int i)
 {
@@ -574,7 +578,7 @@ static int run_status(struct cli *c)
 static const struct cli_opt log_opts[] = {
     DEVICE_OPT, JSON_OPT, {"verify", CLI_FLAG, NULL, 0, "check the hash chain and its head"},
     {NULL}};
-static const int log_codes[] = {FWS_ESTATE, FWS_EUNSAFE, FWS_EIO, 0};
+static const int log_codes[] = {FWS_ESTATE, FWS_EUNSAFE, FWS_EIO, FWS_ECONFIG, FWS_EBOOTLOADER, 0};
 
 struct log_print {
 	json_t *lines;

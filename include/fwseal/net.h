@@ -28,7 +28,8 @@ struct fws_http_opts {
 	const char *headers[FWS_NET_HEADERS_MAX]; /* "Name: value", to the first host only */
 	size_t n_headers;
 	uint32_t connect_timeout_ms; /* 0 = 30 s */
-	uint32_t stall_timeout_ms;   /* no byte for this long: retry; 0 = 60 s */
+	uint32_t stall_timeout_ms;   /* no byte for this long: retry; 0 = wait for ever
+				      * (the CLIs' default: FWS_STALL_TIMEOUT_MS) */
 	uint32_t retries;            /* failed attempts in a row without progress */
 	uint32_t max_redirects;
 	fws_progress_fn progress; /* optional: bytes delivered of the total */

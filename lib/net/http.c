@@ -401,7 +401,7 @@ static int finish(struct fws_http *h, CURLcode res)
 /* Runs the transfer until bytes are buffered or it ended. */
 static int pump(struct fws_http *h)
 {
-	uint32_t stall = h->o.stall_timeout_ms ? h->o.stall_timeout_ms : 60000;
+	uint32_t stall = h->o.stall_timeout_ms; /* 0: wait for ever, as asked */
 	while (h->active && h->rd == h->wr) {
 		int running = 0, left = 0;
 		CURLMcode mc = curl_multi_perform(h->multi, &running);
@@ -413,7 +413,7 @@ static int pump(struct fws_http *h)
 				return finish(h, msg->data.result);
 		if (h->rd < h->wr)
 			break;
-		if (now_ms() - h->last_byte_ms > (int64_t)stall) {
+		if (stall != 0 && now_ms() - h->last_byte_ms > (int64_t)stall) {
 			stop_transfer(h);
 			return retry_or_fail(h, FWS_ESTALLED, "no byte arrived within the stall timeout");
 		}

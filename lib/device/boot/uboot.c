@@ -20,7 +20,7 @@ static int env_open(const char *config, struct uboot_ctx **ctx)
 		return fws_diag_set(FWS_EBOOTLOADER, 0, "uboot", "libubootenv cannot start");
 	if (libuboot_read_config(*ctx, config) < 0) {
 		libuboot_exit(*ctx);
-		return fws_diag_set(FWS_EBOOTLOADER, 0, config, "fw_env.config unreadable");
+		return fws_diag_set(FWS_EBOOTLOADER, 0, config, "libubootenv cannot use it (unreadable, or the device or file it names is missing)");
 	}
 	if (libuboot_open(*ctx) < 0) {
 		libuboot_exit(*ctx);

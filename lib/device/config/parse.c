@@ -60,14 +60,16 @@ static const char *sec_label(const struct parser *p)
 	return label;
 }
 
-/* Numbers: decimal or 0x hex, an optional K, M or G (powers of 1024). */
+/* Numbers: decimal or 0x hex (a leading 0 is not octal: 010 is ten), an
+ * optional K, M or G (powers of 1024). */
 static int parse_number(const char *v, uint64_t max, uint64_t *out)
 {
 	char *end;
+	int hex = v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
 	errno = 0;
-	if (!isdigit((unsigned char)v[0]))
+	if (!isdigit((unsigned char)v[hex ? 2 : 0]))
 		return -1;
-	unsigned long long x = strtoull(v, &end, 0);
+	unsigned long long x = strtoull(v + (hex ? 2 : 0), &end, hex ? 16 : 10);
 	if (errno != 0 || end == v)
 		return -1;
 	uint64_t mult = 1;

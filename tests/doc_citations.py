@@ -20,22 +20,34 @@ parsed unambiguously is not checked):
             not looked at). A bare file name must be unique in the tree.
   unit      suite::test must be a Criterion Test(suite, test) in
             tests/unit/*.c; suite::prefix_* must match at least one.
-  check     test_x.sh "NAME" (or tests/cli/..., long_x.sh), possibly
-            followed by more quoted names (separated by , + and ; or a
-            parenthesis such as "(34)"): each NAME is the description of a
-            check in that file, i.e. equals one of its double-quoted
-            strings, where $var or $(...) in the file and "(...)" or "..."
-            in the doc stand for any text.
+  check     test_x.sh "NAME" (or tests/cli/..., long_x.sh; the first name
+            may stand in parentheses), possibly followed by more quoted
+            names (separated by , + and ; or a parenthesis): each NAME is
+            the description of a check in that file, i.e. equals one of its
+            double-quoted strings, where $var or $(...) in the file and
+            "(...)" or "..." in the doc stand for any text (a name built
+            from variables must still match on its fixed text).
+  check-status  "NAME" (N) or "NAME" (exit N) right after a cited check:
+            when the file runs that check as T="NAME" expect_exit N (or
+            expect_ok, 0), N must be that status.
   command   in code (fenced blocks and `spans`): PROG CMD [--flag ...] for
             fwseal, fwseal-keys, fwseal-verify: CMD is one of PROG's
             commands and every --flag an option of PROG CMD, both read
-            from the binaries' own --help.
+            from the binaries' own --help ("CMD1|CMD2" checks each command,
+            and no flag).
   status    an FWS_E* name next to an exit status ("exit N (FWS_EX)",
             "FWS_EX (exit N)", "FWS_EX, status N", "N FWS_EX", "FWS_EX (N)",
             a table row "| N | FWS_EX |") must agree with
             include/fwseal/error.h (FWS_EX = -N); every FWS_E* name cited
             exists there.
   make      in code: make TARGET... names Makefile targets.
+
+History and absence. A path, file or function citation followed by
+"(removed in H)" (or "moved in H", "renamed in H") names something the tree
+held just before commit H and no longer holds: both are checked with git.
+"(commit H)", "(at commit H)", "(as of H)" check it at commit H. "(does not
+exist)" or "does not exist" right after a citation checks that it does not.
+Without git (a tarball) historical citations are not checked.
 
 Usage: doc_citations.py [--build DIR] [--root DIR] [--list] [DOC...]
 (--list also prints every citation checked: SEEN<TAB>doc<TAB>line<TAB>kind<TAB>citation.)
@@ -658,7 +670,9 @@ def check_test_checks(tree, doc, no, line, out):
         rest = text[m.end():]
         names = []  # (name, the exit status cited right after it, or None)
         while True:
-            q = re.match(r'(?:\s*(?:\([^()"]*\)|,|\+|;|and|…|\.\.\.))*\s*"([^"]*)"', rest)
+            # The first name may stand in parentheses: test_x.sh ("name", "name").
+            lead = r'\s*\(?\s*' if not names else ''
+            q = re.match(lead + r'(?:\s*(?:\([^()"]*\)|,|\+|;|and|…|\.\.\.))*\s*"([^"]*)"', rest)
             if not q:
                 break
             rest = rest[q.end():]

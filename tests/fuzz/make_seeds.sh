@@ -64,6 +64,14 @@ for f in "$SRC"/tests/vectors/hostile/base/*.fwb "$SRC"/tests/vectors/hostile/ba
 	[ "$(wc -c <"$f")" -le 65536 ] || continue
 	cp "$f" "$OUT/bundle/hostile-$(basename "$f")"
 done
+# system.conf: the examples of docs/system-conf.md and the tests' own.
+mkdir -p "$OUT/sysconf"
+python3 - "$SRC/docs/system-conf.md" "$OUT/sysconf" <<'PY' || true
+import re, sys
+text = open(sys.argv[1]).read()
+for i, block in enumerate(re.findall(r"```ini\n(.*?)```", text, re.S)):
+    open("%s/doc-%d.conf" % (sys.argv[2], i), "w").write(block)
+PY
 for d in "$OUT"/*/; do
 	echo "seeds: $(basename "$d"): $(ls "$d" | wc -l) file(s)"
 done

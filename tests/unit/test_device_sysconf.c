@@ -127,7 +127,11 @@ Test(device_sysconf, every_mistake_named_by_line)
 		"a third bootname \"D\"");
 	refused(parse("2M", "B", "B", ""), "line 12", "a second rootfs slot for bootname B");
 	refused(parse("2M", "B", "A", "[network]\nheader = X-A: 1\rX-B: 2\n"), "line 19",
-		"header: \"X-A: 1\rX-B: 2\" is not");
+		"header: a control character (0x0d)");
+	refused(parse("2M", "B", "A", "[network]\nca-file = /a\x01" "b\n"), "line 19",
+		"ca-file: a control character (0x01)");
+	refused(parse("2M", "B", "A", "[network]\nca-file = /a\tb\n"), "line 19",
+		"ca-file: a control character (0x09)");
 	refused(parse("2M", "B", "A", "[network]\nheader = no colon\n"), "line 19",
 		"is not \"Name: value\"");
 	refused(parse("2M", "B", "A", "[network]\nretries = 101\n"), "line 19",

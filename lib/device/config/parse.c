@@ -283,6 +283,12 @@ static int key_value(struct parser *p, const char *k, const char *v)
 		strcpy(p->seen_keys[p->n_seen++], k);
 	if (v[0] == '\0')
 		return fail(p, "\"%s\" has no value", k);
+	/* A path or a header with a control character in it is one that
+	 * shows as something else in every message and log. */
+	for (const char *ch = v; *ch != '\0'; ch++)
+		if ((unsigned char)*ch < 0x20 || *ch == 0x7f)
+			return fail(p, "%s: a control character (0x%02x) in the value", k,
+				    (unsigned char)*ch);
 	switch (p->sec) {
 	case S_SYSTEM:
 		return system_key(p, k, v);

@@ -47,7 +47,8 @@ History and absence. A path, file or function citation followed by
 held just before commit H and no longer holds: both are checked with git.
 "(commit H)", "(at commit H)", "(as of H)" check it at commit H. "(does not
 exist)" or "does not exist" right after a citation checks that it does not.
-Without git (a tarball) historical citations are not checked.
+Without git (a tarball), or in a shallow clone that lacks the commit, historical
+citations are not checked.
 
 Usage: doc_citations.py [--build DIR] [--root DIR] [--list] [DOC...]
 (--list also prints every citation checked: SEEN<TAB>doc<TAB>line<TAB>kind<TAB>citation.)
@@ -197,6 +198,13 @@ class Tree:
 
     def text(self, rel):
         return self.now.text(rel)
+
+    def git_shallow(self):
+        if not hasattr(self, "_git_shallow"):
+            r = subprocess.run(["git", "-C", self.root, "rev-parse", "--is-shallow-repository"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            self._git_shallow = r.stdout.decode().strip() == "true"
+        return self._git_shallow
 
     def git_ok(self):
         if not hasattr(self, "_git_ok"):
@@ -491,6 +499,8 @@ def history(tree, line, end):
     if not tree.git_ok():
         return None, removed, commit, None
     view = tree.at(commit + "^" if removed else commit)
+    if view is None and tree.git_shallow():
+        return None, removed, commit, None  # a shallow clone may lack it: not checked
     if view is None:
         return None, removed, commit, "no commit %s in this repository" % commit
     return view, removed, commit, None

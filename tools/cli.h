@@ -181,6 +181,8 @@ struct cli_bundle {
 	void *ctx;
 	uint64_t size; /* 0 = not known */
 };
+/* What a cli_bundle starts as: cli_bundle_close may be called on it. */
+#define CLI_BUNDLE_INIT {.fd = {.fd = -1}}
 /* Opens path or URL; network settings from conf's [network] (may be NULL),
  * then the command line (CLI_NET_OPTS, --stall-timeout). Progress goes to
  * prog. Reports its own error. */

@@ -210,7 +210,7 @@ static int run_install(struct cli *c)
 	const char *permit_path = cli_get(c, "permit"), *device;
 	struct fws_install_opts io = {0};
 	struct fws_verify_result *res = malloc(sizeof(*res));
-	struct cli_bundle in = {.fd = {.fd = -1}};
+	struct cli_bundle in = CLI_BUNDLE_INIT;
 	struct cli_progress prog = {0};
 	uint8_t *permit = NULL;
 	static int64_t clock_now;

@@ -281,7 +281,7 @@ static int run_verify(struct cli *c)
 	struct fws_verify_result *res = malloc(sizeof(*res));
 	struct fws_root *root = NULL;
 	struct fws_verify_opts vo = {0};
-	struct cli_bundle in;
+	struct cli_bundle in = CLI_BUNDLE_INIT;
 	struct cli_progress prog = {0};
 	int64_t now = 0;
 	int rc = res == NULL ? cli_fail(NULL, FWS_ENOMEM) : verify_policy(c, &vo.policy);
@@ -380,7 +380,7 @@ static void inspect_text(const char *path, const struct fws_inspect *in)
 static int run_inspect(struct cli *c)
 {
 	const char *bundle = c->args[0];
-	struct cli_bundle b;
+	struct cli_bundle b = CLI_BUNDLE_INIT;
 	struct cli_progress prog = {0};
 	struct fws_inspect *in = malloc(sizeof(*in));
 	int rc = in == NULL ? cli_fail(NULL, FWS_ENOMEM) : cli_bundle_open(c, bundle, NULL, &prog, &b);

@@ -121,7 +121,9 @@ static int part_open(void *ctx, char slot, const struct fws_payload *p)
 	struct partitions *pt = ctx;
 	(void)p;
 	if (pt->fd < 0) {
-		pt->fd = open(pt->path[slot == 'b'], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		/* No O_TRUNC: open() must not change the slot (fwseal/slot.h);
+		 * the device marks it empty just before the first write. */
+		pt->fd = open(pt->path[slot == 'b'], O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 		pt->offset = 0;
 	}
 	return pt->fd < 0 ? FWS_EIO : 0;
@@ -145,12 +147,16 @@ static int part_close(void *ctx)
 
 /* A raw partition needs no rename: the state (pending slot) is the switch.
  * in_place = 1 below tells the device to mark the slot empty before the
- * first write, since this writer overwrites the old image directly. */
+ * first write, since this writer overwrites the old image directly. The
+ * file standing in for the partition is cut to what was written only now,
+ * after the whole bundle verified. */
 static int part_commit(void *ctx, char slot)
 {
 	struct partitions *pt = ctx;
 	(void)slot;
-	int rc = pt->fd >= 0 && close(pt->fd) != 0 ? FWS_EIO : 0;
+	int rc = pt->fd >= 0 && ftruncate(pt->fd, (off_t)pt->offset) != 0 ? FWS_EIO : 0;
+	if (pt->fd >= 0 && close(pt->fd) != 0)
+		rc = FWS_EIO;
 	pt->fd = -1;
 	return rc;
 }

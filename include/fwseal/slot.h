@@ -22,6 +22,9 @@ struct fws_slot_writer {
 	 * link, a mounted partition, ...) so an install that cannot complete
 	 * is refused before it costs the set its image. */
 	int (*prepare)(void *ctx, char set, const struct fws_manifest *m);
+	/* Opens the payload's slot in `set`. It must not change the slot
+	 * (no truncation, no erase): a bundle refused before its first
+	 * verified chunk leaves the set as it was (ADR-033). */
 	int (*open)(void *ctx, char set, const struct fws_payload *p);
 	int (*write)(void *ctx, const uint8_t *data, size_t len);
 	int (*close)(void *ctx);

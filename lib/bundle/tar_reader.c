@@ -138,7 +138,7 @@ static int check_checksum(const uint8_t *h)
  * free bytes could carry unsigned data. Checking field by field for "a value
  * we like" leaves every such spelling open, one at a time. Instead the reader
  * learns the four values our writer is given (path, size, mtime, type), renders
- * the 512-byte block that lib/bundle/writer.c (libarchive pax_restricted)
+ * the 512-byte block that lib/sign/bundle_writer.c (libarchive pax_restricted)
  * emits for them, and demands memcmp equality of the whole block — the same
  * decode, re-encode, compare rule as the device state file and audit log.
  * No byte is left whose value is not a function of those four values. */
@@ -173,7 +173,7 @@ static void put_size(uint8_t *f, uint64_t size)
 	}
 }
 
-/* The header block writer.c emits for one entry: libarchive's ustar
+/* The header block bundle_writer.c emits for one entry: libarchive's ustar
  * template, our fixed metadata (0644, 0:0, no names), typeflag, and the
  * checksum as six octal digits, NUL, space. Callers bound every value:
  * name_len <= 100, mtime <= OCTAL11_MAX, size <= INT64_MAX. */

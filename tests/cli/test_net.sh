@@ -161,7 +161,8 @@ installed "it completed: 2.0.0 pending" 2.0.0
 check "the slot holds exactly the payload" cmp dev/b/rootfs big.bin
 check "25 requests: each resume started where the bytes stopped, with If-Range" python3 -c '
 import json, sys
-R = [json.loads(l) for l in open(sys.argv[1])]
+# in the order the requests came (a record is written when its request ends)
+R = sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda r: r["n"])
 assert len(R) == 25, len(R)
 got = 0  # bytes the proxy sent so far; a resume may repeat a few, never skip one
 for r in R:
@@ -184,7 +185,7 @@ T="a stall after 70000 bytes: resumed after --stall-timeout" expect_ok "$FWVERIF
 	--device dev --allow-http --stall-timeout 1 "$PROXY_URL/big.fwb"
 fault_proxy_stop
 check "it resumed at byte 70000" python3 -c 'import json, sys
-R = [json.loads(l) for l in open(sys.argv[1])]
+R = sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda r: r["n"])
 assert [r["range"] for r in R] == [None, "bytes=70000-"], R' "$PROXY_LOG"
 fresh
 before=$(snapshot dev)

@@ -19,6 +19,7 @@ max_len() {
 	manifest | root) echo 33000 ;;   # FWS_BODY_MAX (32768) and a little beyond
 	envelope) echo 66000 ;;          # FWS_ENVELOPE_MAX (65536) and a little beyond
 	keyfile) echo 4200 ;;            # KEYFILE_MAX (4096) and a little beyond
+	sysconf) echo 66000 ;;           # the system.conf limit (65536) and a little beyond
 	*) echo 65536 ;;                 # bundles: small payloads, whole archive
 	esac
 }

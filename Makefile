@@ -9,6 +9,11 @@
 #   make valgrind   unit + CLI tests under valgrind memcheck;  make cppcheck
 # Variables: CC CFLAGS LDFLAGS PREFIX DESTDIR HASH=nettle|sodium SANITIZE=1 V=1
 
+# Every core, unless the command line says otherwise (make -j1 ...).
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
+
 PREFIX ?= /usr/local
 DESTDIR ?=
 HASH ?= nettle

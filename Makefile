@@ -49,18 +49,20 @@ endif
 HASH_MODULE := $(if $(filter nettle,$(HASH)),nettle,)
 CORE_MODULES := libsodium $(HASH_MODULE)
 UBOOT_MODULE := $(if $(filter 1,$(UBOOT)),libubootenv,)
+# libcurl is compiled against (its headers) but loaded only when a URL is
+# read (lib/net/curl_load.c): not linked.
 NET_MODULE := $(if $(filter 1,$(NET)),libcurl,)
-DEVICE_MODULES := $(CORE_MODULES) zlib jansson $(UBOOT_MODULE) $(NET_MODULE)
+DEVICE_MODULES := $(CORE_MODULES) zlib jansson $(UBOOT_MODULE)
 DEP_MODULES := $(DEVICE_MODULES) libarchive
 DEP_PACKAGES := pkg-config libsodium-dev nettle-dev libarchive-dev zlib1g-dev libjansson-dev \
 	$(if $(filter 1,$(UBOOT)),libubootenv-dev,) $(if $(filter 1,$(NET)),libcurl4-openssl-dev,)
 TEST_MODULES := criterion
 TEST_PACKAGES := libcriterion-dev
 
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_MODULES) 2>/dev/null)
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEP_MODULES) 2>/dev/null)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_MODULES) $(NET_MODULE) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEP_MODULES) 2>/dev/null) $(if $(filter 1,$(NET)),-ldl -lpthread,)
 CORE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_MODULES) 2>/dev/null)
-DEVICE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEVICE_MODULES) 2>/dev/null)
+DEVICE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEVICE_MODULES) 2>/dev/null) $(if $(filter 1,$(NET)),-ldl -lpthread,)
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_MODULES) 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_MODULES) 2>/dev/null)
 
@@ -83,7 +85,7 @@ CORE_SRC := $(filter-out lib/core/sha256_%.c,$(wildcard lib/core/*.c)) lib/core/
 # The U-Boot backend needs libubootenv; UBOOT=0 builds the one that says so.
 UBOOT_SRC := lib/device/boot/$(if $(filter 1,$(UBOOT)),uboot,uboot_none).c
 # The network reader needs libcurl; NET=0 builds the one that says so.
-NET_SRC := $(if $(filter 1,$(NET)),lib/net/http.c lib/net/http_check.c,lib/net/http_none.c)
+NET_SRC := $(if $(filter 1,$(NET)),lib/net/http.c lib/net/http_check.c lib/net/curl_load.c,lib/net/http_none.c)
 DEVICE_SRC := $(wildcard lib/device/*.c lib/device/config/*.c lib/device/slot/*.c) \
 	$(filter-out lib/device/boot/uboot%.c,$(wildcard lib/device/boot/*.c)) $(UBOOT_SRC) $(NET_SRC)
 DEVICE_LIB_SRC := $(CORE_SRC) $(wildcard lib/io/*.c) $(wildcard lib/bundle/*.c) $(DEVICE_SRC)
@@ -123,7 +125,7 @@ help:
 
 # One shared dependency step: ask pkg-config, install what is missing.
 deps:
-	$(Q)MODULES="$(DEP_MODULES)" PACKAGES="$(DEP_PACKAGES)" sh tests/deps.sh
+	$(Q)MODULES="$(DEP_MODULES) $(NET_MODULE)" PACKAGES="$(DEP_PACKAGES)" sh tests/deps.sh
 
 # The CLI tests also run python3 (hostile corpus), flock, tar, gzip, split;
 # the real-device tests the bootloaders' own tools (test_sysconf.sh); the

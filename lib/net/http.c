@@ -24,6 +24,7 @@
 #include "fwseal/fwseal.h"
 #include "fwseal/net.h"
 #include "io/io.h"
+#include "net/curl_load.h"
 #include "net/http_check.h"
 
 #define BUF_CAP (256 * 1024)     /* more than libcurl hands over at once (16 KiB) */
@@ -197,8 +198,9 @@ int fws_http_open(const struct fws_http_opts *o, struct fws_http **out)
 			return fws_diag_set(FWS_EUSAGE, 0, NULL,
 					    "header \"%.40s\" is not \"Name: value\"", o->headers[i]);
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return fws_diag_set(FWS_ENOMEM, 0, NULL, "libcurl cannot start");
+	int loaded = fws_curl_load();
+	if (loaded != 0)
+		return loaded;
 	struct fws_http *h = calloc(1, sizeof(*h));
 	if (h == NULL)
 		return FWS_ENOMEM;

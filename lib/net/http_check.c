@@ -7,6 +7,7 @@
 
 #include "fwseal/error.h"
 #include "io/io.h"
+#include "net/curl_load.h"
 #include "net/http_check.h"
 
 static const char *header(CURL *e, const char *name)

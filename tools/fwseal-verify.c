@@ -216,6 +216,9 @@ static int run_install(struct cli *c)
 	static int64_t clock_now;
 	const char *part = NULL;
 	int rc = res == NULL ? cli_fail(NULL, FWS_ENOMEM) : 0;
+	/* A file is read whole anyway: --delta there would promise nothing. */
+	if (rc == 0 && cli_flag(c, "delta") && !fws_is_url(bundle))
+		rc = cli_usage_error("--delta is for a URL (a file or standard input is read whole)");
 	if (rc == 0 && tt != NULL && strcmp(tt, "now") != 0 && fws_time_parse(tt, &clock_now) != 0)
 		rc = cli_usage_error("--trusted-time must be 'now' or YYYY-MM-DDTHH:MM:SSZ");
 	if (rc == 0 && tt != NULL && strcmp(tt, "now") == 0)

@@ -51,6 +51,9 @@ check "inspect lists the entries" grep -q '"payloads/a.bin"' "$LAST_OUT"
 T="a gzip bundle over https" expect_ok "$FWVERIFY" install --device dev "${CA[@]}" "$TLS/v1.fwb.gz"
 fresh
 
+T="--delta with a file, not a URL" expect_exit 2 "$FWVERIFY" install --device dev --delta big.fwb
+check "the message says what --delta is for" grep -q -- "--delta is for a URL" "$LAST_ERR"
+
 # ---- trust: who is at the other end ----
 before=$(snapshot dev)
 T="the server's certificate from a CA not pinned" expect_exit 50 "$FWVERIFY" install \

@@ -217,6 +217,17 @@ T="416 on resume" expect_exit 51 "$FWVERIFY" install --device dev --allow-http "
 fault_proxy_stop
 check "nothing changed" test "$before" = "$(snapshot dev)"
 
+fault_proxy_start "$NGINX_URL" --plan "status:302"
+T="a redirect without a Location" expect_exit 51 "$FWSEAL" verify --root root.json --allow-http \
+	"$PROXY_URL/v1.fwb"
+check "named: no valid Location" grep -q "redirect (302) without a valid Location" "$LAST_ERR"
+fault_proxy_stop
+fault_proxy_start "$NGINX_URL" --plan "hdr:Content-Encoding=gzip"
+T="a Content-Encoding nobody asked for" expect_exit 51 "$FWSEAL" verify --root root.json \
+	--allow-http "$PROXY_URL/v1.fwb"
+check "named: Content-Encoding" grep -q "Content-Encoding gzip was not asked for" "$LAST_ERR"
+fault_proxy_stop
+
 # ---- lengths that lie ----
 fault_proxy_start "$NGINX_URL" --default "trunc:50%"
 T="every answer cut short, for ever" expect_exit 49 "$FWVERIFY" install --device dev \

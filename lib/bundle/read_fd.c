@@ -30,8 +30,9 @@ ssize_t fws_read_fd_timed(void *ctx, uint8_t *buf, size_t len)
 				return fws_diag_set(FWS_EIO, errno, NULL, "cannot read");
 			if (ready == 0)
 				return fws_diag_set(FWS_ESTALLED, 0, NULL,
-						    "nothing received for %u s",
-						    (unsigned)(r->stall_ms / 1000));
+						    "nothing received for %u.%03u s",
+						    (unsigned)(r->stall_ms / 1000),
+						    (unsigned)(r->stall_ms % 1000));
 		}
 		ssize_t n = read(r->fd, buf, len);
 		if (n < 0 && errno == EINTR)

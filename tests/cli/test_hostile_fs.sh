@@ -183,7 +183,7 @@ waited=$(($(date +%s) - start))
 check "the silent install gave up by itself: exit 42 (FWS_ESTALLED), one line" \
 	test "$status" = 42 -a "$(wc -l <stall.err)" = 1
 check "within the stall timeout (${waited}s)" test "$waited" -lt 6
-check "the message says the input stalled" grep -q "nothing received for 2 s" stall.err
+check "the message says the input stalled" grep -q "nothing received for 2.000 s" stall.err
 kill $holder 2>/dev/null
 wait $holder 2>/dev/null
 (head -c 3000 v2.fwb; sleep 4) | T="a stream that stalls inside the manifest" \

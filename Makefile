@@ -249,7 +249,8 @@ $(BUILD)/make_signed_cases: tests/vectors/make_signed_cases.c $(STATIC_LIB)
 # servers) are make check-long; .ci/run runs both.
 check: test-deps all $(BUILD)/test_unit $(EXAMPLE_BIN) fuzz-replay $(BUILD)/make_signed_cases
 	$(Q)echo "== unit tests ($(BUILD))" && cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2
-	$(Q)echo "== CLI integration tests ($(BUILD))" && BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh
+	$(Q)echo "== CLI integration tests ($(BUILD))" && BUILD=$(CURDIR)/$(BUILD) \
+		FWSEAL_SAN_FLAGS="$(SAN_FLAGS)" bash tests/cli/run.sh
 
 check-long: test-deps uboot-test-deps all $(BUILD)/test_unit $(BUILD)/make_signed_cases
 	$(Q)echo "== long unit tests ($(BUILD))" && cd tests && FWSEAL_LONG=1 $(SAN_ENV) \

@@ -18,8 +18,10 @@
 #include "fwseal/root.h"
 #include "fwseal/sha256.h"
 
+/* The in-repository copy (the Makefile passes its absolute path; the
+ * tests run from tests/). */
 #ifndef VECTORS_DIR
-#define VECTORS_DIR "../../shared/vectors"
+#define VECTORS_DIR "vectors/known-answers"
 #endif
 
 /* Every suite initialises libsodium in the test process. */

@@ -1,4 +1,4 @@
-/* Known answers from /work/shared/vectors/known-answers.json (computed with
+/* Known answers from tests/vectors/known-answers/known-answers.json (computed with
  * Python hashlib and OpenSSL, independent of fwseal) and RFC 8032 / FIPS 180-2.
  * The expected values are hard-coded here on purpose: they must not be
  * derived from the code under test. */

@@ -326,7 +326,9 @@ static void stop_transfer(struct fws_http *h)
  * byte arrives), first at once, then with a doubling pause. */
 static int retry_or_fail(struct fws_http *h, int code, const char *why)
 {
-	if (h->pos > h->attempt_pos)
+	/* Progress is what this attempt received, delivered yet or still in
+	 * the buffer (the last bytes and the close can come in one go). */
+	if (h->req_start + h->got > h->attempt_pos)
 		h->fails = 0;
 	h->fails++;
 	if (h->fails > h->o.retries)

@@ -182,6 +182,14 @@ d = json.load(open(sys.argv[1]))
 assert d["bundle_bytes"] <= d["downloaded_bytes"] < d["bundle_bytes"] + 65536, d' "$LAST_OUT"
 fresh
 
+# Every answer cut after 4000 bytes, each arriving with its close: every
+# attempt makes progress, so --retries 2 (failures in a row without
+# progress) is never used up.
+fault_proxy_start "$NGINX_URL" --default "cut:4000"
+T="80 answers, each cut after 4000 bytes, with --retries 2" expect_ok "$FWSEAL" verify \
+	--root root.json --allow-http --retries 2 "$PROXY_URL/v1.fwb"
+fault_proxy_stop
+
 # ---- stalls ----
 fault_proxy_start "$NGINX_URL" --plan "stall:inf@70000"
 T="a stall after 70000 bytes: resumed after --stall-timeout" expect_ok "$FWVERIFY" install \

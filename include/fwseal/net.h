@@ -48,6 +48,8 @@ struct fws_http;
 
 /* 1 when s is an http:// or https:// URL (any case): what the CLIs fetch. */
 FWS_API int fws_is_url(const char *s);
+/* 1 when h is one request header, "Name: value", with no line break. */
+FWS_API int fws_http_header_valid(const char *h);
 
 /* Checks the URL and options; connects only when first read. */
 FWS_API FWS_MUST_CHECK int fws_http_open(const struct fws_http_opts *o, struct fws_http **out);

@@ -3,6 +3,8 @@
  * links and files between our calls: refused, not worked around. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,4 +70,18 @@ int fws_io_check_trusted(const struct stat *st, const char *name, const char *wh
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
 		return fws_diag_set(FWS_EUNSAFE, 0, name, "%s: writable by group or others", what);
 	return 0;
+}
+
+int fws_io_open_parent(const char *path, char *dir, size_t cap, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	*base = path;
+	dir[0] = '\0';
+	if (slash == NULL) {
+		errno = EINVAL; /* system.conf paths are absolute */
+		return -1;
+	}
+	snprintf(dir, cap, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	*base = slash + 1;
+	return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }

@@ -117,6 +117,10 @@ int fws_io_read_full(int fd, uint8_t *buf, size_t len, size_t *got);
  * owned by `owner` (skipped when owner == (uid_t)-1) and not writable by
  * group or others. FWS_EUNSAFE otherwise, FWS_ENOENT when missing. */
 int fws_io_open_dir(int dirfd, const char *name, uid_t owner, int *fd);
+/* Opens the directory an absolute PATH names a file in: the descriptor, or
+ * -1 with errno. *base is the file's name in it; dir (cap bytes) receives
+ * the directory, for messages. */
+int fws_io_open_parent(const char *path, char *dir, size_t cap, const char **base);
 /* A file that decides what fwseal trusts or runs (system.conf, a
  * bootloader program): regular, owned by root or the effective user, not
  * writable by group or others; FWS_EUNSAFE naming `what` otherwise. */

@@ -81,11 +81,6 @@ static void sleep_ms(uint32_t ms)
 		;
 }
 
-int fws_is_url(const char *s)
-{
-	return s != NULL && (strncasecmp(s, "https://", 8) == 0 || strncasecmp(s, "http://", 7) == 0);
-}
-
 /* Scheme, host and port: a redirect elsewhere gets no custom headers. */
 static int origin(const char *url, char *out, size_t cap)
 {
@@ -192,12 +187,10 @@ int fws_http_open(const struct fws_http_opts *o, struct fws_http **out)
 		return fws_diag_set(FWS_EUSAGE, 0, NULL, "not an http:// or https:// URL");
 	if (o->n_headers > FWS_NET_HEADERS_MAX)
 		return fws_diag_set(FWS_EUSAGE, 0, NULL, "more than %d headers", FWS_NET_HEADERS_MAX);
-	for (size_t i = 0; i < o->n_headers; i++) {
-		const char *c = strchr(o->headers[i], ':');
-		if (c == NULL || c == o->headers[i] || strpbrk(o->headers[i], "\r\n") != NULL)
+	for (size_t i = 0; i < o->n_headers; i++)
+		if (!fws_http_header_valid(o->headers[i]))
 			return fws_diag_set(FWS_EUSAGE, 0, NULL,
 					    "header \"%.40s\" is not \"Name: value\"", o->headers[i]);
-	}
 	int loaded = fws_curl_load();
 	if (loaded != 0)
 		return loaded;

@@ -1,14 +1,8 @@
 /* Built without libcurl (make NET=0): a URL is refused, saying why. */
-#include <strings.h>
 
 #include "fwseal/error.h"
 #include "fwseal/net.h"
 #include "io/io.h"
-
-int fws_is_url(const char *s)
-{
-	return s != NULL && (strncasecmp(s, "https://", 8) == 0 || strncasecmp(s, "http://", 7) == 0);
-}
 
 int fws_http_open(const struct fws_http_opts *o, struct fws_http **out)
 {

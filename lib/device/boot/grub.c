@@ -106,13 +106,11 @@ static int grub_write(void *ctx, const char *const *keys, const char *const *val
 	memset(out + used, '#', BLOCK - used);
 	/* The block's directory and name: replaced atomically. */
 	char dir[FWS_CONF_PATH_MAX];
-	const char *slash = strrchr(conf->grubenv, '/');
-	snprintf(dir, sizeof(dir), "%.*s", slash == conf->grubenv ? 1 : (int)(slash - conf->grubenv),
-		 conf->grubenv);
-	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const char *base;
+	int dirfd = fws_io_open_parent(conf->grubenv, dir, sizeof(dir), &base);
 	if (dirfd < 0)
 		return fws_diag_set(FWS_EBOOTLOADER, 0, dir, "cannot open");
-	rc = fws_io_replace_at(NULL, dirfd, slash + 1, out, BLOCK, 0644);
+	rc = fws_io_replace_at(NULL, dirfd, base, out, BLOCK, 0644);
 	close(dirfd);
 	return rc;
 }

@@ -2,7 +2,6 @@
  * directory backends keep the state, audit log and lock in state-dir and
  * the trusted root where trusted-root says; the slots are written in place
  * (lib/device/slot/raw.c); the bootloader is the one configured. */
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,10 +21,9 @@ static int open_root_dir(struct fws_sys_backend *b, const char *path)
 {
 	char dir[FWS_CONF_PATH_MAX];
 	struct stat st;
-	const char *slash = strrchr(path, '/');
-	snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
-	snprintf(b->dir.root_name, sizeof(b->dir.root_name), "%s", slash + 1);
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const char *base;
+	int fd = fws_io_open_parent(path, dir, sizeof(dir), &base);
+	snprintf(b->dir.root_name, sizeof(b->dir.root_name), "%s", base);
 	if (fd < 0)
 		return fws_diag_set(FWS_ECONFIG, 0, dir, "trusted-root: its directory cannot be opened");
 	if (fstat(fd, &st) != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {

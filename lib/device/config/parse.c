@@ -17,6 +17,7 @@
 #include "fwseal/error.h"
 #include "fwseal/fileio.h"
 #include "fwseal/manifest.h"
+#include "fwseal/net.h"
 #include "fwseal/sysconf.h"
 #include "io/io.h"
 
@@ -195,12 +196,9 @@ static int network_key(struct parser *p, const char *k, const char *v)
 	if (strcmp(k, "max-redirects") == 0)
 		return set_u32(p, k, v, 0, 10, &c->max_redirects);
 	if (strcmp(k, "header") == 0) {
-		/* "Name: value", no line breaks (a header must not smuggle another). */
-		const char *colon = strchr(v, ':');
 		if (c->n_headers == FWS_CONF_HEADERS_MAX)
 			return fail(p, "header: at most %d", FWS_CONF_HEADERS_MAX);
-		if (colon == NULL || colon == v || strlen(v) >= sizeof(c->headers[0]) ||
-		    strpbrk(v, "\r\n") != NULL)
+		if (!fws_http_header_valid(v) || strlen(v) >= sizeof(c->headers[0]))
 			return fail(p, "header: \"%s\" is not \"Name: value\"", v);
 		strcpy(c->headers[c->n_headers++], v);
 		return 0;

@@ -176,11 +176,31 @@ static int raw_close(void *ctx)
 	return rc;
 }
 
+/* Reads from the slot's region at offset until len bytes or the end of
+ * the device; *got says how many. */
+static int read_region(int fd, const struct fws_conf_slot *s, uint64_t offset, uint8_t *buf,
+		       size_t len, size_t *got, const char *what)
+{
+	*got = 0;
+	while (*got < len) {
+		ssize_t n = pread(fd, buf + *got, len - *got, (off_t)(s->offset + offset + *got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return fws_diag_set(FWS_EIO, errno, s->device, "%s", what);
+		if (n == 0)
+			break;
+		*got += (size_t)n;
+	}
+	return 0;
+}
+
 static int raw_read_back(void *ctx, char set, const struct fws_payload *p, uint64_t offset,
 			 uint8_t *buf, size_t len)
 {
 	struct fws_sys_backend *b = ctx;
 	const struct fws_conf_slot *s = slot_for(b, set, p);
+	size_t got;
 	if (s == NULL)
 		return FWS_ETARGET;
 	int fd = open(s->device, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -188,16 +208,9 @@ static int raw_read_back(void *ctx, char set, const struct fws_payload *p, uint6
 		return fws_diag_set(fws_errno_code(errno), errno, s->device, "cannot read back");
 	if (offset == 0)
 		(void)posix_fadvise(fd, (off_t)s->offset, (off_t)p->size, POSIX_FADV_DONTNEED);
-	int rc = 0;
-	for (size_t done = 0; rc == 0 && done < len;) {
-		ssize_t n = pread(fd, buf + done, len - done, (off_t)(s->offset + offset + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			rc = fws_diag_set(FWS_EIO, n < 0 ? errno : 0, s->device, "cannot read back");
-		else
-			done += (size_t)n;
-	}
+	int rc = read_region(fd, s, offset, buf, len, &got, "cannot read back");
+	if (rc == 0 && got != len) /* what was written must all be there */
+		rc = fws_diag_set(FWS_EIO, 0, s->device, "cannot read back");
 	close(fd);
 	return rc;
 }
@@ -208,7 +221,6 @@ static long long raw_read_current(void *ctx, char set, const char *target, uint6
 {
 	struct fws_sys_backend *b = ctx;
 	const struct fws_conf_slot *s = fws_sysconf_slot(b->conf, set, target);
-	struct stat st;
 	uint64_t cap = 0;
 	size_t got = 0;
 	if (s == NULL)
@@ -216,23 +228,10 @@ static long long raw_read_current(void *ctx, char set, const char *target, uint6
 	int fd = open(s->device, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return fws_diag_set(fws_errno_code(errno), errno, s->device, "cannot read");
-	int rc = fstat(fd, &st) != 0 ? fws_diag_set(FWS_EIO, errno, s->device, "cannot read")
-				      : capacity(s, fd, &cap);
-	if (rc == 0 && offset < cap) {
-		if (len > cap - offset)
-			len = (size_t)(cap - offset);
-		while (rc == 0 && got < len) {
-			ssize_t n = pread(fd, buf + got, len - got, (off_t)(s->offset + offset + got));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				rc = fws_diag_set(FWS_EIO, errno, s->device, "cannot read");
-			else if (n == 0)
-				break;
-			else
-				got += (size_t)n;
-		}
-	}
+	int rc = capacity(s, fd, &cap);
+	if (rc == 0 && offset < cap)
+		rc = read_region(fd, s, offset, buf, len < cap - offset ? len : (size_t)(cap - offset),
+				 &got, "cannot read");
 	close(fd);
 	return rc != 0 ? rc : (long long)got;
 }

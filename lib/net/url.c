@@ -1,0 +1,19 @@
+/* What every build knows about URLs and request headers, network support
+ * or not (fwseal/net.h): the CLIs decide "file or URL" with it, and the
+ * system.conf parser checks [network] headers the way the reader does. */
+#include <string.h>
+#include <strings.h>
+
+#include "fwseal/net.h"
+
+int fws_is_url(const char *s)
+{
+	return s != NULL && (strncasecmp(s, "https://", 8) == 0 || strncasecmp(s, "http://", 7) == 0);
+}
+
+int fws_http_header_valid(const char *h)
+{
+	/* "Name: value" on one line: a header must not smuggle another. */
+	const char *colon = strchr(h, ':');
+	return colon != NULL && colon != h && strpbrk(h, "\r\n") == NULL;
+}

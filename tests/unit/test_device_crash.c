@@ -122,14 +122,7 @@ static void setup(void)
 					  .gzip = r == 1};
 		W.bundle[r] = test_bundle_build(&tr, &W.bundle_len[r]);
 	}
-	/* The model, not the disk, decides what survives, so a RAM file
-	 * system loses nothing and keeps the retries' real fsyncs cheap:
-	 * $TMPDIR if set, else /dev/shm where there is one, else /tmp. */
-	const char *tmp = getenv("TMPDIR");
-	if (tmp == NULL || tmp[0] != '/' || strlen(tmp) >= 40)
-		tmp = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
-	snprintf(W.base, sizeof(W.base), "%s/fwseal-crash-XXXXXX", tmp);
-	cr_assert_not_null(mkdtemp(W.base));
+	pc_scratch_dir(W.base, sizeof(W.base), "fwseal-crash");
 	snprintf(W.dev, sizeof(W.dev), "%s/dev", W.base);
 	snprintf(W.tmpl, sizeof(W.tmpl), "%s/template", W.base);
 	snprintf(W.mid, sizeof(W.mid), "%s/between", W.base);

@@ -213,13 +213,7 @@ static void setup(void)
 					  .n_signers = 1};
 		W.bundle[k] = test_bundle_build(&tr, &W.bundle_len[k]);
 	}
-	/* The model, not the disk, decides what survives: a RAM file system
-	 * keeps the real fsyncs of the retries cheap. */
-	const char *tmp = getenv("TMPDIR");
-	if (tmp == NULL || tmp[0] != '/' || strlen(tmp) >= 40)
-		tmp = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
-	snprintf(W.base, sizeof(W.base), "%s/fwseal-rawcrash-XXXXXX", tmp);
-	cr_assert_not_null(mkdtemp(W.base));
+	pc_scratch_dir(W.base, sizeof(W.base), "fwseal-rawcrash");
 	snprintf(W.dev, sizeof(W.dev), "%s/dev", W.base);
 	snprintf(W.tmpl, sizeof(W.tmpl), "%s/template", W.base);
 	snprintf(W.grave, sizeof(W.grave), "%s/graveyard", W.base);

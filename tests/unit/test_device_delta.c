@@ -79,6 +79,16 @@ static uint8_t *bundle_of(const uint8_t *img, const char *version, int gzip, int
 	return test_bundle_build(&rel, len);
 }
 
+/* 1.0.0 of img_a installed into set b, booted and confirmed: the running
+ * set a delta reuses from. */
+static void confirm_img_a(void)
+{
+	size_t len;
+	uint8_t *v1 = bundle_of(img_a, "1.0.0", 0, 0, &len);
+	td_install_confirm(v1, len);
+	free(v1);
+}
+
 static int delta_install(struct fws_device *dev, struct map_reader *r)
 {
 	static struct fws_verify_result res;
@@ -146,9 +156,8 @@ Test(device_delta, layout_is_where_the_writer_put_every_payload)
 
 Test(device_delta, only_the_changed_chunks_are_fetched)
 {
-	size_t len1, len2;
-	uint8_t *v1 = bundle_of(img_a, "1.0.0", 0, 0, &len1);
-	td_install_confirm(v1, len1);
+	size_t len2;
+	confirm_img_a();
 	memcpy(img_b, img_a, sizeof(img_b));
 	img_b[5 * CS + 9] ^= 1;
 	img_b[40 * CS] ^= 1;
@@ -167,7 +176,6 @@ Test(device_delta, only_the_changed_chunks_are_fetched)
 	char path[160];
 	snprintf(path, sizeof(path), "%s/a/rootfs", TD.dir);
 	cr_assert(fs_equals(path, img_b, sizeof(img_b)), "set a holds the new image");
-	free(v1);
 	free(v2);
 }
 
@@ -186,9 +194,8 @@ static void overwrite_victim(struct map_reader *r)
 
 Test(device_delta, slot_changed_after_the_plan_is_refused_not_installed)
 {
-	size_t len1, len2;
-	uint8_t *v1 = bundle_of(img_a, "1.0.0", 0, 0, &len1);
-	td_install_confirm(v1, len1);
+	size_t len2;
+	confirm_img_a();
 	memcpy(img_b, img_a, sizeof(img_b));
 	img_b[0] ^= 1;
 	uint8_t *v2 = bundle_of(img_b, "1.1.0", 0, 0, &len2);
@@ -199,36 +206,31 @@ Test(device_delta, slot_changed_after_the_plan_is_refused_not_installed)
 	struct fws_device_status st = td_status();
 	cr_assert_eq(st.state.pending_slot, '-');
 	cr_assert_eq(st.state.confirmed_slot, 'b');
-	free(v1);
 	free(v2);
 }
 
 Test(device_delta, compressed_bundle_is_fetched_whole)
 {
-	size_t len1, len2;
-	uint8_t *v1 = bundle_of(img_a, "1.0.0", 0, 0, &len1);
-	td_install_confirm(v1, len1);
+	size_t len2;
+	confirm_img_a();
 	uint8_t *v2 = bundle_of(img_a, "1.1.0", 1, 0, &len2);
 	struct map_reader r = {v2, len2, 0, NULL, 0, 0, 0, NULL};
 	cr_assert_eq(delta_install(&TD.dev, &r), 0);
 	cr_assert_eq(r.local, 0);
 	cr_assert_eq(r.fetched, len2);
-	free(v1);
 	free(v2);
 }
 
 Test(device_delta, slot_writer_without_read_slot_fetches_everything)
 {
-	size_t len1, len2;
-	uint8_t *v1 = bundle_of(img_a, "1.0.0", 0, 0, &len1);
-	td_install_confirm(v1, len1);
+	size_t len2;
+	confirm_img_a();
 	uint8_t *v2 = bundle_of(img_a, "1.1.0", 0, 0, &len2);
 	TD.dev.slots.read_slot = NULL;
 	struct map_reader r = {v2, len2, 0, NULL, 0, 0, 0, NULL};
 	cr_assert_eq(delta_install(&TD.dev, &r), 0);
 	cr_assert_eq(r.local, 0);
 	cr_assert_eq(r.fetched, len2);
-	free(v1);
 	free(v2);
 }
 

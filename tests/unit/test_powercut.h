@@ -768,6 +768,19 @@ static inline void pc_copy_tree(int from, int to)
 	closedir(d);
 }
 
+/* A new scratch directory NAME-XXXXXX into base (cap bytes). The model,
+ * not the disk, decides what survives a cut, so a RAM file system loses
+ * nothing and keeps the retries' real fsyncs cheap: $TMPDIR if set, else
+ * /dev/shm where there is one, else /tmp. */
+static inline void pc_scratch_dir(char *base, size_t cap, const char *name)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (tmp == NULL || tmp[0] != '/' || strlen(tmp) >= 40)
+		tmp = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
+	snprintf(base, cap, "%s/%s-XXXXXX", tmp, name);
+	cr_assert_not_null(mkdtemp(base));
+}
+
 /* Templates are built without fsync: durable by assumption, and fast. */
 static inline int pc_no_fsync(void *ctx, int fd)
 {

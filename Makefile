@@ -125,6 +125,12 @@ help:
 	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
 
 # One shared dependency step: ask pkg-config, install what is missing.
+# The steps run before anything compiles, whatever -j says: every object
+# has them as order-only prerequisites (| deps, | test-deps), and the
+# pkg-config flags are expanded only when a compile starts, i.e. after them.
+# The steps form one chain (deps, test-deps, uboot-test-deps), so two
+# apt-get never run at once. NO_DEPS=1: never install, only say what is
+# missing (packagers; `make install`).
 deps:
 	$(Q)MODULES="$(DEP_MODULES) $(NET_MODULE)" PACKAGES="$(DEP_PACKAGES)" sh tests/deps.sh
 
@@ -135,24 +141,29 @@ deps:
 TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils \
 	fw_printenv=libubootenv-tool fw_setenv=libubootenv-tool mkenvimage=u-boot-tools \
 	mkimage=u-boot-tools grub-editenv=grub-common losetup=mount mkfs.ext4=e2fsprogs \
-	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl casync=casync
+	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl casync=casync \
+	faketime=faketime setpriv=util-linux
+# Python modules the CLI tests import (Debian's python3, which tests/cli/run.sh
+# puts first): the independent Ed25519 check of test_interop.sh.
+TEST_PYMODULES := cryptography=python3-cryptography
 # check-long boots the real U-Boot in QEMU (tests/cli/long_uboot_qemu.sh).
 UBOOT_TEST_TOOLS := qemu-system-aarch64=qemu-system-arm sfdisk=fdisk mformat=mtools \
 	mcopy=mtools mkimage=u-boot-tools mkenvimage=u-boot-tools fw_printenv=libubootenv-tool
 
 test-deps: deps
-	$(Q)MODULES="$(TEST_MODULES)" PACKAGES="$(TEST_PACKAGES)" TOOLS="$(TEST_TOOLS)" sh tests/deps.sh
+	$(Q)MODULES="$(TEST_MODULES)" PACKAGES="$(TEST_PACKAGES)" TOOLS="$(TEST_TOOLS)" \
+		PYMODULES="$(TEST_PYMODULES)" sh tests/deps.sh
 
-uboot-test-deps:
+uboot-test-deps: test-deps
 	$(Q)TOOLS="$(UBOOT_TEST_TOOLS)" PROBE="test -r /usr/lib/u-boot/qemu_arm64/u-boot.bin" \
 		PROBE_PACKAGES=u-boot-qemu sh tests/deps.sh
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/unit/%.o: tests/unit/%.c
+$(BUILD)/tests/unit/%.o: tests/unit/%.c | test-deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-field-initializers $(PKG_CFLAGS) $(TEST_CFLAGS) \
@@ -226,7 +237,7 @@ cli: all $(BUILD)/make_signed_cases
 
 # The examples link the device SHARED library: they prove the exported
 # device API suffices to embed fwseal with backends of one's own.
-$(BUILD)/examples/%: docs/examples/%.c $(BUILD)/libfwseal-device.so.$(SOVERSION)
+$(BUILD)/examples/%: docs/examples/%.c $(BUILD)/libfwseal-device.so.$(SOVERSION) | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -L$(BUILD) -lfwseal-device \
@@ -241,7 +252,7 @@ man: all
 
 # The hostile corpus' signed manifests, key files and device states
 # (tests/vectors/make_signed_cases.c; tests/cli/test_corpus_extra.sh runs it).
-$(BUILD)/make_signed_cases: tests/vectors/make_signed_cases.c $(STATIC_LIB)
+$(BUILD)/make_signed_cases: tests/vectors/make_signed_cases.c $(STATIC_LIB) | deps
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS)
 
@@ -319,13 +330,13 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
 	@$(if $(Q),echo "  FUZZLD  $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/fuzz-replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(STATIC_LIB)
+$(BUILD)/fuzz-replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(STATIC_LIB) | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/fuzz $(PKG_CFLAGS) $(ALL_LDFLAGS) -o $@ \
 		tests/fuzz/fuzz_$*.c tests/fuzz/replay_main.c $(STATIC_LIB) $(PKG_LIBS)
 
-$(BUILD)/fuzz-seedgen: tests/fuzz/seedgen.c $(STATIC_LIB)
+$(BUILD)/fuzz-seedgen: tests/fuzz/seedgen.c $(STATIC_LIB) | deps
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS)
 

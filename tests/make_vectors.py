@@ -8,7 +8,7 @@ Regenerate the committed corpus, from the repository root:
         tests/vectors/hostile
 
 (tests/vectors/hostile/README.md says how base/ itself is packed from the
-committed test keys; tests/cli/test_attacks_archive.sh checks that packing
+committed test keys; tests/cli/test_attacks_committed.sh checks that packing
 it again gives the same bytes, and that this command reproduces the
 committed corpus.)
 

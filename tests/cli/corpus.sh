@@ -1,5 +1,5 @@
 # check_corpus for the hostile-corpus tests (sourced after lib.sh by
-# test_attacks_archive.sh and test_attacks_committed.sh).
+# test_attacks_committed.sh and long_attacks_fresh.sh).
 MIN_CASES=200
 
 # check_corpus LABEL DIR ROOT VALID_BUNDLE: one line per case.

@@ -22,9 +22,7 @@ if [ -n "$missing" ]; then
 		not_ok "qemu-system-aarch64 and Debian's U-Boot are installed (CI=true: the deps step must install them)" "$missing"
 		exit 1
 	fi
-	echo "# SKIPPED: $why"
-	echo "# note: long_uboot_qemu SKIPPED: $why"
-	ok "fwseal drives a real U-Boot # SKIP $why"
+	skip "fwseal drives a real U-Boot" "$why"
 	finish
 fi
 

@@ -31,6 +31,15 @@ for tool in fwseal fwseal-keys fwseal-verify; do
 		exit 1
 	fi
 done
+# The python3 the tests run is Debian's, the one whose modules the deps step
+# installs (python3-cryptography, ...): a python3 earlier on PATH (pyenv, a
+# virtualenv) would not see them.
+if [ -x /usr/bin/python3 ] && [ "$(command -v python3)" != /usr/bin/python3 ]; then
+	pybin=$(mktemp -d "${TMPDIR:-/tmp}/fwseal-python.XXXXXX") || exit 1
+	ln -s /usr/bin/python3 "$pybin/python3"
+	PATH=$pybin:$PATH
+	export PATH
+fi
 if ! command -v python3 >/dev/null 2>&1; then
 	echo "run.sh: python3 is required by the CLI tests (tests/deps.sh installs it)" >&2
 	exit 1
@@ -61,7 +70,7 @@ else
 fi
 
 runs=$(mktemp -d "${TMPDIR:-/tmp}/fwseal-cli-runs.XXXXXX") || exit 1
-trap 'rm -rf "$runs"' EXIT
+trap 'rm -rf "$runs" ${pybin:+"$pybin"}' EXIT
 
 # One test file: its output, its status and its time into $runs/INDEX.*
 run_one() {

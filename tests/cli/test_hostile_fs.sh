@@ -243,7 +243,7 @@ if mount -t tmpfs -o size=512k tmpfs full 2>/dev/null; then
 	T="and the log verifies" expect_ok "$FWVERIFY" log --device full/dev --verify
 	umount full
 else
-	echo "# note: cannot mount a small tmpfs here (not root?): the full-disk checks are skipped"
+	skip "a full disk refuses the install and changes nothing" "cannot mount a small tmpfs here (not root?)"
 fi
 
 # ---- names that would break the one-line rule ----

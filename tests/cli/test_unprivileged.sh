@@ -25,7 +25,7 @@ if [ "$(id -u)" = 0 ]; then
 else
 	as_user() { "$@"; }
 	rooted=0
-	echo "# note: not root: the checks against root-owned files are skipped"
+	skip "the checks against root-owned files" "not root"
 fi
 
 cat >u/inner.sh <<'INNER'

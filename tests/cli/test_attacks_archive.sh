@@ -10,7 +10,18 @@
 # from freshly made keys, in long_attacks_fresh.sh (make check-long).
 . "$(dirname "$0")/lib.sh"
 
-# ---- 3. endless streams on standard input: the reader must stop by itself ----
+make_key rootk
+make_key rel
+make_root root.json rootk rel
+make_payload a.bin 9000
+make_payload b.bin 1500
+make_release base.json 1.0.0 1 hw-a a.bin:a.bin:rootfs:4096 b.bin:b.bin:kernel
+pack base.fwb base.json rel root.json
+"$FWVERIFY" init --device dev --root root.json --hardware hw-a >/dev/null 2>&1 || die "device init"
+# Something installed (slot b active) so an attack could also hurt a live slot.
+"$FWVERIFY" install --device dev base.fwb >/dev/null 2>&1 || die "installing base.fwb"
+
+# ---- endless streams on standard input: the reader must stop by itself ----
 # A producer that never ends (a decompression bomb with no end at all, zeros
 # or garbage forever) must be cut off by the reader within a record, not read
 # to its end: each run must end by itself, long before `timeout` would.
@@ -45,8 +56,8 @@ for mode in gzip-zeros-after-manifest gzip-zeros-after-archive zeros-after-archi
 done
 endless garbage | T="endless garbage on stdin: fwseal verify stops by itself" \
 	expect_exit 17 timeout 20 "$FWSEAL" verify --root root.json --hardware hw-a -
-before=$(snapshot dev-fresh)
+before=$(snapshot dev)
 endless gzip-zeros-after-archive | T="endless gzip bomb on stdin: install stops by itself" \
-	expect_exit 20 timeout 20 "$FWVERIFY" install --device dev-fresh -
-check "the device is unchanged after the endless install" test "$before" = "$(snapshot dev-fresh)"
+	expect_exit 20 timeout 20 "$FWVERIFY" install --device dev -
+check "the device is unchanged after the endless install" test "$before" = "$(snapshot dev)"
 finish

@@ -104,29 +104,34 @@ APT_OPTS="-o DPkg::Lock::Timeout=600"
 $SUDO apt-get $APT_OPTS update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get $APT_OPTS install -y -qq $missing
 
-# Disable and stop what the install enabled (systemd units and SysV links).
+# Disable and stop what the install enabled (systemd units and SysV links;
+# a SysV script has a link in each runlevel: one message per service).
 enabled_units >"$after"
 comm -13 "$before" "$after" | while IFS= read -r link; do
+	[ -e "$link" ] || [ -L "$link" ] || continue # gone with an earlier one
 	unit=$(basename "$link")
 	case "$link" in
 	/etc/rc*)
 		name=${unit#S[0-9][0-9]}
-		$SUDO update-rc.d "$name" disable >/dev/null 2>&1 || $SUDO rm -f "$link"
-		[ -x "/etc/init.d/$name" ] && $SUDO "/etc/init.d/$name" stop >/dev/null 2>&1 || true
+		$SUDO update-rc.d "$name" disable >/dev/null 2>&1 || true
+		[ -x "/etc/init.d/$name" ] && { $SUDO "/etc/init.d/$name" stop >/dev/null 2>&1 || true; }
+		for l in /etc/rc[2-5].d/S[0-9][0-9]"$name"; do
+			[ -e "$l" ] || [ -L "$l" ] || continue
+			$SUDO rm -f "$l"
+		done
 		;;
 	*)
 		if command -v systemctl >/dev/null 2>&1; then
-			$SUDO systemctl disable --now "$unit" >/dev/null 2>&1 || $SUDO rm -f "$link"
-		else
-			$SUDO rm -f "$link"
+			$SUDO systemctl disable --now "$unit" >/dev/null 2>&1 || true
 		fi
+		[ -e "$link" ] || [ -L "$link" ] && $SUDO rm -f "$link"
 		;;
 	esac
-	[ -e "$link" ] || [ -L "$link" ] || echo "fwseal: disabled $unit (enabled by the install; tests start their own)"
 	if [ -e "$link" ] || [ -L "$link" ]; then
 		echo "fwseal: could not disable $link" >&2
 		exit 1
 	fi
+	echo "fwseal: disabled $unit (enabled by the install; the tests start their own)"
 done
 
 for m in $MODULES; do

@@ -312,6 +312,14 @@ int cli_main(const struct cli_tool *tool, int argc, char **argv)
 		print_markdown(stdout, tool);
 		return 0;
 	}
+	if (strcmp(first, "--help-man") == 0) {
+		cli_print_man(stdout, tool);
+		return 0;
+	}
+	if (strcmp(first, "--help-completion") == 0) {
+		cli_print_completion(stdout, tool);
+		return 0;
+	}
 	if (strcmp(first, "help") == 0) {
 		c.cmd = find_cmd(tool, argc - 1, argv + 1, &words);
 		if (c.cmd == NULL && is_group(tool, argv[2])) {

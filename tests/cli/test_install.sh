@@ -122,6 +122,8 @@ check "make check compiles with -Werror (the project's own checks)" bash -c \
 check "VERSION, FWS_VERSION_STRING and fwseal --version agree ($version)" bash -c \
 	'grep -q "#define FWS_VERSION_STRING \"$1\"" "$0/include/fwseal/fwseal.h" &&
 	 "$2" --version | grep -q "^fwseal $1 "' "$SRC_DIR" "$version" "$FWSEAL"
+check "packaging/debian/changelog names VERSION ($version) as its upstream version" \
+	grep -q "^fwseal ($version-[0-9][^)]*) " "$SRC_DIR/packaging/debian/changelog"
 # A tarball unpacked inside some other git repository: no commit of that
 # repository, no "-dirty" (the commit comes only from the tree's own checkout).
 mkdir -p outer/fwseal-"$version"

@@ -454,7 +454,7 @@ uninstall:
 	rm -f $(INSTALLED_HEADERS:%=$(DESTDIR)$(INCLUDEDIR)/fwseal/%) \
 		$(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
 		$(DESTDIR)$(DOCDIR)/$(notdir $(SBOM))
-	-rmdir $(DESTDIR)$(INCLUDEDIR)/fwseal $(DESTDIR)$(DOCDIR) 2>/dev/null
+	rmdir $(DESTDIR)$(INCLUDEDIR)/fwseal $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 # fwseal's own SBOM (CycloneDX 1.5): fwseal and every library its programs
 # and libraries load, with the versions this machine has (tools/sbom.sh).

@@ -29,7 +29,9 @@ check "debian/changelog's upstream version is VERSION ($version)" \
 	bash -c '[ "$(cd "$0" && dpkg-parsechangelog -SVersion | sed "s/-[^-]*$//")" = "$1" ]' "$src" "$version"
 
 start=$(date +%s)
-(cd "$src" && unset SOURCE_DATE_EPOCH BUILD && DEB_BUILD_OPTIONS="parallel=2" dpkg-buildpackage -us -uc -b) >build.log 2>&1
+# Nothing of the calling make (make check-long SANITIZE=1 ...) or of lib.sh
+# reaches the package build.
+(cd "$src" && unset SOURCE_DATE_EPOCH BUILD MAKEFLAGS MFLAGS MAKELEVEL && DEB_BUILD_OPTIONS="parallel=2" dpkg-buildpackage -us -uc -b) >build.log 2>&1
 status=$?
 echo "# note: dpkg-buildpackage took $(($(date +%s) - start)) s"
 if [ $status -ne 0 ]; then

@@ -9,6 +9,16 @@
 . "$(dirname "$0")/lib.sh"
 
 inst=$PWD/inst
+# expect_step_fails CMD...: CMD (a script, not a fwseal tool) fails and says why.
+expect_step_fails() {
+	if "$@" >"$LAST_OUT" 2>"$LAST_ERR"; then
+		not_ok "$T" "succeeded"
+	elif [ -s "$LAST_ERR" ] && [ ! -e gone/sbom.json ]; then
+		ok "$T ($(head -n 1 "$LAST_ERR"))"
+	else
+		not_ok "$T" "no message, or an output written" "$(cat "$LAST_ERR")"
+	fi
+}
 multiarch=/usr/lib/x86_64-linux-gnu
 # Every variable away from its default, so that one ignored shows.
 DIRS=(PREFIX=/usr BINDIR=/usr/sbin LIBDIR=$multiarch INCLUDEDIR=/opt/fw/include
@@ -86,11 +96,38 @@ for t in fwseal fwseal-keys fwseal-verify; do
 	check "bash completion for $t in DATADIR/bash-completion/completions" \
 		test -s "$inst/opt/fw/share/bash-completion/completions/$t"
 done
-check "the SBOM in DATADIR/doc/fwseal names fwseal $version" python3 -c '
+sodium=$(dpkg-query -W -f '${Package} ${Version}' 'libsodium[0-9]*' 2>/dev/null | head -n 1)
+check "the SBOM in DATADIR/doc/fwseal names fwseal $version and every library with its package version" \
+	python3 - "$inst/opt/fw/share/doc/fwseal/sbom.cdx.json" "$version" "$sodium" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["metadata"]["component"]["name"] == "fwseal" and d["metadata"]["component"]["version"] == sys.argv[2]
-assert d["components"], "no components"' "$inst/opt/fw/share/doc/fwseal/sbom.cdx.json" "$version"
+assert d["bomFormat"] == "CycloneDX" and d["specVersion"] == "1.5"
+top = d["metadata"]["component"]
+assert top["name"] == "fwseal" and top["version"] == sys.argv[2], top
+assert d["metadata"]["timestamp"], "no timestamp"
+comps = {c["bom-ref"]: c for c in d["components"]}
+for c in comps.values():
+    for field in ("name", "version", "purl", "supplier"):
+        assert c.get(field), (c, field)
+names = {c["name"]: c for c in comps.values()}
+deps = {e["ref"]: e["dependsOn"] for e in d["dependencies"]}
+assert set(deps) == set(comps) | {top["bom-ref"]}, "a component without its dependency entry"
+for ref, on in deps.items():
+    assert set(on) <= set(comps), (ref, "depends on an unknown ref")
+if sys.argv[3]:  # a dpkg machine: the package and version dpkg has
+    pkg, ver = sys.argv[3].split(" ", 1)
+    assert names[pkg]["version"] == ver, (names[pkg], ver)
+    assert names[pkg]["purl"].startswith("pkg:deb/debian/" + pkg + "@"), names[pkg]
+    assert names[pkg]["bom-ref"] in deps[top["bom-ref"]], "fwseal does not depend on libsodium"
+    assert any(n.startswith("libcurl") for n in names), "libcurl (loaded at run time) missing"
+PY
+# A library the loader cannot find must fail the SBOM, not leave it out.
+mkdir -p gone && printf 'int gone(void) { return 0; }\n' >gone/g.c &&
+	printf 'int gone(void);\nint main(void) { return gone(); }\n' >gone/m.c &&
+	cc -shared -fPIC -o gone/libgone.so gone/g.c && cc -o gone/prog gone/m.c -Lgone -lgone &&
+	rm gone/libgone.so || die "building the program with a missing library"
+T="make sbom: a program whose library is missing fails the SBOM (nothing written)" \
+	expect_step_fails env VERSION="$version" sh "$SRC_DIR/tools/sbom.sh" gone/sbom.json gone/prog
 
 make -s -C "$SRC_DIR" -o all BUILD="$BUILD" DESTDIR="$inst" "${DIRS[@]}" uninstall \
 	>"$T_DIR/uninstall.log" 2>&1 || not_ok "make uninstall" "$(tail -n 5 "$T_DIR/uninstall.log")"

@@ -152,7 +152,7 @@ DEVICE_STATIC_LIB := $(BUILD)/libfwseal-device.a
 all: deps $(STATIC_LIBS) $(SHARED_LIBS) $(TOOL_BIN) $(PC_FILES)
 
 help:
-	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,11p' Makefile | sed 's/^# \{0,1\}//'
 
 # One shared dependency step: ask pkg-config, install what is missing.
 deps:

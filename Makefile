@@ -4,25 +4,45 @@
 #   make check      every test (unit + CLI) within 2 minutes; SANITIZE=1 for ASan+UBSan
 #   make check-long the slow suites: big images, mutation loops, long crash sweeps
 #   make bench      fwseal vs its peers: sha256sum/b2sum/gzip/RAUC (BENCH_MB=1024), casync delta
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (and BINDIR LIBDIR ...: README, docs/packaging.md)
+#   make sbom       fwseal's own SBOM: every linked library as this machine has it
 #   make fuzz       libFuzzer harnesses (clang) into build-fuzz/, FUZZ_SECONDS each
 #   make valgrind   unit + CLI tests under valgrind memcheck;  make cppcheck
-# Variables: CC CFLAGS LDFLAGS PREFIX DESTDIR HASH=nettle|sodium SANITIZE=1 V=1
+# Variables: CC CPPFLAGS CFLAGS LDFLAGS PREFIX DESTDIR HASH=nettle|sodium SANITIZE=1 V=1 WERROR=1
 
 # Every core, unless the command line says otherwise (make -j1 ...).
 ifeq ($(filter -j%,$(MAKEFLAGS)),)
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 endif
 
+# The install directories (GNU names; docs/packaging.md). LIBDIR may be a
+# multiarch one (/usr/lib/x86_64-linux-gnu); the .pc files follow them.
 PREFIX ?= /usr/local
 DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+DOCDIR ?= $(DATADIR)/doc/fwseal
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+# install/uninstall only copy what is built: never apt-get (tests/deps.sh).
+ifneq ($(filter install uninstall,$(MAKECMDGOALS)),)
+NO_DEPS := 1
+export NO_DEPS
+endif
 HASH ?= nettle
 UBOOT ?= 1
 NET ?= 1
 CC ?= cc
 PKG_CONFIG ?= pkg-config
+# The version is the source tree's (VERSION), never git's: a release
+# tarball builds the same version as its tag. The shared libraries are
+# libNAME.so.SOVERSION.MINOR.PATCH with the soname libNAME.so.SOVERSION.
+VERSION := $(shell cat VERSION)
 SOVERSION := 0
-VERSION := 0.2.0
+SO_REAL := .so.$(SOVERSION).$(word 2,$(subst ., ,$(VERSION))).$(word 3,$(subst ., ,$(VERSION)))
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
@@ -66,13 +86,20 @@ DEVICE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEVICE_MODULES) 2>/dev/null) $(
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_MODULES) 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_MODULES) 2>/dev/null)
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes
+# -Werror in the project's own checks only (make check sets WERROR=1, and
+# so does CI): a packager's newer compiler must not fail the build on a new
+# warning.
+WERROR ?= 0
+check check-long: WERROR := 1
+WARN = -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror,) -Wshadow -Wformat=2 -Wvla \
+	-Wstrict-prototypes
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIC
 CFLAGS ?= $(OPT)
 # FWS_PRODUCTION_BUILD: every normal build says so, and lib/core refuses to
 # compile if the fuzz-only signature bypass is switched on as well.
-ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) $(HARDEN) \
-	$(SAN_FLAGS) -fvisibility=hidden -DFWS_PRODUCTION_BUILD -Iinclude -Ilib -MMD -MP $(CFLAGS)
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) $(HARDEN) \
+	$(SAN_FLAGS) -fvisibility=hidden -DFWS_PRODUCTION_BUILD -Iinclude -Ilib -MMD -MP \
+	$(CPPFLAGS) $(CFLAGS)
 HARDEN_LD := -Wl,-z,relro,-z,now -pie
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 
@@ -100,8 +127,11 @@ CLI_SRC := $(wildcard tools/cli_*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TOOLS := fwseal fwseal-keys fwseal-verify
 TOOL_BIN := $(TOOLS:%=$(BUILD)/%)
-# The git commit in --version when built from a git checkout.
-GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD -- lib include tools 2>/dev/null || echo -dirty)
+# The git commit in --version only when this directory is itself the top of
+# a git checkout: a tarball unpacked inside another repository (a packaging
+# tree) must not report that repository's commit, nor "-dirty".
+GIT_TOP := $(shell git rev-parse --show-toplevel 2>/dev/null)
+GIT_COMMIT := $(if $(filter $(abspath $(CURDIR)),$(abspath $(GIT_TOP))),$(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD -- lib include tools 2>/dev/null || echo -dirty),)
 LIBS := fwseal-core fwseal-device fwseal
 STATIC_LIBS := $(LIBS:%=$(BUILD)/lib%.a)
 SHARED_LIBS := $(LIBS:%=$(BUILD)/lib%.so.$(SOVERSION))
@@ -116,13 +146,13 @@ SHARED_LIB := $(BUILD)/libfwseal.so.$(SOVERSION)
 DEVICE_STATIC_LIB := $(BUILD)/libfwseal-device.a
 
 
-.PHONY: man uboot-test-deps examples all deps test-deps demo check check-long unit cli bench fuzz fuzz-deps fuzz-build fuzz-replay \
+.PHONY: sbom man uboot-test-deps examples all deps test-deps demo check check-long unit cli bench fuzz fuzz-deps fuzz-build fuzz-replay \
 	valgrind cppcheck install uninstall clean format help
 
 all: deps $(STATIC_LIBS) $(SHARED_LIBS) $(TOOL_BIN) $(PC_FILES)
 
 help:
-	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,11p' Makefile | sed 's/^# \{0,1\}//'
 
 # One shared dependency step: ask pkg-config, install what is missing.
 # The steps run before anything compiles, whatever -j says: every object
@@ -143,12 +173,20 @@ TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils
 	mkimage=u-boot-tools grub-editenv=grub-common losetup=mount mkfs.ext4=e2fsprogs \
 	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl casync=casync \
 	faketime=faketime setpriv=util-linux
+# The man page and packaging tests read the pages with man and groff, and
+# the libraries with readelf (tests/cli/test_man.sh, test_install.sh).
+TEST_TOOLS += man=man-db groff=groff-base readelf=binutils
 # Python modules the CLI tests import (Debian's python3, which tests/cli/run.sh
-# puts first): the independent Ed25519 check of test_interop.sh.
-TEST_PYMODULES := cryptography=python3-cryptography
+# puts first): the independent Ed25519 check of test_interop.sh, the YAML of
+# the CI examples (test_ci_scripts.sh).
+TEST_PYMODULES := cryptography=python3-cryptography yaml=python3-yaml
 # check-long boots the real U-Boot in QEMU (tests/cli/long_uboot_qemu.sh).
 UBOOT_TEST_TOOLS := qemu-system-aarch64=qemu-system-arm sfdisk=fdisk mformat=mtools \
 	mcopy=mtools mkimage=u-boot-tools mkenvimage=u-boot-tools fw_printenv=libubootenv-tool
+# check-long also builds, checks and unpacks the Debian packages
+# (tests/cli/long_debian_package.sh).
+UBOOT_TEST_TOOLS += dpkg-buildpackage=dpkg-dev dh=debhelper lintian=lintian fakeroot=fakeroot \
+	gcc=gcc make=make
 
 test-deps: deps
 	$(Q)MODULES="$(TEST_MODULES)" PACKAGES="$(TEST_PACKAGES)" TOOLS="$(TEST_TOOLS)" \
@@ -185,10 +223,13 @@ $(BUILD)/libfwseal-device.so.$(SOVERSION): $(DEVICE_OBJ) Makefile
 	$(call link_so,libfwseal-device,$(DEVICE_PKG_LIBS))
 $(BUILD)/libfwseal.so.$(SOVERSION): $(LIB_OBJ) Makefile
 	$(call link_so,libfwseal,$(PKG_LIBS))
+# The file is libNAME.so.0.N.M; libNAME.so.0 (the target) and libNAME.so
+# are links to it, as installed.
 define link_so
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -shared -Wl,-soname,$(1).so.$(SOVERSION) -Wl,--as-needed $(ALL_LDFLAGS) -o $@ \
-		$(filter %.o,$^) $(2)
+	$(Q)$(CC) -shared -Wl,-soname,$(1).so.$(SOVERSION) -Wl,--as-needed -Wl,-z,relro,-z,now \
+		$(ALL_LDFLAGS) -o $(BUILD)/$(1)$(SO_REAL) $(filter %.o,$^) $(2)
+	$(Q)ln -sf $(1)$(SO_REAL) $@
 	$(Q)ln -sf $(1).so.$(SOVERSION) $(BUILD)/$(1).so
 endef
 
@@ -208,19 +249,29 @@ $(BUILD)/test_unit: $(UNIT_OBJ) $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(STATIC_LIB) $(PKG_LIBS) $(TEST_LIBS)
 
-# The pkg-config file names PREFIX: rebuilt whenever PREFIX changes, so
-# `make install PREFIX=/usr` never installs a file that points elsewhere.
+# The pkg-config files name PREFIX, LIBDIR and INCLUDEDIR. build/*.pc are
+# rebuilt whenever one changes; `make install` writes its own from the
+# install's variables (so that tests installing with other directories
+# never rewrite files in the shared build directory). A directory under
+# PREFIX is written as ${prefix}/... (pkg-config --define-variable=prefix=
+# and PKG_CONFIG_SYSROOT_DIR work), any other as it is.
+PC_DIRS := $(PREFIX) $(LIBDIR) $(INCLUDEDIR)
 $(BUILD)/prefix.stamp: FORCE
 	@mkdir -p $(BUILD)
-	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
-
-PC_TEMPLATE = prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: lib%s\nDescription: %s\nVersion: %s\nRequires.private: %s\nLibs: -L$${libdir} -l%s\nCflags: -I$${includedir}\n
-$(BUILD)/libfwseal-core.pc: Makefile $(BUILD)/prefix.stamp
-	$(Q)printf '$(PC_TEMPLATE)' '$(PREFIX)' fwseal-core 'fwseal core verifier: signatures, digests, policy (no heap, no stdio)' '$(VERSION)' '$(CORE_MODULES)' fwseal-core > $@
-$(BUILD)/libfwseal-device.pc: Makefile $(BUILD)/prefix.stamp
-	$(Q)printf '$(PC_TEMPLATE)' '$(PREFIX)' fwseal-device 'fwseal device side: bundle verifier, A/B life cycle, audit log (no signing code)' '$(VERSION)' '$(DEVICE_MODULES)' fwseal-device > $@
-$(BUILD)/libfwseal.pc: Makefile $(BUILD)/prefix.stamp
-	$(Q)printf '$(PC_TEMPLATE)' '$(PREFIX)' fwseal 'signed, rollback-protected software updates (all of fwseal)' '$(VERSION)' '$(DEP_MODULES)' fwseal > $@
+	@echo '$(PC_DIRS)' | cmp -s - $@ || echo '$(PC_DIRS)' > $@
+pc_dir = $(if $(filter $(PREFIX)/%,$(1)),$${prefix}$(patsubst $(PREFIX)%,%,$(1)),$(1))
+PC_TEMPLATE = prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: lib%s\nDescription: %s\nVersion: %s\nRequires.private: %s\nLibs: -L$${libdir} -l%s\nCflags: -I$${includedir}\n
+PC_DESC_fwseal-core := fwseal core verifier: signatures, digests, policy (no heap, no stdio)
+PC_DESC_fwseal-device := fwseal device side: bundle verifier, A/B life cycle, audit log (no signing code)
+PC_DESC_fwseal := signed, rollback-protected software updates (all of fwseal)
+PC_REQ_fwseal-core = $(CORE_MODULES)
+PC_REQ_fwseal-device = $(DEVICE_MODULES)
+PC_REQ_fwseal = $(DEP_MODULES)
+# $(call pc_text,LIB): the command printing libLIB.pc
+pc_text = printf '$(PC_TEMPLATE)' '$(PREFIX)' '$(call pc_dir,$(LIBDIR))' \
+	'$(call pc_dir,$(INCLUDEDIR))' $(1) '$(PC_DESC_$(1))' '$(VERSION)' '$(PC_REQ_$(1))' $(1)
+$(PC_FILES): $(BUILD)/lib%.pc: Makefile $(BUILD)/prefix.stamp VERSION
+	$(Q)$(call pc_text,$*) >$@
 
 .PHONY: FORCE
 FORCE:
@@ -245,10 +296,13 @@ $(BUILD)/examples/%: docs/examples/%.c $(BUILD)/libfwseal-device.so.$(SOVERSION)
 
 examples: $(EXAMPLE_BIN)
 
-# The man pages are generated from the command tables (tests/cli/test_docs.sh
-# checks they are current).
+# The man pages (Markdown and roff) and the bash completions are generated
+# from the command tables (tests/cli/test_docs.sh, test_man.sh check they
+# are current).
 man: all
-	$(Q)for t in $(TOOLS); do $(BUILD)/$$t --help-markdown >docs/$$t.1.md || exit 1; done
+	$(Q)for t in $(TOOLS); do $(BUILD)/$$t --help-markdown >docs/$$t.1.md && \
+		$(BUILD)/$$t --help-man >docs/man/$$t.1 && \
+		$(BUILD)/$$t --help-completion >tools/completion/$$t || exit 1; done
 
 # The hostile corpus' signed manifests, key files and device states
 # (tests/vectors/make_signed_cases.c; tests/cli/test_corpus_extra.sh runs it).
@@ -377,18 +431,49 @@ cppcheck:
 	$(Q)$(CPPCHECK) --enable=warning,portability --error-exitcode=1 --inline-suppr --quiet \
 		-Iinclude -Ilib lib tools
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/fwseal
-	install -m 0755 $(TOOL_BIN) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 $(STATIC_LIBS) $(DESTDIR)$(PREFIX)/lib/
-	install -m 0755 $(SHARED_LIBS) $(DESTDIR)$(PREFIX)/lib/
-	for l in $(LIBS); do ln -sf lib$$l.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/lib$$l.so; done
-	install -m 0644 include/fwseal/*.h $(DESTDIR)$(PREFIX)/include/fwseal/
-	install -m 0644 $(PC_FILES) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+# make install: what `make` built (it never runs the deps step), into the
+# directories above; man pages and completions are the committed ones
+# (tests/cli/test_man.sh checks they are current). uninstall removes exactly
+# the same list (tests/cli/test_install.sh checks nothing is left).
+MAN_PAGES := $(sort $(wildcard docs/man/*.[135]))
+COMPLETIONS := $(TOOLS:%=tools/completion/%)
+SBOM := $(BUILD)/sbom.cdx.json
+INSTALLED_HEADERS := $(notdir $(wildcard include/fwseal/*.h))
+install: $(STATIC_LIBS) $(SHARED_LIBS) $(TOOL_BIN) $(SBOM)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/fwseal $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(DOCDIR) \
+		$(sort $(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))))
+	install -m 0755 $(TOOL_BIN) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(STATIC_LIBS) $(DESTDIR)$(LIBDIR)/
+	for l in $(LIBS); do \
+		install -m 0644 $(BUILD)/lib$$l$(SO_REAL) $(DESTDIR)$(LIBDIR)/ && \
+		ln -sf lib$$l$(SO_REAL) $(DESTDIR)$(LIBDIR)/lib$$l.so.$(SOVERSION) && \
+		ln -sf lib$$l.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/lib$$l.so || exit 1; \
+	done
+	install -m 0644 include/fwseal/*.h $(DESTDIR)$(INCLUDEDIR)/fwseal/
+	$(foreach l,$(LIBS),$(call pc_text,$(l)) >$(DESTDIR)$(PKGCONFIGDIR)/lib$(l).pc && ) true
+	for m in $(MAN_PAGES); do \
+		s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
+	done
+	install -m 0644 $(COMPLETIONS) $(DESTDIR)$(COMPLETIONDIR)/
+	install -m 0644 $(SBOM) $(DESTDIR)$(DOCDIR)/
 
 uninstall:
-	rm -f $(TOOLS:%=$(DESTDIR)$(PREFIX)/bin/%) $(LIBS:%=$(DESTDIR)$(PREFIX)/lib/lib%.*)
-	rm -rf $(DESTDIR)$(PREFIX)/include/fwseal $(LIBS:%=$(DESTDIR)$(PREFIX)/lib/pkgconfig/lib%.pc)
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(TOOLS:%=$(DESTDIR)$(COMPLETIONDIR)/%)
+	rm -f $(foreach l,$(LIBS),$(DESTDIR)$(LIBDIR)/lib$(l).a $(DESTDIR)$(LIBDIR)/lib$(l).so \
+		$(DESTDIR)$(LIBDIR)/lib$(l).so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/lib$(l)$(SO_REAL) \
+		$(DESTDIR)$(PKGCONFIGDIR)/lib$(l).pc)
+	rm -f $(INSTALLED_HEADERS:%=$(DESTDIR)$(INCLUDEDIR)/fwseal/%) \
+		$(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+		$(DESTDIR)$(DOCDIR)/$(notdir $(SBOM))
+	rmdir $(DESTDIR)$(INCLUDEDIR)/fwseal $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
+# fwseal's own SBOM (CycloneDX 1.5): fwseal and every library its programs
+# and libraries load, with the versions this machine has (tools/sbom.sh).
+sbom: $(SBOM)
+$(SBOM): $(SHARED_LIBS) $(TOOL_BIN) tools/sbom.sh VERSION
+	@$(if $(Q),echo "  SBOM    $@")
+	$(Q)VERSION=$(VERSION) sh tools/sbom.sh $@ $(SHARED_LIBS) $(TOOL_BIN)
 
 format:
 	clang-format -i $(LIB_SRC) $(wildcard lib/*/*.h) include/fwseal/*.h tools/*.c tools/*.h $(UNIT_SRC)

@@ -4,7 +4,8 @@
  * examples and the function that runs it. From that one table come the
  * parser (exact long options only: a security tool never guesses what an
  * abbreviation meant), `COMMAND --help`, the man pages (docs/PROG.1.md, made
- * by `PROG --help-markdown`) and the dispatch.
+ * by `PROG --help-markdown`; docs/man/PROG.1 by `PROG --help-man`), the bash
+ * completion and the dispatch.
  *
  * A CLI only parses, calls the library and reports: no decision is made
  * here. Reporting: one line on stderr, `PROG: SUBJECT: PART: REASON`
@@ -80,6 +81,10 @@ struct cli {
 
 /* The whole of main(): start libsodium, dispatch, report. */
 int cli_main(const struct cli_tool *tool, int argc, char **argv);
+/* The man page in roff (docs/man/PROG.1) and the bash completion
+ * (tools/completion/PROG), from the same table (cli_man.c). */
+void cli_print_man(FILE *out, const struct cli_tool *tool);
+void cli_print_completion(FILE *out, const struct cli_tool *tool);
 /* The command line being run (the reporting functions use it). */
 struct cli *cli_current(void);
 

@@ -109,8 +109,10 @@ static void print_tool_help(FILE *out, const struct cli_tool *t, const char *gro
 		if (group == NULL || strncmp(cmd->name, group, strlen(group)) == 0)
 			fprintf(out, "  %-18s %s\n", cmd->name, cmd->summary);
 	fprintf(out, "\n%s COMMAND --help shows a command's options, examples and exit "
-		     "statuses.\n%s --version prints the version.\n",
-		t->prog, t->prog);
+		     "statuses.\n%s --version prints the version.\n"
+		     "%s --help-man, --help-markdown and --help-completion print the manual page\n"
+		     "(roff, Markdown) and the bash completion.\n",
+		t->prog, t->prog, t->prog);
 }
 
 /* docs/PROG.1.md is this output, byte for byte (tests/cli/test_docs.sh). */
@@ -310,6 +312,14 @@ int cli_main(const struct cli_tool *tool, int argc, char **argv)
 	}
 	if (strcmp(first, "--help-markdown") == 0) {
 		print_markdown(stdout, tool);
+		return 0;
+	}
+	if (strcmp(first, "--help-man") == 0) {
+		cli_print_man(stdout, tool);
+		return 0;
+	}
+	if (strcmp(first, "--help-completion") == 0) {
+		cli_print_completion(stdout, tool);
 		return 0;
 	}
 	if (strcmp(first, "help") == 0) {

@@ -37,8 +37,10 @@ done
 PATH=$PWD/stub:$PATH make -s -C "$SRC_DIR" -o all BUILD="$BUILD" DESTDIR="$inst" "${DIRS[@]}" \
 	install >"$T_DIR/install.log" 2>&1 || die "make install: $(tail -n 5 "$T_DIR/install.log")"
 check "make install never calls apt-get or sudo (NO_DEPS implied)" test ! -e stub/called
-check "make -n install runs no deps step" \
-	bash -c '! make -n -C "$0" -o all BUILD="$1" DESTDIR=/nonexistent install | grep -E "deps\.sh|apt-get"' \
+# The deps step may still run, as a check only (NO_DEPS=1: tests/deps.sh says
+# what is missing and installs nothing); nothing in the recipe installs.
+check "make -n install runs no apt-get" \
+	bash -c '! make -n -C "$0" -o all BUILD="$1" DESTDIR=/nonexistent install | grep -E "apt-get|sudo"' \
 	"$SRC_DIR" "$BUILD"
 
 check "the tools in BINDIR" test -x "$inst/usr/sbin/fwseal" -a -x "$inst/usr/sbin/fwseal-keys" \

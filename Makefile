@@ -89,10 +89,12 @@ NET_SRC := lib/net/url.c \
 	$(if $(filter 1,$(NET)),lib/net/http.c lib/net/http_check.c lib/net/curl_load.c,lib/net/http_none.c)
 DEVICE_SRC := $(wildcard lib/device/*.c lib/device/config/*.c lib/device/slot/*.c) \
 	$(filter-out lib/device/boot/uboot%.c,$(wildcard lib/device/boot/*.c)) $(UBOOT_SRC) $(NET_SRC)
-DEVICE_LIB_SRC := $(CORE_SRC) $(wildcard lib/io/*.c) $(wildcard lib/bundle/*.c) $(DEVICE_SRC)
-# lib/selftest: built-in known answers + attack suite.
+# lib/selftest: built-in known answers + attack suite; its fixtures write
+# their own tar (no libarchive), so the device library holds it too.
 SELFTEST_SRC := $(wildcard lib/selftest/*.c)
-LIB_SRC := $(DEVICE_LIB_SRC) $(SELFTEST_SRC) $(wildcard lib/sign/*.c)
+DEVICE_LIB_SRC := $(CORE_SRC) $(wildcard lib/io/*.c) $(wildcard lib/bundle/*.c) $(DEVICE_SRC) \
+	$(SELFTEST_SRC)
+LIB_SRC := $(DEVICE_LIB_SRC) $(wildcard lib/sign/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 DEVICE_OBJ := $(DEVICE_LIB_SRC:%.c=$(BUILD)/%.o)

@@ -7,6 +7,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make fuzz       libFuzzer harnesses (clang) into build-fuzz/, FUZZ_SECONDS each
 #   make valgrind   unit + CLI tests under valgrind memcheck;  make cppcheck
+#   make traceability  docs/traceability.md from the requirements, tags, last results
 # Variables: CC CFLAGS LDFLAGS PREFIX DESTDIR HASH=nettle|sodium SANITIZE=1 V=1
 
 # Every core, unless the command line says otherwise (make -j1 ...).
@@ -118,13 +119,13 @@ SHARED_LIB := $(BUILD)/libfwseal.so.$(SOVERSION)
 DEVICE_STATIC_LIB := $(BUILD)/libfwseal-device.a
 
 
-.PHONY: man uboot-test-deps examples all deps test-deps demo check check-long unit cli bench fuzz fuzz-deps fuzz-build fuzz-replay \
+.PHONY: traceability man uboot-test-deps examples all deps test-deps demo check check-long unit cli bench fuzz fuzz-deps fuzz-build fuzz-replay \
 	valgrind cppcheck install uninstall clean format help
 
 all: deps $(STATIC_LIBS) $(SHARED_LIBS) $(TOOL_BIN) $(PC_FILES)
 
 help:
-	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,11p' Makefile | sed 's/^# \{0,1\}//'
 
 # One shared dependency step: ask pkg-config, install what is missing.
 deps:
@@ -133,11 +134,13 @@ deps:
 # The CLI tests also run python3 (hostile corpus), flock, tar, gzip, split;
 # the real-device tests the bootloaders' own tools (test_sysconf.sh); the
 # network tests real servers (nginx, lighttpd), openssl for their test CA,
-# mke2fs and casync (test_net.sh, test_delta.sh).
+# mke2fs and casync (test_net.sh, test_delta.sh); strace what the tools open
+# (test_interfaces.sh).
 TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils \
 	fw_printenv=libubootenv-tool fw_setenv=libubootenv-tool mkenvimage=u-boot-tools \
 	mkimage=u-boot-tools grub-editenv=grub-common losetup=mount mkfs.ext4=e2fsprogs \
-	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl casync=casync
+	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl casync=casync \
+	strace=strace
 # check-long boots the real U-Boot in QEMU (tests/cli/long_uboot_qemu.sh).
 UBOOT_TEST_TOOLS := qemu-system-aarch64=qemu-system-arm sfdisk=fdisk mformat=mtools \
 	mcopy=mtools mkimage=u-boot-tools mkenvimage=u-boot-tools fw_printenv=libubootenv-tool
@@ -250,15 +253,26 @@ $(BUILD)/make_signed_cases: tests/vectors/make_signed_cases.c $(STATIC_LIB)
 # make check: everything that runs within 2 minutes on 2 cores. The slow
 # suites (big images, mutation loops, the long crash sweeps; later VMs and
 # servers) are make check-long; .ci/run runs both.
+# Both record their results in $(BUILD)/test-results/ for make traceability.
 check: test-deps all $(BUILD)/test_unit $(EXAMPLE_BIN) fuzz-replay $(BUILD)/make_signed_cases
-	$(Q)echo "== unit tests ($(BUILD))" && cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2
+	$(Q)mkdir -p $(BUILD)/test-results
+	$(Q)echo "== unit tests ($(BUILD))" && cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2 \
+		--json=$(CURDIR)/$(BUILD)/test-results/unit.json
 	$(Q)echo "== CLI integration tests ($(BUILD))" && BUILD=$(CURDIR)/$(BUILD) \
 		FWSEAL_SAN_FLAGS="$(SAN_FLAGS)" bash tests/cli/run.sh
 
 check-long: test-deps uboot-test-deps all $(BUILD)/test_unit $(BUILD)/make_signed_cases
+	$(Q)mkdir -p $(BUILD)/test-results
 	$(Q)echo "== long unit tests ($(BUILD))" && cd tests && FWSEAL_LONG=1 $(SAN_ENV) \
-		../$(BUILD)/test_unit --jobs 2 --filter '*/*_long'
+		../$(BUILD)/test_unit --jobs 2 --filter '*/*_long' \
+		--json=$(CURDIR)/$(BUILD)/test-results/unit-long.json
 	$(Q)echo "== long CLI tests ($(BUILD))" && BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh --long
+
+# Requirement -> tests -> result of the last make check / check-long
+# (docs/requirements.md): writes docs/traceability.md; fails when a
+# requirement has no test or a test names an unknown requirement.
+traceability:
+	$(Q)python3 tests/traceability.py --results $(BUILD)/test-results --out docs/traceability.md
 
 # The peers it measures against: RAUC (signed bundles), casync (delta).
 BENCH_TOOLS := rauc=rauc mksquashfs=squashfs-tools casync=casync nginx=nginx mke2fs=e2fsprogs \

@@ -10,6 +10,7 @@
 # tests/vectors/hostile (which outside reviewers can use on their own
 # verifier), after checking that it is still what the generator and
 # `fwseal pack` produce.
+# req: REQ-FMT-001, REQ-FMT-002, REQ-LIFE-005
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/corpus.sh"
 
@@ -29,6 +30,7 @@ rm -rf gen2
 check_corpus fresh "$PWD/gen" root.json base.fwb
 
 # ---- 3. endless streams on standard input: the reader must stop by itself ----
+# req: REQ-FMT-004
 # A producer that never ends (a decompression bomb with no end at all, zeros
 # or garbage forever) must be cut off by the reader within a record, not read
 # to its end: each run must end by itself, long before `timeout` would.

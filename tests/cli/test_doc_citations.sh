@@ -10,6 +10,7 @@
 #
 # First the checker itself: a doc with one false citation of each kind must
 # be caught, kind by kind, and a doc whose citations are all true must pass.
+# req: REQ-EVID-002
 . "$(dirname "$0")/lib.sh"
 
 CHECKER=$TESTS_DIR/doc_citations.py

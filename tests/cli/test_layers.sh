@@ -5,6 +5,7 @@
 # pkg-config file; a program built against each one alone runs;
 # libfwseal-device and fwseal-verify define no lib/sign symbol and need no
 # libarchive.
+# req: REQ-KEY-004, REQ-EVID-007
 . "$(dirname "$0")/lib.sh"
 
 KA=$TESTS_DIR/vectors/known-answers

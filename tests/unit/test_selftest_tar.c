@@ -106,6 +106,7 @@ static uint8_t *payload(void)
 
 TestSuite(selftest_tar, .timeout = 60);
 
+/* req: REQ-EVID-005 */
 Test(selftest_tar, plain_archive_equals_the_release_writers_bytes)
 {
 	uint8_t *d = payload(), *a, *b;
@@ -123,6 +124,7 @@ Test(selftest_tar, plain_archive_equals_the_release_writers_bytes)
 	free(d);
 }
 
+/* req: REQ-EVID-005 */
 Test(selftest_tar, gzip_member_decompresses_to_the_release_writers_tar)
 {
 	uint8_t *d = payload(), *a, *b, *za, *zb, *gz;

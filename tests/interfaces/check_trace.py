@@ -17,7 +17,10 @@ import sys
 IGNORED_PREFIXES = ("/lib/", "/usr/lib/", "/lib64/", "/usr/lib64/", "/etc/ld.so.")
 CALL_RE = re.compile(r"^\d+\s+([a-z_0-9]+)\((.*)$")
 PATH_ARG_RE = re.compile(r'(?:(\d+|AT_FDCWD)<([^>]*)>, )?"((?:[^"\\]|\\.)*)"')
-NET_CALLS = ("socket", "connect", "bind", "listen", "accept", "accept4", "sendto", "sendmsg")
+NET_CALLS = ("socket", "socketpair", "connect", "bind", "listen", "accept", "accept4")
+# Other socket calls carry data, not names: neither paths nor connections.
+DATA_CALLS = ("sendto", "sendmsg", "sendmmsg", "recvfrom", "recvmsg", "recvmmsg", "getsockopt",
+              "setsockopt", "getsockname", "getpeername", "shutdown")
 
 
 def doc_patterns(doc):
@@ -64,6 +67,7 @@ def pattern_regex(p, args, devices, targets):
             out += {
                 "arg": alt(args), "dir": alt(dirs), "random": "[a-z0-9]{12}",
                 "device": alt(devices), "set": "[ab]", "target": alt(targets), "n": "[0-9]+",
+                "zone": "[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*",
             }.get(ph, "(?!)")
             i += m.end()
             continue
@@ -86,6 +90,8 @@ def traced_paths(trace):
             call, args = m.groups()
             if call in NET_CALLS:
                 net.append(line.strip())
+                continue
+            if call in DATA_CALLS:
                 continue
             if call == "execve":
                 continue  # the tool itself (and a custom bootloader program: not run here)

@@ -7,6 +7,11 @@
 # setup step that fails calls die, which ends the file (reported as a
 # failure by run.sh).
 #
+# Requirements: a comment `# req: REQ-GROUP-NNN` names the requirements of
+# docs/requirements.md a file (in its leading comment block) or a section
+# (from the tag to the next `# ----` header) evidences; `make traceability`
+# maps the results recorded below to them (tests/traceability.py).
+#
 # Naming a check: prefix the call with T="what is being attacked", e.g.
 #   T="bundle signed by an unknown key" expect_exit 11 "$FWSEAL" verify ...
 # (bash keeps T only for that one call). Without T the command line is used.

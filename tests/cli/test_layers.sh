@@ -72,6 +72,9 @@ for f in fws_envelope_decode_draft fws_envelope_encode_draft fws_bundle_writer_o
 	check "$f is not in fwseal-verify" bash -c '! grep -qx "$0" "$1"' "$f" verify.syms
 done
 check "libfwseal-device exports the device API (fws_device_install)" grep -qx fws_device_install dev.syms
+# req: REQ-EVID-005
+check "libfwseal-device and fwseal-verify hold the self-test (fws_selftest_run)" bash -c \
+	'grep -qx fws_selftest_run "$0" && grep -qx fws_selftest_run "$1"' dev.syms verify.syms
 check "libfwseal exports the signing API (fws_pack)" bash -c \
 	'nm -D --defined-only "$0" | grep -q " T fws_pack$"' "$inst/usr/lib/libfwseal.so.0"
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' '; }

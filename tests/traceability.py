@@ -12,7 +12,8 @@ docs/traceability.md; "-" = standard output).
 
 Scope of a tag (docs/requirements.md): in a shell test, a tag in the leading comment block
 covers the whole file, a later one the lines up to the next `# ----` section header; in a
-Criterion file, a tag before the first Test( covers the file, a later one the next Test(.
+Criterion file, a tag right above a Test( (comments and blank lines between allowed) covers
+that test, any other tag before the first Test( the whole file.
 
 Exit status: 0; 1 when a requirement has no test, a tag names an unknown ID, an ID is
 defined twice or a tag covers no test (each named on stderr, one line each); 2 on a usage
@@ -152,14 +153,22 @@ def scan_c(root, rel, problems):
         if not ids:
             problems.add("%s:%d" % (rel, no), "tag names no requirement")
             continue
-        if not tests or no < tests[0][0]:
-            tags.append((ids, None, no))
-            continue
+        # Right above a Test( (only comments and blank lines between): that test.
+        follows = ""
+        for l2 in lines[no:]:
+            t = l2.strip()
+            if t == "" or t.startswith(("/*", "*", "//")):
+                continue
+            follows = t
+            break
         nxt = [name for tno, name in tests if tno > no]
-        if not nxt:
-            problems.add("%s:%d" % (rel, no), "tag after the last Test( covers no test")
-            continue
-        tags.append((ids, nxt[0], no))
+        if follows.startswith(("Test(", "ParameterizedTest(")) and nxt:
+            tags.append((ids, nxt[0], no))
+        elif not tests or no < tests[0][0]:
+            tags.append((ids, None, no))
+        else:
+            problems.add("%s:%d" % (rel, no), "tag is neither above a Test( nor before the "
+                         "first one: it covers no test")
     return tags, [name for _, name in tests]
 
 

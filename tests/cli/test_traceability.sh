@@ -52,6 +52,12 @@ Test(suite, untagged) {}
 Test(suite, tagged) {}
 Test(suite, also_untagged) {}
 C
+	cat >"$1/tests/unit/test_w.c" <<'C'
+/* req: REQ-AAA-003 */
+/* (a comment between the tag and its test) */
+Test(ww, first_and_tagged) {}
+Test(ww, second_untagged) {}
+C
 	cat >"$1/tests/unit/test_z.c" <<'C'
 /* req: REQ-AAA-004 */
 Test(zz, one) {}
@@ -77,7 +83,7 @@ check "names the unknown ID and where it is cited" \
 	grep -q "tests/cli/test_x.sh:7: REQ-ZZZ-999 is not in docs/requirements.md" bad.err
 check "names a tag word that is no ID" grep -q "tests/unit/test_y.c:2: tag names 'REQ-aaa-3'" bad.err
 check "names an ID defined twice" grep -q "REQ-AAA-001 is defined twice" bad.err
-check "names a tag that covers no test" grep -q "test_z.c:4: tag after the last Test( covers no test" bad.err
+check "names a tag that covers no test" grep -q "test_z.c:4: tag is neither above a Test( nor before the first one" bad.err
 check "exactly those five problems" test "$(grep -c '^traceability: ' bad.err)" = 5
 python3 "$TRACE" --root bad --results none --out bad.md >/dev/null 2>&1
 rc=$?
@@ -91,6 +97,7 @@ sed -i 's/^11\tok # SKIP no tool\t/11\tskip\t/' res/cli/test_x.tsv
 cat >res/unit.json <<'JSON'
 {"test_suites": [{"name": "suite", "tests": [
   {"name": "untagged", "status": "FAILED"}, {"name": "tagged", "status": "PASSED"}]},
+ {"name": "ww", "tests": [{"name": "first_and_tagged", "status": "PASSED"}, {"name": "second_untagged", "status": "FAILED"}]},
  {"name": "zz", "tests": [{"name": "one", "status": "SKIPPED"}, {"name": "two", "status": "SKIPPED"}]}]}
 JSON
 T="the matrix of the made-up tree" expect_ok python3 "$TRACE" --root good --results res --out m.md
@@ -99,8 +106,9 @@ check "the whole file: every check counted (2 ok, 1 not ok, 1 skip), FAIL" \
 	bash -c 'grep "^| REQ-AAA-001 |" m.md | grep -q "tests/cli/test_x.sh: 2 ok, 1 not ok, 1 skip | FAIL |"'
 check "the section: only its two checks, not the ones around it" \
 	bash -c 'grep "^| REQ-AAA-002 |" m.md | grep -q "the section, from line 7): 1 ok, 1 not ok | FAIL |"'
-check "one unit test: its own result, not its untagged neighbour's failure" \
-	bash -c 'grep "^| REQ-AAA-003 |" m.md | grep -q "\`suite::tagged\`: ok | pass |"'
+check "one unit test: its own result, not its untagged neighbours' failures" \
+	bash -c 'r=$(grep "^| REQ-AAA-003 |" m.md) && [[ $r == *"\`suite::tagged\`: ok"* ]] &&
+		[[ $r == *"\`ww::first_and_tagged\`: ok"* ]] && [[ $r != *untagged* ]] && [[ $r == *"| pass |" ]]'
 check "tests that only skipped are not a pass" \
 	bash -c 'grep "^| REQ-AAA-004 |" m.md | grep -q "| skipped |"'
 T="no results at all: every requirement \"not run\", still exit 0" \

@@ -224,7 +224,9 @@ demo: all
 	$(Q)BUILD=$(BUILD) sh tools/demo.sh
 
 unit: test-deps all $(BUILD)/test_unit
-	$(Q)cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2
+	$(Q)mkdir -p $(BUILD)/test-results
+	$(Q)cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2 \
+		--json=$(CURDIR)/$(BUILD)/test-results/unit.json
 
 cli: all $(BUILD)/make_signed_cases
 	$(Q)BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh

@@ -111,6 +111,36 @@ check "one unit test: its own result, not its untagged neighbours' failures" \
 		[[ $r == *"\`ww::first_and_tagged\`: ok"* ]] && [[ $r != *untagged* ]] && [[ $r == *"| pass |" ]]'
 check "tests that only skipped are not a pass" \
 	bash -c 'grep "^| REQ-AAA-004 |" m.md | grep -q "| skipped |"'
+# ---- run.sh records what it reports, with the line of each check ----
+# A copy of run.sh and lib.sh next to a test file of known checks; the
+# tools are this build's (run.sh wants them), the results go to fakebuild.
+mkdir -p fake/cli fakebuild
+cp "$TESTS_CLI/run.sh" "$TESTS_CLI/lib.sh" fake/cli/
+for t in fwseal fwseal-keys fwseal-verify; do ln -s "$BUILD/$t" fakebuild/$t; done
+cat >fake/cli/test_fake.sh <<'SH'
+#!/usr/bin/env bash
+. "$(dirname "$0")/lib.sh"
+ok "first"
+check "second fails" false
+ok "third # SKIP no such tool here"
+helper() { check "from a helper" true; }
+helper
+finish
+SH
+BUILD=$PWD/fakebuild JOBS=1 bash fake/cli/run.sh fake >fake.out 2>&1
+check "run.sh's own report is unchanged (numbered TAP lines, the summary)" bash -c '
+	grep -qx "ok 1 - test_fake: first" fake.out && grep -qx "not ok 2 - test_fake: second fails" fake.out &&
+	grep -qx "ok 3 - test_fake: third # SKIP no such tool here" fake.out &&
+	grep -qx "ok 4 - test_fake: from a helper" fake.out && grep -qx "2 passed, 1 failed, 1 SKIPPED" fake.out'
+check "the results file: each check with its line, result and name" bash -c '
+	f=fakebuild/test-results/cli/test_fake.tsv
+	head -n 1 "$f" | grep -q "^# test_fake.sh	[0-9-]*T[0-9:]*Z	0$" &&
+	diff <(tail -n +2 "$f") <(printf "3	ok	first
+4	not ok	second fails
+5	skip	third # SKIP no such tool here
+7	ok	from a helper
+")'
+
 T="no results at all: every requirement \"not run\", still exit 0" \
 	expect_ok python3 "$TRACE" --root good --results nowhere --out n.md
 check "four requirements, all not run" grep -q "Requirements: 4; pass 0, FAIL 0, not run 4" n.md

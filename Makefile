@@ -8,6 +8,7 @@
 #   make sbom       fwseal's own SBOM: every linked library as this machine has it
 #   make fuzz       libFuzzer harnesses (clang) into build-fuzz/, FUZZ_SECONDS each
 #   make valgrind   unit + CLI tests under valgrind memcheck;  make cppcheck
+#   make traceability  docs/traceability.md from the requirements, tags, last results
 # Variables: CC CPPFLAGS CFLAGS LDFLAGS PREFIX DESTDIR HASH=nettle|sodium SANITIZE=1 V=1 WERROR=1
 
 # Every core, unless the command line says otherwise (make -j1 ...).
@@ -116,10 +117,12 @@ NET_SRC := lib/net/url.c \
 	$(if $(filter 1,$(NET)),lib/net/http.c lib/net/http_check.c lib/net/curl_load.c,lib/net/http_none.c)
 DEVICE_SRC := $(wildcard lib/device/*.c lib/device/config/*.c lib/device/slot/*.c) \
 	$(filter-out lib/device/boot/uboot%.c,$(wildcard lib/device/boot/*.c)) $(UBOOT_SRC) $(NET_SRC)
-DEVICE_LIB_SRC := $(CORE_SRC) $(wildcard lib/io/*.c) $(wildcard lib/bundle/*.c) $(DEVICE_SRC)
-# lib/selftest: built-in known answers + attack suite.
+# lib/selftest: built-in known answers + attack suite; its fixtures write
+# their own tar (no libarchive), so the device library holds it too.
 SELFTEST_SRC := $(wildcard lib/selftest/*.c)
-LIB_SRC := $(DEVICE_LIB_SRC) $(SELFTEST_SRC) $(wildcard lib/sign/*.c)
+DEVICE_LIB_SRC := $(CORE_SRC) $(wildcard lib/io/*.c) $(wildcard lib/bundle/*.c) $(DEVICE_SRC) \
+	$(SELFTEST_SRC)
+LIB_SRC := $(DEVICE_LIB_SRC) $(wildcard lib/sign/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 DEVICE_OBJ := $(DEVICE_LIB_SRC:%.c=$(BUILD)/%.o)
@@ -146,7 +149,7 @@ SHARED_LIB := $(BUILD)/libfwseal.so.$(SOVERSION)
 DEVICE_STATIC_LIB := $(BUILD)/libfwseal-device.a
 
 
-.PHONY: sbom man uboot-test-deps examples all deps test-deps demo check check-long unit cli bench fuzz fuzz-deps fuzz-build fuzz-replay \
+.PHONY: sbom traceability man uboot-test-deps examples all deps test-deps demo check check-long unit cli bench fuzz fuzz-deps fuzz-build fuzz-replay \
 	valgrind cppcheck install uninstall clean format help
 
 all: deps $(STATIC_LIBS) $(SHARED_LIBS) $(TOOL_BIN) $(PC_FILES)
@@ -167,12 +170,13 @@ deps:
 # The CLI tests also run python3 (hostile corpus), flock, tar, gzip, split;
 # the real-device tests the bootloaders' own tools (test_sysconf.sh); the
 # network tests real servers (nginx, lighttpd), openssl for their test CA,
-# mke2fs and casync (test_net.sh, test_delta.sh).
+# mke2fs and casync (test_net.sh, test_delta.sh); strace what the tools open
+# (test_interfaces.sh).
 TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils \
 	fw_printenv=libubootenv-tool fw_setenv=libubootenv-tool mkenvimage=u-boot-tools \
 	mkimage=u-boot-tools grub-editenv=grub-common losetup=mount mkfs.ext4=e2fsprogs \
 	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl casync=casync \
-	faketime=faketime setpriv=util-linux
+	faketime=faketime setpriv=util-linux strace=strace
 # The man page and packaging tests read the pages with man and groff, and
 # the libraries with readelf (tests/cli/test_man.sh, test_install.sh).
 TEST_TOOLS += man=man-db groff=groff-base readelf=binutils
@@ -281,7 +285,9 @@ demo: all
 	$(Q)BUILD=$(BUILD) sh tools/demo.sh
 
 unit: test-deps all $(BUILD)/test_unit
-	$(Q)cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2
+	$(Q)mkdir -p $(BUILD)/test-results
+	$(Q)cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2 \
+		--json=$(CURDIR)/$(BUILD)/test-results/unit.json
 
 cli: all $(BUILD)/make_signed_cases
 	$(Q)BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh
@@ -313,15 +319,26 @@ $(BUILD)/make_signed_cases: tests/vectors/make_signed_cases.c $(STATIC_LIB) | de
 # make check: everything that runs within 2 minutes on 2 cores. The slow
 # suites (big images, mutation loops, the long crash sweeps; later VMs and
 # servers) are make check-long; .ci/run runs both.
+# Both record their results in $(BUILD)/test-results/ for make traceability.
 check: test-deps all $(BUILD)/test_unit $(EXAMPLE_BIN) fuzz-replay $(BUILD)/make_signed_cases
-	$(Q)echo "== unit tests ($(BUILD))" && cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2
+	$(Q)mkdir -p $(BUILD)/test-results
+	$(Q)echo "== unit tests ($(BUILD))" && cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2 \
+		--json=$(CURDIR)/$(BUILD)/test-results/unit.json
 	$(Q)echo "== CLI integration tests ($(BUILD))" && BUILD=$(CURDIR)/$(BUILD) \
 		FWSEAL_SAN_FLAGS="$(SAN_FLAGS)" bash tests/cli/run.sh
 
 check-long: test-deps uboot-test-deps all $(BUILD)/test_unit $(BUILD)/make_signed_cases
+	$(Q)mkdir -p $(BUILD)/test-results
 	$(Q)echo "== long unit tests ($(BUILD))" && cd tests && FWSEAL_LONG=1 $(SAN_ENV) \
-		../$(BUILD)/test_unit --jobs 2 --filter '*/*_long'
+		../$(BUILD)/test_unit --jobs 2 --filter '*/*_long' \
+		--json=$(CURDIR)/$(BUILD)/test-results/unit-long.json
 	$(Q)echo "== long CLI tests ($(BUILD))" && BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh --long
+
+# Requirement -> tests -> result of the last make check / check-long
+# (docs/requirements.md): writes docs/traceability.md; fails when a
+# requirement has no test or a test names an unknown requirement.
+traceability:
+	$(Q)python3 tests/traceability.py --results $(BUILD)/test-results --out docs/traceability.md
 
 # The peers it measures against: RAUC (signed bundles), casync (delta).
 BENCH_TOOLS := rauc=rauc mksquashfs=squashfs-tools casync=casync nginx=nginx mke2fs=e2fsprogs \

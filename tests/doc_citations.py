@@ -253,6 +253,13 @@ class Tree:
     def error_name_exists(self, name):
         return name in self.errors() or name in self._macros
 
+    # ---- requirement IDs (docs/requirements.md table rows) ----
+    def requirements(self):
+        if getattr(self, "_reqs", None) is None:
+            self._reqs = set(re.findall(r"(?m)^\|\s*(REQ-[A-Z]+-\d{3})\s*\|",
+                                        self.text("docs/requirements.md") or ""))
+        return self._reqs
+
     # ---- Makefile targets ----
     def targets(self):
         if self._targets is None:
@@ -671,6 +678,30 @@ def check_errors(tree, doc, no, line, out):
     return n
 
 
+REQ_RE = re.compile(r"\bREQ-([A-Z]+)-(?:(\d{3})(?:\.\.(\d{3}))?|\*)(?![\w-])")
+
+
+def check_requirements(tree, doc, no, line, out):
+    """REQ-GROUP-NNN, a range REQ-GROUP-NNN..MMM and REQ-GROUP-* name requirements
+    of docs/requirements.md (every ID of a range, at least one of a group)."""
+    n = 0
+    reqs = tree.requirements()
+    for m in REQ_RE.finditer(line):
+        group, first, last = m.groups()
+        n += seen(doc, no, "requirement", m.group(0))
+        if first is None:
+            if not any(r.startswith("REQ-%s-" % group) for r in reqs):
+                fail(out, doc, no, "requirement", m.group(0),
+                     "no requirement of that group in docs/requirements.md")
+            continue
+        ids = ["REQ-%s-%03d" % (group, k) for k in range(int(first), int(last or first) + 1)]
+        missing = [i for i in ids if i not in reqs]
+        if missing or (last is not None and int(last) <= int(first)):
+            fail(out, doc, no, "requirement", m.group(0),
+                 "not in docs/requirements.md: %s" % ", ".join(missing or [m.group(0)]))
+    return n
+
+
 def check_test_checks(tree, doc, no, line, out):
     n = 0
     text = line.replace("\\|", "|")
@@ -845,6 +876,7 @@ def check_doc(tree, path, out):
         n += check_units(tree, doc, no, line, out)
         n += check_errors(tree, doc, no, line, out)
         n += check_test_checks(tree, doc, no, line, out)
+        n += check_requirements(tree, doc, no, line, out)
         if not in_code:
             n += check_links(tree, doc, doc_dir, no, line, out)
         segs = [line] if in_code else inline_code(line)

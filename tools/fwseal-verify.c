@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_selftest.h"
 #include "fwseal/fwseal.h"
 #include "fwseal/net.h"
 #include "fwseal/sysconf.h"
@@ -650,6 +651,34 @@ static int run_log(struct cli *c)
 	return rc == 0 ? 0 : cli_fail(device, rc);
 }
 
+/* ---- selftest ---- */
+
+static const struct cli_opt selftest_opts[] = {DEVICE_OPT, JSON_OPT, {NULL}};
+static const int selftest_codes[] = {FWS_EINTERNAL, FWS_ENOMEM, FWS_ESTATE, FWS_EUNSAFE,
+				     FWS_EIO, FWS_ECONFIG, FWS_EBOOTLOADER, 0};
+
+/* The device's trusted time dates the record when a device is named: the
+ * newest `created` it verified (a lower bound of the real date, never the
+ * clock alone). Without a device the date is "unknown". Reading the state
+ * changes nothing. */
+static int run_selftest(struct cli *c)
+{
+	struct fws_device_status st;
+	int64_t when = 0;
+	if (cli_get(c, "device") != NULL || cli_get(c, "config") != NULL) {
+		int rc = open_device(c, 0);
+		if (rc != 0)
+			return rc;
+		fws_diag_clear();
+		rc = fws_device_status(&dev, &st);
+		if (rc != 0)
+			return cli_fail(device_name, rc);
+		when = st.state.highest_created;
+	}
+	return cli_selftest(c, NULL, 0, when,
+			    "the device's trusted time: the newest verified 'created'");
+}
+
 static const struct cli_cmd commands[] = {
     {"init", "provision a simulated device",
      "--device DIR --root FILE --hardware ID [--device-id ID] [--factory-version V]",
@@ -741,6 +770,17 @@ static const struct cli_cmd commands[] = {
      log_opts, 0, 0, log_codes, "fwseal-verify log --device /tmp/dev --verify", run_log,
      "lines            the audit log's lines as objects, oldest first\n"
      "                 (docs/audit-log.md)"},
+    {"selftest", "run the built-in known answers and attack suite on this device",
+     "[--device DIR | --config FILE] [--json]",
+     "Runs the known-answer tests and the attack suite against the device library as\n"
+     "installed (bundles built in memory, signed with public test keys the device\n"
+     "never trusts; nothing is written). With --json it prints the installation /\n"
+     "operational qualification record (docs/qualification.md). With --device or\n"
+     "--config the record is dated by the device's trusted time, else \"unknown\".",
+     selftest_opts, 0, 0, selftest_codes,
+     "fwseal-verify selftest --json > iq-oq.json\n"
+     "fwseal-verify selftest --config /etc/fwseal/system.conf --json",
+     run_selftest, CLI_SELFTEST_JSON},
     {NULL}};
 
 static const struct cli_tool tool = {

@@ -1,7 +1,8 @@
 /* Built-in self-test: known-answer tests of the cryptography and formats,
  * and an attack suite run against the library as installed. A manufacturer
  * can keep its output as installation / operational qualification evidence
- * (`fwseal selftest [--json]`).
+ * (`fwseal selftest [--json]`, on the device `fwseal-verify selftest [--json]`;
+ * docs/qualification.md).
  *
  * Known answers: SHA-256 (FIPS 180-2), the RFC 8032 section 7.1 TEST 1
  * Ed25519 key (public key, key ID, signature), the chunked payload digest,
@@ -10,7 +11,9 @@
  * from keys with fixed seeds and verified intact and after each attack
  * (tampered chunk, unknown key, truncation, trailing data, links, path
  * traversal, rollback, wrong hardware, threshold 0, duplicate JSON keys, ...).
- * Uses the core and bundle layers only; never the signing side. */
+ * Uses the core and bundle layers only; never the signing side. The attack
+ * suite's bundles are signed in memory with keys from fixed, public seeds
+ * (lib/selftest/fixture.h): a device must never trust those keys. */
 #ifndef FWSEAL_SELFTEST_H
 #define FWSEAL_SELFTEST_H
 
@@ -39,7 +42,8 @@ struct fws_selftest_summary {
 /* Runs every case, reporting each to cb (may be NULL) and counting them in
  * summary (may be NULL). Returns 0 only when every case passed, otherwise
  * FWS_EINTERNAL. Calls fws_init() itself. Deterministic: no clock, no
- * randomness; only an anonymous temporary file (tmpfile) to build bundles. */
+ * randomness, no file: bundles are built in memory by the fixtures' own tar
+ * writer. Part of libfwseal-device (fwseal-verify selftest) and libfwseal. */
 FWS_API FWS_MUST_CHECK int fws_selftest_run(fws_selftest_fn cb, void *ctx,
 					    struct fws_selftest_summary *summary);
 

@@ -24,5 +24,7 @@ FWS_API void fws_sha256_final(struct fws_sha256 *h, uint8_t out[FWS_SHA256_LEN])
 FWS_API void fws_sha256(const void *data, size_t len, uint8_t out[FWS_SHA256_LEN]);
 /* Name of the compiled-in backend: "nettle" or "libsodium". */
 FWS_API const char *fws_sha256_backend(void);
+/* The backend library's version at run time, e.g. "3.9" (nettle). */
+FWS_API const char *fws_sha256_backend_version(void);
 
 #endif

@@ -1,6 +1,7 @@
 /* SHA-256 backend: nettle (default). nettle uses SHA-NI on x86 and the ARMv8
  * crypto extensions when present, which matters for multi-gigabyte payloads. */
 #include <nettle/sha2.h>
+#include <nettle/version.h>
 #include <sodium.h>
 
 #include "fwseal/sha256.h"
@@ -47,4 +48,30 @@ void fws_sha256(const void *data, size_t len, uint8_t out[FWS_SHA256_LEN])
 const char *fws_sha256_backend(void)
 {
 	return "nettle";
+}
+
+/* "MAJOR.MINOR" of the nettle linked at run time (the qualification record
+ * names the library that ran, not the one compiled against). No stdio in
+ * lib/core: the digits are written by hand. */
+const char *fws_sha256_backend_version(void)
+{
+	static char v[24];
+	int parts[2] = {nettle_version_major(), nettle_version_minor()};
+	size_t n = 0;
+
+	for (int i = 0; i < 2; i++) {
+		char d[12];
+		size_t k = 0;
+		unsigned x = parts[i] < 0 ? 0u : (unsigned)parts[i];
+		do {
+			d[k++] = (char)('0' + x % 10);
+			x /= 10;
+		} while (x > 0 && k < sizeof d);
+		if (i > 0)
+			v[n++] = '.';
+		while (k > 0)
+			v[n++] = d[--k];
+	}
+	v[n] = '\0';
+	return v;
 }

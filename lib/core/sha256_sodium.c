@@ -50,3 +50,9 @@ const char *fws_sha256_backend(void)
 {
 	return "libsodium";
 }
+
+/* The libsodium linked at run time (the qualification record names it). */
+const char *fws_sha256_backend_version(void)
+{
+	return sodium_version_string();
+}

@@ -5,9 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "fwseal/bundle_write.h"
 #include "fwseal/bundle.h"
 #include "fwseal/chunks.h"
 #include "fwseal/encoding.h"
@@ -158,27 +156,18 @@ int fws__fx_manifest_json(const struct fws_manifest *m, char **json, size_t *len
 	return fws_manifest_encode(m, json, len);
 }
 
-static int add_entry(struct fws_bundle_writer *w, const char *name, const void *data, size_t len)
-{
-	int rc = fws_bundle_writer_entry(w, name, len);
-
-	if (rc == 0 && len > 0)
-		rc = fws_bundle_writer_data(w, data, len);
-	return rc;
-}
-
-static int write_entries(struct fws_bundle_writer *w, const struct fws_fx_bundle *b)
+static int write_entries(struct fws_fx_tar *t, const struct fws_fx_bundle *b)
 {
 	char name[FWS_NAME_MAX + 32];
-	int rc = add_entry(w, "manifest.json", b->manifest_json, b->manifest_len);
+	int rc = fws__fx_tar_entry(t, "manifest.json", b->manifest_json, b->manifest_len);
 
 	for (size_t i = 0; rc == 0 && i < b->n_roots; i++) {
 		snprintf(name, sizeof name, "root/%llu.json",
 			 (unsigned long long)b->root_versions[i]);
-		rc = add_entry(w, name, b->roots[i], b->root_lens[i]);
+		rc = fws__fx_tar_entry(t, name, b->roots[i], b->root_lens[i]);
 	}
 	if (rc == 0 && b->extra_before != NULL)
-		rc = add_entry(w, b->extra_before, "x", 1);
+		rc = fws__fx_tar_entry(t, b->extra_before, "x", 1);
 	for (size_t i = 0; rc == 0 && i < b->n_payloads; i++) {
 		const struct fws_fx_payload *p = &b->payloads[i];
 		uint8_t *list = NULL;
@@ -188,67 +177,38 @@ static int write_entries(struct fws_bundle_writer *w, const struct fws_fx_bundle
 		if (rc != 0)
 			break;
 		snprintf(name, sizeof name, "chunks/%s", p->name);
-		rc = add_entry(w, name, list, list_len);
+		rc = fws__fx_tar_entry(t, name, list, list_len);
 		free(list);
 		snprintf(name, sizeof name, "payloads/%s", p->name);
 		if (rc == 0)
-			rc = add_entry(w, name, p->data, p->size);
+			rc = fws__fx_tar_entry(t, name, p->data, p->size);
 	}
 	if (rc == 0 && b->extra_after != NULL)
-		rc = add_entry(w, b->extra_after, "x", 1);
+		rc = fws__fx_tar_entry(t, b->extra_after, "x", 1);
 	return rc;
 }
 
-/* The writer wants a file descriptor: an anonymous temporary file (unlinked
- * at creation, never named) receives the archive, which is then read back
- * into memory; every check afterwards runs on that memory. */
+/* The archive is built in memory by the fixtures' own writer
+ * (fixture_tar.c), never by the release writer: no file, no libarchive. */
 int fws__fx_bundle_bytes(const struct fws_fx_bundle *b, uint8_t **out, size_t *out_len)
 {
-	struct fws_bundle_writer *w = NULL;
-	uint8_t *buf = NULL;
-	FILE *f = tmpfile();
-	off_t size;
-	size_t got = 0;
-	int fd, rc = FWS_EIO;
+	struct fws_fx_tar t;
+	int rc;
 
 	*out = NULL;
 	*out_len = 0;
-	if (f == NULL)
-		return FWS_EIO;
-	fd = fileno(f);
-	rc = fws_bundle_writer_open(&w, fd, b->gzip, FWS_FX_TIME);
-	if (rc != 0)
-		goto out;
-	rc = write_entries(w, b);
-	if (rc != 0) {
-		fws_bundle_writer_abort(w);
-		goto out;
+	fws__fx_tar_init(&t, FWS_FX_TIME);
+	rc = write_entries(&t, b);
+	if (rc == 0)
+		rc = fws__fx_tar_finish(&t);
+	if (rc == 0 && b->gzip)
+		rc = fws__fx_gzip(t.buf, t.len, out, out_len);
+	else if (rc == 0) {
+		*out = t.buf;
+		*out_len = t.len;
+		t.buf = NULL;
 	}
-	rc = fws_bundle_writer_close(w);
-	if (rc != 0)
-		goto out;
-	rc = FWS_EIO;
-	size = lseek(fd, 0, SEEK_END);
-	if (size <= 0 || lseek(fd, 0, SEEK_SET) != 0)
-		goto out;
-	rc = FWS_ENOMEM;
-	buf = malloc((size_t)size);
-	if (buf == NULL)
-		goto out;
-	rc = FWS_EIO;
-	while (got < (size_t)size) {
-		ssize_t n = read(fd, buf + got, (size_t)size - got);
-		if (n <= 0)
-			goto out;
-		got += (size_t)n;
-	}
-	*out = buf;
-	*out_len = got;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
-	fclose(f);
+	fws__fx_tar_free(&t);
 	return rc;
 }
 

@@ -79,6 +79,23 @@ struct fws_fx_bundle {
 };
 int fws__fx_bundle_bytes(const struct fws_fx_bundle *b, uint8_t **out, size_t *out_len);
 
+/* The fixtures' own tar writer (fixture_tar.c): the format.md §3.2 dialect
+ * into memory, without libarchive, so the self-test links into the device
+ * library. Names <= 100 bytes, sizes < 4 GiB, mtime < 2^31 - 1 (no pax):
+ * anything else is FWS_ELIMIT. */
+struct fws_fx_tar {
+	uint8_t *buf;
+	size_t len, cap;
+	int64_t mtime;
+};
+void fws__fx_tar_init(struct fws_fx_tar *t, int64_t mtime);
+int fws__fx_tar_entry(struct fws_fx_tar *t, const char *name, const void *data, size_t len);
+/* The two end blocks and the padding to a 10240-byte record. */
+int fws__fx_tar_finish(struct fws_fx_tar *t);
+void fws__fx_tar_free(struct fws_fx_tar *t);
+/* in as one gzip member (zlib level 6, as the release writer), malloc'd. */
+int fws__fx_gzip(const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len);
+
 /* A pull reader over memory; max_read > 0 caps each read (short reads). */
 struct fws_fx_reader {
 	const uint8_t *data;

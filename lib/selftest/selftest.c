@@ -4,7 +4,7 @@
  * implementation (FIPS 180-2, RFC 8032, tests/vectors/known-answers: Python hashlib
  * and OpenSSL), never by this library. Each case reports what it expected and
  * what it got; `pass` is nothing but got == expected. A case that cannot even
- * be set up (out of memory, no temporary file) fails with the setup's code. */
+ * be set up (out of memory) fails with the setup's code. */
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>

@@ -7,6 +7,11 @@
 # setup step that fails calls die, which ends the file (reported as a
 # failure by run.sh).
 #
+# Requirements: a comment `# req: REQ-GROUP-NNN` names the requirements of
+# docs/requirements.md a file (in its leading comment block) or a section
+# (from the tag to the next `# ----` header) evidences; `make traceability`
+# maps the results recorded below to them (tests/traceability.py).
+#
 # Naming a check: prefix the call with T="what is being attacked", e.g.
 #   T="bundle signed by an unknown key" expect_exit 11 "$FWSEAL" verify ...
 # (bash keeps T only for that one call). Without T the command line is used.
@@ -44,13 +49,33 @@ die() {
 # Every test file ends with this: its checks reported, the file itself passed.
 finish() { exit 0; }
 
-ok() { echo "ok - $*"; }
+# Each result is also recorded, with the line of the test file whose
+# top-level command produced it, in $FWSEAL_CHECK_LOG when run.sh sets it
+# (LINE TAB RESULT TAB DESCRIPTION): tests/traceability.py maps results to
+# the `# req:` tags by that line (docs/requirements.md).
+_record() {
+	[ -n "${FWSEAL_CHECK_LOG:-}" ] || return 0
+	local n=${#BASH_LINENO[@]} line=0
+	[ "$n" -ge 2 ] && line=${BASH_LINENO[$((n - 2))]}
+	# (A check run as another user, test_unprivileged.sh, may not write it:
+	# run.sh then files that result under the whole test file.)
+	printf '%s\t%s\t%s\n' "$line" "$1" "${2//$'\n'/ }" 2>/dev/null >>"$FWSEAL_CHECK_LOG" || true
+}
+
+ok() {
+	echo "ok - $*"
+	case "$*" in
+	*"# SKIP"*) _record skip "$*" ;;
+	*) _record ok "$*" ;;
+	esac
+}
 # A check this machine cannot run: counted as SKIPPED by run.sh, never passed.
-skip() { echo "ok - $1 # SKIP $2"; }
+skip() { ok "$1 # SKIP $2"; }
 
 # not_ok DESCRIPTION [DIAGNOSTIC...]: one failure with its reasons.
 not_ok() {
 	echo "not ok - $1"
+	_record "not ok" "$1"
 	shift
 	local l
 	for l in "$@"; do

@@ -2,6 +2,7 @@
 # A payload over 4 GiB (a sparse file) packs, verifies and installs: no size
 # field may be truncated to 32 bits anywhere (a known bug class in update
 # tools). The bundle (4 GiB) is deleted with the test directory.
+# req: REQ-FMT-009
 . "$(dirname "$0")/lib.sh"
 
 make_key rootk

@@ -13,6 +13,7 @@
 #   (default 20231114)
 # A failing mutant is kept as mutants/<vector>-<index> (run.sh KEEP=1 keeps
 # the directory) and can be regenerated from the seed and its index.
+# req: REQ-FMT-008
 . "$(dirname "$0")/lib.sh"
 
 H=$TESTS_DIR/vectors/hostile

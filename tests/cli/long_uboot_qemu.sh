@@ -12,6 +12,7 @@
 # fwseal-verify (init, install, mark-good, status) against the disk image the
 # VM boots next. So the OS's part of each boot happens after its poweroff
 # instead of during it; what U-Boot reads and decides is unaffected.
+# req: REQ-LIFE-008, REQ-LIFE-002
 . "$(dirname "$0")/lib.sh"
 
 UB=$TESTS_DIR/uboot/uboot.sh
@@ -170,6 +171,7 @@ check "the audit log records the fallback" grep -q "fallback.*1\.1\.0.*slot b us
 env_is "after mark-good on A" "A" 3 0 A
 
 # ---- 1.2.0 installed, boots, confirmed ----
+# req: REQ-ROLL-005
 T="install 1.2.0 (security_version 3)" expect_ok "$FWVERIFY" install "${C[@]}" v12.fwb
 env_is "after install 1.2.0" "B A" 3 3 A
 boots "U-Boot boots 1.2.0 from B" B 1.2.0
@@ -192,6 +194,7 @@ done
 # verified chunk (ADR-010 as amended): a bundle refused before that,
 # including one whose first chunk is tampered with, leaves slots, env and
 # state as they were.
+# req: REQ-LIFE-005
 refused() { # DESCRIPTION STATUS BUNDLE
 	local slots env vars
 	slots=$(slot_sums) env=$(env_sum) vars=$(fw_printenv -c "$VM/fw_env.config" | tr '\n' ' ')

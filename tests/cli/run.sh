@@ -12,6 +12,11 @@
 #   BUILD=$PWD/build bash tests/cli/run.sh --long       # what `make check-long` runs
 #   BUILD=$PWD/build bash tests/cli/run.sh usage device # only test_usage.sh, test_device.sh
 #   KEEP=1 ...  keep the temp dirs      JOBS=1 ...  one file at a time
+# Beside that output, each file's results go to $BUILD/test-results/cli/
+# FILE.tsv (a "#" line with the file, date and exit status, then one line per
+# check: LINE TAB ok|not ok|skip TAB CHECK, LINE = the line of the test file
+# whose top-level command ran the check, 0 when unknown), which
+# `make traceability` reads (tests/traceability.py).
 # Needs: bash, python3 (standard library), coreutils, tar, gzip.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -79,7 +84,7 @@ run_one() {
 	work=$(mktemp -d "${TMPDIR:-/tmp}/fwseal-cli-$name.XXXXXX") || return 1
 	start=$(date +%s)
 	if [ -f "$t" ]; then
-		(cd "$work" && exec bash "$t") >"$runs/$i.log" 2>&1
+		(cd "$work" && FWSEAL_CHECK_LOG="$runs/$i.checks" exec bash "$t") >"$runs/$i.log" 2>&1
 		echo $? >"$runs/$i.status"
 	else
 		echo "no such test file" >"$runs/$i.log"
@@ -105,6 +110,24 @@ for i in "${!tests[@]}"; do
 done
 wait
 
+results_dir=$BUILD/test-results/cli
+mkdir -p "$results_dir" || exit 1
+# result_line RESULT DESCRIPTION: one row of the file's results, with the
+# line lib.sh recorded for the same result in the same order (0 if none;
+# a few records may be passed over: a check whose output the test itself
+# swallowed was recorded but not reported).
+result_line() {
+	local line=0 j
+	for ((j = ci; j < ci + 8 && j < ${#check_lines[@]}; j++)); do
+		if [ "${check_lines[$j]#*$'\t'}" = "$1"$'\t'"${2//$'\n'/ }" ]; then
+			line=${check_lines[$j]%%$'\t'*}
+			ci=$((j + 1))
+			break
+		fi
+	done
+	printf '%s\t%s\t%s\n' "$line" "$1" "$2" >>"$rfile"
+}
+
 n=0
 passed=0
 failed=0
@@ -115,6 +138,11 @@ for i in "${!tests[@]}"; do
 	status=$(cat "$runs/$i.status")
 	results=0
 	diag_on=0
+	rfile=$results_dir/$name.tsv.part
+	printf '# %s\t%s\t%s\n' "$name.sh" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$status" >"$rfile"
+	check_lines=()
+	[ -f "$runs/$i.checks" ] && mapfile -t check_lines <"$runs/$i.checks"
+	ci=0
 	while IFS= read -r line; do
 		case "$line" in
 		"ok - "*"# SKIP"*)
@@ -122,14 +150,17 @@ for i in "${!tests[@]}"; do
 			n=$((n + 1)) skipped=$((skipped + 1)) results=$((results + 1)) diag_on=0
 			echo "ok $n - $name: ${line#ok - }"
 			skips+=("$name: ${line#ok - }")
+			result_line skip "${line#ok - }"
 			;;
 		"ok - "*)
 			n=$((n + 1)) passed=$((passed + 1)) results=$((results + 1)) diag_on=0
 			echo "ok $n - $name: ${line#ok - }"
+			result_line ok "${line#ok - }"
 			;;
 		"not ok - "*)
 			n=$((n + 1)) failed=$((failed + 1)) results=$((results + 1)) diag_on=1
 			echo "not ok $n - $name: ${line#not ok - }"
+			result_line "not ok" "${line#not ok - }"
 			;;
 		"# note: "* | "# SKIPPED"*)
 			echo "$line"
@@ -150,8 +181,10 @@ for i in "${!tests[@]}"; do
 	if [ "$status" -gt 1 ] || [ $results -eq 0 ]; then
 		n=$((n + 1)) failed=$((failed + 1))
 		echo "not ok $n - $name: the test script itself failed (exit status $status, $results checks)"
+		printf '0\tnot ok\tthe test script itself failed (exit status %s)\n' "$status" >>"$rfile"
 		tail -n 15 "$runs/$i.log" | sed 's/^/#   | /'
 	fi
+	mv -f "$rfile" "$results_dir/$name.tsv"
 	echo "# $name: $(cat "$runs/$i.secs")s"
 	[ -f "$runs/$i.work" ] && echo "# kept $(cat "$runs/$i.work") ($(cat "$runs/$i.work").log)"
 done

@@ -8,6 +8,7 @@
 # test_attacks_committed.sh (the committed corpus tests/vectors/hostile,
 # which outside reviewers can use on their own verifier) and, generated now
 # from freshly made keys, in long_attacks_fresh.sh (make check-long).
+# req: REQ-FMT-001, REQ-FMT-002, REQ-LIFE-005
 . "$(dirname "$0")/lib.sh"
 
 make_key rootk
@@ -22,6 +23,7 @@ pack base.fwb base.json rel root.json
 "$FWVERIFY" install --device dev base.fwb >/dev/null 2>&1 || die "installing base.fwb"
 
 # ---- endless streams on standard input: the reader must stop by itself ----
+# req: REQ-FMT-004
 # A producer that never ends (a decompression bomb with no end at all, zeros
 # or garbage forever) must be cut off by the reader within a record, not read
 # to its end: each run must end by itself, long before `timeout` would.

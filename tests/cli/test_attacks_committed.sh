@@ -2,6 +2,7 @@
 # test_attacks_archive.sh for the rules each case must meet): first that it
 # is still what tests/make_vectors.py and `fwseal pack` produce, then every
 # case against `fwseal verify` and `fwseal-verify install`.
+# req: REQ-FMT-001, REQ-FMT-002, REQ-LIFE-005
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/corpus.sh"
 

@@ -7,6 +7,7 @@ std_setup
 make_key evil
 
 # ---- who signed ----
+# req: REQ-SIG-001, REQ-SIG-003
 make_root evil-root.json evil evil
 pack evil.fwb v1.json evil evil-root.json
 T="bundle signed by an attacker's key under the attacker's own root" \
@@ -22,6 +23,7 @@ T="pack with the attacker's key against the genuine root" \
 	expect_exit 31 "$FWSEAL" pack --manifest v1.json --key evil.key --root root.json --out x.fwb
 
 # ---- the envelope ----
+# req: REQ-SIG-002, REQ-SIG-003
 entry_get v1.fwb manifest.json >manifest.json || die "get manifest.json"
 python3 - <<'EOF' || die "making tampered envelopes"
 import base64, json
@@ -52,6 +54,7 @@ T="a manifest given as the trusted root" \
 	expect_exit 10 "$FWSEAL" verify --root manifest.json v1.fwb
 
 # ---- the trusted root itself ----
+# req: REQ-SIG-004
 python3 - <<'EOF' || die "making tampered roots"
 import base64, json
 env = json.load(open("root.json"))
@@ -78,6 +81,7 @@ T="device init refuses a tampered root" \
 	expect_exit 12 "$FWVERIFY" init --device devx --root root-evil-key.json --hardware hw-a
 
 # ---- thresholds: distinct authorised keys, each counted once ----
+# req: REQ-SIG-001, REQ-SIG-003, REQ-KEY-003
 make_key rel2
 make_root root2of2.json rootk rel rel2 -- --release-threshold 2
 pack t.fwb v1.json rel root2of2.json
@@ -102,6 +106,7 @@ T="the same key co-signing twice" \
 	expect_exit 39 "$FWSEAL" sign --key rel2.key --root root2of2.json t.fwb
 
 # ---- expiry at signing time ----
+# req: REQ-SIG-006
 make_root short.json rootk rel -- --expires 1
 SOURCE_DATE_EPOCH=$((SOURCE_DATE_EPOCH + 2 * 86400)) T="pack under an expired root" \
 	expect_exit 16 "$FWSEAL" pack --manifest v1.json --key rel.key --root short.json --out x.fwb
@@ -109,6 +114,7 @@ SOURCE_DATE_EPOCH=$((SOURCE_DATE_EPOCH - 86400)) T="pack with a clock before the
 	expect_exit 36 "$FWSEAL" pack --manifest v1.json --key rel.key --root short.json --out x.fwb
 
 # ---- policy: hardware, rollback, downgrade ----
+# req: REQ-ROLL-001, REQ-ROLL-003, REQ-ROLL-006
 T="verify for hardware the manifest does not list" \
 	expect_exit 24 "$FWSEAL" verify --root root.json --hardware hw-z v1.fwb
 device_init devz hw-z

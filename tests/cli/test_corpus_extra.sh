@@ -15,6 +15,7 @@ GEN=$BUILD/make_signed_cases
 export FWSEAL_PASSPHRASE=fwseal-test-vectors # tests/vectors/hostile/README.md
 
 # ---- 1. the committed files are the generator's ----
+# req: REQ-FMT-005, REQ-KEY-002, REQ-LIFE-004
 "$GEN" gen >/dev/null || die "make_signed_cases gen"
 "$GEN" gen2 >/dev/null || die "make_signed_cases gen2"
 check "make_signed_cases is deterministic" diff -r gen gen2
@@ -70,6 +71,7 @@ report() {
 }
 
 # ---- 2. signed hostile manifests ----
+# req: REQ-FMT-005, REQ-LIFE-005
 "$FWVERIFY" init --device dev-signed --root "$SIGNED_ROOT" --hardware hw-a >/dev/null 2>&1 ||
 	die "device init with signed/root.json"
 T="signed/valid.fwb (the control) verifies" expect_ok "$FWSEAL" verify --root "$SIGNED_ROOT" \
@@ -98,6 +100,7 @@ check "signed corpus: the device's contents are byte for byte what they were" \
 check "signed.tsv has at least 60 cases ($n)" test "$n" -ge 60
 
 # ---- 3. key files ----
+# req: REQ-KEY-002
 make_payload a.bin 5000
 make_release rel.json 1.0.0 1 hw-a a.bin:a.bin:rootfs
 mkdir kw
@@ -142,6 +145,7 @@ done <"$H/keys-bad.tsv"
 check "keys-bad.tsv has at least 60 rows ($n)" test "$n" -ge 60
 
 # ---- 4. device state ----
+# req: REQ-LIFE-004
 "$FWVERIFY" init --device dev-state --root "$SIGNED_ROOT" --hardware hw-a >/dev/null 2>&1 ||
 	die "device init for the state cases"
 check "state-bad/valid.state is exactly what fwseal-verify init writes" \

@@ -7,6 +7,7 @@
 # through casync (casync make, casync extract --seed) for comparison; and
 # an install cut off half-way and started again, which fetches only what
 # the first attempt did not already write and verify.
+# req: REQ-LIFE-009
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/net/servers.sh"
 . "$TESTS_DIR/net/ext4_pair.sh"

@@ -7,6 +7,7 @@ std_setup
 device_init dev
 
 # ---- install from standard input ----
+# req: REQ-LIFE-007
 # (cat | on purpose: a pipe, which cannot be seeked or stat'ed for a size.)
 cat v1.fwb | T="install from stdin (cat b.fwb | fwseal-verify install -)" \
 	expect_ok "$FWVERIFY" install --device dev -
@@ -20,6 +21,7 @@ check "slot a/rootfs (gzip, stdin) is byte-identical to a.bin" cmp dev/a/rootfs 
 	>/dev/null 2>&1 || die "confirming the gzip stdin install"
 
 # ---- refused bundles change nothing ----
+# req: REQ-LIFE-005
 # Tampered copies: a byte in the 4th chunk of the first payload (after three
 # chunks were verified and written to .part), and a byte in the last payload
 # (after the whole first payload was verified).
@@ -85,6 +87,7 @@ check "the new rootfs is the payload" cmp dev/b/rootfs a.bin
 before=$(snapshot dev)
 
 # ---- the device lock ----
+# req: REQ-LIFE-006
 # (hold_lock: one process holds the lock, so release_lock really frees it;
 # a `flock FILE -c CMD` holder would leave CMD holding it after a kill.)
 hold_lock dev
@@ -108,6 +111,7 @@ check "the locked device is unchanged (state, slots, root, log)" \
 	test "$before" = "$(snapshot_all dev)"
 
 # ---- corrupt state: fail closed (27), never "nothing installed" ----
+# req: REQ-LIFE-004
 good=$(snapshot dev)
 corrupt() { # corrupt NAME COMMAND...: a copy of dev whose state COMMAND damaged
 	rm -rf "dev-$1" && cp -a dev "dev-$1" || die "copying dev"
@@ -136,6 +140,7 @@ done
 T="not a device at all" expect_exit 27 "$FWVERIFY" status --device nowhere
 
 # ---- provisioning never overwrites ----
+# req: REQ-LIFE-004
 T="init twice" expect_exit 32 "$FWVERIFY" init --device dev --root root.json --hardware hw-a
 T="init over a device, other hardware" expect_exit 32 "$FWVERIFY" init --device dev \
 	--root root.json --hardware hw-b
@@ -144,6 +149,7 @@ T="init over a device whose state is corrupt" expect_exit 32 "$FWVERIFY" init --
 	--root root.json --hardware hw-a
 
 # ---- secret key file permissions ----
+# req: REQ-KEY-002
 cp rel.key rel-open.key
 chmod 644 rel-open.key
 T="pack with a secret key readable by others (0644)" expect_exit 30 "$FWSEAL" pack --manifest v1.json \

@@ -10,6 +10,7 @@
 #
 # First the checker itself: a doc with one false citation of each kind must
 # be caught, kind by kind, and a doc whose citations are all true must pass.
+# req: REQ-EVID-002
 . "$(dirname "$0")/lib.sh"
 
 CHECKER=$TESTS_DIR/doc_citations.py
@@ -31,6 +32,7 @@ status exit 25 (`FWS_EROLLBACK`), `FWS_EDIGEST` (22)
 make `make check`
 historical `lib/device/device.c` (removed in c0aff4c)
 absent `lib/core/no_such_file.c` (does not exist)
+requirements REQ-SIG-001, REQ-SIG-001..003, REQ-SIG-*
 EOF
 T="fwseal with an unknown command" expect_exit 2 "$FWSEAL" no-such-command
 
@@ -52,6 +54,9 @@ error `FWS_ENOSUCHCODE`
 make `make no-such-target`
 historical `lib/device/op.c` (removed in c0aff4c)
 absent `lib/core/policy.c` (does not exist)
+requirement REQ-SIG-999
+requirement range REQ-SIG-001..999
+requirement group REQ-NOSUCHGROUP-*
 EOF
 # A check name that is no string of this file (so it is built here).
 nocheck=$(printf '%s' "no check " "named " "so")
@@ -70,7 +75,10 @@ cases="2 path lib/core/no_such_file.c
 13 error FWS_ENOSUCHCODE
 14 make make no-such-target
 15 path lib/device/op.c
-16 path lib/core/policy.c"
+16 path lib/core/policy.c
+17 requirement REQ-SIG-999
+18 requirement REQ-SIG-001..999
+19 requirement REQ-NOSUCHGROUP-*"
 # Historical citations need git and the commit (a tarball or a shallow clone may lack it).
 have_git=1
 git -C "$SRC_DIR" cat-file -e 'c0aff4c^{commit}' >/dev/null 2>&1 || have_git=0

@@ -1,5 +1,6 @@
 # The man pages are the tools' own help (kept once, in the command tables
 # in tools/): docs/PROG.1.md must be exactly `PROG --help-markdown`.
+# req: REQ-EVID-003
 . "$(dirname "$0")/lib.sh"
 
 for tool in fwseal fwseal-keys fwseal-verify; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # docs/examples/custom_backends.c: libfwseal embedded with custom backends
 # (two-copy EEPROM state, raw partitions), linked against the shared library.
+# req: REQ-EVID-007
 . "$(dirname "$0")/lib.sh"
 
 EXAMPLE=$BUILD/examples/custom_backends

@@ -1,9 +1,11 @@
 # The whole story when nothing is wrong: keys, root, pack (plain and gzip),
 # inspect, verify, device init/install/boot/mark-good/status, reinstall, upgrade.
+# req: REQ-SIG-001, REQ-LIFE-001
 . "$(dirname "$0")/lib.sh"
 
 T="generate a root key" expect_ok "$FWKEYS" generate --out rootk --kdf interactive
 T="generate a release key" expect_ok "$FWKEYS" generate --out rel --kdf interactive
+# req: REQ-KEY-001
 check "secret key file is mode 0600" test "$(stat -c %a rootk.key)" = 600
 check "fingerprint of .pub and .key agree" \
 	test "$("$FWKEYS" fingerprint rel.pub)" = "$("$FWKEYS" fingerprint rel.key)"
@@ -55,6 +57,7 @@ T="verify the gzip bundle" expect_ok "$FWSEAL" verify --root root.json --hardwar
 T="verify from stdin" expect_ok "$FWSEAL" verify --root root.json - <v1.fwb.gz
 
 # ---- device: install -> boot -> mark-good ----
+# req: REQ-ROLL-002
 T="device init" expect_ok "$FWVERIFY" init --device dev --root root.json --hardware hw-a
 T="status before any install" expect_ok "$FWVERIFY" status --device dev
 T="status --json before any install" expect_ok "$FWVERIFY" status --device dev --json

@@ -5,6 +5,7 @@
 # inputs, stale staging, a stalled stream holding the device, a full disk,
 # and names that would break the one-line error rule. Each attack must be
 # refused (or made harmless) with nothing written outside the device.
+# req: REQ-FS-001
 . "$(dirname "$0")/lib.sh"
 
 std_setup
@@ -19,6 +20,7 @@ victims() { sha256sum outside/* | sha256sum; }
 pristine=$(victims)
 
 # ---- symbolic links in path components ----
+# req: REQ-FS-002
 rm -rf dev/a && ln -s ../outside dev/a
 before=$(snapshot_all dev 2>/dev/null)
 T="install when the target set directory is a symlink to a directory elsewhere" \
@@ -114,6 +116,7 @@ check "the bundle is still there" test -s dev/a/v2.fwb
 rm dev/a/v2.fwb
 
 # ---- outputs that are one of the command's inputs ----
+# req: REQ-FS-003
 cp rel.key rel-backup.key
 inputs() { sha256sum rel.key v1.json a.bin b.bin root.json; }
 inputs_before=$(inputs)
@@ -168,6 +171,7 @@ check "the message says read-only" grep -q "is read-only" "$LAST_ERR"
 check "the read-only bundle is unchanged" cmp v10.fwb v10.orig
 
 # ---- a stalled stream never holds the device ----
+# req: REQ-LIFE-006
 mkfifo stall.fifo
 (exec 3>stall.fifo && sleep 6) &
 holder=$!
@@ -190,6 +194,7 @@ wait $holder 2>/dev/null
 	expect_exit 42 "$FWSEAL" verify --root root.json --stall-timeout 1 -
 
 # ---- the audit log: only the one crash remnant heals ----
+# req: REQ-LOG-004
 cp -a dev devlog
 python3 - devlog <<'PYEOF' || die "forging two lines"
 import hashlib, json, sys
@@ -215,6 +220,7 @@ check "the forged log was not rolled forward" test "$before" = "$(sha256sum <dev
 T="log --verify still fails afterwards" expect_exit 27 "$FWVERIFY" log --device devlog --verify
 
 # ---- a full disk: an operation whose log line cannot be written ----
+# req: REQ-FS-005, REQ-LOG-004
 mkdir -p full
 if mount -t tmpfs -o size=512k tmpfs full 2>/dev/null; then
 	make_payload small.bin 2000
@@ -247,6 +253,7 @@ else
 fi
 
 # ---- names that would break the one-line rule ----
+# req: REQ-ERR-001
 bad=$'evil\nname\e[31m.fwb'
 cp v1.fwb "$bad"
 printf 'X' | dd of="$bad" bs=1 seek=70000 conv=notrunc 2>/dev/null
@@ -257,6 +264,7 @@ T="a missing file with a control character in its name" expect_exit 33 "$FWSEAL"
 check "the tab is escaped" grep -qF 'a\tb' "$LAST_ERR"
 
 # ---- status runs the health check ----
+# req: REQ-LIFE-004
 for broken in missing fifo oversized older; do
 	cp -a dev "dev-$broken"
 	case $broken in

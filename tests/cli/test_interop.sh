@@ -1,6 +1,7 @@
 # Interoperability: a bundle is a plain tar that stock tools read, its chunk
 # digests are what sha256sum computes, and its envelopes are standard DSSE
 # that any DSSE/Ed25519 implementation can check (here: python3).
+# req: REQ-FMT-007, REQ-SIG-007
 . "$(dirname "$0")/lib.sh"
 
 make_key rootk

@@ -3,6 +3,7 @@
 # (../shared/vectors, next to the repository where it exists): a clone
 # anywhere passes, and where the original is present, the copy must still
 # be it, byte for byte, so that neither can drift.
+# req: REQ-EVID-008
 . "$(dirname "$0")/lib.sh"
 
 COPY=$TESTS_DIR/vectors/known-answers

@@ -5,6 +5,7 @@
 # pkg-config file; a program built against each one alone runs;
 # libfwseal-device and fwseal-verify define no lib/sign symbol and need no
 # libarchive.
+# req: REQ-KEY-004, REQ-EVID-007
 . "$(dirname "$0")/lib.sh"
 
 KA=$TESTS_DIR/vectors/known-answers
@@ -71,6 +72,17 @@ for f in fws_envelope_decode_draft fws_envelope_encode_draft fws_bundle_writer_o
 	check "$f is not in fwseal-verify" bash -c '! grep -qx "$0" "$1"' "$f" verify.syms
 done
 check "libfwseal-device exports the device API (fws_device_install)" grep -qx fws_device_install dev.syms
+# req: REQ-EVID-005
+check "libfwseal-device and fwseal-verify hold the self-test (fws_selftest_run)" bash -c \
+	'grep -qx fws_selftest_run "$0" && grep -qx fws_selftest_run "$1"' dev.syms verify.syms
+# The only Ed25519 signing in the device library is the self-test's, with
+# public fixture keys and the RFC 8032 vector (ADR-059): no other object
+# of it may call libsodium's signing functions.
+nm -A -u "$BUILD/libfwseal-device.a" 2>/dev/null |
+	grep -E " U (crypto_sign_detached|crypto_sign_seed_keypair|crypto_sign_keypair|crypto_sign)$" |
+	sed 's/.*\.a:\([^:]*\):.*/\1/' | sort -u >signers.txt
+check "in the device library only the self-test signs: $(tr '\n' ' ' <signers.txt)" \
+	test "$(tr '\n' ' ' <signers.txt)" = "fixture.o selftest.o "
 check "libfwseal exports the signing API (fws_pack)" bash -c \
 	'nm -D --defined-only "$0" | grep -q " T fws_pack$"' "$inst/usr/lib/libfwseal.so.0"
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' '; }

@@ -19,6 +19,7 @@ pack v3.fwb v3.json rel root.json
 
 
 # ---- install -> pending; boot spends an attempt; mark-good raises the counter ----
+# req: REQ-LIFE-001, REQ-ROLL-002
 device_init dev
 status_is "fresh device: slot a confirmed (empty), nothing pending, security_version 0" dev \
 	'(d["confirmed_slot"], d["pending_slot"], d["security_version"], d["booted_slot"]) == ("a", None, 0, None)'
@@ -56,6 +57,7 @@ T="boot with nothing pending" expect_ok "$FWVERIFY" boot --device dev
 check "boot runs the confirmed slot b" grep -q "^booted slot b (1.0.0, confirmed)" "$LAST_OUT"
 
 # ---- a failed update: the attempts run out, the device falls back ----
+# req: REQ-LIFE-002
 T="install 2.0.0 (security_version 2)" expect_ok "$FWVERIFY" install --device dev v2.fwb
 for left in 2 1 0; do
 	T="boot attempt with $left left afterwards" expect_ok "$FWVERIFY" boot --device dev
@@ -86,6 +88,7 @@ check "the message says there is nothing to roll back to" grep -q "nothing to ro
 check "the refused rollback changed nothing (b stays confirmed)" test "$before" = "$(snapshot devf)"
 
 # ---- rollback cancels a pending update ----
+# req: REQ-LIFE-002
 T="install 2.0.0 again" expect_ok "$FWVERIFY" install --device dev v2.fwb
 T="rollback with an update pending cancels it" expect_ok "$FWVERIFY" rollback --device dev
 check "rollback names the confirmed slot b" grep -q "^slot b is the confirmed slot" "$LAST_OUT"
@@ -100,6 +103,7 @@ check "the refused rollback changed nothing (cancelled update)" \
 	test "$before" = "$(snapshot devf2)"
 
 # ---- rollback to the previous slot: allowed while its security_version >= stored ----
+# req: REQ-ROLL-005
 install_confirm dev v11.fwb # 1.1.0 (sv 1) confirmed in a; b keeps 1.0.0 (sv 1)
 status_is "1.1.0 confirmed in a, 1.0.0 kept in b, security_version 1" dev \
 	'(d["confirmed_slot"], d["version"], d["slots"]["b"]["version"], d["security_version"]) == ("a", "1.1.0", "1.0.0", 1)'
@@ -119,6 +123,7 @@ T="installing 1.0.0 is refused too" expect_exit 25 "$FWVERIFY" install --device 
 check "the refused install changed nothing" test "$before" = "$(snapshot dev)"
 
 # ---- never overwrite the image that is running unconfirmed ----
+# req: REQ-LIFE-001
 T="install 3.0.0" expect_ok "$FWVERIFY" install --device dev v3.fwb
 T="boot 3.0.0 (pending)" expect_ok "$FWVERIFY" boot --device dev
 before=$(snapshot dev)
@@ -130,6 +135,7 @@ status_is "3.0.0 confirmed in b, security_version 3" dev \
 	'(d["confirmed_slot"], d["version"], d["security_version"], d["pending_slot"]) == ("b", "3.0.0", 3, None)'
 
 # ---- a second, concurrent operation is refused, not interleaved ----
+# req: REQ-LIFE-006
 hold_lock dev
 before=$(snapshot_all dev)
 T="install while another process holds DIR/lock" expect_exit 34 "$FWVERIFY" install --device dev \
@@ -141,6 +147,7 @@ T="install once the lock is free" expect_ok "$FWVERIFY" install --device dev v3.
 T="rollback (cancel) the reinstall" expect_ok "$FWVERIFY" rollback --device dev
 
 # ---- streaming: from a pipe, and from a slow pipe ----
+# req: REQ-LIFE-007
 device_init devp
 cat v1.fwb | T="install from a pipe (cat v1.fwb | install -)" \
 	expect_ok "$FWVERIFY" install --device devp -
@@ -165,6 +172,7 @@ before=$(snapshot devp)
 check "the cut-off pipe changed nothing" test "$before" = "$(snapshot devp)"
 
 # ---- corrupt state: every command refuses (27), nothing changes ----
+# req: REQ-LIFE-004
 # A device with a confirmed 1.0.0 and a pending, booted 2.0.0: a damaged
 # state must neither lose the counter nor boot or confirm anything.
 device_init devc
@@ -194,6 +202,7 @@ done
 check "the corrupt-state message names the state file" grep -q ": state: " "$LAST_ERR"
 
 # ---- the trusted root: an old root swapped in under a newer state ----
+# req: REQ-SIG-005, REQ-LIFE-004
 device_init devr
 "$FWKEYS" root new --from root.json --out root-v2.json --expires 36500 --sign rootk.key \
 	>"$T_DIR/setup.log" 2>&1 || die "root new: $(cat "$T_DIR/setup.log")"
@@ -219,6 +228,7 @@ cp root-v2-device.json devr/root.json
 T="install once the right root.json is restored" expect_ok "$FWVERIFY" install --device devr v11r.fwb
 
 # ---- the audit log: complete, verifiable, and tamper-evident ----
+# req: REQ-LOG-001, REQ-LOG-002, REQ-LOG-003
 cp v3.fwb tampered.fwb # a byte inside the first payload (a2.bin)
 printf 'X' | dd of=tampered.fwb bs=1 seek=70000 conv=notrunc 2>/dev/null
 T="a tampered bundle is refused (and logged)" expect_exit 22 "$FWVERIFY" install --device dev \
@@ -312,6 +322,7 @@ cp head.before dev/log.head
 T="log two lines ahead of its head" expect_exit 27 "$FWVERIFY" log --device dev --verify
 
 # ---- trusted time: the device never trusts a clock it was not told to ----
+# req: REQ-SIG-006
 # A root that expires one day after SOURCE_DATE_EPOCH; the bundle is packed
 # within its lifetime. The device commands run without SOURCE_DATE_EPOCH:
 # only the machine clock (faked with libfaketime) or --trusted-time can

@@ -3,6 +3,7 @@
 # (docs/format.md §1, §5, §7, §9, §13), a key file's field, the signing
 # clock against the root, or the operating system's own reason. The exit
 # status stays the code's (docs/exit-codes.md); only the words got better.
+# req: REQ-ERR-001, REQ-FMT-005
 . "$(dirname "$0")/lib.sh"
 
 std_setup

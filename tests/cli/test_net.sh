@@ -37,6 +37,7 @@ installed() { # installed DESCRIPTION VERSION: the pending set holds VERSION
 }
 
 # ---- streaming over TLS ----
+# req: REQ-NET-001
 T="install from https with the pinned test CA" expect_ok "$FWVERIFY" install --device dev \
 	"${CA[@]}" "$TLS/big.fwb" --json
 installed "2.0.0 is pending" 2.0.0
@@ -55,6 +56,7 @@ T="--delta with a file, not a URL" expect_exit 2 "$FWVERIFY" install --device de
 check "the message says what --delta is for" grep -q -- "--delta is for a URL" "$LAST_ERR"
 
 # ---- trust: who is at the other end ----
+# req: REQ-NET-001, REQ-NET-004
 before=$(snapshot dev)
 T="the server's certificate from a CA not pinned" expect_exit 50 "$FWVERIFY" install \
 	--device dev "${CA[@]}" "https://127.0.0.1:$NGINX_WRONG_PORT/v1.fwb"
@@ -87,6 +89,7 @@ T="a URL with a token in its query: not echoed" expect_exit 49 "$FWSEAL" verify 
 check "the token is not in the message" bash -c '! grep -q SECRET "$1"' _ "$LAST_ERR"
 
 # ---- a configured device takes all of it from system.conf [network] ----
+# req: REQ-NET-001, REQ-CONF-001
 mkdir -p cfg/etc && truncate -s 8M cfg/disk.img
 cat >cfg/system.conf <<EOC
 [system]
@@ -137,6 +140,7 @@ T="the same without the configured token (403)" expect_exit 49 "$FWVERIFY" insta
 	--config cfg/system.conf "https://127.0.0.1:$NGINX_MTLS_PORT/auth/v1.fwb"
 
 # ---- redirects ----
+# req: REQ-NET-001, REQ-NET-004
 fault_proxy_start "$NGINX_URL" --cert pki/server.crt --key pki/server.key \
 	--plan "redirect:$NGINX_URL{path}"
 T="https redirected to plain http" expect_exit 50 "$FWSEAL" verify --root root.json "${CA[@]}" \
@@ -154,6 +158,7 @@ T="redirects without end" expect_exit 49 "$FWSEAL" verify --root root.json --all
 check "the message counts them" grep -q "more than 3 redirects" "$LAST_ERR"
 
 # ---- a flaky link: 24 cuts in one install ----
+# req: REQ-NET-003
 offs=$(python3 -c 'import random; r = random.Random(7)
 print(",".join(str(r.randrange(1, 150000)) for _ in range(24)))')
 fault_proxy_start "$NGINX_URL" --cut-offsets "$offs"
@@ -191,6 +196,7 @@ T="80 answers, each cut after 4000 bytes, with --retries 2" expect_ok "$FWSEAL" 
 fault_proxy_stop
 
 # ---- stalls ----
+# req: REQ-NET-003
 fault_proxy_start "$NGINX_URL" --plan "stall:inf@70000"
 T="a stall after 70000 bytes: resumed after --stall-timeout" expect_ok "$FWVERIFY" install \
 	--device dev --allow-http --stall-timeout 1 "$PROXY_URL/big.fwb"
@@ -207,6 +213,7 @@ fault_proxy_stop
 check "nothing changed" test "$before" = "$(snapshot dev)"
 
 # ---- statuses ----
+# req: REQ-NET-002
 fault_proxy_start "$NGINX_URL" --default "status:404"
 T="404" expect_exit 49 "$FWVERIFY" install --device dev --allow-http "$PROXY_URL/big.fwb"
 check "404 is not retried (1 request)" test "$(wc -l <"$PROXY_LOG")" = 1
@@ -237,6 +244,7 @@ check "named: Content-Encoding" grep -q "Content-Encoding gzip was not asked for
 fault_proxy_stop
 
 # ---- lengths that lie ----
+# req: REQ-NET-002
 fault_proxy_start "$NGINX_URL" --default "trunc:50%"
 T="every answer cut short, for ever" expect_exit 49 "$FWVERIFY" install --device dev \
 	--allow-http --retries 2 "$PROXY_URL/big.fwb"
@@ -255,6 +263,7 @@ fault_proxy_stop
 check "nothing changed" test "$before" = "$(snapshot dev)"
 
 # ---- the file changes under the download ----
+# req: REQ-NET-002
 fault_proxy_start "$NGINX_URL" --plan "cut:300000" --replace-after 1 --replace-path /other.fwb
 T="the bundle replaced on the server mid-download" expect_exit 51 "$FWVERIFY" install \
 	--device dev --allow-http "$PROXY_URL/big.fwb"
@@ -272,6 +281,7 @@ fault_proxy_stop
 check "nothing changed after all of these" test "$before" = "$(snapshot dev)"
 
 # ---- a second server: lighttpd's Range habits ----
+# req: REQ-NET-002
 lighttpd_start "$PWD/lt" "$PWD/www" >/dev/null || die "lighttpd"
 fault_proxy_start "http://127.0.0.1:$LIGHTTPD_PORT" --cut-offsets 1000,90000,500000
 T="lighttpd behind three cuts" expect_ok "$FWVERIFY" install --device dev --allow-http \
@@ -287,6 +297,7 @@ assert d["downloaded_bytes"] < 40000 and d["reused_bytes"] == 2505000, d' "$LAST
 lighttpd_stop
 
 # ---- delta over nginx: only the chunks the device lacks ----
+# req: REQ-LIFE-009
 fresh
 install_confirm dev "${CA[@]}" "$TLS/v1.fwb"
 python3 - <<'EOF' || die "make the changed payload"

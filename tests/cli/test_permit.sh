@@ -2,6 +2,7 @@
 # from the command line: a permit lets exactly one device (or hardware)
 # install exactly one verified bundle once; everything else is refused with
 # its own exit status, and the log records it all in a verifiable chain.
+# req: REQ-ROLL-003
 . "$(dirname "$0")/lib.sh"
 
 std_setup
@@ -98,6 +99,7 @@ check "a needless permit is reported as not used" grep -q "was not needed .* and
 check "and the device did not spend it (permit_floor still 0)" grep -q "^permit_floor 0$" devn/state
 
 # ---- the audit log recorded it, and notices tampering ----
+# req: REQ-LOG-001, REQ-LOG-002
 T="audit log verifies" expect_ok "$FWVERIFY" log --device dev --verify
 "$FWVERIFY" log --device dev --json >log.txt 2>&1 || die "log"
 check "the log names the permit use" grep -q '"detail":"with downgrade permit"' dev/log

@@ -1,6 +1,7 @@
 # Progress of long work: drawn on stderr only when it is a terminal (here a
 # pseudo-terminal), never in pipes or logs, never with --quiet, and wiped
 # before the command ends so an error stays one line.
+# req: REQ-ERR-003
 . "$(dirname "$0")/lib.sh"
 
 std_setup

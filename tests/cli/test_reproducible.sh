@@ -1,5 +1,6 @@
 # Reproducible bundles: same inputs, key and SOURCE_DATE_EPOCH -> same bytes
 # (plain and gzip); another SOURCE_DATE_EPOCH -> other bytes.
+# req: REQ-FMT-006
 . "$(dirname "$0")/lib.sh"
 
 make_key rootk

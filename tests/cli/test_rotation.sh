@@ -2,6 +2,7 @@
 # The key rotation story with the real binaries: a 2-of-3 root, co-signing,
 # revoking a release key with root v2, and the chain checks every device
 # makes (tests/cli/lib.sh has the helpers; run through tests/cli/run.sh).
+# req: REQ-SIG-004, REQ-SIG-005
 . "$(dirname "$0")/lib.sh"
 
 # keyid NAME: the key ID of NAME.pub
@@ -12,6 +13,7 @@ REL1=$(keyid rel1)
 REL2=$(keyid rel2)
 
 # ---- v1: root 2-of-3, release rel1; init signs with r1, r2 co-signs ----
+# req: REQ-KEY-003
 T="root init, root threshold 2 of 3" expect_ok "$FWKEYS" root init \
 	--root-key r1.pub --root-key r2.pub --root-key r3.pub --root-threshold 2 \
 	--release-key rel1.pub --sign r1.key --out root.json

@@ -15,6 +15,7 @@ make_release v0.json 0.9.0 0 hw-a a.bin:a.bin:rootfs:65536 b.bin:b.bin:kernel
 pack v0.fwb v0.json rel root.json
 
 # ---- the parser: every mistake named by line and key ----
+# req: REQ-CONF-001
 good_conf() { # good_conf FILE [EXTRA system keys]
 	cat >"$1" <<EOC
 # a test device
@@ -85,6 +86,7 @@ T="a missing system.conf" expect_exit 33 "$FWVERIFY" status --config nowhere.con
 T="--device and --config together" expect_exit 2 "$FWVERIFY" status --device x --config good.conf
 
 # ---- a U-Boot device whose slots are files at offsets in a disk image ----
+# req: REQ-LIFE-008
 truncate -s 4M disk.img
 printf 'BOOT_ORDER=A\nBOOT_A_LEFT=3\nBOOT_B_LEFT=0\nBOOTED=A\n' >env.txt
 mkenvimage -s 0x4000 -o env.bin env.txt || die "mkenvimage"
@@ -120,6 +122,7 @@ T="mark-good B (by its bootname)" expect_ok "$FWVERIFY" mark-good --config good.
 check "the counter is raised only now" grep -q "^security_version 1$" state/state
 check "B's tries are renewed in U-Boot's environment" test "$(FWP BOOT_B_LEFT)" = 3
 # ---- a failed update: U-Boot gives up on A's new image ----
+# req: REQ-LIFE-002, REQ-LIFE-008
 T="install 2.0.0 into set A" expect_ok "$FWVERIFY" install --config good.conf v2.fwb
 check "BOOT_ORDER is \"A B\" with 3 tries for A" test "$(FWP BOOT_ORDER) $(FWP BOOT_A_LEFT)" = "A B 3"
 fw_setenv -c fw_env.config BOOT_A_LEFT 0 && fw_setenv -c fw_env.config BOOTED B || die "fw_setenv"
@@ -143,6 +146,7 @@ T="rollback to 0.9.0 is refused below the counter" expect_exit 25 "$FWVERIFY" in
 	--config good.conf v0.fwb
 
 # ---- the booted slot from the kernel command line ----
+# req: REQ-LIFE-008
 good_conf cmd.conf
 sed -i 's/^booted = bootloader$/cmdline-file = '"${PWD//\//\\/}"'\/cmdline/' cmd.conf
 echo "console=ttyS0 root=/dev/mmcblk0p2 fwseal.slot=B quiet" >cmdline
@@ -159,6 +163,7 @@ check "booted slot a from root=DEVICE" python3 -c 'import json, sys
 assert json.load(sys.stdin)["booted_slot"] == "a"' <"$LAST_OUT"
 
 # ---- GRUB: the grubenv block, both ways with the real grub-editenv ----
+# req: REQ-LIFE-008
 mkdir g && cd g || die "cd g"
 truncate -s 2M disk.img
 grub-editenv grubenv create || die "grub-editenv create"
@@ -183,6 +188,7 @@ check "grub-editenv reads the renewed tries" bash -c 'grub-editenv grubenv list 
 cd ..
 
 # ---- a custom bootloader program ----
+# req: REQ-LIFE-008, REQ-CONF-002, REQ-CONF-003
 mkdir c && cd c || die "cd c"
 cat >loader.sh <<'EOS'
 #!/bin/sh
@@ -243,6 +249,7 @@ check "named: the system configuration" grep -q "loose.conf: system configuratio
 cd ..
 
 # ---- block devices: loop devices as slots, refused while mounted ----
+# req: REQ-LIFE-010
 if losetup -f >/dev/null 2>&1 && truncate -s 8M loopa.img loopb.img &&
 	LA=$(losetup -f --show loopa.img 2>/dev/null) && LB=$(losetup -f --show loopb.img 2>/dev/null); then
 	trap 'umount mnt 2>/dev/null; losetup -d "$LA" "$LB" 2>/dev/null' EXIT

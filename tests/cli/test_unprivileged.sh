@@ -3,6 +3,7 @@
 # works. As root this file drops to the unprivileged uid 65534 (setpriv)
 # for the checks below; as a normal user it runs them directly (the
 # fixtures that need root-owned files are then skipped, loudly).
+# req: REQ-FS-004
 . "$(dirname "$0")/lib.sh"
 
 U=65534

@@ -1,5 +1,6 @@
 # Command lines: help and version everywhere; every usage error exits 2 with
 # one stderr line; a missing input file exits 33 (FWS_ENOENT).
+# req: REQ-ERR-002
 . "$(dirname "$0")/lib.sh"
 
 # expect_help CMD...: exit 0, something on stdout, nothing on stderr.
@@ -55,6 +56,7 @@ check "fwseal-keys root --help lists the root commands" bash -c \
 	'for c in init new sign verify show; do grep -q "^  root $c " "$0" || exit 1; done' "$LAST_OUT"
 
 # ---- usage errors: exit 2, one line ----
+# req: REQ-CONF-004
 for tool in "$FWSEAL" "$FWKEYS" "$FWVERIFY"; do
 	T="$(basename "$tool") without a command" expect_exit 2 "$tool"
 	T="$(basename "$tool") with an unknown command" expect_exit 2 "$tool" frobnicate
@@ -161,6 +163,7 @@ T="root show --json twice" expect_exit 2 "$FWKEYS" root show --json --json root.
 check "no key written by the refused generate" test ! -e k1.key -a ! -e k2.key
 
 # ---- exact long options: a security tool never guesses ----
+# req: REQ-CONF-004
 T="an abbreviation (--allow for --allow-downgrade) is refused" expect_exit 2 "$FWVERIFY" install \
 	--device dev --allow v1.fwb
 check "it suggests, never acts on, the full names" grep -q "did you mean --allow-downgrade or --allow-http?" "$LAST_ERR"

@@ -1,3 +1,4 @@
+/* req: REQ-LIFE-003 */
 /* Power-loss safety of the directory device (fwseal/dirdevice.h). Every
  * operation that changes it (provisioning; an install carrying a root
  * rotation, into an empty set and over an older image; boot; mark-good;

@@ -1,3 +1,4 @@
+/* req: REQ-LIFE-003, REQ-LIFE-010 */
 /* Power-loss safety of the in-place slot writer of a configured device
  * (fwseal/sysconf.h, lib/device/slot/raw.c). Its slots are regions of one
  * disk image, written chunk by chunk where the image will run from, so

@@ -1,3 +1,4 @@
+/* req: REQ-LIFE-009 */
 /* Chunk-level delta (lib/device/delta.c, docs/delta.md) and the payload
  * layout it plans with (lib/bundle/layout.c, format.md §3.5), through a
  * reader that follows the map as the HTTP reader does but counts what it

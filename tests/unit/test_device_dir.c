@@ -1,3 +1,4 @@
+/* req: REQ-FS-001 */
 /* The directory device against someone who can plant files in it
  * (lib/device/dir_*.c, lib/io): links, FIFOs, directories and stale files
  * at every name the device writes, set directories that are links or
@@ -132,6 +133,7 @@ static int reopen(void)
 
 /* --- the device directory and its set directories --- */
 
+/* req: REQ-FS-002 */
 Test(dir_device, open_create_makes_a_private_directory_and_its_sets)
 {
 	td_close();
@@ -158,6 +160,7 @@ Test(dir_device, open_create_makes_a_private_directory_and_its_sets)
 
 /* Others who may write the device directory can swap any file in it
  * between two of our calls: refused outright. */
+/* req: REQ-FS-002 */
 Test(dir_device, group_or_other_writable_device_dir_refused)
 {
 	static const struct {

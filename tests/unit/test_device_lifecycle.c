@@ -1,3 +1,4 @@
+/* req: REQ-LIFE-001, REQ-LIFE-002, REQ-ROLL-002 */
 /* The device life cycle at the API level: pending, boot attempts, fallback,
  * mark-good raising the counter, rollback rules, min_version against the
  * confirmed image, and in-place slot writers (raw partitions) never
@@ -118,6 +119,7 @@ Test(device_lifecycle, failed_boots_fall_back_to_confirmed_slot)
 	cr_assert_eq(td_status().boot.left[1], FWS_BOOT_ATTEMPTS, "tries renewed");
 }
 
+/* req: REQ-LIFE-001 */
 Test(device_lifecycle, install_over_running_unconfirmed_slot_refused)
 {
 	char slot;
@@ -134,6 +136,7 @@ Test(device_lifecycle, install_over_running_unconfirmed_slot_refused)
 
 /* A cancelled or failed image is forgotten: rollback can never make it the
  * confirmed slot without a boot that proved it. */
+/* req: REQ-ROLL-005 */
 Test(device_lifecycle, rollback_never_confirms_an_unproven_image)
 {
 	char slot;
@@ -432,6 +435,7 @@ Test(device_lifecycle, untried_pending_set_is_not_a_fallback)
 
 /* --- min_version against the confirmed image --- */
 
+/* req: REQ-ROLL-004 */
 Test(device_lifecycle, min_version_with_empty_confirmed_slot_refused)
 {
 	size_t len;

@@ -1,3 +1,4 @@
+/* req: REQ-LOG-001, REQ-LOG-002, REQ-LOG-003 */
 /* The audit log (lib/device/audit_log.c): the hash chain catches every
  * edited, removed, reordered or cut line, survives rotation and crashes,
  * and a line is exactly what docs/audit-log.md says it is. */

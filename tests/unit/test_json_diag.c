@@ -1,3 +1,4 @@
+/* req: REQ-FMT-005, REQ-ERR-001 */
 /* Every refusal of the JSON decoders names its field and its rule
  * (fwseal/diag.h): for each document, one valid text and a table of
  * mutations, each with the code it must give, the `where` it must name and

@@ -1,3 +1,4 @@
+/* req: REQ-FMT-005 */
 /* Manifest JSON: the known-answer body round trip, and one negative test per
  * check, each named after the attack it stops. Every negative test is the
  * valid known-answer body with exactly one thing wrong. */

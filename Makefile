@@ -7,7 +7,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make fuzz       libFuzzer harnesses (clang) into build-fuzz/, FUZZ_SECONDS each
 #   make valgrind   unit + CLI tests under valgrind memcheck;  make cppcheck
-# Variables: CC CFLAGS LDFLAGS PREFIX DESTDIR HASH=nettle|sodium SANITIZE=1 V=1
+# Variables: CC CFLAGS LDFLAGS PREFIX DESTDIR HASH=nettle|sodium SANITIZE=1 V=1 TPM=0|1
 
 # Every core, unless the command line says otherwise (make -j1 ...).
 ifeq ($(filter -j%,$(MAKEFLAGS)),)
@@ -19,6 +19,7 @@ DESTDIR ?=
 HASH ?= nettle
 UBOOT ?= 1
 NET ?= 1
+TPM ?= 1
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 SOVERSION := 0
@@ -52,17 +53,20 @@ UBOOT_MODULE := $(if $(filter 1,$(UBOOT)),libubootenv,)
 # libcurl is compiled against (its headers) but loaded only when a URL is
 # read (lib/net/curl_load.c): not linked.
 NET_MODULE := $(if $(filter 1,$(NET)),libcurl,)
+# tpm2-tss: headers only (lib/device/floor/tss2_load.c loads the libraries).
+TPM_MODULE := $(if $(filter 1,$(TPM)),tss2-esys tss2-tctildr tss2-rc,)
 DEVICE_MODULES := $(CORE_MODULES) zlib jansson $(UBOOT_MODULE)
 DEP_MODULES := $(DEVICE_MODULES) libarchive
 DEP_PACKAGES := pkg-config libsodium-dev nettle-dev libarchive-dev zlib1g-dev libjansson-dev \
-	$(if $(filter 1,$(UBOOT)),libubootenv-dev,) $(if $(filter 1,$(NET)),libcurl4-openssl-dev,)
+	$(if $(filter 1,$(UBOOT)),libubootenv-dev,) $(if $(filter 1,$(NET)),libcurl4-openssl-dev,) \
+	$(if $(filter 1,$(TPM)),libtss2-dev,)
 TEST_MODULES := criterion
 TEST_PACKAGES := libcriterion-dev
 
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_MODULES) $(NET_MODULE) 2>/dev/null)
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEP_MODULES) 2>/dev/null) $(if $(filter 1,$(NET)),-ldl -lpthread,)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_MODULES) $(NET_MODULE) $(TPM_MODULE) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEP_MODULES) 2>/dev/null) $(if $(filter 1,$(NET) $(TPM)),-ldl -lpthread,)
 CORE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_MODULES) 2>/dev/null)
-DEVICE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEVICE_MODULES) 2>/dev/null) $(if $(filter 1,$(NET)),-ldl -lpthread,)
+DEVICE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEVICE_MODULES) 2>/dev/null) $(if $(filter 1,$(NET) $(TPM)),-ldl -lpthread,)
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_MODULES) 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_MODULES) 2>/dev/null)
 
@@ -87,8 +91,14 @@ UBOOT_SRC := lib/device/boot/$(if $(filter 1,$(UBOOT)),uboot,uboot_none).c
 # The network reader needs libcurl; NET=0 builds the one that says so.
 NET_SRC := lib/net/url.c \
 	$(if $(filter 1,$(NET)),lib/net/http.c lib/net/http_check.c lib/net/curl_load.c,lib/net/http_none.c)
+# The tpm2 floor is compiled against tpm2-tss's headers and loads the
+# libraries when configured (lib/device/floor/tss2_load.c): not linked.
+# TPM=0 builds the one that says so.
+FLOOR_SRC := lib/device/floor/port.c lib/device/floor/file.c lib/device/floor/command.c \
+	$(if $(filter 1,$(TPM)),lib/device/floor/tpm2.c lib/device/floor/tss2_load.c,lib/device/floor/tpm2_none.c)
 DEVICE_SRC := $(wildcard lib/device/*.c lib/device/config/*.c lib/device/slot/*.c) \
-	$(filter-out lib/device/boot/uboot%.c,$(wildcard lib/device/boot/*.c)) $(UBOOT_SRC) $(NET_SRC)
+	$(filter-out lib/device/boot/uboot%.c,$(wildcard lib/device/boot/*.c)) $(UBOOT_SRC) $(NET_SRC) \
+	$(FLOOR_SRC)
 DEVICE_LIB_SRC := $(CORE_SRC) $(wildcard lib/io/*.c) $(wildcard lib/bundle/*.c) $(DEVICE_SRC)
 # lib/selftest: built-in known answers + attack suite.
 SELFTEST_SRC := $(wildcard lib/selftest/*.c)
@@ -126,7 +136,7 @@ help:
 
 # One shared dependency step: ask pkg-config, install what is missing.
 deps:
-	$(Q)MODULES="$(DEP_MODULES) $(NET_MODULE)" PACKAGES="$(DEP_PACKAGES)" sh tests/deps.sh
+	$(Q)MODULES="$(DEP_MODULES) $(NET_MODULE) $(TPM_MODULE)" PACKAGES="$(DEP_PACKAGES)" sh tests/deps.sh
 
 # The CLI tests also run python3 (hostile corpus), flock, tar, gzip, split;
 # the real-device tests the bootloaders' own tools (test_sysconf.sh); the
@@ -135,7 +145,8 @@ deps:
 TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils \
 	fw_printenv=libubootenv-tool fw_setenv=libubootenv-tool mkenvimage=u-boot-tools \
 	mkimage=u-boot-tools grub-editenv=grub-common losetup=mount mkfs.ext4=e2fsprogs \
-	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl casync=casync
+	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl casync=casync \
+	swtpm=swtpm swtpm_setup=swtpm-tools tpm2_nvread=tpm2-tools
 # check-long boots the real U-Boot in QEMU (tests/cli/long_uboot_qemu.sh).
 UBOOT_TEST_TOOLS := qemu-system-aarch64=qemu-system-arm sfdisk=fdisk mformat=mtools \
 	mcopy=mtools mkimage=u-boot-tools mkenvimage=u-boot-tools fw_printenv=libubootenv-tool

@@ -14,7 +14,7 @@
 
 #define DEVICE_CODES                                                                          \
 	FWS_ESTATE, FWS_EUNSAFE, FWS_EBUSY, FWS_EIO, FWS_ENOSPC, FWS_EROOTVERSION, FWS_ECONFIG,   \
-	    FWS_EBOOTLOADER
+	    FWS_EBOOTLOADER, FWS_EFLOOR
 #define BUNDLE_CODES                                                                          \
 	FWS_ENOENT, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,            \
 	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
@@ -111,7 +111,8 @@ static const struct cli_opt init_opts[] = {
 static const int init_codes[] = {FWS_EEXIST,	   FWS_ENOENT,	    FWS_EUNSAFE, FWS_EIO,
 				 FWS_EBUSY,	   FWS_EJSON,	    FWS_ESCHEMA, FWS_EENVELOPE,
 				 FWS_EUNTRUSTED, FWS_EBADSIG,	    FWS_ETHRESHOLD, FWS_ELIMIT,
-				 FWS_ENOSPC,	   FWS_ECONFIG,	    FWS_EBOOTLOADER, 0};
+				 FWS_ENOSPC,	   FWS_ECONFIG,	    FWS_EBOOTLOADER, FWS_EFLOOR,
+				 FWS_EFLOORSTEP, 0};
 
 static int run_init(struct cli *c)
 {
@@ -153,7 +154,8 @@ static int run_init(struct cli *c)
 		rc = fws_device_provision(&dev, root, len, hw, id, fv != NULL ? &factory : NULL);
 		if (rc != 0)
 			rc = cli_fail(rc == FWS_EEXIST || rc == FWS_EIO || rc == FWS_EBUSY ||
-					      rc == FWS_ENOSPC || rc == FWS_EBOOTLOADER
+					      rc == FWS_ENOSPC || rc == FWS_EBOOTLOADER ||
+					      rc == FWS_EFLOOR || rc == FWS_EFLOORSTEP
 					  ? device_name
 					  : root_path,
 				      rc);
@@ -190,7 +192,8 @@ static const struct cli_opt install_opts[] = {
     JSON_OPT,
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
-static const int install_codes[] = {BUNDLE_CODES, DEVICE_CODES, FWS_ETARGET, CLI_NET_CODES, 0};
+static const int install_codes[] = {BUNDLE_CODES,	FWS_ETARGET, CLI_NET_CODES,
+				    FWS_EFLOORSTEP, DEVICE_CODES, 0};
 
 /* --delta, or delta = true in system.conf [network]. */
 static int delta_wanted(const struct cli *c)
@@ -373,7 +376,7 @@ static int run_boot(struct cli *c)
 }
 
 static const struct cli_opt mark_opts[] = {DEVICE_OPT, LOCK_OPT, JSON_OPT, {NULL}};
-static const int mark_codes[] = {DEVICE_CODES, FWS_ELIFECYCLE, FWS_EROLLBACK, 0};
+static const int mark_codes[] = {DEVICE_CODES, FWS_ELIFECYCLE, FWS_EROLLBACK, FWS_EFLOORSTEP, 0};
 
 /* booted (default) | other | a | b */
 static int slot_arg(const struct cli *c, char *set)
@@ -452,7 +455,7 @@ static const struct cli_opt status_opts[] = {DEVICE_OPT, JSON_OPT, {NULL}};
 static const int status_codes[] = {FWS_ESTATE,	   FWS_EUNSAFE,	 FWS_EIO,	FWS_EROOTVERSION,
 				   FWS_ECONFIG,	   FWS_EBOOTLOADER, FWS_EJSON,	FWS_ESCHEMA,
 				   FWS_EENVELOPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD,
-				   FWS_ELIMIT,	   0};
+				   FWS_ELIMIT,	   FWS_EFLOOR,	    0};
 
 static json_t *slot_json(const struct fws_device_status *st, int i)
 {
@@ -496,6 +499,13 @@ static void status_json(struct cli *c, const struct fws_device_status *st)
 	cli_json_set(c, "installs", json_integer((json_int_t)s->installs));
 	cli_json_set(c, "generation", json_integer((json_int_t)s->generation));
 	cli_json_set(c, "log_seq", json_integer((json_int_t)st->log_seq));
+	json_t *floor = json_object();
+	json_object_set_new(floor, "backend", json_string(st->floor_backend));
+	json_object_set_new(floor, "value",
+			    st->floor_rc == 0 ? json_integer((json_int_t)st->floor) : json_null());
+	json_object_set_new(floor, "error",
+			    st->floor_rc == 0 ? json_null() : json_string(fws_errname(st->floor_rc)));
+	cli_json_set(c, "rollback_floor", floor);
 	if (configured) {
 		json_t *names = json_object();
 		json_object_set_new(names, "a", json_string(conf.bootnames[0]));
@@ -550,6 +560,12 @@ static void status_text(const struct cli *c, const struct fws_device_status *st)
 	       (unsigned long long)s->root_version);
 	printf("trusted time:     %s (newest verified 'created')\ninstalls:         %llu\n", t,
 	       (unsigned long long)s->installs);
+	if (st->floor_rc == 0)
+		printf("rollback floor:   %llu (%s)\n", (unsigned long long)st->floor,
+		       st->floor_backend);
+	else
+		printf("rollback floor:   cannot be read (%s: %s)\n", st->floor_backend,
+		       fws_strerror(st->floor_rc));
 	if (configured && c->cmd != NULL)
 		config_text();
 }

@@ -83,7 +83,7 @@ T="a redefined counter never incremented: no floor, refused" \
 	expect_exit 58 "$FWVERIFY" install --config "$C" v1.fwb
 check "the message says the counter was never incremented" grep -q "never incremented" "$LAST_ERR"
 tpm2_nvincrement $COUNTER_INDEX -C $COUNTER_INDEX >/dev/null 2>&1 || die "nvincrement"
-check "the redefined counter reads at least the old floor ($(tpm_floor) >= 3)" test "$(tpm_floor)" -ge 3
+check "the redefined counter reads at least the old floor 3" test "$(tpm_floor)" -ge 3
 T="1.0.0 still refused with the redefined counter" \
 	expect_exit 25 "$FWVERIFY" install --config "$C" v1.fwb
 

@@ -5,7 +5,7 @@
  * Two NV indices, both defined by `fwseal-verify init`:
  *   counter  a TPM2_NT_COUNTER: the TPM only ever increments it, and a
  *            counter deleted and defined again starts at or above the
- *            highest value any counter held (Part 1, 37.2.3), so neither
+ *            highest value any counter held (TPM 2.0 Part 1, on NV counters), so neither
  *            a restored file nor a redefined index lowers it;
  *   base     8 bytes, written once at provisioning with the counter's
  *            value then, and write-locked for good (TPMA_NV_WRITEDEFINE:

@@ -1,6 +1,7 @@
 /* A build without tpm2-tss headers (TPM=0): the tpm2 floor says so. */
 #include "device/floor/floor.h"
 #include "fwseal/error.h"
+#include "io/io.h"
 
 int fws_floor_tpm2_init(struct fws_floor *f, const struct fws_sysconf *c)
 {

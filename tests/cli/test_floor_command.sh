@@ -32,10 +32,10 @@ case "\$1" in
 get) cat "\$V" ;;
 provision|raise)
 	[ "\$1" = provision ] && [ ! -f "\$V" ] && echo 0 >"\$V"
-	if fault kill-before-raise; then kill -9 \$PPID; sleep 5; fi
+	if fault kill-before-raise; then kill -9 \$PPID; exit 9; fi
 	if fault lie; then exit 0; fi
 	[ "\$2" -gt "\$(cat "\$V")" ] && echo "\$2" >"\$V.new" && mv "\$V.new" "\$V"
-	if fault kill-after-raise; then kill -9 \$PPID; sleep 5; fi
+	if fault kill-after-raise; then kill -9 \$PPID; exit 9; fi
 	;;
 *) exit 2 ;;
 esac

@@ -672,7 +672,9 @@ static const struct cli_cmd commands[] = {
      "Creates DIR (0700) with slot sets a and b, the trusted root, the state (slot a\n"
      "confirmed: empty, or the factory image) and the audit log. A directory that\n"
      "already holds a state, even a corrupt one, is never provisioned again: that\n"
-     "would reset its rollback counter (docs/recovery.md).",
+     "would reset its rollback counter (docs/recovery.md). With a [floor] backend in\n"
+     "system.conf it also sets the rollback floor up (a TPM's NV counter and its\n"
+     "write-once base), keeping a floor that is already there (docs/rollback-floor.md).",
      init_opts, 0, 0, init_codes,
      "fwseal-verify init --device /tmp/dev --root root.json --hardware pump-rev-c",
      run_init,
@@ -712,7 +714,8 @@ static const struct cli_cmd commands[] = {
      "The running pending slot confirmed itself: it becomes the confirmed slot and\n"
      "only now the stored security_version is raised. On the confirmed slot it renews\n"
      "its boot tries (run it on every good boot). A pending slot that has not booted\n"
-     "yet cannot be confirmed.",
+     "yet cannot be confirmed. A rollback floor outside the state (system.conf\n"
+     "[floor]) is raised here, never at install (docs/rollback-floor.md).",
      mark_opts, 0, 1, mark_codes, "fwseal-verify mark-good --device /tmp/dev", run_mark_good,
      "(the fields of boot)"},
     {"mark-bad", "give a slot up", "--device DIR [booted|other|a|b]",
@@ -738,8 +741,8 @@ static const struct cli_cmd commands[] = {
     {"status", "show the device's state and the bootloader's side by side",
      "--device DIR [--json]",
      "Prints fwseal's state and the bootloader's variables, then checks that what an\n"
-     "install needs is healthy (state, trusted root, bootloader, audit log): a broken\n"
-     "part is reported and the exit status is not 0.",
+     "install needs is healthy (state, trusted root, bootloader, audit log, rollback\n"
+     "floor): a broken part is reported and the exit status is not 0.",
      status_opts, 0, 0, status_codes, "fwseal-verify status --device /tmp/dev --json",
      run_status,
      "device, hardware_id, device_id\n"
@@ -749,7 +752,9 @@ static const struct cli_cmd commands[] = {
      "boot_order       the bootloader's order, e.g. [\"b\", \"a\"]\n"
      "slots            {a, b}: {version, security_version, boot_tries, in_boot_order}\n"
      "root_version, trusted_time, installs, generation\n"
-     "log_seq          the audit log's last line"},
+     "log_seq          the audit log's last line\n"
+     "rollback_floor   {backend, value, error}: the floor (docs/rollback-floor.md);\n"
+     "                 value null and error the code's name when it cannot be read"},
     {"log", "print or check the audit log", "--device DIR [--json | --verify]",
      "Prints the hash-chained audit log, or checks its chain and head (exit 27 naming\n"
      "the first bad line). Works when the state is broken: it is the first step of\n"

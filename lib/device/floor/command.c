@@ -82,8 +82,14 @@ static int run(const struct fws_sysconf *c, char *const *argv, char *out)
 	for (;;) {
 		long spent = ms_since(&start);
 		struct pollfd p = {fds[0], POLLIN, 0};
-		if (spent >= (long)c->floor_timeout_ms ||
-		    poll(&p, 1, (int)((long)c->floor_timeout_ms - spent)) == 0) {
+		int ready = spent >= (long)c->floor_timeout_ms
+				? 0
+				: poll(&p, 1, (int)((long)c->floor_timeout_ms - spent));
+		if (ready < 0 && errno == EINTR)
+			continue;
+		/* Nothing in time, or poll itself failed: a read now could block
+		 * past the timeout. */
+		if (ready <= 0) {
 			failed = 1;
 			break;
 		}

@@ -72,6 +72,7 @@ struct fws_sysconf {
 	char floor_tcti[FWS_CONF_TCTI_MAX];     /* tpm2: e.g. device:/dev/tpmrm0 */
 	uint32_t floor_counter_index;           /* tpm2: the NV counter */
 	uint32_t floor_base_index;              /* tpm2: its value at provisioning */
+	char floor_owner_auth[FWS_CONF_PATH_MAX]; /* tpm2: file with the owner password, or "" */
 	char floor_program[FWS_CONF_PATH_MAX];  /* command */
 	uint32_t floor_timeout_ms;              /* command */
 	uint32_t floor_max_step;                /* 0 = no cap */

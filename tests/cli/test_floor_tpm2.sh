@@ -115,4 +115,24 @@ T="TPM unreachable: status exits 58 (after printing)" expect_exit 58 "$FWVERIFY"
 tpm_start tpm
 sed -i "s|^tcti = .*|tcti = $TCTI|" d/system.conf
 check "the floor after all that: unchanged ($F)" test "$(tpm_floor)" = "$F"
+
+# ---- a TPM whose owner hierarchy has a password ----
+tpm2_changeauth -c owner owner-secret >/dev/null 2>&1 || die "tpm2_changeauth"
+printf 'owner-secret\n' >owner.pass
+chmod 600 owner.pass
+other="counter-index = 0x01500f10"
+floor_device d2 "backend = tpm2" "tcti = $TCTI" "$other" "base-index = 0x01500f11"
+T="init on a TPM with an owner password, none configured: refused" \
+	expect_exit 58 "$FWVERIFY" init --config "$(conf_of d2)" --root root.json
+check "the message names owner authorization" grep -q "cannot be defined (owner authorization?)" "$LAST_ERR"
+check "nothing provisioned" test ! -e d2/state/state
+floor_device d2 "backend = tpm2" "tcti = $TCTI" "$other" "base-index = 0x01500f11" \
+	"owner-auth-file = $PWD/owner.pass"
+chmod 644 owner.pass
+T="owner-auth-file readable by others: refused" \
+	expect_exit 41 "$FWVERIFY" init --config "$(conf_of d2)" --root root.json
+chmod 600 owner.pass
+T="init with owner-auth-file" expect_ok "$FWVERIFY" init --config "$(conf_of d2)" --root root.json
+T="status of that device" expect_ok "$FWVERIFY" status --config "$(conf_of d2)"
+check "its floor is 0" grep -q "rollback floor:   0 (tpm2)" "$LAST_OUT"
 finish

@@ -253,6 +253,8 @@ Test(device_floor, floor_section_values)
 	    "backend = tpm2\ntcti = device:/dev/tpmrm0\ntimeout = 5\n",
 	    "backend = command\nprogram = /bin/true\ntcti = device:/dev/tpmrm0\n",
 	    "backend = command\nprogram = /bin/true\nbase-index = 0x01000000\n",
+	    "backend = command\nprogram = /bin/true\nowner-auth-file = /root/pw\n",
+	    "backend = tpm2\ntcti = device:/dev/tpmrm0\nowner-auth-file = pw\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(parse_floor(bad[i], &c), FWS_ECONFIG, "%s", bad[i]);

@@ -99,6 +99,12 @@ int fws_sysconf_floor_key(struct fws_sysconf *c, const char *k, const char *v, u
 		return set_index(k, v, line, &c->floor_counter_index);
 	if (strcmp(k, "base-index") == 0)
 		return set_index(k, v, line, &c->floor_base_index);
+	if (strcmp(k, "owner-auth-file") == 0) {
+		if (v[0] != '/' || strlen(v) >= sizeof(c->floor_owner_auth))
+			return fail(line, "owner-auth-file: \"%s\" is not an absolute path", v);
+		strcpy(c->floor_owner_auth, v);
+		return 0;
+	}
 	if (strcmp(k, "max-step") == 0) {
 		if (parse_u32(v, &x) != 0 || x > 1000)
 			return fail(line, "max-step: \"%s\" is not a number from 0 to 1000", v);
@@ -129,8 +135,9 @@ int fws_sysconf_floor_check(const struct fws_sysconf *c, unsigned line)
 	if (!tpm2 && c->floor_tcti[0] != '\0')
 		return fail(line, "tcti is for backend tpm2 only");
 	if (!tpm2 && (c->floor_counter_index != DEFAULT_COUNTER_INDEX ||
-		      c->floor_base_index != DEFAULT_BASE_INDEX))
-		return fail(line, "counter-index and base-index are for backend tpm2 only");
+		      c->floor_base_index != DEFAULT_BASE_INDEX || c->floor_owner_auth[0] != '\0'))
+		return fail(line,
+			    "counter-index, base-index and owner-auth-file are for backend tpm2 only");
 	if (tpm2 && c->floor_counter_index == c->floor_base_index)
 		return fail(line, "counter-index and base-index are the same NV index");
 	if (command && c->floor_program[0] == '\0')

@@ -20,8 +20,14 @@
  * base. Every read checks both indices' types and attributes: an index
  * that is not the counter or the locked base fwseal set up is no floor,
  * and the device refuses (FWS_EFLOOR) rather than guess. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "device/floor/floor.h"
 #include "device/floor/tss2_load.h"
@@ -265,6 +271,49 @@ static int tpm2_update(void *ctx, uint64_t n)
 	return rc;
 }
 
+/* The owner hierarchy's password, from owner-auth-file (only provisioning
+ * needs it: defining the indices). A file others may read or change is
+ * refused: it is the key to deleting the base. One trailing newline is not
+ * part of the password. */
+static int owner_auth(struct tpm *t)
+{
+	const char *path = t->c->floor_owner_auth;
+	TPM2B_AUTH auth = {.size = 0};
+	uint8_t *data = NULL;
+	size_t len = 0;
+	struct stat st;
+	if (path[0] == '\0')
+		return 0;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int rc = fd < 0 || fstat(fd, &st) != 0
+			 ? fws_diag_set(FWS_EFLOOR, errno, path, "owner-auth-file cannot be read")
+			 : fws_io_check_trusted(&st, path, "owner-auth-file");
+	if (rc == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+		rc = fws_diag_set(FWS_EUNSAFE, 0, path, "owner-auth-file: readable by group or others");
+	if (rc == 0)
+		rc = fws_io_read_all_fd(fd, path, sizeof(auth.buffer) + 1, &data, &len);
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0 && len > 0 && data[len - 1] == '\n')
+		len--;
+	if (rc == 0 && len > sizeof(auth.buffer))
+		rc = fws_diag_set(FWS_EFLOOR, 0, path, "owner-auth-file: longer than %u bytes",
+				  (unsigned)sizeof(auth.buffer));
+	if (rc == 0) {
+		auth.size = (UINT16)len;
+		memcpy(auth.buffer, data, len);
+		TSS2_RC r = fws_tss2.Esys_TR_SetAuth(t->esys, ESYS_TR_RH_OWNER, &auth);
+		if (r != TSS2_RC_SUCCESS)
+			rc = fws_diag_set(FWS_EFLOOR, 0, "tpm2", "the owner password cannot be set: %s",
+					  fws_tss2.Tss2_RC_Decode(r));
+	}
+	if (data != NULL)
+		sodium_memzero(data, len);
+	sodium_memzero(&auth, sizeof(auth));
+	free(data);
+	return rc;
+}
+
 static int define(struct tpm *t, uint32_t index, TPMA_NV attrs, ESYS_TR *tr)
 {
 	TPM2B_AUTH auth = {.size = 0};
@@ -351,6 +400,8 @@ static int tpm2_provision(void *ctx, uint64_t n)
 	struct tpm t;
 	uint64_t floor, counter;
 	int rc = tpm_open(&t, ctx);
+	if (rc == 0)
+		rc = owner_auth(&t);
 	if (rc == 0)
 		rc = provision_counter(&t);
 	if (rc == 0)

@@ -19,6 +19,7 @@
 	X(esys, Esys_Free)                                                                    \
 	X(esys, Esys_TR_FromTPMPublic)                                                        \
 	X(esys, Esys_TR_Close)                                                                \
+	X(esys, Esys_TR_SetAuth)                                                              \
 	X(esys, Esys_NV_ReadPublic)                                                           \
 	X(esys, Esys_NV_Read)                                                                 \
 	X(esys, Esys_NV_Increment)                                                            \

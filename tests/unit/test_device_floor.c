@@ -126,8 +126,12 @@ Test(device_floor, format_4_is_decoded_strictly)
 	edit(t, sizeof(t), "fwseal-state 4", "fwseal-state 3");
 	cr_assert_eq(decode_text(t), FWS_ESTATE, "format 3 with floor_confirming");
 	/* a number with a leading zero, a sign, a space */
-	const char *bad[] = {"floor_confirming 02", "floor_confirming +2", "floor_confirming  2",
-			     "floor_confirming 2 ", "floor_confirming", "floor_confirmed 2",
+	const char *bad[] = {"floor_confirming 02",
+			     "floor_confirming +2",
+			     "floor_confirming  2",
+			     "floor_confirming 2 ",
+			     "floor_confirming",
+			     "floor_confirmed 2",
 			     "floor_confirming 18446744073709551617"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(t, sizeof(t), "%s", v4);
@@ -205,12 +209,12 @@ Test(device_floor, port_read_is_the_higher_and_never_hides_an_error)
 	cr_assert_eq(floor, 99, "nothing read on failure");
 }
 
-#define CONF \
-	"[system]\nhardware-id = hw-a\ntrusted-root = /etc/fwseal/root.json\n" \
-	"state-dir = /var/lib/fwseal\nbootloader = dir\n" \
-	"[slot.rootfs.0]\nclass = rootfs\ndevice = /nonexistent/disk\noffset = 0\n" \
-	"size = 1M\nbootname = A\n" \
-	"[slot.rootfs.1]\nclass = rootfs\ndevice = /nonexistent/disk\noffset = 1M\n" \
+#define CONF                                                                                       \
+	"[system]\nhardware-id = hw-a\ntrusted-root = /etc/fwseal/root.json\n"                     \
+	"state-dir = /var/lib/fwseal\nbootloader = dir\n"                                          \
+	"[slot.rootfs.0]\nclass = rootfs\ndevice = /nonexistent/disk\noffset = 0\n"                \
+	"size = 1M\nbootname = A\n"                                                                \
+	"[slot.rootfs.1]\nclass = rootfs\ndevice = /nonexistent/disk\noffset = 1M\n"               \
 	"size = 1M\nbootname = B\n[floor]\n"
 
 static int parse_floor(const char *lines, struct fws_sysconf *c)
@@ -225,10 +229,11 @@ Test(device_floor, floor_section_values)
 	static struct fws_sysconf c;
 	cr_assert_eq(parse_floor("", &c), 0);
 	cr_assert_eq(c.floor, FWS_FLOOR_FILE, "an empty [floor] is the file floor");
-	cr_assert_eq(parse_floor("backend = tpm2\ntcti = swtpm:host=127.0.0.1,port=2321\n"
-				 "counter-index = 0x01000010\nbase-index = 16777233\nmax-step = 0\n",
-				 &c),
-		     0, "%s", fws_diag_last()->why);
+	cr_assert_eq(
+	    parse_floor("backend = tpm2\ntcti = swtpm:host=127.0.0.1,port=2321\n"
+			"counter-index = 0x01000010\nbase-index = 16777233\nmax-step = 0\n",
+			&c),
+	    0, "%s", fws_diag_last()->why);
 	cr_assert_eq(c.floor, FWS_FLOOR_TPM2);
 	cr_assert_str_eq(c.floor_tcti, "swtpm:host=127.0.0.1,port=2321");
 	cr_assert_eq(c.floor_counter_index, 0x01000010);

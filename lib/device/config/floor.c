@@ -49,7 +49,7 @@ static int parse_u32(const char *v, uint32_t *out)
 	if (*s == '\0' || (!hex && v[0] == '0' && v[1] != '\0'))
 		return -1;
 	for (; *s != '\0'; s++) {
-		int d = *s >= '0' && *s <= '9'	 ? *s - '0'
+		int d = *s >= '0' && *s <= '9'		? *s - '0'
 			: hex && *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
 			: hex && *s >= 'A' && *s <= 'F' ? *s - 'A' + 10
 							: -1;
@@ -67,8 +67,8 @@ static int set_index(const char *k, const char *v, unsigned line, uint32_t *out)
 {
 	uint32_t x;
 	if (parse_u32(v, &x) != 0 || x < NV_OWNER_FIRST || x > NV_OWNER_LAST)
-		return fail(line,
-			    "%s: \"%s\" is not an owner NV index (0x01000000 to 0x01bfffff)", k, v);
+		return fail(line, "%s: \"%s\" is not an owner NV index (0x01000000 to 0x01bfffff)",
+			    k, v);
 	*out = x;
 	return 0;
 }
@@ -91,7 +91,8 @@ int fws_sysconf_floor_key(struct fws_sysconf *c, const char *k, const char *v, u
 		/* The TCTI loader's own syntax, NAME[:CONFIG]; a space or a quote
 		 * in it is a mistake, never part of a device path. */
 		if (strlen(v) >= sizeof(c->floor_tcti) || strpbrk(v, " \t\"'") != NULL)
-			return fail(line, "tcti: \"%s\" is not a TCTI (e.g. device:/dev/tpmrm0)", v);
+			return fail(line, "tcti: \"%s\" is not a TCTI (e.g. device:/dev/tpmrm0)",
+				    v);
 		strcpy(c->floor_tcti, v);
 		return 0;
 	}
@@ -119,8 +120,8 @@ int fws_sysconf_floor_key(struct fws_sysconf *c, const char *k, const char *v, u
 	}
 	if (strcmp(k, "timeout") == 0) {
 		if (parse_u32(v, &x) != 0 || x < 1 || x > 600)
-			return fail(line, "timeout: \"%s\" is not a number of seconds from 1 to 600",
-				    v);
+			return fail(line,
+				    "timeout: \"%s\" is not a number of seconds from 1 to 600", v);
 		c->floor_timeout_ms = x * 1000;
 		return 0;
 	}
@@ -136,8 +137,9 @@ int fws_sysconf_floor_check(const struct fws_sysconf *c, unsigned line)
 		return fail(line, "tcti is for backend tpm2 only");
 	if (!tpm2 && (c->floor_counter_index != DEFAULT_COUNTER_INDEX ||
 		      c->floor_base_index != DEFAULT_BASE_INDEX || c->floor_owner_auth[0] != '\0'))
-		return fail(line,
-			    "counter-index, base-index and owner-auth-file are for backend tpm2 only");
+		return fail(
+		    line,
+		    "counter-index, base-index and owner-auth-file are for backend tpm2 only");
 	if (tpm2 && c->floor_counter_index == c->floor_base_index)
 		return fail(line, "counter-index and base-index are the same NV index");
 	if (command && c->floor_program[0] == '\0')

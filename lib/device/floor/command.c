@@ -131,9 +131,9 @@ static int run(const struct fws_sysconf *c, char *const *argv, char *out)
 						: "wrote more than %u bytes",
 				    failed == 1 ? (unsigned)(c->floor_timeout_ms / 1000) : OUT_MAX);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return fws_diag_set(FWS_EFLOOR, 0, c->floor_program, "%s failed (exit status %d)",
-				    argv[1],
-				    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		return fws_diag_set(
+		    FWS_EFLOOR, 0, c->floor_program, "%s failed (exit status %d)", argv[1],
+		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 	out[len] = '\0';
 	return 0;
 }
@@ -202,7 +202,8 @@ int fws_floor_command_init(struct fws_floor *f, const struct fws_sysconf *c)
 	if (rc == 0 && (!S_ISREG(st.st_mode) || !(st.st_mode & S_IXUSR)))
 		rc = fws_diag_set(FWS_EFLOOR, 0, c->floor_program, "not an executable file");
 	if (rc == 0)
-		*f = (struct fws_floor){(void *)c,	  "command",	    command_get, command_update,
-					NULL,	  command_provision, c->floor_max_step};
+		*f = (struct fws_floor){(void *)c,	  "command", command_get,
+					command_update,	  NULL,	     command_provision,
+					c->floor_max_step};
 	return rc;
 }

@@ -48,8 +48,8 @@ struct tpm {
 /* "NV index 0x...: WHAT: the TSS's reading of the return code". */
 static int tpm_fail(TSS2_RC rc, uint32_t index, const char *what)
 {
-	return fws_diag_set(FWS_EFLOOR, 0, "tpm2", "NV index 0x%08x: %s: %s", (unsigned)index,
-			    what, fws_tss2.Tss2_RC_Decode(rc));
+	return fws_diag_set(FWS_EFLOOR, 0, "tpm2", "NV index 0x%08x: %s: %s", (unsigned)index, what,
+			    fws_tss2.Tss2_RC_Decode(rc));
 }
 
 static void tpm_close(struct tpm *t)
@@ -87,7 +87,8 @@ static int tpm_open(struct tpm *t, const struct fws_sysconf *c)
 /* TPM_RC_HANDLE (format 1, any parameter): no index at that handle. */
 static int is_missing(TSS2_RC r)
 {
-	return (r & 0xffff0000u) == 0 && (r & TPM2_RC_FMT1) && (r & 0x3fu) == (TPM2_RC_HANDLE & 0x3fu);
+	return (r & 0xffff0000u) == 0 && (r & TPM2_RC_FMT1) &&
+	       (r & 0x3fu) == (TPM2_RC_HANDLE & 0x3fu);
 }
 
 /* *tr for index; 1 in *missing (if not NULL) when it is not defined. */
@@ -151,9 +152,10 @@ static int check_base(struct tpm *t, TPMA_NV a)
 {
 	uint32_t index = t->c->floor_base_index;
 	if (nv_type(a) != TPM2_NT_ORDINARY || !(a & TPMA_NV_WRITEDEFINE))
-		return fws_diag_set(FWS_EFLOOR, 0, "tpm2",
-				    "NV index 0x%08x is not a write-once index (TPMA_NV_WRITEDEFINE)",
-				    (unsigned)index);
+		return fws_diag_set(
+		    FWS_EFLOOR, 0, "tpm2",
+		    "NV index 0x%08x is not a write-once index (TPMA_NV_WRITEDEFINE)",
+		    (unsigned)index);
 	if (!(a & TPMA_NV_WRITTEN) || !(a & TPMA_NV_WRITELOCKED))
 		return fws_diag_set(FWS_EFLOOR, 0, "tpm2",
 				    "the base 0x%08x is not written and locked: a base that can "
@@ -188,8 +190,8 @@ static int increment(struct tpm *t)
 	TSS2_RC r = fws_tss2.Esys_NV_Increment(t->esys, t->counter, t->counter, ESYS_TR_PASSWORD,
 					       ESYS_TR_NONE, ESYS_TR_NONE);
 	return r == TSS2_RC_SUCCESS
-		       ? 0
-		       : tpm_fail(r, t->c->floor_counter_index, "the counter cannot be incremented");
+		   ? 0
+		   : tpm_fail(r, t->c->floor_counter_index, "the counter cannot be incremented");
 }
 
 /* Both indices found and checked; the floor and the counter's value. */
@@ -286,10 +288,11 @@ static int owner_auth(struct tpm *t)
 		return 0;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	int rc = fd < 0 || fstat(fd, &st) != 0
-			 ? fws_diag_set(FWS_EFLOOR, errno, path, "owner-auth-file cannot be read")
-			 : fws_io_check_trusted(&st, path, "owner-auth-file");
+		     ? fws_diag_set(FWS_EFLOOR, errno, path, "owner-auth-file cannot be read")
+		     : fws_io_check_trusted(&st, path, "owner-auth-file");
 	if (rc == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
-		rc = fws_diag_set(FWS_EUNSAFE, 0, path, "owner-auth-file: readable by group or others");
+		rc = fws_diag_set(FWS_EUNSAFE, 0, path,
+				  "owner-auth-file: readable by group or others");
 	if (rc == 0)
 		rc = fws_io_read_all_fd(fd, path, sizeof(auth.buffer) + 1, &data, &len);
 	if (fd >= 0)
@@ -304,7 +307,8 @@ static int owner_auth(struct tpm *t)
 		memcpy(auth.buffer, data, len);
 		TSS2_RC r = fws_tss2.Esys_TR_SetAuth(t->esys, ESYS_TR_RH_OWNER, &auth);
 		if (r != TSS2_RC_SUCCESS)
-			rc = fws_diag_set(FWS_EFLOOR, 0, "tpm2", "the owner password cannot be set: %s",
+			rc = fws_diag_set(FWS_EFLOOR, 0, "tpm2",
+					  "the owner password cannot be set: %s",
 					  fws_tss2.Tss2_RC_Decode(r));
 	}
 	if (data != NULL)
@@ -317,18 +321,18 @@ static int owner_auth(struct tpm *t)
 static int define(struct tpm *t, uint32_t index, TPMA_NV attrs, ESYS_TR *tr)
 {
 	TPM2B_AUTH auth = {.size = 0};
-	TPM2B_NV_PUBLIC pub = {.size = 0,
-			       .nvPublic = {.nvIndex = index,
-					    .nameAlg = TPM2_ALG_SHA256,
-					    .attributes = attrs | TPMA_NV_AUTHWRITE |
-							  TPMA_NV_AUTHREAD | TPMA_NV_NO_DA,
-					    .authPolicy = {.size = 0},
-					    .dataSize = 8}};
+	TPM2B_NV_PUBLIC pub = {
+	    .size = 0,
+	    .nvPublic = {.nvIndex = index,
+			 .nameAlg = TPM2_ALG_SHA256,
+			 .attributes = attrs | TPMA_NV_AUTHWRITE | TPMA_NV_AUTHREAD | TPMA_NV_NO_DA,
+			 .authPolicy = {.size = 0},
+			 .dataSize = 8}};
 	TSS2_RC r = fws_tss2.Esys_NV_DefineSpace(t->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD,
 						 ESYS_TR_NONE, ESYS_TR_NONE, &auth, &pub, tr);
 	return r == TSS2_RC_SUCCESS
-		       ? 0
-		       : tpm_fail(r, index, "cannot be defined (owner authorization?)");
+		   ? 0
+		   : tpm_fail(r, index, "cannot be defined (owner authorization?)");
 }
 
 /* The counter: defined if missing, and incremented once if it never was,
@@ -379,10 +383,10 @@ static int provision_base(struct tpm *t, uint64_t n)
 		TPM2B_MAX_NV_BUFFER data = {.size = 8};
 		for (int i = 0; i < 8; i++)
 			data.buffer[i] = (uint8_t)((counter - n) >> (56 - 8 * i));
-		TSS2_RC r = rc != 0 ? TSS2_RC_SUCCESS
-				    : fws_tss2.Esys_NV_Write(t->esys, t->base, t->base,
-							     ESYS_TR_PASSWORD, ESYS_TR_NONE,
-							     ESYS_TR_NONE, &data, 0);
+		TSS2_RC r =
+		    rc != 0 ? TSS2_RC_SUCCESS
+			    : fws_tss2.Esys_NV_Write(t->esys, t->base, t->base, ESYS_TR_PASSWORD,
+						     ESYS_TR_NONE, ESYS_TR_NONE, &data, 0);
 		if (r != TSS2_RC_SUCCESS)
 			rc = tpm_fail(r, index, "the base cannot be written");
 	}
@@ -417,7 +421,7 @@ static int tpm2_provision(void *ctx, uint64_t n)
 
 int fws_floor_tpm2_init(struct fws_floor *f, const struct fws_sysconf *c)
 {
-	*f = (struct fws_floor){(void *)c,	  "tpm2", tpm2_get, tpm2_update, NULL,
-				tpm2_provision, c->floor_max_step};
+	*f = (struct fws_floor){(void *)c, "tpm2",	   tpm2_get,	     tpm2_update,
+				NULL,	   tpm2_provision, c->floor_max_step};
 	return 0;
 }

@@ -48,15 +48,17 @@ static void load(void)
 	void *rc = open_lib(RC_SONAME);
 	if (load_rc != 0)
 		return;
-#define FWS_TSS2_RESOLVE(lib, name)                                                           \
-	if ((*(void **)&fws_tss2.name = dlsym(lib, #name)) == NULL && missing == NULL)        \
+#define FWS_TSS2_RESOLVE(lib, name)                                                                \
+	if ((*(void **)&fws_tss2.name = dlsym(lib, #name)) == NULL && missing == NULL)             \
 		missing = #name;
 	FWS_TSS2_FUNCTIONS(FWS_TSS2_RESOLVE)
 #undef FWS_TSS2_RESOLVE
 	if (missing != NULL) {
 		load_rc = FWS_EFLOOR;
-		snprintf(load_why, sizeof(load_why), "the TSS libraries have no %s: tpm2-tss 3 or "
-			 "later is needed", missing);
+		snprintf(load_why, sizeof(load_why),
+			 "the TSS libraries have no %s: tpm2-tss 3 or "
+			 "later is needed",
+			 missing);
 	}
 }
 

@@ -13,21 +13,21 @@
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
 
-#define FWS_TSS2_FUNCTIONS(X)                                                                 \
-	X(esys, Esys_Initialize)                                                              \
-	X(esys, Esys_Finalize)                                                                \
-	X(esys, Esys_Free)                                                                    \
-	X(esys, Esys_TR_FromTPMPublic)                                                        \
-	X(esys, Esys_TR_Close)                                                                \
-	X(esys, Esys_TR_SetAuth)                                                              \
-	X(esys, Esys_NV_ReadPublic)                                                           \
-	X(esys, Esys_NV_Read)                                                                 \
-	X(esys, Esys_NV_Increment)                                                            \
-	X(esys, Esys_NV_DefineSpace)                                                          \
-	X(esys, Esys_NV_Write)                                                                \
-	X(esys, Esys_NV_WriteLock)                                                            \
-	X(tctildr, Tss2_TctiLdr_Initialize)                                                   \
-	X(tctildr, Tss2_TctiLdr_Finalize)                                                     \
+#define FWS_TSS2_FUNCTIONS(X)                                                                      \
+	X(esys, Esys_Initialize)                                                                   \
+	X(esys, Esys_Finalize)                                                                     \
+	X(esys, Esys_Free)                                                                         \
+	X(esys, Esys_TR_FromTPMPublic)                                                             \
+	X(esys, Esys_TR_Close)                                                                     \
+	X(esys, Esys_TR_SetAuth)                                                                   \
+	X(esys, Esys_NV_ReadPublic)                                                                \
+	X(esys, Esys_NV_Read)                                                                      \
+	X(esys, Esys_NV_Increment)                                                                 \
+	X(esys, Esys_NV_DefineSpace)                                                               \
+	X(esys, Esys_NV_Write)                                                                     \
+	X(esys, Esys_NV_WriteLock)                                                                 \
+	X(tctildr, Tss2_TctiLdr_Initialize)                                                        \
+	X(tctildr, Tss2_TctiLdr_Finalize)                                                          \
 	X(rc, Tss2_RC_Decode)
 
 struct fws_tss2_api {

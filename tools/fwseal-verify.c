@@ -448,6 +448,31 @@ static int run_rollback(struct cli *c)
 	return rc != 0 ? device_fail(device_name, rc) : report_slot_change(c, "rollback");
 }
 
+/* ---- provision-floor ---- */
+
+static const struct cli_opt floor_opts[] = {DEVICE_OPT, LOCK_OPT, JSON_OPT, {NULL}};
+static const int floor_codes[] = {DEVICE_CODES, FWS_EFLOORSTEP, 0};
+
+static int run_provision_floor(struct cli *c)
+{
+	uint64_t floor = 0;
+	int rc = open_device(c, 0);
+	if (rc != 0)
+		return rc;
+	fws_diag_clear();
+	rc = fws_device_provision_floor(&dev, &floor);
+	if (rc != 0)
+		return device_fail(device_name, rc);
+	if (c->json) {
+		cli_json_set(c, "backend", json_string(dev.floor.name));
+		cli_json_set(c, "rollback_floor", json_integer((json_int_t)floor));
+	} else {
+		printf("rollback floor %llu (%s) set up for %s\n", (unsigned long long)floor,
+		       dev.floor.name, cli_esc(device_name));
+	}
+	return 0;
+}
+
 /* ---- status ---- */
 
 static const struct cli_opt status_opts[] = {DEVICE_OPT, JSON_OPT, {NULL}};
@@ -738,6 +763,17 @@ static const struct cli_cmd commands[] = {
      "confirmed slot if its security_version is not below the stored one.",
      boot_opts, 0, 0, mark_codes, "fwseal-verify rollback --device /tmp/dev", run_rollback,
      "(the fields of boot)"},
+    {"provision-floor", "set the rollback floor up on a device provisioned without it",
+     "--config FILE",
+     "For a device provisioned before system.conf named a [floor] backend (tpm2,\n"
+     "command): sets the floor's store up at the state's security_version, as init\n"
+     "does for a new device. A floor that is already there is kept, never lowered;\n"
+     "if it is higher than the state says, the state follows it. With the file floor\n"
+     "there is nothing to set up (exit 2). docs/rollback-floor.md.",
+     floor_opts, 0, 0, floor_codes, "fwseal-verify provision-floor --config /etc/fwseal/system.conf",
+     run_provision_floor,
+     "backend          \"tpm2\" or \"command\"\n"
+     "rollback_floor   the floor afterwards"},
     {"status", "show the device's state and the bootloader's side by side",
      "--device DIR [--json]",
      "Prints fwseal's state and the bootloader's variables, then checks that what an\n"

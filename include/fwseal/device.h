@@ -102,6 +102,14 @@ FWS_API FWS_MUST_CHECK int fws_device_install(struct fws_device *dev, fws_read_f
 					      const struct fws_install_opts *opts,
 					      struct fws_verify_result *result);
 
+/* Sets the rollback floor (dev->floor) up on a device provisioned before
+ * it had one (a device moving from the file floor to a TPM, RPMB, ...):
+ * the floor's store is set up at the state's security_version, keeping a
+ * floor already there (which then becomes the state's counter, if higher).
+ * FWS_EUSAGE with the file floor (nothing to set up). *floor (if not
+ * NULL): the floor afterwards. */
+FWS_API FWS_MUST_CHECK int fws_device_provision_floor(struct fws_device *dev, uint64_t *floor);
+
 /* Simulation only (a bootloader with a boot() step): one reboot. */
 FWS_API FWS_MUST_CHECK int fws_device_boot(struct fws_device *dev, char *set);
 

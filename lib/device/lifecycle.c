@@ -336,6 +336,46 @@ static int decide_rollback(struct op *o, char t, char *detail, size_t cap)
 	return decide_active(o, other, detail, cap);
 }
 
+/* The floor set up later than the device (fws_device_provision_floor). */
+static int decide_floor(struct op *o, char t, char *detail, size_t cap)
+{
+	const struct fws_floor *f = &o->dev->floor;
+	uint64_t floor;
+	(void)t;
+	if (f->provision == NULL)
+		return fws_diag_set(FWS_EUSAGE, 0, NULL,
+				    "the file floor is the state's own counter: there is nothing to "
+				    "set up (system.conf [floor])");
+	int rc = f->provision(f->ctx, o->st.security_version);
+	if (rc == 0)
+		rc = fws_floor_read(f, o->st.security_version, &floor);
+	if (rc != 0)
+		return rc;
+	o->floor = floor;
+	o->floor_known = 1;
+	snprintf(detail, cap, "rollback floor %llu (%s) set up", (unsigned long long)floor,
+		 f->name);
+	if (floor == o->st.security_version)
+		return 0;
+	/* A floor kept from before is higher than this state says: the state
+	 * follows it, as at provisioning. */
+	o->st.security_version = floor;
+	return fws_op_save(o);
+}
+
+int fws_device_provision_floor(struct fws_device *dev, uint64_t *floor)
+{
+	struct fws_device_status st;
+	int rc = run(dev, "floor-provision", '*', decide_floor, NULL);
+	if (rc == 0 && floor != NULL) {
+		rc = fws_device_status(dev, &st);
+		if (rc == 0)
+			rc = st.floor_rc;
+		*floor = st.floor;
+	}
+	return rc;
+}
+
 int fws_device_mark_good(struct fws_device *dev, char set)
 {
 	return run(dev, "mark-good", set, decide_good, NULL);

@@ -128,6 +128,34 @@ chmod 775 fl/floor
 T="a floor program others may change is refused" expect_exit 41 "$FWVERIFY" status --config "$C"
 chmod 755 fl/floor
 
+# ---- a device provisioned with the file floor moves to the program ----
+mkdir fl2
+sed "s|$PWD/fl/|$PWD/fl2/|g" fl/floor >fl2/floor
+chmod 755 fl2/floor
+floor_device m
+T="init with the file floor" expect_ok "$FWVERIFY" init --config "$(conf_of m)" --root root.json
+{ "$FWVERIFY" install --config "$(conf_of m)" v3.fwb && "$FWVERIFY" boot --config "$(conf_of m)" &&
+	"$FWVERIFY" mark-good --config "$(conf_of m)"; } >"$T_DIR/setup.log" 2>&1 ||
+	die "install 3.0.0 on m: $(cat "$T_DIR/setup.log")"
+T="provision-floor with the file floor: nothing to set up" \
+	expect_exit 2 "$FWVERIFY" provision-floor --config "$(conf_of m)"
+floor_device m "backend = command" "program = $PWD/fl2/floor"
+T="the program's floor not set up yet: install refused" \
+	expect_exit 58 "$FWVERIFY" install --config "$(conf_of m)" v4.fwb
+T="provision-floor sets it up at the state's security_version" \
+	expect_ok "$FWVERIFY" provision-floor --config "$(conf_of m)"
+check "the program's floor is 3" test "$(cat fl2/value)" = 3
+check "the audit log records it" grep -q '"floor-provision".*rollback floor 3 (command) set up' m/state/log
+cp m/state/state m-state
+echo 5 >fl2/value
+T="provision-floor again keeps a higher floor, and the state follows it" \
+	expect_ok "$FWVERIFY" provision-floor --config "$(conf_of m)" --json
+check "the floor stayed 5, the state says 5" \
+	bash -c 'test "$(cat fl2/value)" = 5 && grep -qx "security_version 5" m/state/state'
+cp m-state m/state/state
+T="the state file restored to 3: 4.0.0 still refused" \
+	expect_exit 25 "$FWVERIFY" install --config "$(conf_of m)" v4.fwb
+
 # ---- [floor] in system.conf, strictly ----
 bad_floor() { # bad_floor NAME MESSAGE FLOOR-LINES...
 	local name=$1 msg=$2

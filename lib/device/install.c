@@ -71,6 +71,12 @@ static int check_floor(struct install_ctx *ic, const struct fws_manifest *m)
 				  "the %s floor (the state file says %llu)",
 				  (unsigned long long)m->security_version, (unsigned long long)floor,
 				  f->name, (unsigned long long)o->st.security_version);
+	else if (rc == 0 && m->security_version < floor)
+		rc = fws_diag_set(FWS_EROLLBACK, 0, NULL,
+				  "security_version %llu is below the rollback floor %llu held by "
+				  "the %s floor (no permit goes below it)",
+				  (unsigned long long)m->security_version, (unsigned long long)floor,
+				  f->name);
 	if (rc == 0)
 		rc = fws_op_floor_step_ok(o, m->security_version);
 	return rc;

@@ -97,6 +97,11 @@ cp old-state d/state/state
 T="old state file restored: 3.0.0 refused (rollback)" expect_exit 25 "$FWVERIFY" install --config "$C" v3.fwb
 check "the refusal names the floor" grep -q "below the rollback floor 4 held by the command floor" "$LAST_ERR"
 cp new-state d/state/state
+"$FWSEAL" permit --key rel.key --root root.json --bundle v3.fwb --device-id hw-a \
+	--to-version 3.0.0 --out p3.permit >"$T_DIR/setup.log" 2>&1 || die "permit: $(cat "$T_DIR/setup.log")"
+T="a downgrade permit does not go below the program's floor" \
+	expect_exit 25 "$FWVERIFY" install --config "$C" --permit p3.permit v3.fwb
+check "the message says so" grep -q "below the rollback floor 4 held by the command floor (no permit goes below it)" "$LAST_ERR"
 T="30.0.0 is more than max-step 16 above the floor" expect_exit 59 "$FWVERIFY" install --config "$C" v30.fwb
 
 # ---- a program that misbehaves ----

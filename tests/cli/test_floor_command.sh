@@ -97,6 +97,11 @@ cp old-state d/state/state
 T="old state file restored: 3.0.0 refused (rollback)" expect_exit 25 "$FWVERIFY" install --config "$C" v3.fwb
 check "the refusal names the floor" grep -q "below the rollback floor 4 held by the command floor" "$LAST_ERR"
 cp new-state d/state/state
+state_set d/state security_version 3
+T="a state saying 3: returning to 3.0.0 in the other slot refused by the floor" \
+	expect_exit 25 "$FWVERIFY" mark-active --config "$C" other
+check "the message names the floor" grep -q "is below the rollback floor 4 (command)" "$LAST_ERR"
+cp new-state d/state/state
 "$FWSEAL" permit --key rel.key --root root.json --bundle v3.fwb --device-id hw-a \
 	--to-version 3.0.0 --out p3.permit >"$T_DIR/setup.log" 2>&1 || die "permit: $(cat "$T_DIR/setup.log")"
 T="a downgrade permit does not go below the program's floor" \

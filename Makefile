@@ -9,7 +9,7 @@
 #   make fuzz       libFuzzer harnesses (clang) into build-fuzz/, FUZZ_SECONDS each
 #   make valgrind   unit + CLI tests under valgrind memcheck;  make cppcheck
 #   make traceability  docs/traceability.md from the requirements, tags, last results
-# Variables: CC CPPFLAGS CFLAGS LDFLAGS PREFIX DESTDIR HASH=nettle|sodium SANITIZE=1 V=1 WERROR=1
+# Variables: CC CPPFLAGS CFLAGS LDFLAGS PREFIX DESTDIR HASH=nettle|sodium SANITIZE=1 V=1 WERROR=1 TPM=0|1
 
 # Every core, unless the command line says otherwise (make -j1 ...).
 ifeq ($(filter -j%,$(MAKEFLAGS)),)
@@ -36,6 +36,7 @@ endif
 HASH ?= nettle
 UBOOT ?= 1
 NET ?= 1
+TPM ?= 1
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 # The version is the source tree's (VERSION), never git's: a release
@@ -73,17 +74,20 @@ UBOOT_MODULE := $(if $(filter 1,$(UBOOT)),libubootenv,)
 # libcurl is compiled against (its headers) but loaded only when a URL is
 # read (lib/net/curl_load.c): not linked.
 NET_MODULE := $(if $(filter 1,$(NET)),libcurl,)
+# tpm2-tss: headers only (lib/device/floor/tss2_load.c loads the libraries).
+TPM_MODULE := $(if $(filter 1,$(TPM)),tss2-esys tss2-tctildr tss2-rc,)
 DEVICE_MODULES := $(CORE_MODULES) zlib jansson $(UBOOT_MODULE)
 DEP_MODULES := $(DEVICE_MODULES) libarchive
 DEP_PACKAGES := pkg-config libsodium-dev nettle-dev libarchive-dev zlib1g-dev libjansson-dev \
-	$(if $(filter 1,$(UBOOT)),libubootenv-dev,) $(if $(filter 1,$(NET)),libcurl4-openssl-dev,)
+	$(if $(filter 1,$(UBOOT)),libubootenv-dev,) $(if $(filter 1,$(NET)),libcurl4-openssl-dev,) \
+	$(if $(filter 1,$(TPM)),libtss2-dev,)
 TEST_MODULES := criterion
 TEST_PACKAGES := libcriterion-dev
 
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_MODULES) $(NET_MODULE) 2>/dev/null)
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEP_MODULES) 2>/dev/null) $(if $(filter 1,$(NET)),-ldl -lpthread,)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_MODULES) $(NET_MODULE) $(TPM_MODULE) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEP_MODULES) 2>/dev/null) $(if $(filter 1,$(NET) $(TPM)),-ldl -lpthread,)
 CORE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_MODULES) 2>/dev/null)
-DEVICE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEVICE_MODULES) 2>/dev/null) $(if $(filter 1,$(NET)),-ldl -lpthread,)
+DEVICE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEVICE_MODULES) 2>/dev/null) $(if $(filter 1,$(NET) $(TPM)),-ldl -lpthread,)
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_MODULES) 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_MODULES) 2>/dev/null)
 
@@ -115,8 +119,14 @@ UBOOT_SRC := lib/device/boot/$(if $(filter 1,$(UBOOT)),uboot,uboot_none).c
 # The network reader needs libcurl; NET=0 builds the one that says so.
 NET_SRC := lib/net/url.c \
 	$(if $(filter 1,$(NET)),lib/net/http.c lib/net/http_check.c lib/net/curl_load.c,lib/net/http_none.c)
+# The tpm2 floor is compiled against tpm2-tss's headers and loads the
+# libraries when configured (lib/device/floor/tss2_load.c): not linked.
+# TPM=0 builds the one that says so.
+FLOOR_SRC := lib/device/floor/port.c lib/device/floor/file.c lib/device/floor/command.c \
+	$(if $(filter 1,$(TPM)),lib/device/floor/tpm2.c lib/device/floor/tss2_load.c,lib/device/floor/tpm2_none.c)
 DEVICE_SRC := $(wildcard lib/device/*.c lib/device/config/*.c lib/device/slot/*.c) \
-	$(filter-out lib/device/boot/uboot%.c,$(wildcard lib/device/boot/*.c)) $(UBOOT_SRC) $(NET_SRC)
+	$(filter-out lib/device/boot/uboot%.c,$(wildcard lib/device/boot/*.c)) $(UBOOT_SRC) $(NET_SRC) \
+	$(FLOOR_SRC)
 # lib/selftest: built-in known answers + attack suite; its fixtures write
 # their own tar (no libarchive), so the device library holds it too.
 SELFTEST_SRC := $(wildcard lib/selftest/*.c)
@@ -165,7 +175,7 @@ help:
 # apt-get never run at once. NO_DEPS=1: never install, only say what is
 # missing (packagers; `make install`).
 deps:
-	$(Q)MODULES="$(DEP_MODULES) $(NET_MODULE)" PACKAGES="$(DEP_PACKAGES)" sh tests/deps.sh
+	$(Q)MODULES="$(DEP_MODULES) $(NET_MODULE) $(TPM_MODULE)" PACKAGES="$(DEP_PACKAGES)" sh tests/deps.sh
 
 # The CLI tests also run python3 (hostile corpus), flock, tar, gzip, split;
 # the real-device tests the bootloaders' own tools (test_sysconf.sh); the
@@ -176,7 +186,8 @@ TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils
 	fw_printenv=libubootenv-tool fw_setenv=libubootenv-tool mkenvimage=u-boot-tools \
 	mkimage=u-boot-tools grub-editenv=grub-common losetup=mount mkfs.ext4=e2fsprogs \
 	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl casync=casync \
-	faketime=faketime setpriv=util-linux strace=strace
+	faketime=faketime setpriv=util-linux strace=strace \
+	swtpm=swtpm swtpm_setup=swtpm-tools tpm2_nvread=tpm2-tools
 # The man page and packaging tests read the pages with man and groff, and
 # the libraries with readelf (tests/cli/test_man.sh, test_install.sh).
 TEST_TOOLS += man=man-db groff=groff-base readelf=binutils

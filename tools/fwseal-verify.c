@@ -15,7 +15,7 @@
 
 #define DEVICE_CODES                                                                          \
 	FWS_ESTATE, FWS_EUNSAFE, FWS_EBUSY, FWS_EIO, FWS_ENOSPC, FWS_EROOTVERSION, FWS_ECONFIG,   \
-	    FWS_EBOOTLOADER
+	    FWS_EBOOTLOADER, FWS_EFLOOR
 #define BUNDLE_CODES                                                                          \
 	FWS_ENOENT, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,            \
 	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
@@ -112,7 +112,8 @@ static const struct cli_opt init_opts[] = {
 static const int init_codes[] = {FWS_EEXIST,	   FWS_ENOENT,	    FWS_EUNSAFE, FWS_EIO,
 				 FWS_EBUSY,	   FWS_EJSON,	    FWS_ESCHEMA, FWS_EENVELOPE,
 				 FWS_EUNTRUSTED, FWS_EBADSIG,	    FWS_ETHRESHOLD, FWS_ELIMIT,
-				 FWS_ENOSPC,	   FWS_ECONFIG,	    FWS_EBOOTLOADER, 0};
+				 FWS_ENOSPC,	   FWS_ECONFIG,	    FWS_EBOOTLOADER, FWS_EFLOOR,
+				 FWS_EFLOORSTEP, 0};
 
 static int run_init(struct cli *c)
 {
@@ -154,7 +155,8 @@ static int run_init(struct cli *c)
 		rc = fws_device_provision(&dev, root, len, hw, id, fv != NULL ? &factory : NULL);
 		if (rc != 0)
 			rc = cli_fail(rc == FWS_EEXIST || rc == FWS_EIO || rc == FWS_EBUSY ||
-					      rc == FWS_ENOSPC || rc == FWS_EBOOTLOADER
+					      rc == FWS_ENOSPC || rc == FWS_EBOOTLOADER ||
+					      rc == FWS_EFLOOR || rc == FWS_EFLOORSTEP
 					  ? device_name
 					  : root_path,
 				      rc);
@@ -191,7 +193,8 @@ static const struct cli_opt install_opts[] = {
     JSON_OPT,
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
-static const int install_codes[] = {BUNDLE_CODES, DEVICE_CODES, FWS_ETARGET, CLI_NET_CODES, 0};
+static const int install_codes[] = {BUNDLE_CODES,	FWS_ETARGET, CLI_NET_CODES,
+				    FWS_EFLOORSTEP, DEVICE_CODES, 0};
 
 /* --delta, or delta = true in system.conf [network]. */
 static int delta_wanted(const struct cli *c)
@@ -374,7 +377,7 @@ static int run_boot(struct cli *c)
 }
 
 static const struct cli_opt mark_opts[] = {DEVICE_OPT, LOCK_OPT, JSON_OPT, {NULL}};
-static const int mark_codes[] = {DEVICE_CODES, FWS_ELIFECYCLE, FWS_EROLLBACK, 0};
+static const int mark_codes[] = {DEVICE_CODES, FWS_ELIFECYCLE, FWS_EROLLBACK, FWS_EFLOORSTEP, 0};
 
 /* booted (default) | other | a | b */
 static int slot_arg(const struct cli *c, char *set)
@@ -446,6 +449,31 @@ static int run_rollback(struct cli *c)
 	return rc != 0 ? device_fail(device_name, rc) : report_slot_change(c, "rollback");
 }
 
+/* ---- provision-floor ---- */
+
+static const struct cli_opt floor_opts[] = {DEVICE_OPT, LOCK_OPT, JSON_OPT, {NULL}};
+static const int floor_codes[] = {DEVICE_CODES, FWS_EFLOORSTEP, 0};
+
+static int run_provision_floor(struct cli *c)
+{
+	uint64_t floor = 0;
+	int rc = open_device(c, 0);
+	if (rc != 0)
+		return rc;
+	fws_diag_clear();
+	rc = fws_device_provision_floor(&dev, &floor);
+	if (rc != 0)
+		return device_fail(device_name, rc);
+	if (c->json) {
+		cli_json_set(c, "backend", json_string(dev.floor.name));
+		cli_json_set(c, "rollback_floor", json_integer((json_int_t)floor));
+	} else {
+		printf("rollback floor %llu (%s) set up for %s\n", (unsigned long long)floor,
+		       dev.floor.name, cli_esc(device_name));
+	}
+	return 0;
+}
+
 /* ---- status ---- */
 
 static const struct cli_opt status_opts[] = {DEVICE_OPT, JSON_OPT, {NULL}};
@@ -453,7 +481,7 @@ static const struct cli_opt status_opts[] = {DEVICE_OPT, JSON_OPT, {NULL}};
 static const int status_codes[] = {FWS_ESTATE,	   FWS_EUNSAFE,	 FWS_EIO,	FWS_EROOTVERSION,
 				   FWS_ECONFIG,	   FWS_EBOOTLOADER, FWS_EJSON,	FWS_ESCHEMA,
 				   FWS_EENVELOPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD,
-				   FWS_ELIMIT,	   0};
+				   FWS_ELIMIT,	   FWS_EFLOOR,	    0};
 
 static json_t *slot_json(const struct fws_device_status *st, int i)
 {
@@ -497,6 +525,13 @@ static void status_json(struct cli *c, const struct fws_device_status *st)
 	cli_json_set(c, "installs", json_integer((json_int_t)s->installs));
 	cli_json_set(c, "generation", json_integer((json_int_t)s->generation));
 	cli_json_set(c, "log_seq", json_integer((json_int_t)st->log_seq));
+	json_t *floor = json_object();
+	json_object_set_new(floor, "backend", json_string(st->floor_backend));
+	json_object_set_new(floor, "value",
+			    st->floor_rc == 0 ? json_integer((json_int_t)st->floor) : json_null());
+	json_object_set_new(floor, "error",
+			    st->floor_rc == 0 ? json_null() : json_string(fws_errname(st->floor_rc)));
+	cli_json_set(c, "rollback_floor", floor);
 	if (configured) {
 		json_t *names = json_object();
 		json_object_set_new(names, "a", json_string(conf.bootnames[0]));
@@ -551,6 +586,12 @@ static void status_text(const struct cli *c, const struct fws_device_status *st)
 	       (unsigned long long)s->root_version);
 	printf("trusted time:     %s (newest verified 'created')\ninstalls:         %llu\n", t,
 	       (unsigned long long)s->installs);
+	if (st->floor_rc == 0)
+		printf("rollback floor:   %llu (%s)\n", (unsigned long long)st->floor,
+		       st->floor_backend);
+	else
+		printf("rollback floor:   cannot be read (%s: %s)\n", st->floor_backend,
+		       fws_strerror(st->floor_rc));
 	if (configured && c->cmd != NULL)
 		config_text();
 }
@@ -685,7 +726,9 @@ static const struct cli_cmd commands[] = {
      "Creates DIR (0700) with slot sets a and b, the trusted root, the state (slot a\n"
      "confirmed: empty, or the factory image) and the audit log. A directory that\n"
      "already holds a state, even a corrupt one, is never provisioned again: that\n"
-     "would reset its rollback counter (docs/recovery.md).",
+     "would reset its rollback counter (docs/recovery.md). With a [floor] backend in\n"
+     "system.conf it also sets the rollback floor up (a TPM's NV counter and its\n"
+     "write-once base), keeping a floor that is already there (docs/rollback-floor.md).",
      init_opts, 0, 0, init_codes,
      "fwseal-verify init --device /tmp/dev --root root.json --hardware pump-rev-c",
      run_init,
@@ -725,7 +768,8 @@ static const struct cli_cmd commands[] = {
      "The running pending slot confirmed itself: it becomes the confirmed slot and\n"
      "only now the stored security_version is raised. On the confirmed slot it renews\n"
      "its boot tries (run it on every good boot). A pending slot that has not booted\n"
-     "yet cannot be confirmed.",
+     "yet cannot be confirmed. A rollback floor outside the state (system.conf\n"
+     "[floor]) is raised here, never at install (docs/rollback-floor.md).",
      mark_opts, 0, 1, mark_codes, "fwseal-verify mark-good --device /tmp/dev", run_mark_good,
      "(the fields of boot)"},
     {"mark-bad", "give a slot up", "--device DIR [booted|other|a|b]",
@@ -748,11 +792,22 @@ static const struct cli_cmd commands[] = {
      "confirmed slot if its security_version is not below the stored one.",
      boot_opts, 0, 0, mark_codes, "fwseal-verify rollback --device /tmp/dev", run_rollback,
      "(the fields of boot)"},
+    {"provision-floor", "set the rollback floor up on a device provisioned without it",
+     "--config FILE",
+     "For a device provisioned before system.conf named a [floor] backend (tpm2,\n"
+     "command): sets the floor's store up at the state's security_version, as init\n"
+     "does for a new device. A floor that is already there is kept, never lowered;\n"
+     "if it is higher than the state says, the state follows it. With the file floor\n"
+     "there is nothing to set up (exit 2). docs/rollback-floor.md.",
+     floor_opts, 0, 0, floor_codes, "fwseal-verify provision-floor --config /etc/fwseal/system.conf",
+     run_provision_floor,
+     "backend          \"tpm2\" or \"command\"\n"
+     "rollback_floor   the floor afterwards"},
     {"status", "show the device's state and the bootloader's side by side",
      "--device DIR [--json]",
      "Prints fwseal's state and the bootloader's variables, then checks that what an\n"
-     "install needs is healthy (state, trusted root, bootloader, audit log): a broken\n"
-     "part is reported and the exit status is not 0.",
+     "install needs is healthy (state, trusted root, bootloader, audit log, rollback\n"
+     "floor): a broken part is reported and the exit status is not 0.",
      status_opts, 0, 0, status_codes, "fwseal-verify status --device /tmp/dev --json",
      run_status,
      "device, hardware_id, device_id\n"
@@ -762,7 +817,9 @@ static const struct cli_cmd commands[] = {
      "boot_order       the bootloader's order, e.g. [\"b\", \"a\"]\n"
      "slots            {a, b}: {version, security_version, boot_tries, in_boot_order}\n"
      "root_version, trusted_time, installs, generation\n"
-     "log_seq          the audit log's last line"},
+     "log_seq          the audit log's last line\n"
+     "rollback_floor   {backend, value, error}: the floor (docs/rollback-floor.md);\n"
+     "                 value null and error the code's name when it cannot be read"},
     {"log", "print or check the audit log", "--device DIR [--json | --verify]",
      "Prints the hash-chained audit log, or checks its chain and head (exit 27 naming\n"
      "the first bad line). Works when the state is broken: it is the first step of\n"

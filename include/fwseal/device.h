@@ -30,6 +30,7 @@
 #include "fwseal/bootloader.h"
 #include "fwseal/bundle.h"
 #include "fwseal/export.h"
+#include "fwseal/floor.h"
 #include "fwseal/slot.h"
 #include "fwseal/state.h"
 
@@ -47,6 +48,9 @@ struct fws_device {
 	struct fws_bootloader boot;
 	struct fws_clock clock;          /* optional: now == NULL */
 	const struct fws_log_store *log; /* optional: NULL = no audit log */
+	/* optional: the rollback floor outside the state (get == NULL: the
+	 * state's security_version alone, the `file` floor) */
+	struct fws_floor floor;
 	uint32_t boot_attempts;          /* tries of a new set; 0 = FWS_BOOT_ATTEMPTS */
 	uint32_t lock_timeout_ms;        /* 0 = FWS_LOCK_TIMEOUT_MS */
 	/* Out, per operation: the audit log could not record it (the code,
@@ -98,6 +102,14 @@ FWS_API FWS_MUST_CHECK int fws_device_install(struct fws_device *dev, fws_read_f
 					      const struct fws_install_opts *opts,
 					      struct fws_verify_result *result);
 
+/* Sets the rollback floor (dev->floor) up on a device provisioned before
+ * it had one (a device moving from the file floor to a TPM, RPMB, ...):
+ * the floor's store is set up at the state's security_version, keeping a
+ * floor already there (which then becomes the state's counter, if higher).
+ * FWS_EUSAGE with the file floor (nothing to set up). *floor (if not
+ * NULL): the floor afterwards. */
+FWS_API FWS_MUST_CHECK int fws_device_provision_floor(struct fws_device *dev, uint64_t *floor);
+
 /* Simulation only (a bootloader with a boot() step): one reboot. */
 FWS_API FWS_MUST_CHECK int fws_device_boot(struct fws_device *dev, char *set);
 
@@ -119,8 +131,9 @@ FWS_API FWS_MUST_CHECK int fws_device_rollback(struct fws_device *dev, char *set
 
 /* Health check without changing anything: state decodes, the trusted root
  * is self-signed and not older than the state says, the bootloader answers,
- * the log can record. On failure *part (if not NULL) names the broken part:
- * "state", "root", "bootloader", "log". */
+ * the log can record, the rollback floor can be read. On failure *part (if
+ * not NULL) names the broken part: "state", "root", "bootloader", "log",
+ * "floor". */
 FWS_API FWS_MUST_CHECK int fws_device_check(struct fws_device *dev, const char **part);
 
 /* State and bootloader side by side, as they are (nothing reconciled). */
@@ -128,6 +141,12 @@ struct fws_device_status {
 	struct fws_device_state state;
 	struct fws_boot_view boot;
 	uint64_t log_seq; /* last line of the audit log (0 if none) */
+	/* The rollback floor (fwseal/floor.h): the higher of the state's
+	 * counter and the floor port's; floor_rc is the port's error (then
+	 * floor is the state's counter alone). */
+	uint64_t floor;
+	int floor_rc;
+	const char *floor_backend; /* "file", "tpm2", "command" */
 };
 FWS_API FWS_MUST_CHECK int fws_device_status(struct fws_device *dev,
 					     struct fws_device_status *out);

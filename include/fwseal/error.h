@@ -62,10 +62,12 @@ enum fws_error {
 	FWS_ENET = -49,         /* the bundle could not be fetched: connection, HTTP status, retries used up */
 	FWS_EINSECURE = -50,    /* not a trusted connection: certificate, host name, plain http not allowed */
 	FWS_EREMOTE = -51,      /* the server broke its promises: Range ignored, wrong length, file changed */
+	FWS_EFLOOR = -58,       /* the rollback floor (TPM, floor program) cannot be read or raised, or is not set up */
+	FWS_EFLOORSTEP = -59,   /* raising the rollback floor by more than its step cap (max-step) */
 };
 
 /* The lowest code in use; exit statuses run from 1 to -FWS_ELAST. */
-#define FWS_ELAST FWS_EREMOTE
+#define FWS_ELAST FWS_EFLOORSTEP
 
 /* Short lowercase description naming the failed check; never NULL. */
 FWS_API const char *fws_strerror(int code);

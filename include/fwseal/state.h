@@ -36,6 +36,12 @@ struct fws_device_state {
 	 * change (0 = no log). A state saved before its line was appended (a
 	 * crash in between) is recorded by the next operation. */
 	uint64_t log_seq;
+	/* A confirmation under way (0 = none): mark-good of the pending set
+	 * with this security_version saved this, is raising the hardware
+	 * floor (fwseal/floor.h) to it, and then confirms the set. The next
+	 * operation finishes a confirmation a power cut interrupted. Only a
+	 * state with it set is written as format 4 (docs/format.md 10.1). */
+	uint64_t floor_confirming;
 };
 
 /* Text form with a SHA-256 line over the rest; one canonical encoding. */

@@ -23,6 +23,9 @@
 
 enum fws_conf_bootloader { FWS_BOOT_DIR, FWS_BOOT_UBOOT, FWS_BOOT_GRUB, FWS_BOOT_CUSTOM };
 enum fws_conf_booted { FWS_BOOTED_CMDLINE, FWS_BOOTED_BOOTLOADER };
+/* Where the rollback floor lives (fwseal/floor.h, docs/rollback-floor.md). */
+enum fws_conf_floor { FWS_FLOOR_FILE, FWS_FLOOR_TPM2, FWS_FLOOR_COMMAND };
+#define FWS_CONF_TCTI_MAX 256
 
 struct fws_conf_slot {
 	char name[FWS_NAME_MAX + 8];  /* "rootfs.0": the section name */
@@ -64,6 +67,15 @@ struct fws_sysconf {
 	uint32_t retries;
 	uint32_t max_redirects;
 	int delta;
+	/* [floor] */
+	enum fws_conf_floor floor;
+	char floor_tcti[FWS_CONF_TCTI_MAX];     /* tpm2: e.g. device:/dev/tpmrm0 */
+	uint32_t floor_counter_index;           /* tpm2: the NV counter */
+	uint32_t floor_base_index;              /* tpm2: its value at provisioning */
+	char floor_owner_auth[FWS_CONF_PATH_MAX]; /* tpm2: file with the owner password, or "" */
+	char floor_program[FWS_CONF_PATH_MAX];  /* command */
+	uint32_t floor_timeout_ms;              /* command */
+	uint32_t floor_max_step;                /* 0 = no cap */
 };
 
 FWS_API FWS_MUST_CHECK int fws_sysconf_load(const char *path, struct fws_sysconf *conf);

@@ -78,6 +78,8 @@ static const struct fws_error_text error_texts[] = {
     [-FWS_ENET] = {"FWS_ENET", "the bundle could not be fetched"},
     [-FWS_EINSECURE] = {"FWS_EINSECURE", "not a trusted connection"},
     [-FWS_EREMOTE] = {"FWS_EREMOTE", "the server's answer broke its own promises"},
+    [-FWS_EFLOOR] = {"FWS_EFLOOR", "the rollback floor cannot be read or raised"},
+    [-FWS_EFLOORSTEP] = {"FWS_EFLOORSTEP", "rollback floor raise larger than the step cap"},
 };
 
 _Static_assert(sizeof(error_texts) / sizeof(error_texts[0]) == (size_t)-FWS_ELAST + 1,

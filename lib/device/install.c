@@ -50,6 +50,38 @@ static int lock_and_reload(struct install_ctx *ic)
 	return rc;
 }
 
+/* The floor outside the state (fwseal/floor.h) decides even when the
+ * state file says otherwise: a state restored from a backup, with an old
+ * counter, does not let an old bundle in, and no downgrade permit goes
+ * below it (the floor cannot be lowered, so the image could never be
+ * confirmed). A floor that cannot be read refuses the install before
+ * anything is written. A bundle too far above the floor is refused too:
+ * its confirmation would be refused (max-step). */
+static int check_floor(struct install_ctx *ic, const struct fws_manifest *m)
+{
+	struct op *o = &ic->o;
+	const struct fws_floor *f = &ic->dev->floor;
+	uint64_t floor;
+	if (f->get == NULL)
+		return 0;
+	int rc = fws_op_floor(o, &floor);
+	if (rc == 0 && m->security_version < floor && floor > o->st.security_version)
+		rc = fws_diag_set(FWS_EROLLBACK, 0, NULL,
+				  "security_version %llu is below the rollback floor %llu held by "
+				  "the %s floor (the state file says %llu)",
+				  (unsigned long long)m->security_version, (unsigned long long)floor,
+				  f->name, (unsigned long long)o->st.security_version);
+	else if (rc == 0 && m->security_version < floor)
+		rc = fws_diag_set(FWS_EROLLBACK, 0, NULL,
+				  "security_version %llu is below the rollback floor %llu held by "
+				  "the %s floor (no permit goes below it)",
+				  (unsigned long long)m->security_version, (unsigned long long)floor,
+				  f->name);
+	if (rc == 0)
+		rc = fws_op_floor_step_ok(o, m->security_version);
+	return rc;
+}
+
 static int on_manifest(void *ctx, const struct fws_verify_result *r)
 {
 	struct install_ctx *ic = ctx;
@@ -58,6 +90,10 @@ static int on_manifest(void *ctx, const struct fws_verify_result *r)
 	if (rc != 0)
 		return rc;
 	const struct fws_device_state *st = &o->st;
+	/* First: an old bundle is refused as that, whatever else holds. */
+	rc = check_floor(ic, &r->manifest);
+	if (rc != 0)
+		return rc;
 	ic->set = fws_other_set(st->confirmed_slot);
 	/* Never overwrite the set that is running: a pending image must be
 	 * confirmed (mark-good) or given up (rollback) first. */

@@ -72,6 +72,18 @@ int fws_device_provision(struct fws_device *dev, const uint8_t *root_json, size_
 		o.st.slots[0].security_version = factory->security_version;
 		o.st.security_version = factory->security_version;
 	}
+	/* The floor outside the state is set up before the state exists, and
+	 * one already set up (a device provisioned before) is kept: its floor
+	 * becomes the state's counter, so provisioning again cannot lower it. */
+	if (dev->floor.provision != NULL) {
+		uint64_t floor;
+		rc = dev->floor.provision(dev->floor.ctx, o.st.security_version);
+		if (rc == 0)
+			rc = fws_floor_read(&dev->floor, o.st.security_version, &floor);
+		if (rc != 0)
+			goto out;
+		o.st.security_version = floor;
+	}
 	o.view.booted = '-';
 	o.view.order[0] = o.view.order[1] = '-';
 	/* The state last: once it exists the device counts as provisioned
@@ -142,9 +154,10 @@ static int not_now(const char *fmt, ...)
 
 /* May the set become the confirmed one? Only if it holds an image (only
  * confirmed images stay in the state) not below the stored counter. */
-static int may_switch_to(const struct op *o, char set)
+static int may_switch_to(struct op *o, char set)
 {
 	const struct fws_slot_info *si = info(o, set);
+	uint64_t floor;
 	if (si->version[0] == '\0')
 		return not_now("slot %c holds no image to boot", set);
 	if (si->security_version < o->st.security_version)
@@ -152,7 +165,16 @@ static int may_switch_to(const struct op *o, char set)
 				    "slot %c (security_version %llu) is below the device's %llu", set,
 				    (unsigned long long)si->security_version,
 				    (unsigned long long)o->st.security_version);
-	return 0;
+	/* A restored state file may call an old set bootable: the floor
+	 * outside the state says otherwise. */
+	int rc = fws_op_floor(o, &floor);
+	if (rc == 0 && si->security_version < floor)
+		rc = fws_diag_set(FWS_EROLLBACK, 0, NULL,
+				  "slot %c (security_version %llu) is below the rollback floor %llu "
+				  "(%s)",
+				  set, (unsigned long long)si->security_version,
+				  (unsigned long long)floor, o->dev->floor.name);
+	return rc;
 }
 
 /* Saves the state, then makes the bootloader follow it. */
@@ -186,6 +208,35 @@ static int run(struct fws_device *dev, const char *action, char set, decide_fn f
 	return rc;
 }
 
+/* Confirming the pending set p raises a floor kept outside the state in
+ * three saved steps (docs/rollback-floor.md): the state records
+ * "confirming N", the floor is raised to N, the state records the set
+ * confirmed with N (the caller). A power cut after the first step is
+ * finished by the next operation (op.c finish_confirmation); one before
+ * it left nothing. A raise the port refuses or cannot make is undone in
+ * the state, and the set stays pending. */
+static int raise_floor(struct op *o, char p)
+{
+	const struct fws_floor *f = &o->dev->floor;
+	uint64_t n = info(o, p)->security_version;
+	if (f->update == NULL || n <= o->st.security_version)
+		return 0;
+	int rc = fws_op_floor_step_ok(o, n);
+	if (rc != 0)
+		return rc;
+	o->st.floor_confirming = n;
+	rc = fws_op_save(o);
+	if (rc == 0)
+		rc = f->update(f->ctx, n);
+	if (rc != 0 && o->st.floor_confirming != 0) {
+		struct fws_diag saved = *fws_diag_last();
+		o->st.floor_confirming = 0;
+		(void)fws_op_save(o); /* if this fails too, the next operation finishes */
+		fws_diag_restore(&saved);
+	}
+	return rc;
+}
+
 static int decide_good(struct op *o, char t, char *detail, size_t cap)
 {
 	char c = o->st.confirmed_slot, p = o->st.pending_slot;
@@ -194,13 +245,10 @@ static int decide_good(struct op *o, char t, char *detail, size_t cap)
 			return not_now("slot %c has not booted yet: only the running update can "
 				       "confirm itself (boot it first)",
 				       p);
-		const struct fws_slot_info *si = info(o, p);
-		o->st.confirmed_slot = p;
-		o->st.pending_slot = '-';
-		/* Only now, with the new image confirmed good, is the counter
-		 * raised: a failed update can always fall back. */
-		if (si->security_version > o->st.security_version)
-			o->st.security_version = si->security_version;
+		int rc = raise_floor(o, p);
+		if (rc != 0)
+			return rc;
+		fws_op_confirm_pending(o);
 		snprintf(detail, cap, "slot %c confirmed", p);
 		return commit(o, p);
 	}
@@ -288,6 +336,46 @@ static int decide_rollback(struct op *o, char t, char *detail, size_t cap)
 	return decide_active(o, other, detail, cap);
 }
 
+/* The floor set up later than the device (fws_device_provision_floor). */
+static int decide_floor(struct op *o, char t, char *detail, size_t cap)
+{
+	const struct fws_floor *f = &o->dev->floor;
+	uint64_t floor;
+	(void)t;
+	if (f->provision == NULL)
+		return fws_diag_set(FWS_EUSAGE, 0, NULL,
+				    "the file floor is the state's own counter: there is nothing to "
+				    "set up (system.conf [floor])");
+	int rc = f->provision(f->ctx, o->st.security_version);
+	if (rc == 0)
+		rc = fws_floor_read(f, o->st.security_version, &floor);
+	if (rc != 0)
+		return rc;
+	o->floor = floor;
+	o->floor_known = 1;
+	snprintf(detail, cap, "rollback floor %llu (%s) set up", (unsigned long long)floor,
+		 f->name);
+	if (floor == o->st.security_version)
+		return 0;
+	/* A floor kept from before is higher than this state says: the state
+	 * follows it, as at provisioning. */
+	o->st.security_version = floor;
+	return fws_op_save(o);
+}
+
+int fws_device_provision_floor(struct fws_device *dev, uint64_t *floor)
+{
+	struct fws_device_status st;
+	int rc = run(dev, "floor-provision", '*', decide_floor, NULL);
+	if (rc == 0 && floor != NULL) {
+		rc = fws_device_status(dev, &st);
+		if (rc == 0)
+			rc = st.floor_rc;
+		*floor = st.floor;
+	}
+	return rc;
+}
+
 int fws_device_mark_good(struct fws_device *dev, char set)
 {
 	return run(dev, "mark-good", set, decide_good, NULL);
@@ -333,6 +421,11 @@ int fws_device_check(struct fws_device *dev, const char **part)
 					  "the state refers to line %llu, the log ends at line %llu",
 					  (unsigned long long)st.log_seq, (unsigned long long)last);
 	}
+	if (rc == 0) {
+		uint64_t floor;
+		where = "floor";
+		rc = fws_floor_read(&dev->floor, st.security_version, &floor);
+	}
 	if (part != NULL)
 		*part = rc == 0 ? NULL : where;
 	free(root);
@@ -349,5 +442,12 @@ int fws_device_status(struct fws_device *dev, struct fws_device_status *out)
 		rc = dev->boot.read(dev->boot.ctx, &out->boot);
 	if (rc == 0 && dev->log != NULL)
 		rc = fws_audit_log_position(dev->log, &out->log_seq);
+	out->floor_backend = dev->floor.name != NULL ? dev->floor.name : "file";
+	out->floor = out->state.security_version;
+	if (rc == 0) {
+		struct fws_diag saved = *fws_diag_last();
+		out->floor_rc = fws_floor_read(&dev->floor, out->state.security_version, &out->floor);
+		fws_diag_restore(&saved);
+	}
 	return rc;
 }

@@ -22,6 +22,8 @@ struct op {
 	uint64_t log_last; /* seq of the log's last line */
 	int locked;
 	int interrupted; /* the state is one line ahead of the log: recovered */
+	int floor_known; /* floor read from the port in this operation */
+	uint64_t floor;
 };
 
 int fws_slot_index(char set);
@@ -39,6 +41,15 @@ int fws_op_begin(struct fws_device *dev, struct op *o);
 int fws_op_begin_locked(struct op *o);
 void fws_op_end(struct op *o);
 
+/* The rollback floor: the higher of the state's security_version and the
+ * floor port's (fwseal/floor.h), read once per operation. FWS_EFLOOR when
+ * the port cannot answer: no operation that needs the floor goes on
+ * without it. */
+int fws_op_floor(struct op *o, uint64_t *floor);
+/* Refuses (FWS_EFLOORSTEP) a security_version the floor could not be
+ * raised to in one step of at most max_step. */
+int fws_op_floor_step_ok(struct op *o, uint64_t security_version);
+
 /* Saves o->st (generation + 1, stamped with the next log line's seq). */
 int fws_op_save(struct op *o);
 /* Appends the line for the change (or refusal) just made. A line that
@@ -54,6 +65,10 @@ void fws_op_record(struct op *o, const char *action, int result, const char *det
  * `renew` ('a', 'b' or '-') gets a full budget of tries; the others keep
  * what the bootloader counted. */
 int fws_op_boot_sync(struct op *o, char renew);
+
+/* The pending set becomes the confirmed one; the state's counter rises
+ * to its security_version; no confirmation is under way any more. */
+void fws_op_confirm_pending(struct op *o);
 
 /* A set's image forgotten: empty, not pending, no rollback target. */
 void fws_op_forget(struct op *o, char set);

@@ -44,7 +44,7 @@ int fws_op_load_state(struct fws_device *dev, struct fws_device_state *st)
 		return rc;
 	rc = fws_state_decode(buf, len, st);
 	if (rc != 0)
-		return fws_diag_set(rc, 0, "state", "corrupt (not a valid fwseal-state 3 file)");
+		return fws_diag_set(rc, 0, "state", "corrupt (not a valid fwseal-state 3 or 4 file)");
 	return 0;
 }
 
@@ -68,6 +68,76 @@ int fws_op_load_root(struct fws_device *dev, const struct fws_device_state *st,
 				  (unsigned long long)st->root_version);
 	free(buf);
 	return rc;
+}
+
+int fws_op_floor(struct op *o, uint64_t *floor)
+{
+	if (!o->floor_known) {
+		int rc = fws_floor_read(&o->dev->floor, 0, &o->floor);
+		if (rc != 0)
+			return rc;
+		o->floor_known = 1;
+	}
+	*floor = o->floor > o->st.security_version ? o->floor : o->st.security_version;
+	return 0;
+}
+
+int fws_op_floor_step_ok(struct op *o, uint64_t sv)
+{
+	const struct fws_floor *f = &o->dev->floor;
+	uint64_t floor;
+	if (f->update == NULL)
+		return 0; /* the file floor: the state's counter moves freely */
+	int rc = fws_op_floor(o, &floor);
+	if (rc == 0 && f->max_step != 0 && sv > floor && sv - floor > f->max_step)
+		rc = fws_diag_set(FWS_EFLOORSTEP, 0, NULL,
+				  "security_version %llu is more than max-step %u above the rollback "
+				  "floor %llu (%s): it could never be confirmed",
+				  (unsigned long long)sv, (unsigned)f->max_step,
+				  (unsigned long long)floor, f->name);
+	if (rc == 0 && f->is_update_possible != NULL && sv > floor)
+		rc = f->is_update_possible(f->ctx, sv);
+	return rc;
+}
+
+/* A confirmation a power cut interrupted (state.floor_confirming): the
+ * decision was made and saved, so it is finished, never undone: the floor
+ * is raised (again: raising is idempotent), then the pending set is
+ * confirmed. Until the floor answers, no operation goes on. */
+static int finish_confirmation(struct op *o)
+{
+	struct fws_device_state *st = &o->st;
+	const struct fws_floor *f = &o->dev->floor;
+	uint64_t n = st->floor_confirming;
+	char p = st->pending_slot, detail[160];
+	if (n == 0)
+		return 0;
+	int rc = f->update != NULL ? f->update(f->ctx, n) : 0;
+	if (rc == 0) {
+		fws_op_confirm_pending(o);
+		rc = fws_op_save(o);
+	}
+	if (rc == 0)
+		rc = fws_op_boot_sync(o, p);
+	snprintf(detail, sizeof(detail),
+		 "an interrupted confirmation of slot %c finished: rollback floor %llu (%s)", p,
+		 (unsigned long long)n, f->name != NULL ? f->name : "file");
+	const struct fws_slot_info *si = &st->slots[fws_slot_index(p)];
+	fws_op_record(o, "mark-good", rc, detail, si->version, n, p, NULL, &rc);
+	return rc;
+}
+
+void fws_op_confirm_pending(struct op *o)
+{
+	struct fws_device_state *st = &o->st;
+	const struct fws_slot_info *si = &st->slots[fws_slot_index(st->pending_slot)];
+	st->confirmed_slot = st->pending_slot;
+	st->pending_slot = '-';
+	/* Only now, with the new image confirmed good, is the counter raised:
+	 * a failed update can always fall back. */
+	if (si->security_version > st->security_version)
+		st->security_version = si->security_version;
+	st->floor_confirming = 0;
 }
 
 int fws_op_save(struct op *o)
@@ -274,6 +344,10 @@ int fws_op_begin_locked(struct op *o)
 		rc = bootloader_follows_state(o);
 	if (rc == 0)
 		rc = record_recovery(o);
+	/* Before reconcile: a set whose confirmation was decided is not one
+	 * the bootloader's fallback may take away. */
+	if (rc == 0)
+		rc = finish_confirmation(o);
 	if (rc == 0)
 		rc = reconcile(o);
 	return rc;

@@ -17,10 +17,19 @@
 #include "fwseal/sha256.h"
 
 #define STATE_MAGIC "fwseal-state 3\n"
+/* Format 4 is format 3 and one more line, floor_confirming: written only
+ * while a confirmation raises the hardware floor, so a device that never
+ * uses one keeps writing format 3 and every format-3 file still reads. */
+#define STATE_MAGIC_4 "fwseal-state 4\n"
 
 static int slot_ok(char s)
 {
 	return s == 'a' || s == 'b';
+}
+
+static int slot_index(char s)
+{
+	return s == 'b' ? 1 : 0;
 }
 
 static int valid_state(const struct fws_device_state *st)
@@ -32,6 +41,15 @@ static int valid_state(const struct fws_device_state *st)
 	    (st->pending_slot != '-' && !slot_ok(st->pending_slot)) ||
 	    st->pending_slot == st->confirmed_slot || st->log_seq > FWS_SIZE_MAX ||
 	    st->highest_created < 0 || st->permit_floor < 0)
+		return FWS_ESTATE;
+	/* A confirmation under way confirms the pending set, raising the
+	 * counter to exactly that set's security_version: anything else is
+	 * not a state fwseal wrote. */
+	if (st->floor_confirming != 0 &&
+	    (st->pending_slot == '-' ||
+	     st->slots[slot_index(st->pending_slot)].security_version !=
+		     st->floor_confirming ||
+	     st->floor_confirming <= st->security_version || st->floor_confirming > FWS_SIZE_MAX))
 		return FWS_ESTATE;
 	for (int i = 0; i < 2; i++) {
 		const struct fws_slot_info *s = &st->slots[i];
@@ -51,18 +69,25 @@ int fws_state_encode(const struct fws_device_state *st, char *buf, size_t cap, s
 		return rc;
 	int n = snprintf(
 		buf, cap,
-		STATE_MAGIC "generation %" PRIu64 "\nhardware_id %s\ndevice_id %s\n"
+		"%s"
+		"generation %" PRIu64 "\nhardware_id %s\ndevice_id %s\n"
 			    "root_version %" PRIu64 "\nsecurity_version %" PRIu64 "\n"
 			    "confirmed_slot %c\npending_slot %c\n"
 			    "slot_a_version %s\nslot_a_security_version %" PRIu64 "\n"
 			    "slot_b_version %s\nslot_b_security_version %" PRIu64 "\n"
 			    "highest_created %" PRId64 "\npermit_floor %" PRId64 "\n"
 			    "installs %" PRIu64 "\nlog_seq %" PRIu64 "\n",
-		st->generation, st->hardware_id, st->device_id, st->root_version,
+		st->floor_confirming != 0 ? STATE_MAGIC_4 : STATE_MAGIC, st->generation,
+		st->hardware_id, st->device_id, st->root_version,
 		st->security_version, st->confirmed_slot, st->pending_slot,
 		st->slots[0].version[0] ? st->slots[0].version : "-", st->slots[0].security_version,
 		st->slots[1].version[0] ? st->slots[1].version : "-", st->slots[1].security_version,
 		st->highest_created, st->permit_floor, st->installs, st->log_seq);
+	if (n >= 0 && (size_t)n < cap && st->floor_confirming != 0) {
+		int k = snprintf(buf + n, cap - (size_t)n, "floor_confirming %" PRIu64 "\n",
+				 st->floor_confirming);
+		n = k < 0 ? k : n + k;
+	}
 	if (n < 0 || (size_t)n + 72 >= cap)
 		return FWS_ELIMIT;
 	fws_sha256(buf, (size_t)n, digest);
@@ -134,8 +159,10 @@ int fws_state_decode(const uint8_t *buf, size_t len, struct fws_device_state *st
 	const char *p = (const char *)buf, *end = p + len;
 	struct fws_device_state s;
 	memset(&s, 0, sizeof(s));
+	int format4 = len >= sizeof(STATE_MAGIC_4) - 1 &&
+		      memcmp(p, STATE_MAGIC_4, sizeof(STATE_MAGIC_4) - 1) == 0;
 	if (len < sizeof(STATE_MAGIC) - 1 || len > FWS_STATE_MAX ||
-	    memcmp(p, STATE_MAGIC, sizeof(STATE_MAGIC) - 1) != 0)
+	    (!format4 && memcmp(p, STATE_MAGIC, sizeof(STATE_MAGIC) - 1) != 0))
 		return FWS_ESTATE;
 	p += sizeof(STATE_MAGIC) - 1;
 	if (take_u64(&p, end, "generation", FWS_SIZE_MAX, &s.generation) ||
@@ -157,6 +184,10 @@ int fws_state_decode(const uint8_t *buf, size_t len, struct fws_device_state *st
 	    take_u64(&p, end, "permit_floor", INT64_MAX, &floor) ||
 	    take_u64(&p, end, "installs", FWS_SIZE_MAX, &s.installs) ||
 	    take_u64(&p, end, "log_seq", FWS_SIZE_MAX, &s.log_seq))
+		return FWS_ESTATE;
+	/* Format 4 has the line, and a value that is not 0 (a 0 would be
+	 * format 3: one state, one encoding; the re-encoding below checks). */
+	if (format4 && take_u64(&p, end, "floor_confirming", FWS_SIZE_MAX, &s.floor_confirming))
 		return FWS_ESTATE;
 	s.highest_created = (int64_t)created;
 	s.permit_floor = (int64_t)floor;

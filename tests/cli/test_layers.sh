@@ -90,6 +90,11 @@ check "libfwseal-device needs no libarchive ($(needed "$inst/usr/lib/libfwseal-d
 	bash -c '! readelf -d "$0" | grep -q libarchive' "$inst/usr/lib/libfwseal-device.so.0"
 check "fwseal-verify needs no libarchive ($(needed "$BUILD/fwseal-verify"))" \
 	bash -c '! readelf -d "$0" | grep -q libarchive' "$BUILD/fwseal-verify"
+# The TPM floor loads tpm2-tss when configured (lib/device/floor/tss2_load.c):
+# a device without a TPM needs none of it.
+for f in "$BUILD/fwseal-verify" "$inst/usr/lib/libfwseal-device.so.0" "$inst/usr/lib/libfwseal.so.0"; do
+	check "$(basename "$f") does not link tpm2-tss" bash -c '! readelf -d "$0" | grep -q libtss2' "$f"
+done
 check "libfwseal-core needs only libsodium and the SHA-256 backend ($(needed "$inst/usr/lib/libfwseal-core.so.0"))" \
 	bash -c 'readelf -d "$0" | sed -n "s/.*(NEEDED).*\[\(.*\)\]/\1/p" | grep -Evx "libsodium.so.*|libnettle.so.*|libc.so.*|libasan.so.*|libubsan.so.*" | grep -q . && exit 1 || exit 0' \
 	"$inst/usr/lib/libfwseal-core.so.0"

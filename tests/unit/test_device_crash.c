@@ -2,7 +2,8 @@
 /* Power-loss safety of the directory device (fwseal/dirdevice.h). Every
  * operation that changes it (provisioning; an install carrying a root
  * rotation, into an empty set and over an older image; boot; mark-good;
- * mark-bad; rollback; a mark-good whose audit line rotates the log) is
+ * mark-bad; rollback; a mark-good whose audit line rotates the log; a
+ * mark-good raising a rollback floor kept outside the directory) is
  * interrupted at EVERY one of its file-system operations (struct
  * fws_fs_ops, through the simulator in tests/unit/test_powercut.h):
  *   - crash: that operation and every later one fail; what the process
@@ -69,6 +70,14 @@ static struct {
 	size_t bundle_len[3];
 	char base[64], dev[96], tmpl[96], mid[96], grave[96];
 } W;
+
+/* The hardware floor of the OP_MARK_GOOD_FLOOR sweep (hw_get, hw_update). */
+static struct {
+	int on;
+	int faulting; /* inside faulty_run: M.dead means the process died */
+	uint64_t floor;
+} HW;
+static struct pc_model M;
 
 static void make_root(struct fws_root *r, uint64_t version, const struct test_key *root_key)
 {
@@ -206,6 +215,7 @@ static void clone_template(void)
 	cr_assert_eq(mkdir(W.dev, 0700), 0);
 	copy_dir(W.tmpl, W.dev);
 	pc_rng_state = 1;
+	HW.floor = 1;
 }
 
 /* Which release set `set` of the device in dir holds, whole: exactly
@@ -298,6 +308,7 @@ enum op {
 	OP_ROLLBACK,
 	OP_LOG_ROTATE,	 /* mark-good whose audit line rotates the log (log.1 replaced) */
 	OP_INSTALL_OVER, /* install into a set holding an older confirmed image */
+	OP_MARK_GOOD_FLOOR, /* mark-good raising a floor outside the state (a fake TPM) */
 };
 
 static const char *const op_name[] = {"provision",
@@ -307,10 +318,34 @@ static const char *const op_name[] = {"provision",
 				      "mark-bad",
 				      "rollback",
 				      "mark-good with a log rotation",
-				      "install over an older image"};
+				      "install over an older image",
+				      "mark-good raising a hardware floor"};
 /* The audit line of the change each makes ("fallback" may come first). */
 static const char *const op_action[] = {"init",	    "install",	"boot",	     "mark-good",
-					"mark-bad", "rollback", "mark-good", "install"};
+					"mark-bad", "rollback", "mark-good", "install",
+					"mark-good"};
+
+/* A rollback floor outside the device directory (fwseal/floor.h), as a
+ * TPM keeps it: a power cut does not touch it, and a process that died
+ * (the model's fault) raises it no more. The template's floor is 1 (1.0.0
+ * confirmed). */
+
+static int hw_get(void *ctx, uint64_t *floor)
+{
+	(void)ctx;
+	*floor = HW.floor;
+	return 0;
+}
+
+static int hw_update(void *ctx, uint64_t n)
+{
+	(void)ctx;
+	if (HW.faulting && M.dead)
+		return FWS_EIO;
+	if (n > HW.floor)
+		HW.floor = n;
+	return 0;
+}
 
 static int run_op(enum op op, const struct fws_fs_ops *ops)
 {
@@ -320,6 +355,8 @@ static int run_op(enum op op, const struct fws_fs_ops *ops)
 	int rc = fws_dir_device_open(&dev, &be, W.dev, ops, op == OP_PROVISION);
 	if (rc != 0)
 		return rc;
+	if (HW.on)
+		dev.floor = (struct fws_floor){.name = "hw", .get = hw_get, .update = hw_update};
 	switch (op) {
 	case OP_PROVISION:
 		rc = fws_device_provision(&dev, (const uint8_t *)W.r1_json, strlen(W.r1_json),
@@ -334,6 +371,7 @@ static int run_op(enum op op, const struct fws_fs_ops *ops)
 		break;
 	case OP_MARK_GOOD:
 	case OP_LOG_ROTATE:
+	case OP_MARK_GOOD_FLOOR:
 		rc = fws_device_mark_good(&dev, FWS_SET_BOOTED);
 		break;
 	case OP_MARK_BAD:
@@ -361,6 +399,7 @@ static int op_done(enum op op, const struct fws_device_state *st)
 		return 0;
 	case OP_MARK_GOOD:
 	case OP_LOG_ROTATE:
+	case OP_MARK_GOOD_FLOOR:
 		return st->confirmed_slot == 'a';
 	case OP_MARK_BAD:
 		return st->pending_slot == '-';
@@ -603,6 +642,11 @@ static void check_after(const char *ctx, const char *const *actions, const struc
 		      (unsigned long long)B.st.security_version,
 		      (unsigned long long)st->security_version);
 	cr_assert_geq(st->root_version, B.st.root_version, "%s", ctx);
+	/* The state never confirms above the floor: it is raised first. */
+	if (HW.on)
+		cr_assert(st->security_version <= HW.floor && HW.floor <= 2,
+			  "%s: state security_version %llu, hardware floor %llu", ctx,
+			  (unsigned long long)st->security_version, (unsigned long long)HW.floor);
 
 	/* The trusted root: one of the two, not older than the state says. */
 	struct fws_root root;
@@ -712,6 +756,19 @@ static void retry(const char *ctx, enum op op, const struct after *a)
 			  op_name[op]);
 		blob_free(&b);
 	}
+	if (HW.on) {
+		/* Finished, whichever operation finished it: both at 2. */
+		struct blob b;
+		struct fws_device_state st;
+		blob_read(W.dev, "state", &b);
+		cr_assert_eq(fws_state_decode(b.data, b.len, &st), 0);
+		cr_assert(st.security_version == 2 && HW.floor == 2 && st.floor_confirming == 0 &&
+			      st.confirmed_slot == 'a',
+			  "%s: after the next operation: state %llu (confirming %llu), floor %llu",
+			  ctx, (unsigned long long)st.security_version,
+			  (unsigned long long)st.floor_confirming, (unsigned long long)HW.floor);
+		blob_free(&b);
+	}
 	check_recorded(ctx, a);
 }
 
@@ -748,7 +805,9 @@ static int faulty_run(enum op op, enum mode mode, int fail_at, uint64_t seed,
 	M.fail_at = fail_at;
 	M.torn = mode == M_TORN;
 	struct fws_fs_ops ops = pc_ops(&M);
+	HW.faulting = 1;
 	int rc = run_op(op, &ops);
+	HW.faulting = 0;
 	int faulted = M.dead;
 	if (op == OP_LOG_ROTATE && !faulted && prefix[0] == '\0')
 		cr_assert_lt(file_size(W.dev, "log"), 1024,
@@ -811,7 +870,9 @@ static int one_run(enum op op, enum mode mode, int fail_at, uint64_t seed, int s
 static void sweep2(enum op op, enum mode mode, int seeds, int second)
 {
 	int points = 0, runs = 0;
+	HW.on = 0;
 	build_template(op);
+	HW.on = op == OP_MARK_GOOD_FLOOR;
 	before_load(W.tmpl);
 	for (int k = 1;; k++) {
 		int faulted = 0, unsynced = 1;
@@ -860,6 +921,15 @@ Test(device_crash, power_loss_at_every_step_of_mark_good)
 {
 	sweep(OP_MARK_GOOD, M_CRASH, 1);
 	sweep(OP_MARK_GOOD, M_TORN, 1);
+}
+
+/* docs/rollback-floor.md §4: confirming N saved, the floor raised, the set
+ * confirmed; a crash or power cut anywhere, then the next operation. */
+Test(device_crash, power_cut_at_every_step_of_mark_good_raising_a_hardware_floor)
+{
+	sweep(OP_MARK_GOOD_FLOOR, M_CRASH, 1);
+	sweep(OP_MARK_GOOD_FLOOR, M_POWER, SEEDS);
+	sweep2(OP_MARK_GOOD_FLOOR, M_POWER, 2, 30);
 }
 
 Test(device_crash, crash_at_every_step_of_mark_bad_rollback_provision_log_rotation)

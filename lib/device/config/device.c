@@ -9,6 +9,7 @@
 
 #include "device/boot/env.h"
 #include "device/dir_internal.h"
+#include "device/floor/floor.h"
 #include "device/slot/raw.h"
 #include "fwseal/error.h"
 #include "io/io.h"
@@ -72,6 +73,8 @@ int fws_sysconf_device_open(struct fws_device *dev, struct fws_sys_backend *b,
 	rc = open_root_dir(b, conf->trusted_root);
 	if (rc == 0)
 		rc = bootloader(dev, b);
+	if (rc == 0)
+		rc = fws_floor_open(&dev->floor, conf);
 	if (rc != 0) {
 		fws_sysconf_device_close(b);
 		return rc;

@@ -19,14 +19,15 @@
 #include "fwseal/manifest.h"
 #include "fwseal/net.h"
 #include "fwseal/sysconf.h"
+#include "device/config/floor_conf.h"
 #include "io/io.h"
 
 #define CONF_MAX (64 * 1024)
 #define LINE_MAX_LEN 1024
 
-enum section { S_NONE, S_SYSTEM, S_UBOOT, S_GRUB, S_CUSTOM, S_NETWORK, S_SLOT };
+enum section { S_NONE, S_SYSTEM, S_UBOOT, S_GRUB, S_CUSTOM, S_NETWORK, S_FLOOR, S_SLOT };
 static const char *const section_names[] = {"", "system", "uboot", "grub", "custom", "network",
-					    "slot"};
+					    "floor", "slot"};
 
 struct parser {
 	struct fws_sysconf *c;
@@ -37,6 +38,7 @@ struct parser {
 	char seen_keys[64][32]; /* keys of the current section */
 	size_t n_seen;
 	unsigned system_line;
+	unsigned floor_line;
 };
 
 static int fail(const struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -263,6 +265,8 @@ static int section(struct parser *p, char *name)
 			p->sec = (enum section)i;
 			if (i == S_SYSTEM)
 				p->system_line = p->line;
+			if (i == S_FLOOR)
+				p->floor_line = p->line;
 			return 0;
 		}
 	return fail(p, "unknown section [%s]", name);
@@ -304,6 +308,8 @@ static int key_value(struct parser *p, const char *k, const char *v)
 		break;
 	case S_NETWORK:
 		return network_key(p, k, v);
+	case S_FLOOR:
+		return fws_sysconf_floor_key(p->c, k, v, p->line);
 	case S_SLOT:
 		return slot_key(p, k, v);
 	default:
@@ -387,6 +393,11 @@ static int check_whole(struct parser *p)
 		return fail(p, "bootloader custom needs [custom] program");
 	if (c->booted == FWS_BOOTED_BOOTLOADER && c->bootloader == FWS_BOOT_DIR)
 		return fail(p, "booted: the dir bootloader always knows; leave booted out");
+	if (p->seen_sections & (1u << S_FLOOR)) {
+		int rc = fws_sysconf_floor_check(c, p->floor_line);
+		if (rc != 0)
+			return rc;
+	}
 	if (c->n_slots == 0)
 		return fail(p, "no [slot.NAME] section: a device needs slots");
 	for (size_t i = 0; i < c->n_slots; i++) {
@@ -452,6 +463,7 @@ int fws_sysconf_parse(const char *text, size_t len, const char *name, struct fws
 	c->connect_timeout_ms = 30000;
 	c->retries = 10;
 	c->max_redirects = 3;
+	fws_sysconf_floor_defaults(c);
 	if (len > CONF_MAX)
 		return fws_diag_set(FWS_ECONFIG, 0, NULL, "larger than %d bytes", CONF_MAX);
 	if (memchr(text, '\0', len) != NULL)

@@ -52,14 +52,18 @@ UBOOT_MODULE := $(if $(filter 1,$(UBOOT)),libubootenv,)
 # libcurl is compiled against (its headers) but loaded only when a URL is
 # read (lib/net/curl_load.c): not linked.
 NET_MODULE := $(if $(filter 1,$(NET)),libcurl,)
+# p11-kit likewise: its headers for lib/sign/keys, loaded at the first
+# pkcs11: URI (lib/sign/keys/p11kit_load.c), linked by no library.
+P11_MODULE := p11-kit-1
 DEVICE_MODULES := $(CORE_MODULES) zlib jansson $(UBOOT_MODULE)
 DEP_MODULES := $(DEVICE_MODULES) libarchive
 DEP_PACKAGES := pkg-config libsodium-dev nettle-dev libarchive-dev zlib1g-dev libjansson-dev \
-	$(if $(filter 1,$(UBOOT)),libubootenv-dev,) $(if $(filter 1,$(NET)),libcurl4-openssl-dev,)
+	$(if $(filter 1,$(UBOOT)),libubootenv-dev,) $(if $(filter 1,$(NET)),libcurl4-openssl-dev,) \
+	libp11-kit-dev
 TEST_MODULES := criterion
 TEST_PACKAGES := libcriterion-dev
 
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_MODULES) $(NET_MODULE) 2>/dev/null)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_MODULES) $(NET_MODULE) $(P11_MODULE) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEP_MODULES) 2>/dev/null) $(if $(filter 1,$(NET)),-ldl -lpthread,)
 CORE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_MODULES) 2>/dev/null)
 DEVICE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEVICE_MODULES) 2>/dev/null) $(if $(filter 1,$(NET)),-ldl -lpthread,)
@@ -92,7 +96,7 @@ DEVICE_SRC := $(wildcard lib/device/*.c lib/device/config/*.c lib/device/slot/*.
 DEVICE_LIB_SRC := $(CORE_SRC) $(wildcard lib/io/*.c) $(wildcard lib/bundle/*.c) $(DEVICE_SRC)
 # lib/selftest: built-in known answers + attack suite.
 SELFTEST_SRC := $(wildcard lib/selftest/*.c)
-LIB_SRC := $(DEVICE_LIB_SRC) $(SELFTEST_SRC) $(wildcard lib/sign/*.c)
+LIB_SRC := $(DEVICE_LIB_SRC) $(SELFTEST_SRC) $(wildcard lib/sign/*.c) $(wildcard lib/sign/keys/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 DEVICE_OBJ := $(DEVICE_LIB_SRC:%.c=$(BUILD)/%.o)
@@ -126,7 +130,7 @@ help:
 
 # One shared dependency step: ask pkg-config, install what is missing.
 deps:
-	$(Q)MODULES="$(DEP_MODULES) $(NET_MODULE)" PACKAGES="$(DEP_PACKAGES)" sh tests/deps.sh
+	$(Q)MODULES="$(DEP_MODULES) $(NET_MODULE) $(P11_MODULE)" PACKAGES="$(DEP_PACKAGES)" sh tests/deps.sh
 
 # The CLI tests also run python3 (hostile corpus), flock, tar, gzip, split;
 # the real-device tests the bootloaders' own tools (test_sysconf.sh); the
@@ -135,13 +139,18 @@ deps:
 TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils \
 	fw_printenv=libubootenv-tool fw_setenv=libubootenv-tool mkenvimage=u-boot-tools \
 	mkimage=u-boot-tools grub-editenv=grub-common losetup=mount mkfs.ext4=e2fsprogs \
-	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl casync=casync
+	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl casync=casync \
+	softhsm2-util=softhsm2 p11-kit=p11-kit
 # check-long boots the real U-Boot in QEMU (tests/cli/long_uboot_qemu.sh).
 UBOOT_TEST_TOOLS := qemu-system-aarch64=qemu-system-arm sfdisk=fdisk mformat=mtools \
 	mcopy=mtools mkimage=u-boot-tools mkenvimage=u-boot-tools fw_printenv=libubootenv-tool
 
+# The PKCS#11 tests (tests/cli/test_hsm.sh) sign in SoftHSM2 tokens and check
+# every signature with python3-cryptography, a verifier that is not fwseal's.
 test-deps: deps
-	$(Q)MODULES="$(TEST_MODULES)" PACKAGES="$(TEST_PACKAGES)" TOOLS="$(TEST_TOOLS)" sh tests/deps.sh
+	$(Q)MODULES="$(TEST_MODULES)" PACKAGES="$(TEST_PACKAGES)" TOOLS="$(TEST_TOOLS)" \
+		PROBE="python3 -c 'import cryptography.hazmat.primitives.asymmetric.ed25519'" \
+		PROBE_PACKAGES=python3-cryptography sh tests/deps.sh
 
 uboot-test-deps:
 	$(Q)TOOLS="$(UBOOT_TEST_TOOLS)" PROBE="test -r /usr/lib/u-boot/qemu_arm64/u-boot.bin" \
@@ -189,9 +198,11 @@ $(BUILD)/fwseal-verify: $(BUILD)/tools/fwseal-verify.o $(CLI_OBJ) $(DEVICE_STATI
 	$(Q)$(CC) $(HARDEN_LD) -Wl,--as-needed $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(DEVICE_STATIC_LIB) \
 		$(DEVICE_PKG_LIBS)
 
-$(BUILD)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(STATIC_LIB)
+# fwseal and fwseal-keys also open signing keys (tools/signer_cli.c).
+$(BUILD)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(BUILD)/tools/signer_cli.o $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(HARDEN_LD) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(STATIC_LIB) $(PKG_LIBS)
+	$(Q)$(CC) $(HARDEN_LD) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(BUILD)/tools/signer_cli.o \
+		$(STATIC_LIB) $(PKG_LIBS)
 
 $(BUILD)/test_unit: $(UNIT_OBJ) $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
@@ -386,5 +397,5 @@ clean:
 	rm -rf build build-san build-fuzz build-valgrind
 
 .SECONDARY:
--include $(EXAMPLE_BIN:=.d) $(BUILD)/make_signed_cases.d $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/tools/%.d)
+-include $(EXAMPLE_BIN:=.d) $(BUILD)/make_signed_cases.d $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/tools/%.d) $(BUILD)/tools/signer_cli.d
 -include $(wildcard $(FUZZ_BUILD)/lib/*/*.d $(FUZZ_BUILD)/tests/fuzz/*.d $(FUZZ_BUILD)/unsafe/*.d)

@@ -232,7 +232,7 @@ demo: all
 unit: test-deps all $(BUILD)/test_unit
 	$(Q)cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2
 
-cli: all $(BUILD)/make_signed_cases
+cli: all $(BUILD)/make_signed_cases $(BUILD)/p11_fixture
 	$(Q)BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh
 
 # The examples link the device SHARED library: they prove the exported
@@ -256,10 +256,16 @@ $(BUILD)/make_signed_cases: tests/vectors/make_signed_cases.c $(STATIC_LIB)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS)
 
+# The PKCS#11 test fixture (tests/hsm/p11_fixture.c; tests/cli/test_hsm.sh).
+$(BUILD)/p11_fixture: tests/hsm/p11_fixture.c $(STATIC_LIB)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -ldl
+
 # make check: everything that runs within 2 minutes on 2 cores. The slow
 # suites (big images, mutation loops, the long crash sweeps; later VMs and
 # servers) are make check-long; .ci/run runs both.
-check: test-deps all $(BUILD)/test_unit $(EXAMPLE_BIN) fuzz-replay $(BUILD)/make_signed_cases
+check: test-deps all $(BUILD)/test_unit $(EXAMPLE_BIN) fuzz-replay $(BUILD)/make_signed_cases \
+		$(BUILD)/p11_fixture
 	$(Q)echo "== unit tests ($(BUILD))" && cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2
 	$(Q)echo "== CLI integration tests ($(BUILD))" && BUILD=$(CURDIR)/$(BUILD) \
 		FWSEAL_SAN_FLAGS="$(SAN_FLAGS)" bash tests/cli/run.sh
@@ -397,5 +403,5 @@ clean:
 	rm -rf build build-san build-fuzz build-valgrind
 
 .SECONDARY:
--include $(EXAMPLE_BIN:=.d) $(BUILD)/make_signed_cases.d $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/tools/%.d) $(BUILD)/tools/signer_cli.d
+-include $(EXAMPLE_BIN:=.d) $(BUILD)/make_signed_cases.d $(BUILD)/p11_fixture.d $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/tools/%.d) $(BUILD)/tools/signer_cli.d
 -include $(wildcard $(FUZZ_BUILD)/lib/*/*.d $(FUZZ_BUILD)/tests/fuzz/*.d $(FUZZ_BUILD)/unsafe/*.d)

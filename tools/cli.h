@@ -221,6 +221,8 @@ struct fws_signing_key;
  * FWSEAL_PASSPHRASE / the terminal, or the PIN from the URI /
  * FWSEAL_PKCS11_PIN / the terminal. Reports its own error. */
 int cli_signer_open(struct cli *c, const char *ref, struct fws_signing_key **key);
+/* Refuses --signer-timeout without --signer-command (usage error). */
+int cli_signer_usage(struct cli *c);
 /* fws_pkcs11_generate with the PIN prompt; reports its own error. */
 int cli_token_generate(struct cli *c, const char *uri, uint8_t public_key[32], char **key_uri);
 /* ref as it may be printed: a pkcs11: URI loses its pin-value (malloc'd). */

@@ -382,7 +382,9 @@ static int load_root_signer(struct cli *c, const char *path, const struct fws_ro
 			    const struct fws_root *previous, struct fws_signing_key **key)
 {
 	uint8_t pk[32], keyid[32], loaded_pk[32], loaded_id[32];
-	int is_secret = 0, rc;
+	int is_secret = 0, rc = cli_signer_usage(c);
+	if (rc != 0)
+		return rc;
 	if (!fws_key_ref_is_pkcs11(path) && cli_get(c, "signer-command") == NULL) {
 		rc = fws_key_file_public(path, pk, keyid, &is_secret);
 		if (rc == 0 && !is_secret)

@@ -48,6 +48,13 @@ char *cli_key_shown(const char *ref)
 	return fws_key_ref_shown(ref != NULL ? ref : "");
 }
 
+int cli_signer_usage(struct cli *c)
+{
+	if (cli_get(c, "signer-timeout") != NULL && cli_get(c, "signer-command") == NULL)
+		return cli_usage_error("--signer-timeout is only used with --signer-command");
+	return 0;
+}
+
 int cli_signer_open(struct cli *c, const char *ref, struct fws_signing_key **key)
 {
 	struct prompt_ctx pc = {cli_get(c, "passphrase-file"), 0};
@@ -58,9 +65,9 @@ int cli_signer_open(struct cli *c, const char *ref, struct fws_signing_key **key
 	int rc;
 
 	*key = NULL;
+	if ((rc = cli_signer_usage(c)) != 0)
+		return rc;
 	if (timeout != NULL) {
-		if (opts.signer_command == NULL)
-			return cli_usage_error("--signer-timeout is only used with --signer-command");
 		if (cli_parse_u64(timeout, FWS_SIGNER_TIMEOUT_MS_MAX / 1000, &seconds) != 0 ||
 		    seconds == 0)
 			return cli_usage_error("--signer-timeout must be 1 to %u seconds",

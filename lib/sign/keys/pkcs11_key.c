@@ -35,6 +35,13 @@ static int p11_sign(void *impl, const uint8_t *msg, size_t len, uint8_t sig[64])
 	CK_ULONG sig_len = 64;
 	CK_RV rv = k->token.module->C_SignInit(k->token.session, &mech, k->priv);
 
+	/* The handle was checked when the key was opened: now invalid, the key
+	 * or its whole token went away (SoftHSM says this when its token
+	 * directory is deleted; hardware says CKR_DEVICE_REMOVED). */
+	if (rv == CKR_OBJECT_HANDLE_INVALID || rv == CKR_KEY_HANDLE_INVALID)
+		return fws_diag_set(FWS_ETOKEN, 0, k->uri.shown,
+				    "the key or its token went away during the run (C_SignInit: "
+				    "handle no longer valid); nothing was signed");
 	if (rv != CKR_OK)
 		return fws_p11_fail(rv, "C_SignInit", k->uri.shown);
 	rv = k->token.module->C_Sign(k->token.session, (CK_BYTE *)msg, (CK_ULONG)len, sig,

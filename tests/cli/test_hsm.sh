@@ -20,6 +20,15 @@ if ! python3 -c 'import cryptography.hazmat.primitives.asymmetric.ed25519' 2>/de
 fi
 FIX=$BUILD/p11_fixture
 
+# p11-kit is loaded at the first pkcs11: URI: nothing links it, and the
+# device side holds none of this code.
+check "no fwseal program or library links p11-kit" sh -c '
+for f in fwseal fwseal-keys fwseal-verify libfwseal.so.0 libfwseal-device.so.0; do
+	readelf -d "$1/$f" | grep -q "NEEDED.*p11-kit" && { echo "$f links p11-kit"; exit 1; }
+done; exit 0' sh "$BUILD"
+check "fwseal-verify holds no key-provider code" sh -c \
+	'! nm "$1/fwseal-verify" | grep -q "fws_p11\|fws_signing_key\|fws_command_key"' sh "$BUILD"
+
 # ---- the tokens: this directory only ----
 mkdir -p tokens
 printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
@@ -122,6 +131,43 @@ check "python3-cryptography verifies both token signatures over the PAE" \
 
 T="the same token key co-signs once only" \
 	expect_exit 39 "$FWSEAL" sign --key "$B" --root root.json v1.fwb
+
+# The PIN typed at the terminal (echo off), as a person at a signing
+# station gives it: the prompt is answered once it appears.
+cat >tty_pin.py <<'EOF'
+import os, pty, sys
+pin, argv = sys.argv[1], sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+seen = b""
+while b"PIN for " not in seen:
+    chunk = os.read(fd, 1024)
+    if not chunk:
+        sys.exit("no PIN prompt: %r" % seen)
+    seen += chunk
+if pin.encode() in seen:
+    sys.exit("PIN echoed")
+os.write(fd, pin.encode() + b"\n")
+out = b""
+try:
+    while True:
+        chunk = os.read(fd, 1024)
+        if not chunk:
+            break
+        out += chunk
+except OSError:
+    pass
+status = os.waitpid(pid, 0)[1]
+if pin.encode() in out:
+    sys.exit("PIN echoed")
+sys.exit(os.waitstatus_to_exitcode(status))
+EOF
+T="PIN typed at the terminal, never echoed" expect_ok python3 tty_pin.py 1111 "$FWSEAL" permit \
+	--key "$A" --root root.json --bundle v1.fwb --device-id dev-1 --to-version 1.0.0 \
+	--out tty.permit
+check "the permit signed after the terminal PIN verifies (python3-cryptography)" \
+	python3 dsse_verify.py tty.permit rel-a.pub
 
 # ---- slots are renumbered: a stored slot-id must not matter ----
 SLOT_OK="pkcs11:token=alice;object=release-a;slot-id=424242?pin-value=1111"

@@ -29,8 +29,8 @@ static int ask(void *ctx, enum fws_key_secret_kind kind, const char *subject, ch
 		snprintf(prompt, sizeof prompt, "PIN for %s: ", cli_esc(subject));
 		rc = cli_secret_get(NULL, "FWSEAL_PKCS11_PIN", PIN_HINT, prompt, 0, secret, len);
 	} else {
-		rc = cli_passphrase_get(p->passphrase_file, "passphrase for the key: ", 0, secret,
-					len);
+		snprintf(prompt, sizeof prompt, "passphrase for %s: ", cli_esc(subject));
+		rc = cli_passphrase_get(p->passphrase_file, prompt, 0, secret, len);
 	}
 	/* The prompt printed why; the CLI must not print a second line. */
 	p->reported = rc != 0;

@@ -125,8 +125,15 @@ static int collect(int fd, unsigned timeout_ms, const struct timespec *start, ch
 	for (;;) {
 		long spent = elapsed_ms(start);
 		struct pollfd p = {fd, POLLIN, 0};
-		if (spent >= (long)timeout_ms || poll(&p, 1, (int)((long)timeout_ms - spent)) == 0)
+		if (spent >= (long)timeout_ms)
 			return 1;
+		int ready = poll(&p, 1, (int)((long)timeout_ms - spent));
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready == 0)
+			return 1;
+		if (ready < 0)
+			return 0; /* cannot wait: judged on what came */
 		ssize_t n = read(fd, out + *len, OUT_MAX - *len);
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -247,12 +247,12 @@ int fws_pkcs11_list(const char *module, fws_pkcs11_list_fn fn, void *ctx)
 		CK_FUNCTION_LIST *mod = m.all[i];
 		char *file = m.single != NULL ? NULL : fws_p11kit.p11_kit_module_get_filename(mod);
 		const char *mod_name = file != NULL ? file : m.name;
-		CK_SLOT_ID slots[64];
-		CK_ULONG ns = 64;
+		CK_SLOT_ID *slots = NULL;
+		CK_ULONG ns = 0;
 
-		if (mod->C_GetSlotList(CK_TRUE, slots, &ns) != CKR_OK)
-			ns = 0;
-		for (CK_ULONG s = 0; s < ns && s < 64; s++) {
+		if (fws_p11_slots(mod, &slots, &ns) != 0)
+			ns = 0; /* listed as having no token */
+		for (CK_ULONG s = 0; s < ns; s++) {
 			CK_TOKEN_INFO ti;
 			struct fws_p11_token t;
 			if (mod->C_GetTokenInfo(slots[s], &ti) != CKR_OK ||
@@ -273,8 +273,10 @@ int fws_pkcs11_list(const char *module, fws_pkcs11_list_fn fn, void *ctx)
 				(void)mod->C_CloseSession(t.session);
 			}
 		}
+		free(slots);
 		free(file);
 	}
 	fws_p11_modules_unload(&m);
+	fws_diag_clear();
 	return 0;
 }

@@ -311,6 +311,30 @@ void fws_p11_modules_unload(struct fws_p11_modules *m)
 
 /* ---- token ---- */
 
+int fws_p11_slots(CK_FUNCTION_LIST *mod, CK_SLOT_ID **slots, CK_ULONG *n)
+{
+	/* Asked twice, as the standard says: a token plugged in between the
+	 * calls makes the second one say CKR_BUFFER_TOO_SMALL, then ask again. */
+	for (int tries = 0; tries < 4; tries++) {
+		CK_ULONG count = 0;
+		CK_RV rv = mod->C_GetSlotList(CK_TRUE, NULL, &count);
+		if (rv != CKR_OK)
+			return fws_p11_fail(rv, "C_GetSlotList", NULL);
+		*slots = calloc(count > 0 ? count : 1, sizeof **slots);
+		if (*slots == NULL)
+			return FWS_ENOMEM;
+		*n = count;
+		rv = mod->C_GetSlotList(CK_TRUE, *slots, n);
+		if (rv == CKR_OK)
+			return 0;
+		free(*slots);
+		*slots = NULL;
+		if (rv != CKR_BUFFER_TOO_SMALL)
+			return fws_p11_fail(rv, "C_GetSlotList", NULL);
+	}
+	return fws_diag_set(FWS_EPKCS11, 0, NULL, "the module's slot list keeps changing");
+}
+
 struct candidate {
 	CK_FUNCTION_LIST *module;
 	CK_SLOT_ID slot;
@@ -327,18 +351,18 @@ static int find_tokens(const struct fws_p11_uri *u, const struct fws_p11_modules
 	present[0] = '\0';
 	for (size_t i = 0; m->all[i] != NULL; i++) {
 		CK_FUNCTION_LIST *mod = m->all[i];
-		CK_SLOT_ID slots[64];
-		CK_ULONG ns = 64;
+		CK_SLOT_ID *slots = NULL;
+		CK_ULONG ns = 0;
 		CK_INFO minfo;
-		CK_RV rv = mod->C_GetSlotList(CK_TRUE, slots, &ns);
 
-		if (rv == CKR_BUFFER_TOO_SMALL)
-			ns = 64; /* the first 64 are enough to decide */
-		else if (rv != CKR_OK)
+		if (fws_p11_slots(mod, &slots, &ns) != 0) {
+			if (fws_diag_last()->code == FWS_ENOMEM)
+				return FWS_ENOMEM;
 			continue; /* a broken module among the registered ones */
+		}
 		int module_ok = mod->C_GetInfo(&minfo) == CKR_OK &&
 				fws_p11kit.p11_kit_uri_match_module_info(u->uri, &minfo);
-		for (CK_ULONG s = 0; s < ns && s < 64; s++) {
+		for (CK_ULONG s = 0; s < ns; s++) {
 			CK_TOKEN_INFO ti;
 			char label[33];
 			if (mod->C_GetTokenInfo(slots[s], &ti) != CKR_OK)
@@ -359,7 +383,9 @@ static int find_tokens(const struct fws_p11_uri *u, const struct fws_p11_modules
 			}
 			(*n)++;
 		}
+		free(slots);
 	}
+	fws_diag_clear(); /* a broken module skipped is not this call's error */
 	return 0;
 }
 

@@ -66,6 +66,10 @@ void fws_p11_token_close(struct fws_p11_token *t);
  * with the CKR_ name); records the diagnostic with subject. */
 int fws_p11_fail(CK_RV rv, const char *call, const char *subject);
 
+/* The slots of mod that hold a token, in a malloc'd array (*n of them;
+ * free it). 0, or FWS_ENOMEM / the module's refusal. */
+int fws_p11_slots(CK_FUNCTION_LIST *mod, CK_SLOT_ID **slots, CK_ULONG *n);
+
 /* PKCS#11 blank-padded text fields as C strings. */
 void fws_p11_text(char *out, size_t cap, const unsigned char *field, size_t len);
 

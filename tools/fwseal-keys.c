@@ -234,6 +234,9 @@ static int run_change_passphrase(struct cli *c)
 	enum fws_kdf_level level;
 	uint8_t pk[32], keyid[32];
 	int is_secret = 0;
+	if (fws_key_ref_is_pkcs11(keyfile))
+		return cli_usage_error("a token key has no passphrase: its PIN is changed with the "
+				       "token's own tools");
 	int rc = parse_kdf(cli_get(c, "kdf"), &level);
 	if (rc != 0)
 		return rc;

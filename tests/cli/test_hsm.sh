@@ -190,6 +190,15 @@ check "the root's token signature verifies with RFC 8032's public key (python3-c
 	python3 dsse_verify.py root-hsm.json imported.pub
 check "a pin-value is never printed" sh -c '! grep -q 2222 "$1"' sh "$LAST_OUT"
 
+T="root new, then root sign with the token key (--previous)" \
+	expect_ok "$FWKEYS" root new --from root-hsm.json --out root-hsm2.json --expires 36500
+T="root sign --key with a token key" expect_ok "$FWKEYS" root sign --key "$IMP" \
+	--previous root-hsm.json root-hsm2.json
+T="the token-signed root chain verifies" expect_ok "$FWKEYS" root verify --trusted root-hsm.json \
+	root-hsm2.json
+T="change-passphrase of a token key: its PIN is the token's business" \
+	expect_exit 2 "$FWKEYS" change-passphrase --key "$IMP"
+
 # ---- the signer command: the same key behind a program ----
 cat >signer.py <<'EOF'
 import base64, os, sys

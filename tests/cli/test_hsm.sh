@@ -80,6 +80,8 @@ check "list names token alice and its key with rel-a.pub's key id" \
 	grep -q "ed25519 key id $KEYID_A" "$LAST_OUT"
 check "list shows the key's URI" grep -q "pkcs11:token=alice;serial=.*;object=release-a;id=" "$LAST_OUT"
 check "list marks the ECDSA key as unusable" grep -q "object=ecdsa;.*" "$LAST_OUT"
+T="pkcs11 list of a module that cannot be loaded" expect_exit 56 "$FWKEYS" pkcs11 list \
+	"$PWD/no-such-module.so"
 T="pkcs11 list --json" expect_ok "$FWKEYS" pkcs11 list --json
 check "raw CKA_EC_POINT and the printable curve name read back as RFC 8032's public key" \
 	python3 -c '
@@ -180,6 +182,25 @@ T="a slot-id alone does not name a token" expect_exit 2 "$FWSEAL" permit --root 
 	--key 'pkcs11:slot-id=1;object=release-a' --bundle v1.fwb --device-id dev-1 \
 	--to-version 1.0.0 --out x.permit
 
+# Without module-path= and FWSEAL_PKCS11_MODULE: the modules registered
+# with p11-kit (Debian's softhsm2 registers itself), or one of them by name.
+if [ -e /usr/share/p11-kit/modules/softhsm2.module ]; then
+	(
+		unset FWSEAL_PKCS11_MODULE
+		T="pkcs11 list: p11-kit's registered modules when none is named" \
+			expect_ok "$FWKEYS" pkcs11 list
+		check "the registered SoftHSM2 module shows token alice" grep -q "^token 'alice'" "$LAST_OUT"
+		T="a key found through p11-kit's module-name=softhsm2" expect_ok "$FWSEAL" permit \
+			--key "pkcs11:token=alice;object=release-a?module-name=softhsm2&pin-value=1111" \
+			--root root.json --bundle v1.fwb --device-id dev-2 --to-version 1.0.0 --out reg.permit
+		T="module-name of a module p11-kit does not know" expect_exit 56 "$FWSEAL" permit \
+			--key "pkcs11:token=alice;object=release-a?module-name=nosuch&pin-value=1111" \
+			--root root.json --bundle v1.fwb --device-id dev-2 --to-version 1.0.0 --out x.permit
+	)
+else
+	ok "modules registered with p11-kit # SKIP softhsm2 is not registered with p11-kit here"
+fi
+
 # ---- root signing with a token key; a raw 32-byte CKA_EC_POINT and the
 # printable curve name, as other modules write them ----
 IMP="pkcs11:token=bob;object=imported?pin-value=2222"
@@ -196,6 +217,8 @@ T="root sign --key with a token key" expect_ok "$FWKEYS" root sign --key "$IMP" 
 	--previous root-hsm.json root-hsm2.json
 T="the token-signed root chain verifies" expect_ok "$FWKEYS" root verify --trusted root-hsm.json \
 	root-hsm2.json
+check "root sign's token signature verifies (python3-cryptography)" \
+	python3 dsse_verify.py root-hsm2.json imported.pub
 T="change-passphrase of a token key: its PIN is the token's business" \
 	expect_exit 2 "$FWKEYS" change-passphrase --key "$IMP"
 

@@ -53,12 +53,19 @@ B="pkcs11:token=bob;object=release-b?pin-source=file:$PWD/bob.pin"
 SEED=9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60
 PUB=d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a
 $FIX "$MODULE" import bob 2222 imported "$SEED" || die "fixture import"
+# RFC 8032 test 2's public key, on a public-key object beside test 1's private key.
+PUB2=3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c
+$FIX "$MODULE" import bob 2222 liar "$SEED" \
+	4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb || die "fixture liar"
 $FIX "$MODULE" nosign alice 1111 verify-only || die "fixture nosign"
 $FIX "$MODULE" p256 alice 1111 ecdsa || die "fixture p256"
 $FIX "$MODULE" init-nopin nopin 5678 || die "fixture init-nopin"
 PUB_KEYID=21fe31dfa154a261626bf854046fd2271b7bed4b6abe45aa58877ef47f9721b9 # sha256(PUB)
 printf '{"keyid":"%s","keytype":"ed25519","public":"%s","type":"fwseal-public-key","version":1}\n' \
 	"$PUB_KEYID" "$PUB" >imported.pub
+PUB2_KEYID=$(printf "$(printf %s "$PUB2" | sed 's/../\\x&/g')" | sha256sum | cut -c1-64)
+printf '{"keyid":"%s","keytype":"ed25519","public":"%s","type":"fwseal-public-key","version":1}\n' \
+	"$PUB2_KEYID" "$PUB2" >liar.pub
 
 # ---- generate inside the token ----
 T="generate --pkcs11: an Ed25519 key made inside token alice (PIN from FWSEAL_PKCS11_PIN)" \
@@ -210,6 +217,13 @@ T="root init signed by a token key stored with a raw CKA_EC_POINT" \
 check "the root's token signature verifies with RFC 8032's public key (python3-cryptography)" \
 	python3 dsse_verify.py root-hsm.json imported.pub
 check "a pin-value is never printed" sh -c '! grep -q 2222 "$1"' sh "$LAST_OUT"
+
+T="a token whose public-key object is another key's: its signature is refused" expect_exit 5 \
+	"$FWKEYS" root init --root-key liar.pub --release-key rel-a.pub --expires 36500 \
+	--sign "pkcs11:token=bob;object=liar?pin-value=2222" --out liar.json
+check "the refusal says the token's signature does not verify" \
+	grep -q "token's signature does not verify" "$LAST_ERR"
+check "nothing written for the lying token" test ! -e liar.json
 
 T="root new, then root sign with the token key (--previous)" \
 	expect_ok "$FWKEYS" root new --from root-hsm.json --out root-hsm2.json --expires 36500

@@ -3,10 +3,11 @@
  * PKCS#11 provider can be tested against the real module:
  *   p11_fixture MODULE nosign TOKEN PIN LABEL       Ed25519 pair, CKA_SIGN false
  *   p11_fixture MODULE p256 TOKEN PIN LABEL         ECDSA P-256 pair
- *   p11_fixture MODULE import TOKEN PIN LABEL SEED  Ed25519 from a 32-byte hex
- *       seed; the public object keeps CKA_EC_POINT raw (32 bytes) and the
- *       curve as the PrintableString "edwards25519" (the encodings SoftHSM
- *       itself never writes)
+ *   p11_fixture MODULE import TOKEN PIN LABEL SEED [PUBSEED]  Ed25519 from a
+ *       32-byte hex seed; the public object keeps CKA_EC_POINT raw (32 bytes)
+ *       and the curve as the PrintableString "edwards25519" (the encodings
+ *       SoftHSM itself never writes); with PUBSEED the public object holds
+ *       that other seed's public key (a token that lies about its key)
  *   p11_fixture MODULE init-nopin LABEL SOPIN       a token with no user PIN
  *   p11_fixture removed URI TOKENDIR                opens URI with fwseal's key
  *       object, deletes the token's directory (the token is gone), signs:
@@ -120,25 +121,28 @@ static void pair(CK_SESSION_HANDLE s, CK_MECHANISM_TYPE mech_type, const void *p
 		fail("C_GenerateKeyPair", rv);
 }
 
-static void import(CK_SESSION_HANDLE s, const char *label, const char *seed_hex)
+static void import(CK_SESSION_HANDLE s, const char *label, const char *seed_hex,
+		   const char *pub_seed_hex)
 {
 	static const char printable[] = "\x13\x0c"
 					"edwards25519";
 	CK_OBJECT_CLASS priv_cls = CKO_PRIVATE_KEY, pub_cls = CKO_PUBLIC_KEY;
 	CK_KEY_TYPE kt = CKK_EC_EDWARDS;
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
-	CK_BYTE seed[32], id[] = {0x5e, 0xed};
+	CK_BYTE seed[32], id[] = {0x5e, (CK_BYTE)strlen(label)};
 	unsigned char pk[32];
 	CK_OBJECT_HANDLE h;
 	CK_RV rv;
 
+	CK_BYTE pub_seed[32];
 	for (int i = 0; i < 32; i++)
-		if (sscanf(seed_hex + 2 * i, "%2hhx", &seed[i]) != 1)
+		if (sscanf(seed_hex + 2 * i, "%2hhx", &seed[i]) != 1 ||
+		    sscanf(pub_seed_hex + 2 * i, "%2hhx", &pub_seed[i]) != 1)
 			fail("seed hex", 0);
 	/* The public key, computed apart from the token (libsodium). */
 	{
 		unsigned char sk[64];
-		if (crypto_sign_seed_keypair(pk, sk, seed) != 0)
+		if (crypto_sign_seed_keypair(pk, sk, pub_seed) != 0)
 			fail("crypto_sign_seed_keypair", 0);
 		sodium_memzero(sk, sizeof sk);
 	}
@@ -222,8 +226,8 @@ int main(int argc, char **argv)
 	} else if (argc == 6 && strcmp(cmd, "p256") == 0) {
 		pair(login(argv[3], argv[4]), CKM_EC_KEY_PAIR_GEN,
 		     "\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07", 10, argv[5], CK_TRUE);
-	} else if (argc == 7 && strcmp(cmd, "import") == 0) {
-		import(login(argv[3], argv[4]), argv[5], argv[6]);
+	} else if ((argc == 7 || argc == 8) && strcmp(cmd, "import") == 0) {
+		import(login(argv[3], argv[4]), argv[5], argv[6], argc == 8 ? argv[7] : argv[6]);
 	} else {
 		fprintf(stderr, "p11_fixture: unknown command\n");
 		return 2;

@@ -226,8 +226,8 @@ static int command_sign(void *impl, const uint8_t *msg, size_t len, uint8_t sig[
 	return rc;
 }
 
-static const struct fws_key_provider command_provider = {"command", command_sign,
-							 command_close};
+static const struct fws_key_provider command_provider = {"signer command", FWS_ESIGNER,
+							 command_sign, command_close};
 
 int fws_command_key_open(const char *pub_path, const char *command, unsigned timeout_ms,
 			 struct fws_signing_key **out)

@@ -28,7 +28,8 @@ static void file_close(void *impl)
 	fws_secret_key_free(impl);
 }
 
-static const struct fws_key_provider file_provider = {"file", file_sign, file_close};
+static const struct fws_key_provider file_provider = {"key file", FWS_ECRYPTO, file_sign,
+							 file_close};
 
 static int wrap_named(struct fws_secret_key *key, const char *name,
 		      struct fws_signing_key **out)

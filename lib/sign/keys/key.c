@@ -85,12 +85,11 @@ int fws_signing_key_sign(const struct fws_signing_key *key, const uint8_t *msg, 
 		return rc;
 	}
 	if (crypto_sign_verify_detached(sig, msg, len, key->public_key) != 0) {
-		int is_command = strcmp(key->provider->kind, "command") == 0;
 		sodium_memzero(sig, 64);
-		return fws_diag_set(is_command ? FWS_ESIGNER : FWS_ECRYPTO, 0, key->name,
-				    "the %s signature does not verify with the key's public key "
-				    "(refused: wrong key, or a faulty signer)",
-				    is_command ? "signer command's" : key->provider->kind);
+		return fws_diag_set(key->provider->bad_signature_code, 0, key->name,
+				    "the %s's signature does not verify with the key's public key "
+				    "(refused: another key, or a faulty signer)",
+				    key->provider->kind);
 	}
 	return 0;
 }

@@ -55,7 +55,7 @@ static int p11_sign(void *impl, const uint8_t *msg, size_t len, uint8_t sig[64])
 	return 0;
 }
 
-static const struct fws_key_provider p11_provider = {"pkcs11", p11_sign, p11_close};
+static const struct fws_key_provider p11_provider = {"token", FWS_ECRYPTO, p11_sign, p11_close};
 
 /* The private key must be an Ed25519 key the token lets us sign with. */
 static int check_private(struct p11_key *k)

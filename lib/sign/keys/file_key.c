@@ -60,16 +60,15 @@ int fws_file_key_open(const char *path, const struct fws_key_prompt *prompt,
 	size_t pass_len = 0;
 	int rc;
 
-	/* The file's own checks (mode, format) come before anyone is asked
-	 * for a passphrase: a readable-by-others key is refused unasked. */
+	/* A public key file given by mistake is named before anyone types a
+	 * passphrase for it. Every other fault is fws_secret_key_load's to
+	 * report, with its own codes (a probe, not a check). */
 	uint8_t pk[32], keyid[32];
-	int is_secret = 0;
-	rc = fws_key_file_public(path, pk, keyid, &is_secret);
-	if (rc == 0 && !is_secret)
-		rc = fws_diag_set(FWS_EKEYFILE, 0, path,
-				  "a public key (.pub), not the secret key (.key) needed here");
-	if (rc != 0)
-		return rc;
+	int is_secret = 1;
+	if (fws_key_file_public(path, pk, keyid, &is_secret) == 0 && !is_secret)
+		return fws_diag_set(FWS_EKEYFILE, 0, path,
+				    "a public key (.pub), not the secret key (.key) needed here");
+	fws_diag_clear();
 	if (prompt != NULL && prompt->get != NULL) {
 		rc = prompt->get(prompt->ctx, FWS_SECRET_PASSPHRASE, path, &pass, &pass_len);
 		if (rc != 0)

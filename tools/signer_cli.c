@@ -6,12 +6,11 @@
 #include <string.h>
 
 #include "cli.h"
-#include "fwseal/error.h"
 #include "fwseal/diag.h"
+#include "fwseal/error.h"
 #include "fwseal/signing_key.h"
 
-#define PIN_HINT                                                                              \
-	"PIN; put pin-source=file:/PATH in the URI or set FWSEAL_PKCS11_PIN"
+#define PIN_HINT "PIN; put pin-source=file:/PATH in the URI or set FWSEAL_PKCS11_PIN"
 
 struct prompt_ctx {
 	const char *passphrase_file;

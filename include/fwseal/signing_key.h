@@ -16,7 +16,7 @@ struct fws_secret_key;
 /* What a provider may have to ask the person or the CI job for. */
 enum fws_key_secret_kind {
 	FWS_SECRET_PASSPHRASE, /* the passphrase of an encrypted key file */
-	FWS_SECRET_PIN,        /* a token's user PIN (when the URI carries none) */
+	FWS_SECRET_PIN,	       /* a token's user PIN (when the URI carries none) */
 };
 
 /* How a secret the reference does not carry is obtained: the library never
@@ -80,8 +80,7 @@ FWS_API void fws_signing_key_close(struct fws_signing_key *key);
  * replaced). The new key signs once and the signature is verified before
  * this returns. key_uri (malloc'd; may be NULL) gets the key's URI
  * without PIN or module. */
-FWS_API FWS_MUST_CHECK int fws_pkcs11_generate(const char *uri,
-					       const struct fws_key_prompt *prompt,
+FWS_API FWS_MUST_CHECK int fws_pkcs11_generate(const char *uri, const struct fws_key_prompt *prompt,
 					       uint8_t public_key[32], char **key_uri);
 
 /* One line of `fwseal-keys pkcs11 list`: a token (key_uri NULL) or one of
@@ -89,9 +88,9 @@ FWS_API FWS_MUST_CHECK int fws_pkcs11_generate(const char *uri,
 struct fws_pkcs11_entry {
 	const char *module;
 	const char *token_label, *token_serial;
-	const char *key_uri;   /* pkcs11:token=..;serial=..;object=..;id=..;type=private */
+	const char *key_uri; /* pkcs11:token=..;serial=..;object=..;id=..;type=private */
 	const char *key_label;
-	int ed25519;           /* an Ed25519 key: public_key is valid */
+	int ed25519; /* an Ed25519 key: public_key is valid */
 	uint8_t public_key[32];
 };
 typedef void (*fws_pkcs11_list_fn)(void *ctx, const struct fws_pkcs11_entry *entry);
@@ -99,8 +98,7 @@ typedef void (*fws_pkcs11_list_fn)(void *ctx, const struct fws_pkcs11_entry *ent
 /* Lists the initialised tokens of module (a path, or a name registered
  * with p11-kit; NULL: $FWSEAL_PKCS11_MODULE, else every registered
  * module) and the public-key objects each shows without login. */
-FWS_API FWS_MUST_CHECK int fws_pkcs11_list(const char *module, fws_pkcs11_list_fn fn,
-					   void *ctx);
+FWS_API FWS_MUST_CHECK int fws_pkcs11_list(const char *module, fws_pkcs11_list_fn fn, void *ctx);
 
 /* ref as it may be printed (malloc'd): a pkcs11: URI without any
  * pin-value; anything else unchanged. NULL when out of memory. */

@@ -24,8 +24,8 @@
 
 #include <p11-kit/pkcs11.h>
 
-#include "fwseal/error.h"
 #include "fwseal/diag.h"
+#include "fwseal/error.h"
 #include "fwseal/fwseal.h"
 #include "fwseal/signing_key.h"
 
@@ -88,8 +88,8 @@ static CK_SLOT_ID find_slot(const char *label)
 static CK_SESSION_HANDLE login(const char *token, const char *pin)
 {
 	CK_SESSION_HANDLE s;
-	CK_RV rv = f->C_OpenSession(find_slot(token), CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
-				    NULL, &s);
+	CK_RV rv =
+	    f->C_OpenSession(find_slot(token), CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
 	if (rv != CKR_OK)
 		fail("C_OpenSession", rv);
 	rv = f->C_Login(s, CKU_USER, (CK_UTF8CHAR *)pin, strlen(pin));
@@ -216,13 +216,13 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "init-nopin") == 0) {
 		CK_UTF8CHAR label[32];
 		padded(label, 32, argv[3]);
-		CK_RV rv = f->C_InitToken(find_slot(NULL), (CK_UTF8CHAR *)argv[4], strlen(argv[4]),
-					  label);
+		CK_RV rv =
+		    f->C_InitToken(find_slot(NULL), (CK_UTF8CHAR *)argv[4], strlen(argv[4]), label);
 		if (rv != CKR_OK)
 			fail("C_InitToken", rv);
 	} else if (argc == 6 && strcmp(cmd, "nosign") == 0) {
-		pair(login(argv[3], argv[4]), CKM_EC_EDWARDS_KEY_PAIR_GEN, "\x06\x03\x2b\x65\x70", 5,
-		     argv[5], CK_FALSE);
+		pair(login(argv[3], argv[4]), CKM_EC_EDWARDS_KEY_PAIR_GEN, "\x06\x03\x2b\x65\x70",
+		     5, argv[5], CK_FALSE);
 	} else if (argc == 6 && strcmp(cmd, "p256") == 0) {
 		pair(login(argv[3], argv[4]), CKM_EC_KEY_PAIR_GEN,
 		     "\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07", 10, argv[5], CK_TRUE);

@@ -82,8 +82,8 @@ Test(sign_keys, ambiguous_or_malformed_uris_refused)
 {
 	static const char *const bad[] = {
 	    "pkcs11:token=a;serail=1;object=k", /* a typo must not widen the match */
-	    "pkcs11:slot-id=3;object=k",        /* slot numbers change */
-	    "pkcs11:token=a%zz;object=k",       /* bad percent-encoding */
+	    "pkcs11:slot-id=3;object=k",	/* slot numbers change */
+	    "pkcs11:token=a%zz;object=k",	/* bad percent-encoding */
 	    "pkcs11:token=a;type=public;object=k",
 	};
 	cr_assert_eq(fws_init(), 0);

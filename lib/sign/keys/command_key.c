@@ -63,7 +63,8 @@ static int stdin_file(const uint8_t *msg, size_t len, int *fd_out)
 			continue;
 		if (n <= 0) {
 			close(fd);
-			return fws_diag_set(FWS_EIO, errno, NULL, "cannot prepare the signer's input");
+			return fws_diag_set(FWS_EIO, errno, NULL,
+					    "cannot prepare the signer's input");
 		}
 		done += (size_t)n;
 	}
@@ -110,11 +111,12 @@ static int spawn(struct command_key *k, int in_fd, int out_fd, pid_t *pid)
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &dflt);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-						 POSIX_SPAWN_SETSIGDEF);
+					    POSIX_SPAWN_SETSIGDEF);
 	rc = posix_spawn(pid, "/bin/sh", &fa, &attr, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
-	return rc == 0 ? 0 : fws_diag_set(FWS_ESIGNER, rc, k->command, "cannot run the signer command");
+	return rc == 0 ? 0
+		       : fws_diag_set(FWS_ESIGNER, rc, k->command, "cannot run the signer command");
 }
 
 /* Its standard output, bounded in size and time; 1 when it overran. */
@@ -217,7 +219,8 @@ static int command_sign(void *impl, const uint8_t *msg, size_t len, uint8_t sig[
 				    (k->timeout_ms + 999) / 1000);
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return fws_diag_set(FWS_ESIGNER, 0, k->command, "failed (%s %d); nothing was signed",
+		return fws_diag_set(FWS_ESIGNER, 0, k->command,
+				    "failed (%s %d); nothing was signed",
 				    WIFEXITED(status) ? "exit status" : "signal",
 				    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	out[out_len] = '\0';

@@ -29,10 +29,9 @@ static void file_close(void *impl)
 }
 
 static const struct fws_key_provider file_provider = {"key file", FWS_ECRYPTO, file_sign,
-							 file_close};
+						      file_close};
 
-static int wrap_named(struct fws_secret_key *key, const char *name,
-		      struct fws_signing_key **out)
+static int wrap_named(struct fws_secret_key *key, const char *name, struct fws_signing_key **out)
 {
 	uint8_t pk[32], keyid[32];
 

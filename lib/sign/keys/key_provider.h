@@ -10,7 +10,7 @@
 #include "fwseal/signing_key.h"
 
 struct fws_key_provider {
-	const char *kind; /* "key file", "token", "signer command": for messages */
+	const char *kind;	/* "key file", "token", "signer command": for messages */
 	int bad_signature_code; /* a signature that does not verify is reported so */
 	/* The raw signature, not yet checked (key.c verifies it). */
 	int (*sign)(void *impl, const uint8_t *msg, size_t len, uint8_t sig[64]);

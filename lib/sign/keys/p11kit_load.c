@@ -31,15 +31,16 @@ static void load(void)
 			 P11KIT_SONAME);
 		return;
 	}
-#define FWS_P11KIT_RESOLVE(name)                                                              \
-	if ((*(void **)&fws_p11kit.name = dlsym(h, #name)) == NULL && missing == NULL)         \
+#define FWS_P11KIT_RESOLVE(name)                                                                   \
+	if ((*(void **)&fws_p11kit.name = dlsym(h, #name)) == NULL && missing == NULL)             \
 		missing = #name;
 	FWS_P11KIT_FUNCTIONS(FWS_P11KIT_RESOLVE)
 #undef FWS_P11KIT_RESOLVE
 	if (missing != NULL) {
 		load_rc = FWS_EPKCS11;
-		snprintf(load_why, sizeof load_why, "%s has no %s: p11-kit 0.23.10 or later is needed",
-			 P11KIT_SONAME, missing);
+		snprintf(load_why, sizeof load_why,
+			 "%s has no %s: p11-kit 0.23.10 or later is needed", P11KIT_SONAME,
+			 missing);
 	}
 }
 

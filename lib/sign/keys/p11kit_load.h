@@ -9,29 +9,29 @@
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/uri.h>
 
-#define FWS_P11KIT_FUNCTIONS(X)                                                               \
-	X(p11_kit_uri_new)                                                                     \
-	X(p11_kit_uri_parse)                                                                   \
-	X(p11_kit_uri_free)                                                                    \
-	X(p11_kit_uri_message)                                                                 \
-	X(p11_kit_uri_any_unrecognized)                                                        \
-	X(p11_kit_uri_get_token_info)                                                          \
-	X(p11_kit_uri_match_token_info)                                                        \
-	X(p11_kit_uri_match_module_info)                                                       \
-	X(p11_kit_uri_get_attribute)                                                           \
-	X(p11_kit_uri_get_pin_value)                                                           \
-	X(p11_kit_uri_get_pin_source)                                                          \
-	X(p11_kit_uri_get_module_name)                                                         \
-	X(p11_kit_uri_get_module_path)                                                         \
-	X(p11_kit_uri_get_slot_id)                                                             \
-	X(p11_kit_module_load)                                                                 \
-	X(p11_kit_module_initialize)                                                           \
-	X(p11_kit_module_finalize)                                                             \
-	X(p11_kit_module_release)                                                              \
-	X(p11_kit_module_get_name)                                                             \
-	X(p11_kit_module_get_filename)                                                         \
-	X(p11_kit_modules_load_and_initialize)                                                 \
-	X(p11_kit_modules_finalize_and_release)                                                \
+#define FWS_P11KIT_FUNCTIONS(X)                                                                    \
+	X(p11_kit_uri_new)                                                                         \
+	X(p11_kit_uri_parse)                                                                       \
+	X(p11_kit_uri_free)                                                                        \
+	X(p11_kit_uri_message)                                                                     \
+	X(p11_kit_uri_any_unrecognized)                                                            \
+	X(p11_kit_uri_get_token_info)                                                              \
+	X(p11_kit_uri_match_token_info)                                                            \
+	X(p11_kit_uri_match_module_info)                                                           \
+	X(p11_kit_uri_get_attribute)                                                               \
+	X(p11_kit_uri_get_pin_value)                                                               \
+	X(p11_kit_uri_get_pin_source)                                                              \
+	X(p11_kit_uri_get_module_name)                                                             \
+	X(p11_kit_uri_get_module_path)                                                             \
+	X(p11_kit_uri_get_slot_id)                                                                 \
+	X(p11_kit_module_load)                                                                     \
+	X(p11_kit_module_initialize)                                                               \
+	X(p11_kit_module_finalize)                                                                 \
+	X(p11_kit_module_release)                                                                  \
+	X(p11_kit_module_get_name)                                                                 \
+	X(p11_kit_module_get_filename)                                                             \
+	X(p11_kit_modules_load_and_initialize)                                                     \
+	X(p11_kit_modules_finalize_and_release)                                                    \
 	X(p11_kit_message)
 
 struct fws_p11kit_api {

@@ -139,10 +139,14 @@ static int generate_in(struct fws_p11_uri *u, struct fws_p11_token *t, uint8_t p
 	};
 	/* Sensitive and never extractable: the secret never leaves the token. */
 	CK_ATTRIBUTE priv_tmpl[] = {
-	    {CKA_TOKEN, &yes, sizeof yes},       {CKA_PRIVATE, &yes, sizeof yes},
-	    {CKA_SENSITIVE, &yes, sizeof yes},   {CKA_EXTRACTABLE, &no, sizeof no},
-	    {CKA_SIGN, &yes, sizeof yes},        {CKA_DECRYPT, &no, sizeof no},
-	    {CKA_DERIVE, &no, sizeof no},        {CKA_LABEL, label->pValue, label->ulValueLen},
+	    {CKA_TOKEN, &yes, sizeof yes},
+	    {CKA_PRIVATE, &yes, sizeof yes},
+	    {CKA_SENSITIVE, &yes, sizeof yes},
+	    {CKA_EXTRACTABLE, &no, sizeof no},
+	    {CKA_SIGN, &yes, sizeof yes},
+	    {CKA_DECRYPT, &no, sizeof no},
+	    {CKA_DERIVE, &no, sizeof no},
+	    {CKA_LABEL, label->pValue, label->ulValueLen},
 	    id_attr,
 	};
 	rv = t->module->C_GenerateKeyPair(t->session, &mech, pub_tmpl,
@@ -195,8 +199,7 @@ int fws_pkcs11_generate(const char *uri, const struct fws_key_prompt *prompt,
 
 /* ---- list ---- */
 
-static void list_keys(struct fws_p11_token *t, const char *module, fws_pkcs11_list_fn fn,
-		      void *ctx)
+static void list_keys(struct fws_p11_token *t, const char *module, fws_pkcs11_list_fn fn, void *ctx)
 {
 	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
 	CK_ATTRIBUTE tmpl = {CKA_CLASS, &cls, sizeof cls};
@@ -265,10 +268,11 @@ int fws_pkcs11_list(const char *module, fws_pkcs11_list_fn fn, void *ctx)
 			fws_p11_text(t.label, sizeof t.label, ti.label, sizeof ti.label);
 			fws_p11_text(t.serial, sizeof t.serial, ti.serialNumber,
 				     sizeof ti.serialNumber);
-			struct fws_pkcs11_entry e = {mod_name, t.label, t.serial, NULL, NULL, 0, {0}};
+			struct fws_pkcs11_entry e = {mod_name, t.label, t.serial, NULL,
+						     NULL,     0,	{0}};
 			fn(ctx, &e);
-			if (mod->C_OpenSession(t.slot, CKF_SERIAL_SESSION, NULL, NULL, &t.session) ==
-			    CKR_OK) {
+			if (mod->C_OpenSession(t.slot, CKF_SERIAL_SESSION, NULL, NULL,
+					       &t.session) == CKR_OK) {
 				list_keys(&t, mod_name, fn, ctx);
 				(void)mod->C_CloseSession(t.session);
 			}

@@ -78,7 +78,9 @@ int fws_p11_public_ed25519(struct fws_p11_token *t, CK_OBJECT_HANDLE pub, uint8_
 	if (kt != CKK_EC_EDWARDS)
 		return fws_diag_set(FWS_EKEYUSE, 0, t->shown,
 				    "not an Ed25519 key (key type 0x%lx%s)", (unsigned long)kt,
-				    kt == CKK_EC ? ": an ECDSA key" : kt == CKK_RSA ? ": an RSA key" : "");
+				    kt == CKK_EC    ? ": an ECDSA key"
+				    : kt == CKK_RSA ? ": an RSA key"
+						    : "");
 	rv = fws_p11_get_attr(t, pub, CKA_EC_PARAMS, buf, sizeof buf, &len);
 	if (rv != CKR_OK)
 		return fws_p11_fail(rv, "C_GetAttributeValue(CKA_EC_PARAMS)", t->shown);
@@ -90,9 +92,10 @@ int fws_p11_public_ed25519(struct fws_p11_token *t, CK_OBJECT_HANDLE pub, uint8_
 	if (rv != CKR_OK)
 		return fws_p11_fail(rv, "C_GetAttributeValue(CKA_EC_POINT)", t->shown);
 	if (fws_p11_point_ed25519(buf, len, pk) != 0)
-		return fws_diag_set(FWS_EKEYUSE, 0, t->shown,
-				    "CKA_EC_POINT is neither 32 raw bytes nor a DER OCTET STRING of "
-				    "them (%lu bytes)",
-				    (unsigned long)len);
+		return fws_diag_set(
+		    FWS_EKEYUSE, 0, t->shown,
+		    "CKA_EC_POINT is neither 32 raw bytes nor a DER OCTET STRING of "
+		    "them (%lu bytes)",
+		    (unsigned long)len);
 	return 0;
 }

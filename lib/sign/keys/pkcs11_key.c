@@ -44,8 +44,8 @@ static int p11_sign(void *impl, const uint8_t *msg, size_t len, uint8_t sig[64])
 				    "handle no longer valid); nothing was signed");
 	if (rv != CKR_OK)
 		return fws_p11_fail(rv, "C_SignInit", k->uri.shown);
-	rv = k->token.module->C_Sign(k->token.session, (CK_BYTE *)msg, (CK_ULONG)len, sig,
-				     &sig_len);
+	rv =
+	    k->token.module->C_Sign(k->token.session, (CK_BYTE *)msg, (CK_ULONG)len, sig, &sig_len);
 	if (rv != CKR_OK)
 		return fws_p11_fail(rv, "C_Sign", k->uri.shown);
 	if (sig_len != 64)
@@ -73,7 +73,9 @@ static int check_private(struct p11_key *k)
 				    "not an Ed25519 key (key type 0x%lx%s): fwseal signs with "
 				    "Ed25519 only",
 				    (unsigned long)kt,
-				    kt == CKK_EC ? ", an ECDSA key" : kt == CKK_RSA ? ", an RSA key" : "");
+				    kt == CKK_EC    ? ", an ECDSA key"
+				    : kt == CKK_RSA ? ", an RSA key"
+						    : "");
 	/* Some modules keep no curve on the private half: then the public
 	 * half's curve decides (fws_p11_public_ed25519). */
 	rv = fws_p11_get_attr(&k->token, k->priv, CKA_EC_PARAMS, params, sizeof params, &len);
@@ -88,8 +90,8 @@ static int check_private(struct p11_key *k)
 		return fws_diag_set(FWS_EKEYUSE, 0, k->uri.shown,
 				    "the key is not allowed to sign (CKA_SIGN is false)");
 	flag = CK_FALSE;
-	rv = fws_p11_get_attr(&k->token, k->priv, CKA_ALWAYS_AUTHENTICATE, &flag, sizeof flag,
-			      &len);
+	rv =
+	    fws_p11_get_attr(&k->token, k->priv, CKA_ALWAYS_AUTHENTICATE, &flag, sizeof flag, &len);
 	if (rv == CKR_OK && flag == CK_TRUE)
 		return fws_diag_set(FWS_EKEYUSE, 0, k->uri.shown,
 				    "the key wants the PIN again for every signature "

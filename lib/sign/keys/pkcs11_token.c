@@ -142,8 +142,8 @@ void fws_p11_uri_free(struct fws_p11_uri *u)
 static const char *ckr_name(CK_RV rv)
 {
 	switch (rv) {
-#define N(x)                                                                                  \
-	case x:                                                                                \
+#define N(x)                                                                                       \
+	case x:                                                                                    \
 		return #x;
 		N(CKR_GENERAL_ERROR)
 		N(CKR_FUNCTION_FAILED)
@@ -237,9 +237,10 @@ static int load_by_path(const char *path, struct fws_p11_modules *m)
 	if (rv != CKR_OK) {
 		fws_p11kit.p11_kit_module_release(m->single);
 		m->single = NULL;
-		return fws_diag_set(FWS_EPKCS11, 0, path,
-				    "the PKCS#11 module cannot be started: C_Initialize: %s (0x%lx)",
-				    ckr_name(rv), (unsigned long)rv);
+		return fws_diag_set(
+		    FWS_EPKCS11, 0, path,
+		    "the PKCS#11 module cannot be started: C_Initialize: %s (0x%lx)", ckr_name(rv),
+		    (unsigned long)rv);
 	}
 	m->list[0] = m->single;
 	m->list[1] = NULL;
@@ -514,8 +515,7 @@ int fws_p11_token_open(const struct fws_p11_uri *u, const struct fws_key_prompt 
 	t->shown = u->shown;
 	if ((rc = fws_p11_modules_load(u, NULL, NULL, &t->modules)) != 0)
 		return rc;
-	if ((rc = find_tokens(u, &t->modules, c, MAX_CANDIDATES, &n, present, sizeof present)) !=
-	    0)
+	if ((rc = find_tokens(u, &t->modules, c, MAX_CANDIDATES, &n, present, sizeof present)) != 0)
 		return rc;
 	if (n == 0)
 		return fws_diag_set(FWS_ETOKEN, 0, u->shown,
@@ -533,9 +533,9 @@ int fws_p11_token_open(const struct fws_p11_uri *u, const struct fws_key_prompt 
 							 "%s'%s' (serial %s)", i ? ", " : "", label,
 							 serial);
 		}
-		return fws_diag_set(FWS_ETOKEN, 0, u->shown,
-				    "%zu tokens match the URI: %s; name one with token= or serial=",
-				    n, matched);
+		return fws_diag_set(
+		    FWS_ETOKEN, 0, u->shown,
+		    "%zu tokens match the URI: %s; name one with token= or serial=", n, matched);
 	}
 	t->module = c[0].module;
 	t->slot = c[0].slot;

@@ -18,7 +18,7 @@
 
 struct fws_p11_uri {
 	P11KitUri *uri;
-	char *shown; /* the URI without any pin-value: the only form ever printed */
+	char *shown;	 /* the URI without any pin-value: the only form ever printed */
 	int names_token; /* token= or serial= given */
 };
 
@@ -36,8 +36,8 @@ struct fws_p11_modules {
 	CK_FUNCTION_LIST **registry; /* from p11-kit's configuration */
 	CK_FUNCTION_LIST *single;    /* loaded by path */
 	CK_FUNCTION_LIST *list[2];   /* single, as a NULL-terminated list */
-	CK_FUNCTION_LIST **all;      /* the ones to search */
-	char *name;                  /* how they were chosen: for messages */
+	CK_FUNCTION_LIST **all;	     /* the ones to search */
+	char *name;		     /* how they were chosen: for messages */
 };
 int fws_p11_modules_load(const struct fws_p11_uri *u, const char *module_path,
 			 const char *module_name, struct fws_p11_modules *m);
@@ -50,7 +50,7 @@ struct fws_p11_token {
 	CK_SESSION_HANDLE session;
 	int has_session, logged_in;
 	char label[33], serial[17]; /* trailing blanks removed */
-	const char *shown;           /* the URI for messages */
+	const char *shown;	    /* the URI for messages */
 };
 
 /* Finds the one token u matches (FWS_ETOKEN naming the labels of none or

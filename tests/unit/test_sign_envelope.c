@@ -192,6 +192,17 @@ Test(sign_envelope, key_ref_shown_without_pin)
 	     "pkcs11:token=a?module-path=/m.so&x=y"},
 	    {"pkcs11:token=a?PIN-VALUE=1", "pkcs11:token=a"},
 	    {"pkcs11:token=a?pin-source=file:/p", "pkcs11:token=a?pin-source=file:/p"},
+	    {"pkcs11:token=a&pin-value=1;object=k", "pkcs11:token=a;object=k"},
+	    {"pkcs11:&pin-value=1", "pkcs11:"},
+	    {"pkcs11::pin-value=1;token=a", "pkcs11:token=a"},
+	    {"pkcs11:token=a?pin%2Dvalue=1", "pkcs11:token=a"},
+	    {"pkcs11:token=a?pin%2dVALUE", "pkcs11:token=a"},
+	    {"pkcs11:token=a?pin%00-value=1", "pkcs11:token=a"},
+	    {"pkcs11:token=a?pin-value=1&module-path=/m.so", "pkcs11:token=a?module-path=/m.so"},
+	    {"pkcs11:?pin-value=1&module-path=/m.so", "pkcs11:?module-path=/m.so"},
+	    {"pkcs11:token=a?x=1&pin-value=2&y=3", "pkcs11:token=a?x=1&y=3"},
+	    {"pkcs11:token=a;object=k?pin-source=file:/p&pin-value=2",
+	     "pkcs11:token=a;object=k?pin-source=file:/p"},
 	    {"keys/release.key", "keys/release.key"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -42,37 +42,52 @@ static int blank(const unsigned char *field, size_t len)
 
 /* ---- the URI ---- */
 
-/* Appends the attributes of part (separated by sep) except pin-value. */
-static size_t keep_attrs(char *out, size_t o, const char *part, size_t len, char sep)
+static int hex_value(char c)
 {
-	size_t i = 0, kept = 0;
-
-	while (i <= len) {
-		size_t end = i;
-		while (end < len && part[end] != sep)
-			end++;
-		size_t n = end - i;
-		int is_pin = n >= 9 && strncasecmp(part + i, "pin-value", 9) == 0 &&
-			     (n == 9 || part[i + 9] == '=');
-		if (n > 0 && !is_pin) {
-			if (kept++ > 0)
-				out[o++] = sep;
-			memcpy(out + o, part + i, n);
-			o += n;
-		}
-		i = end + 1;
-	}
-	return o;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
-/* The URI without any pin-value attribute (path or query): the one part
- * of a URI that must never reach a message, a log or a report. */
+/* 1 when attr[0..n) may carry a PIN: its name, percent-decoded and in
+ * any case, contains "pin-value" (a misspelt name such as ":pin-value" is
+ * refused as unknown, and that refusal prints the URI too). A name too
+ * long to look at counts as one: hiding too much is the safe error. */
+static int is_pin_value(const char *attr, size_t n)
+{
+	char name[128];
+	size_t i = 0, k = 0;
+
+	while (i < n && attr[i] != '=') {
+		int c = (unsigned char)attr[i];
+		if (c == '%' && i + 2 < n && hex_value(attr[i + 1]) >= 0 &&
+		    hex_value(attr[i + 2]) >= 0) {
+			c = hex_value(attr[i + 1]) * 16 + hex_value(attr[i + 2]);
+			i += 3;
+		} else {
+			i++;
+		}
+		if (k == sizeof name - 1)
+			return 1;
+		name[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	name[k] = '\0';
+	return k == strlen(name) ? strstr(name, "pin-value") != NULL : 1;
+}
+
+/* The URI without any pin-value attribute: the one part of a URI that must
+ * never reach a message, a log or a report. Every ';', '&' and '?' is taken
+ * as a separator, wherever it stands, so that no spelling (a pin-value in
+ * the path, after a stray '&') keeps a PIN in the printed form. */
 char *fws_p11_uri_shown(const char *text)
 {
-	size_t len = strlen(text);
+	size_t len = strlen(text), i, o = 7;
 	char *out = malloc(len + 8);
-	const char *q;
-	size_t o;
+	int emitted = 0, query = 0, pending_query = 0;
 
 	if (out == NULL)
 		return NULL;
@@ -81,15 +96,26 @@ char *fws_p11_uri_shown(const char *text)
 		return out;
 	}
 	memcpy(out, "pkcs11:", 7);
-	text += 7;
-	len -= 7;
-	q = memchr(text, '?', len);
-	o = keep_attrs(out, 7, text, q != NULL ? (size_t)(q - text) : len, ';');
-	if (q != NULL) {
-		size_t qlen = len - (size_t)(q - text) - 1;
-		out[o] = '?';
-		size_t after = keep_attrs(out, o + 1, q + 1, qlen, '&');
-		o = after == o + 1 ? o : after;
+	for (i = 7; i <= len;) {
+		char sep = i > 7 ? text[i - 1] : '\0';
+		size_t end = i;
+		while (end < len && text[end] != ';' && text[end] != '&' && text[end] != '?')
+			end++;
+		if (sep == '?' && !query)
+			pending_query = 1; /* the query starts here, kept or not */
+		if (end > i && !is_pin_value(text + i, end - i)) {
+			if (pending_query) {
+				out[o++] = '?';
+				query = 1;
+				pending_query = 0;
+			} else if (emitted) {
+				out[o++] = sep;
+			}
+			memcpy(out + o, text + i, end - i);
+			o += end - i;
+			emitted = 1;
+		}
+		i = end + 1;
 	}
 	out[o] = '\0';
 	return out;

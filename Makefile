@@ -76,15 +76,18 @@ UBOOT_MODULE := $(if $(filter 1,$(UBOOT)),libubootenv,)
 NET_MODULE := $(if $(filter 1,$(NET)),libcurl,)
 # tpm2-tss: headers only (lib/device/floor/tss2_load.c loads the libraries).
 TPM_MODULE := $(if $(filter 1,$(TPM)),tss2-esys tss2-tctildr tss2-rc,)
+# p11-kit likewise: its headers for lib/sign/keys, loaded at the first
+# pkcs11: URI (lib/sign/keys/p11kit_load.c), linked by no library.
+P11_MODULE := p11-kit-1
 DEVICE_MODULES := $(CORE_MODULES) zlib jansson $(UBOOT_MODULE)
 DEP_MODULES := $(DEVICE_MODULES) libarchive
 DEP_PACKAGES := pkg-config libsodium-dev nettle-dev libarchive-dev zlib1g-dev libjansson-dev \
 	$(if $(filter 1,$(UBOOT)),libubootenv-dev,) $(if $(filter 1,$(NET)),libcurl4-openssl-dev,) \
-	$(if $(filter 1,$(TPM)),libtss2-dev,)
+	$(if $(filter 1,$(TPM)),libtss2-dev,) libp11-kit-dev
 TEST_MODULES := criterion
 TEST_PACKAGES := libcriterion-dev
 
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_MODULES) $(NET_MODULE) $(TPM_MODULE) 2>/dev/null)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_MODULES) $(NET_MODULE) $(TPM_MODULE) $(P11_MODULE) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEP_MODULES) 2>/dev/null) $(if $(filter 1,$(NET) $(TPM)),-ldl -lpthread,)
 CORE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_MODULES) 2>/dev/null)
 DEVICE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEVICE_MODULES) 2>/dev/null) $(if $(filter 1,$(NET) $(TPM)),-ldl -lpthread,)
@@ -132,7 +135,7 @@ DEVICE_SRC := $(wildcard lib/device/*.c lib/device/config/*.c lib/device/slot/*.
 SELFTEST_SRC := $(wildcard lib/selftest/*.c)
 DEVICE_LIB_SRC := $(CORE_SRC) $(wildcard lib/io/*.c) $(wildcard lib/bundle/*.c) $(DEVICE_SRC) \
 	$(SELFTEST_SRC)
-LIB_SRC := $(DEVICE_LIB_SRC) $(wildcard lib/sign/*.c)
+LIB_SRC := $(DEVICE_LIB_SRC) $(wildcard lib/sign/*.c) $(wildcard lib/sign/keys/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 DEVICE_OBJ := $(DEVICE_LIB_SRC:%.c=$(BUILD)/%.o)
@@ -175,7 +178,7 @@ help:
 # apt-get never run at once. NO_DEPS=1: never install, only say what is
 # missing (packagers; `make install`).
 deps:
-	$(Q)MODULES="$(DEP_MODULES) $(NET_MODULE) $(TPM_MODULE)" PACKAGES="$(DEP_PACKAGES)" sh tests/deps.sh
+	$(Q)MODULES="$(DEP_MODULES) $(NET_MODULE) $(TPM_MODULE) $(P11_MODULE)" PACKAGES="$(DEP_PACKAGES)" sh tests/deps.sh
 
 # The CLI tests also run python3 (hostile corpus), flock, tar, gzip, split;
 # the real-device tests the bootloaders' own tools (test_sysconf.sh); the
@@ -187,13 +190,14 @@ TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils
 	mkimage=u-boot-tools grub-editenv=grub-common losetup=mount mkfs.ext4=e2fsprogs \
 	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl casync=casync \
 	faketime=faketime setpriv=util-linux strace=strace \
-	swtpm=swtpm swtpm_setup=swtpm-tools tpm2_nvread=tpm2-tools
+	swtpm=swtpm swtpm_setup=swtpm-tools tpm2_nvread=tpm2-tools \
+	softhsm2-util=softhsm2 p11-kit=p11-kit
 # The man page and packaging tests read the pages with man and groff, and
 # the libraries with readelf (tests/cli/test_man.sh, test_install.sh).
 TEST_TOOLS += man=man-db groff=groff-base readelf=binutils
 # Python modules the CLI tests import (Debian's python3, which tests/cli/run.sh
-# puts first): the independent Ed25519 check of test_interop.sh, the YAML of
-# the CI examples (test_ci_scripts.sh).
+# puts first): the independent Ed25519 checks of test_interop.sh and
+# test_hsm.sh, the YAML of the CI examples (test_ci_scripts.sh).
 TEST_PYMODULES := cryptography=python3-cryptography yaml=python3-yaml
 # check-long boots the real U-Boot in QEMU (tests/cli/long_uboot_qemu.sh).
 UBOOT_TEST_TOOLS := qemu-system-aarch64=qemu-system-arm sfdisk=fdisk mformat=mtools \
@@ -203,6 +207,8 @@ UBOOT_TEST_TOOLS := qemu-system-aarch64=qemu-system-arm sfdisk=fdisk mformat=mto
 UBOOT_TEST_TOOLS += dpkg-buildpackage=dpkg-dev dh=debhelper lintian=lintian fakeroot=fakeroot \
 	gcc=gcc make=make
 
+# The PKCS#11 tests (tests/cli/test_hsm.sh) sign in SoftHSM2 tokens and check
+# every signature with python3-cryptography, a verifier that is not fwseal's.
 test-deps: deps
 	$(Q)MODULES="$(TEST_MODULES)" PACKAGES="$(TEST_PACKAGES)" TOOLS="$(TEST_TOOLS)" \
 		PYMODULES="$(TEST_PYMODULES)" sh tests/deps.sh
@@ -256,9 +262,11 @@ $(BUILD)/fwseal-verify: $(BUILD)/tools/fwseal-verify.o $(CLI_OBJ) $(DEVICE_STATI
 	$(Q)$(CC) $(HARDEN_LD) -Wl,--as-needed $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(DEVICE_STATIC_LIB) \
 		$(DEVICE_PKG_LIBS)
 
-$(BUILD)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(STATIC_LIB)
+# fwseal and fwseal-keys also open signing keys (tools/signer_cli.c).
+$(BUILD)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(BUILD)/tools/signer_cli.o $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(HARDEN_LD) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(STATIC_LIB) $(PKG_LIBS)
+	$(Q)$(CC) $(HARDEN_LD) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(BUILD)/tools/signer_cli.o \
+		$(STATIC_LIB) $(PKG_LIBS)
 
 $(BUILD)/test_unit: $(UNIT_OBJ) $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
@@ -300,7 +308,7 @@ unit: test-deps all $(BUILD)/test_unit
 	$(Q)cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2 \
 		--json=$(CURDIR)/$(BUILD)/test-results/unit.json
 
-cli: all $(BUILD)/make_signed_cases
+cli: all $(BUILD)/make_signed_cases $(BUILD)/p11_fixture
 	$(Q)BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh
 
 # The examples link the device SHARED library: they prove the exported
@@ -327,11 +335,17 @@ $(BUILD)/make_signed_cases: tests/vectors/make_signed_cases.c $(STATIC_LIB) | de
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS)
 
+# The PKCS#11 test fixture (tests/hsm/p11_fixture.c; tests/cli/test_hsm.sh).
+$(BUILD)/p11_fixture: tests/hsm/p11_fixture.c $(STATIC_LIB) | deps
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -ldl
+
 # make check: everything that runs within 2 minutes on 2 cores. The slow
 # suites (big images, mutation loops, the long crash sweeps; later VMs and
 # servers) are make check-long; .ci/run runs both.
 # Both record their results in $(BUILD)/test-results/ for make traceability.
-check: test-deps all $(BUILD)/test_unit $(EXAMPLE_BIN) fuzz-replay $(BUILD)/make_signed_cases
+check: test-deps all $(BUILD)/test_unit $(EXAMPLE_BIN) fuzz-replay $(BUILD)/make_signed_cases \
+		$(BUILD)/p11_fixture
 	$(Q)mkdir -p $(BUILD)/test-results
 	$(Q)echo "== unit tests ($(BUILD))" && cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2 \
 		--json=$(CURDIR)/$(BUILD)/test-results/unit.json
@@ -510,5 +524,5 @@ clean:
 	rm -rf build build-san build-fuzz build-valgrind
 
 .SECONDARY:
--include $(EXAMPLE_BIN:=.d) $(BUILD)/make_signed_cases.d $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/tools/%.d)
+-include $(EXAMPLE_BIN:=.d) $(BUILD)/make_signed_cases.d $(BUILD)/p11_fixture.d $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/tools/%.d) $(BUILD)/tools/signer_cli.d
 -include $(wildcard $(FUZZ_BUILD)/lib/*/*.d $(FUZZ_BUILD)/tests/fuzz/*.d $(FUZZ_BUILD)/unsafe/*.d)

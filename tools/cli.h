@@ -205,5 +205,32 @@ void cli_bundle_close(struct cli_bundle *b);
 int cli_passphrase_get(const char *file, const char *prompt, int confirm, char **out,
 		       size_t *out_len);
 void cli_passphrase_free(char *pass);
+/* The same from file, else $env_name, else the terminal; hint ends "no
+ * terminal to ask for a ..." (what it is, and how else to give it). */
+int cli_secret_get(const char *file, const char *env_name, const char *hint, const char *prompt,
+		   int confirm, char **out, size_t *out_len);
+
+/* --- signing keys (cli_signer.c: fwseal and fwseal-keys only, never the
+ * device tool) --- */
+
+/* Every command that takes a key takes these too (docs/hsm.md). */
+#define CLI_SIGNER_OPTS                                                                       	{"signer-command", CLI_VALUE, "CMD", 0,                                                	 "sign with CMD (sh -c; stdin: the bytes to sign, stdout:\nthe base64 signature); the "  	 "key option then names\nits public key (.pub); docs/hsm.md"},                         	    {"signer-timeout", CLI_VALUE, "SECONDS", 0,                                        	     "stop the signer command after SECONDS (default 30)"}
+/* The exit statuses of a key that is a token's or a signer command's. */
+#define CLI_SIGNER_CODES                                                                      	FWS_EPIN, FWS_EPINLOCKED, FWS_EKEYUSE, FWS_ETOKEN, FWS_EPKCS11, FWS_ESIGNER
+/* The help text of a key option. */
+#define CLI_KEY_REF_HELP "a key file, or a pkcs11: URI (docs/hsm.md)"
+
+struct fws_signing_key;
+/* Opens ref (a key file, a pkcs11: URI, or with --signer-command the
+ * signer's .pub) with the passphrase from --passphrase-file /
+ * FWSEAL_PASSPHRASE / the terminal, or the PIN from the URI /
+ * FWSEAL_PKCS11_PIN / the terminal. Reports its own error. */
+int cli_signer_open(struct cli *c, const char *ref, struct fws_signing_key **key);
+/* Refuses --signer-timeout without --signer-command (usage error). */
+int cli_signer_usage(struct cli *c);
+/* fws_pkcs11_generate with the PIN prompt; reports its own error. */
+int cli_token_generate(struct cli *c, const char *uri, uint8_t public_key[32], char **key_uri);
+/* ref as it may be printed: a pkcs11: URI loses its pin-value (malloc'd). */
+char *cli_key_shown(const char *ref);
 
 #endif

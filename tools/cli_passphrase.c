@@ -101,15 +101,14 @@ out:
 	return rc;
 }
 
-static int pass_from_env(const char *value, char *buf, size_t *out_len)
+static int pass_from_env(const char *name, const char *value, char *buf, size_t *out_len)
 {
 	size_t len = strlen(value);
 
 	if (len > PASS_MAX)
-		return pass_fail("FWSEAL_PASSPHRASE", "passphrase longer than 4096 bytes",
-				 FWS_ELIMIT);
+		return pass_fail(name, "passphrase longer than 4096 bytes", FWS_ELIMIT);
 	if (len == 0)
-		return pass_fail("FWSEAL_PASSPHRASE", "empty passphrase", FWS_EUSAGE);
+		return pass_fail(name, "empty passphrase", FWS_EUSAGE);
 	memcpy(buf, value, len);
 	buf[len] = '\0';
 	*out_len = len;
@@ -118,15 +117,18 @@ static int pass_from_env(const char *value, char *buf, size_t *out_len)
 
 /* One line from the terminal with echo off. The old settings are restored
  * on every path out, so a failed read never leaves the terminal silent. */
-static int tty_read_line(int fd, const char *prompt, char *buf, size_t *out_len)
+static int tty_read_line(int fd, const char *prompt, const char *hint, char *buf,
+			 size_t *out_len)
 {
+	char why[256];
 	struct termios old, quiet;
 	size_t len = 0;
 	int rc = 0, restored = 0;
 
-	if (tcgetattr(fd, &old) != 0)
-		return pass_fail(NULL, "no usable terminal to ask for a passphrase; " NO_TTY_HINT,
-				 FWS_EUSAGE);
+	if (tcgetattr(fd, &old) != 0) {
+		snprintf(why, sizeof why, "no usable terminal to ask for a %s", hint);
+		return pass_fail(NULL, why, FWS_EUSAGE);
+	}
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
 	quiet.c_lflag |= ECHONL | ICANON;
@@ -162,8 +164,10 @@ out:
 	return rc;
 }
 
-static int pass_from_tty(const char *prompt, int confirm, char *buf, size_t *out_len)
+static int pass_from_tty(const char *prompt, const char *hint, int confirm, char *buf,
+			 size_t *out_len)
 {
+	char why[256];
 	char *again = NULL;
 	size_t again_len = 0;
 	int fd, rc;
@@ -171,10 +175,11 @@ static int pass_from_tty(const char *prompt, int confirm, char *buf, size_t *out
 	/* /dev/tty, not stdin: the passphrase must come from the person at the
 	 * terminal even when stdin is a pipe carrying data. */
 	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return pass_fail(NULL, "no terminal to ask for a passphrase; " NO_TTY_HINT,
-				 FWS_EUSAGE);
-	rc = tty_read_line(fd, prompt, buf, out_len);
+	if (fd < 0) {
+		snprintf(why, sizeof why, "no terminal to ask for a %s", hint);
+		return pass_fail(NULL, why, FWS_EUSAGE);
+	}
+	rc = tty_read_line(fd, prompt, hint, buf, out_len);
 	if (rc != 0 || !confirm)
 		goto out;
 	again = pass_alloc();
@@ -182,7 +187,7 @@ static int pass_from_tty(const char *prompt, int confirm, char *buf, size_t *out
 		rc = pass_fail(NULL, fws_strerror(FWS_ENOMEM), FWS_ENOMEM);
 		goto out;
 	}
-	rc = tty_read_line(fd, "confirm passphrase: ", again, &again_len);
+	rc = tty_read_line(fd, "confirm passphrase: ", hint, again, &again_len);
 	if (rc != 0)
 		goto out;
 	/* A typo in a new passphrase would lock the key away for good. */
@@ -197,7 +202,14 @@ out:
 int cli_passphrase_get(const char *file, const char *prompt, int confirm, char **out,
 		       size_t *out_len)
 {
-	const char *env = getenv("FWSEAL_PASSPHRASE");
+	return cli_secret_get(file, "FWSEAL_PASSPHRASE", "passphrase; " NO_TTY_HINT, prompt,
+			      confirm, out, out_len);
+}
+
+int cli_secret_get(const char *file, const char *env_name, const char *hint, const char *prompt,
+		   int confirm, char **out, size_t *out_len)
+{
+	const char *env = getenv(env_name);
 	char *buf;
 	size_t len = 0;
 	int rc;
@@ -210,9 +222,10 @@ int cli_passphrase_get(const char *file, const char *prompt, int confirm, char *
 	if (file != NULL)
 		rc = pass_from_file(file, buf, &len);
 	else if (env != NULL)
-		rc = pass_from_env(env, buf, &len);
+		rc = pass_from_env(env_name, env, buf, &len);
 	else
-		rc = pass_from_tty(prompt != NULL ? prompt : "passphrase: ", confirm, buf, &len);
+		rc = pass_from_tty(prompt != NULL ? prompt : "passphrase: ", hint, confirm, buf,
+				   &len);
 	if (rc != 0) {
 		cli_passphrase_free(buf);
 		return rc;

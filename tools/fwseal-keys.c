@@ -13,7 +13,8 @@
 	FWS_ENOENT, FWS_EIO, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,   \
 	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
 	    FWS_EROOTVERSION, FWS_EEXPIRED, FWS_ETHRESHOLDDEF, FWS_ECLOCK
-#define SIGNER_CODES FWS_EKEYFILE, FWS_EPASSPHRASE, FWS_EKEYPERM, FWS_ENOTAUTHORISED
+#define SIGNER_CODES                                                                          \
+	FWS_EKEYFILE, FWS_EPASSPHRASE, FWS_EKEYPERM, FWS_ENOTAUTHORISED, CLI_SIGNER_CODES
 
 static void print_keyid(const char *prefix, const uint8_t keyid[32])
 {
@@ -44,10 +45,51 @@ static const struct cli_opt generate_opts[] = {
     {"kdf", CLI_VALUE, "LEVEL", 0,
      "Argon2id cost: interactive (64 MiB), moderate (256 MiB,\nthe default) or sensitive (1 GiB)"},
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the new passphrase from FILE's first line"},
+    {"pkcs11", CLI_VALUE, "URI", 0,
+     "create the key inside the token URI names (object=LABEL\nrequired) and write only "
+     "NAME.pub (docs/hsm.md)"},
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {NULL}};
 static const int generate_codes[] = {FWS_EEXIST, FWS_EIO, FWS_ENOENT, FWS_ENOMEM, FWS_ECRYPTO,
-				     FWS_ENOSPC, 0};
+				     FWS_ENOSPC, CLI_SIGNER_CODES, 0};
+
+/* The key is made inside the token; only its public half reaches disk. */
+static int generate_in_token(struct cli *c, const char *out, const char *uri)
+{
+	uint8_t pk[32], keyid[32];
+	char *key_uri = NULL, path[4200];
+	if (cli_get(c, "kdf") != NULL || cli_get(c, "passphrase-file") != NULL)
+		return cli_usage_error("--kdf and --passphrase-file are for key files, not --pkcs11");
+	if (snprintf(path, sizeof path, "%s.pub", out) >= (int)sizeof path)
+		return cli_usage_error("--out is too long");
+	/* Checked before the token is touched: a key is not made twice. */
+	int rc = fws_secret_key_check_absent(out);
+	if (rc != 0)
+		return cli_fail(out, rc);
+	rc = cli_token_generate(c, uri, pk, &key_uri);
+	if (rc != 0)
+		return rc;
+	rc = fws_public_key_save(path, pk);
+	if (rc != 0) {
+		/* The key exists in the token: say where, or it is lost. */
+		rc = cli_fail(path, rc);
+		fprintf(stderr, "%s: the new key is in the token as %s\n", cli_prog, key_uri);
+		free(key_uri);
+		return rc;
+	}
+	fws_keyid(pk, keyid);
+	if (c->json) {
+		cli_json_set(c, "key_uri", json_string(key_uri));
+		cli_json_set(c, "public_key", json_string(path));
+		cli_json_set(c, "keyid", cli_json_hex(keyid, 32));
+	} else {
+		printf("created %s (in the token: never leaves it)\n", cli_esc(key_uri));
+		printf("wrote %s (public)\n", cli_esc(path));
+		print_keyid("key id ", keyid);
+	}
+	free(key_uri);
+	return 0;
+}
 
 static int run_generate(struct cli *c)
 {
@@ -57,6 +99,8 @@ static int run_generate(struct cli *c)
 	uint8_t pk[32], keyid[32];
 	char *pass = NULL;
 	size_t pass_len = 0;
+	if (cli_get(c, "pkcs11") != NULL)
+		return generate_in_token(c, out, cli_get(c, "pkcs11"));
 	int rc = parse_kdf(cli_get(c, "kdf"), &level);
 	if (rc != 0)
 		return rc;
@@ -92,6 +136,57 @@ static int run_generate(struct cli *c)
 		print_keyid("key id ", keyid);
 	}
 	return 0;
+}
+
+/* ---- pkcs11 list ---- */
+
+static const struct cli_opt p11list_opts[] = {
+    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"}, {NULL}};
+static const int p11list_codes[] = {FWS_EPKCS11, FWS_ENOMEM, 0};
+
+static void list_entry(void *ctx, const struct fws_pkcs11_entry *e)
+{
+	struct cli *c = ctx;
+	char hex[65], keyid_hex[65];
+	uint8_t keyid[32];
+	if (e->ed25519) {
+		fws_keyid(e->public_key, keyid);
+		fws_hex_encode(keyid_hex, keyid, 32);
+		fws_hex_encode(hex, e->public_key, 32);
+	}
+	if (c->json) {
+		json_t *a = c->out != NULL ? json_object_get(c->out, "entries") : NULL;
+		if (a == NULL) {
+			cli_json_set(c, "entries", json_array());
+			a = c->out != NULL ? json_object_get(c->out, "entries") : NULL;
+			if (a == NULL)
+				return;
+		}
+		json_t *o = json_object();
+		json_object_set_new(o, "module", json_string(e->module));
+		json_object_set_new(o, "token", json_string(e->token_label));
+		json_object_set_new(o, "serial", json_string(e->token_serial));
+		json_object_set_new(o, "key_uri", cli_json_str(e->key_uri));
+		json_object_set_new(o, "ed25519", json_boolean(e->ed25519));
+		json_object_set_new(o, "keyid", e->ed25519 ? json_string(keyid_hex) : json_null());
+		json_array_append_new(a, o);
+		return;
+	}
+	if (e->key_uri == NULL)
+		printf("token '%s' serial %s (%s)\n", cli_esc(e->token_label),
+		       cli_esc(e->token_serial), cli_esc(e->module));
+	else if (e->ed25519)
+		printf("  %s\n    ed25519 key id %s\n", cli_esc(e->key_uri), keyid_hex);
+	else
+		printf("  %s\n    not Ed25519: fwseal cannot sign with it\n", cli_esc(e->key_uri));
+}
+
+static int run_pkcs11_list(struct cli *c)
+{
+	const char *module = c->n_args > 0 ? c->args[0] : NULL;
+	fws_diag_clear();
+	int rc = fws_pkcs11_list(module, list_entry, c);
+	return rc == 0 ? 0 : cli_fail(module, rc);
 }
 
 /* ---- fingerprint ---- */
@@ -139,6 +234,9 @@ static int run_change_passphrase(struct cli *c)
 	enum fws_kdf_level level;
 	uint8_t pk[32], keyid[32];
 	int is_secret = 0;
+	if (fws_key_ref_is_pkcs11(keyfile))
+		return cli_usage_error("a token key has no passphrase: its PIN is changed with the "
+				       "token's own tools");
 	int rc = parse_kdf(cli_get(c, "kdf"), &level);
 	if (rc != 0)
 		return rc;
@@ -271,38 +369,45 @@ static void root_json(struct cli *c, const char *path, const struct fws_root *ro
 	cli_json_set(c, "usable", json_boolean(st->rc == 0));
 }
 
-/* Loads a secret key that must be a root key of root or of previous (may
- * be NULL). The key ID is read (no passphrase) and checked first, so nobody
- * types a passphrase for a key that will be refused; the library checks
- * again when it signs. */
-static int load_root_signer(const char *path, const char *passfile, const struct fws_root *root,
-			    const struct fws_root *previous, struct fws_secret_key **key)
+static int root_key_allowed(const uint8_t keyid[32], const struct fws_root *root,
+			    const struct fws_root *previous)
+{
+	return fws_root_role_has(root, FWS_ROLE_ROOT, keyid) ||
+	       (previous != NULL && fws_root_role_has(previous, FWS_ROLE_ROOT, keyid));
+}
+
+/* Opens the key (a file, a pkcs11: URI or a signer command) that must be a
+ * root key of root or of previous (may be NULL). A key file's ID is read
+ * (no passphrase) and checked first, so nobody types a passphrase for a key
+ * that will be refused; a token's key is checked once opened; the library
+ * checks again when it signs. */
+static int load_root_signer(struct cli *c, const char *path, const struct fws_root *root,
+			    const struct fws_root *previous, struct fws_signing_key **key)
 {
 	uint8_t pk[32], keyid[32], loaded_pk[32], loaded_id[32];
-	char *pass = NULL;
-	size_t pass_len = 0;
-	int is_secret = 0;
-	int rc = fws_key_file_public(path, pk, keyid, &is_secret);
-	if (rc == 0 && !is_secret)
-		rc = FWS_EKEYFILE;
-	if (rc == 0 && !fws_root_role_has(root, FWS_ROLE_ROOT, keyid) &&
-	    (previous == NULL || !fws_root_role_has(previous, FWS_ROLE_ROOT, keyid)))
-		rc = FWS_ENOTAUTHORISED;
+	int is_secret = 0, rc = cli_signer_usage(c);
 	if (rc != 0)
-		return cli_fail(path, rc);
-	rc = cli_passphrase_get(passfile, "passphrase: ", 0, &pass, &pass_len);
+		return rc;
+	if (!fws_key_ref_is_pkcs11(path) && cli_get(c, "signer-command") == NULL) {
+		rc = fws_key_file_public(path, pk, keyid, &is_secret);
+		if (rc == 0 && !is_secret)
+			rc = FWS_EKEYFILE;
+		if (rc == 0 && !root_key_allowed(keyid, root, previous))
+			rc = FWS_ENOTAUTHORISED;
+		if (rc != 0)
+			return cli_fail(path, rc);
+	}
+	rc = cli_signer_open(c, path, key);
 	if (rc != 0)
-		return cli_status(rc);
-	rc = fws_secret_key_load(path, pass, pass_len, key);
-	cli_passphrase_free(pass);
-	if (rc != 0)
-		return cli_fail(path, rc);
+		return rc;
 	/* The file may have been replaced since it was first read. */
-	fws_secret_key_public(*key, loaded_pk, loaded_id);
-	if (memcmp(loaded_id, keyid, 32) != 0) {
-		fws_secret_key_free(*key);
+	fws_signing_key_public(*key, loaded_pk, loaded_id);
+	if (!root_key_allowed(loaded_id, root, previous) ||
+	    (is_secret && memcmp(loaded_id, keyid, 32) != 0)) {
+		rc = cli_fail(fws_signing_key_name(*key), FWS_ENOTAUTHORISED);
+		fws_signing_key_close(*key);
 		*key = NULL;
-		return cli_fail(path, FWS_ENOTAUTHORISED);
+		return rc;
 	}
 	return 0;
 }
@@ -366,7 +471,7 @@ static void print_written(const char *out, const struct fws_root *root)
 /* Writes the built root (signed or draft) and reports it. */
 static int write_root(struct cli *c, const char *out, const struct fws_root *root,
 		      const struct fws_root *prev, const char *prev_path,
-		      const struct fws_secret_key *key, int64_t now, const char *const *inputs,
+		      const struct fws_signing_key *key, int64_t now, const char *const *inputs,
 		      size_t n_inputs, const struct fws_root_edit *edit)
 {
 	struct fws_root_status st;
@@ -396,11 +501,13 @@ static const struct cli_opt init_opts[] = {
     {"release-key", CLI_LIST, "K.pub", 1, "a key allowed to sign releases (repeatable, 1-16)"},
     {"root-threshold", CLI_VALUE, "N", 0, "root signatures required (default 1)"},
     {"release-threshold", CLI_VALUE, "N", 0, "release signatures required (default 1)"},
-    {"sign", CLI_VALUE, "R.key", 1, "the secret root key that signs (one of --root-key)"},
+    {"sign", CLI_VALUE, "R.key", 1,
+     "the secret root key that signs (one of --root-key):\na key file or a pkcs11: URI"},
     {"expires", CLI_VALUE, "DAYS", 0, "validity in days from created (default 365)"},
     {"out", CLI_VALUE, "FILE", 1, "the root to write (must not exist, unless --force)"},
     {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the passphrase of R.key from FILE"},
+    CLI_SIGNER_OPTS,
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {NULL}};
 static const int init_codes[] = {ROOT_CODES, SIGNER_CODES, FWS_EEXIST, FWS_ESAMEFILE, 0};
@@ -415,7 +522,7 @@ static int run_root_init(struct cli *c)
 	size_t n_inputs = 0;
 	struct fws_root_edit *edit = calloc(1, sizeof(*edit));
 	struct fws_root *root = calloc(1, sizeof(*root));
-	struct fws_secret_key *key = NULL;
+	struct fws_signing_key *key = NULL;
 	int64_t now;
 	int rc = edit == NULL || root == NULL ? cli_fail(NULL, FWS_ENOMEM) : 0;
 	if (rc == 0 && (n_root > FWS_MAX_KEYS || n_release > FWS_MAX_KEYS))
@@ -446,10 +553,10 @@ static int run_root_init(struct cli *c)
 	if (rc == 0 && (rc = fws_root_build_initial(edit, now, root)) != 0)
 		rc = build_failed(out, rc);
 	if (rc == 0)
-		rc = load_root_signer(sign, cli_get(c, "passphrase-file"), root, NULL, &key);
+		rc = load_root_signer(c, sign, root, NULL, &key);
 	if (rc == 0)
 		rc = write_root(c, out, root, NULL, NULL, key, now, inputs, n_inputs, NULL);
-	fws_secret_key_free(key);
+	fws_signing_key_close(key);
 	free(edit);
 	free(root);
 	return rc;
@@ -466,7 +573,8 @@ static const struct cli_opt new_opts[] = {
      "revoke a key from every role: its 64-hex key ID or its\n.pub/.key file (repeatable)"},
     {"threshold", CLI_LIST, "ROLE=N", 0, "set a role's threshold, e.g. root=2 (once per role)"},
     {"expires", CLI_VALUE, "DAYS", 0, "validity in days from now (default 365, max 36500)"},
-    {"sign", CLI_VALUE, "R.key", 0, "sign it now (else a draft with no signature)"},
+    {"sign", CLI_VALUE, "R.key", 0,
+     "sign it now (else a draft with no signature): a key\nfile or a pkcs11: URI"},
     {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the passphrase of R.key from FILE"},
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
@@ -558,7 +666,7 @@ static int run_root_new(struct cli *c)
 	const char *passfile = cli_get(c, "passphrase-file");
 	struct fws_root_edit *edit = calloc(1, sizeof(*edit));
 	struct fws_root *prev = calloc(1, sizeof(*prev)), *root = calloc(1, sizeof(*root));
-	struct fws_secret_key *key = NULL;
+	struct fws_signing_key *key = NULL;
 	const char *inputs[FWS_OUT_INPUTS_MAX];
 	size_t n_inputs = 0, n_add;
 	int64_t now;
@@ -578,7 +686,7 @@ static int run_root_new(struct cli *c)
 	if (rc == 0 && (rc = fws_root_build_next(prev, edit, now, root)) != 0)
 		rc = build_failed(out, rc);
 	if (rc == 0 && sign != NULL)
-		rc = load_root_signer(sign, passfile, root, prev, &key);
+		rc = load_root_signer(c, sign, root, prev, &key);
 	const char *const *added = cli_list(c, "add-key", &n_add);
 	inputs[n_inputs++] = from;
 	inputs[n_inputs++] = sign;
@@ -586,7 +694,7 @@ static int run_root_new(struct cli *c)
 		inputs[n_inputs++] = added[i];
 	if (rc == 0)
 		rc = write_root(c, out, root, prev, from, key, now, inputs, n_inputs, edit);
-	fws_secret_key_free(key);
+	fws_signing_key_close(key);
 	free(edit);
 	free(prev);
 	free(root);
@@ -596,9 +704,11 @@ static int run_root_new(struct cli *c)
 /* ---- root sign ---- */
 
 static const struct cli_opt rsign_opts[] = {
-    {"key", CLI_VALUE, "R.key", 1, "your root key (of this root or of --previous)"},
+    {"key", CLI_VALUE, "R.key", 1,
+     "your root key (of this root or of --previous): a key\nfile or a pkcs11: URI"},
     {"previous", CLI_VALUE, "FILE", 0, "the root this one rotates from"},
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the passphrase of R.key from FILE"},
+    CLI_SIGNER_OPTS,
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {NULL}};
 static const int rsign_codes[] = {ROOT_CODES, SIGNER_CODES, FWS_EALREADYSIGNED, FWS_ESAMEFILE,
@@ -610,7 +720,7 @@ static int run_root_sign(struct cli *c)
 	const char *path = c->args[0];
 	struct fws_root *root = calloc(1, sizeof(*root)), *prev = calloc(1, sizeof(*prev));
 	struct fws_root_status st;
-	struct fws_secret_key *key = NULL;
+	struct fws_signing_key *key = NULL;
 	int64_t now;
 	int rc = root == NULL || prev == NULL ? cli_fail(NULL, FWS_ENOMEM) : 0;
 	/* Read first (draft or partly signed) so a refused key is reported
@@ -620,8 +730,7 @@ static int run_root_sign(struct cli *c)
 	if (rc == 0 && (rc = fws_root_inspect_file(path, previous, root, NULL, prev, &st)) != 0)
 		rc = cli_fail(path, rc);
 	if (rc == 0)
-		rc = load_root_signer(keyfile, cli_get(c, "passphrase-file"), root,
-				      previous != NULL ? prev : NULL, &key);
+		rc = load_root_signer(c, keyfile, root, previous != NULL ? prev : NULL, &key);
 	if (rc == 0)
 		rc = cli_now(&now);
 	if (rc == 0 &&
@@ -629,7 +738,7 @@ static int run_root_sign(struct cli *c)
 		rc = cli_fail(path, rc);
 	if (rc == 0) {
 		uint8_t pk[32], keyid[32];
-		fws_secret_key_public(key, pk, keyid);
+		fws_signing_key_public(key, pk, keyid);
 		if (c->json) {
 			root_json(c, path, root, &st);
 			cli_json_set(c, "signed_now_by", cli_json_hex(keyid, 32));
@@ -640,7 +749,7 @@ static int run_root_sign(struct cli *c)
 			print_status(path, root, previous != NULL ? prev : NULL, &st);
 		}
 	}
-	fws_secret_key_free(key);
+	fws_signing_key_close(key);
 	free(root);
 	free(prev);
 	return rc;
@@ -782,18 +891,38 @@ static int run_root_show(struct cli *c)
 
 static const struct cli_cmd commands[] = {
     {"generate", "create a new Ed25519 signing key pair",
-     "--out NAME [--kdf LEVEL] [--passphrase-file FILE]",
+     "--out NAME [--kdf LEVEL] [--passphrase-file FILE] | --out NAME --pkcs11 URI",
      "Writes NAME.key (the secret key, encrypted under a passphrase: Argon2id, then\n"
      "XSalsa20-Poly1305; mode 0600) and NAME.pub (the public key, mode 0644) and\n"
      "prints the key ID (hex SHA-256 of the public key). Existing files are never\n"
      "replaced: there is no --force, because a secret key cannot be made again.\n"
-     "Keep NAME.key offline and its passphrase apart from it.",
+     "Keep NAME.key offline and its passphrase apart from it.\n"
+     "With --pkcs11 URI the key pair is made inside that token (sensitive, never\n"
+     "extractable, allowed to sign only; the PIN from the URI, FWSEAL_PKCS11_PIN or\n"
+     "the terminal), signs once as a self-test, and only NAME.pub is written; the\n"
+     "key's URI is printed for --key.",
      generate_opts, 0, 0, generate_codes,
      "fwseal-keys generate --out keys/release1\n"
-     "FWSEAL_PASSPHRASE=... fwseal-keys generate --out ci/release --kdf interactive",
+     "FWSEAL_PASSPHRASE=... fwseal-keys generate --out ci/release --kdf interactive\n"
+     "fwseal-keys generate --out keys/release-hsm \\\n"
+     "    --pkcs11 'pkcs11:token=release;object=release-2026?pin-source=file:/run/pin'",
      run_generate,
-     "secret_key, public_key  the files written\n"
+     "secret_key, public_key  the files written (key_uri instead of secret_key\n"
+     "                 with --pkcs11)\n"
      "keyid            hex SHA-256 of the public key"},
+    {"pkcs11 list", "list PKCS#11 tokens and the keys in them", "[--json] [MODULE]",
+     "Prints every initialised token of MODULE (a module path, or a module name\n"
+     "registered with p11-kit; default: FWSEAL_PKCS11_MODULE, else all modules\n"
+     "registered with p11-kit) and the URI of every public key it shows without a\n"
+     "PIN, with the key ID of each Ed25519 key. A URI printed here is what --key,\n"
+     "--sign and root sign --key accept (add module-path= when the module is not\n"
+     "the default).",
+     p11list_opts, 0, 1, p11list_codes,
+     "fwseal-keys pkcs11 list /usr/lib/softhsm/libsofthsm2.so\n"
+     "fwseal-keys pkcs11 list --json",
+     run_pkcs11_list,
+     "entries          one per token (key_uri null) and per key: module, token,\n"
+     "                 serial, key_uri, ed25519, keyid"},
     {"fingerprint", "print the key ID of a key file", "[--json] FILE",
      "Prints the key ID of a public or secret key file, checking the ID stored in the\n"
      "file against its public key. A secret key is not decrypted: for a .key this\n"
@@ -894,7 +1023,9 @@ static const struct cli_tool tool = {
     "Signing keys are Ed25519; the secret key is kept encrypted under a passphrase.\n"
     "The root of trust says which keys may sign roots and which may sign releases,\n"
     "and how many must agree; new versions rotate and revoke keys. Passphrases come\n"
-    "from --passphrase-file, else FWSEAL_PASSPHRASE, else the terminal (echo off).",
+    "from --passphrase-file, else FWSEAL_PASSPHRASE, else the terminal (echo off).\n"
+    "A key may also live in a PKCS#11 token (a pkcs11: URI wherever a key file is\n"
+    "accepted) or behind a signer command (--signer-command): docs/hsm.md.",
     commands};
 
 int main(int argc, char **argv)

@@ -22,7 +22,8 @@
 	FWS_ENOENT, FWS_EIO, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,   \
 	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
 	    FWS_EROOTVERSION, FWS_EEXPIRED, FWS_ETHRESHOLDDEF, FWS_ECLOCK
-#define KEY_CODES FWS_EKEYFILE, FWS_EPASSPHRASE, FWS_EKEYPERM, FWS_ENOTAUTHORISED
+#define KEY_CODES                                                                             \
+	FWS_EKEYFILE, FWS_EPASSPHRASE, FWS_EKEYPERM, FWS_ENOTAUTHORISED, CLI_SIGNER_CODES
 
 /* A self-signed trusted root in a new allocation; reports its error. */
 static int load_root(const char *path, struct fws_root **out)
@@ -39,18 +40,6 @@ static int load_root(const char *path, struct fws_root **out)
 	return 0;
 }
 
-static int load_key(const char *path, const char *pass_file, struct fws_secret_key **key)
-{
-	char *pass = NULL;
-	size_t pass_len;
-	int rc = cli_passphrase_get(pass_file, "passphrase for the release key: ", 0, &pass,
-				    &pass_len);
-	if (rc != 0)
-		return cli_status(rc);
-	rc = fws_secret_key_load(path, pass, pass_len, key);
-	cli_passphrase_free(pass);
-	return rc == 0 ? 0 : cli_fail(path, rc);
-}
 
 static void print_keyids(const char *label, const struct fws_signers *s)
 {
@@ -93,7 +82,8 @@ static json_t *manifest_json(const struct fws_manifest *m)
 
 static const struct cli_opt pack_opts[] = {
     {"manifest", CLI_VALUE, "FILE", 1, "the release description (docs/format.md §9)"},
-    {"key", CLI_VALUE, "FILE", 1, "the release key (NAME.key) that signs the manifest"},
+    {"key", CLI_VALUE, "KEY", 1,
+     "the release key that signs the manifest: NAME.key,\nor a pkcs11: URI (docs/hsm.md)"},
     {"root", CLI_LIST, "FILE", 1,
      "a root of trust to carry, oldest first (repeat for a chain);\nthe newest one decides "
      "who may sign"},
@@ -101,6 +91,7 @@ static const struct cli_opt pack_opts[] = {
     {"gzip", CLI_FLAG, NULL, 0, "compress the whole bundle with gzip"},
     {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
+    CLI_SIGNER_OPTS,
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
@@ -111,7 +102,7 @@ static int run_pack(struct cli *c)
 {
 	struct fws_pack_opts po = {0};
 	struct fws_pack_result *res = malloc(sizeof(*res));
-	struct fws_secret_key *key = NULL;
+	struct fws_signing_key *key = NULL;
 	struct cli_progress prog;
 	char failed[4096] = "";
 	int64_t now;
@@ -129,24 +120,27 @@ static int run_pack(struct cli *c)
 	}
 	int rc = cli_now(&now);
 	if (rc == 0)
-		rc = load_key(po.key_path, cli_get(c, "passphrase-file"), &key);
+		rc = cli_signer_open(c, po.key_path, &key);
 	if (rc != 0) {
 		free(res);
 		return rc;
 	}
 	po.now = now;
 	po.key = key;
+	po.key_path = fws_signing_key_name(key); /* never a URI's PIN in a message */
 	cli_progress_start(&prog, c, "packing", 0);
 	po.progress = cli_progress_cb;
 	po.progress_ctx = &prog;
 	fws_diag_clear();
 	rc = fws_pack(&po, res, failed, sizeof(failed));
 	cli_progress_end(&prog);
-	fws_secret_key_free(key);
 	if (rc != 0) {
+		rc = cli_fail(failed[0] ? failed : po.out_path, rc);
+		fws_signing_key_close(key);
 		free(res);
-		return cli_fail(failed[0] ? failed : po.out_path, rc);
+		return rc;
 	}
+	fws_signing_key_close(key);
 	const struct fws_manifest *m = &res->manifest;
 	int complete = res->signatures >= res->release_threshold;
 	if (c->json) {
@@ -175,9 +169,10 @@ static int run_pack(struct cli *c)
 /* ---- sign ---- */
 
 static const struct cli_opt sign_opts[] = {
-    {"key", CLI_VALUE, "FILE", 1, "your release key (NAME.key)"},
+    {"key", CLI_VALUE, "KEY", 1, "your release key: NAME.key, or a pkcs11: URI"},
     {"root", CLI_VALUE, "FILE", 1, "the root of trust you trust (checks come first)"},
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
+    CLI_SIGNER_OPTS,
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
@@ -189,7 +184,7 @@ static int run_sign(struct cli *c)
 	const char *key_path = cli_get(c, "key"), *root_path = cli_get(c, "root");
 	const char *bundle = c->args[0];
 	const char *inputs[] = {key_path, root_path};
-	struct fws_secret_key *key = NULL;
+	struct fws_signing_key *key = NULL;
 	struct fws_root *root = NULL;
 	struct fws_verify_result *res = malloc(sizeof(*res));
 	struct cli_progress prog;
@@ -198,7 +193,7 @@ static int run_sign(struct cli *c)
 	if (rc == 0)
 		rc = load_root(root_path, &root);
 	if (rc == 0)
-		rc = load_key(key_path, cli_get(c, "passphrase-file"), &key);
+		rc = cli_signer_open(c, key_path, &key);
 	if (rc == 0) {
 		cli_progress_start(&prog, c, "signing", 0);
 		fws_diag_clear();
@@ -206,7 +201,8 @@ static int run_sign(struct cli *c)
 					      &prog, res);
 		cli_progress_end(&prog);
 		if (rc != 0)
-			rc = cli_fail(rc == FWS_ENOTAUTHORISED ? key_path : bundle, rc);
+			rc = cli_fail(rc == FWS_ENOTAUTHORISED ? fws_signing_key_name(key) : bundle,
+				      rc);
 	}
 	if (rc == 0) {
 		const struct fws_role *rel = &res->root.roles[FWS_ROLE_RELEASE];
@@ -226,7 +222,7 @@ static int run_sign(struct cli *c)
 			print_keyids("signed by", &res->signers);
 		}
 	}
-	fws_secret_key_free(key);
+	fws_signing_key_close(key);
 	free(root);
 	free(res);
 	return rc;
@@ -419,7 +415,7 @@ static int run_inspect(struct cli *c)
 /* ---- permit ---- */
 
 static const struct cli_opt permit_opts[] = {
-    {"key", CLI_VALUE, "FILE", 1, "a release key of the newest root"},
+    {"key", CLI_VALUE, "KEY", 1, "a release key of the newest root: NAME.key, or a\npkcs11: URI"},
     {"root", CLI_VALUE, "FILE", 1, "the root of trust the bundle verifies against"},
     {"device-id", CLI_VALUE, "ID", 0, "bind the permit to this one device"},
     {"hardware", CLI_VALUE, "ID", 0, "... or to every device of this hardware id"},
@@ -429,6 +425,7 @@ static const struct cli_opt permit_opts[] = {
     {"valid-days", CLI_VALUE, "N", 0, "validity (default 30, at most 90)"},
     {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
+    CLI_SIGNER_OPTS,
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {NULL}};
 static const int permit_codes[] = {BUNDLE_CODES, FWS_EHARDWARE, KEY_CODES, FWS_EEXIST,
@@ -441,7 +438,7 @@ static int run_permit(struct cli *c)
 	const char *to_version = cli_get(c, "to-version"), *bundle = cli_get(c, "bundle");
 	const char *out_path = cli_get(c, "out"), *days_arg = cli_get(c, "valid-days");
 	const char *inputs[] = {key_path, root_path, bundle};
-	struct fws_secret_key *key = NULL;
+	struct fws_signing_key *key = NULL;
 	struct fws_root *root = NULL;
 	struct fws_envelope *env = NULL;
 	struct fws_permit p;
@@ -469,7 +466,7 @@ static int run_permit(struct cli *c)
 	if (rc == 0)
 		rc = load_root(root_path, &root);
 	if (rc == 0)
-		rc = load_key(key_path, cli_get(c, "passphrase-file"), &key);
+		rc = cli_signer_open(c, key_path, &key);
 	if (rc != 0)
 		goto out;
 	fws_diag_clear();
@@ -486,7 +483,7 @@ static int run_permit(struct cli *c)
 					   cli_flag(c, "force") ? FWS_OUT_REPLACE : FWS_OUT_NEW,
 					   inputs, 3);
 	else
-		rc = cli_fail(rc == FWS_ENOTAUTHORISED ? key_path : bundle, rc);
+		rc = cli_fail(rc == FWS_ENOTAUTHORISED ? fws_signing_key_name(key) : bundle, rc);
 	if (rc < 0)
 		rc = cli_fail(out_path, rc);
 	if (rc != 0)
@@ -515,7 +512,7 @@ static int run_permit(struct cli *c)
 		       p.device_id[0] ? p.device_id : p.hardware_id, t, hex);
 	}
 out:
-	fws_secret_key_free(key);
+	fws_signing_key_close(key);
 	free(json);
 	free(root);
 	free(env);

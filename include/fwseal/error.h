@@ -62,6 +62,12 @@ enum fws_error {
 	FWS_ENET = -49,         /* the bundle could not be fetched: connection, HTTP status, retries used up */
 	FWS_EINSECURE = -50,    /* not a trusted connection: certificate, host name, plain http not allowed */
 	FWS_EREMOTE = -51,      /* the server broke its promises: Range ignored, wrong length, file changed */
+	FWS_EPIN = -52,         /* the token refused the PIN, or no PIN logged in: wrong, missing, expired, never set */
+	FWS_EPINLOCKED = -53,   /* the token's PIN is locked after too many wrong PINs */
+	FWS_EKEYUSE = -54,      /* the key cannot sign: not allowed to (CKA_SIGN false), not Ed25519, none or several match */
+	FWS_ETOKEN = -55,       /* no token matches the URI, several do, or the token went away mid-run */
+	FWS_EPKCS11 = -56,      /* the PKCS#11 module or p11-kit cannot be loaded, or the token failed */
+	FWS_ESIGNER = -57,      /* the signer command failed, timed out, or returned no valid signature */
 	FWS_EFLOOR = -58,       /* the rollback floor (TPM, floor program) cannot be read or raised, or is not set up */
 	FWS_EFLOORSTEP = -59,   /* raising the rollback floor by more than its step cap (max-step) */
 };

@@ -11,6 +11,7 @@
 #include "fwseal/envelope.h"
 #include "fwseal/export.h"
 #include "fwseal/root.h"
+#include "fwseal/signing_key.h"
 
 /* A secret key lives in sodium_malloc'd, guarded memory and is wiped on free. */
 struct fws_secret_key;
@@ -47,6 +48,9 @@ FWS_API FWS_MUST_CHECK int fws_secret_key_change_passphrase(const char *path, co
 							    const char *const *inputs,
 							    size_t n_inputs);
 
+/* Writes a public key file (FWS_OUT_NEW: never over an existing file). */
+FWS_API FWS_MUST_CHECK int fws_public_key_save(const char *path, const uint8_t public_key[32]);
+
 /* Loads a public key file; its key ID is recomputed and checked. */
 FWS_API FWS_MUST_CHECK int fws_public_key_load(const char *path, uint8_t public_key[32],
 					       uint8_t keyid[32]);
@@ -61,13 +65,13 @@ FWS_API FWS_MUST_CHECK int fws_key_file_public(const char *path, uint8_t public_
  * (fault-attack defence). A second signature by the same key is refused
  * (FWS_EALREADYSIGNED). */
 FWS_API FWS_MUST_CHECK int fws_envelope_sign(struct fws_envelope *env,
-					     const struct fws_secret_key *key);
+					     const struct fws_signing_key *key);
 
 /* --- packing (lib/sign/pack.c) --- */
 
 struct fws_pack_opts {
 	const char *manifest_path;	  /* release description (docs/format.md) */
-	const struct fws_secret_key *key; /* must be in the newest root's release role */
+	const struct fws_signing_key *key; /* must be in the newest root's release role */
 	const char *key_path;             /* for error reports only */
 	const char *const *root_paths;	  /* root envelopes to carry, oldest first */
 	size_t n_roots;			  /* >= 1 */
@@ -109,7 +113,7 @@ FWS_API FWS_MUST_CHECK int fws_pack(const struct fws_pack_opts *opts,
  * key and root files) must not be the bundle itself (FWS_ESAMEFILE). */
 FWS_API FWS_MUST_CHECK int fws_bundle_add_signature(const char *bundle_path,
 						    const struct fws_root *trusted,
-						    const struct fws_secret_key *key, int64_t now,
+						    const struct fws_signing_key *key, int64_t now,
 						    const char *const *inputs, size_t n_inputs,
 						    fws_progress_fn progress, void *progress_ctx,
 						    struct fws_verify_result *result);
@@ -199,7 +203,7 @@ FWS_API FWS_MUST_CHECK int fws_root_inspect_file(const char *path, const char *p
  * envelope written. */
 FWS_API FWS_MUST_CHECK int fws_root_write_new(const char *path, const struct fws_root *root,
 					      const struct fws_root *previous,
-					      const struct fws_secret_key *key, int64_t now,
+					      const struct fws_signing_key *key, int64_t now,
 					      int policy, const char *const *inputs,
 					      size_t n_inputs, struct fws_envelope *env_out);
 
@@ -212,7 +216,7 @@ FWS_API FWS_MUST_CHECK int fws_root_write_new(const char *path, const struct fws
  * expires <= now; FWS_EALREADYSIGNED when key already signed; FWS_ESAMEFILE
  * when path is previous_path or one of inputs (the key file). st (may be NULL)
  * reports the signatures after signing, as fws_root_inspect_file. */
-FWS_API FWS_MUST_CHECK int fws_root_sign_file(const char *path, const struct fws_secret_key *key,
+FWS_API FWS_MUST_CHECK int fws_root_sign_file(const char *path, const struct fws_signing_key *key,
 					      const char *previous_path, int64_t now,
 					      const char *const *inputs, size_t n_inputs,
 					      struct fws_root_status *st);
@@ -249,7 +253,7 @@ FWS_API FWS_MUST_CHECK int fws_root_check_not_expired(const struct fws_root *roo
  * apply on devices until co-signed (not implemented yet). */
 FWS_API FWS_MUST_CHECK int fws_permit_create(const char *bundle_path,
 					     const struct fws_root *trusted,
-					     const struct fws_secret_key *key,
+					     const struct fws_signing_key *key,
 					     const char *device_id, const char *hardware_id,
 					     const char *to_version, int64_t now,
 					     uint32_t valid_days, char **json_out,

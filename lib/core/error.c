@@ -78,6 +78,12 @@ static const struct fws_error_text error_texts[] = {
     [-FWS_ENET] = {"FWS_ENET", "the bundle could not be fetched"},
     [-FWS_EINSECURE] = {"FWS_EINSECURE", "not a trusted connection"},
     [-FWS_EREMOTE] = {"FWS_EREMOTE", "the server's answer broke its own promises"},
+    [-FWS_EPIN] = {"FWS_EPIN", "the token refused the PIN (or none was given)"},
+    [-FWS_EPINLOCKED] = {"FWS_EPINLOCKED", "the token's PIN is locked"},
+    [-FWS_EKEYUSE] = {"FWS_EKEYUSE", "the token key cannot be used to sign"},
+    [-FWS_ETOKEN] = {"FWS_ETOKEN", "no single token matches, or the token went away"},
+    [-FWS_EPKCS11] = {"FWS_EPKCS11", "the PKCS#11 module failed or cannot be loaded"},
+    [-FWS_ESIGNER] = {"FWS_ESIGNER", "the signer command gave no valid signature"},
     [-FWS_EFLOOR] = {"FWS_EFLOOR", "the rollback floor cannot be read or raised"},
     [-FWS_EFLOORSTEP] = {"FWS_EFLOORSTEP", "rollback floor raise larger than the step cap"},
 };

@@ -141,7 +141,7 @@ static int signed_by(const struct fws_signers *s, const uint8_t keyid[32])
 }
 
 int fws_bundle_add_signature(const char *path, const struct fws_root *trusted,
-			     const struct fws_secret_key *key, int64_t now,
+			     const struct fws_signing_key *key, int64_t now,
 			     const char *const *inputs, size_t n_inputs, fws_progress_fn progress,
 			     void *progress_ctx, struct fws_verify_result *res)
 {
@@ -180,7 +180,7 @@ int fws_bundle_add_signature(const char *path, const struct fws_root *trusted,
 	rc = check_bundle(in_fd, trusted, now, res, &c->env, &pp);
 	if (rc != 0)
 		goto out;
-	fws_secret_key_public(key, pk, keyid);
+	fws_signing_key_public(key, pk, keyid);
 	if (!fws_root_role_has(&res->root, FWS_ROLE_RELEASE, keyid)) {
 		rc = FWS_ENOTAUTHORISED;
 		goto out;

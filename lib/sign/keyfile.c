@@ -663,6 +663,23 @@ out:
 	return rc;
 }
 
+int fws_public_key_save(const char *path, const uint8_t public_key[32])
+{
+	uint8_t keyid[32];
+	char *json = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (path == NULL || public_key == NULL)
+		return FWS_EUSAGE;
+	fws_keyid(public_key, keyid);
+	rc = public_file_json(public_key, keyid, &json, &len);
+	if (rc == 0)
+		rc = fws_file_write_atomic(path, json, len, 0644, FWS_OUT_NEW, NULL, 0);
+	free(json);
+	return rc;
+}
+
 int fws_public_key_load(const char *path, uint8_t public_key[32], uint8_t keyid[32])
 {
 	uint8_t pk[PK_LEN], id[32];

@@ -386,7 +386,7 @@ static int sign_manifest(struct pack_ctx *c, const struct fws_pack_opts *o, char
 	uint8_t pk[32], keyid[32];
 	char *body = NULL;
 	size_t body_len;
-	fws_secret_key_public(o->key, pk, keyid);
+	fws_signing_key_public(o->key, pk, keyid);
 	c->subject = o->key_path;
 	if (!fws_root_role_has(&c->root, FWS_ROLE_RELEASE, keyid))
 		return FWS_ENOTAUTHORISED;

@@ -17,7 +17,7 @@
 #define DAY 86400
 
 int fws_permit_create(const char *bundle_path, const struct fws_root *trusted,
-		      const struct fws_secret_key *key, const char *device_id,
+		      const struct fws_signing_key *key, const char *device_id,
 		      const char *hardware_id, const char *to_version, int64_t now,
 		      uint32_t valid_days, char **json_out, size_t *len_out)
 {
@@ -68,7 +68,7 @@ int fws_permit_create(const char *bundle_path, const struct fws_root *trusted,
 	rc = FWS_EUSAGE;
 	if (strcmp(to_version, res->manifest.version) != 0)
 		goto out;
-	fws_secret_key_public(key, pk, keyid);
+	fws_signing_key_public(key, pk, keyid);
 	rc = FWS_ENOTAUTHORISED;
 	if (!fws_root_role_has(&res->root, FWS_ROLE_RELEASE, keyid))
 		goto out;

@@ -210,11 +210,11 @@ int fws_root_check_not_expired(const struct fws_root *root, int64_t now)
  * would only add noise that every verifier ignores, or worse, suggest to a
  * reader that an outsider's signature mattered. */
 static int signer_authorised(const struct fws_root *root, const struct fws_root *previous,
-			     const struct fws_secret_key *key)
+			     const struct fws_signing_key *key)
 {
 	uint8_t pk[32], keyid[32];
 
-	fws_secret_key_public(key, pk, keyid);
+	fws_signing_key_public(key, pk, keyid);
 	if (fws_root_role_has(root, FWS_ROLE_ROOT, keyid))
 		return 0;
 	if (previous != NULL && fws_root_role_has(previous, FWS_ROLE_ROOT, keyid))
@@ -324,7 +324,7 @@ out:
 
 /* Signs env (holding root) after the authority and expiry checks. */
 static int sign_root_env(struct fws_envelope *env, const struct fws_root *root,
-			 const struct fws_root *previous, const struct fws_secret_key *key,
+			 const struct fws_root *previous, const struct fws_signing_key *key,
 			 int64_t now)
 {
 	int rc;
@@ -356,7 +356,7 @@ static int write_env(const char *path, const struct fws_envelope *env, int polic
 }
 
 int fws_root_write_new(const char *path, const struct fws_root *root,
-		       const struct fws_root *previous, const struct fws_secret_key *key,
+		       const struct fws_root *previous, const struct fws_signing_key *key,
 		       int64_t now, int policy, const char *const *inputs, size_t n_inputs,
 		       struct fws_envelope *env_out)
 {
@@ -393,7 +393,7 @@ out:
 	return rc;
 }
 
-int fws_root_sign_file(const char *path, const struct fws_secret_key *key,
+int fws_root_sign_file(const char *path, const struct fws_signing_key *key,
 		       const char *previous_path, int64_t now, const char *const *inputs,
 		       size_t n_inputs, struct fws_root_status *st)
 {

@@ -1,15 +1,16 @@
-/* Adding one Ed25519 signature to a DSSE envelope. */
+/* Adding one Ed25519 signature to a DSSE envelope, through the key object
+ * (lib/sign/keys/): whichever provider holds the key, the signature is
+ * verified with its public key before it is added. */
 #include <sodium.h>
 #include <string.h>
 
 #include "fwseal/error.h"
 #include "fwseal/keys.h"
-#include "sign/key_internal.h"
 
-int fws_envelope_sign(struct fws_envelope *env, const struct fws_secret_key *key)
+int fws_envelope_sign(struct fws_envelope *env, const struct fws_signing_key *key)
 {
 	struct fws_signature sig;
-	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+	uint8_t pk[32];
 	int rc;
 
 	if (env == NULL || key == NULL)
@@ -20,37 +21,19 @@ int fws_envelope_sign(struct fws_envelope *env, const struct fws_secret_key *key
 	if (env->n_sigs > FWS_MAX_SIGNATURES)
 		return FWS_EINTERNAL;
 
-	rc = fws_sign_key_open(key);
-	if (rc != 0)
-		return rc;
-	memcpy(sig.keyid, key->keyid, sizeof sig.keyid);
-	memcpy(pk, key->pk, sizeof pk);
-	rc = 0;
+	fws_signing_key_public(key, pk, sig.keyid);
 	/* A second signature by the same key adds nothing (thresholds count
 	 * distinct keys) and usually means a script ran twice. */
-	for (size_t i = 0; i < env->n_sigs; i++) {
-		if (memcmp(env->sigs[i].keyid, sig.keyid, sizeof sig.keyid) == 0) {
-			rc = FWS_EALREADYSIGNED;
-			break;
-		}
-	}
-	if (rc == 0 && env->n_sigs == FWS_MAX_SIGNATURES)
-		rc = FWS_ELIMIT;
-	if (rc == 0 && crypto_sign_detached(sig.sig, NULL, env->pae, env->pae_len, key->sk) != 0)
-		rc = FWS_ECRYPTO;
-	fws_sign_key_close(key);
-	if (rc != 0)
-		goto out;
-
-	/* Fault-attack defence: a glitch during signing can yield a bad
-	 * signature that leaks the secret key. Verify with the public key
-	 * before the signature leaves this function. */
-	if (crypto_sign_verify_detached(sig.sig, env->pae, env->pae_len, pk) != 0) {
-		rc = FWS_ECRYPTO;
-		goto out;
-	}
-	env->sigs[env->n_sigs++] = sig;
-out:
+	for (size_t i = 0; i < env->n_sigs; i++)
+		if (memcmp(env->sigs[i].keyid, sig.keyid, sizeof sig.keyid) == 0)
+			return FWS_EALREADYSIGNED;
+	if (env->n_sigs == FWS_MAX_SIGNATURES)
+		return FWS_ELIMIT;
+	/* Verified inside (fault-attack defence, and a token or signer
+	 * command that answers with another key's signature is refused). */
+	rc = fws_signing_key_sign(key, env->pae, env->pae_len, sig.sig);
+	if (rc == 0)
+		env->sigs[env->n_sigs++] = sig;
 	sodium_memzero(&sig, sizeof sig);
 	return rc;
 }

@@ -603,12 +603,14 @@ Test(json_diag, key_file_shape_before_limits, .init = files_setup, .fini = files
 static int pack_release(const char *text, char *failed, size_t cap)
 {
 	static const char *roots[1];
-	struct fws_secret_key *key = NULL;
+	struct fws_secret_key *secret = NULL;
+	struct fws_signing_key *key = NULL;
 	struct fws_pack_opts o;
 	char *rel = write_file("release.json", text, 0644);
 	char *root = xprintf("%s/root.json", dir);
 	char *out = xprintf("%s/out.fwb", dir);
-	cr_assert_eq(fws_secret_key_generate(&key), 0);
+	cr_assert_eq(fws_secret_key_generate(&secret), 0);
+	cr_assert_eq(fws_signing_key_from_secret(secret, &key), 0);
 	roots[0] = root;
 	memset(&o, 0, sizeof(o));
 	o.manifest_path = rel;
@@ -620,7 +622,7 @@ static int pack_release(const char *text, char *failed, size_t cap)
 	o.now = 1700000000;
 	fws_diag_clear();
 	int rc = fws_pack(&o, NULL, failed, cap);
-	fws_secret_key_free(key);
+	fws_signing_key_close(key);
 	free(rel);
 	free(root);
 	free(out);
@@ -694,11 +696,13 @@ Test(json_diag, release_description_os_errors_keep_their_reason, .init = files_s
      .fini = files_teardown)
 {
 	static const char *roots[1] = {"root.json"};
-	struct fws_secret_key *key = NULL;
+	struct fws_secret_key *secret = NULL;
+	struct fws_signing_key *key = NULL;
 	struct fws_pack_opts o;
 	char failed[4096];
 	char *missing = xprintf("%s/missing.json", dir);
-	cr_assert_eq(fws_secret_key_generate(&key), 0);
+	cr_assert_eq(fws_secret_key_generate(&secret), 0);
+	cr_assert_eq(fws_signing_key_from_secret(secret, &key), 0);
 	memset(&o, 0, sizeof(o));
 	o.key = key;
 	o.root_paths = roots;
@@ -718,6 +722,6 @@ Test(json_diag, release_description_os_errors_keep_their_reason, .init = files_s
 	expect_diag("a directory as the release description", rc, FWS_EIO, dir, "cannot read");
 	cr_expect_eq(fws_diag_last()->os_errno, EISDIR);
 
-	fws_secret_key_free(key);
+	fws_signing_key_close(key);
 	free(missing);
 }

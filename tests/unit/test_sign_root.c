@@ -19,14 +19,22 @@
 #define NKEYS 6
 
 /* k[0..2]: root keys, k[3..4]: release keys, k[5]: an attacker. */
-static struct fws_secret_key *k[NKEYS];
+static struct fws_signing_key *k[NKEYS];
 static char dir[64];
+
+/* A generated key behind the key object every signing path takes. */
+static int new_key(struct fws_signing_key **out)
+{
+	struct fws_secret_key *secret = NULL;
+	int rc = fws_secret_key_generate(&secret);
+	return rc != 0 ? rc : fws_signing_key_from_secret(secret, out);
+}
 
 static void setup(void)
 {
 	cr_assert_eq(fws_init(), 0);
 	for (int i = 0; i < NKEYS; i++)
-		cr_assert_eq(fws_secret_key_generate(&k[i]), 0);
+		cr_assert_eq(new_key(&k[i]), 0);
 	snprintf(dir, sizeof dir, "/tmp/fws-root-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 }
@@ -36,29 +44,29 @@ static void teardown(void)
 	char cmd[128];
 
 	for (int i = 0; i < NKEYS; i++)
-		fws_secret_key_free(k[i]);
+		fws_signing_key_close(k[i]);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
 }
 
 TestSuite(sign_root, .init = setup, .fini = teardown, .timeout = 60);
 
-static void keyid_of(const struct fws_secret_key *key, uint8_t id[32])
+static void keyid_of(const struct fws_signing_key *key, uint8_t id[32])
 {
 	uint8_t pk[32];
-	fws_secret_key_public(key, pk, id);
+	fws_signing_key_public(key, pk, id);
 }
 
-static void add(struct fws_root_edit *e, const struct fws_secret_key *key, enum fws_role_id role)
+static void add(struct fws_root_edit *e, const struct fws_signing_key *key, enum fws_role_id role)
 {
 	uint8_t id[32];
 
 	cr_assert_lt(e->n_add, sizeof e->add / sizeof e->add[0]);
-	fws_secret_key_public(key, e->add[e->n_add].public_key, id);
+	fws_signing_key_public(key, e->add[e->n_add].public_key, id);
 	e->add[e->n_add++].role = role;
 }
 
-static void remove_key(struct fws_root_edit *e, const struct fws_secret_key *key)
+static void remove_key(struct fws_root_edit *e, const struct fws_signing_key *key)
 {
 	keyid_of(key, e->remove[e->n_remove++]);
 }

@@ -1,0 +1,180 @@
+/* The PKCS#11 provider: an Ed25519 private key in a token, used with plain
+ * C_Sign and CKM_EDDSA (pure Ed25519, the signature libsodium verifies).
+ * Everything is checked when the key is opened - one token, one key, its
+ * type, curve, permission to sign and public key - so a bad reference fails
+ * before pack hashes gigabytes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fwseal/error.h"
+#include "io/io.h"
+#include "sign/keys/key_provider.h"
+#include "sign/keys/pkcs11_ed25519.h"
+
+struct p11_key {
+	struct fws_p11_uri uri;
+	struct fws_p11_token token;
+	CK_OBJECT_HANDLE priv;
+};
+
+static void p11_close(void *impl)
+{
+	struct p11_key *k = impl;
+
+	if (k == NULL)
+		return;
+	fws_p11_token_close(&k->token);
+	fws_p11_uri_free(&k->uri);
+	free(k);
+}
+
+static int p11_sign(void *impl, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+	struct p11_key *k = impl;
+	CK_MECHANISM mech = {CKM_EDDSA, NULL, 0};
+	CK_ULONG sig_len = 64;
+	CK_RV rv = k->token.module->C_SignInit(k->token.session, &mech, k->priv);
+
+	/* The handle was checked when the key was opened: now invalid, the key
+	 * or its whole token went away (SoftHSM says this when its token
+	 * directory is deleted; hardware says CKR_DEVICE_REMOVED). */
+	if (rv == CKR_OBJECT_HANDLE_INVALID || rv == CKR_KEY_HANDLE_INVALID)
+		return fws_diag_set(FWS_ETOKEN, 0, k->uri.shown,
+				    "the key or its token went away during the run (C_SignInit: "
+				    "handle no longer valid); nothing was signed");
+	if (rv != CKR_OK)
+		return fws_p11_fail(rv, "C_SignInit", k->uri.shown);
+	rv =
+	    k->token.module->C_Sign(k->token.session, (CK_BYTE *)msg, (CK_ULONG)len, sig, &sig_len);
+	if (rv != CKR_OK)
+		return fws_p11_fail(rv, "C_Sign", k->uri.shown);
+	if (sig_len != 64)
+		return fws_diag_set(FWS_ECRYPTO, 0, k->uri.shown,
+				    "the token returned a %lu-byte signature, not Ed25519's 64",
+				    (unsigned long)sig_len);
+	return 0;
+}
+
+static const struct fws_key_provider p11_provider = {"token", FWS_ECRYPTO, p11_sign, p11_close};
+
+/* The private key must be an Ed25519 key the token lets us sign with. */
+static int check_private(struct p11_key *k)
+{
+	uint8_t params[64];
+	CK_KEY_TYPE kt = 0;
+	CK_BBOOL flag = CK_FALSE;
+	CK_ULONG len = 0;
+	CK_RV rv = fws_p11_get_attr(&k->token, k->priv, CKA_KEY_TYPE, &kt, sizeof kt, &len);
+
+	if (rv != CKR_OK)
+		return fws_p11_fail(rv, "C_GetAttributeValue(CKA_KEY_TYPE)", k->uri.shown);
+	if (kt != CKK_EC_EDWARDS)
+		return fws_diag_set(FWS_EKEYUSE, 0, k->uri.shown,
+				    "not an Ed25519 key (key type 0x%lx%s): fwseal signs with "
+				    "Ed25519 only",
+				    (unsigned long)kt,
+				    kt == CKK_EC    ? ", an ECDSA key"
+				    : kt == CKK_RSA ? ", an RSA key"
+						    : "");
+	/* Some modules keep no curve on the private half: then the public
+	 * half's curve decides (fws_p11_public_ed25519). */
+	rv = fws_p11_get_attr(&k->token, k->priv, CKA_EC_PARAMS, params, sizeof params, &len);
+	if (rv == CKR_OK && !fws_p11_params_ed25519(params, len))
+		return fws_diag_set(FWS_EKEYUSE, 0, k->uri.shown,
+				    "not an Ed25519 key (an Edwards curve other than "
+				    "edwards25519, e.g. Ed448)");
+	rv = fws_p11_get_attr(&k->token, k->priv, CKA_SIGN, &flag, sizeof flag, &len);
+	if (rv != CKR_OK)
+		return fws_p11_fail(rv, "C_GetAttributeValue(CKA_SIGN)", k->uri.shown);
+	if (flag != CK_TRUE)
+		return fws_diag_set(FWS_EKEYUSE, 0, k->uri.shown,
+				    "the key is not allowed to sign (CKA_SIGN is false)");
+	flag = CK_FALSE;
+	rv =
+	    fws_p11_get_attr(&k->token, k->priv, CKA_ALWAYS_AUTHENTICATE, &flag, sizeof flag, &len);
+	if (rv == CKR_OK && flag == CK_TRUE)
+		return fws_diag_set(FWS_EKEYUSE, 0, k->uri.shown,
+				    "the key wants the PIN again for every signature "
+				    "(CKA_ALWAYS_AUTHENTICATE), which fwseal does not support");
+	return 0;
+}
+
+/* The public half: the public-key object with the private key's CKA_ID
+ * (or, when it has none, its label). */
+static int find_public(struct p11_key *k, uint8_t pk[32])
+{
+	uint8_t id[256], label[256];
+	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
+	CK_ATTRIBUTE tmpl[2] = {{CKA_CLASS, &cls, sizeof cls}};
+	CK_OBJECT_HANDLE found[2];
+	CK_ULONG id_len = 0, label_len = 0, n = 0;
+	CK_RV rv;
+
+	rv = fws_p11_get_attr(&k->token, k->priv, CKA_ID, id, sizeof id, &id_len);
+	if (rv == CKR_OK && id_len > 0) {
+		tmpl[1] = (CK_ATTRIBUTE){CKA_ID, id, id_len};
+	} else {
+		rv = fws_p11_get_attr(&k->token, k->priv, CKA_LABEL, label, sizeof label,
+				      &label_len);
+		if (rv != CKR_OK || label_len == 0)
+			return fws_diag_set(FWS_EKEYUSE, 0, k->uri.shown,
+					    "the private key has neither CKA_ID nor a label to "
+					    "find its public key by");
+		tmpl[1] = (CK_ATTRIBUTE){CKA_LABEL, label, label_len};
+	}
+	rv = k->token.module->C_FindObjectsInit(k->token.session, tmpl, 2);
+	if (rv != CKR_OK)
+		return fws_p11_fail(rv, "C_FindObjectsInit", k->uri.shown);
+	rv = k->token.module->C_FindObjects(k->token.session, found, 2, &n);
+	(void)k->token.module->C_FindObjectsFinal(k->token.session);
+	if (rv != CKR_OK)
+		return fws_p11_fail(rv, "C_FindObjects", k->uri.shown);
+	if (n != 1)
+		return fws_diag_set(FWS_EKEYUSE, 0, k->uri.shown,
+				    n == 0 ? "no public-key object beside the private key (same "
+					     "CKA_ID): its public key cannot be read"
+					   : "several public-key objects share the key's CKA_ID");
+	return fws_p11_public_ed25519(&k->token, found[0], pk);
+}
+
+int fws_pkcs11_key_open(const char *uri, const struct fws_key_prompt *prompt,
+			struct fws_signing_key **out)
+{
+	struct p11_key *k = calloc(1, sizeof *k);
+	CK_OBJECT_HANDLE found[2];
+	CK_ATTRIBUTE *cls;
+	CK_ULONG n = 0;
+	uint8_t pk[32];
+	int rc;
+
+	if (k == NULL)
+		return FWS_ENOMEM;
+	if ((rc = fws_p11_uri_parse(uri, &k->uri)) != 0)
+		goto fail;
+	cls = fws_p11kit.p11_kit_uri_get_attribute(k->uri.uri, CKA_CLASS);
+	if (cls != NULL && cls->ulValueLen == sizeof(CK_OBJECT_CLASS) &&
+	    *(CK_OBJECT_CLASS *)cls->pValue != CKO_PRIVATE_KEY) {
+		rc = fws_diag_set(FWS_EUSAGE, 0, k->uri.shown,
+				  "a signing key is a private key: type=private, or no type");
+		goto fail;
+	}
+	if ((rc = fws_p11_token_open(&k->uri, prompt, 0, &k->token)) != 0)
+		goto fail;
+	if ((rc = fws_p11_find(&k->token, &k->uri, CKO_PRIVATE_KEY, found, 2, &n)) != 0)
+		goto fail;
+	if (n != 1) {
+		rc = fws_diag_set(FWS_EKEYUSE, 0, k->uri.shown,
+				  n == 0 ? "no private key in token '%s' matches the URI"
+					 : "several private keys in token '%s' match the URI: add "
+					   "id= to name one",
+				  k->token.label);
+		goto fail;
+	}
+	k->priv = found[0];
+	if ((rc = check_private(k)) != 0 || (rc = find_public(k, pk)) != 0)
+		goto fail;
+	return fws_signing_key_wrap(&p11_provider, k, pk, k->uri.shown, out);
+fail:
+	p11_close(k);
+	return rc;
+}

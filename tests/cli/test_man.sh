@@ -41,16 +41,16 @@ complete_words() { # PROG WORD... (the last is the one being completed)
 for tool in fwseal fwseal-keys fwseal-verify; do
 	prog=$BUILD/$tool
 	# The first words of the commands in `PROG --help`.
-	"$prog" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z-]*\).*/\1/p' | sort -u >cmds.want
+	"$prog" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z0-9-]*\).*/\1/p' | sort -u >cmds.want
 	complete_words "$tool" "" | grep -v '^-' | grep -vx help | sort -u >cmds.got
 	check "$tool: completes exactly the commands of $tool --help" diff -u cmds.want cmds.got
 	# Every command: the options of its --help, no more, no fewer.
-	"$prog" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z-]*\( [a-z-]*\)\{0,1\}\)  .*/\1/p' |
+	"$prog" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z0-9-]*\( [a-z0-9-]*\)\{0,1\}\)  .*/\1/p' |
 		sed 's/ *$//' >cmdlist
 	bad=""
 	while read -r cmd; do
 		# shellcheck disable=SC2086
-		"$prog" $cmd --help | sed -n 's/^  \(--[a-z-]*\).*/\1/p' | sort -u >opts.want
+		"$prog" $cmd --help | sed -n 's/^  \(--[a-z0-9-]*\).*/\1/p' | sort -u >opts.want
 		echo --help >>opts.want
 		sort -u opts.want -o opts.want
 		# shellcheck disable=SC2086

@@ -11,6 +11,8 @@
 # Afterwards it checks that the dependency steps left no service enabled and
 # no process of the root running, prints both times, and removes its mounts
 # and the root (also when interrupted).
+# req: REQ-PKG-001
+# (CI only: docs/traceability.md links this script but records no result of it.)
 #
 #   sh tests/fresh_machine.sh            # .ci/run runs it
 #   KEEP=1 sh tests/fresh_machine.sh     # keep the root (its path is printed)

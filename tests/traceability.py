@@ -5,7 +5,9 @@
 
 Reads the requirements (docs/requirements.md: table rows `| REQ-GROUP-NNN | ... |`), the
 `req:` tags of the tests (tests/cli/test_*.sh and long_*.sh: `# req: ID[, ID...]`;
-tests/unit/*.c: `/* req: ID */` or `// req: ID`) and, unless --check, the results of the
+tests/unit/*.c: `/* req: ID */` or `// req: ID`; the CI-only scripts tests/*.sh, which
+.ci/run runs and make check does not: a tag anywhere in one covers the whole script, shown
+as "CI only" because no result of it is recorded) and, unless --check, the results of the
 last runs in --results (default build/test-results: cli/*.tsv written by tests/cli/run.sh,
 unit*.json written by Criterion's --json). Writes the matrix as Markdown to --out (default
 docs/traceability.md; "-" = standard output).
@@ -130,6 +132,25 @@ def scan_shell(root, rel, problems):
             if s <= no:
                 title = lines[s - 1].strip("# -")
         tags.append((ids, no, end, title, no))
+    return tags
+
+
+def scan_ci_script(root, rel, problems):
+    """[(ids, tag_line)] of a CI-only script (tests/*.sh): each tag covers the script."""
+    with open(os.path.join(root, rel), encoding="utf-8", errors="replace") as f:
+        lines = f.read().splitlines()
+    tags = []
+    for no, l in enumerate(lines, 1):
+        m = SH_TAG_RE.match(l)
+        if not m:
+            continue
+        ids, junk = parse_ids(m.group(1))
+        for j in junk:
+            problems.add("%s:%d" % (rel, no), "tag names %r, which is not a requirement ID" % j)
+        if not ids:
+            problems.add("%s:%d" % (rel, no), "tag names no requirement")
+            continue
+        tags.append((ids, no))
     return tags
 
 
@@ -284,6 +305,15 @@ def main(argv):
                     problems.add("%s:%d" % (rel, tag_line), "%s is not in docs/requirements.md" % rid)
                     continue
                 covers[rid].append(("cli", rel, title, first, last, tag_line))
+    # Scripts only CI runs (e.g. tests/fresh_machine.sh): linked, never with a result.
+    for path in sorted(glob.glob(os.path.join(root, "tests", "*.sh"))):
+        rel = os.path.relpath(path, root)
+        for ids, tag_line in scan_ci_script(root, rel, problems):
+            for rid in ids:
+                if rid not in reqs:
+                    problems.add("%s:%d" % (rel, tag_line), "%s is not in docs/requirements.md" % rid)
+                    continue
+                covers[rid].append(("ci", rel, "", 0, 0, tag_line))
     for path in sorted(glob.glob(os.path.join(root, "tests", "unit", "*.c"))):
         rel = os.path.relpath(path, root)
         tags, tests = scan_c(root, rel, problems)
@@ -329,13 +359,15 @@ def main(argv):
       "A unit entry is one Criterion test.")
     w("\"not run\" means no result is recorded (the file or test did not run since the results "
       "were last cleared).")
+    w("\"CI only\" is a script that .ci/run runs and make check does not (tests/*.sh): no result "
+      "of it is recorded here; its result is in the CI log.")
     w("")
     runs = sorted({v[0] for v in cli_results.values() if v[0]})
     w("Results: CLI files from %s; unit reports %s."
       % ("%s to %s" % (runs[0], runs[-1]) if runs else "none",
          ", ".join(n for n, _ in unit_dates) if unit_dates else "none"))
     w("")
-    summary = {"pass": 0, "FAIL": 0, "not run": 0, "skipped": 0}
+    summary = {"pass": 0, "FAIL": 0, "not run": 0, "skipped": 0, "CI only": 0}
     body = []
     for rid in order:
         text, need, _, group, withdrawn = reqs[rid]
@@ -344,6 +376,9 @@ def main(argv):
         seen_units = set()
         units_by_file = {}
         for kind, rel, name, first, last, tag_line in covers[rid]:
+            if kind == "ci":
+                entries.append("%s: CI only (.ci/run), no recorded result" % rel)
+                continue
             if kind == "cli":
                 base = os.path.basename(rel)
                 res = []
@@ -372,12 +407,15 @@ def main(argv):
                 for name, r in tests:
                     entries.append("`%s`: %s" % (name, r or "not run"))
         v = "withdrawn" if withdrawn else verdict(all_results)
+        if v == "not run" and covers[rid] and all(c[0] == "ci" for c in covers[rid]):
+            v = "CI only"
         if v in summary:
             summary[v] += 1
         body.append("| %s | %s | %s | %s |" % (rid, text.replace("|", "\\|"),
                                                "<br>".join(entries) or "—", v))
-    w("Requirements: %d; pass %d, FAIL %d, not run %d, skipped only %d."
-      % (len(order), summary["pass"], summary["FAIL"], summary["not run"], summary["skipped"]))
+    w("Requirements: %d; pass %d, FAIL %d, not run %d, skipped only %d, CI only %d."
+      % (len(order), summary["pass"], summary["FAIL"], summary["not run"], summary["skipped"],
+         summary["CI only"]))
     w("")
     w("| requirement | statement | tests: result of the last run | verdict |")
     w("|---|---|---|---|")

@@ -6,6 +6,7 @@
 # make check runs the same generator's committed corpus
 # (test_attacks_committed.sh); this run proves the corpus does not depend on
 # the committed keys. (make check-long: it doubles the corpus time.)
+# req: REQ-FMT-001, REQ-FMT-002, REQ-LIFE-005
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/corpus.sh"
 

@@ -9,6 +9,7 @@
 # tools run, man finds the pages, docs/examples/*.c build against the
 # installed .pc files alone and install a bundle the packaged fwseal packed.
 # Slow (a full build with the distribution's flags): make check-long.
+# req: REQ-PKG-005
 . "$(dirname "$0")/lib.sh"
 
 for t in dpkg-buildpackage dh lintian fakeroot; do
@@ -46,6 +47,8 @@ done
 [ -n "$(deb fwseal)" ] && [ -n "$(deb libfwseal0)" ] && [ -n "$(deb libfwseal-dev)" ] ||
 	die "packages missing: $(ls ./*.deb 2>&1)"
 
+# ---- the distribution's flags ----
+# req: REQ-PKG-004
 # The distribution's flags reached every compile and link line.
 want_cflags=$(cd "$src" && DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CFLAGS)
 want_ldflags=$(cd "$src" && DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS)
@@ -70,6 +73,7 @@ check "no -Werror outside dpkg's own -Werror=format-security" \
 	bash -c '! grep -E "gcc .* -c " "$0" | sed "s/-Werror=format-security//g" | grep -q -e "-Werror"' build.log
 check "the build never ran apt-get" bash -c '! grep -q "installing with apt-get" "$0"' build.log
 
+# ---- lintian ----
 # lintian: errors and warnings fail; every override says why. Info tags are
 # shown. (--show-overrides would make lintian fail on overridden tags.)
 lintian --fail-on error,warning --display-info "$(deb libfwseal0)" \
@@ -86,6 +90,7 @@ done
 check "lintian's manual-page checks found nothing that is not overridden" \
 	bash -c '! grep -E "^[EWI]: .*(manpage|manual-page)" "$0"' lintian.log
 
+# ---- unpacked into a scratch root ----
 # The scratch root: dpkg -x only unpacks; nothing touches this machine.
 root=$PWD/root
 for p in libfwseal0 libfwseal-dev fwseal; do
@@ -104,15 +109,20 @@ check "libfwseal0 holds nothing but the shared libraries (and its docs, override
 	'! dpkg -c "$0" | awk "{ print \$6 }" | grep -v -E "^\./usr/lib/$1/libfwseal[a-z-]*\.so\.0|^\./usr/share/(doc|lintian/overrides)/|/$"' \
 	"$(deb libfwseal0)" "$multiarch"
 
+# ---- the packaged tools: the version ----
+# req: REQ-PKG-006
 # The tools from the package: a release build names no git commit.
 FW=$root/usr/bin/fwseal
 check "the packaged fwseal --version says $version, no commit, no -dirty" bash -c \
 	'v=$("$0" --version) && echo "$v" && [[ $v == "fwseal $1 "* ]] && [[ $v != *commit* ]] && [[ $v != *dirty* ]]' \
 	"$FW" "$version"
+# ---- the packaged tools: hardened ----
+# req: REQ-PKG-004
 check "the packaged tools are PIE with full RELRO (BIND_NOW)" bash -c \
 	'for t in "$@"; do readelf -h "$t" | grep -q "DYN" && readelf -l "$t" | grep -q GNU_RELRO &&
 	 readelf -d "$t" | grep -q -E "BIND_NOW|FLAGS_1.*NOW" || exit 1; done' \
 	"$FW" "$root/usr/bin/fwseal-keys" "$root/usr/bin/fwseal-verify"
+# ---- the packaged tools at work ----
 check "the packaged fwseal selftest passes" "$FW" selftest
 for page in man1/fwseal.1 man1/fwseal-keys.1 man1/fwseal-verify.1 man3/libfwseal.3 \
 	man5/fwseal-bundle.5 man5/fwseal-system.conf.5; do
@@ -127,6 +137,8 @@ check "bash completion packaged for the three tools" test -s \
 	"$root/usr/share/bash-completion/completions/fwseal" -a -s \
 	"$root/usr/share/bash-completion/completions/fwseal-keys" -a -s \
 	"$root/usr/share/bash-completion/completions/fwseal-verify"
+# ---- the packaged SBOM ----
+# req: REQ-PKG-008
 check "the packaged SBOM names libsodium as the build machine has it" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -135,6 +147,7 @@ s = [c for n, c in names.items() if n.startswith("libsodium")]
 assert s and s[0]["purl"].startswith("pkg:deb/debian/libsodium"), sorted(names)' \
 	"$root/usr/share/doc/fwseal/sbom.cdx.json"
 
+# ---- the examples against the package ----
 # docs/examples against the installed pkg-config files alone.
 export PKG_CONFIG_SYSROOT_DIR=$root PKG_CONFIG_PATH=$lib/pkgconfig PKG_CONFIG_LIBDIR=$lib/pkgconfig:/usr/lib/$multiarch/pkgconfig:/usr/share/pkgconfig
 key=$PWD/release.key

@@ -10,6 +10,7 @@
 #   - the next operation finishes what was begun, and then the state's
 #     counter and the TPM's floor agree.
 # Timings only choose where the kill lands; no check depends on them.
+# req: REQ-FLOOR-003, REQ-LIFE-003
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_CLI/floor.sh"
 

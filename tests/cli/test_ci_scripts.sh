@@ -7,6 +7,7 @@
 # signature short) each fail the step and release nothing; and both YAML
 # files parse and wire the scripts, secrets and protected job as
 # docs/ci/README.md says.
+# req: REQ-KEY-005, REQ-KEY-003
 . "$(dirname "$0")/lib.sh"
 
 CI=$SRC_DIR/docs/ci

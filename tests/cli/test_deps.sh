@@ -3,6 +3,7 @@
 # tests/fresh_machine.sh proves on a fresh Debian root in CI): it is silent
 # when nothing is missing; it names what is missing; NO_DEPS=1 never reaches
 # apt-get or sudo; a python module is looked up in Debian's python3.
+# req: REQ-PKG-002
 . "$(dirname "$0")/lib.sh"
 
 DEPS=$TESTS_DIR/deps.sh

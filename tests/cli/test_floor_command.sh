@@ -46,6 +46,7 @@ C=$(conf_of d)
 value() { cat fl/value; }
 fault() { touch "fl/$1"; }
 
+# req: REQ-FLOOR-007
 T="init provisions the program's floor" expect_ok "$FWVERIFY" init --config "$C" --root root.json
 check "the floor is 0" test "$(value)" = 0
 check "the program inherited only stdin, stdout, stderr (3 is ls's own)" \
@@ -53,6 +54,8 @@ check "the program inherited only stdin, stdout, stderr (3 is ls's own)" \
 check "the program's environment is fwseal's clean one (no FWSEAL_PASSPHRASE)" \
 	bash -c '! grep -q FWSEAL_ fl/env && grep -qx LC_ALL=C fl/env'
 
+# ---- raised only at mark-good ----
+# req: REQ-FLOOR-002, REQ-ROLL-002
 T="install 2.0.0" expect_ok "$FWVERIFY" install --config "$C" v2.fwb
 T="boot" expect_ok "$FWVERIFY" boot --config "$C"
 check "install does not raise the floor" test "$(value)" = 0
@@ -61,6 +64,7 @@ check "mark-good raised the floor to 2" test "$(value)" = 2
 cp d/state/state old-state
 
 # ---- kill -9 after "confirming 3" was saved, before the floor is raised ----
+# req: REQ-FLOOR-003
 T="install 3.0.0" expect_ok "$FWVERIFY" install --config "$C" v3.fwb
 T="boot" expect_ok "$FWVERIFY" boot --config "$C"
 fault kill-before-raise
@@ -78,6 +82,7 @@ check "the audit log says an interrupted confirmation was finished" \
 	grep -q "an interrupted confirmation of slot . finished: rollback floor 3 (command)" d/state/log
 
 # ---- kill -9 after the floor was raised, before "confirmed" was saved ----
+# req: REQ-FLOOR-003
 floor_release v4 4.0.0 4
 T="install 4.0.0" expect_ok "$FWVERIFY" install --config "$C" v4.fwb
 T="boot" expect_ok "$FWVERIFY" boot --config "$C"
@@ -92,6 +97,7 @@ check "the state: security_version 4, nothing pending" \
 T="the confirmed set renews" expect_ok "$FWVERIFY" mark-good --config "$C"
 
 # ---- the floor decides, not the state file ----
+# req: REQ-FLOOR-001, REQ-ROLL-001
 cp d/state/state new-state
 cp old-state d/state/state
 T="old state file restored: 3.0.0 refused (rollback)" expect_exit 25 "$FWVERIFY" install --config "$C" v3.fwb
@@ -107,9 +113,11 @@ cp new-state d/state/state
 T="a downgrade permit does not go below the program's floor" \
 	expect_exit 25 "$FWVERIFY" install --config "$C" --permit p3.permit v3.fwb
 check "the message says so" grep -q "below the rollback floor 4 held by the command floor (no permit goes below it)" "$LAST_ERR"
+# req: REQ-FLOOR-006
 T="30.0.0 is more than max-step 16 above the floor" expect_exit 59 "$FWVERIFY" install --config "$C" v30.fwb
 
 # ---- a program that misbehaves ----
+# req: REQ-FLOOR-005, REQ-LIFE-005
 refused() { # refused FAULT DESCRIPTION MESSAGE
 	before=$(sha256sum d/state/state d/disk.img)
 	fault "$1"
@@ -120,6 +128,7 @@ refused() { # refused FAULT DESCRIPTION MESSAGE
 refused garbage "printing garbage" "get printed something other than one number"
 refused fail "failing" "get failed (exit status 7)"
 refused hang "hanging" "ran longer than 1 s (killed)"
+# req: REQ-FLOOR-007
 # Killed: gone, or a zombie until its new parent reaps it.
 check "what the hung program started was killed with it" \
 	bash -c 's=$(ps -o stat= -p "$(cat fl/child)"); test -z "$s" || test "${s:0:1}" = Z'
@@ -139,6 +148,7 @@ T="a floor program others may change is refused" expect_exit 41 "$FWVERIFY" stat
 chmod 755 fl/floor
 
 # ---- a device provisioned with the file floor moves to the program ----
+# req: REQ-FLOOR-008
 mkdir fl2
 sed "s|$PWD/fl/|$PWD/fl2/|g" fl/floor >fl2/floor
 chmod 755 fl2/floor
@@ -167,6 +177,7 @@ T="the state file restored to 3: 4.0.0 still refused" \
 	expect_exit 25 "$FWVERIFY" install --config "$(conf_of m)" v4.fwb
 
 # ---- [floor] in system.conf, strictly ----
+# req: REQ-CONF-001
 bad_floor() { # bad_floor NAME MESSAGE FLOOR-LINES...
 	local name=$1 msg=$2
 	shift 2

@@ -6,6 +6,7 @@
 # does not let an old bundle in; a counter deleted and defined again does
 # not lower it; the base cannot be rewritten; a raise above max-step and an
 # unreachable TPM are refused with their own statuses, nothing installed.
+# req: REQ-FLOOR-004
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_CLI/floor.sh"
 
@@ -43,6 +44,7 @@ check "the counter is a counter (tpm2_nvreadpublic)" \
 T="status shows the floor" expect_ok "$FWVERIFY" status --config "$C"
 check "status says: rollback floor 0 (tpm2)" grep -q "rollback floor:   0 (tpm2)" "$LAST_OUT"
 
+# req: REQ-FLOOR-002, REQ-ROLL-002
 T="install 2.0.0 (the floor is checked, not raised)" expect_ok "$FWVERIFY" install --config "$C" v2.fwb
 T="boot it" expect_ok "$FWVERIFY" boot --config "$C"
 floor_is "after install and boot" 0
@@ -56,6 +58,7 @@ cycle v3.fwb
 floor_is "after 3.0.0 confirmed" 3
 
 # ---- the floor outlives fwseal, swtpm and the state file ----
+# req: REQ-FLOOR-001, REQ-ROLL-001
 tpm_stop
 tpm_start tpm
 sed -i "s|^tcti = .*|tcti = $TCTI|" d/system.conf
@@ -76,6 +79,7 @@ check "nothing installed: the state is the restored one" cmp old-state d/state/s
 cp new-state d/state/state
 
 # ---- a counter deleted and defined again does not lower the floor ----
+# req: REQ-FLOOR-005, REQ-FLOOR-001
 tpm2_nvundefine $COUNTER_INDEX -C o >/dev/null 2>&1 || die "nvundefine"
 tpm2_nvdefine $COUNTER_INDEX -C o -s 8 -a "nt=counter|authwrite|authread|no_da" >/dev/null 2>&1 ||
 	die "nvdefine"
@@ -88,6 +92,7 @@ T="1.0.0 still refused with the redefined counter" \
 	expect_exit 25 "$FWVERIFY" install --config "$C" v1.fwb
 
 # ---- the base cannot be rewritten ----
+# req: REQ-FLOOR-001
 printf '\0\0\0\0\0\0\0\0' >zero8
 check "tpm2_nvwrite of the base is refused by the TPM (write-locked)" \
 	bash -c '! tpm2_nvwrite '$BASE_INDEX' -C '$BASE_INDEX' -i zero8 2>/dev/null'
@@ -98,12 +103,14 @@ check "the new state starts at the TPM's floor" grep -q "^security_version $(tpm
 T="after init again, 1.0.0 is refused" expect_exit 25 "$FWVERIFY" install --config "$C" v1.fwb
 
 # ---- a raise above the step cap ----
+# req: REQ-FLOOR-006
 T="40.0.0: more than max-step 16 above the floor (own status, nothing installed)" \
 	expect_exit 59 "$FWVERIFY" install --config "$C" v40.fwb
 check "the message names max-step" grep -q "more than max-step 16 above the rollback floor" "$LAST_ERR"
 check "nothing pending after the refusal" grep -qx "pending_slot -" d/state/state
 
 # ---- an unreachable TPM ----
+# req: REQ-FLOOR-005, REQ-LIFE-005
 before=$(sha256sum d/state/state d/disk.img)
 F=$(tpm_floor)
 tpm_stop
@@ -117,6 +124,7 @@ sed -i "s|^tcti = .*|tcti = $TCTI|" d/system.conf
 check "the floor after all that: unchanged ($F)" test "$(tpm_floor)" = "$F"
 
 # ---- a TPM whose owner hierarchy has a password ----
+# req: REQ-FLOOR-007, REQ-FLOOR-005
 tpm2_changeauth -c owner owner-secret >/dev/null 2>&1 || die "tpm2_changeauth"
 printf 'owner-secret\n' >owner.pass
 chmod 600 owner.pass

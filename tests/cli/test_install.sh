@@ -25,6 +25,8 @@ DIRS=(PREFIX=/usr BINDIR=/usr/sbin LIBDIR=$multiarch INCLUDEDIR=/opt/fw/include
 	PKGCONFIGDIR=/opt/fw/pkgconfig DATADIR=/opt/fw/share MANDIR=/opt/fw/man)
 version=$(cat "$SRC_DIR/VERSION")
 
+# ---- make install never reaches the deps step ----
+# req: REQ-PKG-002
 # A packager's apt-get and sudo that only record being called: install must
 # never reach them (tests/deps.sh is the deps step's).
 mkdir -p stub
@@ -43,6 +45,8 @@ check "make -n install runs no apt-get" \
 	bash -c '! make -n -C "$0" -o all BUILD="$1" DESTDIR=/nonexistent install | grep -E "apt-get|sudo"' \
 	"$SRC_DIR" "$BUILD"
 
+# ---- what make install installed ----
+# req: REQ-PKG-003
 check "the tools in BINDIR" test -x "$inst/usr/sbin/fwseal" -a -x "$inst/usr/sbin/fwseal-keys" \
 	-a -x "$inst/usr/sbin/fwseal-verify"
 for l in fwseal-core fwseal-device fwseal; do
@@ -98,6 +102,8 @@ for t in fwseal fwseal-keys fwseal-verify; do
 	check "bash completion for $t in DATADIR/bash-completion/completions" \
 		test -s "$inst/opt/fw/share/bash-completion/completions/$t"
 done
+# ---- the SBOM ----
+# req: REQ-PKG-008, REQ-PKG-003
 sodium=$(dpkg-query -W -f '${Package} ${Version}' 'libsodium[0-9]*' 2>/dev/null | head -n 1)
 check "the SBOM in DATADIR/doc/fwseal names fwseal $version and every library with its package version" \
 	python3 - "$inst/opt/fw/share/doc/fwseal/sbom.cdx.json" "$version" "$sodium" <<'PY'
@@ -131,6 +137,8 @@ mkdir -p gone && printf 'int gone(void) { return 0; }\n' >gone/g.c &&
 T="make sbom: a program whose library is missing fails the SBOM (nothing written)" \
 	expect_step_fails env VERSION="$version" sh "$SRC_DIR/tools/sbom.sh" gone/sbom.json gone/prog
 
+# ---- make uninstall ----
+# req: REQ-PKG-003
 make -s -C "$SRC_DIR" -o all BUILD="$BUILD" DESTDIR="$inst" "${DIRS[@]}" uninstall \
 	>"$T_DIR/uninstall.log" 2>&1 || not_ok "make uninstall" "$(tail -n 5 "$T_DIR/uninstall.log")"
 left=$(find "$inst" ! -type d)
@@ -139,6 +147,8 @@ check "make uninstall leaves no file or link behind" test -z "$left"
 check "make uninstall removes fwseal's own directories" \
 	test ! -e "$inst/opt/fw/include/fwseal" -a ! -e "$inst/opt/fw/share/doc/fwseal"
 
+# ---- the distribution's flags ----
+# req: REQ-PKG-004
 # The flags a distribution passes reach every compile and link line (make
 # -n: nothing is built); -Werror only with WERROR=1.
 lines=$(make -n -B -C "$SRC_DIR" BUILD="$PWD/flags-build" V=1 CPPFLAGS=-DFWS_MARK_CPPFLAGS \
@@ -157,6 +167,8 @@ check "make check compiles with -Werror (the project's own checks)" bash -c \
 	'make -n -B -C "$0" BUILD="$1" V=1 check 2>/dev/null | grep -E "(^| )-c " | grep -q -e "-Werror"' \
 	"$SRC_DIR" "$PWD/flags-build"
 
+# ---- the version ----
+# req: REQ-PKG-006
 # The version: the VERSION file, the public header and --version agree.
 check "VERSION, FWS_VERSION_STRING and fwseal --version agree ($version)" bash -c \
 	'grep -q "#define FWS_VERSION_STRING \"$1\"" "$0/include/fwseal/fwseal.h" &&

@@ -4,6 +4,7 @@
 # (`PROG --help-man`, `PROG --help-completion`; regenerate with `make man`),
 # every page reads without a warning in groff and man, and the completion
 # offers exactly the commands and options the parser accepts.
+# req: REQ-EVID-003, REQ-PKG-007
 . "$(dirname "$0")/lib.sh"
 
 MAN=$SRC_DIR/docs/man

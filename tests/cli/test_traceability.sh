@@ -5,7 +5,8 @@
 # made-up tree with a requirement without a test, an unknown ID, a tag of
 # junk, an ID defined twice and a tag that covers no test it fails, naming
 # each one. Then the matrix it writes from results: a tag covers its
-# section, not the checks around it; failures, skips and "not run" shown.
+# section, not the checks around it; failures, skips and "not run" shown;
+# a script only CI runs (tests/*.sh) is linked as "CI only", never "pass".
 # req: REQ-EVID-001
 . "$(dirname "$0")/lib.sh"
 
@@ -111,6 +112,28 @@ check "one unit test: its own result, not its untagged neighbours' failures" \
 		[[ $r == *"\`ww::first_and_tagged\`: ok"* ]] && [[ $r != *untagged* ]] && [[ $r == *"| pass |" ]]'
 check "tests that only skipped are not a pass" \
 	bash -c 'grep "^| REQ-AAA-004 |" m.md | grep -q "| skipped |"'
+# ---- a script only CI runs (tests/*.sh): linked, "CI only", never "pass" ----
+cp -r good ci
+printf '| REQ-AAA-005 | proven only by a script CI runs | x |\n' >>ci/docs/requirements.md
+printf '#!/bin/sh\n# run by .ci/run, not by make check\n# TAG REQ-AAA-005, REQ-AAA-001\nexit 0\n' >ci/tests/ci_x.sh
+sed -i 's/^# TAG /# req: /' ci/tests/ci_x.sh
+T="a requirement only a CI script evidences has a test" expect_ok python3 "$TRACE" --root ci --check
+T="the matrix of that tree" expect_ok python3 "$TRACE" --root ci --results res --out ci.md
+check "that requirement: the script listed as CI only, verdict \"CI only\", not pass" \
+	bash -c 'grep "^| REQ-AAA-005 |" ci.md | grep -q "| tests/ci_x.sh: CI only (.ci/run), no recorded result | CI only |$"'
+check "a requirement with results too: listed, but the verdict stays its results' (FAIL)" \
+	bash -c 'r=$(grep "^| REQ-AAA-001 |" ci.md) && [[ $r == *"tests/ci_x.sh: CI only"* ]] && [[ $r == *"| FAIL |" ]]'
+check "the summary counts it apart" grep -q "^Requirements: 5; pass 1, FAIL 2, not run 0, skipped only 1, CI only 1\.$" ci.md
+cp -r good cibad
+printf '#!/bin/sh\n# TAG REQ-ZZZ-998 junk\n' >cibad/tests/ci_bad.sh
+sed -i 's/^# TAG /# req: /' cibad/tests/ci_bad.sh
+python3 "$TRACE" --root cibad --check >cibad.out 2>cibad.err
+rc=$?
+check "a CI script citing an unknown ID fails the check (exit $rc)" test "$rc" = 1
+check "  naming the ID and the line" \
+	grep -q "tests/ci_bad.sh:2: REQ-ZZZ-998 is not in docs/requirements.md" cibad.err
+check "  and the word that is no ID" grep -q "tests/ci_bad.sh:2: tag names 'junk'" cibad.err
+
 # ---- run.sh records what it reports, with the line of each check ----
 # A copy of run.sh and lib.sh next to a test file of known checks; the
 # tools are this build's (run.sh wants them), the results go to fakebuild.

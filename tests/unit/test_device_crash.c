@@ -925,6 +925,7 @@ Test(device_crash, power_loss_at_every_step_of_mark_good)
 
 /* docs/rollback-floor.md §4: confirming N saved, the floor raised, the set
  * confirmed; a crash or power cut anywhere, then the next operation. */
+/* req: REQ-FLOOR-003 */
 Test(device_crash, power_cut_at_every_step_of_mark_good_raising_a_hardware_floor)
 {
 	sweep(OP_MARK_GOOD_FLOOR, M_CRASH, 1);

@@ -76,6 +76,7 @@ static void edit(char *text, size_t cap, const char *from, const char *to)
 	snprintf(at, cap - (size_t)(at - text), "%s%s", to, rest);
 }
 
+/* req: REQ-FLOOR-003 */
 Test(device_floor, state_without_confirmation_stays_format_3)
 {
 	struct fws_device_state st = pending_state(), back;
@@ -88,6 +89,7 @@ Test(device_floor, state_without_confirmation_stays_format_3)
 	cr_assert_eq(back.floor_confirming, 0);
 }
 
+/* req: REQ-FLOOR-003 */
 Test(device_floor, confirming_state_is_format_4_and_round_trips)
 {
 	struct fws_device_state st = pending_state(), back;
@@ -103,6 +105,7 @@ Test(device_floor, confirming_state_is_format_4_and_round_trips)
 }
 
 /* Each a state fwseal never writes, with a valid checksum: refused. */
+/* req: REQ-FLOOR-003, REQ-LIFE-004 */
 Test(device_floor, format_4_is_decoded_strictly)
 {
 	struct fws_device_state st = pending_state();
@@ -151,6 +154,7 @@ Test(device_floor, format_4_is_decoded_strictly)
 /* Confirming is only ever the pending set's own security_version, above
  * the counter: a state saying otherwise would raise the floor to a value
  * no image has, or confirm a set that is not pending. */
+/* req: REQ-FLOOR-003, REQ-LIFE-004 */
 Test(device_floor, confirming_must_match_the_pending_set)
 {
 	struct fws_device_state st = pending_state();
@@ -192,6 +196,7 @@ static int fixed_get(void *ctx, uint64_t *floor)
 	return 0;
 }
 
+/* req: REQ-FLOOR-001, REQ-FLOOR-005 */
 Test(device_floor, port_read_is_the_higher_and_never_hides_an_error)
 {
 	uint64_t held = 5, floor = 99;
@@ -224,6 +229,7 @@ static int parse_floor(const char *lines, struct fws_sysconf *c)
 	return fws_sysconf_parse(text, strlen(text), "t.conf", c);
 }
 
+/* req: REQ-CONF-001 */
 Test(device_floor, floor_section_values)
 {
 	static struct fws_sysconf c;

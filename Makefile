@@ -136,12 +136,19 @@ TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils
 	fw_printenv=libubootenv-tool fw_setenv=libubootenv-tool mkenvimage=u-boot-tools \
 	mkimage=u-boot-tools grub-editenv=grub-common losetup=mount mkfs.ext4=e2fsprogs \
 	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl casync=casync
+# The SBOM tests (test_sbom.sh) validate against the real schemas with Debian's
+# jsonschema, check attestations with securesystemslib and cryptography, and
+# the CycloneDX schemas with the npm library pinned in tests/sbom (npm_ci.sh).
+SBOM_TEST_PROBE := /usr/bin/python3 -c 'import jsonschema, securesystemslib, cryptography' && command -v npm
+SBOM_TEST_PACKAGES := python3-jsonschema python3-securesystemslib python3-cryptography nodejs npm
 # check-long boots the real U-Boot in QEMU (tests/cli/long_uboot_qemu.sh).
 UBOOT_TEST_TOOLS := qemu-system-aarch64=qemu-system-arm sfdisk=fdisk mformat=mtools \
 	mcopy=mtools mkimage=u-boot-tools mkenvimage=u-boot-tools fw_printenv=libubootenv-tool
 
 test-deps: deps
 	$(Q)MODULES="$(TEST_MODULES)" PACKAGES="$(TEST_PACKAGES)" TOOLS="$(TEST_TOOLS)" sh tests/deps.sh
+	$(Q)PROBE="$(SBOM_TEST_PROBE)" PROBE_PACKAGES="$(SBOM_TEST_PACKAGES)" sh tests/deps.sh
+	$(Q)sh tests/sbom/npm_ci.sh
 
 uboot-test-deps:
 	$(Q)TOOLS="$(UBOOT_TEST_TOOLS)" PROBE="test -r /usr/lib/u-boot/qemu_arm64/u-boot.bin" \

@@ -9,6 +9,7 @@
 #include "fwseal/bundle_write.h"
 #include "fwseal/fwseal.h"
 #include "fwseal/keys.h"
+#include "fwseal/sbom.h"
 
 #define BUNDLE_CODES                                                                          \
 	FWS_ENOENT, FWS_EIO, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,   \
@@ -59,6 +60,18 @@ static void print_keyids(const char *label, const struct fws_signers *s)
 	}
 }
 
+static json_t *sbom_json(const struct fws_sbom_ref *s)
+{
+	if (s->name[0] == '\0')
+		return json_null();
+	json_t *o = json_object();
+	json_object_set_new(o, "name", json_string(s->name));
+	json_object_set_new(o, "sbom_format", json_string(s->format));
+	json_object_set_new(o, "size", json_integer((json_int_t)s->size));
+	json_object_set_new(o, "sha256", cli_json_hex(s->sha256, 32));
+	return o;
+}
+
 static json_t *manifest_json(const struct fws_manifest *m)
 {
 	json_t *o = json_object(), *hw = json_array(), *pl = json_array();
@@ -73,6 +86,7 @@ static json_t *manifest_json(const struct fws_manifest *m)
 	json_object_set_new(o, "min_version", cli_json_str(m->min_version));
 	json_object_set_new(o, "release_notes", cli_json_str(m->release_notes));
 	json_object_set_new(o, "sbom", cli_json_str(m->sbom));
+	json_object_set_new(o, "sbom_document", sbom_json(&m->sbom_document));
 	for (size_t i = 0; i < m->n_payloads; i++) {
 		const struct fws_payload *p = &m->payloads[i];
 		json_t *e = json_object();
@@ -99,11 +113,25 @@ static const struct cli_opt pack_opts[] = {
     {"gzip", CLI_FLAG, NULL, 0, "compress the whole bundle with gzip"},
     {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
+    {"sbom", CLI_VALUE, "FILE", 0,
+     "carry this SBOM (SPDX 2.3 or CycloneDX 1.5/1.6 JSON) as a signed\nentry sbom/NAME "
+     "that is never written to a slot; refused when it\nlacks what a regulator expects "
+     "(docs/format.md §14.3)"},
+    {"sbom-strict", CLI_FLAG, NULL, 0,
+     "with --sbom: a missing support level or end of support is an\nerror, not a warning"},
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
 static const int pack_codes[] = {ROOT_CODES, FWS_ESIZE, FWS_EDIGEST, KEY_CODES, FWS_EEXIST,
-				 FWS_ESAMEFILE, FWS_ENOSPC, 0};
+				 FWS_ESAMEFILE, FWS_ENOSPC, FWS_ESBOM, FWS_ESBOMFORMAT, 0};
+
+/* An FDA extra missing from the SBOM: a warning line, the pack goes on. */
+static void sbom_warn(void *ctx, const char *where, const char *why)
+{
+	cli_progress_wipe();
+	fprintf(stderr, "%s: %s: %s: warning: %s\n", cli_prog, cli_esc(ctx), cli_esc(where),
+		why);
+}
 
 static int run_pack(struct cli *c)
 {
@@ -119,6 +147,14 @@ static int run_pack(struct cli *c)
 	po.out_path = cli_get(c, "out");
 	po.gzip = cli_flag(c, "gzip");
 	po.force = cli_flag(c, "force");
+	po.sbom_path = cli_get(c, "sbom");
+	po.sbom_strict = cli_flag(c, "sbom-strict");
+	po.sbom_warn = sbom_warn;
+	po.sbom_warn_ctx = (void *)po.sbom_path;
+	if (po.sbom_strict && po.sbom_path == NULL) {
+		free(res);
+		return cli_usage_error("--sbom-strict goes with --sbom");
+	}
 	if (res == NULL)
 		return cli_fail(NULL, FWS_ENOMEM);
 	if (po.n_roots > FWS_MAX_ROOT_CHAIN) {
@@ -126,6 +162,13 @@ static int run_pack(struct cli *c)
 		return cli_usage_error("at most %d --root", FWS_MAX_ROOT_CHAIN);
 	}
 	int rc = cli_now(&now);
+	/* A release refused for its SBOM should not cost a passphrase. */
+	if (rc == 0 && po.sbom_path != NULL) {
+		fws_diag_clear();
+		rc = fws_pack_precheck(&po, failed, sizeof(failed));
+		if (rc != 0)
+			rc = cli_fail(failed[0] ? failed : po.manifest_path, rc);
+	}
 	if (rc == 0)
 		rc = load_key(po.key_path, cli_get(c, "passphrase-file"), &key);
 	if (rc != 0) {
@@ -250,7 +293,17 @@ static const struct cli_opt verify_opts[] = {
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
 static const int verify_codes[] = {BUNDLE_CODES,    FWS_EHARDWARE, FWS_EROLLBACK, FWS_EDOWNGRADE,
-				   FWS_EMINVERSION, CLI_NET_CODES, 0};
+				   FWS_EMINVERSION, CLI_NET_CODES, FWS_ESBOMFORMAT, 0};
+
+static void print_sbom(const struct fws_sbom_ref *s)
+{
+	char hex[65];
+	if (s->name[0] == '\0')
+		return;
+	fws_hex_encode(hex, s->sha256, 32);
+	printf("  sbom sbom/%s: %s, %llu bytes, sha256 %s\n", s->name, s->format,
+	       (unsigned long long)s->size, hex);
+}
 
 static int verify_policy(const struct cli *c, struct fws_policy *p)
 {
@@ -284,6 +337,8 @@ static int run_verify(struct cli *c)
 	struct cli_bundle in = CLI_BUNDLE_INIT;
 	struct cli_progress prog = {0};
 	int64_t now = 0;
+	uint8_t *sbom = NULL;
+	size_t sbom_len = 0;
 	int rc = res == NULL ? cli_fail(NULL, FWS_ENOMEM) : verify_policy(c, &vo.policy);
 	if (rc == 0 && at != NULL && fws_time_parse(at, &now) != 0)
 		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
@@ -298,7 +353,7 @@ static int run_verify(struct cli *c)
 		vo.now = now;
 		cli_progress_start(&prog, c, "verifying", in.size);
 		fws_diag_clear();
-		rc = fws_bundle_verify(in.read, in.ctx, &vo, NULL, res);
+		rc = fws_bundle_verify_sbom(in.read, in.ctx, &vo, res, 0, &sbom, &sbom_len);
 		cli_progress_end(&prog);
 		if (rc != 0)
 			rc = cli_fail(in.name, rc);
@@ -320,11 +375,13 @@ static int run_verify(struct cli *c)
 		       (unsigned long long)m->security_version,
 		       (unsigned long long)res->root.version, m->n_payloads);
 		print_keyids("signed by", &res->signers);
+		print_sbom(&m->sbom_document);
 		if (m->min_version[0] != '\0' && !vo.policy.check_rollback)
 			printf("  min_version %s not checked (give --installed-version)\n",
 			       m->min_version);
 	}
 	cli_bundle_close(&in);
+	free(sbom);
 	free(root);
 	free(res);
 	return rc;
@@ -333,13 +390,22 @@ static int run_verify(struct cli *c)
 /* ---- inspect ---- */
 
 static const struct cli_opt inspect_opts[] = {
-    {"json", CLI_FLAG, NULL, 0, "print it as JSON"}, CLI_NET_OPTS,
+    {"json", CLI_FLAG, NULL, 0, "print it as JSON"},
+    {"sbom", CLI_FLAG, NULL, 0,
+     "verify the whole bundle against --root first, then write its\nSBOM (nothing else) "
+     "to standard output or --out"},
+    {"root", CLI_VALUE, "FILE", 0, "with --sbom: the root of trust to verify against"},
+    {"at", CLI_VALUE, "TIME", 0,
+     "with --sbom: judge expiry at TIME (default: SOURCE_DATE_EPOCH,\nelse now)"},
+    {"out", CLI_VALUE, "FILE", 0,
+     "with --sbom: write the SBOM to FILE (must not exist, unless\n--force)"},
+    {"force", CLI_FLAG, NULL, 0, "with --out: replace an existing FILE"},
+    CLI_NET_OPTS,
     {"stall-timeout", CLI_VALUE, "SECONDS", 0,
      "give up when the input sends nothing this long (default 60;\n0 = wait forever)"},
     {NULL}};
-static const int inspect_codes[] = {FWS_ENOENT, FWS_EIO,	FWS_ENOMEM,	 FWS_ELIMIT,
-				    FWS_EENVELOPE, FWS_EFORMAT, FWS_EENTRY,	 FWS_ETRUNCATED,
-				    FWS_ETRAILING, FWS_EDECOMPRESS, CLI_NET_CODES, 0};
+static const int inspect_codes[] = {BUNDLE_CODES, CLI_NET_CODES, FWS_ESBOMFORMAT, FWS_EEXIST,
+				    FWS_ESAMEFILE, FWS_ENOSPC, 0};
 
 static void inspect_text(const char *path, const struct fws_inspect *in)
 {
@@ -377,9 +443,71 @@ static void inspect_text(const char *path, const struct fws_inspect *in)
 		       (unsigned long long)in->entries[i].size);
 }
 
+/* inspect --sbom: the SBOM leaves only from a bundle that verified whole;
+ * an unverified SBOM would be evidence of nothing. */
+static int run_inspect_sbom(struct cli *c)
+{
+	const char *bundle = c->args[0], *at = cli_get(c, "at"), *out = cli_get(c, "out");
+	const char *root_path = cli_get(c, "root");
+	struct fws_verify_result *res = malloc(sizeof(*res));
+	struct fws_root *root = NULL;
+	struct fws_verify_opts vo = {0};
+	struct cli_bundle in = CLI_BUNDLE_INIT;
+	struct cli_progress prog = {0};
+	uint8_t *sbom = NULL;
+	size_t sbom_len = 0;
+	int64_t now = 0;
+	int rc = 0;
+	if (root_path == NULL)
+		rc = cli_usage_error("--sbom needs --root: the SBOM is given only from a verified "
+				     "bundle");
+	else if (res == NULL)
+		rc = cli_fail(NULL, FWS_ENOMEM);
+	else if (at != NULL && fws_time_parse(at, &now) != 0)
+		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
+	else if (at == NULL)
+		rc = cli_now(&now);
+	if (rc == 0)
+		rc = load_root(root_path, &root);
+	if (rc == 0)
+		rc = cli_bundle_open(c, bundle, NULL, &prog, &in);
+	if (rc == 0) {
+		vo.trusted_root = root;
+		vo.now = now;
+		cli_progress_start(&prog, c, "verifying", in.size);
+		fws_diag_clear();
+		rc = fws_bundle_verify_sbom(in.read, in.ctx, &vo, res, 1, &sbom, &sbom_len);
+		cli_progress_end(&prog);
+		if (rc != 0)
+			rc = cli_fail(in.name, rc);
+	}
+	if (rc == 0 && out != NULL) {
+		const char *inputs[] = {root_path, bundle};
+		rc = fws_file_write_atomic(out, sbom, sbom_len, 0644,
+					   cli_flag(c, "force") ? FWS_OUT_REPLACE : FWS_OUT_NEW,
+					   inputs, 2);
+		if (rc != 0)
+			rc = cli_fail(out, rc);
+	} else if (rc == 0 && (fwrite(sbom, 1, sbom_len, stdout) != sbom_len || fflush(stdout) != 0)) {
+		rc = cli_fail("standard output", FWS_EIO);
+	}
+	cli_bundle_close(&in);
+	free(sbom);
+	free(root);
+	free(res);
+	return rc;
+}
+
 static int run_inspect(struct cli *c)
 {
 	const char *bundle = c->args[0];
+	if (cli_flag(c, "sbom")) {
+		if (c->json)
+			return cli_usage_error("--sbom writes the SBOM itself; it has no --json");
+		return run_inspect_sbom(c);
+	}
+	if (cli_get(c, "root") || cli_get(c, "out") || cli_get(c, "at") || cli_flag(c, "force"))
+		return cli_usage_error("--root, --at, --out and --force go with --sbom");
 	struct cli_bundle b = CLI_BUNDLE_INIT;
 	struct cli_progress prog = {0};
 	struct fws_inspect *in = malloc(sizeof(*in));
@@ -589,7 +717,8 @@ static const struct cli_cmd commands[] = {
      run_pack,
      "bundle           the file written\n"
      "manifest: {product, version, security_version, hardware [], created, expires,\n"
-     "  min_version, release_notes, sbom, payloads [{name, target, size, chunk_size,\n"
+     "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
+     "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
      "  sha256_chunks}]}\n"
      "manifest_sha256  SHA-256 of the signed manifest body (what permits name)\n"
      "root_version     the newest root carried\n"
@@ -623,7 +752,8 @@ static const struct cli_cmd commands[] = {
      run_verify,
      "bundle           the file (or \"-\")\n"
      "manifest: {product, version, security_version, hardware [], created, expires,\n"
-     "  min_version, release_notes, sbom, payloads [{name, target, size, chunk_size,\n"
+     "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
+     "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
      "  sha256_chunks}]}\n"
      "manifest_sha256  SHA-256 of the signed manifest body\n"
      "root_version     the newest root after the carried chain\n"
@@ -631,16 +761,24 @@ static const struct cli_cmd commands[] = {
      "bundle_bytes     bytes read\n"
      "signed_by        key ids (hex) of the valid release signatures\n"
      "device_rules_checked  --installed-version was given"},
-    {"inspect", "show what a bundle says, WITHOUT verifying it", "[--json] BUNDLE|-",
+    {"inspect", "show what a bundle says, WITHOUT verifying it; or its verified SBOM",
+     "[--json] BUNDLE|-  |  --sbom --root FILE [--out FILE] BUNDLE|-",
      "Lists the manifest, the signatures' key ids and the entries of a bundle.\n"
-     "Nothing shown is verified: use fwseal verify for that.",
-     inspect_opts, 1, 1, inspect_codes, "fwseal inspect --json pump-1.2.0.fwb", run_inspect,
+     "Nothing shown is verified: use fwseal verify for that.\n"
+     "With --sbom it verifies the whole bundle against --root (as fwseal verify,\n"
+     "and the SBOM's format against the signed sbom_format), then writes the\n"
+     "SBOM's bytes exactly as signed; a bundle without an SBOM exits 33.",
+     inspect_opts, 1, 1, inspect_codes,
+     "fwseal inspect --json pump-1.2.0.fwb\n"
+     "fwseal inspect --sbom --root root.json --out pump.cdx.json pump-1.2.0.fwb",
+     run_inspect,
      "verified         always false: nothing here is checked\n"
      "compressed       the bundle is gzip\n"
      "payload_type     the envelope's payloadType\n"
      "signatures       key ids (hex) the envelope names\n"
      "manifest (null when it does not decode): {product, version, security_version, hardware [], created, expires,\n"
-     "  min_version, release_notes, sbom, payloads [{name, target, size, chunk_size,\n"
+     "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
+     "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
      "  sha256_chunks}]}\n"
      "entries          [{name, size}] in archive order"},
     {"permit", "sign a one-time downgrade permit (field recall)",

@@ -62,10 +62,14 @@ enum fws_error {
 	FWS_ENET = -49,         /* the bundle could not be fetched: connection, HTTP status, retries used up */
 	FWS_EINSECURE = -50,    /* not a trusted connection: certificate, host name, plain http not allowed */
 	FWS_EREMOTE = -51,      /* the server broke its promises: Range ignored, wrong length, file changed */
+	/* -52..-59: assigned to other work of the same round (merged separately) */
+	FWS_ESBOM = -60,        /* the SBOM lacks a field a regulator expects (component, supplier, graph, author, ...) */
+	FWS_ESBOMFORMAT = -61,  /* the SBOM is not SPDX 2.3 / CycloneDX 1.5 or 1.6 JSON, or not what sbom_format says */
+	FWS_ERECORD = -62,      /* the bundle differs from its release record */
 };
 
 /* The lowest code in use; exit statuses run from 1 to -FWS_ELAST. */
-#define FWS_ELAST FWS_EREMOTE
+#define FWS_ELAST FWS_ERECORD
 
 /* Short lowercase description naming the failed check; never NULL. */
 FWS_API const char *fws_strerror(int code);

@@ -1,0 +1,265 @@
+#!/bin/bash
+# SBOMs in bundles (docs/format.md §14, ADR-053): pack --sbom checks what a
+# regulator expects and signs the SBOM as entry sbom/<name>; verify streams
+# and hashes it; inspect --sbom gives it only from a verified bundle. Every
+# SBOM used here is first validated against the real schemas, offline:
+# SPDX 2.3 with Debian's python3-jsonschema, CycloneDX 1.5/1.6 with the
+# CycloneDX JavaScript library pinned in tests/sbom/package-lock.json.
+source "$(dirname "$0")/lib.sh"
+
+SBOM_DIR=$TESTS_DIR/sbom
+PY=/usr/bin/python3 # Debian's python3 with python3-jsonschema, -nacl, -securesystemslib
+EDIT=$SBOM_DIR/bundle_edit.py
+
+std_setup
+cp "$SBOM_DIR/pump.cdx.json" "$SBOM_DIR/pump.spdx.json" .
+
+# ---- the SBOMs of this test, good and bad, made from the two real ones ----
+"$PY" - <<'EOF' || die "making the SBOM variants"
+import copy, json
+cdx = json.load(open("pump.cdx.json"))
+spdx = json.load(open("pump.spdx.json"))
+def put(name, doc):
+    json.dump(doc, open(name, "w"), indent=1)
+def cv(name, fn):
+    d = copy.deepcopy(cdx); fn(d); put(name + ".cdx.json", d)
+def sv(name, fn):
+    d = copy.deepcopy(spdx); fn(d); put(name + ".spdx.json", d)
+cv("v15", lambda d: d.update(specVersion="1.5"))
+def no_extras(d):
+    for c in [d["metadata"]["component"]] + d["components"] + d["components"][1]["components"]:
+        c.pop("properties")
+cv("noextras", no_extras)
+cv("badeos", lambda d: d["components"][0]["properties"][1].update(value="2033-13-40"))
+cv("nosupplier", lambda d: d["components"][0].pop("supplier"))
+cv("noid", lambda d: d["components"][1]["components"][0].pop("purl"))
+cv("noversion", lambda d: d["components"][0].pop("version"))
+cv("nodeps", lambda d: d.pop("dependencies"))
+def orphan(d):
+    d["dependencies"] = [x for x in d["dependencies"] if x["ref"] != "pkg:generic/zlib@1.3.1"]
+    d["dependencies"][0]["dependsOn"].remove("pkg:generic/zlib@1.3.1")
+cv("orphan", orphan)
+cv("dangling", lambda d: d["dependencies"][1]["dependsOn"].append("pkg:generic/ghost@1.0"))
+cv("notime", lambda d: d["metadata"].pop("timestamp"))
+def noauthor(d):
+    d["metadata"].pop("authors"); d["metadata"].pop("tools")
+cv("noauthor", noauthor)
+cv("otherversion", lambda d: d["metadata"]["component"].update(version="1.0.1"))
+cv("otherproduct", lambda d: d["metadata"]["component"].update(name="other-pump"))
+cv("v14", lambda d: d.update(specVersion="1.4"))
+sv("docdescribes", lambda d: (d.update(documentDescribes=["SPDXRef-Package-test-pump"]),
+                              d["relationships"].pop(0)))
+sv("noextras", lambda d: [p.pop("annotations") for p in d["packages"]])
+sv("noassertion", lambda d: d["packages"][1].update(supplier="NOASSERTION"))
+sv("nocpe", lambda d: d["packages"][1].pop("externalRefs"))
+sv("nodescribes", lambda d: d["relationships"].pop(0))
+sv("describeszlib", lambda d: d["relationships"][0].update(relatedSpdxElement="SPDXRef-Package-zlib"))
+sv("orphan", lambda d: d["relationships"].pop(1))
+sv("nocreated", lambda d: d["creationInfo"].pop("created"))
+sv("v22", lambda d: d.update(spdxVersion="SPDX-2.2"))
+both = copy.deepcopy(spdx); both["bomFormat"] = "CycloneDX"; put("both.spdx.json", both)
+text = open("pump.cdx.json").read()
+# one key twice: two parsers, two SBOMs
+open("dupkey.cdx.json", "w").write(text.replace('"name": "zlib",', '"name": "zlib", "name": "zl1b",', 1))
+open("deep.cdx.json", "w").write(text.replace('"version": 1,', '"x": ' + "[" * 40 + "]" * 40 + ',"version": 1,', 1))
+open("notjson.cdx.json", "w").write(text[:-20])
+# 16 MiB + 1 byte: a valid document padded with spaces
+open("big.cdx.json", "w").write(text.rstrip() + " " * (16 * 1024 * 1024 + 1 - len(text.rstrip())))
+EOF
+
+# The SBOMs pack accepts, and those refused for what only fwseal's checker
+# demands (supplier, identifier, graph, the release as the described
+# component): all of them are valid against the official schemas, so the
+# refusals below are fwseal's rules, not schema errors.
+CDX_VALID="pump.cdx.json v15.cdx.json noextras.cdx.json badeos.cdx.json nosupplier.cdx.json
+	noid.cdx.json nodeps.cdx.json orphan.cdx.json otherversion.cdx.json otherproduct.cdx.json"
+SPDX_VALID="pump.spdx.json docdescribes.spdx.json noextras.spdx.json noassertion.spdx.json
+	nocpe.spdx.json nodescribes.spdx.json describeszlib.spdx.json orphan.spdx.json"
+
+if "$PY" -c 'import jsonschema' 2>/dev/null; then
+	# shellcheck disable=SC2086
+	if out=$("$PY" - "$SBOM_DIR/spdx-schema.json" $SPDX_VALID nocreated.spdx.json 2>&1 <<'EOF'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+v = jsonschema.validators.validator_for(schema)(schema, format_checker=jsonschema.FormatChecker())
+bad = 0
+for f in sys.argv[2:-1]:
+    errs = list(v.iter_errors(json.load(open(f))))
+    if errs:
+        bad += 1
+        print(f, "invalid:", errs[0].message)
+# The control: a document the schema must refuse (created is required).
+if not list(v.iter_errors(json.load(open(sys.argv[-1])))):
+    bad += 1
+    print(sys.argv[-1], "was accepted by the schema: the validator checks nothing")
+sys.exit(bad != 0)
+EOF
+	); then
+		ok "SPDX 2.3 schema (python3-jsonschema): every SPDX SBOM of this test is valid, the control without creationInfo.created is not"
+	else
+		not_ok "SPDX 2.3 schema (python3-jsonschema)" "$out"
+	fi
+else
+	ok "SPDX 2.3 schema validation # SKIP python3-jsonschema missing (make test-deps installs it)"
+fi
+
+if command -v node >/dev/null 2>&1 && sh "$SBOM_DIR/npm_ci.sh" >"$T_DIR/npm.log" 2>&1 &&
+	[ -d "$SBOM_DIR/node_modules/@cyclonedx/cyclonedx-library" ]; then
+	"$PY" -c 'import json; d=json.load(open("pump.cdx.json")); d["unknownField"]=1; json.dump(d, open("extra.cdx.json","w"))'
+	# shellcheck disable=SC2086
+	T="CycloneDX schemas (@cyclonedx/cyclonedx-library, strict): every CycloneDX SBOM of this test is valid; the controls (an unknown field, specVersion 1.4) are not" \
+		expect_ok node "$SBOM_DIR/cdx_validate.mjs" $CDX_VALID '!extra.cdx.json' '!v14.cdx.json'
+	check "... the control was refused for its unknown field" grep -q 'extra.cdx.json: not valid.*must NOT have additional properties' "$LAST_OUT"
+else
+	ok "CycloneDX schema validation # SKIP node/npm missing or npm ci failed: $(tail -n 1 "$T_DIR/npm.log" 2>/dev/null)"
+fi
+
+# ---- pack --sbom ----
+
+# "${PACK[@]}" NAME.fwb --sbom FILE [options]: pack v1.json with an SBOM
+PACK=("$FWSEAL" pack --manifest v1.json --key rel.key --root root.json --out)
+
+expect_ok "${PACK[@]}" cdx.fwb --sbom pump.cdx.json
+expect_ok "${PACK[@]}" spdx.fwb --sbom pump.spdx.json
+expect_ok "${PACK[@]}" cdx15.fwb --sbom v15.cdx.json
+expect_ok "${PACK[@]}" docdesc.fwb --sbom docdescribes.spdx.json
+check "the bundle carries the SBOM byte for byte as entry sbom/pump.cdx.json" \
+	cmp pump.cdx.json <(tar -xOf cdx.fwb sbom/pump.cdx.json)
+check "entry order: manifest, root, sbom, then the payloads" \
+	test "$(tar -tf cdx.fwb | tr '\n' ' ')" = \
+	"manifest.json root/1.json sbom/pump.cdx.json chunks/a.bin payloads/a.bin chunks/b.bin payloads/b.bin "
+expect_ok "$FWSEAL" verify --root root.json --json cdx.fwb
+check "the signed manifest names it: sbom_document {name, sbom_format cyclonedx-1.6, size, sha256 = sha256sum}" \
+	"$PY" -c 'import json, hashlib, sys
+d = json.load(open(sys.argv[1]))["manifest"]["sbom_document"]
+b = open("pump.cdx.json", "rb").read()
+assert d == {"name": "pump.cdx.json", "sbom_format": "cyclonedx-1.6", "size": len(b),
+             "sha256": hashlib.sha256(b).hexdigest()}, d' "$LAST_OUT"
+for b in spdx:spdx-2.3 cdx15:cyclonedx-1.5 docdesc:spdx-2.3; do
+	expect_ok "$FWSEAL" verify --root root.json --json "${b%%:*}.fwb"
+	check "${b%%:*}.fwb: sbom_format ${b#*:}" \
+		grep -q "\"sbom_format\": \"${b#*:}\"" "$LAST_OUT"
+done
+expect_ok "${PACK[@]}" cdxgz.fwb --sbom pump.cdx.json --gzip
+expect_ok "$FWSEAL" verify --root root.json cdxgz.fwb
+check "a bundle without an SBOM still verifies and says sbom_document null" \
+	sh -c '"$1" verify --root root.json --json v1.fwb | grep -q "\"sbom_document\": null"' _ "$FWSEAL"
+
+# FDA extras: a warning each, an error under --sbom-strict.
+"${PACK[@]}" warn.fwb --sbom noextras.cdx.json >"$T_DIR/out" 2>"$T_DIR/err"
+check "missing support level / end of support: packed (exit 0) with one warning per component and field" \
+	sh -c '[ $(grep -c "^fwseal: noextras.cdx.json: .*: warning: " "$1") -eq 8 ] &&
+		grep -q "components\[0\] \"zlib\": warning: no support level" "$1"' _ "$T_DIR/err"
+"${PACK[@]}" warn2.fwb --sbom badeos.cdx.json >"$T_DIR/out" 2>"$T_DIR/err"
+check "end of support 2033-13-40 (no such date): a warning" \
+	grep -q 'components\[0\] "zlib": warning: a malformed end of support' "$T_DIR/err"
+T="FDA extras missing under --sbom-strict: refused (60)" \
+	expect_exit 60 "${PACK[@]}" strict.fwb --sbom noextras.cdx.json --sbom-strict
+check "... naming the component and the field" grep -q 'metadata.component "test-pump": no support level' "$LAST_ERR"
+T="SPDX without the fwseal: annotations under --sbom-strict: refused (60)" \
+	expect_exit 60 "${PACK[@]}" strict.fwb --sbom noextras.spdx.json --sbom-strict
+expect_ok "${PACK[@]}" strictok.fwb --sbom pump.cdx.json --sbom-strict
+T="--sbom-strict without --sbom is a usage error" \
+	expect_exit 2 "$FWSEAL" pack --manifest v1.json --key rel.key --root root.json --out x.fwb --sbom-strict
+
+# What a regulator expects, missing: refused, naming component and field.
+refused() { # STATUS FILE PATTERN WHAT
+	T="$4: refused ($1)" expect_exit "$1" "${PACK[@]}" bad.fwb --sbom "$2" &&
+		check "... the message names it: $3" grep -q -- "$3" "$LAST_ERR"
+}
+refused 60 nosupplier.cdx.json 'components\[0\] "zlib": no supplier' "CycloneDX component without supplier"
+refused 60 noid.cdx.json 'components\[1\].components\[0\] "libsodium-core": neither purl nor cpe' \
+	"nested CycloneDX component without purl or cpe"
+refused 60 noversion.cdx.json 'components\[0\] "zlib": no version' "CycloneDX component without version"
+refused 60 nodeps.cdx.json 'dependencies: missing or empty' "CycloneDX without a dependency graph"
+refused 60 orphan.cdx.json 'components\[0\] "zlib": not in the dependency graph' \
+	"CycloneDX component outside the dependency graph"
+refused 60 dangling.cdx.json 'dependencies\[1\].dependsOn\[0\]: "pkg:generic/ghost@1.0" names no' \
+	"CycloneDX graph naming a component that does not exist"
+refused 60 notime.cdx.json 'metadata.timestamp: missing' "CycloneDX without a timestamp"
+refused 60 noauthor.cdx.json 'metadata.authors: neither authors nor tools' "CycloneDX without author or tool"
+refused 60 otherversion.cdx.json 'describes "test-pump" "1.0.1", but the manifest releases "test-pump" "1.0.0"' \
+	"SBOM of another version than the manifest's"
+refused 60 otherproduct.cdx.json 'describes "other-pump"' "SBOM of another product than the manifest's"
+refused 60 noassertion.spdx.json 'packages\[1\] "zlib": no supplier' "SPDX package with supplier NOASSERTION"
+refused 60 nocpe.spdx.json 'packages\[1\] "zlib": neither purl nor cpe' "SPDX package without purl or cpe"
+refused 60 nodescribes.spdx.json 'documentDescribes: nothing described' "SPDX describing nothing"
+refused 60 describeszlib.spdx.json 'documentDescribes: describes "zlib" "1.3.1"' "SPDX describing a library, not the release"
+refused 60 orphan.spdx.json 'packages\[0\] "test-pump": not in the dependency graph' "SPDX package without a dependency relationship"
+refused 60 nocreated.spdx.json 'creationInfo.created: missing' "SPDX without creationInfo.created"
+refused 61 v14.cdx.json 'specVersion: "1.4" is not 1.5 or 1.6' "CycloneDX 1.4"
+refused 61 v22.spdx.json 'spdxVersion: "SPDX-2.2" is not SPDX-2.3' "SPDX 2.2"
+refused 61 both.spdx.json 'both bomFormat and spdxVersion' "a document claiming to be SPDX and CycloneDX at once"
+refused 7 dupkey.cdx.json 'duplicate' "SBOM with a duplicate key (two parsers, two SBOMs)"
+refused 7 deep.cdx.json 'nested more than 32 levels' "SBOM nested 40 levels deep"
+refused 7 notjson.cdx.json 'line' "SBOM that is not JSON"
+refused 6 big.cdx.json '16777216' "SBOM of 16 MiB + 1 byte"
+cp pump.cdx.json 'bad name.json'
+T="SBOM file whose name is not a bundle entry name: refused (8)" \
+	expect_exit 8 "${PACK[@]}" bad.fwb --sbom 'bad name.json'
+check "no bundle was written by any refused pack" test ! -e bad.fwb -a ! -e strict.fwb
+
+# ---- verify: the SBOM is signed like everything else ----
+entry_get cdx.fwb sbom/pump.cdx.json >sbom.orig
+sed 's/"zlib"/"zl1b"/' sbom.orig >sbom.same-size
+T="SBOM swapped after signing (same size): refused (22)" \
+	expect_exit 22 "$FWSEAL" verify --root root.json "$(entry_set cdx.fwb sbom/pump.cdx.json sbom.same-size swapped.fwb; echo swapped.fwb)"
+check "... naming the entry and the signed digest" grep -q 'sbom/pump.cdx.json: does not match the manifest.s sbom_document.sha256' "$LAST_ERR"
+cat sbom.orig sbom.orig >sbom.longer
+entry_set cdx.fwb sbom/pump.cdx.json sbom.longer longer.fwb
+T="SBOM entry longer than signed (too large): refused (21)" \
+	expect_exit 21 "$FWSEAL" verify --root root.json longer.fwb
+"$PY" "$EDIT" drop cdx.fwb sbom/pump.cdx.json missing.fwb || die "drop"
+T="SBOM entry missing (manifest names one): refused (18)" \
+	expect_exit 18 "$FWSEAL" verify --root root.json missing.fwb
+"$PY" "$EDIT" insert v1.fwb root/1.json sbom/pump.cdx.json pump.cdx.json extra.fwb || die "insert"
+T="extra SBOM entry in a bundle whose manifest names none: refused (18)" \
+	expect_exit 18 "$FWSEAL" verify --root root.json extra.fwb
+"$PY" "$EDIT" rename cdx.fwb sbom/pump.cdx.json sbom/other.json renamed.fwb || die "rename"
+T="SBOM entry renamed: refused (18)" expect_exit 18 "$FWSEAL" verify --root root.json renamed.fwb
+# Manifests edited and re-signed with the real release key (bundle_edit.py).
+"$PY" "$EDIT" resign cdx.fwb rel.key "$FWSEAL_PASSPHRASE" resigned.fwb 'pass' \
+	lying.fwb 'm["sbom_document"]["sbom_format"]="spdx-2.3"' \
+	unknownfmt.fwb 'm["sbom_document"]["sbom_format"]="cyclonedx-1.4"' \
+	huge.fwb 'm["sbom_document"]["size"]=16*1024*1024+1' \
+	unknownkey.fwb 'm["sbom_document"]["extra"]=1' \
+	twosboms.fwb 'm["sbom"]="a.bin"' || die "resign"
+T="control: a manifest re-signed unchanged by the test's own signer verifies" \
+	expect_ok "$FWSEAL" verify --root root.json resigned.fwb
+T="sbom_format lying (signed spdx-2.3, the entry is CycloneDX): fwseal verify refuses (61)" \
+	expect_exit 61 "$FWSEAL" verify --root root.json lying.fwb
+check "... naming both formats" grep -q 'the signed sbom_format is spdx-2.3, but the document is cyclonedx-1.6' "$LAST_ERR"
+T="sbom_format lying: inspect --sbom refuses too (61)" \
+	expect_exit 61 "$FWSEAL" inspect --sbom --root root.json lying.fwb
+T="sbom_format outside the three known: refused (8)" \
+	expect_exit 8 "$FWSEAL" verify --root root.json unknownfmt.fwb
+T="manifest declaring an SBOM above 16 MiB: refused (6)" \
+	expect_exit 6 "$FWSEAL" verify --root root.json huge.fwb
+T="unknown key in sbom_document: refused (8)" \
+	expect_exit 8 "$FWSEAL" verify --root root.json unknownkey.fwb
+T="sbom and sbom_document together (two SBOMs): refused (8)" \
+	expect_exit 8 "$FWSEAL" verify --root root.json twosboms.fwb
+
+# ---- inspect --sbom: only after verification ----
+T="inspect --sbom gives the signed bytes after verifying" \
+	expect_ok "$FWSEAL" inspect --sbom --root root.json cdx.fwb
+check "... exactly the packed SBOM" cmp "$LAST_OUT" pump.cdx.json
+T="inspect --sbom from standard input" expect_ok sh -c '"$1" inspect --sbom --root root.json - <cdxgz.fwb' _ "$FWSEAL"
+check "... the same bytes" cmp "$LAST_OUT" pump.cdx.json
+expect_ok "$FWSEAL" inspect --sbom --root root.json --out got.json spdx.fwb
+check "inspect --sbom --out wrote the SPDX SBOM" cmp got.json pump.spdx.json
+T="inspect --sbom --out onto an existing file: refused (32)" \
+	expect_exit 32 "$FWSEAL" inspect --sbom --root root.json --out got.json spdx.fwb
+T="inspect --sbom without --root: usage error (2), never an unverified SBOM" \
+	expect_exit 2 "$FWSEAL" inspect --sbom cdx.fwb
+check "... and nothing on standard output" test ! -s "$LAST_OUT"
+T="inspect --sbom of a swapped SBOM: refused (22), nothing printed" \
+	expect_exit 22 "$FWSEAL" inspect --sbom --root root.json swapped.fwb
+check "... standard output empty" test ! -s "$LAST_OUT"
+T="inspect --sbom of a bundle without an SBOM: 33" \
+	expect_exit 33 "$FWSEAL" inspect --sbom --root root.json v1.fwb
+T="inspect --root without --sbom: usage error" expect_exit 2 "$FWSEAL" inspect --root root.json cdx.fwb
+expect_ok "$FWSEAL" inspect --json cdx.fwb
+check "plain inspect lists the sbom entry (unverified listing)" grep -q '"sbom/pump.cdx.json"' "$LAST_OUT"
+
+finish

@@ -648,6 +648,83 @@ out:
 	return rc;
 }
 
+/* ---- attest ---- */
+
+static const struct cli_opt attest_opts[] = {
+    {"root", CLI_VALUE, "FILE", 1, "the root of trust the bundle verifies against"},
+    {"key", CLI_VALUE, "FILE", 1, "a release key of the bundle's newest root"},
+    {"out", CLI_VALUE, "FILE", 1, "the attestation to write (must not exist, unless --force)"},
+    {"at", CLI_VALUE, "TIME", 0,
+     "judge expiry at TIME (YYYY-MM-DDTHH:MM:SSZ; default:\nSOURCE_DATE_EPOCH, else now)"},
+    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
+    {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
+    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
+    CLI_NET_OPTS,
+    {NULL}};
+static const int attest_codes[] = {BUNDLE_CODES, KEY_CODES,     FWS_ESBOMFORMAT, FWS_EEXIST,
+				   FWS_ESAMEFILE, FWS_ENOSPC, CLI_NET_CODES,   0};
+
+static int run_attest(struct cli *c)
+{
+	const char *bundle = c->args[0], *at = cli_get(c, "at"), *out = cli_get(c, "out");
+	const char *key_path = cli_get(c, "key"), *root_path = cli_get(c, "root");
+	const char *inputs[] = {key_path, root_path, bundle};
+	struct fws_verify_result *res = malloc(sizeof(*res));
+	struct fws_secret_key *key = NULL;
+	struct fws_root *root = NULL;
+	struct cli_bundle in = CLI_BUNDLE_INIT;
+	struct cli_progress prog = {0};
+	char *json = NULL, hex[65];
+	size_t json_len;
+	int64_t now = 0;
+	int rc = res == NULL ? cli_fail(NULL, FWS_ENOMEM) : 0;
+	if (rc == 0 && at != NULL && fws_time_parse(at, &now) != 0)
+		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
+	else if (rc == 0 && at == NULL)
+		rc = cli_now(&now);
+	if (rc == 0)
+		rc = load_root(root_path, &root);
+	if (rc == 0)
+		rc = load_key(key_path, cli_get(c, "passphrase-file"), &key);
+	if (rc == 0)
+		rc = cli_bundle_open(c, bundle, NULL, &prog, &in);
+	if (rc == 0) {
+		const char *slash = strrchr(in.name, '/');
+		cli_progress_start(&prog, c, "attesting", in.size);
+		fws_diag_clear();
+		rc = fws_attest(in.read, in.ctx, slash != NULL ? slash + 1 : in.name, root, key, now,
+				&json, &json_len, res);
+		cli_progress_end(&prog);
+		if (rc != 0)
+			rc = cli_fail(rc == FWS_ENOTAUTHORISED ? key_path : in.name, rc);
+	}
+	if (rc == 0) {
+		rc = fws_file_write_atomic(out, json, json_len, 0644,
+					   cli_flag(c, "force") ? FWS_OUT_REPLACE : FWS_OUT_NEW,
+					   inputs, 3);
+		if (rc != 0)
+			rc = cli_fail(out, rc);
+	}
+	if (rc == 0 && c->json) {
+		cli_json_set(c, "attestation", json_string(out));
+		cli_json_set(c, "bundle", json_string(in.name));
+		cli_json_set(c, "manifest_sha256", cli_json_hex(res->manifest_body_sha256, 32));
+		cli_json_set(c, "sbom", sbom_json(&res->manifest.sbom_document));
+	} else if (rc == 0) {
+		fws_hex_encode(hex, res->manifest.sbom_document.sha256, 32);
+		printf("attested %s: %s %s, predicate sbom/%s (%s, sha256 %s)\n", cli_esc(out),
+		       res->manifest.product, res->manifest.version,
+		       res->manifest.sbom_document.name, res->manifest.sbom_document.format, hex);
+	}
+	cli_bundle_close(&in);
+	fws_secret_key_free(key);
+	free(json);
+	free(root);
+	free(res);
+	return rc;
+}
+
 /* ---- selftest ---- */
 
 static const struct cli_opt selftest_opts[] = {
@@ -796,6 +873,23 @@ static const struct cli_cmd commands[] = {
      "device_id, hardware_id  the binding (one of them null)\n"
      "manifest_sha256  SHA-256 of the manifest body it allows\n"
      "created, expires validity"},
+    {"attest", "sign an in-toto attestation: this bundle has this SBOM",
+     "--root FILE --key FILE --out FILE [--at TIME] [OPTIONS] BUNDLE|-",
+     "Verifies the bundle (as fwseal verify, and the SBOM's declared format), then\n"
+     "writes a DSSE envelope (payloadType application/vnd.in-toto+json) holding an\n"
+     "in-toto Statement v1: subjects are the bundle file (sha256 of its bytes) and\n"
+     "each payload (payloads/NAME: sha256 and fwsealSha256Chunks, the manifest's\n"
+     "sha256-chunks); predicateType https://cyclonedx.org/bom or\n"
+     "https://spdx.dev/Document; the predicate is the bundle's SBOM byte for byte.\n"
+     "Signed by --key, which must be a release key of the bundle's newest root.\n"
+     "Any DSSE verifier checks it with that key (docs/evidence.md).",
+     attest_opts, 1, 1, attest_codes,
+     "fwseal attest --root root.json --key release.key --out pump.att.json pump.fwb",
+     run_attest,
+     "attestation      the file written\n"
+     "bundle           the bundle attested\n"
+     "manifest_sha256  SHA-256 of the signed manifest body\n"
+     "sbom             {name, sbom_format, size, sha256}: the predicate"},
     {"selftest", "run the built-in known answers and attack suite", "[--json]",
      "Runs known-answer tests and a suite of attacks against this very build of the\n"
      "library: evidence for installation and operational qualification.",

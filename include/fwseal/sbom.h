@@ -8,11 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fwseal/bundle.h"
 #include "fwseal/export.h"
 #include "fwseal/limits.h"
-
-struct fws_verify_opts;
-struct fws_verify_result;
 
 /* One finding that is not (yet) an error: an FDA extra (support level, end
  * of support) missing for a component. where names the component, why the
@@ -43,10 +41,6 @@ FWS_API FWS_MUST_CHECK int fws_sbom_check(const uint8_t *json, size_t len,
 FWS_API FWS_MUST_CHECK int fws_sbom_identify(const uint8_t *json, size_t len,
 					     char format[FWS_SBOM_FORMAT_MAX + 1]);
 
-#endif
-
-#include "fwseal/bundle.h" /* fws_read_fn */
-
 /* fws_bundle_verify, and when the bundle carries an SBOM (format.md §14)
  * its bytes after everything verified, in a malloc'd buffer of at most
  * FWS_SBOM_MAX bytes (*sbom NULL, *sbom_len 0 when it carries none; with
@@ -57,3 +51,30 @@ FWS_API FWS_MUST_CHECK int fws_bundle_verify_sbom(fws_read_fn read, void *read_c
 						  const struct fws_verify_opts *opts,
 						  struct fws_verify_result *result, int required,
 						  uint8_t **sbom, size_t *sbom_len);
+
+/* --- attestations (lib/sign/attest.c, docs/evidence.md) --- */
+
+#define FWS_TYPE_IN_TOTO "application/vnd.in-toto+json"
+#define FWS_IN_TOTO_STATEMENT "https://in-toto.io/Statement/v1"
+#define FWS_PREDICATE_CYCLONEDX "https://cyclonedx.org/bom"
+#define FWS_PREDICATE_SPDX "https://spdx.dev/Document"
+
+struct fws_root;
+struct fws_secret_key;
+
+/* An in-toto Statement v1 about a verified bundle, signed as a DSSE
+ * envelope (payloadType FWS_TYPE_IN_TOTO) by key. The bundle is verified
+ * first against trusted at now (everything fws_bundle_verify checks, and
+ * the SBOM's format), and must carry an SBOM (FWS_ENOENT). key must be in
+ * the newest root's release role (FWS_ENOTAUTHORISED), that root not
+ * expired at now (FWS_EEXPIRED). Subjects: subject_name with the SHA-256
+ * of the bytes read, and "payloads/<name>" for each payload with its plain
+ * SHA-256 and its fwsealSha256Chunks (the manifest's sha256-chunks); the
+ * predicate is the SBOM, byte for byte. *json (malloc'd) is the envelope;
+ * result (may be NULL) gets the verification result. */
+FWS_API FWS_MUST_CHECK int fws_attest(fws_read_fn read, void *read_ctx, const char *subject_name,
+				      const struct fws_root *trusted,
+				      const struct fws_secret_key *key, int64_t now, char **json,
+				      size_t *json_len, struct fws_verify_result *result);
+
+#endif

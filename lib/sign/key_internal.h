@@ -22,4 +22,10 @@ struct fws_secret_key {
 int fws_sign_key_open(const struct fws_secret_key *key);
 void fws_sign_key_close(const struct fws_secret_key *key);
 
+/* One Ed25519 signature over msg (any length: a DSSE PAE too large for
+ * struct fws_envelope, such as an attestation's), verified with the public
+ * key before it is returned (the fault-attack defence of fws_envelope_sign). */
+int fws_sign_bytes(const struct fws_secret_key *key, const uint8_t *msg, size_t len,
+		   uint8_t sig[crypto_sign_BYTES]);
+
 #endif

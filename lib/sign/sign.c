@@ -54,3 +54,23 @@ out:
 	sodium_memzero(&sig, sizeof sig);
 	return rc;
 }
+
+int fws_sign_bytes(const struct fws_secret_key *key, const uint8_t *msg, size_t len,
+		   uint8_t sig[crypto_sign_BYTES])
+{
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+	int rc;
+	if (key == NULL || sig == NULL || (msg == NULL && len != 0))
+		return FWS_EUSAGE;
+	rc = fws_sign_key_open(key);
+	if (rc != 0)
+		return rc;
+	memcpy(pk, key->pk, sizeof pk);
+	rc = crypto_sign_detached(sig, NULL, msg, len, key->sk) == 0 ? 0 : FWS_ECRYPTO;
+	fws_sign_key_close(key);
+	if (rc == 0 && crypto_sign_verify_detached(sig, msg, len, pk) != 0)
+		rc = FWS_ECRYPTO;
+	if (rc != 0)
+		sodium_memzero(sig, crypto_sign_BYTES);
+	return rc;
+}

@@ -262,4 +262,56 @@ T="inspect --root without --sbom: usage error" expect_exit 2 "$FWSEAL" inspect -
 expect_ok "$FWSEAL" inspect --json cdx.fwb
 check "plain inspect lists the sbom entry (unverified listing)" grep -q '"sbom/pump.cdx.json"' "$LAST_OUT"
 
+# ---- attest: an in-toto Statement v1 in DSSE, checked by an independent verifier ----
+DSSE=$SBOM_DIR/dsse_check.py
+# dsse_status STATUS DESCRIPTION ARGS...: the independent verifier's verdict.
+dsse_status() {
+	local want=$1 desc=$2 got
+	shift 2
+	"$PY" "$DSSE" "$@" >"$LAST_OUT" 2>&1
+	got=$?
+	if [ "$got" -eq "$want" ]; then
+		ok "$desc (exit $want)"
+	else
+		not_ok "$desc" "exit status $got, expected $want" "$(_show_file output "$LAST_OUT")"
+	fi
+}
+expect_ok "$FWSEAL" attest --root root.json --key rel.key --out cdx.att.json cdx.fwb
+expect_ok "$FWSEAL" attest --root root.json --key rel.key --out spdx.att.json spdx.fwb
+if "$PY" -c 'import securesystemslib.signer, cryptography' 2>/dev/null; then
+	T="independent DSSE check (PAE computed by the test, Ed25519 by securesystemslib 0.26 SSlibKey and python3-cryptography): the CycloneDX attestation names cdx.fwb, its payloads and chunk lists, predicate = the SBOM" \
+		expect_ok "$PY" "$DSSE" cdx.att.json rel.pub cdx.fwb pump.cdx.json
+	T="independent DSSE check: the SPDX attestation, predicateType https://spdx.dev/Document" \
+		expect_ok "$PY" "$DSSE" spdx.att.json rel.pub spdx.fwb pump.spdx.json
+	dsse_status 3 "attestation subject mismatch: cdx.fwb's attestation presented for another bundle is refused by the independent verifier (3)" \
+		cdx.att.json rel.pub cdxgz.fwb
+	dsse_status 4 "attestation predicate mismatch: cdx.fwb's attestation does not carry the SPDX SBOM (4)" \
+		cdx.att.json rel.pub cdx.fwb pump.spdx.json
+	"$PY" - <<'EOF2' || die "forging an attestation"
+import base64, json
+e = json.load(open("cdx.att.json"))
+st = json.loads(base64.b64decode(e["payload"]))
+st["subject"][0]["digest"]["sha256"] = "00" * 32
+e["payload"] = base64.b64encode(json.dumps(st).encode()).decode()
+json.dump(e, open("forged.att.json", "w"))
+EOF2
+	dsse_status 1 "attestation whose subject was edited after signing: the signature fails (1)" \
+		forged.att.json rel.pub cdx.fwb
+	dsse_status 1 "attestation checked with another key (the root key): refused (1)" \
+		cdx.att.json rootk.pub cdx.fwb
+else
+	ok "independent DSSE check # SKIP python3-securesystemslib or python3-cryptography missing (make test-deps installs them)"
+fi
+T="attest with a key that is not a release key (the root key): refused (31)" \
+	expect_exit 31 "$FWSEAL" attest --root root.json --key rootk.key --out x.att.json cdx.fwb
+T="attest of a bundle without an SBOM: 33" \
+	expect_exit 33 "$FWSEAL" attest --root root.json --key rel.key --out x.att.json v1.fwb
+T="attest of a bundle whose SBOM was swapped after signing: refused (22)" \
+	expect_exit 22 "$FWSEAL" attest --root root.json --key rel.key --out x.att.json swapped.fwb
+T="attest of a bundle with a lying sbom_format: refused (61)" \
+	expect_exit 61 "$FWSEAL" attest --root root.json --key rel.key --out x.att.json lying.fwb
+check "no attestation written by a refused attest" test ! -e x.att.json
+T="attest onto an existing file: refused (32)" \
+	expect_exit 32 "$FWSEAL" attest --root root.json --key rel.key --out cdx.att.json cdx.fwb
+
 finish

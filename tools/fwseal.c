@@ -9,7 +9,12 @@
 #include "fwseal/bundle_write.h"
 #include "fwseal/fwseal.h"
 #include "fwseal/keys.h"
+#include "fwseal/record.h"
 #include "fwseal/sbom.h"
+
+#ifndef FWS_GIT_COMMIT
+#define FWS_GIT_COMMIT ""
+#endif
 
 #define BUNDLE_CODES                                                                          \
 	FWS_ENOENT, FWS_EIO, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,   \
@@ -101,6 +106,61 @@ static json_t *manifest_json(const struct fws_manifest *m)
 	return o;
 }
 
+/* ---- release records (docs/evidence.md §2) ---- */
+
+/* Verifies `bundle` against the root in root_path and writes its release
+ * record to out (NULL: standard output). Reports its own error. */
+static int write_record(struct cli *c, const char *bundle, const char *root_path, int64_t now,
+			const struct fws_record_input *inputs, size_t n_inputs, const char *out,
+			int force)
+{
+	struct fws_record_opts ro = {0};
+	struct fws_root *root = NULL;
+	struct cli_bundle in = CLI_BUNDLE_INIT;
+	struct cli_progress prog = {0};
+	const char *used[2 + 64];
+	char *json = NULL;
+	size_t json_len, n_used = 0;
+	int rc = load_root(root_path, &root);
+	if (rc == 0)
+		rc = cli_bundle_open(c, bundle, NULL, &prog, &in);
+	if (rc == 0) {
+		const char *slash = strrchr(in.name, '/');
+		ro.trusted = root;
+		ro.now = now;
+		ro.bundle_name = slash != NULL ? slash + 1 : in.name;
+		ro.inputs = inputs;
+		ro.n_inputs = n_inputs;
+		ro.tool_name = "fwseal";
+		ro.tool_version = fws_version();
+		ro.tool_commit = FWS_GIT_COMMIT;
+		ro.source_date_epoch = getenv("SOURCE_DATE_EPOCH");
+		cli_progress_start(&prog, c, "recording", in.size);
+		fws_diag_clear();
+		rc = fws_record_make(in.read, in.ctx, &ro, &json, &json_len, NULL);
+		cli_progress_end(&prog);
+		if (rc != 0)
+			rc = cli_fail(in.name, rc);
+	}
+	used[n_used++] = bundle;
+	used[n_used++] = root_path;
+	for (size_t i = 0; i < n_inputs && n_used < sizeof(used) / sizeof(used[0]); i++)
+		used[n_used++] = inputs[i].path;
+	if (rc == 0 && out != NULL) {
+		rc = fws_file_write_atomic(out, json, json_len, 0644,
+					   force ? FWS_OUT_REPLACE : FWS_OUT_NEW, used, n_used);
+		if (rc != 0)
+			rc = cli_fail(out, rc);
+	} else if (rc == 0 &&
+		   (fwrite(json, 1, json_len, stdout) != json_len || fflush(stdout) != 0)) {
+		rc = cli_fail("standard output", FWS_EIO);
+	}
+	cli_bundle_close(&in);
+	free(json);
+	free(root);
+	return rc;
+}
+
 /* ---- pack ---- */
 
 static const struct cli_opt pack_opts[] = {
@@ -119,11 +179,16 @@ static const struct cli_opt pack_opts[] = {
      "(docs/format.md §14.3)"},
     {"sbom-strict", CLI_FLAG, NULL, 0,
      "with --sbom: a missing support level or end of support is an\nerror, not a warning"},
+    {"record", CLI_VALUE, "FILE", 0,
+     "then verify the bundle against the first --root and write its\nrelease record "
+     "(docs/evidence.md): digests of the bundle, manifest,\nSBOM and every input, signers, "
+     "tool version, selftest result"},
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
 static const int pack_codes[] = {ROOT_CODES, FWS_ESIZE, FWS_EDIGEST, KEY_CODES, FWS_EEXIST,
-				 FWS_ESAMEFILE, FWS_ENOSPC, FWS_ESBOM, FWS_ESBOMFORMAT, 0};
+				 FWS_ESAMEFILE, FWS_ENOSPC, FWS_ESBOM, FWS_ESBOMFORMAT,
+				 FWS_EINTERNAL, 0};
 
 /* An FDA extra missing from the SBOM: a warning line, the pack goes on. */
 static void sbom_warn(void *ctx, const char *where, const char *why)
@@ -190,8 +255,31 @@ static int run_pack(struct cli *c)
 	}
 	const struct fws_manifest *m = &res->manifest;
 	int complete = res->signatures >= res->release_threshold;
+	if (cli_get(c, "record") != NULL) {
+		/* Every file pack read, by role (docs/evidence.md §2). */
+		struct fws_record_input in[3 + FWS_MAX_ROOT_CHAIN + FWS_MAX_PAYLOADS];
+		char roles[FWS_MAX_PAYLOADS][FWS_NAME_MAX + 16];
+		size_t n = 0;
+		in[n++] = (struct fws_record_input){"release-description", po.manifest_path};
+		in[n++] = (struct fws_record_input){"key", po.key_path};
+		for (size_t i = 0; i < po.n_roots; i++)
+			in[n++] = (struct fws_record_input){"root", po.root_paths[i]};
+		for (size_t i = 0; i < m->n_payloads; i++) {
+			snprintf(roles[i], sizeof(roles[i]), "payload:%s", m->payloads[i].name);
+			in[n++] = (struct fws_record_input){roles[i], res->payload_paths[i]};
+		}
+		if (po.sbom_path != NULL)
+			in[n++] = (struct fws_record_input){"sbom", po.sbom_path};
+		rc = write_record(c, po.out_path, po.root_paths[0], now, in, n,
+				  cli_get(c, "record"), po.force);
+		if (rc != 0) {
+			free(res);
+			return rc;
+		}
+	}
 	if (c->json) {
 		cli_json_set(c, "bundle", json_string(po.out_path));
+		cli_json_set(c, "record", cli_json_str(cli_get(c, "record")));
 		cli_json_set(c, "manifest", manifest_json(m));
 		cli_json_set(c, "manifest_sha256", cli_json_hex(res->manifest_body_sha256, 32));
 		cli_json_set(c, "root_version", json_integer((json_int_t)res->root_version));
@@ -286,6 +374,9 @@ static const struct cli_opt verify_opts[] = {
     {"security-version", CLI_VALUE, "N", 0,
      "apply the device's anti-rollback counter N (default 0\nwith --installed-version)"},
     {"allow-downgrade", CLI_FLAG, NULL, 0, "with --installed-version: allow a lower version"},
+    {"record", CLI_VALUE, "FILE", 0,
+     "also compare the bundle with this release record (fwseal pack\n--record, fwseal "
+     "record): exit 62 naming the first field that\ndiffers"},
     {"stall-timeout", CLI_VALUE, "SECONDS", 0,
      "give up when the input sends nothing this long (default 60;\n0 = wait forever)"},
     CLI_NET_OPTS,
@@ -293,7 +384,7 @@ static const struct cli_opt verify_opts[] = {
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
 static const int verify_codes[] = {BUNDLE_CODES,    FWS_EHARDWARE, FWS_EROLLBACK, FWS_EDOWNGRADE,
-				   FWS_EMINVERSION, CLI_NET_CODES, FWS_ESBOMFORMAT, 0};
+				   FWS_EMINVERSION, CLI_NET_CODES, FWS_ESBOMFORMAT, FWS_ERECORD, 0};
 
 static void print_sbom(const struct fws_sbom_ref *s)
 {
@@ -337,9 +428,14 @@ static int run_verify(struct cli *c)
 	struct cli_bundle in = CLI_BUNDLE_INIT;
 	struct cli_progress prog = {0};
 	int64_t now = 0;
-	uint8_t *sbom = NULL;
-	size_t sbom_len = 0;
+	uint8_t *sbom = NULL, *record = NULL;
+	size_t sbom_len = 0, record_len = 0;
+	const char *record_path = cli_get(c, "record");
 	int rc = res == NULL ? cli_fail(NULL, FWS_ENOMEM) : verify_policy(c, &vo.policy);
+	if (rc == 0 && record_path != NULL &&
+	    ((rc = fws_file_read_all(record_path, FWS_RECORD_MAX, &record, &record_len)) != 0 ||
+	     (rc = fws_record_validate(record, record_len)) != 0))
+		rc = cli_fail(record_path, rc);
 	if (rc == 0 && at != NULL && fws_time_parse(at, &now) != 0)
 		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
 	else if (rc == 0 && at == NULL)
@@ -353,10 +449,13 @@ static int run_verify(struct cli *c)
 		vo.now = now;
 		cli_progress_start(&prog, c, "verifying", in.size);
 		fws_diag_clear();
-		rc = fws_bundle_verify_sbom(in.read, in.ctx, &vo, res, 0, &sbom, &sbom_len);
+		if (record != NULL)
+			rc = fws_record_check(in.read, in.ctx, &vo, record, record_len, res);
+		else
+			rc = fws_bundle_verify_sbom(in.read, in.ctx, &vo, res, 0, &sbom, &sbom_len);
 		cli_progress_end(&prog);
 		if (rc != 0)
-			rc = cli_fail(in.name, rc);
+			rc = cli_fail(rc == FWS_ERECORD ? record_path : in.name, rc);
 	}
 	if (rc == 0 && c->json) {
 		cli_json_set(c, "bundle", json_string(in.name));
@@ -380,10 +479,45 @@ static int run_verify(struct cli *c)
 			printf("  min_version %s not checked (give --installed-version)\n",
 			       m->min_version);
 	}
+	if (rc == 0 && record != NULL && !c->json)
+		printf("  matches the release record %s\n", cli_esc(record_path));
+	if (rc == 0 && c->json)
+		cli_json_set(c, "record_matched", record != NULL ? json_true() : json_null());
 	cli_bundle_close(&in);
+	free(record);
 	free(sbom);
 	free(root);
 	free(res);
+	return rc;
+}
+
+/* ---- record ---- */
+
+static const struct cli_opt record_opts[] = {
+    {"root", CLI_VALUE, "FILE", 1, "the root of trust the bundle verifies against"},
+    {"out", CLI_VALUE, "FILE", 0, "write the record to FILE (must not exist, unless --force)"},
+    {"at", CLI_VALUE, "TIME", 0,
+     "judge expiry at TIME (YYYY-MM-DDTHH:MM:SSZ; default:\nSOURCE_DATE_EPOCH, else now)"},
+    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
+    {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
+    CLI_NET_OPTS,
+    {NULL}};
+static const int record_codes[] = {BUNDLE_CODES,   FWS_ESBOMFORMAT, FWS_EEXIST, FWS_ESAMEFILE,
+				   FWS_ENOSPC, CLI_NET_CODES, FWS_EINTERNAL, 0};
+
+static int run_record(struct cli *c)
+{
+	const char *at = cli_get(c, "at"), *root_path = cli_get(c, "root");
+	struct fws_record_input in[] = {{"root", root_path}};
+	int64_t now = 0;
+	int rc = 0;
+	if (at != NULL && fws_time_parse(at, &now) != 0)
+		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
+	else if (at == NULL)
+		rc = cli_now(&now);
+	if (rc == 0)
+		rc = write_record(c, c->args[0], root_path, now, in, 1, cli_get(c, "out"),
+				  cli_flag(c, "force"));
 	return rc;
 }
 
@@ -793,6 +927,7 @@ static const struct cli_cmd commands[] = {
      "SOURCE_DATE_EPOCH=1700000000 fwseal pack ... --gzip --out pump.fwb.gz",
      run_pack,
      "bundle           the file written\n"
+     "record           the release record written (--record), or null\n"
      "manifest: {product, version, security_version, hardware [], created, expires,\n"
      "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
      "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
@@ -837,7 +972,21 @@ static const struct cli_cmd commands[] = {
      "compressed       the bundle was gzip\n"
      "bundle_bytes     bytes read\n"
      "signed_by        key ids (hex) of the valid release signatures\n"
-     "device_rules_checked  --installed-version was given"},
+     "device_rules_checked  --installed-version was given\n"
+     "record_matched   true with --record (a mismatch is exit 62), else null"},
+    {"record", "write the release record of a verified bundle (for a quality system)",
+     "--root FILE [--out FILE] [--at TIME] [OPTIONS] BUNDLE|-",
+     "Verifies the bundle, runs the built-in selftest, and writes the release record\n"
+     "(JSON, docs/evidence.md §2) to standard output or --out: bundle, manifest and\n"
+     "SBOM digests, product, version, security_version, hardware, payloads (sha256\n"
+     "and sha256_chunks), signer key ids, root version, SOURCE_DATE_EPOCH, the tool's\n"
+     "version and commit, the root file's digest, the selftest result.\n"
+     "fwseal pack --record writes the same with every input of the pack; fwseal\n"
+     "verify --record checks a bundle against it (exit 62 names the field).",
+     record_opts, 1, 1, record_codes,
+     "fwseal record --root root.json --out pump-1.2.0.record.json pump-1.2.0.fwb\n"
+     "fwseal verify --root root.json --record pump-1.2.0.record.json pump-1.2.0.fwb",
+     run_record, NULL},
     {"inspect", "show what a bundle says, WITHOUT verifying it; or its verified SBOM",
      "[--json] BUNDLE|-  |  --sbom --root FILE [--out FILE] BUNDLE|-",
      "Lists the manifest, the signatures' key ids and the entries of a bundle.\n"

@@ -93,6 +93,7 @@ struct fws_pack_result {
 	uint32_t signatures;        /* signatures in the bundle (1) */
 	uint8_t manifest_body_sha256[32];
 	uint64_t bundle_bytes;
+	char payload_paths[FWS_MAX_PAYLOADS][4096]; /* the files packed (for a release record) */
 };
 
 /* Hashes every payload, builds and signs the manifest, writes the bundle

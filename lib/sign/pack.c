@@ -552,6 +552,9 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char
 			fws_sha256(body, json_len, result->manifest_body_sha256);
 		if (stat(o->out_path, &sb) == 0)
 			result->bundle_bytes = (uint64_t)sb.st_size;
+		for (size_t i = 0; i < c->m.n_payloads; i++)
+			snprintf(result->payload_paths[i], sizeof(result->payload_paths[i]), "%s",
+				 c->pl[i].path);
 	}
 out:
 	if (failed != NULL && failed_cap > 0)

@@ -314,4 +314,84 @@ check "no attestation written by a refused attest" test ! -e x.att.json
 T="attest onto an existing file: refused (32)" \
 	expect_exit 32 "$FWSEAL" attest --root root.json --key rel.key --out cdx.att.json cdx.fwb
 
+# ---- release records: pack --record, record, verify --record ----
+T="pack --record: the bundle, then its release record" \
+	expect_ok "${PACK[@]}" rec.fwb --sbom pump.cdx.json --record rec.json
+check "the record names the bundle, manifest, SBOM and every input by digest, the tool, SOURCE_DATE_EPOCH and a passing selftest" \
+	"$PY" - "$("$FWSEAL" --version)" <<'EOF2'
+import hashlib, json, sys
+r = json.load(open("rec.json"))
+sha = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
+assert r["record_type"] == "fwseal-release-record" and r["record_version"] == 1, r
+assert r["bundle"] == {"name": "rec.fwb", "sha256": sha("rec.fwb"),
+                       "size": len(open("rec.fwb", "rb").read())}, r["bundle"]
+assert r["sbom"]["sha256"] == sha("pump.cdx.json") and r["sbom"]["sbom_format"] == "cyclonedx-1.6"
+roles = {i["role"]: i for i in r["inputs"]}
+assert sorted(roles) == ["key", "payload:a.bin", "payload:b.bin", "release-description", "root",
+                         "sbom"], roles
+for i in r["inputs"]:
+    assert i["sha256"] == sha(i["path"]), i
+assert r["payloads"][0]["sha256"] == sha("a.bin") and r["payloads"][1]["sha256"] == sha("b.bin")
+assert r["source_date_epoch"] == 1700000000
+assert r["selftest"]["result"] == "pass" and r["selftest"]["failed"] == 0 and r["selftest"]["total"] > 0
+assert r["tool"]["name"] == "fwseal" and r["tool"]["version"] in sys.argv[1], (r["tool"], sys.argv[1])
+assert r["product"] == "test-pump" and r["version"] == "1.0.0" and r["security_version"] == 1
+assert r["root_version"] == 1 and len(r["signers"]) == 1
+EOF2
+T="verify --record: the bundle matches its record" \
+	expect_ok "$FWSEAL" verify --root root.json --record rec.json rec.fwb
+check "... and says so" grep -q 'matches the release record rec.json' "$LAST_OUT"
+T="fwseal record (after the fact) to standard output" \
+	expect_ok "$FWSEAL" record --root root.json rec.fwb
+cp "$LAST_OUT" later.json
+T="... that record verifies too (it names the root file as its one input)" \
+	expect_ok "$FWSEAL" verify --root root.json --record later.json rec.fwb
+check "... same digests as pack's record" "$PY" -c 'import json
+a, b = json.load(open("rec.json")), json.load(open("later.json"))
+assert all(a[k] == b[k] for k in ("bundle", "manifest_sha256", "sbom", "payloads", "signers"))
+assert [i["role"] for i in b["inputs"]] == ["root"]'
+expect_ok "$FWSEAL" record --root root.json --out v1.rec.json v1.fwb
+check "a bundle without SBOM: sbom null in its record" grep -q '"sbom": null' v1.rec.json
+# Records edited after the fact: each names the field.
+edit_record() { # OUT PYTHON-STATEMENT over r
+	"$PY" -c 'import json, sys
+r = json.load(open("rec.json"))
+exec(sys.argv[2])
+json.dump(r, open(sys.argv[1], "w"), indent=1)' "$1" "$2" || die "edit_record $1"
+}
+edited() { # WHERE EDIT WHAT
+	edit_record edited.json "$2"
+	T="record edited ($3): refused (62)" \
+		expect_exit 62 "$FWSEAL" verify --root root.json --record edited.json rec.fwb &&
+		check "... naming $1" grep -q "^fwseal: edited.json: $1: the record says" "$LAST_ERR"
+}
+edited version 'r["version"] = "1.0.1"' "another version"
+edited security_version 'r["security_version"] = 7' "another security_version"
+edited 'bundle.sha256' 'r["bundle"]["sha256"] = "0" * 64' "the bundle digest"
+edited 'manifest_sha256' 'r["manifest_sha256"] = "1" * 64' "the manifest digest"
+edited 'payloads\[1\].sha256' 'r["payloads"][1]["sha256"] = "2" * 64' "a payload digest"
+edited sbom 'r["sbom"]["sha256"] = "3" * 64' "the SBOM digest"
+edited sbom 'r["sbom"] = None' "the SBOM removed"
+edited signers 'r["signers"] = ["4" * 64]' "the signer"
+edited root_version 'r["root_version"] = 2' "the root version"
+T="a re-compressed bundle (same manifest, another file) is not the recorded one: refused (62)" \
+	expect_exit 62 "$FWSEAL" verify --root root.json --record rec.json cdxgz.fwb
+check "... naming bundle.sha256" grep -q ': bundle.sha256: the record says' "$LAST_ERR"
+T="another release checked against this record: refused (62)" \
+	expect_exit 62 "$FWSEAL" verify --root root.json --record rec.json spdx.fwb
+edit_record bad.json 'r["approved_by"] = "me"'
+T="record with an unknown field: refused (8)" \
+	expect_exit 8 "$FWSEAL" verify --root root.json --record bad.json rec.fwb
+edit_record bad.json 'r["record_type"] = "other"'
+T="not a release record (record_type): refused (8)" \
+	expect_exit 8 "$FWSEAL" verify --root root.json --record bad.json rec.fwb
+head -c 100 rec.json >bad.json
+T="record that is not JSON: refused (7)" \
+	expect_exit 7 "$FWSEAL" verify --root root.json --record bad.json rec.fwb
+T="record of a bundle whose SBOM was swapped after signing: refused (22)" \
+	expect_exit 22 "$FWSEAL" record --root root.json --out x.json swapped.fwb
+check "... no record written" test ! -e x.json
+T="pack --record onto an existing record: refused (32)" \
+	expect_exit 32 "${PACK[@]}" rec2.fwb --sbom pump.cdx.json --record rec.json
+
 finish

@@ -22,6 +22,7 @@ struct op {
 	uint64_t log_last; /* seq of the log's last line */
 	int locked;
 	int interrupted; /* the state is one line ahead of the log: recovered */
+	const uint8_t *sbom_digest; /* the next audit line names this SBOM (install) */
 };
 
 int fws_slot_index(char set);

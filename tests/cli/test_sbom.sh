@@ -394,4 +394,88 @@ check "... no record written" test ! -e x.json
 T="pack --record onto an existing record: refused (32)" \
 	expect_exit 32 "${PACK[@]}" rec2.fwb --sbom pump.cdx.json --record rec.json
 
+# ---- on the device: the installed release's SBOM, and its digest in the audit log ----
+device_init dev
+T="install of a bundle with an SBOM" expect_ok "$FWVERIFY" install --device dev cdx.fwb
+T="fwseal-verify sbom --set b: the SBOM of the pending release, byte for byte" \
+	expect_ok "$FWVERIFY" sbom --device dev --set b
+check "... equal to the signed SBOM" cmp "$LAST_OUT" pump.cdx.json
+check "no SBOM was written into a slot" sh -c '! grep -rl "CycloneDX" dev/a dev/b'
+T="fwseal-verify sbom before confirmation: the confirmed set a holds no release (33)" \
+	expect_exit 33 "$FWVERIFY" sbom --device dev
+{ "$FWVERIFY" boot --device dev && "$FWVERIFY" mark-good --device dev; } >/dev/null 2>&1 ||
+	die "boot + mark-good"
+T="fwseal-verify sbom --json after mark-good: the confirmed release's SBOM" \
+	expect_ok "$FWVERIFY" sbom --device dev --json
+check "... set b, version 1.0.0, sha256 of the signed SBOM, the SBOM as an object" \
+	"$PY" -c 'import hashlib, json, sys
+d = json.load(open(sys.argv[1]))
+b = open("pump.cdx.json", "rb").read()
+assert d["set"] == "b" and d["version"] == "1.0.0" and d["size"] == len(b), d
+assert d["sha256"] == hashlib.sha256(b).hexdigest()
+assert d["sbom"] == json.loads(b)' "$LAST_OUT"
+check "the audit log's install line records the SBOM's digest" \
+	sh -c 'grep "\"action\":\"install\"" dev/log | grep -q "\"sbom\":\"$(sha256sum pump.cdx.json | cut -c1-64)\""'
+T="the audit log with and without sbom members verifies" \
+	expect_ok "$FWVERIFY" log --device dev --verify
+# A second release, without SBOM, then one with an SPDX SBOM that is cancelled.
+make_release v2.json 2.0.0 2 hw-a a.bin:a.bin:rootfs:65536 b.bin:b.bin:kernel
+pack v2.fwb v2.json rel root.json
+T="install of a release without SBOM into set a" expect_ok "$FWVERIFY" install --device dev v2.fwb
+T="fwseal-verify sbom --set a: that release came without an SBOM (33)" \
+	expect_exit 33 "$FWVERIFY" sbom --device dev --set a
+check "... no sbom.a kept" test ! -e dev/sbom.a
+T="the confirmed release still has its SBOM" expect_ok "$FWVERIFY" sbom --device dev
+check "... the CycloneDX one" cmp "$LAST_OUT" pump.cdx.json
+"$FWVERIFY" rollback --device dev >/dev/null 2>&1 || die "rollback"
+make_release v3.json 3.0.0 3 hw-a a.bin:a.bin:rootfs:65536 b.bin:b.bin:kernel
+"$FWSEAL" pack --manifest v3.json --key rel.key --root root.json --out v3.fwb \
+	--sbom docdescribes.spdx.json >/dev/null 2>&1 && die "the SPDX SBOM names 1.0.0, not 3.0.0: pack must refuse"
+sed 's/"versionInfo": "1.0.0"/"versionInfo": "3.0.0"/; s/test-pump@1.0.0/test-pump@3.0.0/' pump.spdx.json >v3.spdx.json
+pack v3.fwb v3.json rel root.json --sbom v3.spdx.json
+T="install of 3.0.0 with an SPDX SBOM into set a" expect_ok "$FWVERIFY" install --device dev v3.fwb
+T="fwseal-verify sbom --set a: the SPDX SBOM of the pending 3.0.0" \
+	expect_ok "$FWVERIFY" sbom --device dev --set a
+check "... byte for byte" cmp "$LAST_OUT" v3.spdx.json
+"$FWVERIFY" rollback --device dev >/dev/null 2>&1 || die "rollback of 3.0.0"
+T="after the pending 3.0.0 was cancelled, set a has no SBOM (33): it went with the release" \
+	expect_exit 33 "$FWVERIFY" sbom --device dev --set a
+# Refused installs keep nothing.
+entry_set v3.fwb sbom/v3.spdx.json <(sed 's/"zlib"/"zl1b"/' v3.spdx.json) v3-swapped.fwb
+before=$(snapshot dev; ls -A dev)
+T="install of a bundle whose SBOM was swapped after signing: refused (22)" \
+	expect_exit 22 "$FWVERIFY" install --device dev v3-swapped.fwb
+check "... nothing changed in the device: no SBOM kept, no staging file left" \
+	test "$before" = "$(snapshot dev; ls -A dev)"
+check "... the refusal is in the audit log, without an sbom member" \
+	sh -c 'tail -n 1 dev/log | grep "\"result\":\"FWS_EDIGEST\"" | grep -vq "\"sbom\""'
+# Re-chain the whole log (every later prev and hash, and the head) so that
+# only the edited member can be the reason; the control re-chains unedited.
+rechain() { # DIR EDIT(0|1)
+	"$PY" - "$1" "$2" <<'EOF2' || die "re-chaining $1/log"
+import hashlib, re, sys
+d, edit = sys.argv[1], sys.argv[2] == "1"
+lines, prev, done = open(d + "/log").read().splitlines(), "0" * 64, False
+for i, l in enumerate(lines):
+    body = l[:l.index(',"hash":')]
+    body = re.sub(r'"prev":"[0-9a-f]{64}"', '"prev":"%s"' % prev, body)
+    if edit and not done and '"sbom":"' in body:
+        body, done = re.sub(r'"sbom":"[0-9a-f]{64}"', '"sbom":""', body), True
+    prev = hashlib.sha256((body + "}").encode()).hexdigest()
+    lines[i] = body + ',"hash":"%s"}' % prev
+open(d + "/log", "w").write("\n".join(lines) + "\n")
+head = open(d + "/log.head").read()
+open(d + "/log.head", "w").write(re.sub(r'"hash":"[0-9a-f]{64}"', '"hash":"%s"' % prev, head))
+assert done or not edit, "no sbom member to edit"
+EOF2
+}
+cp -a dev dev-control && rechain dev-control 0
+T="control: the log re-chained by the test, unedited, verifies" \
+	expect_ok "$FWVERIFY" log --device dev-control --verify
+cp -a dev dev-edited && rechain dev-edited 1
+T="audit log line with an empty sbom member (a second spelling of none), the chain and head recomputed: refused (27)" \
+	expect_exit 27 "$FWVERIFY" log --device dev-edited --verify
+check "... at the install line" grep -q 'line [0-9]' "$LAST_ERR"
+T="fwseal-verify sbom --set c: usage error" expect_exit 2 "$FWVERIFY" sbom --device dev --set c
+
 finish

@@ -2,6 +2,10 @@
 """An independent check of a fwseal attestation (tests/cli/test_sbom.sh).
 
   dsse_check.py ENVELOPE KEY.pub BUNDLE [SBOM]
+  dsse_check.py --cases FILE     one case per line, tab-separated:
+                                 STATUS DESCRIPTION ENVELOPE KEY.pub BUNDLE [SBOM];
+                                 prints "ok - DESCRIPTION (exit STATUS)" or "not ok - ..."
+                                 per case (tests/cli/lib.sh's format), in one process
 
 Nothing here comes from fwseal: the DSSE PAE is computed here from the DSSE v1
 specification, the Ed25519 signature is checked twice, by securesystemslib's
@@ -23,9 +27,14 @@ from securesystemslib.exceptions import UnverifiedSignatureError
 from securesystemslib.signer import Signature, SSlibKey
 
 
+class Verdict(Exception):
+    def __init__(self, code, why):
+        super().__init__(why)
+        self.code = code
+
+
 def fail(code, why):
-    print("dsse_check: " + why)
-    sys.exit(code)
+    raise Verdict(code, "dsse_check: " + why)
 
 
 def pae(t, body):
@@ -33,7 +42,7 @@ def pae(t, body):
     return b"DSSEv1 %d %s %d " % (len(t), t, len(body)) + body
 
 
-def main(a):
+def check(a):
     env = json.load(open(a[1]))
     pub = json.load(open(a[2]))
     if sorted(env) != ["payload", "payloadType", "signatures"]:
@@ -81,8 +90,29 @@ def main(a):
         want = "https://spdx.dev/Document" if "spdxVersion" in sbom else "https://cyclonedx.org/bom"
         if st.get("predicateType") != want or st.get("predicate") != sbom:
             fail(4, "the predicate is not %s (%s)" % (a[4], st.get("predicateType")))
-    print("dsse_check: OK, %d subjects, %s" % (len(subj), st.get("predicateType")))
-    return 0
+    return "dsse_check: OK, %d subjects, %s" % (len(subj), st.get("predicateType"))
+
+
+def run(a):
+    try:
+        return 0, check(a)
+    except Verdict as v:
+        return v.code, str(v)
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "--cases":
+        for line in open(argv[2]).read().splitlines():
+            want, desc, *args = line.split("\t")
+            code, why = run(["dsse_check"] + args)
+            if code == int(want):
+                print("ok - %s (exit %s)" % (desc, want))
+            else:
+                print("not ok - %s\n#   exit %d, expected %s: %s" % (desc, code, want, why))
+        return 0
+    code, why = run(argv)
+    print(why)
+    return code
 
 
 if __name__ == "__main__":

@@ -139,8 +139,8 @@ TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils
 # The SBOM tests (test_sbom.sh) validate against the real schemas with Debian's
 # jsonschema, check attestations with securesystemslib and cryptography, and
 # the CycloneDX schemas with the npm library pinned in tests/sbom (npm_ci.sh).
-SBOM_TEST_PROBE := /usr/bin/python3 -c 'import jsonschema, securesystemslib, cryptography' && command -v npm
-SBOM_TEST_PACKAGES := python3-jsonschema python3-securesystemslib python3-cryptography nodejs npm
+SBOM_TEST_PROBE := /usr/bin/python3 -c 'import jsonschema, securesystemslib, cryptography, nacl' && command -v npm
+SBOM_TEST_PACKAGES := python3-jsonschema python3-securesystemslib python3-cryptography python3-nacl nodejs npm
 # check-long boots the real U-Boot in QEMU (tests/cli/long_uboot_qemu.sh).
 UBOOT_TEST_TOOLS := qemu-system-aarch64=qemu-system-arm sfdisk=fdisk mformat=mtools \
 	mcopy=mtools mkimage=u-boot-tools mkenvimage=u-boot-tools fw_printenv=libubootenv-tool

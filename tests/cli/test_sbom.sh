@@ -326,6 +326,20 @@ check "no attestation written by a refused attest" test ! -e x.att.json
 full && T="attest onto an existing file: refused (32)" \
 	expect_exit 32 "$FWSEAL" attest --root root.json --key rel.key --out cdx.att.json cdx.fwb
 
+# Co-signing rewrites the bundle entry by entry: the SBOM entry survives.
+if full; then
+	make_key rel2
+	"$FWKEYS" root init --root-key rootk.pub --sign rootk.key --release-key rel.pub \
+		--release-key rel2.pub --release-threshold 2 --expires 36500 --out root2.json \
+		>/dev/null 2>&1 || die "root2"
+	"$FWSEAL" pack --manifest v1.json --key rel.key --root root2.json --out two.fwb \
+		--sbom pump.cdx.json >/dev/null 2>&1 || die "pack two.fwb"
+	T="co-signing a bundle with an SBOM" expect_ok "$FWSEAL" sign --key rel2.key --root root2.json two.fwb
+	T="... the co-signed bundle's SBOM is the packed one" \
+		expect_ok "$FWSEAL" inspect --sbom --root root2.json two.fwb
+	check "... byte for byte" cmp "$LAST_OUT" pump.cdx.json
+fi
+
 # ---- release records: pack --record, record, verify --record ----
 T="pack --record: the bundle, then its release record" \
 	expect_ok "${PACK[@]}" rec.fwb --sbom pump.cdx.json --record rec.json

@@ -69,6 +69,10 @@ sv("describeszlib", lambda d: d["relationships"][0].update(relatedSpdxElement="S
 sv("orphan", lambda d: d["relationships"].pop(1))
 sv("nocreated", lambda d: d["creationInfo"].pop("created"))
 sv("v22", lambda d: d.update(spdxVersion="SPDX-2.2"))
+def v3(d):
+    d["packages"][0]["versionInfo"] = "3.0.0"
+    d["packages"][0]["externalRefs"][0]["referenceLocator"] = "pkg:generic/example-medical/test-pump@3.0.0"
+sv("v3", v3)
 both = copy.deepcopy(spdx); both["bomFormat"] = "CycloneDX"; put("both.spdx.json", both)
 text = open("pump.cdx.json").read()
 # one key twice: two parsers, two SBOMs
@@ -83,10 +87,11 @@ EOF
 # demands (supplier, identifier, graph, the release as the described
 # component): all of them are valid against the official schemas, so the
 # refusals below are fwseal's rules, not schema errors.
-CDX_VALID="pump.cdx.json v15.cdx.json noextras.cdx.json badeos.cdx.json nosupplier.cdx.json
+cp "$SBOM_DIR/unit.cdx.json" "$SBOM_DIR/unit-min.cdx.json" . # the unit tests' SBOMs
+CDX_VALID="unit.cdx.json unit-min.cdx.json pump.cdx.json v15.cdx.json noextras.cdx.json badeos.cdx.json nosupplier.cdx.json
 	noid.cdx.json nodeps.cdx.json orphan.cdx.json otherversion.cdx.json otherproduct.cdx.json"
 SPDX_VALID="pump.spdx.json docdescribes.spdx.json noextras.spdx.json noassertion.spdx.json
-	nocpe.spdx.json nodescribes.spdx.json describeszlib.spdx.json orphan.spdx.json"
+	nocpe.spdx.json nodescribes.spdx.json describeszlib.spdx.json orphan.spdx.json v3.spdx.json"
 
 if "$PY" -c 'import jsonschema' 2>/dev/null; then
 	# shellcheck disable=SC2086
@@ -458,7 +463,6 @@ if full; then
 	make_release v3.json 3.0.0 3 hw-a a.bin:a.bin:rootfs:65536 b.bin:b.bin:kernel
 	"$FWSEAL" pack --manifest v3.json --key rel.key --root root.json --out v3.fwb \
 		--sbom docdescribes.spdx.json >/dev/null 2>&1 && die "the SPDX SBOM names 1.0.0, not 3.0.0: pack must refuse"
-	sed 's/"versionInfo": "1.0.0"/"versionInfo": "3.0.0"/; s/test-pump@1.0.0/test-pump@3.0.0/' pump.spdx.json >v3.spdx.json
 	pack v3.fwb v3.json rel root.json --sbom v3.spdx.json
 	T="install of 3.0.0 with an SPDX SBOM into set a" expect_ok "$FWVERIFY" install --device dev v3.fwb
 	T="fwseal-verify sbom --set a: the SPDX SBOM of the pending 3.0.0" \

@@ -13,7 +13,24 @@
 
 #include "test_device_helpers.h"
 
-#define SBOM "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":[]}\n"
+/* tests/sbom/unit-min.cdx.json, validated against the CycloneDX 1.6 schema
+ * by tests/cli/test_sbom.sh (the device neither parses nor checks it).
+ * Unit tests run in tests/. */
+#ifndef SBOM_DIR
+#define SBOM_DIR "sbom"
+#endif
+static char SBOM[256];
+
+static void setup(void)
+{
+	FILE *f = fopen(SBOM_DIR "/unit-min.cdx.json", "rb");
+	cr_assert_not_null(f);
+	size_t n = fread(SBOM, 1, sizeof(SBOM) - 1, f);
+	fclose(f);
+	cr_assert_gt(n, 0);
+	SBOM[n] = '\0';
+	td_setup();
+}
 
 /* Every call through the table from the N-th on fails with EIO: the
  * process "dies" there, what it already did stays. */
@@ -118,7 +135,7 @@ static void only_targets_in(const char *dir, unsigned n)
 	closedir(d);
 }
 
-TestSuite(sbom_device, .init = td_setup, .fini = td_teardown);
+TestSuite(sbom_device, .init = setup, .fini = td_teardown);
 
 Test(sbom_device, sbom_kept_with_the_release_and_dropped_with_it)
 {

@@ -24,12 +24,12 @@ struct fws_record_input {
 
 struct fws_record_opts {
 	const struct fws_root *trusted; /* required */
-	int64_t now;                    /* expiry judged at this time (0 = not judged) */
-	const char *bundle_name;        /* recorded as bundle.name */
+	int64_t now;			/* expiry judged at this time (0 = not judged) */
+	const char *bundle_name;	/* recorded as bundle.name */
 	const struct fws_record_input *inputs;
-	size_t n_inputs;                /* at most 64 */
+	size_t n_inputs;				    /* at most 64 */
 	const char *tool_name, *tool_version, *tool_commit; /* commit "" when unknown */
-	const char *source_date_epoch;  /* as set in the environment, NULL = unset */
+	const char *source_date_epoch; /* as set in the environment, NULL = unset */
 };
 
 /* Verifies the bundle (everything fws_bundle_verify checks, and the SBOM's

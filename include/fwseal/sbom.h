@@ -18,9 +18,9 @@
 typedef void (*fws_sbom_warn_fn)(void *ctx, const char *where, const char *why);
 
 struct fws_sbom_check_opts {
-	const char *product; /* the described component must have this name ... */
-	const char *version; /* ... and this version (the manifest's) */
-	int strict;          /* an FDA extra missing is FWS_ESBOM, not a warning */
+	const char *product;   /* the described component must have this name ... */
+	const char *version;   /* ... and this version (the manifest's) */
+	int strict;	       /* an FDA extra missing is FWS_ESBOM, not a warning */
 	fws_sbom_warn_fn warn; /* may be NULL */
 	void *warn_ctx;
 };

@@ -8,9 +8,9 @@
  * every other file the device writes (lib/io). */
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "device/dir_internal.h"

@@ -45,7 +45,8 @@ fail:
 static int subject_add(json_t *arr, const char *name, json_t *digest)
 {
 	json_t *s = json_object();
-	int rc = s == NULL || digest == NULL ? FWS_ENOMEM : fws_json_set(s, "name", json_string(name));
+	int rc =
+	    s == NULL || digest == NULL ? FWS_ENOMEM : fws_json_set(s, "name", json_string(name));
 	if (rc == 0)
 		rc = fws_json_set(s, "digest", digest);
 	else
@@ -110,8 +111,8 @@ static int statement(const char *subj, const struct fws_bundle_facts *f, const c
 	return 0;
 }
 
-static int envelope(const struct fws_secret_key *key, const char *body, size_t body_len,
-		    char **out, size_t *out_len)
+static int envelope(const struct fws_secret_key *key, const char *body, size_t body_len, char **out,
+		    size_t *out_len)
 {
 	uint8_t sig[crypto_sign_BYTES], pk[32], keyid[32];
 	char keyid_hex[65], sig_b64[sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL)];
@@ -130,7 +131,8 @@ static int envelope(const struct fws_secret_key *key, const char *body, size_t b
 		goto out;
 	fws_secret_key_public(key, pk, keyid);
 	fws_hex_encode(keyid_hex, keyid, 32);
-	sodium_bin2base64(sig_b64, sizeof(sig_b64), sig, sizeof(sig), sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(sig_b64, sizeof(sig_b64), sig, sizeof(sig),
+			  sodium_base64_VARIANT_ORIGINAL);
 	sodium_bin2base64(b64, b64_len, (const uint8_t *)body, body_len,
 			  sodium_base64_VARIANT_ORIGINAL);
 	rc = FWS_ENOMEM;
@@ -204,8 +206,7 @@ int fws_attest(fws_read_fn read, void *read_ctx, const char *subject_name,
 		goto out;
 	rc = subjects(subject_name, &r->manifest, f, &subj, &subj_len);
 	if (rc == 0)
-		rc = statement(subj,
-			       f,
+		rc = statement(subj, f,
 			       strncmp(r->manifest.sbom_document.format, "spdx", 4) == 0
 				   ? FWS_PREDICATE_SPDX
 				   : FWS_PREDICATE_CYCLONEDX,

@@ -32,15 +32,16 @@
 #define READ_BUF (1024 * 1024)
 
 static const char *const record_keys[] = {
-    "bundle",	 "created",	     "hardware", "inputs",   "manifest_sha256",
-    "payloads",	 "product",	     "record_type", "record_version", "root_version",
-    "sbom",	 "security_version", "selftest", "signers",  "source_date_epoch",
-    "tool",	 "version",
+    "bundle",	"created",	    "hardware",	   "inputs",	     "manifest_sha256",
+    "payloads", "product",	    "record_type", "record_version", "root_version",
+    "sbom",	"security_version", "selftest",	   "signers",	     "source_date_epoch",
+    "tool",	"version",
 };
 /* What the bundle decides, compared in this order by fws_record_check. */
 static const char *const compared[] = {
-    "product", "version",  "security_version", "created", "hardware",  "root_version",
-    "signers", "manifest_sha256", "sbom",	   "payloads", "bundle",
+    "product",	"version",	"security_version", "created",
+    "hardware", "root_version", "signers",	    "manifest_sha256",
+    "sbom",	"payloads",	"bundle",
 };
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -95,9 +96,9 @@ static int bundle_fields(json_t *doc, const struct fws_verify_result *r,
 	for (size_t i = 0; rc == 0 && i < m->n_payloads; i++) {
 		const struct fws_payload *p = &m->payloads[i];
 		rc = fws_json_append(pl, json_pack("{s:s,s:s,s:I,s:o,s:o}", "name", p->name,
-						    "target", p->target, "size", (json_int_t)p->size,
-						    "sha256", hex(f->payload_sha256[i], 32),
-						    "sha256_chunks", hex(p->chunks_sha256, 32)));
+						   "target", p->target, "size", (json_int_t)p->size,
+						   "sha256", hex(f->payload_sha256[i], 32),
+						   "sha256_chunks", hex(p->chunks_sha256, 32)));
 	}
 	if (rc == 0) {
 		rc = fws_json_set(doc, "hardware", hw);
@@ -142,7 +143,8 @@ static int hash_file(const char *path, uint8_t digest[32], uint64_t *size, uint8
 	int rc = 0;
 	*size = 0;
 	if (fd < 0)
-		return fws_diag_set(errno == ENOENT ? FWS_ENOENT : FWS_EIO, errno, NULL, "cannot open");
+		return fws_diag_set(errno == ENOENT ? FWS_ENOENT : FWS_EIO, errno, NULL,
+				    "cannot open");
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
 		rc = fws_diag_set(FWS_EIO, 0, NULL, "not a regular file");
 	fws_sha256_init(&h);
@@ -190,10 +192,10 @@ static int inputs(json_t *doc, const struct fws_record_opts *o, const struct fws
 		if (rc == 0)
 			rc = input_matches(o->inputs[i].role, digest, r, f);
 		if (rc == 0)
-			rc = fws_json_append(arr, json_pack("{s:s,s:s,s:o,s:I}", "role",
-							     o->inputs[i].role, "path",
-							     o->inputs[i].path, "sha256",
-							     hex(digest, 32), "size", (json_int_t)size));
+			rc = fws_json_append(
+			    arr, json_pack("{s:s,s:s,s:o,s:I}", "role", o->inputs[i].role, "path",
+					   o->inputs[i].path, "sha256", hex(digest, 32), "size",
+					   (json_int_t)size));
 	}
 	if (rc == 0) {
 		*failed = NULL;
@@ -239,8 +241,8 @@ static int verify_pass(fws_read_fn read, void *ctx, const struct fws_verify_opts
 	return fws_bundle_verify_facts(read, ctx, vo, r, 0, f);
 }
 
-int fws_record_make(fws_read_fn read, void *read_ctx, const struct fws_record_opts *o,
-		    char **json, size_t *json_len, struct fws_verify_result *result)
+int fws_record_make(fws_read_fn read, void *read_ctx, const struct fws_record_opts *o, char **json,
+		    size_t *json_len, struct fws_verify_result *result)
 {
 	struct fws_verify_result *r = malloc(sizeof(*r));
 	struct fws_bundle_facts *f = calloc(1, sizeof(*f));
@@ -278,8 +280,8 @@ int fws_record_make(fws_read_fn read, void *read_ctx, const struct fws_record_op
 	if (rc == 0)
 		rc = fws_json_set(doc, "record_version", json_integer(RECORD_VERSION));
 	if (rc == 0)
-		rc = fws_json_dump(doc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII, 1, json,
-				   json_len);
+		rc = fws_json_dump(doc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII, 1,
+				   json, json_len);
 	/* The diagnostic names the input file that failed, if one did. */
 	if (rc != 0 && failed != NULL && fws_diag_last()->code == rc) {
 		char why[FWS_DIAG_WHY_MAX];
@@ -336,9 +338,9 @@ static int differs(const char *where, const json_t *said, const json_t *is)
 {
 	char *a = json_dumps(said, JSON_COMPACT | JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
 	char *b = json_dumps(is, JSON_COMPACT | JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
-	int rc = fws_diag_set(FWS_ERECORD, 0, where, "the record says %.80s%s, the bundle has %.80s%s",
-			      a ? a : "?", a && strlen(a) > 80 ? "..." : "", b ? b : "?",
-			      b && strlen(b) > 80 ? "..." : "");
+	int rc = fws_diag_set(
+	    FWS_ERECORD, 0, where, "the record says %.80s%s, the bundle has %.80s%s", a ? a : "?",
+	    a && strlen(a) > 80 ? "..." : "", b ? b : "?", b && strlen(b) > 80 ? "..." : "");
 	free(a);
 	free(b);
 	return rc;
@@ -355,7 +357,8 @@ static int compare(const json_t *rec, const json_t *want)
 			static const char *const sub[] = {"sha256", "size"};
 			for (size_t j = 0; j < 2; j++) {
 				snprintf(where, sizeof(where), "bundle.%s", sub[j]);
-				if (!json_equal(json_object_get(a, sub[j]), json_object_get(b, sub[j])))
+				if (!json_equal(json_object_get(a, sub[j]),
+						json_object_get(b, sub[j])))
 					return differs(where, json_object_get(a, sub[j]),
 						       json_object_get(b, sub[j]));
 			}
@@ -372,8 +375,8 @@ static int compare(const json_t *rec, const json_t *want)
 				json_object_foreach((json_t *)pb, pk, pv)
 				{
 					if (!json_equal(json_object_get(pa, pk), pv)) {
-						snprintf(where, sizeof(where), "payloads[%zu].%s", j,
-							 pk);
+						snprintf(where, sizeof(where), "payloads[%zu].%s",
+							 j, pk);
 						return differs(where, json_object_get(pa, pk), pv);
 					}
 				}
@@ -391,7 +394,8 @@ static int compare(const json_t *rec, const json_t *want)
 int fws_record_validate(const uint8_t *record, size_t record_len)
 {
 	json_t *rec = NULL;
-	int rc = record == NULL ? FWS_EUSAGE : fws_json_load(record, record_len, FWS_RECORD_MAX, &rec);
+	int rc =
+	    record == NULL ? FWS_EUSAGE : fws_json_load(record, record_len, FWS_RECORD_MAX, &rec);
 	if (rc == 0)
 		rc = check_shape(rec);
 	json_decref(rec);

@@ -25,8 +25,8 @@
 
 struct checker {
 	const struct fws_sbom_check_opts *o;
-	json_t *ids;  /* bom-ref / SPDXID -> true once the dependency graph names it */
-	json_t *pkgs; /* SPDX: SPDXID -> its package (borrowed) */
+	json_t *ids;	  /* bom-ref / SPDXID -> true once the dependency graph names it */
+	json_t *pkgs;	  /* SPDX: SPDXID -> its package (borrowed) */
 	json_t *elements; /* SPDX: every file, snippet and package SPDXID */
 };
 
@@ -83,8 +83,8 @@ static int extra(struct checker *k, const char *label, const char *why)
 	return 0;
 }
 
-static int check_extras(struct checker *k, const char *label, const char *support,
-			const char *eos, const char *how)
+static int check_extras(struct checker *k, const char *label, const char *support, const char *eos,
+			const char *how)
 {
 	char why[128];
 	int rc = 0;
@@ -93,7 +93,8 @@ static int check_extras(struct checker *k, const char *label, const char *suppor
 		rc = extra(k, label, why);
 	}
 	if (rc == 0 && (eos == NULL || !eos_valid(eos))) {
-		snprintf(why, sizeof(why), "%s end of support (%s" PROP_EOS ", YYYY-MM-DD or unknown)",
+		snprintf(why, sizeof(why),
+			 "%s end of support (%s" PROP_EOS ", YYYY-MM-DD or unknown)",
 			 eos == NULL ? "no" : "a malformed", how);
 		rc = extra(k, label, why);
 	}
@@ -138,7 +139,8 @@ static int cdx_component(struct checker *k, const json_t *c, const char *path)
 	if (ref == NULL)
 		return missing(label, "%s", "no bom-ref: the dependency graph cannot name it");
 	if (json_object_get(k->ids, ref) != NULL)
-		return missing(label, "bom-ref %s is used twice", fws_json_quote(q, ref, strlen(ref)));
+		return missing(label, "bom-ref %s is used twice",
+			       fws_json_quote(q, ref, strlen(ref)));
 	if (json_object_set_new(k->ids, ref, json_false()) != 0)
 		return FWS_ENOMEM;
 	return cdx_extras(k, c, label);
@@ -232,8 +234,7 @@ static int described_is_release(const struct checker *k, const char *where, cons
 	    q4[FWS_JSON_QUOTE_CAP];
 	if (strcmp(name, k->o->product) == 0 && strcmp(version, k->o->version) == 0)
 		return 0;
-	return fws_diag_set(FWS_ESBOM, 0, where,
-			    "describes %s %s, but the manifest releases %s %s",
+	return fws_diag_set(FWS_ESBOM, 0, where, "describes %s %s, but the manifest releases %s %s",
 			    fws_json_quote(q1, name, strlen(name)),
 			    fws_json_quote(q2, version, strlen(version)),
 			    fws_json_quote(q3, k->o->product, strlen(k->o->product)),
@@ -357,9 +358,15 @@ static int spdx_other_elements(struct checker *k, const json_t *doc)
 static int is_dependency(const char *type)
 {
 	static const char *const types[] = {
-	    "DEPENDS_ON",	 "DEPENDENCY_OF",	    "CONTAINS",	   "CONTAINED_BY",
-	    "STATIC_LINK",	 "DYNAMIC_LINK",	    "RUNTIME_DEPENDENCY_OF",
-	    "BUILD_DEPENDENCY_OF", "PREREQUISITE_FOR",
+	    "DEPENDS_ON",
+	    "DEPENDENCY_OF",
+	    "CONTAINS",
+	    "CONTAINED_BY",
+	    "STATIC_LINK",
+	    "DYNAMIC_LINK",
+	    "RUNTIME_DEPENDENCY_OF",
+	    "BUILD_DEPENDENCY_OF",
+	    "PREREQUISITE_FOR",
 	};
 	for (size_t i = 0; type != NULL && i < sizeof(types) / sizeof(types[0]); i++)
 		if (strcmp(type, types[i]) == 0)
@@ -443,7 +450,8 @@ static int check_spdx(struct checker *k, const json_t *doc)
 		return missing("creationInfo.created", "%s", "missing: when the SBOM was made");
 	const json_t *creators = json_object_get(ci, "creators");
 	if (json_array_size(creators) == 0)
-		return missing("creationInfo.creators", "%s", "missing or empty: who made the SBOM");
+		return missing("creationInfo.creators", "%s",
+			       "missing or empty: who made the SBOM");
 	json_array_foreach(creators, i, v)
 	{
 		if (json_string_value(v) == NULL || json_string_value(v)[0] == '\0')
@@ -550,8 +558,7 @@ int fws_sbom_check(const uint8_t *json, size_t len, const struct fws_sbom_check_
 	struct checker k = {o, json_object(), json_object(), json_object()};
 	json_t *doc = NULL;
 	int rc = FWS_EUSAGE;
-	if (json == NULL || o == NULL || o->product == NULL || o->version == NULL ||
-	    format == NULL)
+	if (json == NULL || o == NULL || o->product == NULL || o->version == NULL || format == NULL)
 		goto out;
 	format[0] = '\0';
 	rc = FWS_ENOMEM;

@@ -10,7 +10,7 @@ struct fws_bundle_facts {
 	uint8_t bundle_sha256[32]; /* SHA-256 of the raw bytes read (the .fwb file) */
 	uint64_t bundle_bytes;
 	uint8_t payload_sha256[FWS_MAX_PAYLOADS][32]; /* plain SHA-256 of each payload */
-	uint8_t *sbom;   /* malloc'd copy of the SBOM entry, or NULL */
+	uint8_t *sbom;				      /* malloc'd copy of the SBOM entry, or NULL */
 	size_t sbom_len;
 };
 

@@ -139,7 +139,7 @@ Test(sbom_bundle, sbom_streams_at_every_split_and_precedes_every_payload_byte)
 {
 	size_t len;
 	uint8_t *b = build(SBOM_CDX, NULL, 0, &len);
-	size_t at = find(b, len, "sbom/sbom.cdx.json") , end = at + 512 + strlen(SBOM_CDX) + 1100;
+	size_t at = find(b, len, "sbom/sbom.cdx.json"), end = at + 512 + strlen(SBOM_CDX) + 1100;
 	for (size_t s = at > 600 ? at - 600 : 0; s < end && s <= len; s++) {
 		struct seen seen = {0};
 		cr_assert_eq(verify(b, len, s, &seen), 0, "split at %zu", s);
@@ -251,7 +251,7 @@ static int decode_with(const char *member)
 }
 
 #define DOC(fmt, sha, size)                                                                        \
-	",\"sbom_document\":{\"name\":\"s.json\",\"sbom_format\":\"" fmt "\",\"sha256\":\"" sha   \
+	",\"sbom_document\":{\"name\":\"s.json\",\"sbom_format\":\"" fmt "\",\"sha256\":\"" sha    \
 	"\",\"size\":" size "}"
 #define SHA "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
@@ -289,14 +289,18 @@ Test(sbom_manifest, hostile_sbom_documents_are_refused)
 {
 	cr_assert_eq(decode_with(DOC("spdx-2.2", SHA, "1")), FWS_ESCHEMA, "unknown format");
 	cr_assert_eq(decode_with(DOC("SPDX-2.3", SHA, "1")), FWS_ESCHEMA, "another spelling");
-	cr_assert_eq(decode_with(DOC("spdx-2.3", "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855", "1")),
+	cr_assert_eq(decode_with(DOC(
+			 "spdx-2.3",
+			 "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855", "1")),
 		     FWS_ESCHEMA, "uppercase hex: a second spelling");
 	cr_assert_eq(decode_with(DOC("spdx-2.3", SHA, "0")), FWS_ESCHEMA, "empty SBOM");
 	cr_assert_eq(decode_with(DOC("spdx-2.3", SHA, "16777217")), FWS_ELIMIT, "above 16 MiB");
-	cr_assert_eq(decode_with(DOC("spdx-2.3", SHA, "1.0")), FWS_ESCHEMA, "a real, not an integer");
-	cr_assert_eq(decode_with(",\"sbom_document\":{\"name\":\"../s\",\"sbom_format\":\"spdx-2.3\","
-				 "\"sha256\":\"" SHA "\",\"size\":1}"),
-		     FWS_ESCHEMA, "a name that walks out of sbom/");
+	cr_assert_eq(decode_with(DOC("spdx-2.3", SHA, "1.0")), FWS_ESCHEMA,
+		     "a real, not an integer");
+	cr_assert_eq(
+	    decode_with(",\"sbom_document\":{\"name\":\"../s\",\"sbom_format\":\"spdx-2.3\","
+			"\"sha256\":\"" SHA "\",\"size\":1}"),
+	    FWS_ESCHEMA, "a name that walks out of sbom/");
 	cr_assert_eq(decode_with(",\"sbom_document\":{\"name\":\"s\",\"sbom_format\":\"spdx-2.3\","
 				 "\"sha256\":\"" SHA "\"}"),
 		     FWS_ESCHEMA, "size missing");

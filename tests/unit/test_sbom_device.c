@@ -85,7 +85,7 @@ static int f_mkdirat(void *c, int d, const char *n, unsigned m)
 	(void)c;
 	return alive() ? mkdirat(d, n, (mode_t)m) : -1;
 }
-static const struct fws_fs_ops failing = {NULL,	    f_openat, f_write,	  f_fsync, f_ftruncate,
+static const struct fws_fs_ops failing = {NULL,	      f_openat, f_write,    f_fsync,  f_ftruncate,
 					  f_renameat, f_linkat, f_unlinkat, f_mkdirat};
 
 static uint8_t *sbom_bundle(const char *version, uint64_t sv, const char *sbom, size_t *len)
@@ -192,7 +192,8 @@ Test(sbom_device, every_failing_call_of_an_install_leaves_sbom_and_state_agreein
 			cr_assert_eq(memcmp(buf, SBOM, len), 0, "fail at call %u", n);
 			kept_while_failing += !done;
 		} else {
-			cr_assert_eq(rc, FWS_ENOENT, "fail at call %u: an SBOM for an empty set", n);
+			cr_assert_eq(rc, FWS_ENOENT, "fail at call %u: an SBOM for an empty set",
+				     n);
 		}
 		only_targets_in(pj(TD.dir, "b"), n);
 	}

@@ -191,14 +191,18 @@ TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils
 	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl casync=casync \
 	faketime=faketime setpriv=util-linux strace=strace \
 	swtpm=swtpm swtpm_setup=swtpm-tools tpm2_nvread=tpm2-tools \
-	softhsm2-util=softhsm2 p11-kit=p11-kit
+	softhsm2-util=softhsm2 p11-kit=p11-kit npm=npm
 # The man page and packaging tests read the pages with man and groff, and
 # the libraries with readelf (tests/cli/test_man.sh, test_install.sh).
 TEST_TOOLS += man=man-db groff=groff-base readelf=binutils
 # Python modules the CLI tests import (Debian's python3, which tests/cli/run.sh
 # puts first): the independent Ed25519 checks of test_interop.sh and
-# test_hsm.sh, the YAML of the CI examples (test_ci_scripts.sh).
-TEST_PYMODULES := cryptography=python3-cryptography yaml=python3-yaml
+# test_hsm.sh, the YAML of the CI examples (test_ci_scripts.sh); the SBOM
+# tests (test_sbom.sh) validate against the real schemas with jsonschema and
+# check attestations with securesystemslib; the CycloneDX schemas are checked
+# with the npm library pinned in tests/sbom (npm_ci.sh).
+TEST_PYMODULES := cryptography=python3-cryptography yaml=python3-yaml \
+	jsonschema=python3-jsonschema securesystemslib=python3-securesystemslib nacl=python3-nacl
 # check-long boots the real U-Boot in QEMU (tests/cli/long_uboot_qemu.sh).
 UBOOT_TEST_TOOLS := qemu-system-aarch64=qemu-system-arm sfdisk=fdisk mformat=mtools \
 	mcopy=mtools mkimage=u-boot-tools mkenvimage=u-boot-tools fw_printenv=libubootenv-tool
@@ -212,6 +216,7 @@ UBOOT_TEST_TOOLS += dpkg-buildpackage=dpkg-dev dh=debhelper lintian=lintian fake
 test-deps: deps
 	$(Q)MODULES="$(TEST_MODULES)" PACKAGES="$(TEST_PACKAGES)" TOOLS="$(TEST_TOOLS)" \
 		PYMODULES="$(TEST_PYMODULES)" sh tests/deps.sh
+	$(Q)sh tests/sbom/npm_ci.sh
 
 uboot-test-deps: test-deps
 	$(Q)TOOLS="$(UBOOT_TEST_TOOLS)" PROBE="test -r /usr/lib/u-boot/qemu_arm64/u-boot.bin" \
@@ -381,7 +386,7 @@ bench: all
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD := build-fuzz
-FUZZ_TARGETS := manifest envelope root keyfile bundle bundle_unsigned sysconf
+FUZZ_TARGETS := manifest envelope root keyfile bundle bundle_unsigned sysconf sbom
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
 	-g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Iinclude -Ilib -Itests/fuzz -MMD -MP

@@ -618,6 +618,96 @@ static int run_status(struct cli *c)
 	return rc != 0 ? cli_fail(device_name, rc) : 0;
 }
 
+/* ---- sbom ---- */
+
+static const struct cli_opt sbom_opts[] = {
+    DEVICE_OPT,
+    {"set", CLI_VALUE, "a|b", 0, "the set whose release to describe (default: the confirmed set)"},
+    JSON_OPT,
+    {NULL}};
+static const int sbom_codes[] = {FWS_ESTATE, FWS_EUNSAFE, FWS_EIO,	 FWS_ECONFIG, FWS_EBOOTLOADER,
+				 FWS_ENOENT, FWS_ELIMIT,  FWS_EJSON, 0};
+
+/* Reads all of fd (at most FWS_SBOM_MAX bytes: what an install accepts). */
+static int read_sbom(int fd, uint8_t **out, size_t *len)
+{
+	size_t cap = 64 * 1024, n = 0;
+	uint8_t *buf = malloc(cap);
+	for (;;) {
+		if (buf == NULL)
+			return FWS_ENOMEM;
+		if (n == cap) {
+			uint8_t *more = cap <= FWS_SBOM_MAX ? realloc(buf, cap * 2) : NULL;
+			if (more == NULL) {
+				free(buf);
+				return cap <= FWS_SBOM_MAX ? FWS_ENOMEM : FWS_ELIMIT;
+			}
+			buf = more;
+			cap *= 2;
+		}
+		ssize_t got = read(fd, buf + n, cap - n);
+		if (got < 0) {
+			free(buf);
+			return FWS_EIO;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	if (n > FWS_SBOM_MAX) {
+		free(buf);
+		return FWS_ELIMIT;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int run_sbom(struct cli *c)
+{
+	const char *which = cli_get(c, "set");
+	char set = 0, used, version[FWS_VERSION_MAX + 1];
+	uint8_t *data = NULL, digest[32];
+	size_t len = 0;
+	int fd = -1;
+	if (which != NULL && strcmp(which, "a") != 0 && strcmp(which, "b") != 0)
+		return cli_usage_error("--set must be a or b, not '%s'", cli_esc(which));
+	if (which != NULL)
+		set = which[0];
+	int rc = open_device(c, 0);
+	if (rc != 0)
+		return rc;
+	fws_diag_clear();
+	rc = fws_device_sbom_open(&dev, set, &fd, &used, version);
+	if (rc == 0)
+		rc = read_sbom(fd, &data, &len);
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0)
+		return cli_fail(device_name, rc);
+	if (c->json) {
+		json_error_t err;
+		json_t *doc = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &err);
+		if (doc == NULL) {
+			free(data);
+			fprintf(stderr, "%s: %s: sbom.%c: the kept SBOM is not JSON (line %d)\n",
+				cli_prog, cli_esc(device_name), used, err.line);
+			return cli_status(FWS_EJSON);
+		}
+		fws_sha256(data, len, digest);
+		cli_json_set(c, "set", set_json(used));
+		cli_json_set(c, "version", json_string(version));
+		cli_json_set(c, "size", json_integer((json_int_t)len));
+		cli_json_set(c, "sha256", cli_json_hex(digest, 32));
+		cli_json_set(c, "sbom", doc);
+	} else if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+		free(data);
+		return cli_fail("standard output", FWS_EIO);
+	}
+	free(data);
+	return 0;
+}
+
 /* ---- log ---- */
 
 static const struct cli_opt log_opts[] = {
@@ -820,6 +910,19 @@ static const struct cli_cmd commands[] = {
      "log_seq          the audit log's last line\n"
      "rollback_floor   {backend, value, error}: the floor (docs/rollback-floor.md);\n"
      "                 value null and error the code's name when it cannot be read"},
+    {"sbom", "print the SBOM of the installed release",
+     "--device DIR [--set a|b] [--json]",
+     "Prints the SBOM the device kept when it installed the release now in the\n"
+     "confirmed set (or --set): the bytes the bundle carried, whose digest the\n"
+     "install verified against the signed manifest and recorded in the audit log\n"
+     "(docs/format.md §14.4). A set that holds no release, or a release installed\n"
+     "without an SBOM, exits 33.",
+     sbom_opts, 0, 0, sbom_codes, "fwseal-verify sbom --device /tmp/dev > installed.cdx.json",
+     run_sbom,
+     "set              the set described\n"
+     "version          its release's version\n"
+     "size, sha256     of the SBOM as kept (the audit log's sbom digest)\n"
+     "sbom             the SBOM itself, as a JSON object"},
     {"log", "print or check the audit log", "--device DIR [--json | --verify]",
      "Prints the hash-chained audit log, or checks its chain and head (exit 27 naming\n"
      "the first bad line). Works when the state is broken: it is the first step of\n"

@@ -11,6 +11,12 @@
 #include "fwseal/bundle_write.h"
 #include "fwseal/fwseal.h"
 #include "fwseal/keys.h"
+#include "fwseal/record.h"
+#include "fwseal/sbom.h"
+
+#ifndef FWS_GIT_COMMIT
+#define FWS_GIT_COMMIT ""
+#endif
 
 #define BUNDLE_CODES                                                                          \
 	FWS_ENOENT, FWS_EIO, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,   \
@@ -50,6 +56,18 @@ static void print_keyids(const char *label, const struct fws_signers *s)
 	}
 }
 
+static json_t *sbom_json(const struct fws_sbom_ref *s)
+{
+	if (s->name[0] == '\0')
+		return json_null();
+	json_t *o = json_object();
+	json_object_set_new(o, "name", json_string(s->name));
+	json_object_set_new(o, "sbom_format", json_string(s->format));
+	json_object_set_new(o, "size", json_integer((json_int_t)s->size));
+	json_object_set_new(o, "sha256", cli_json_hex(s->sha256, 32));
+	return o;
+}
+
 static json_t *manifest_json(const struct fws_manifest *m)
 {
 	json_t *o = json_object(), *hw = json_array(), *pl = json_array();
@@ -64,6 +82,7 @@ static json_t *manifest_json(const struct fws_manifest *m)
 	json_object_set_new(o, "min_version", cli_json_str(m->min_version));
 	json_object_set_new(o, "release_notes", cli_json_str(m->release_notes));
 	json_object_set_new(o, "sbom", cli_json_str(m->sbom));
+	json_object_set_new(o, "sbom_document", sbom_json(&m->sbom_document));
 	for (size_t i = 0; i < m->n_payloads; i++) {
 		const struct fws_payload *p = &m->payloads[i];
 		json_t *e = json_object();
@@ -76,6 +95,61 @@ static json_t *manifest_json(const struct fws_manifest *m)
 	}
 	json_object_set_new(o, "payloads", pl);
 	return o;
+}
+
+/* ---- release records (docs/evidence.md §2) ---- */
+
+/* Verifies `bundle` against the root in root_path and writes its release
+ * record to out (NULL: standard output). Reports its own error. */
+static int write_record(struct cli *c, const char *bundle, const char *root_path, int64_t now,
+			const struct fws_record_input *inputs, size_t n_inputs, const char *out,
+			int force)
+{
+	struct fws_record_opts ro = {0};
+	struct fws_root *root = NULL;
+	struct cli_bundle in = CLI_BUNDLE_INIT;
+	struct cli_progress prog = {0};
+	const char *used[2 + 64];
+	char *json = NULL;
+	size_t json_len, n_used = 0;
+	int rc = load_root(root_path, &root);
+	if (rc == 0)
+		rc = cli_bundle_open(c, bundle, NULL, &prog, &in);
+	if (rc == 0) {
+		const char *slash = strrchr(in.name, '/');
+		ro.trusted = root;
+		ro.now = now;
+		ro.bundle_name = slash != NULL ? slash + 1 : in.name;
+		ro.inputs = inputs;
+		ro.n_inputs = n_inputs;
+		ro.tool_name = "fwseal";
+		ro.tool_version = fws_version();
+		ro.tool_commit = FWS_GIT_COMMIT;
+		ro.source_date_epoch = getenv("SOURCE_DATE_EPOCH");
+		cli_progress_start(&prog, c, "recording", in.size);
+		fws_diag_clear();
+		rc = fws_record_make(in.read, in.ctx, &ro, &json, &json_len, NULL);
+		cli_progress_end(&prog);
+		if (rc != 0)
+			rc = cli_fail(in.name, rc);
+	}
+	used[n_used++] = bundle;
+	used[n_used++] = root_path;
+	for (size_t i = 0; i < n_inputs && n_used < sizeof(used) / sizeof(used[0]); i++)
+		used[n_used++] = inputs[i].path;
+	if (rc == 0 && out != NULL) {
+		rc = fws_file_write_atomic(out, json, json_len, 0644,
+					   force ? FWS_OUT_REPLACE : FWS_OUT_NEW, used, n_used);
+		if (rc != 0)
+			rc = cli_fail(out, rc);
+	} else if (rc == 0 &&
+		   (fwrite(json, 1, json_len, stdout) != json_len || fflush(stdout) != 0)) {
+		rc = cli_fail("standard output", FWS_EIO);
+	}
+	cli_bundle_close(&in);
+	free(json);
+	free(root);
+	return rc;
 }
 
 /* ---- pack ---- */
@@ -92,11 +166,30 @@ static const struct cli_opt pack_opts[] = {
     {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
     CLI_SIGNER_OPTS,
+    {"sbom", CLI_VALUE, "FILE", 0,
+     "carry this SBOM (SPDX 2.3 or CycloneDX 1.5/1.6 JSON) as a signed\nentry sbom/NAME "
+     "that is never written to a slot; refused when it\nlacks what a regulator expects "
+     "(docs/format.md §14.3)"},
+    {"sbom-strict", CLI_FLAG, NULL, 0,
+     "with --sbom: a missing support level or end of support is an\nerror, not a warning"},
+    {"record", CLI_VALUE, "FILE", 0,
+     "then verify the bundle against the first --root and write its\nrelease record "
+     "(docs/evidence.md): digests of the bundle, manifest,\nSBOM and every input, signers, "
+     "tool version, selftest result"},
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
 static const int pack_codes[] = {ROOT_CODES, FWS_ESIZE, FWS_EDIGEST, KEY_CODES, FWS_EEXIST,
-				 FWS_ESAMEFILE, FWS_ENOSPC, 0};
+				 FWS_ESAMEFILE, FWS_ENOSPC, FWS_ESBOM, FWS_ESBOMFORMAT,
+				 FWS_EINTERNAL, 0};
+
+/* An FDA extra missing from the SBOM: a warning line, the pack goes on. */
+static void sbom_warn(void *ctx, const char *where, const char *why)
+{
+	cli_progress_wipe();
+	fprintf(stderr, "%s: %s: %s: warning: %s\n", cli_prog, cli_esc(ctx), cli_esc(where),
+		why);
+}
 
 static int run_pack(struct cli *c)
 {
@@ -112,6 +205,14 @@ static int run_pack(struct cli *c)
 	po.out_path = cli_get(c, "out");
 	po.gzip = cli_flag(c, "gzip");
 	po.force = cli_flag(c, "force");
+	po.sbom_path = cli_get(c, "sbom");
+	po.sbom_strict = cli_flag(c, "sbom-strict");
+	po.sbom_warn = sbom_warn;
+	po.sbom_warn_ctx = (void *)po.sbom_path;
+	if (po.sbom_strict && po.sbom_path == NULL) {
+		free(res);
+		return cli_usage_error("--sbom-strict goes with --sbom");
+	}
 	if (res == NULL)
 		return cli_fail(NULL, FWS_ENOMEM);
 	if (po.n_roots > FWS_MAX_ROOT_CHAIN) {
@@ -119,6 +220,13 @@ static int run_pack(struct cli *c)
 		return cli_usage_error("at most %d --root", FWS_MAX_ROOT_CHAIN);
 	}
 	int rc = cli_now(&now);
+	/* A release refused for its SBOM should not cost a passphrase. */
+	if (rc == 0 && po.sbom_path != NULL) {
+		fws_diag_clear();
+		rc = fws_pack_precheck(&po, failed, sizeof(failed));
+		if (rc != 0)
+			rc = cli_fail(failed[0] ? failed : po.manifest_path, rc);
+	}
 	if (rc == 0)
 		rc = cli_signer_open(c, po.key_path, &key);
 	if (rc != 0) {
@@ -143,8 +251,31 @@ static int run_pack(struct cli *c)
 	fws_signing_key_close(key);
 	const struct fws_manifest *m = &res->manifest;
 	int complete = res->signatures >= res->release_threshold;
+	if (cli_get(c, "record") != NULL) {
+		/* Every file pack read, by role (docs/evidence.md §2). */
+		struct fws_record_input in[3 + FWS_MAX_ROOT_CHAIN + FWS_MAX_PAYLOADS];
+		char roles[FWS_MAX_PAYLOADS][FWS_NAME_MAX + 16];
+		size_t n = 0;
+		in[n++] = (struct fws_record_input){"release-description", po.manifest_path};
+		in[n++] = (struct fws_record_input){"key", po.key_path};
+		for (size_t i = 0; i < po.n_roots; i++)
+			in[n++] = (struct fws_record_input){"root", po.root_paths[i]};
+		for (size_t i = 0; i < m->n_payloads; i++) {
+			snprintf(roles[i], sizeof(roles[i]), "payload:%s", m->payloads[i].name);
+			in[n++] = (struct fws_record_input){roles[i], res->payload_paths[i]};
+		}
+		if (po.sbom_path != NULL)
+			in[n++] = (struct fws_record_input){"sbom", po.sbom_path};
+		rc = write_record(c, po.out_path, po.root_paths[0], now, in, n,
+				  cli_get(c, "record"), po.force);
+		if (rc != 0) {
+			free(res);
+			return rc;
+		}
+	}
 	if (c->json) {
 		cli_json_set(c, "bundle", json_string(po.out_path));
+		cli_json_set(c, "record", cli_json_str(cli_get(c, "record")));
 		cli_json_set(c, "manifest", manifest_json(m));
 		cli_json_set(c, "manifest_sha256", cli_json_hex(res->manifest_body_sha256, 32));
 		cli_json_set(c, "root_version", json_integer((json_int_t)res->root_version));
@@ -241,6 +372,9 @@ static const struct cli_opt verify_opts[] = {
     {"security-version", CLI_VALUE, "N", 0,
      "apply the device's anti-rollback counter N (default 0\nwith --installed-version)"},
     {"allow-downgrade", CLI_FLAG, NULL, 0, "with --installed-version: allow a lower version"},
+    {"record", CLI_VALUE, "FILE", 0,
+     "also compare the bundle with this release record (fwseal pack\n--record, fwseal "
+     "record): exit 62 naming the first field that\ndiffers"},
     {"stall-timeout", CLI_VALUE, "SECONDS", 0,
      "give up when the input sends nothing this long (default 60;\n0 = wait forever)"},
     CLI_NET_OPTS,
@@ -248,7 +382,17 @@ static const struct cli_opt verify_opts[] = {
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
 static const int verify_codes[] = {BUNDLE_CODES,    FWS_EHARDWARE, FWS_EROLLBACK, FWS_EDOWNGRADE,
-				   FWS_EMINVERSION, CLI_NET_CODES, 0};
+				   FWS_EMINVERSION, CLI_NET_CODES, FWS_ESBOMFORMAT, FWS_ERECORD, 0};
+
+static void print_sbom(const struct fws_sbom_ref *s)
+{
+	char hex[65];
+	if (s->name[0] == '\0')
+		return;
+	fws_hex_encode(hex, s->sha256, 32);
+	printf("  sbom sbom/%s: %s, %llu bytes, sha256 %s\n", s->name, s->format,
+	       (unsigned long long)s->size, hex);
+}
 
 static int verify_policy(const struct cli *c, struct fws_policy *p)
 {
@@ -282,7 +426,14 @@ static int run_verify(struct cli *c)
 	struct cli_bundle in = CLI_BUNDLE_INIT;
 	struct cli_progress prog = {0};
 	int64_t now = 0;
+	uint8_t *sbom = NULL, *record = NULL;
+	size_t sbom_len = 0, record_len = 0;
+	const char *record_path = cli_get(c, "record");
 	int rc = res == NULL ? cli_fail(NULL, FWS_ENOMEM) : verify_policy(c, &vo.policy);
+	if (rc == 0 && record_path != NULL &&
+	    ((rc = fws_file_read_all(record_path, FWS_RECORD_MAX, &record, &record_len)) != 0 ||
+	     (rc = fws_record_validate(record, record_len)) != 0))
+		rc = cli_fail(record_path, rc);
 	if (rc == 0 && at != NULL && fws_time_parse(at, &now) != 0)
 		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
 	else if (rc == 0 && at == NULL)
@@ -296,10 +447,13 @@ static int run_verify(struct cli *c)
 		vo.now = now;
 		cli_progress_start(&prog, c, "verifying", in.size);
 		fws_diag_clear();
-		rc = fws_bundle_verify(in.read, in.ctx, &vo, NULL, res);
+		if (record != NULL)
+			rc = fws_record_check(in.read, in.ctx, &vo, record, record_len, res);
+		else
+			rc = fws_bundle_verify_sbom(in.read, in.ctx, &vo, res, 0, &sbom, &sbom_len);
 		cli_progress_end(&prog);
 		if (rc != 0)
-			rc = cli_fail(in.name, rc);
+			rc = cli_fail(rc == FWS_ERECORD ? record_path : in.name, rc);
 	}
 	if (rc == 0 && c->json) {
 		cli_json_set(c, "bundle", json_string(in.name));
@@ -318,26 +472,72 @@ static int run_verify(struct cli *c)
 		       (unsigned long long)m->security_version,
 		       (unsigned long long)res->root.version, m->n_payloads);
 		print_keyids("signed by", &res->signers);
+		print_sbom(&m->sbom_document);
 		if (m->min_version[0] != '\0' && !vo.policy.check_rollback)
 			printf("  min_version %s not checked (give --installed-version)\n",
 			       m->min_version);
 	}
+	if (rc == 0 && record != NULL && !c->json)
+		printf("  matches the release record %s\n", cli_esc(record_path));
+	if (rc == 0 && c->json)
+		cli_json_set(c, "record_matched", record != NULL ? json_true() : json_null());
 	cli_bundle_close(&in);
+	free(record);
+	free(sbom);
 	free(root);
 	free(res);
+	return rc;
+}
+
+/* ---- record ---- */
+
+static const struct cli_opt record_opts[] = {
+    {"root", CLI_VALUE, "FILE", 1, "the root of trust the bundle verifies against"},
+    {"out", CLI_VALUE, "FILE", 0, "write the record to FILE (must not exist, unless --force)"},
+    {"at", CLI_VALUE, "TIME", 0,
+     "judge expiry at TIME (YYYY-MM-DDTHH:MM:SSZ; default:\nSOURCE_DATE_EPOCH, else now)"},
+    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
+    {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
+    CLI_NET_OPTS,
+    {NULL}};
+static const int record_codes[] = {BUNDLE_CODES,   FWS_ESBOMFORMAT, FWS_EEXIST, FWS_ESAMEFILE,
+				   FWS_ENOSPC, CLI_NET_CODES, FWS_EINTERNAL, 0};
+
+static int run_record(struct cli *c)
+{
+	const char *at = cli_get(c, "at"), *root_path = cli_get(c, "root");
+	struct fws_record_input in[] = {{"root", root_path}};
+	int64_t now = 0;
+	int rc = 0;
+	if (at != NULL && fws_time_parse(at, &now) != 0)
+		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
+	else if (at == NULL)
+		rc = cli_now(&now);
+	if (rc == 0)
+		rc = write_record(c, c->args[0], root_path, now, in, 1, cli_get(c, "out"),
+				  cli_flag(c, "force"));
 	return rc;
 }
 
 /* ---- inspect ---- */
 
 static const struct cli_opt inspect_opts[] = {
-    {"json", CLI_FLAG, NULL, 0, "print it as JSON"}, CLI_NET_OPTS,
+    {"json", CLI_FLAG, NULL, 0, "print it as JSON"},
+    {"sbom", CLI_FLAG, NULL, 0,
+     "verify the whole bundle against --root first, then write its\nSBOM (nothing else) "
+     "to standard output or --out"},
+    {"root", CLI_VALUE, "FILE", 0, "with --sbom: the root of trust to verify against"},
+    {"at", CLI_VALUE, "TIME", 0,
+     "with --sbom: judge expiry at TIME (default: SOURCE_DATE_EPOCH,\nelse now)"},
+    {"out", CLI_VALUE, "FILE", 0,
+     "with --sbom: write the SBOM to FILE (must not exist, unless\n--force)"},
+    {"force", CLI_FLAG, NULL, 0, "with --out: replace an existing FILE"},
+    CLI_NET_OPTS,
     {"stall-timeout", CLI_VALUE, "SECONDS", 0,
      "give up when the input sends nothing this long (default 60;\n0 = wait forever)"},
     {NULL}};
-static const int inspect_codes[] = {FWS_ENOENT, FWS_EIO,	FWS_ENOMEM,	 FWS_ELIMIT,
-				    FWS_EENVELOPE, FWS_EFORMAT, FWS_EENTRY,	 FWS_ETRUNCATED,
-				    FWS_ETRAILING, FWS_EDECOMPRESS, CLI_NET_CODES, 0};
+static const int inspect_codes[] = {BUNDLE_CODES, CLI_NET_CODES, FWS_ESBOMFORMAT, FWS_EEXIST,
+				    FWS_ESAMEFILE, FWS_ENOSPC, 0};
 
 static void inspect_text(const char *path, const struct fws_inspect *in)
 {
@@ -375,9 +575,71 @@ static void inspect_text(const char *path, const struct fws_inspect *in)
 		       (unsigned long long)in->entries[i].size);
 }
 
+/* inspect --sbom: the SBOM leaves only from a bundle that verified whole;
+ * an unverified SBOM would be evidence of nothing. */
+static int run_inspect_sbom(struct cli *c)
+{
+	const char *bundle = c->args[0], *at = cli_get(c, "at"), *out = cli_get(c, "out");
+	const char *root_path = cli_get(c, "root");
+	struct fws_verify_result *res = malloc(sizeof(*res));
+	struct fws_root *root = NULL;
+	struct fws_verify_opts vo = {0};
+	struct cli_bundle in = CLI_BUNDLE_INIT;
+	struct cli_progress prog = {0};
+	uint8_t *sbom = NULL;
+	size_t sbom_len = 0;
+	int64_t now = 0;
+	int rc = 0;
+	if (root_path == NULL)
+		rc = cli_usage_error("--sbom needs --root: the SBOM is given only from a verified "
+				     "bundle");
+	else if (res == NULL)
+		rc = cli_fail(NULL, FWS_ENOMEM);
+	else if (at != NULL && fws_time_parse(at, &now) != 0)
+		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
+	else if (at == NULL)
+		rc = cli_now(&now);
+	if (rc == 0)
+		rc = load_root(root_path, &root);
+	if (rc == 0)
+		rc = cli_bundle_open(c, bundle, NULL, &prog, &in);
+	if (rc == 0) {
+		vo.trusted_root = root;
+		vo.now = now;
+		cli_progress_start(&prog, c, "verifying", in.size);
+		fws_diag_clear();
+		rc = fws_bundle_verify_sbom(in.read, in.ctx, &vo, res, 1, &sbom, &sbom_len);
+		cli_progress_end(&prog);
+		if (rc != 0)
+			rc = cli_fail(in.name, rc);
+	}
+	if (rc == 0 && out != NULL) {
+		const char *inputs[] = {root_path, bundle};
+		rc = fws_file_write_atomic(out, sbom, sbom_len, 0644,
+					   cli_flag(c, "force") ? FWS_OUT_REPLACE : FWS_OUT_NEW,
+					   inputs, 2);
+		if (rc != 0)
+			rc = cli_fail(out, rc);
+	} else if (rc == 0 && (fwrite(sbom, 1, sbom_len, stdout) != sbom_len || fflush(stdout) != 0)) {
+		rc = cli_fail("standard output", FWS_EIO);
+	}
+	cli_bundle_close(&in);
+	free(sbom);
+	free(root);
+	free(res);
+	return rc;
+}
+
 static int run_inspect(struct cli *c)
 {
 	const char *bundle = c->args[0];
+	if (cli_flag(c, "sbom")) {
+		if (c->json)
+			return cli_usage_error("--sbom writes the SBOM itself; it has no --json");
+		return run_inspect_sbom(c);
+	}
+	if (cli_get(c, "root") || cli_get(c, "out") || cli_get(c, "at") || cli_flag(c, "force"))
+		return cli_usage_error("--root, --at, --out and --force go with --sbom");
 	struct cli_bundle b = CLI_BUNDLE_INIT;
 	struct cli_progress prog = {0};
 	struct fws_inspect *in = malloc(sizeof(*in));
@@ -519,6 +781,85 @@ out:
 	return rc;
 }
 
+/* ---- attest ---- */
+
+static const struct cli_opt attest_opts[] = {
+    {"root", CLI_VALUE, "FILE", 1, "the root of trust the bundle verifies against"},
+    {"key", CLI_VALUE, "FILE|URI", 1,
+     "a release key of the bundle's newest root: a key file or a\npkcs11: URI (docs/hsm.md)"},
+    {"out", CLI_VALUE, "FILE", 1, "the attestation to write (must not exist, unless --force)"},
+    {"at", CLI_VALUE, "TIME", 0,
+     "judge expiry at TIME (YYYY-MM-DDTHH:MM:SSZ; default:\nSOURCE_DATE_EPOCH, else now)"},
+    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
+    {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
+    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
+    CLI_SIGNER_OPTS,
+    CLI_NET_OPTS,
+    {NULL}};
+static const int attest_codes[] = {BUNDLE_CODES, KEY_CODES,     FWS_ESBOMFORMAT, FWS_EEXIST,
+				   FWS_ESAMEFILE, FWS_ENOSPC, CLI_NET_CODES,   0};
+
+static int run_attest(struct cli *c)
+{
+	const char *bundle = c->args[0], *at = cli_get(c, "at"), *out = cli_get(c, "out");
+	const char *key_path = cli_get(c, "key"), *root_path = cli_get(c, "root");
+	const char *inputs[] = {key_path, root_path, bundle};
+	struct fws_verify_result *res = malloc(sizeof(*res));
+	struct fws_signing_key *key = NULL;
+	struct fws_root *root = NULL;
+	struct cli_bundle in = CLI_BUNDLE_INIT;
+	struct cli_progress prog = {0};
+	char *json = NULL, hex[65];
+	size_t json_len;
+	int64_t now = 0;
+	int rc = res == NULL ? cli_fail(NULL, FWS_ENOMEM) : 0;
+	if (rc == 0 && at != NULL && fws_time_parse(at, &now) != 0)
+		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
+	else if (rc == 0 && at == NULL)
+		rc = cli_now(&now);
+	if (rc == 0)
+		rc = load_root(root_path, &root);
+	if (rc == 0)
+		rc = cli_signer_open(c, key_path, &key);
+	if (rc == 0)
+		rc = cli_bundle_open(c, bundle, NULL, &prog, &in);
+	if (rc == 0) {
+		const char *slash = strrchr(in.name, '/');
+		cli_progress_start(&prog, c, "attesting", in.size);
+		fws_diag_clear();
+		rc = fws_attest(in.read, in.ctx, slash != NULL ? slash + 1 : in.name, root, key, now,
+				&json, &json_len, res);
+		cli_progress_end(&prog);
+		if (rc != 0)
+			rc = cli_fail(rc == FWS_ENOTAUTHORISED ? fws_signing_key_name(key) : in.name, rc);
+	}
+	if (rc == 0) {
+		rc = fws_file_write_atomic(out, json, json_len, 0644,
+					   cli_flag(c, "force") ? FWS_OUT_REPLACE : FWS_OUT_NEW,
+					   inputs, 3);
+		if (rc != 0)
+			rc = cli_fail(out, rc);
+	}
+	if (rc == 0 && c->json) {
+		cli_json_set(c, "attestation", json_string(out));
+		cli_json_set(c, "bundle", json_string(in.name));
+		cli_json_set(c, "manifest_sha256", cli_json_hex(res->manifest_body_sha256, 32));
+		cli_json_set(c, "sbom", sbom_json(&res->manifest.sbom_document));
+	} else if (rc == 0) {
+		fws_hex_encode(hex, res->manifest.sbom_document.sha256, 32);
+		printf("attested %s: %s %s, predicate sbom/%s (%s, sha256 %s)\n", cli_esc(out),
+		       res->manifest.product, res->manifest.version,
+		       res->manifest.sbom_document.name, res->manifest.sbom_document.format, hex);
+	}
+	cli_bundle_close(&in);
+	fws_signing_key_close(key);
+	free(json);
+	free(root);
+	free(res);
+	return rc;
+}
+
 /* ---- selftest ---- */
 
 static const struct cli_opt selftest_opts[] = {
@@ -551,8 +892,10 @@ static const struct cli_cmd commands[] = {
      "SOURCE_DATE_EPOCH=1700000000 fwseal pack ... --gzip --out pump.fwb.gz",
      run_pack,
      "bundle           the file written\n"
+     "record           the release record written (--record), or null\n"
      "manifest: {product, version, security_version, hardware [], created, expires,\n"
-     "  min_version, release_notes, sbom, payloads [{name, target, size, chunk_size,\n"
+     "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
+     "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
      "  sha256_chunks}]}\n"
      "manifest_sha256  SHA-256 of the signed manifest body (what permits name)\n"
      "root_version     the newest root carried\n"
@@ -586,24 +929,47 @@ static const struct cli_cmd commands[] = {
      run_verify,
      "bundle           the file (or \"-\")\n"
      "manifest: {product, version, security_version, hardware [], created, expires,\n"
-     "  min_version, release_notes, sbom, payloads [{name, target, size, chunk_size,\n"
+     "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
+     "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
      "  sha256_chunks}]}\n"
      "manifest_sha256  SHA-256 of the signed manifest body\n"
      "root_version     the newest root after the carried chain\n"
      "compressed       the bundle was gzip\n"
      "bundle_bytes     bytes read\n"
      "signed_by        key ids (hex) of the valid release signatures\n"
-     "device_rules_checked  --installed-version was given"},
-    {"inspect", "show what a bundle says, WITHOUT verifying it", "[--json] BUNDLE|-",
+     "device_rules_checked  --installed-version was given\n"
+     "record_matched   true with --record (a mismatch is exit 62), else null"},
+    {"record", "write the release record of a verified bundle (for a quality system)",
+     "--root FILE [--out FILE] [--at TIME] [OPTIONS] BUNDLE|-",
+     "Verifies the bundle, runs the built-in selftest, and writes the release record\n"
+     "(JSON, docs/evidence.md §2) to standard output or --out: bundle, manifest and\n"
+     "SBOM digests, product, version, security_version, hardware, payloads (sha256\n"
+     "and sha256_chunks), signer key ids, root version, SOURCE_DATE_EPOCH, the tool's\n"
+     "version and commit, the root file's digest, the selftest result.\n"
+     "fwseal pack --record writes the same with every input of the pack; fwseal\n"
+     "verify --record checks a bundle against it (exit 62 names the field).",
+     record_opts, 1, 1, record_codes,
+     "fwseal record --root root.json --out pump-1.2.0.record.json pump-1.2.0.fwb\n"
+     "fwseal verify --root root.json --record pump-1.2.0.record.json pump-1.2.0.fwb",
+     run_record, NULL},
+    {"inspect", "show what a bundle says, WITHOUT verifying it; or its verified SBOM",
+     "[--json] BUNDLE|-  |  --sbom --root FILE [--out FILE] BUNDLE|-",
      "Lists the manifest, the signatures' key ids and the entries of a bundle.\n"
-     "Nothing shown is verified: use fwseal verify for that.",
-     inspect_opts, 1, 1, inspect_codes, "fwseal inspect --json pump-1.2.0.fwb", run_inspect,
+     "Nothing shown is verified: use fwseal verify for that.\n"
+     "With --sbom it verifies the whole bundle against --root (as fwseal verify,\n"
+     "and the SBOM's format against the signed sbom_format), then writes the\n"
+     "SBOM's bytes exactly as signed; a bundle without an SBOM exits 33.",
+     inspect_opts, 1, 1, inspect_codes,
+     "fwseal inspect --json pump-1.2.0.fwb\n"
+     "fwseal inspect --sbom --root root.json --out pump.cdx.json pump-1.2.0.fwb",
+     run_inspect,
      "verified         always false: nothing here is checked\n"
      "compressed       the bundle is gzip\n"
      "payload_type     the envelope's payloadType\n"
      "signatures       key ids (hex) the envelope names\n"
      "manifest (null when it does not decode): {product, version, security_version, hardware [], created, expires,\n"
-     "  min_version, release_notes, sbom, payloads [{name, target, size, chunk_size,\n"
+     "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
+     "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
      "  sha256_chunks}]}\n"
      "entries          [{name, size}] in archive order"},
     {"permit", "sign a one-time downgrade permit (field recall)",
@@ -621,6 +987,23 @@ static const struct cli_cmd commands[] = {
      "device_id, hardware_id  the binding (one of them null)\n"
      "manifest_sha256  SHA-256 of the manifest body it allows\n"
      "created, expires validity"},
+    {"attest", "sign an in-toto attestation: this bundle has this SBOM",
+     "--root FILE --key FILE --out FILE [--at TIME] [OPTIONS] BUNDLE|-",
+     "Verifies the bundle (as fwseal verify, and the SBOM's declared format), then\n"
+     "writes a DSSE envelope (payloadType application/vnd.in-toto+json) holding an\n"
+     "in-toto Statement v1: subjects are the bundle file (sha256 of its bytes) and\n"
+     "each payload (payloads/NAME: sha256 and fwsealSha256Chunks, the manifest's\n"
+     "sha256-chunks); predicateType https://cyclonedx.org/bom or\n"
+     "https://spdx.dev/Document; the predicate is the bundle's SBOM byte for byte.\n"
+     "Signed by --key, which must be a release key of the bundle's newest root.\n"
+     "Any DSSE verifier checks it with that key (docs/evidence.md).",
+     attest_opts, 1, 1, attest_codes,
+     "fwseal attest --root root.json --key release.key --out pump.att.json pump.fwb",
+     run_attest,
+     "attestation      the file written\n"
+     "bundle           the bundle attested\n"
+     "manifest_sha256  SHA-256 of the signed manifest body\n"
+     "sbom             {name, sbom_format, size, sha256}: the predicate"},
     {"selftest", "run the built-in known answers and attack suite", "[--json]",
      "Runs known-answer tests and a suite of attacks against this very build of the\n"
      "library: evidence for installation and operational qualification. With --json\n"

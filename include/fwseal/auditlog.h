@@ -42,6 +42,7 @@ struct fws_event {
 	uint64_t security_version;
 	char slot;           /* or 0 */
 	const uint8_t *digest; /* manifest SHA-256 or NULL */
+	const uint8_t *sbom;   /* SHA-256 of the SBOM the device now keeps, or NULL */
 };
 
 /* Checks the whole chain and its head, strictly: the end must be the

@@ -66,6 +66,12 @@ struct fws_sink {
 	 * chunks the device holds already, lib/device/delta.c). */
 	int (*chunk_list_verified)(void *ctx, const struct fws_payload *p, size_t index,
 				   const uint8_t *chunk_list);
+	/* Optional: the bytes of the bundle's SBOM entry (docs/format.md §14)
+	 * as they stream, BEFORE its digest is known: stage them (never into a
+	 * slot) and use them only once fws_bundle_verify returned 0. */
+	int (*sbom_write)(void *ctx, const uint8_t *data, size_t len);
+	/* Optional: the SBOM entry matched its signed size and SHA-256. */
+	int (*sbom_verified)(void *ctx, const struct fws_sbom_ref *s);
 };
 
 struct fws_verify_opts {

@@ -18,7 +18,7 @@ struct fws_inspect {
 	struct fws_manifest manifest;
 	int manifest_ok;  /* manifest body decoded */
 	int compressed;
-	struct fws_inspect_entry entries[2 + FWS_MAX_ROOT_CHAIN + 2 * FWS_MAX_PAYLOADS];
+	struct fws_inspect_entry entries[3 + FWS_MAX_ROOT_CHAIN + 2 * FWS_MAX_PAYLOADS];
 	size_t n_entries;
 };
 FWS_API FWS_MUST_CHECK int fws_bundle_inspect(fws_read_fn read, void *read_ctx,

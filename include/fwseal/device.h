@@ -42,6 +42,25 @@ struct fws_clock {
 	int (*now)(void *ctx, int64_t *now);
 };
 
+/* Where a device keeps the SBOM of the release in each set (docs/format.md
+ * §14.4): optional (NULL in struct fws_device: the device keeps none). An
+ * install stages the bundle's SBOM while it streams (stage, write: bytes
+ * not yet verified), and only after the whole bundle verified makes it the
+ * set's own (commit, before the state names the new release); a refused
+ * install discards it. */
+struct fws_sbom_store {
+	void *ctx;
+	int (*stage)(void *ctx, char set);
+	int (*write)(void *ctx, const uint8_t *data, size_t len);
+	/* The staged SBOM becomes set's, replacing what set had; with nothing
+	 * staged (a release without SBOM), set has none afterwards. */
+	int (*commit)(void *ctx, char set, int staged);
+	void (*discard)(void *ctx);
+	/* set's SBOM as an open descriptor (the caller closes it), FWS_ENOENT
+	 * when it has none. */
+	int (*open)(void *ctx, char set, int *fd);
+};
+
 struct fws_device {
 	struct fws_state_store store;
 	struct fws_slot_writer slots;
@@ -67,6 +86,7 @@ struct fws_device {
 	/* Out, per install: payload bytes taken from the slots instead of the
 	 * bundle (a delta, docs/delta.md). */
 	uint64_t reused_bytes;
+	const struct fws_sbom_store *sbom; /* optional: NULL = no SBOM kept */
 };
 
 /* A factory image already in set a when the device is provisioned. */
@@ -150,5 +170,15 @@ struct fws_device_status {
 };
 FWS_API FWS_MUST_CHECK int fws_device_status(struct fws_device *dev,
 					     struct fws_device_status *out);
+
+/* The SBOM of the release installed in a set (lib/device/sbom.c): set 'a',
+ * 'b', or 0 for the confirmed set. *fd (the caller closes it) reads the
+ * SBOM exactly as it was verified at install; *set_out and version name
+ * the set and its release. FWS_ENOENT when the set holds no release (the
+ * SBOM of a set that was given up is gone with it) or its release came
+ * without an SBOM; FWS_EUSAGE when the device keeps no SBOMs. */
+FWS_API FWS_MUST_CHECK int fws_device_sbom_open(struct fws_device *dev, char set, int *fd,
+						char *set_out,
+						char version[FWS_VERSION_MAX + 1]);
 
 #endif

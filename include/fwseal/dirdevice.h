@@ -42,6 +42,10 @@ struct fws_dir_backend {
 	char stage_name[256];
 	/* the audit log's storage */
 	struct fws_log_store log;
+	/* the SBOM of each set: DIR/sbom.a, DIR/sbom.b (dir_sbom.c) */
+	struct fws_sbom_store sbom;
+	int sbom_fd; /* the staged SBOM, -1 when none */
+	char sbom_name[256];
 };
 
 /* Opens DIR as a device directory and fills dev with the directory

@@ -70,10 +70,13 @@ enum fws_error {
 	FWS_ESIGNER = -57,      /* the signer command failed, timed out, or returned no valid signature */
 	FWS_EFLOOR = -58,       /* the rollback floor (TPM, floor program) cannot be read or raised, or is not set up */
 	FWS_EFLOORSTEP = -59,   /* raising the rollback floor by more than its step cap (max-step) */
+	FWS_ESBOM = -60,        /* the SBOM lacks a field a regulator expects (component, supplier, graph, author, ...) */
+	FWS_ESBOMFORMAT = -61,  /* the SBOM is not SPDX 2.3 / CycloneDX 1.5 or 1.6 JSON, or not what sbom_format says */
+	FWS_ERECORD = -62,      /* the bundle differs from its release record */
 };
 
 /* The lowest code in use; exit statuses run from 1 to -FWS_ELAST. */
-#define FWS_ELAST FWS_EFLOORSTEP
+#define FWS_ELAST FWS_ERECORD
 
 /* Short lowercase description naming the failed check; never NULL. */
 FWS_API const char *fws_strerror(int code);

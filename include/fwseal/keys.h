@@ -81,6 +81,12 @@ struct fws_pack_opts {
 	int64_t now; /* created time: SOURCE_DATE_EPOCH or the clock */
 	fws_progress_fn progress; /* optional: bytes hashed and written */
 	void *progress_ctx;
+	/* Optional SBOM (docs/format.md §14): checked (fws_sbom_check) and
+	 * carried as bundle entry sbom/<base name of sbom_path>. */
+	const char *sbom_path;
+	int sbom_strict; /* FDA extras missing: refuse instead of warn */
+	void (*sbom_warn)(void *ctx, const char *where, const char *why);
+	void *sbom_warn_ctx;
 };
 
 /* What pack made. */
@@ -91,6 +97,7 @@ struct fws_pack_result {
 	uint32_t signatures;        /* signatures in the bundle (1) */
 	uint8_t manifest_body_sha256[32];
 	uint64_t bundle_bytes;
+	char payload_paths[FWS_MAX_PAYLOADS][4096]; /* the files packed (for a release record) */
 };
 
 /* Hashes every payload, builds and signs the manifest, writes the bundle
@@ -101,6 +108,13 @@ struct fws_pack_result {
 FWS_API FWS_MUST_CHECK int fws_pack(const struct fws_pack_opts *opts,
 				    struct fws_pack_result *result, char *failed,
 				    size_t failed_cap);
+
+/* What fws_pack checks before it needs the key: the release description
+ * and the SBOM (opts->key may be NULL; no warning is reported here). A
+ * CLI calls it before asking for a passphrase, so that a release refused
+ * for its SBOM costs no key unlock. Same errors and `failed` as fws_pack. */
+FWS_API FWS_MUST_CHECK int fws_pack_precheck(const struct fws_pack_opts *opts, char *failed,
+					     size_t failed_cap);
 
 /* Co-signing: adds a signature by key to the manifest of an existing bundle.
  * The bundle is first verified against the co-signer's own trusted root

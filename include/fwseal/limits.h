@@ -24,6 +24,9 @@
 #define FWS_SIZE_MAX ((1ull << 53) - 1) /* largest size/counter a JSON number carries exactly */
 #define FWS_KEYID_HEX 64
 #define FWS_PERMIT_DAYS_MAX 90   /* longest validity of a downgrade permit */
+#define FWS_SBOM_MAX (16u * 1024 * 1024) /* bytes of the bundle's sbom/<name> entry */
+#define FWS_SBOM_DEPTH_MAX 32    /* nesting depth of an SBOM (pack's checker only) */
+#define FWS_SBOM_FORMAT_MAX 16   /* "spdx-2.3", "cyclonedx-1.5", "cyclonedx-1.6" */
 
 #define FWS_TYPE_MANIFEST "application/vnd.fwseal.manifest+json"
 #define FWS_TYPE_ROOT "application/vnd.fwseal.root+json"

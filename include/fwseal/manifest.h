@@ -16,6 +16,18 @@ struct fws_payload {
 	uint8_t chunks_sha256[32];     /* SHA-256 of the chunk list */
 };
 
+/* The SBOM a bundle carries as entry sbom/<name> beside the payloads, never
+ * written to a slot (docs/format.md §14). */
+struct fws_sbom_ref {
+	char name[FWS_NAME_MAX + 1];          /* "" when the bundle carries none */
+	char format[FWS_SBOM_FORMAT_MAX + 1]; /* "spdx-2.3", "cyclonedx-1.5", "cyclonedx-1.6" */
+	uint64_t size;                        /* 1..FWS_SBOM_MAX */
+	uint8_t sha256[32];                   /* SHA-256 of the entry's bytes */
+};
+
+/* True when s is one of the sbom_format values fwseal knows. */
+FWS_API int fws_sbom_format_valid(const char *s);
+
 struct fws_manifest {
 	uint32_t schema; /* 1 */
 	char product[FWS_NAME_MAX + 1];
@@ -30,6 +42,7 @@ struct fws_manifest {
 	char sbom[FWS_NAME_MAX + 1]; /* name of the payload holding the SBOM, or "" */
 	struct fws_payload payloads[FWS_MAX_PAYLOADS];
 	size_t n_payloads; /* >= 1; names and targets distinct */
+	struct fws_sbom_ref sbom_document; /* name "" when absent; never with sbom */
 };
 
 /* True when s is 1..FWS_NAME_MAX chars of [A-Za-z0-9._+-] not starting with

@@ -183,18 +183,18 @@ static int too_big_error(const char *key, long long x)
 /* Depth of v counted from 1 at the top level. The walk stops descending as
  * soon as the limit is passed, so its own recursion is bounded by the limit
  * (a hostile "[[[[..." cannot exhaust our stack here). */
-static int depth_within(const json_t *v, unsigned depth)
+static int depth_within(const json_t *v, unsigned depth, unsigned max)
 {
 	if (!json_is_object(v) && !json_is_array(v))
 		return 1;
-	if (depth > FWS_JSON_DEPTH_MAX)
+	if (depth > max)
 		return 0;
 	if (json_is_array(v)) {
 		size_t i;
 		const json_t *item;
 		json_array_foreach(v, i, item)
 		{
-			if (!depth_within(item, depth + 1))
+			if (!depth_within(item, depth + 1, max))
 				return 0;
 		}
 		return 1;
@@ -203,13 +203,19 @@ static int depth_within(const json_t *v, unsigned depth)
 	json_t *member;
 	json_object_foreach((json_t *)v, key, member)
 	{
-		if (!depth_within(member, depth + 1))
+		if (!depth_within(member, depth + 1, max))
 			return 0;
 	}
 	return 1;
 }
 
 int fws_json_load(const uint8_t *json, size_t len, size_t max, json_t **out)
+{
+	return fws_json_load_depth(json, len, max, FWS_JSON_DEPTH_MAX, out);
+}
+
+int fws_json_load_depth(const uint8_t *json, size_t len, size_t max, unsigned max_depth,
+			json_t **out)
 {
 	int rc = FWS_EUSAGE;
 	json_t *doc = NULL;
@@ -245,9 +251,9 @@ int fws_json_load(const uint8_t *json, size_t len, size_t max, json_t **out)
 		rc = fws_json_syntax_error(FWS_EJSON, &err);
 		goto out;
 	}
-	if (!depth_within(doc, 1)) {
-		rc = fws_diag_set(FWS_EJSON, 0, NULL, "nested more than %d levels deep",
-				  FWS_JSON_DEPTH_MAX);
+	if (!depth_within(doc, 1, max_depth)) {
+		rc = fws_diag_set(FWS_EJSON, 0, NULL, "nested more than %u levels deep",
+				  max_depth);
 		goto out;
 	}
 	if (!json_is_object(doc)) {

@@ -29,6 +29,9 @@
  * strict JSON (syntax, duplicate key, bad UTF-8, NUL, trailing data, depth);
  * FWS_ESCHEMA when the top level is not an object. *out is a new reference. */
 FWS_MUST_CHECK int fws_json_load(const uint8_t *json, size_t len, size_t max, json_t **out);
+/* The same with another depth limit (SBOMs nest deeper: FWS_SBOM_DEPTH_MAX). */
+FWS_MUST_CHECK int fws_json_load_depth(const uint8_t *json, size_t len, size_t max,
+				       unsigned max_depth, json_t **out);
 
 /* Every key of obj is listed in required or optional, and every required key
  * is present. FWS_ESCHEMA otherwise (also when obj is not an object). */

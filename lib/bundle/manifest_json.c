@@ -27,6 +27,7 @@ static const char *const manifest_optional[] = {
     "min_version",
     "release_notes",
     "sbom",
+    "sbom_document",
 };
 static const char *const payload_required[] = {
     "name", "size", "chunk_size", "hashes", "target",
@@ -35,6 +36,8 @@ static const char *const payload_optional[] = {"compression"};
 /* One algorithm only: a second digest a verifier might pick instead would
  * be a downgrade path. */
 static const char *const hashes_required[] = {HASH_ALG};
+static const char *const sbom_document_required[] = {"name", "sbom_format", "sha256", "size"};
+static const char *const sbom_formats[] = {"spdx-2.3", "cyclonedx-1.5", "cyclonedx-1.6"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -179,6 +182,45 @@ static int decode_payloads(const json_t *doc, struct fws_manifest *m)
 	return 0;
 }
 
+int fws_sbom_format_valid(const char *s)
+{
+	for (size_t i = 0; s != NULL && i < COUNT(sbom_formats); i++)
+		if (strcmp(s, sbom_formats[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The SBOM carried beside the payloads (docs/format.md §14.1). Its digest
+ * and size are what bind the sbom/<name> entry to this signature. */
+static int decode_sbom_document(const json_t *doc, struct fws_sbom_ref *s)
+{
+	const json_t *obj;
+	char q[FWS_JSON_QUOTE_CAP];
+	int rc = fws_json_get_object(doc, "sbom_document", sbom_document_required,
+				     COUNT(sbom_document_required), NULL, 0, &obj);
+	if (rc != 0)
+		return rc;
+	rc = fws_json_get_name(obj, "name", s->name, sizeof(s->name));
+	if (rc == 0)
+		rc = fws_json_get_string_copy(obj, "sbom_format", s->format, sizeof(s->format),
+					      FWS_ESCHEMA);
+	if (rc == 0 && !fws_sbom_format_valid(s->format))
+		rc = fws_diag_set(FWS_ESCHEMA, 0, "sbom_format",
+				  "%s is not spdx-2.3, cyclonedx-1.5 or cyclonedx-1.6",
+				  fws_json_quote(q, s->format, strlen(s->format)));
+	if (rc == 0)
+		rc = fws_json_get_hex(obj, "sha256", s->sha256, sizeof(s->sha256));
+	if (rc == 0)
+		rc = fws_json_get_uint(obj, "size", 1, FWS_SIZE_MAX, &s->size);
+	/* The verifier streams it, but a device may keep it: bound it. */
+	if (rc == 0 && s->size > FWS_SBOM_MAX)
+		rc = fws_diag_set(FWS_ELIMIT, 0, "size", "%llu bytes, at most %u",
+				  (unsigned long long)s->size, (unsigned)FWS_SBOM_MAX);
+	if (rc != 0)
+		memset(s, 0, sizeof(*s));
+	return fws_json_within(rc, "sbom_document");
+}
+
 static int decode_optional(const json_t *doc, struct fws_manifest *m)
 {
 	const char *s;
@@ -216,6 +258,15 @@ static int decode_optional(const json_t *doc, struct fws_manifest *m)
 					    bad);
 		memcpy(m->release_notes, s, len);
 		m->release_notes[len] = '\0';
+	}
+	if (json_object_get(doc, "sbom_document") != NULL) {
+		/* Two SBOMs (a payload and the document) could disagree. */
+		if (json_object_get(doc, "sbom") != NULL)
+			return fws_diag_set(FWS_ESCHEMA, 0, "sbom_document",
+					    "not together with \"sbom\" (one SBOM per release)");
+		rc = decode_sbom_document(doc, &m->sbom_document);
+		if (rc != 0)
+			return rc;
 	}
 	if (json_object_get(doc, "sbom") != NULL) {
 		rc = fws_json_get_name(doc, "sbom", m->sbom, sizeof(m->sbom));
@@ -336,6 +387,29 @@ out:
 	return rc;
 }
 
+static int encode_sbom_document(const struct fws_sbom_ref *s, json_t *doc)
+{
+	char hex[65];
+	json_t *o;
+	int rc;
+	if (!terminated(s->name, sizeof(s->name)) || !terminated(s->format, sizeof(s->format)) ||
+	    s->size > FWS_SIZE_MAX)
+		return FWS_EUSAGE;
+	o = json_object();
+	fws_hex_encode(hex, s->sha256, 32);
+	rc = o == NULL ? FWS_ENOMEM : fws_json_set(o, "name", json_string(s->name));
+	if (rc == 0)
+		rc = fws_json_set(o, "sbom_format", json_string(s->format));
+	if (rc == 0)
+		rc = fws_json_set(o, "sha256", json_string(hex));
+	if (rc == 0)
+		rc = fws_json_set(o, "size", json_integer((json_int_t)s->size));
+	if (rc == 0)
+		return fws_json_set(doc, "sbom_document", o);
+	json_decref(o);
+	return rc;
+}
+
 static int encode_strings(const struct fws_manifest *m, json_t *doc)
 {
 	int rc;
@@ -353,6 +427,8 @@ static int encode_strings(const struct fws_manifest *m, json_t *doc)
 		rc = fws_json_set(doc, "min_version", json_string(m->min_version));
 	if (rc == 0 && m->sbom[0] != '\0')
 		rc = fws_json_set(doc, "sbom", json_string(m->sbom));
+	if (rc == 0 && m->sbom_document.name[0] != '\0')
+		rc = encode_sbom_document(&m->sbom_document, doc);
 	if (rc == 0 && m->release_notes[0] != '\0') {
 		/* json_string refuses invalid UTF-8: report that, not ENOMEM. */
 		json_t *notes = json_string(m->release_notes);

@@ -152,8 +152,13 @@ static int check_manifest(struct verify_ctx *c, const struct fws_verify_opts *o,
 	rc = fws_policy_check(&r->manifest, &o->policy);
 	if (rc != 0)
 		return rc;
-	/* The entry just read is the first chunks/ header. */
+	/* The entry just read is the first chunks/ header, or the SBOM's:
+	 * then the payloads follow its signed size (format.md §3.5). */
 	r->payloads_offset = c->tar.offset - fws_tar_header_bytes(c->entry.size, c->entry.mtime);
+	if (r->manifest.sbom_document.name[0] != '\0')
+		r->payloads_offset += fws_tar_header_bytes(r->manifest.sbom_document.size,
+							   c->entry.mtime) +
+				      fws_tar_data_bytes(r->manifest.sbom_document.size);
 	if (sink != NULL && sink->manifest_verified != NULL)
 		rc = sink->manifest_verified(sink->ctx, r);
 	return rc;
@@ -164,6 +169,8 @@ static int check_manifest(struct verify_ctx *c, const struct fws_verify_opts *o,
 static int cap_source(struct verify_ctx *c, const struct fws_manifest *m)
 {
 	uint64_t total = c->tar.offset, n;
+	if (m->sbom_document.name[0] != '\0')
+		total += fws_tar_entry_footprint(m->sbom_document.size);
 	for (size_t i = 0; i < m->n_payloads; i++) {
 		int rc = fws_chunk_count(m->payloads[i].size, m->payloads[i].chunk_size, &n);
 		if (rc != 0)
@@ -192,6 +199,43 @@ static int expect_entry(struct verify_ctx *c, const char *dir, const char *name)
 	if (strncmp(c->entry.path, dir, dl) != 0 || strcmp(c->entry.path + dl, name) != 0)
 		return about(FWS_EENTRY, c->entry.path, "found where %s%s must come", dir, name);
 	return 0;
+}
+
+/* The SBOM entry (format.md §14.2): its signed size, then its digest,
+ * streamed through the I/O buffer; it never reaches a slot. */
+static int verify_sbom(struct verify_ctx *c, const struct fws_sink *sink,
+		       const struct fws_sbom_ref *s)
+{
+	struct fws_sha256 h;
+	uint8_t digest[FWS_SHA256_LEN];
+	size_t got;
+	int rc = expect_entry(c, "sbom/", s->name);
+	if (rc != 0)
+		return rc;
+	if (c->entry.size != s->size)
+		return about(FWS_ESIZE, c->entry.path, "%llu bytes, the manifest says %llu",
+			     (unsigned long long)c->entry.size, (unsigned long long)s->size);
+	fws_sha256_init(&h);
+	for (;;) {
+		rc = fws_tar_read(&c->tar, c->io, sizeof(c->io), &got);
+		if (rc == FWS_ETRUNCATED)
+			return about(rc, c->entry.path, "the archive ends inside it");
+		if (rc != 0 || got == 0)
+			break;
+		fws_sha256_update(&h, c->io, got);
+		if (sink != NULL && sink->sbom_write != NULL &&
+		    (rc = sink->sbom_write(sink->ctx, c->io, got)) != 0)
+			return rc;
+	}
+	if (rc != 0)
+		return rc;
+	fws_sha256_final(&h, digest);
+	if (memcmp(digest, s->sha256, sizeof(digest)) != 0)
+		return about(FWS_EDIGEST, c->entry.path,
+			     "does not match the manifest's sbom_document.sha256");
+	if (sink != NULL && sink->sbom_verified != NULL)
+		rc = sink->sbom_verified(sink->ctx, s);
+	return rc;
 }
 
 static int stream_payload(struct verify_ctx *c, const struct fws_payload *p,
@@ -395,6 +439,10 @@ int fws_bundle_verify_custom(fws_read_fn read, void *read_ctx, const struct fws_
 	if (rc != 0)
 		goto out;
 	c->pending = 1;
+	if (result->manifest.sbom_document.name[0] != '\0')
+		rc = verify_sbom(c, sink, &result->manifest.sbom_document);
+	if (rc != 0)
+		goto out;
 	rc = verify_payloads(c, sink, &result->manifest, result->payloads_offset);
 	if (rc != 0)
 		goto out;

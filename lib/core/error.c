@@ -86,6 +86,10 @@ static const struct fws_error_text error_texts[] = {
     [-FWS_ESIGNER] = {"FWS_ESIGNER", "the signer command gave no valid signature"},
     [-FWS_EFLOOR] = {"FWS_EFLOOR", "the rollback floor cannot be read or raised"},
     [-FWS_EFLOORSTEP] = {"FWS_EFLOORSTEP", "rollback floor raise larger than the step cap"},
+    [-FWS_ESBOM] = {"FWS_ESBOM", "sbom lacks a field a regulator expects"},
+    [-FWS_ESBOMFORMAT] = {"FWS_ESBOMFORMAT",
+			  "sbom is not spdx 2.3 or cyclonedx 1.5/1.6 json, or not its declared format"},
+    [-FWS_ERECORD] = {"FWS_ERECORD", "bundle differs from its release record"},
 };
 
 _Static_assert(sizeof(error_texts) / sizeof(error_texts[0]) == (size_t)-FWS_ELAST + 1,

@@ -5,7 +5,7 @@
  *
  * DIR/log       one line per event, oldest first:
  *   {"seq":N,"time":"T","action":"A","result":"R","detail":"D","version":"V",
- *    "security_version":N,"slot":"S","digest":"H","prev":"P","hash":"X"}
+ *    "security_version":N,"slot":"S","digest":"H",["sbom":"B",]"prev":"P","hash":"X"}
  *   (one line, no spaces). X = lowercase hex SHA-256 of the line with its
  *   final ,"hash":"X" member cut out, i.e. of the bytes up to and including
  *   the prev value's closing quote followed by "}". P = X of the line
@@ -69,6 +69,7 @@ struct log_rec {
 	uint64_t security_version;
 	const char *slot;
 	char digest[65]; /* "" or 64 hex */
+	char sbom[65];   /* "" (member absent) or 64 hex */
 	char prev[65];
 	char hash[65]; /* set by line_format */
 };
@@ -189,6 +190,12 @@ static int line_format(struct log_rec *r, char *buf, size_t cap, size_t *len)
 	put_str(&o, r->slot, CAP_SLOT);
 	puts_(&o, ",\"digest\":\"");
 	puts_(&o, r->digest);
+	/* Only install lines of a release with an SBOM carry it: every older
+	 * line keeps its exact bytes, so old logs verify unchanged. */
+	if (r->sbom[0] != '\0') {
+		puts_(&o, "\",\"sbom\":\"");
+		puts_(&o, r->sbom);
+	}
 	puts_(&o, "\",\"prev\":\"");
 	puts_(&o, r->prev);
 	puts_(&o, "\"");
@@ -225,6 +232,7 @@ static int head_format(const struct log_head *hd, char *buf, size_t cap, size_t 
 static const char *const line_keys[] = {
     "seq",  "time",   "action", "result", "detail", "version", "security_version",
     "slot", "digest", "prev",	"hash"};
+static const char *const line_optional_keys[] = {"sbom"};
 static const char *const head_keys[] = {"first", "hash", "seq"};
 
 static int get_str(const json_t *doc, const char *key, const char **out)
@@ -264,7 +272,7 @@ static int line_decode(const char *line, size_t len, struct log_rec *r, json_t *
 	rc = fws_json_load((const uint8_t *)line, len, LINE_MAX_BYTES, doc);
 	if (rc == 0)
 		rc = fws_json_check_keys(*doc, line_keys, sizeof(line_keys) / sizeof(line_keys[0]),
-					 NULL, 0);
+					 line_optional_keys, 1);
 	if (rc == 0)
 		rc = fws_json_uint(json_object_get(*doc, "seq"), 1, FWS_SIZE_MAX, &r->seq);
 	if (rc == 0)
@@ -286,6 +294,10 @@ static int line_decode(const char *line, size_t len, struct log_rec *r, json_t *
 		rc = get_hex(*doc, "digest", r->digest, 1);
 	if (rc == 0)
 		rc = get_hex(*doc, "prev", r->prev, 0);
+	/* Present means a digest: an empty one would be a second spelling of
+	 * "no SBOM". */
+	if (rc == 0 && json_object_get(*doc, "sbom") != NULL)
+		rc = get_hex(*doc, "sbom", r->sbom, 0);
 	if (rc != 0)
 		return FWS_ESTATE;
 	/* Values the formatter could write but the appender never does. */
@@ -819,6 +831,8 @@ int fws_audit_log_append(const struct fws_log_store *s, const struct fws_event *
 	r.slot = slot;
 	if (ev->digest != NULL)
 		fws_hex_encode(r.digest, ev->digest, 32);
+	if (ev->sbom != NULL)
+		fws_hex_encode(r.sbom, ev->sbom, 32);
 	memcpy(r.prev, hd.hash, sizeof(r.prev));
 	rc = line_format(&r, line, sizeof(line), &len);
 	if (rc != 0)

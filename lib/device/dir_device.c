@@ -41,7 +41,7 @@ int fws_dir_device_open(struct fws_device *dev, struct fws_dir_backend *b, const
 	int rc;
 	memset(dev, 0, sizeof(*dev));
 	memset(b, 0, sizeof(*b));
-	b->dirfd = b->lock_fd = b->stage_fd = b->part_fd = b->root_dirfd = -1;
+	b->dirfd = b->lock_fd = b->stage_fd = b->part_fd = b->root_dirfd = b->sbom_fd = -1;
 	strcpy(b->root_name, DIR_ROOT);
 	if (fs != NULL)
 		b->fs = *fs;
@@ -79,6 +79,8 @@ int fws_dir_device_open(struct fws_device *dev, struct fws_dir_backend *b, const
 	fws_dir_boot_init(&dev->boot, b);
 	fws_dir_log_init(&b->log, b);
 	dev->log = &b->log;
+	fws_dir_sbom_init(&b->sbom, b);
+	dev->sbom = &b->sbom;
 	return 0;
 }
 
@@ -89,6 +91,10 @@ void fws_dir_device_close(struct fws_dir_backend *b)
 	b->opened = 0;
 	if (b->part_fd >= 0)
 		close(b->part_fd);
+	if (b->sbom_fd >= 0) {
+		close(b->sbom_fd);
+		(void)fws_io_unlinkat(&b->fs, b->dirfd, b->sbom_name, 0);
+	}
 	if (b->stage_fd >= 0)
 		close(b->stage_fd);
 	if (b->lock_fd >= 0)
@@ -97,7 +103,7 @@ void fws_dir_device_close(struct fws_dir_backend *b)
 		close(b->root_dirfd);
 	if (b->dirfd >= 0)
 		close(b->dirfd);
-	b->dirfd = b->lock_fd = b->stage_fd = b->part_fd = b->root_dirfd = -1;
+	b->dirfd = b->lock_fd = b->stage_fd = b->part_fd = b->root_dirfd = b->sbom_fd = -1;
 }
 
 /* 1 when fd's file is named in dirfd (one level). */

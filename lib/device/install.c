@@ -34,6 +34,9 @@ struct install_ctx {
 	struct fws_permit permit;
 	struct fws_delta *delta; /* NULL: no delta */
 	int invalidated;	 /* in place: the set was marked empty */
+	int sbom_staged;	 /* the SBOM store holds this bundle's SBOM, unverified */
+	int sbom_verified;	 /* ... and it matched the signed digest */
+	uint8_t sbom_sha256[32];
 };
 
 static int lock_and_reload(struct install_ctx *ic)
@@ -121,7 +124,26 @@ static int on_manifest(void *ctx, const struct fws_verify_result *r)
 	}
 	if (rc == 0 && ic->delta != NULL)
 		fws_delta_start(ic->delta, r, ic->set, fws_other_set(ic->set));
+	/* The bundle's SBOM streams next: staged, never in a slot. */
+	if (rc == 0 && ic->dev->sbom != NULL && r->manifest.sbom_document.name[0] != '\0') {
+		rc = ic->dev->sbom->stage(ic->dev->sbom->ctx, ic->set);
+		ic->sbom_staged = rc == 0;
+	}
 	return rc;
+}
+
+static int on_sbom(void *ctx, const uint8_t *data, size_t len)
+{
+	struct install_ctx *ic = ctx;
+	return ic->sbom_staged ? ic->dev->sbom->write(ic->dev->sbom->ctx, data, len) : 0;
+}
+
+static int on_sbom_verified(void *ctx, const struct fws_sbom_ref *s)
+{
+	struct install_ctx *ic = ctx;
+	ic->sbom_verified = ic->sbom_staged;
+	memcpy(ic->sbom_sha256, s->sha256, sizeof(ic->sbom_sha256));
+	return 0;
 }
 
 static int on_begin(void *ctx, const struct fws_payload *p)
@@ -218,6 +240,13 @@ static int commit_install(struct install_ctx *ic, const struct fws_verify_result
 	}
 	if (rc == 0)
 		rc = dev->slots.commit(dev->slots.ctx, ic->set);
+	/* The set's SBOM follows its contents, while the state still says the
+	 * set is empty: a crash here leaves no SBOM naming a release it does
+	 * not describe. A release without SBOM removes the old one. */
+	if (rc == 0 && dev->sbom != NULL) {
+		rc = dev->sbom->commit(dev->sbom->ctx, ic->set, ic->sbom_verified);
+		ic->sbom_staged = 0;
+	}
 	if (rc != 0)
 		return rc;
 	strcpy(si->version, res->manifest.version);
@@ -273,6 +302,8 @@ static void record_install(struct install_ctx *ic, const struct fws_verify_resul
 			 ic->set);
 	}
 	int named = res->manifest.version[0] != '\0';
+	/* The SBOM now kept for the set, by digest (docs/audit-log.md). */
+	ic->o.sbom_digest = *rc == 0 && ic->sbom_verified ? ic->sbom_sha256 : NULL;
 	fws_op_record(&ic->o, "install", *rc, detail[0] ? detail : NULL,
 		      named ? res->manifest.version : NULL,
 		      named ? res->manifest.security_version : 0, *rc == 0 ? ic->set : 0,
@@ -287,8 +318,8 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 	struct fws_envelope *env = malloc(sizeof(*env));
 	struct install_ctx ic;
 	struct fws_verify_opts vo;
-	struct fws_sink sink = {&ic, on_begin, on_write, on_end, on_manifest, on_check,
-				on_chunk_list};
+	struct fws_sink sink = {&ic,	      on_begin,	     on_write, on_end, on_manifest, on_check,
+				on_chunk_list, on_sbom, on_sbom_verified};
 	uint64_t last;
 	int rc;
 
@@ -334,6 +365,8 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 		rc = commit_install(&ic, res);
 	if (rc != 0 && ic.prepared)
 		dev->slots.discard(dev->slots.ctx, ic.set);
+	if (ic.sbom_staged)
+		dev->sbom->discard(dev->sbom->ctx);
 	record_install(&ic, res, root->version, &rc);
 	dev->permit_used = rc == 0 && ic.permit_used;
 	fws_op_end(&ic.o);

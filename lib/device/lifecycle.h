@@ -24,6 +24,7 @@ struct op {
 	int interrupted; /* the state is one line ahead of the log: recovered */
 	int floor_known; /* floor read from the port in this operation */
 	uint64_t floor;
+	const uint8_t *sbom_digest; /* the next audit line names this SBOM (install) */
 };
 
 int fws_slot_index(char set);

@@ -159,7 +159,7 @@ void fws_op_record(struct op *o, const char *action, int result, const char *det
 		   const uint8_t *digest, int *rc)
 {
 	struct fws_event ev = {action,		 result, detail, version != NULL && version[0] ? version : NULL,
-			       security_version, set,	 digest};
+			       security_version, set,	 digest, o->sbom_digest};
 	if (o->dev->log == NULL)
 		return;
 	struct fws_diag saved = *fws_diag_last();

@@ -21,5 +21,4 @@ struct fws_secret_key {
  * not be used by two threads at once. */
 int fws_sign_key_open(const struct fws_secret_key *key);
 void fws_sign_key_close(const struct fws_secret_key *key);
-
 #endif

@@ -20,6 +20,7 @@
 #include "fwseal/fileio.h"
 #include "fwseal/keys.h"
 #include "fwseal/policy.h"
+#include "fwseal/sbom.h"
 #include "fwseal/sha256.h"
 #include "io/io.h"
 
@@ -40,6 +41,7 @@ struct pack_ctx {
 	struct fws_envelope root_env;
 	struct fws_root root, next_root;
 	uint8_t *buf;
+	uint8_t *sbom; /* the SBOM's bytes as checked: exactly these are packed */
 	fws_progress_fn progress;
 	void *progress_ctx;
 	uint64_t progress_done, progress_total; /* every payload, hashed twice */
@@ -331,6 +333,34 @@ static int load_roots(struct pack_ctx *c, const struct fws_pack_opts *o)
 	return 0;
 }
 
+/* The SBOM is read once, checked, and those very bytes are hashed and
+ * packed: a file changed after the check cannot slip in unchecked. */
+static int load_sbom(struct pack_ctx *c, const struct fws_pack_opts *o)
+{
+	struct fws_sbom_ref *s = &c->m.sbom_document;
+	struct fws_sbom_check_opts co = {c->m.product, c->m.version, o->sbom_strict,
+					 o->sbom_warn, o->sbom_warn_ctx};
+	const char *slash = strrchr(o->sbom_path, '/');
+	const char *base = slash != NULL ? slash + 1 : o->sbom_path;
+	size_t len;
+	int rc;
+	c->subject = o->sbom_path;
+	if (!fws_name_valid(base))
+		return fws_diag_set(FWS_ESCHEMA, 0, "sbom_document.name",
+				    "the file name is not a name (1-64 of A-Z a-z 0-9 . _ + -)");
+	rc = fws_file_read_all(o->sbom_path, FWS_SBOM_MAX, &c->sbom, &len);
+	if (rc == 0 && len == 0)
+		rc = fws_diag_set(FWS_ESBOMFORMAT, 0, NULL, "empty");
+	if (rc == 0)
+		rc = fws_sbom_check(c->sbom, len, &co, s->format);
+	if (rc != 0)
+		return rc;
+	snprintf(s->name, sizeof(s->name), "%s", base);
+	s->size = len;
+	fws_sha256(c->sbom, len, s->sha256);
+	return 0;
+}
+
 static int add_file_entry(struct fws_bundle_writer *w, const char *name, const char *path)
 {
 	uint8_t *raw = NULL;
@@ -360,6 +390,13 @@ static int write_bundle(struct pack_ctx *c, const struct fws_pack_opts *o, int f
 		snprintf(name, sizeof(name), "root/%llu.json",
 			 (unsigned long long)(first_version + i));
 		rc = add_file_entry(w, name, o->root_paths[i]);
+	}
+	/* After the roots, before the payloads (docs/format.md §3.1, §14.2). */
+	if (rc == 0 && c->m.sbom_document.name[0] != '\0') {
+		snprintf(name, sizeof(name), "sbom/%s", c->m.sbom_document.name);
+		rc = fws_bundle_writer_entry(w, name, c->m.sbom_document.size);
+		if (rc == 0)
+			rc = fws_bundle_writer_data(w, c->sbom, c->m.sbom_document.size);
 	}
 	for (size_t i = 0; i < c->m.n_payloads && rc == 0; i++) {
 		const struct fws_payload *p = &c->m.payloads[i];
@@ -421,7 +458,33 @@ static size_t input_paths(const struct pack_ctx *c, const struct fws_pack_opts *
 		in[n++] = o->root_paths[i];
 	for (size_t i = 0; i < c->m.n_payloads; i++)
 		in[n++] = c->pl[i].path;
+	if (o->sbom_path != NULL)
+		in[n++] = o->sbom_path;
 	return n;
+}
+
+int fws_pack_precheck(const struct fws_pack_opts *o, char *failed, size_t failed_cap)
+{
+	struct fws_pack_opts quiet;
+	struct pack_ctx *c;
+	int rc;
+	if (o == NULL || o->manifest_path == NULL)
+		return FWS_EUSAGE;
+	quiet = *o;
+	quiet.sbom_warn = NULL; /* fws_pack reports them */
+	quiet.sbom_strict = o->sbom_strict;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return FWS_ENOMEM;
+	c->subject = o->manifest_path;
+	rc = parse_release(o->manifest_path, c);
+	if (rc == 0 && o->sbom_path != NULL)
+		rc = load_sbom(c, &quiet);
+	if (failed != NULL && failed_cap > 0)
+		snprintf(failed, failed_cap, "%s", rc != 0 && c->subject ? c->subject : "");
+	free(c->sbom);
+	free(c);
+	return rc;
 }
 
 int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char *failed,
@@ -429,7 +492,7 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char
 {
 	struct pack_ctx *c;
 	struct fws_output out;
-	const char *inputs[2 + FWS_MAX_ROOT_CHAIN + FWS_MAX_PAYLOADS];
+	const char *inputs[3 + FWS_MAX_ROOT_CHAIN + FWS_MAX_PAYLOADS];
 	char *json = NULL;
 	size_t json_len;
 	int rc;
@@ -449,6 +512,8 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char
 		rc = parse_release(o->manifest_path, c);
 	if (rc == 0)
 		rc = load_roots(c, o);
+	if (rc == 0 && o->sbom_path != NULL)
+		rc = load_sbom(c, o);
 	if (rc != 0)
 		goto out;
 	/* The archive stamps `created` into every tar header; the ustar field
@@ -487,6 +552,9 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char
 			fws_sha256(body, json_len, result->manifest_body_sha256);
 		if (stat(o->out_path, &sb) == 0)
 			result->bundle_bytes = (uint64_t)sb.st_size;
+		for (size_t i = 0; i < c->m.n_payloads; i++)
+			snprintf(result->payload_paths[i], sizeof(result->payload_paths[i]), "%s",
+				 c->pl[i].path);
 	}
 out:
 	if (failed != NULL && failed_cap > 0)
@@ -494,6 +562,7 @@ out:
 	for (size_t i = 0; i < FWS_MAX_PAYLOADS; i++)
 		free(c->pl[i].chunk_list);
 	free(c->buf);
+	free(c->sbom);
 	free(json);
 	free(c);
 	return rc;

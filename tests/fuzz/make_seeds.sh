@@ -72,6 +72,9 @@ text = open(sys.argv[1]).read()
 for i, block in enumerate(re.findall(r"```ini\n(.*?)```", text, re.S)):
     open("%s/doc-%d.conf" % (sys.argv[2], i), "w").write(block)
 PY
+# SBOMs: the tests' real CycloneDX and SPDX documents.
+mkdir -p "$OUT/sbom"
+cp "$SRC"/tests/sbom/*.cdx.json "$SRC"/tests/sbom/*.spdx.json "$OUT/sbom/"
 for d in "$OUT"/*/; do
 	echo "seeds: $(basename "$d"): $(ls "$d" | wc -l) file(s)"
 done

@@ -33,6 +33,8 @@ struct test_release {
 	size_t n_roots;
 	int gzip;
 	const char *min_version; /* NULL = none */
+	const char *sbom;        /* NULL = none: else carried as sbom/sbom.cdx.json */
+	const char *sbom_format; /* NULL = "cyclonedx-1.6" */
 };
 
 /* Root envelope JSON for r, signed by each key in signers (malloc'd). */
@@ -111,6 +113,13 @@ static inline uint8_t *test_bundle_build(const struct test_release *rel, size_t 
 	for (size_t i = 0; i < rel->n_payloads; i++)
 		test_write_payload(NULL, &rel->payloads[i], &m->payloads[i]);
 	m->n_payloads = rel->n_payloads;
+	if (rel->sbom != NULL) {
+		strcpy(m->sbom_document.name, "sbom.cdx.json");
+		strcpy(m->sbom_document.format,
+		       rel->sbom_format ? rel->sbom_format : "cyclonedx-1.6");
+		m->sbom_document.size = strlen(rel->sbom);
+		fws_sha256(rel->sbom, strlen(rel->sbom), m->sbom_document.sha256);
+	}
 	cr_assert_eq(fws_manifest_encode(m, &body, &body_len), 0);
 	cr_assert_eq(fws_envelope_set_body(env, FWS_TYPE_MANIFEST, (uint8_t *)body, body_len), 0);
 	for (size_t i = 0; i < rel->n_signers; i++)
@@ -129,6 +138,10 @@ static inline uint8_t *test_bundle_build(const struct test_release *rel, size_t 
 			 (unsigned long long)rel->root_versions[i]);
 		cr_assert_eq(fws_bundle_writer_entry(w, name, rl), 0);
 		cr_assert_eq(fws_bundle_writer_data(w, rel->root_json[i], rl), 0);
+	}
+	if (rel->sbom != NULL) {
+		cr_assert_eq(fws_bundle_writer_entry(w, "sbom/sbom.cdx.json", strlen(rel->sbom)), 0);
+		cr_assert_eq(fws_bundle_writer_data(w, rel->sbom, strlen(rel->sbom)), 0);
 	}
 	for (size_t i = 0; i < rel->n_payloads; i++)
 		test_write_payload(w, &rel->payloads[i], NULL);

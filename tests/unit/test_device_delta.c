@@ -329,3 +329,38 @@ Test(device_delta, in_place_reuses_chunks_it_has_not_reached_yet)
 	fws_sysconf_device_close(&sysb);
 	free(v);
 }
+
+/* A bundle with an SBOM (format.md §14): the entry lies between the roots
+ * and the first chunk list, so the map must fetch it (it is never in a
+ * slot) and plan the payloads after it. */
+Test(device_delta, sbom_entry_is_fetched_and_payloads_planned_after_it)
+{
+	static const char sbom[] = "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\"}\n";
+	const struct test_key *signers[] = {&TD.release};
+	size_t len2;
+	confirm_img_a();
+	memcpy(img_b, img_a, sizeof(img_b));
+	img_b[7 * CS] ^= 1;
+	struct test_payload p[] = {{"fw.img", "rootfs", img_b, PSIZE, CS},
+				   {"k.img", "kernel", TD.kern, sizeof(TD.kern), CS}};
+	struct test_release rel = {.version = "1.1.0",
+				   .security_version = 1,
+				   .hardware = "test-hw",
+				   .payloads = p,
+				   .n_payloads = 2,
+				   .signers = signers,
+				   .n_signers = 1,
+				   .sbom = sbom};
+	uint8_t *v2 = test_bundle_build(&rel, &len2);
+	struct map_reader r = {v2, len2, 0, NULL, 0, 0, 0, NULL};
+	int rc = delta_install(&TD.dev, &r);
+	cr_assert_eq(rc, 0, "%s: %s", fws_errname(rc), fws_diag_last()->why);
+	cr_assert_eq(r.wrong, 0, "every reused byte is the bundle's byte");
+	cr_assert_eq(r.local, PSIZE - (size_t)CS + sizeof(TD.kern), "local %zu", r.local);
+	char path[160];
+	snprintf(path, sizeof(path), "%s/sbom.a", TD.dir);
+	cr_assert(fs_equals(path, sbom, strlen(sbom)), "the SBOM is kept for set a");
+	snprintf(path, sizeof(path), "%s/a/rootfs", TD.dir);
+	cr_assert(fs_equals(path, img_b, sizeof(img_b)), "set a holds the new image");
+	free(v2);
+}

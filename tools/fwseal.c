@@ -249,6 +249,7 @@ static int run_pack(struct cli *c)
 		return rc;
 	}
 	fws_signing_key_close(key);
+	po.key_path = NULL; /* it was the key's own name: gone with it */
 	const struct fws_manifest *m = &res->manifest;
 	int complete = res->signatures >= res->release_threshold;
 	if (cli_get(c, "record") != NULL) {
@@ -257,7 +258,11 @@ static int run_pack(struct cli *c)
 		char roles[FWS_MAX_PAYLOADS][FWS_NAME_MAX + 16];
 		size_t n = 0;
 		in[n++] = (struct fws_record_input){"release-description", po.manifest_path};
-		in[n++] = (struct fws_record_input){"key", po.key_path};
+		/* A key file is an input like any other; a token key has no file:
+		 * the record names it by its key id (signers). */
+		const char *key_arg = cli_get(c, "key");
+		if (strncmp(key_arg, "pkcs11:", 7) != 0)
+			in[n++] = (struct fws_record_input){"key", key_arg};
 		for (size_t i = 0; i < po.n_roots; i++)
 			in[n++] = (struct fws_record_input){"root", po.root_paths[i]};
 		for (size_t i = 0; i < m->n_payloads; i++) {

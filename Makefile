@@ -60,9 +60,9 @@ TEST_MODULES := criterion
 TEST_PACKAGES := libcriterion-dev
 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_MODULES) $(NET_MODULE) 2>/dev/null)
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEP_MODULES) 2>/dev/null) $(if $(filter 1,$(NET)),-ldl -lpthread,)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEP_MODULES) 2>/dev/null) $(if $(filter 1,$(NET)),-ldl,) -lpthread
 CORE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_MODULES) 2>/dev/null)
-DEVICE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEVICE_MODULES) 2>/dev/null) $(if $(filter 1,$(NET)),-ldl -lpthread,)
+DEVICE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEVICE_MODULES) 2>/dev/null) $(if $(filter 1,$(NET)),-ldl,) -lpthread
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_MODULES) 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_MODULES) 2>/dev/null)
 

@@ -99,6 +99,7 @@ static const struct cli_opt pack_opts[] = {
     {"gzip", CLI_FLAG, NULL, 0, "compress the whole bundle with gzip"},
     {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
+    CLI_JOBS_OPT,
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
@@ -125,7 +126,9 @@ static int run_pack(struct cli *c)
 		free(res);
 		return cli_usage_error("at most %d --root", FWS_MAX_ROOT_CHAIN);
 	}
-	int rc = cli_now(&now);
+	int rc = cli_jobs(c, &po.jobs);
+	if (rc == 0)
+		rc = cli_now(&now);
 	if (rc == 0)
 		rc = load_key(po.key_path, cli_get(c, "passphrase-file"), &key);
 	if (rc != 0) {
@@ -246,6 +249,7 @@ static const struct cli_opt verify_opts[] = {
     {"stall-timeout", CLI_VALUE, "SECONDS", 0,
      "give up when the input sends nothing this long (default 60;\n0 = wait forever)"},
     CLI_NET_OPTS,
+    CLI_JOBS_OPT,
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
@@ -285,6 +289,8 @@ static int run_verify(struct cli *c)
 	struct cli_progress prog = {0};
 	int64_t now = 0;
 	int rc = res == NULL ? cli_fail(NULL, FWS_ENOMEM) : verify_policy(c, &vo.policy);
+	if (rc == 0)
+		rc = cli_jobs(c, &vo.jobs);
 	if (rc == 0 && at != NULL && fws_time_parse(at, &now) != 0)
 		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
 	else if (rc == 0 && at == NULL)

@@ -77,6 +77,9 @@ struct fws_pack_opts {
 	int64_t now; /* created time: SOURCE_DATE_EPOCH or the clock */
 	fws_progress_fn progress; /* optional: bytes hashed and written */
 	void *progress_ctx;
+	/* Threads that hash chunks and compress (fws_verify_opts.jobs): 0 or
+	 * 1 = none. The bundle's bytes are the same for any value. */
+	unsigned jobs;
 };
 
 /* What pack made. */

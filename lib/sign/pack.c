@@ -611,9 +611,10 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char
 	/* Same fields, digests of fixed length: the same envelope length. */
 	if (rc == 0 && json_len != placeholder_len)
 		rc = FWS_EINTERNAL;
-	c->subject = o->out_path;
-	if (rc == 0)
+	if (rc == 0) {
+		c->subject = o->out_path;
 		rc = patch_bundle(c, spool >= 0 ? spool : out.fd, base, json, json_len);
+	}
 	if (rc == 0 && spool >= 0)
 		rc = compress_spool(c, spool, out.fd);
 	if (spool >= 0)

@@ -260,6 +260,7 @@ check-long: test-deps uboot-test-deps all $(BUILD)/test_unit $(BUILD)/make_signe
 
 # The peers it measures against: RAUC (signed bundles), casync (delta).
 BENCH_TOOLS := rauc=rauc mksquashfs=squashfs-tools casync=casync nginx=nginx mke2fs=e2fsprogs \
+	minisign=minisign pigz=pigz mkenvimage=u-boot-tools losetup=mount \
 	openssl=openssl
 bench: all
 	$(Q)TOOLS="$(BENCH_TOOLS)" sh tests/deps.sh

@@ -151,6 +151,8 @@ run "cp + sync" sh -c 'cp payload.bin cp.out && sync cp.out'
 run "dd conv=fsync" dd if=payload.bin of=dd.out bs=1M conv=fsync
 rm -f cp.out dd.out
 run "tar -cf" tar -cf tar.out payload.bin
+# pack's output is durable (fsync, rename): this is the like-for-like peer.
+run "tar -cf + sync" sh -c 'tar -cf tar.out payload.bin && sync tar.out'
 run "gzip -6" sh -c 'gzip -6 -c payload.bin >gz.out'
 run "pigz -6" sh -c 'pigz -6 -c payload.bin >pigz.out'
 run "gzip -d (of gzip -6)" sh -c 'gzip -dc gz.out >/dev/null'
@@ -227,6 +229,7 @@ row "install (file slot) vs dd conv=fsync" "$(ratio "install, file slot" "dd con
 	"$(ratio "install, loop device" "dd to the loop device, conv=fsync")" "target: the disk-write limit (~1.0x)"
 row "pack vs tar -cf, net of the fixed cost" "$(ratio "fwseal pack" "tar -cf" net)" "target >= 0.9x"
 row "pack vs tar -cf, as measured" "$(ratio "fwseal pack" "tar -cf")"
+row "pack vs tar -cf + sync, net of the fixed cost" "$(ratio "fwseal pack" "tar -cf + sync" net)" "(pack fsyncs its output, tar does not)"
 [ "$HAVE_RAUC" = 1 ] && row "pack vs rauc bundle" "$(ratio "fwseal pack" "rauc bundle")"
 row "pack --gzip vs pigz -6, net of the fixed cost" "$(ratio "fwseal pack --gzip" "pigz -6" net)" "target >= 0.9x"
 row "pack --gzip vs gzip -6" "$(ratio "fwseal pack --gzip" "gzip -6")"

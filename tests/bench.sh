@@ -139,6 +139,8 @@ EOC
 		export -f install_loop
 		run "install, loop device" bash -c install_loop
 		run "dd to the loop device, conv=fsync" dd if=payload.bin of="$LB" bs=1M conv=fsync
+		# install also reads every chunk back from the medium: the same here.
+		run "dd to it + read back (iflag=direct)" sh -c "dd if=payload.bin of=$LB bs=1M conv=fsync && dd if=$LB of=/dev/null bs=1M count=$MB iflag=direct"
 		HAVE_LOOP=1
 	fi
 fi
@@ -227,6 +229,8 @@ row "install (file slot) vs cp + sync" "$(ratio "install, file slot" "cp + sync"
 row "install (file slot) vs dd conv=fsync" "$(ratio "install, file slot" "dd conv=fsync")"
 [ $HAVE_LOOP = 1 ] && row "install (loop device) vs dd to it, conv=fsync" \
 	"$(ratio "install, loop device" "dd to the loop device, conv=fsync")" "target: the disk-write limit (~1.0x)"
+[ $HAVE_LOOP = 1 ] && row "install (loop device) vs dd + read back" \
+	"$(ratio "install, loop device" "dd to it + read back (iflag=direct)")" "(install re-reads every chunk from the medium)"
 row "pack vs tar -cf, net of the fixed cost" "$(ratio "fwseal pack" "tar -cf" net)" "target >= 0.9x"
 row "pack vs tar -cf, as measured" "$(ratio "fwseal pack" "tar -cf")"
 row "pack vs tar -cf + sync, net of the fixed cost" "$(ratio "fwseal pack" "tar -cf + sync" net)" "(pack fsyncs its output, tar does not)"

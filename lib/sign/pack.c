@@ -528,11 +528,24 @@ static int compress_spool(struct pack_ctx *c, int spool, int out_fd)
  * left behind after a crash), then compressed. */
 static int open_spool(const struct fws_output *out, int *fd)
 {
+	char name[sizeof(out->tmp) + 16];
 	*fd = openat(out->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (*fd >= 0)
 		return 0;
+	/* A file system without O_TMPFILE: a new name beside the output's
+	 * temp file (created exclusively, never through a link), unlinked at
+	 * once. */
+	if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+		snprintf(name, sizeof(name), "%s.spool", out->tmp);
+		*fd = openat(out->dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			     0600);
+		if (*fd >= 0) {
+			(void)unlinkat(out->dirfd, name, 0);
+			return 0;
+		}
+	}
 	return fws_diag_set(errno == ENOSPC ? FWS_ENOSPC : FWS_EIO, errno, NULL,
-			    "cannot make an unnamed spool file in the output's directory");
+			    "cannot make a spool file in the output's directory");
 }
 
 /* Every file pack reads: none of them may be replaced by the bundle. */

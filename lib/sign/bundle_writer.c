@@ -175,6 +175,11 @@ void fws_bundle_writer_abort(struct fws_bundle_writer *w)
 		return;
 	if (w->a != NULL)
 		archive_write_free(w->a);
+	/* libarchive finishes the archive while it is freed, as it always
+	 * wrote it through: what it gave us goes out too (best effort; an
+	 * aborted output is discarded by its owner anyway). */
+	if (!w->gzip && w->plain_len > 0)
+		(void)flush_plain(w);
 	if (w->z_ready)
 		deflateEnd(&w->z);
 	free(w);

@@ -10,6 +10,7 @@
 #include "sign/gzip_parallel.h"
 
 #define LEVEL 6
+#define GZIP_BUDGET (64u * 1024 * 1024)
 
 struct gz_job {
 	uint64_t len;      /* input bytes */
@@ -124,8 +125,15 @@ int fws_gzip_parallel(int in_fd, uint64_t len, int out_fd, unsigned jobs)
 	/* A tar is never empty; an empty input would need a block of its own. */
 	if (len == 0)
 		return FWS_EUSAGE;
-	/* The slots hold input and output: budget both. */
-	cfg.slots = fws_pool_slots(jobs, cfg.buf_size + cfg.out_size);
+	/* Deflate is slow (tens of MB/s a core): every core needs a block in
+	 * flight. Pack runs on a signing host, not a device, so the budget is
+	 * larger than the pool's default: 2 blocks (in and out, ~2 MiB each)
+	 * per job, up to 64 MiB. */
+	if (jobs > 1) {
+		size_t per_slot = cfg.buf_size + cfg.out_size;
+		size_t fit = GZIP_BUDGET / per_slot, want = 2 * (size_t)jobs;
+		cfg.slots = (unsigned)(want < fit ? want : fit < 2 ? 2 : fit);
+	}
 	rc = write_all(out_fd, header, sizeof(header));
 	if (rc == 0)
 		rc = fws_pool_open(&pool, &cfg);

@@ -4,7 +4,8 @@
  * stream), all but the last ended with a sync flush so the pieces join
  * byte-aligned into one deflate stream; the CRC-32 is joined with
  * crc32_combine. The bytes depend on the input only, never on the number of
- * jobs: same inputs, same bundle (docs/decisions.md ADR-049). Internal. */
+ * jobs: same inputs, same bundle (docs/decisions.md ADR-049). Memory: two
+ * blocks of about 2 MiB (input and output) per job, at most 64 MiB. Internal. */
 #ifndef FWSEAL_SIGN_GZIP_PARALLEL_H
 #define FWSEAL_SIGN_GZIP_PARALLEL_H
 

@@ -63,9 +63,12 @@ flip c1.fwb $((data + 1200000 - 1)) last.fwb
 # Two bad chunks: the first one in stream order is the one named.
 flip middle.fwb $((data + 60 * 16384)) two.fwb
 head -c $((data + 50 * 16384 + 77)) c1.fwb >cut.fwb
+# A bad chunk just before the cut: with several jobs the reader reaches the
+# cut while that chunk is still being checked; the chunk is still named.
+flip cut.fwb $((data + 48 * 16384 + 9)) badcut.fwb
 
 before=$(snapshot dev)
-for case in first:22 middle:22 last:22 two:22 cut:19; do
+for case in first:22 middle:22 last:22 two:22 cut:19 badcut:22; do
 	name=${case%%:*} code=${case#*:}
 	for j in 1 2 4; do
 		T="$name: verify --jobs $j" expect_exit "$code" "$FWSEAL" verify --root root.json \
@@ -86,6 +89,7 @@ check "the first tampered chunk is chunk 0" grep -q "chunk 0 does not match" ver
 check "the middle tampered chunk is chunk 37" grep -q "chunk 37 does not match" verify-middle-4.err
 check "the last tampered chunk is chunk 73" grep -q "chunk 73 does not match" verify-last-4.err
 check "of two tampered chunks the first (37) is named" grep -q "chunk 37 does not match" verify-two-4.err
+check "a bad chunk before the cut is named, not the cut" grep -q "chunk 48 does not match" verify-badcut-4.err
 
 T="good bundle installs with --jobs 4" expect_ok "$FWVERIFY" install --device dev --jobs 4 c1.fwb
 check "the slot holds exactly the payload (--jobs 4)" cmp dev/b/rootfs c.bin

@@ -178,12 +178,34 @@ static void consume_head(struct fws_pool *p)
 	p->count--;
 }
 
+/* Runs queued slot s on the calling thread. Lock held on entry and return. */
+static void run_here(struct fws_pool *p, unsigned s)
+{
+	struct fws_pool_task *t = &p->tasks[s];
+	int skip = p->failed != 0;
+	p->state[s] = SLOT_RUNNING;
+	pthread_mutex_unlock(&p->mu);
+	int rc = skip ? FWS_EINTERNAL : p->cfg.work(p->cfg.ctx, t);
+	pthread_mutex_lock(&p->mu);
+	t->rc = rc;
+	p->state[s] = SLOT_DONE;
+	pthread_cond_broadcast(&p->done_cv);
+}
+
 /* Consumes the head once it is done; a head still being filled (got but
- * never put) is dropped. Lock held. */
+ * never put) is dropped. While it waits, the calling thread works on a
+ * queued slot itself rather than sleep: on a machine with as many jobs as
+ * cores, the reader's core is not left idle whenever the ring is full.
+ * Lock held. */
 static void wait_head(struct fws_pool *p)
 {
-	while (p->state[p->head] == SLOT_QUEUED || p->state[p->head] == SLOT_RUNNING)
-		pthread_cond_wait(&p->done_cv, &p->mu);
+	while (p->state[p->head] == SLOT_QUEUED || p->state[p->head] == SLOT_RUNNING) {
+		int s = find_queued(p);
+		if (s >= 0)
+			run_here(p, (unsigned)s);
+		else
+			pthread_cond_wait(&p->done_cv, &p->mu);
+	}
 	if (p->state[p->head] == SLOT_DONE) {
 		consume_head(p);
 		return;
@@ -235,11 +257,7 @@ int fws_pool_put(struct fws_pool *p, struct fws_pool_task *t)
 	}
 	if (p->n_threads == 0) {
 		/* No threads: the plain loop, work then done, right here. */
-		p->state[s] = SLOT_RUNNING;
-		pthread_mutex_unlock(&p->mu);
-		t->rc = p->failed == 0 ? p->cfg.work(p->cfg.ctx, t) : FWS_EINTERNAL;
-		pthread_mutex_lock(&p->mu);
-		p->state[s] = SLOT_DONE;
+		run_here(p, s);
 		while (p->count > 0)
 			wait_head(p);
 	} else {

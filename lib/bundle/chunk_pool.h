@@ -1,5 +1,6 @@
 /* The hashing pool: chunks are filled in order by the calling thread,
- * worked on (hashed, checked, compressed) by up to `jobs` threads at once,
+ * worked on (hashed, checked, compressed) by up to `jobs` threads at once
+ * (and by the calling thread itself while it waits for a full ring),
  * and handed back in order, on the calling thread, to a `done` callback
  * that writes them. The per-chunk rule itself stays in lib/core
  * (fws_chunk_check): the pool only decides where it runs (design.md

@@ -67,7 +67,7 @@ static void *worker(void *arg)
 	struct fws_pool *p = arg;
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		int s;
+		int s = -1;
 		while (!p->stop && (s = find_queued(p)) < 0)
 			pthread_cond_wait(&p->work_cv, &p->mu);
 		if (p->stop)

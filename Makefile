@@ -3,10 +3,10 @@
 #   make demo       the whole story on the example keys and manifest
 #   make check      every test (unit + CLI) within 2 minutes; SANITIZE=1 for ASan+UBSan
 #   make check-long the slow suites: big images, mutation loops, long crash sweeps
-#   make bench      fwseal vs its peers: sha256sum/b2sum/gzip/RAUC (BENCH_MB=1024), casync delta
+#   make bench      fwseal vs its peers at jobs 1..cores (BENCH_MB=1024, docs/performance.md), casync delta
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make fuzz       libFuzzer harnesses (clang) into build-fuzz/, FUZZ_SECONDS each
-#   make valgrind   unit + CLI tests under valgrind memcheck;  make cppcheck
+#   make valgrind   unit + CLI tests under valgrind memcheck;  make cppcheck;  make tsan (the pool)
 # Variables: CC CFLAGS LDFLAGS PREFIX DESTDIR HASH=nettle|sodium SANITIZE=1 V=1
 
 # Every core, unless the command line says otherwise (make -j1 ...).

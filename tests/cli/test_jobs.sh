@@ -98,4 +98,8 @@ check "the slot holds exactly the payload (--jobs 4)" cmp dev/b/rootfs c.bin
 for bad in 0 257 x -1; do
 	T="--jobs $bad is a usage error" expect_exit 2 "$FWSEAL" verify --root root.json --jobs "$bad" c1.fwb
 done
+T="pack --jobs 0 is a usage error" expect_exit 2 "$FWSEAL" pack --manifest c.json --key rel.key \
+	--root root.json --out never.fwb --jobs 0
+check "nothing written by the refused pack" test ! -e never.fwb
+T="install --jobs 0 is a usage error" expect_exit 2 "$FWVERIFY" install --device dev --jobs 0 c1.fwb
 finish

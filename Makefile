@@ -3,11 +3,11 @@
 #   make demo       the whole story on the example keys and manifest
 #   make check      every test (unit + CLI) within 2 minutes; SANITIZE=1 for ASan+UBSan
 #   make check-long the slow suites: big images, mutation loops, long crash sweeps
-#   make bench      fwseal vs its peers: sha256sum/b2sum/gzip/RAUC (BENCH_MB=1024), casync delta
+#   make bench      fwseal vs its peers at jobs 1..cores (BENCH_MB=1024, docs/performance.md), casync delta
 #   make install    PREFIX=/usr/local DESTDIR= (and BINDIR LIBDIR ...: README, docs/packaging.md)
 #   make sbom       fwseal's own SBOM: every linked library as this machine has it
 #   make fuzz       libFuzzer harnesses (clang) into build-fuzz/, FUZZ_SECONDS each
-#   make valgrind   unit + CLI tests under valgrind memcheck;  make cppcheck
+#   make valgrind   unit + CLI tests under valgrind memcheck;  make cppcheck;  make tsan (the pool)
 #   make traceability  docs/traceability.md from the requirements, tags, last results
 # Variables: CC CPPFLAGS CFLAGS LDFLAGS PREFIX DESTDIR HASH=nettle|sodium SANITIZE=1 V=1 WERROR=1 TPM=0|1
 
@@ -88,9 +88,9 @@ TEST_MODULES := criterion
 TEST_PACKAGES := libcriterion-dev
 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_MODULES) $(NET_MODULE) $(TPM_MODULE) $(P11_MODULE) 2>/dev/null)
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEP_MODULES) 2>/dev/null) $(if $(filter 1,$(NET) $(TPM)),-ldl -lpthread,)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEP_MODULES) 2>/dev/null) $(if $(filter 1,$(NET) $(TPM)),-ldl,) -lpthread
 CORE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_MODULES) 2>/dev/null)
-DEVICE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEVICE_MODULES) 2>/dev/null) $(if $(filter 1,$(NET) $(TPM)),-ldl -lpthread,)
+DEVICE_PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DEVICE_MODULES) 2>/dev/null) $(if $(filter 1,$(NET) $(TPM)),-ldl,) -lpthread
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_MODULES) 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_MODULES) 2>/dev/null)
 
@@ -162,13 +162,13 @@ SHARED_LIB := $(BUILD)/libfwseal.so.$(SOVERSION)
 DEVICE_STATIC_LIB := $(BUILD)/libfwseal-device.a
 
 
-.PHONY: sbom traceability man uboot-test-deps examples all deps test-deps demo check check-long unit cli bench fuzz fuzz-deps fuzz-build fuzz-replay \
+.PHONY: sbom traceability tsan man uboot-test-deps examples all deps test-deps demo check check-long unit cli bench fuzz fuzz-deps fuzz-build fuzz-replay \
 	valgrind cppcheck install uninstall clean format help
 
 all: deps $(STATIC_LIBS) $(SHARED_LIBS) $(TOOL_BIN) $(PC_FILES)
 
 help:
-	@sed -n '1,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
 
 # One shared dependency step: ask pkg-config, install what is missing.
 # The steps run before anything compiles, whatever -j says: every object
@@ -372,11 +372,19 @@ traceability:
 
 # The peers it measures against: RAUC (signed bundles), casync (delta).
 BENCH_TOOLS := rauc=rauc mksquashfs=squashfs-tools casync=casync nginx=nginx mke2fs=e2fsprogs \
+	minisign=minisign pigz=pigz mkenvimage=u-boot-tools losetup=mount \
 	openssl=openssl
 bench: all
 	$(Q)TOOLS="$(BENCH_TOOLS)" sh tests/deps.sh
 	$(Q)BUILD=$(CURDIR)/$(BUILD) BENCH_MB=$(or $(BENCH_MB),1024) bash tests/bench.sh
 	$(Q)BUILD=$(CURDIR)/$(BUILD) bash tests/bench_delta.sh
+
+# The hashing pool under ThreadSanitizer (tests/tsan/pool_tsan.c: Criterion
+# cannot run under TSan, so a plain driver of the pool alone).
+tsan:
+	$(Q)mkdir -p build-tsan && $(CC) -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O1 -g \
+		-fsanitize=thread -Iinclude -Ilib tests/tsan/pool_tsan.c lib/bundle/chunk_pool.c \
+		-o build-tsan/pool_tsan -lpthread && TSAN_OPTIONS=halt_on_error=1 build-tsan/pool_tsan
 
 # ---- hardening: fuzzing, valgrind, cppcheck (docs/fuzzing.md) ----
 # One libFuzzer harness per parser. The library is rebuilt with clang into
@@ -526,7 +534,7 @@ format:
 	clang-format -i $(LIB_SRC) $(wildcard lib/*/*.h) include/fwseal/*.h tools/*.c tools/*.h $(UNIT_SRC)
 
 clean:
-	rm -rf build build-san build-fuzz build-valgrind
+	rm -rf build build-san build-fuzz build-valgrind build-tsan
 
 .SECONDARY:
 -include $(EXAMPLE_BIN:=.d) $(BUILD)/make_signed_cases.d $(BUILD)/p11_fixture.d $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/tools/%.d) $(BUILD)/tools/signer_cli.d

@@ -116,6 +116,13 @@ const char *cli_esc(const char *s);
 
 /* A non-negative decimal integer <= max; -1 otherwise. */
 int cli_parse_u64(const char *s, unsigned long long max, unsigned long long *out);
+/* --jobs N (1..256; default: the online CPUs): threads that hash chunks. */
+#define CLI_JOBS_OPT                                                                          \
+	{"jobs", CLI_VALUE, "N", 0,                                                           \
+	 "hash chunks on N threads (default: every online CPU; 1 = no\nthreads); the "        \
+	 "result is the same for any N"}
+/* The value of --jobs, or the default. Reports its own usage error. */
+int cli_jobs(const struct cli *c, unsigned *jobs);
 /* A positive number of seconds (at most a day) into milliseconds. */
 int cli_parse_seconds(const char *opt, const char *s, uint32_t *ms);
 /* Seconds since the epoch for signing: SOURCE_DATE_EPOCH when set (strictly

@@ -33,6 +33,21 @@ int cli_parse_seconds(const char *opt, const char *s, uint32_t *ms)
 	return 0;
 }
 
+int cli_jobs(const struct cli *c, unsigned *jobs)
+{
+	const char *s = cli_get(c, "jobs");
+	unsigned long long v;
+	*jobs = fws_jobs_online();
+	if (s == NULL)
+		return 0;
+	/* 0 would be a way of saying "no hashing": there is none. */
+	if (cli_parse_u64(s, 256, &v) != 0 || v == 0)
+		return cli_usage_error("--jobs must be a whole number from 1 to 256, not '%s'",
+				       cli_esc(s));
+	*jobs = (unsigned)v;
+	return 0;
+}
+
 int cli_now(int64_t *out)
 {
 	const char *sde = getenv("SOURCE_DATE_EPOCH");

@@ -189,6 +189,7 @@ static const struct cli_opt install_opts[] = {
     {"delta", CLI_FLAG, NULL, 0,
      "for a URL: fetch only the chunks the slots do not hold\n(docs/delta.md)"},
     CLI_NET_OPTS,
+    CLI_JOBS_OPT,
     LOCK_OPT,
     JSON_OPT,
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
@@ -219,7 +220,7 @@ static int run_install(struct cli *c)
 	uint8_t *permit = NULL;
 	static int64_t clock_now;
 	const char *part = NULL;
-	int rc = res == NULL ? cli_fail(NULL, FWS_ENOMEM) : 0;
+	int rc = res == NULL ? cli_fail(NULL, FWS_ENOMEM) : cli_jobs(c, &io.jobs);
 	/* A file is read whole anyway: --delta there would promise nothing. */
 	if (rc == 0 && cli_flag(c, "delta") && !fws_is_url(bundle))
 		rc = cli_usage_error("--delta is for a URL (a file or standard input is read whole)");

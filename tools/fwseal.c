@@ -166,6 +166,7 @@ static const struct cli_opt pack_opts[] = {
     {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
     CLI_SIGNER_OPTS,
+    CLI_JOBS_OPT,
     {"sbom", CLI_VALUE, "FILE", 0,
      "carry this SBOM (SPDX 2.3 or CycloneDX 1.5/1.6 JSON) as a signed\nentry sbom/NAME "
      "that is never written to a slot; refused when it\nlacks what a regulator expects "
@@ -219,7 +220,9 @@ static int run_pack(struct cli *c)
 		free(res);
 		return cli_usage_error("at most %d --root", FWS_MAX_ROOT_CHAIN);
 	}
-	int rc = cli_now(&now);
+	int rc = cli_jobs(c, &po.jobs);
+	if (rc == 0)
+		rc = cli_now(&now);
 	/* A release refused for its SBOM should not cost a passphrase. */
 	if (rc == 0 && po.sbom_path != NULL) {
 		fws_diag_clear();
@@ -383,6 +386,7 @@ static const struct cli_opt verify_opts[] = {
     {"stall-timeout", CLI_VALUE, "SECONDS", 0,
      "give up when the input sends nothing this long (default 60;\n0 = wait forever)"},
     CLI_NET_OPTS,
+    CLI_JOBS_OPT,
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
@@ -439,6 +443,8 @@ static int run_verify(struct cli *c)
 	    ((rc = fws_file_read_all(record_path, FWS_RECORD_MAX, &record, &record_len)) != 0 ||
 	     (rc = fws_record_validate(record, record_len)) != 0))
 		rc = cli_fail(record_path, rc);
+	if (rc == 0)
+		rc = cli_jobs(c, &vo.jobs);
 	if (rc == 0 && at != NULL && fws_time_parse(at, &now) != 0)
 		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
 	else if (rc == 0 && at == NULL)

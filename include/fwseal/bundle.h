@@ -28,6 +28,9 @@ typedef ssize_t (*fws_read_fn)(void *ctx, uint8_t *buf, size_t len);
 /* Progress of long work: done of total bytes (total 0 = unknown). */
 typedef void (*fws_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
+/* The online CPUs (1..256): the CLIs' default for every `jobs` option. */
+FWS_API unsigned fws_jobs_online(void);
+
 /* A reader over a file descriptor (ctx = pointer to an int fd). */
 FWS_API ssize_t fws_read_fd(void *ctx, uint8_t *buf, size_t len);
 
@@ -78,6 +81,11 @@ struct fws_verify_opts {
 	const struct fws_root *trusted_root; /* required */
 	struct fws_policy policy;            /* hardware / rollback rules */
 	int64_t now; /* trusted time for root expiry, 0 = no trusted clock */
+	/* Threads that hash chunks (docs/performance.md): 0 or 1 = none, the
+	 * calling thread does it all; N = N workers, at most 256. Chunks are
+	 * still released in order, each only after its own digest matched,
+	 * and every result is the same for any value. */
+	unsigned jobs;
 };
 
 struct fws_verify_result {

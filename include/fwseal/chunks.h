@@ -25,6 +25,27 @@ FWS_API FWS_MUST_CHECK int fws_chunk_list_check(const uint8_t *list, size_t len,
 						uint64_t size, uint32_t chunk_size,
 						const uint8_t signed_digest[32]);
 
+/* The per-chunk rule, in one place (every hashing loop calls these; the
+ * hashing pool runs fws_chunk_check on several cores). Piece `index` of a
+ * payload of `size` bytes is chunk_size bytes long, the last one shorter;
+ * its digest is plain SHA-256 of those bytes, entry `index` of the list.
+ * Pure functions: no state, no diagnostic, safe on any thread. */
+
+/* Length of piece `index`, 0 when the payload has no such piece (or the
+ * chunk size is invalid). */
+FWS_API uint64_t fws_chunk_piece_len(uint64_t size, uint32_t chunk_size, uint64_t index);
+
+/* The digest of one piece, as its chunk list entry must hold it. */
+FWS_API void fws_chunk_digest(const uint8_t *data, size_t len, uint8_t digest[32]);
+
+/* Checks piece `index` (len bytes) against its entry of a chunk list that
+ * already passed fws_chunk_list_check for (size, chunk_size): FWS_ESIZE if
+ * the payload has no such piece or len is not the piece's length,
+ * FWS_EDIGEST if the digest differs, 0 when its bytes may be released. */
+FWS_API FWS_MUST_CHECK int fws_chunk_check(const uint8_t *list, uint64_t size,
+					   uint32_t chunk_size, uint64_t index,
+					   const uint8_t *data, size_t len);
+
 struct fws_chunk_verifier {
 	const uint8_t *list; /* caller-owned, already passed fws_chunk_list_check */
 	uint64_t size;

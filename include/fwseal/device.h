@@ -113,6 +113,9 @@ struct fws_install_opts {
 	 * install ends. A reader that follows the map fetches only the rest;
 	 * the verifier hashes reused bytes like fetched ones. NULL = no delta. */
 	void (*use_map)(void *read_ctx, const struct fws_stream_map *map);
+	/* Threads that hash chunks, while streaming and when reading the slot
+	 * back (fws_verify_opts.jobs): 0 or 1 = none; same results for any. */
+	unsigned jobs;
 };
 
 /* The device lock is taken only once the manifest's signatures verified,

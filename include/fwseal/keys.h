@@ -87,6 +87,9 @@ struct fws_pack_opts {
 	int sbom_strict; /* FDA extras missing: refuse instead of warn */
 	void (*sbom_warn)(void *ctx, const char *where, const char *why);
 	void *sbom_warn_ctx;
+	/* Threads that hash chunks and compress (fws_verify_opts.jobs): 0 or
+	 * 1 = none. The bundle's bytes are the same for any value. */
+	unsigned jobs;
 };
 
 /* What pack made. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle/chunk_pool.h"
 #include "bundle/source.h"
 #include "bundle/tar_reader.h"
 #include "bundle/verify_internal.h"
@@ -16,8 +17,6 @@
 #include "fwseal/error.h"
 #include "fwseal/sha256.h"
 #include "io/io.h"
-
-#define IO_BUF (256 * 1024)
 
 struct verify_ctx {
 	struct fws_source src;
@@ -29,7 +28,6 @@ struct verify_ctx {
 	int pending; /* c->entry holds a header read ahead but not yet used */
 	fws_manifest_sig_check sig_check;
 	uint8_t file[FWS_ENVELOPE_MAX];
-	uint8_t io[IO_BUF];
 };
 
 /* Reads the current entry (an envelope file) whole into ctx->file. */
@@ -207,6 +205,7 @@ static int verify_sbom(struct verify_ctx *c, const struct fws_sink *sink,
 		       const struct fws_sbom_ref *s)
 {
 	struct fws_sha256 h;
+	uint8_t buf[16384]; /* the SBOM streams through it: never held whole */
 	uint8_t digest[FWS_SHA256_LEN];
 	size_t got;
 	int rc = expect_entry(c, "sbom/", s->name);
@@ -217,14 +216,14 @@ static int verify_sbom(struct verify_ctx *c, const struct fws_sink *sink,
 			     (unsigned long long)c->entry.size, (unsigned long long)s->size);
 	fws_sha256_init(&h);
 	for (;;) {
-		rc = fws_tar_read(&c->tar, c->io, sizeof(c->io), &got);
+		rc = fws_tar_read(&c->tar, buf, sizeof(buf), &got);
 		if (rc == FWS_ETRUNCATED)
 			return about(rc, c->entry.path, "the archive ends inside it");
 		if (rc != 0 || got == 0)
 			break;
-		fws_sha256_update(&h, c->io, got);
+		fws_sha256_update(&h, buf, got);
 		if (sink != NULL && sink->sbom_write != NULL &&
-		    (rc = sink->sbom_write(sink->ctx, c->io, got)) != 0)
+		    (rc = sink->sbom_write(sink->ctx, buf, got)) != 0)
 			return rc;
 	}
 	if (rc != 0)
@@ -238,67 +237,101 @@ static int verify_sbom(struct verify_ctx *c, const struct fws_sink *sink,
 	return rc;
 }
 
-static int stream_payload(struct verify_ctx *c, const struct fws_payload *p,
-			  const uint8_t *list, uint8_t *chunk_buf, const struct fws_sink *sink)
+/* One payload's chunks through the hashing pool: read in order on this
+ * thread, each checked against its chunk list entry by fws_chunk_check (on
+ * a worker when jobs > 1), released to the sink in order and only once its
+ * own check passed. What a failure reports does not depend on the number
+ * of jobs: done() sees chunks in stream order and stops at the first bad
+ * one, and a read error behind chunks still in flight is reported only if
+ * none of them failed (with one job they would have been checked first). */
+struct payload_stream {
+	struct verify_ctx *c;
+	const struct fws_payload *p;
+	const uint8_t *list;
+	const struct fws_sink *sink;
+};
+
+static int check_piece(void *ctx, struct fws_pool_task *t)
 {
-	struct fws_chunk_verifier v;
-	int rc = fws_chunk_verifier_init(&v, list, p->size, p->chunk_size);
+	const struct payload_stream *ps = ctx;
+	return fws_chunk_check(ps->list, ps->p->size, ps->p->chunk_size, t->index, t->buf, t->len);
+}
+
+static int release_piece(void *ctx, struct fws_pool_task *t)
+{
+	const struct payload_stream *ps = ctx;
+	if (t->rc == FWS_EDIGEST)
+		return about(t->rc, ps->c->entry.path, "chunk %llu does not match its signed digest",
+			     (unsigned long long)t->index);
+	if (t->rc != 0)
+		return about(t->rc, ps->c->entry.path, "chunk %llu is not its signed length",
+			     (unsigned long long)t->index);
+	if (ps->sink != NULL && ps->sink->payload_write != NULL)
+		return ps->sink->payload_write(ps->sink->ctx, t->buf, t->len);
+	return 0;
+}
+
+static int stream_payload(struct verify_ctx *c, const struct fws_payload *p,
+			  const uint8_t *list, unsigned jobs, const struct fws_sink *sink)
+{
+	struct payload_stream ps = {c, p, list, sink};
+	struct fws_pool *pool = NULL;
+	uint64_t n = 0, received = 0;
+	uint8_t extra;
+	size_t got;
+	int rc = fws_chunk_count(p->size, p->chunk_size, &n), read_rc = 0;
 	if (rc != 0)
 		return rc;
-	int writing = sink != NULL && sink->payload_write != NULL;
-	size_t filled = 0;
 	if (sink != NULL && sink->payload_begin != NULL) {
 		rc = sink->payload_begin(sink->ctx, p);
 		if (rc != 0)
 			return rc;
 	}
-	for (;;) {
-		/* With a sink, bytes gather in the chunk buffer and leave only
-		 * once their chunk matched; without one, they are hashed in place. */
-		uint8_t *dst = writing ? chunk_buf + filled : c->io;
-		size_t want = writing ? p->chunk_size - filled : sizeof(c->io);
-		size_t got;
-		rc = fws_tar_read(&c->tar, dst, want, &got);
-		if (rc == FWS_ETRUNCATED)
-			return about(rc, c->entry.path, "the archive ends %llu bytes into it",
-				     (unsigned long long)v.offset);
-		if (rc != 0)
-			return rc;
-		if (got == 0)
-			break;
-		size_t off = 0;
-		while (off < got) {
-			size_t used;
-			int done = fws_chunk_verifier_update(&v, dst + off, got - off, &used);
-			if (done == FWS_EDIGEST)
-				return about(done, c->entry.path,
-					     "chunk %llu does not match its signed digest",
-					     (unsigned long long)v.index);
-			if (done < 0)
-				return about(done, c->entry.path, "longer than its signed %llu bytes",
-					     (unsigned long long)p->size);
-			off += used;
-			if (writing)
-				filled += used;
-			if (done == 1 && writing) {
-				rc = sink->payload_write(sink->ctx, chunk_buf, filled);
-				if (rc != 0)
-					return rc;
-				filled = 0;
-			}
-		}
+	if (n > 0) {
+		struct fws_pool_config pc = {jobs, 0, (size_t)fws_chunk_piece_len(p->size, p->chunk_size, 0),
+					     0, check_piece, release_piece, &ps};
+		rc = fws_pool_open(&pool, &pc);
 	}
-	rc = about(fws_chunk_verifier_final(&v), c->entry.path, "ends before its signed %llu bytes",
-		   (unsigned long long)p->size);
+	for (uint64_t k = 0; k < n && rc == 0 && read_rc == 0; k++) {
+		struct fws_pool_task *t;
+		size_t want = (size_t)fws_chunk_piece_len(p->size, p->chunk_size, k);
+		rc = fws_pool_get(pool, &t);
+		while (rc == 0 && read_rc == 0 && t->len < want) {
+			read_rc = fws_tar_read(&c->tar, t->buf + t->len, want - t->len, &got);
+			if (read_rc == 0 && got == 0)
+				read_rc = FWS_ETRUNCATED; /* the entry's size was checked: cannot happen */
+			if (read_rc == 0)
+				t->len += got;
+			received += got;
+		}
+		if (rc == 0 && read_rc == 0)
+			rc = fws_pool_put(pool, t);
+	}
+	/* Chunks still in flight come before a read error in the stream. */
+	if (rc == 0 && pool != NULL)
+		rc = fws_pool_finish(pool);
+	fws_pool_close(pool);
+	if (rc != 0)
+		return rc;
+	if (read_rc == FWS_ETRUNCATED)
+		return about(read_rc, c->entry.path, "the archive ends %llu bytes into it",
+			     (unsigned long long)received);
+	if (read_rc != 0)
+		return read_rc;
+	/* The entry's size equals the signed size, so nothing may follow. */
+	rc = fws_tar_read(&c->tar, &extra, 1, &got);
+	if (rc == 0 && got != 0)
+		rc = about(FWS_ESIZE, c->entry.path, "longer than its signed %llu bytes",
+			   (unsigned long long)p->size);
 	if (rc == 0 && sink != NULL && sink->payload_end != NULL)
 		rc = sink->payload_end(sink->ctx, p);
 	return rc;
 }
 
 static int verify_payloads(struct verify_ctx *c, const struct fws_sink *sink,
-			   const struct fws_manifest *m, uint64_t base)
+			   const struct fws_manifest *m, uint64_t base, unsigned jobs)
 {
-	uint8_t *list = NULL, *chunk_buf = NULL;
+	uint8_t *list = NULL;
 	struct fws_payload_layout lay;
 	int rc = 0;
 	for (size_t i = 0; i < m->n_payloads && rc == 0; i++) {
@@ -318,9 +351,7 @@ static int verify_payloads(struct verify_ctx *c, const struct fws_sink *sink,
 		}
 		free(list);
 		list = malloc(n * FWS_SHA256_LEN + 1);
-		free(chunk_buf);
-		chunk_buf = sink != NULL ? malloc(p->chunk_size) : NULL;
-		if (list == NULL || (sink != NULL && chunk_buf == NULL)) {
+		if (list == NULL) {
 			rc = FWS_ENOMEM;
 			break;
 		}
@@ -344,12 +375,11 @@ static int verify_payloads(struct verify_ctx *c, const struct fws_sink *sink,
 				   "not at offset %llu, where the manifest puts it",
 				   (unsigned long long)lay.data);
 		if (rc == 0)
-			rc = stream_payload(c, p, list, chunk_buf, sink);
+			rc = stream_payload(c, p, list, jobs, sink);
 		if (rc == 0 && sink != NULL && sink->payload_check != NULL)
 			rc = sink->payload_check(sink->ctx, p, list);
 	}
 	free(list);
-	free(chunk_buf);
 	return rc;
 }
 
@@ -443,7 +473,7 @@ int fws_bundle_verify_custom(fws_read_fn read, void *read_ctx, const struct fws_
 		rc = verify_sbom(c, sink, &result->manifest.sbom_document);
 	if (rc != 0)
 		goto out;
-	rc = verify_payloads(c, sink, &result->manifest, result->payloads_offset);
+	rc = verify_payloads(c, sink, &result->manifest, result->payloads_offset, opts->jobs);
 	if (rc != 0)
 		goto out;
 	rc = fws_tar_next(&c->tar, &c->entry);

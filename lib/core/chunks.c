@@ -32,6 +32,49 @@ int fws_chunk_count(uint64_t size, uint32_t chunk_size, uint64_t *n)
 	return 0;
 }
 
+uint64_t fws_chunk_piece_len(uint64_t size, uint32_t chunk_size, uint64_t index)
+{
+	uint64_t n;
+
+	if (fws_chunk_count(size, chunk_size, &n) != 0 || index >= n)
+		return 0;
+	/* index < n <= FWS_MAX_CHUNKS and chunk_size <= FWS_CHUNK_MAX: the
+	 * product stays far below 2^64 and below size. */
+	return size - index * chunk_size < chunk_size ? size - index * chunk_size : chunk_size;
+}
+
+void fws_chunk_digest(const uint8_t *data, size_t len, uint8_t digest[32])
+{
+	fws_sha256(data, len, digest);
+}
+
+/* The comparison every path shares: constant time, so a timing probe learns
+ * nothing about how much of a forged chunk's digest was right. */
+static int entry_matches(const uint8_t *list, uint64_t index, const uint8_t digest[32])
+{
+	return sodium_memcmp(digest, list + index * 32, 32) == 0;
+}
+
+int fws_chunk_check(const uint8_t *list, uint64_t size, uint32_t chunk_size, uint64_t index,
+		    const uint8_t *data, size_t len)
+{
+	uint8_t digest[32];
+	uint64_t want = fws_chunk_piece_len(size, chunk_size, index);
+	int ret;
+
+	if (list == NULL || (data == NULL && len != 0))
+		return FWS_EUSAGE;
+	/* A piece of any other length is not the signed piece, whatever its
+	 * digest: no piece is empty, so want == 0 also refuses an index past
+	 * the list, which would read beyond it. */
+	if (want == 0 || (uint64_t)len != want)
+		return FWS_ESIZE;
+	fws_chunk_digest(data, len, digest);
+	ret = entry_matches(list, index, digest) ? 0 : FWS_EDIGEST;
+	sodium_memzero(digest, sizeof digest);
+	return ret;
+}
+
 int fws_chunk_list_check(const uint8_t *list, size_t len, uint64_t size, uint32_t chunk_size,
 			 const uint8_t signed_digest[32])
 {
@@ -118,9 +161,10 @@ int fws_chunk_verifier_update(struct fws_chunk_verifier *v, const uint8_t *data,
 		return fail(v, FWS_ESIZE); /* more bytes than were signed */
 
 	/* The piece ends at the chunk boundary or at the end of the payload. */
-	piece_left = v->chunk_size - v->in_chunk;
-	if (piece_left > v->size - v->offset)
-		piece_left = v->size - v->offset;
+	piece_left = fws_chunk_piece_len(v->size, v->chunk_size, v->index);
+	if (piece_left <= v->in_chunk)
+		return fail(v, FWS_EINTERNAL); /* index and offset disagree */
+	piece_left -= v->in_chunk;
 	take = len < piece_left ? len : piece_left;
 
 	fws_sha256_update(&v->hash, data, (size_t)take);
@@ -133,7 +177,7 @@ int fws_chunk_verifier_update(struct fws_chunk_verifier *v, const uint8_t *data,
 	/* Piece complete: v->index < count because offset <= size, and count was
 	 * the length the list was checked for. */
 	fws_sha256_final(&v->hash, digest);
-	if (sodium_memcmp(digest, v->list + v->index * 32, sizeof digest) != 0) {
+	if (!entry_matches(v->list, v->index, digest)) {
 		ret = fail(v, FWS_EDIGEST);
 		goto out;
 	}

@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle/chunk_pool.h"
 #include "device/delta.h"
 #include "device/lifecycle.h"
+#include "fwseal/chunks.h"
 #include "fwseal/error.h"
 #include "fwseal/permit.h"
 #include "fwseal/policy.h"
@@ -188,32 +190,58 @@ static int on_chunk_list(void *ctx, const struct fws_payload *p, size_t index,
 
 /* What the slot writer wrote is read back (past any cache) and re-hashed
  * chunk by chunk before the set can become bootable: a medium that lost or
- * garbled a write is caught here, not at the next boot. */
+ * garbled a write is caught here, not at the next boot. Read on this
+ * thread in order (the slot writer is not required to be thread-safe),
+ * checked by the per-chunk rule on the hashing pool's workers. */
+struct read_back {
+	const struct fws_payload *p;
+	const uint8_t *list;
+};
+
+static int check_read_back(void *ctx, struct fws_pool_task *t)
+{
+	const struct read_back *rb = ctx;
+	return fws_chunk_check(rb->list, rb->p->size, rb->p->chunk_size, t->index, t->buf, t->len);
+}
+
+static int report_read_back(void *ctx, struct fws_pool_task *t)
+{
+	const struct read_back *rb = ctx;
+	if (t->rc != 0)
+		return fws_diag_set(FWS_EDIGEST, 0, rb->p->target,
+				    "read back from the slot, chunk %llu differs from what "
+				    "was verified: the medium lost or changed a write",
+				    (unsigned long long)t->index);
+	return 0;
+}
+
 static int on_check(void *ctx, const struct fws_payload *p, const uint8_t *list)
 {
 	struct install_ctx *ic = ctx;
 	const struct fws_slot_writer *w = &ic->dev->slots;
-	uint8_t digest[32];
+	struct read_back rb = {p, list};
+	struct fws_pool *pool = NULL;
 	if (w->read_back == NULL || p->size == 0)
 		return 0;
-	uint8_t *buf = malloc(p->chunk_size);
-	if (buf == NULL)
-		return FWS_ENOMEM;
-	int rc = 0;
-	for (uint64_t off = 0, k = 0; rc == 0 && off < p->size; off += p->chunk_size, k++) {
+	struct fws_pool_config pc = {ic->opts != NULL ? ic->opts->jobs : 0, 0,
+				     (size_t)fws_chunk_piece_len(p->size, p->chunk_size, 0), 0,
+				     check_read_back, report_read_back, &rb};
+	int rc = fws_pool_open(&pool, &pc);
+	for (uint64_t off = 0; rc == 0 && off < p->size; off += p->chunk_size) {
+		struct fws_pool_task *t;
 		size_t len = p->size - off < p->chunk_size ? (size_t)(p->size - off) : p->chunk_size;
-		rc = w->read_back(w->ctx, ic->set, p, off, buf, len);
+		rc = fws_pool_get(pool, &t);
+		if (rc == 0)
+			rc = w->read_back(w->ctx, ic->set, p, off, t->buf, len);
 		if (rc == 0) {
-			fws_sha256(buf, len, digest);
-			if (sodium_memcmp(digest, list + 32 * k, 32) != 0)
-				rc = fws_diag_set(FWS_EDIGEST, 0, p->target,
-						  "read back from the slot, chunk %llu differs from what "
-						  "was verified: the medium lost or changed a write",
-						  (unsigned long long)k);
+			t->len = len;
+			rc = fws_pool_put(pool, t);
 		}
 	}
-	free(buf);
-	return rc;
+	/* An earlier chunk's mismatch comes before a later read error. */
+	int drained = pool != NULL ? fws_pool_finish(pool) : 0;
+	fws_pool_close(pool);
+	return drained != 0 ? drained : rc;
 }
 
 /* After full verification: the set is marked empty (state, bootloader)
@@ -347,6 +375,7 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 	vo.trusted_root = root;
 	vo.policy.hardware_id = snap.hardware_id; /* rollback: on_manifest, permits */
 	vo.now = ic.now;
+	vo.jobs = opts != NULL ? opts->jobs : 0;
 	if (opts != NULL && opts->use_map != NULL) {
 		ic.delta = fws_delta_new(dev);
 		if (ic.delta == NULL) {

@@ -107,11 +107,10 @@ static int chunk_list(const struct fws_fx_payload *p, uint8_t **out, size_t *out
 	*out = malloc((size_t)n * FWS_SHA256_LEN + 1);
 	if (*out == NULL)
 		return FWS_ENOMEM;
-	for (uint64_t i = 0; i < n; i++) {
-		size_t off = (size_t)i * p->chunk_size;
-		size_t piece = p->size - off < p->chunk_size ? p->size - off : p->chunk_size;
-		fws_sha256(p->data + off, piece, *out + i * FWS_SHA256_LEN);
-	}
+	for (uint64_t i = 0; i < n; i++)
+		fws_chunk_digest(p->data + (size_t)i * p->chunk_size,
+				 (size_t)fws_chunk_piece_len(p->size, p->chunk_size, i),
+				 *out + i * FWS_SHA256_LEN);
 	*out_len = (size_t)n * FWS_SHA256_LEN;
 	return 0;
 }

@@ -176,12 +176,12 @@ static void kat_chunks(struct run *r)
 		rc = fws_chunk_count(KAT_PAYLOAD_SIZE, KAT_CHUNK_SIZE, &n);
 	if (rc == 0 && n != 4)
 		rc = FWS_EINTERNAL;
-	for (size_t i = 0; rc == 0 && i < 4; i++) {
-		size_t off = i * KAT_CHUNK_SIZE;
-		size_t len = KAT_PAYLOAD_SIZE - off < KAT_CHUNK_SIZE ? KAT_PAYLOAD_SIZE - off
-								       : KAT_CHUNK_SIZE;
-		fws_sha256(data + off, len, list + 32 * i);
-	}
+	/* Through the per-chunk rule every hashing path uses (lib/core/chunks.c),
+	 * so the known answers vouch for the code that runs. */
+	for (size_t i = 0; rc == 0 && i < 4; i++)
+		fws_chunk_digest(data + i * KAT_CHUNK_SIZE,
+				 (size_t)fws_chunk_piece_len(KAT_PAYLOAD_SIZE, KAT_CHUNK_SIZE, i),
+				 list + 32 * i);
 	for (size_t i = 0; rc == 0 && i < 4 && cmp == 0; i++)
 		cmp = same(r, "chunk-digests", list + 32 * i, kat_chunk[i]);
 	report(r, "kat", "chunk-digests", "SHA-256 of each 4 KiB piece of the vector payload", 0,

@@ -22,6 +22,11 @@ struct fws_bundle_writer {
 	z_stream z;
 	int z_ready;
 	uint8_t out[65536];
+	/* Plain output gathered into large writes: libarchive hands over one
+	 * 10240-byte block at a time, a write(2) each would cost more system
+	 * time than hashing the data (docs/performance.md). */
+	uint8_t plain[256 * 1024];
+	size_t plain_len;
 };
 
 static int write_all(int fd, const uint8_t *p, size_t len)
@@ -54,6 +59,24 @@ static int deflate_to_fd(struct fws_bundle_writer *w, const void *data, size_t l
 	return 0;
 }
 
+static int flush_plain(struct fws_bundle_writer *w)
+{
+	int rc = write_all(w->fd, w->plain, w->plain_len);
+	w->plain_len = 0;
+	return rc;
+}
+
+static int write_plain(struct fws_bundle_writer *w, const uint8_t *buf, size_t len)
+{
+	if (len > sizeof(w->plain) - w->plain_len && flush_plain(w) != 0)
+		return -1;
+	if (len >= sizeof(w->plain))
+		return write_all(w->fd, buf, len);
+	memcpy(w->plain + w->plain_len, buf, len);
+	w->plain_len += len;
+	return 0;
+}
+
 static la_ssize_t on_write(struct archive *a, void *ctx, const void *buf, size_t len)
 {
 	struct fws_bundle_writer *w = ctx;
@@ -61,7 +84,7 @@ static la_ssize_t on_write(struct archive *a, void *ctx, const void *buf, size_t
 	/* libarchive hands over at most one 10240-byte block at a time. */
 	if (len > (1u << 30))
 		return -1;
-	int rc = w->gzip ? deflate_to_fd(w, buf, len, Z_NO_FLUSH) : write_all(w->fd, buf, len);
+	int rc = w->gzip ? deflate_to_fd(w, buf, len, Z_NO_FLUSH) : write_plain(w, buf, len);
 	if (rc != 0) {
 		w->failed = 1;
 		return -1;
@@ -140,6 +163,8 @@ int fws_bundle_writer_close(struct fws_bundle_writer *w)
 		rc = FWS_EIO;
 	if (rc == 0 && w->gzip && deflate_to_fd(w, NULL, 0, Z_FINISH) != 0)
 		rc = FWS_EIO;
+	if (rc == 0 && !w->gzip && flush_plain(w) != 0)
+		rc = FWS_EIO;
 	fws_bundle_writer_abort(w);
 	return rc;
 }
@@ -150,6 +175,11 @@ void fws_bundle_writer_abort(struct fws_bundle_writer *w)
 		return;
 	if (w->a != NULL)
 		archive_write_free(w->a);
+	/* libarchive finishes the archive while it is freed, as it always
+	 * wrote it through: what it gave us goes out too (best effort; an
+	 * aborted output is discarded by its owner anyway). */
+	if (!w->gzip && w->plain_len > 0)
+		(void)flush_plain(w);
 	if (w->z_ready)
 		deflateEnd(&w->z);
 	free(w);

@@ -1,7 +1,19 @@
 /* fwseal pack: release description + payload files + root chain + release
- * key -> one signed bundle. Payloads are hashed once to build the manifest,
- * then copied into the bundle while being hashed again, so a file changed
- * in between is caught instead of shipped under a stale signature. */
+ * key -> one signed bundle, in one read of each payload (ADR-048).
+ *
+ * The manifest must come first in the bundle but can only be signed once
+ * every chunk is hashed. Its size is known before: every field is fixed but
+ * the digests, which are fixed-length hex. So the bundle is written with a
+ * placeholder manifest and zeroed chunk lists, each chunk hashed from the
+ * very buffer that is written (on the hashing pool's workers); then the
+ * manifest is signed and both are written over their placeholders. The
+ * bytes signed are the bytes shipped by construction, so no file change
+ * can make the bundle contradict its signature; a payload file changed
+ * while it was read (its size, mtime or ctime differ afterwards) is still
+ * refused, because the bundle would hold a mix of two versions. With
+ * --gzip the plain bundle goes to an unnamed spool file beside the output
+ * and is then compressed on every core (gzip_parallel.c, ADR-049). */
+#define _GNU_SOURCE /* O_TMPFILE: the spool file has no name */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -12,7 +24,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bundle/chunk_pool.h"
 #include "bundle/json_strict.h"
+#include "bundle/tar_reader.h"
 #include "fwseal/bundle_write.h"
 #include "fwseal/chunks.h"
 #include "fwseal/encoding.h"
@@ -23,9 +37,9 @@
 #include "fwseal/sbom.h"
 #include "fwseal/sha256.h"
 #include "io/io.h"
+#include "sign/gzip_parallel.h"
 
 #define RELEASE_INPUT_MAX (256 * 1024)
-#define READ_BUF (1024 * 1024)
 
 struct pack_payload {
 	char path[PATH_MAX];
@@ -40,11 +54,11 @@ struct pack_ctx {
 	struct fws_envelope env;
 	struct fws_envelope root_env;
 	struct fws_root root, next_root;
-	uint8_t *buf;
 	uint8_t *sbom; /* the SBOM's bytes as checked: exactly these are packed */
 	fws_progress_fn progress;
 	void *progress_ctx;
-	uint64_t progress_done, progress_total; /* every payload, hashed twice */
+	uint64_t progress_done, progress_total; /* every payload, read once */
+	unsigned jobs;
 };
 
 static int parse_payload(const json_t *o, const char *base_dir, struct fws_payload *p,
@@ -166,54 +180,101 @@ static int read_full(int fd, uint8_t *buf, size_t len, size_t *got)
 	return 0;
 }
 
-/* Streams a payload file chunk by chunk. With out == NULL it fills the
- * chunk list; otherwise it writes the bytes and checks each chunk against
- * the list made earlier (FWS_EDIGEST if the file changed meanwhile). */
-static int hash_payload(struct pack_ctx *c, size_t i, struct fws_bundle_writer *out)
+/* One payload through the hashing pool: this thread reads each chunk into
+ * a task buffer, a worker writes its digest into the chunk list (entry
+ * `index`: disjoint from every other task's), and done() writes the same
+ * buffer into the bundle, in order. */
+struct payload_copy {
+	struct pack_ctx *c;
+	const struct fws_payload *p;
+	struct pack_payload *pp;
+	struct fws_bundle_writer *out;
+};
+
+static int digest_piece(void *ctx, struct fws_pool_task *t)
+{
+	const struct payload_copy *pc = ctx;
+	/* Read exactly the piece's length: the rule fws_chunk_check applies. */
+	if ((uint64_t)t->len != fws_chunk_piece_len(pc->p->size, pc->p->chunk_size, t->index))
+		return FWS_EINTERNAL;
+	fws_chunk_digest(t->buf, t->len, pc->pp->chunk_list + t->index * 32);
+	return 0;
+}
+
+static int write_piece(void *ctx, struct fws_pool_task *t)
+{
+	struct payload_copy *pc = ctx;
+	int rc = t->rc != 0 ? t->rc : fws_bundle_writer_data(pc->out, t->buf, t->len);
+	pc->c->progress_done += t->len;
+	if (rc == 0 && pc->c->progress != NULL)
+		pc->c->progress(pc->c->progress_ctx, pc->c->progress_done, pc->c->progress_total);
+	return rc;
+}
+
+/* The file is the one measured, unchanged while it was read: same inode,
+ * size, mtime and ctime. A writer racing pack would otherwise give a
+ * bundle that is valid yet holds half of each version. */
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static int copy_payload(struct pack_ctx *c, size_t i, struct fws_bundle_writer *out)
 {
 	struct fws_payload *p = &c->m.payloads[i];
 	struct pack_payload *pp = &c->pl[i];
-	uint8_t digest[32];
-	uint64_t done = 0;
+	struct payload_copy pc = {c, p, pp, out};
+	struct fws_pool *pool = NULL;
+	struct stat before, after;
+	size_t got;
 	int rc = 0;
 	c->subject = pp->path;
 	int fd = open(pp->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT ? FWS_ENOENT : FWS_EIO;
+		return fws_diag_set(errno == ENOENT ? FWS_ENOENT : FWS_EIO, errno, NULL,
+				    "cannot open");
+	if (fstat(fd, &before) != 0)
+		rc = fws_diag_set(FWS_EIO, errno, NULL, "cannot read");
+	else if (!S_ISREG(before.st_mode))
+		rc = fws_diag_set(FWS_EIO, 0, NULL, "not a regular file");
+	else if ((uint64_t)before.st_size != p->size)
+		rc = fws_diag_set(FWS_ESIZE, 0, NULL, "changed size while it was read");
+	if (rc == 0 && pp->n_chunks > 0) {
+		struct fws_pool_config cfg = {c->jobs, 0,
+					      (size_t)fws_chunk_piece_len(p->size, p->chunk_size, 0),
+					      0, digest_piece, write_piece, &pc};
+		rc = fws_pool_open(&pool, &cfg);
+	}
 	for (uint64_t k = 0; k < pp->n_chunks && rc == 0; k++) {
-		uint64_t want64 = p->size - done < p->chunk_size ? p->size - done : p->chunk_size;
-		size_t want = (size_t)want64, got;
-		/* Hashing a chunk in READ_BUF pieces keeps memory flat for
-		 * 16 MiB chunks too. */
-		struct fws_sha256 h;
-		fws_sha256_init(&h);
-		while (want > 0 && rc == 0) {
-			size_t piece = want < READ_BUF ? want : READ_BUF;
-			rc = read_full(fd, c->buf, piece, &got);
-			if (rc == 0 && got != piece)
-				rc = FWS_ESIZE; /* the file shrank */
-			if (rc == 0 && out != NULL)
-				rc = fws_bundle_writer_data(out, c->buf, piece);
-			if (rc == 0)
-				fws_sha256_update(&h, c->buf, piece);
-			want -= piece;
-			done += piece;
-			c->progress_done += piece;
-			if (c->progress != NULL)
-				c->progress(c->progress_ctx, c->progress_done, c->progress_total);
+		struct fws_pool_task *t;
+		size_t want = (size_t)fws_chunk_piece_len(p->size, p->chunk_size, k);
+		rc = fws_pool_get(pool, &t);
+		if (rc == 0 && (rc = read_full(fd, t->buf, want, &got)) != 0)
+			rc = fws_diag_set(rc, errno, NULL, "cannot read");
+		if (rc == 0 && got != want)
+			rc = fws_diag_set(FWS_ESIZE, 0, NULL, "changed size while it was read");
+		if (rc == 0) {
+			t->len = got;
+			rc = fws_pool_put(pool, t);
 		}
-		fws_sha256_final(&h, digest);
-		if (rc == 0 && out == NULL)
-			memcpy(pp->chunk_list + k * 32, digest, 32);
-		else if (rc == 0 && memcmp(pp->chunk_list + k * 32, digest, 32) != 0)
-			rc = FWS_EDIGEST;
 	}
-	if (rc == 0) {
-		size_t got;
-		rc = read_full(fd, c->buf, 1, &got);
-		if (rc == 0 && got != 0)
-			rc = FWS_ESIZE; /* the file grew */
+	if (pool != NULL) {
+		int drained = fws_pool_finish(pool);
+		if (rc == 0)
+			rc = drained;
+		fws_pool_close(pool);
 	}
+	uint8_t extra;
+	if (rc == 0 && (rc = read_full(fd, &extra, 1, &got)) == 0 && got != 0)
+		rc = fws_diag_set(FWS_ESIZE, 0, NULL, "changed size while it was read");
+	if (rc == 0 && fstat(fd, &after) != 0)
+		rc = fws_diag_set(FWS_EIO, errno, NULL, "cannot read");
+	if (rc == 0 && !same_file(&before, &after))
+		rc = fws_diag_set(FWS_EDIGEST, 0, NULL,
+				  "changed while it was read (size, mtime or ctime differ): "
+				  "pack again once nothing writes to it");
 	close(fd);
 	return rc;
 }
@@ -239,7 +300,7 @@ static int measure_payloads(struct pack_ctx *c)
 			return fws_diag_set(FWS_ELIMIT, 0, NULL, "%lld bytes, more than 2^53 - 1",
 					    (long long)sb.st_size);
 		p->size = (uint64_t)sb.st_size;
-		c->progress_total += 2 * p->size;
+		c->progress_total += p->size;
 		if (p->chunk_size == 0) {
 			/* Default 1 MiB, doubled for huge payloads so the chunk
 			 * list stays within FWS_MAX_CHUNKS. */
@@ -258,19 +319,10 @@ static int measure_payloads(struct pack_ctx *c)
 			    (unsigned long long)(p->size / p->chunk_size +
 						 (p->size % p->chunk_size != 0)),
 			    (unsigned)FWS_MAX_CHUNKS, i);
-		pp->chunk_list = malloc(pp->n_chunks * 32 + 1);
+		/* Zeroed: the placeholder written before the digests are known. */
+		pp->chunk_list = calloc(1, pp->n_chunks * 32 + 1);
 		if (pp->chunk_list == NULL)
 			return FWS_ENOMEM;
-		fws_diag_clear();
-		rc = hash_payload(c, i, NULL);
-		if (rc != 0 && fws_diag_last()->code != rc)
-			(void)fws_diag_set(rc, 0, NULL,
-					   rc == FWS_ESIZE    ? "changed size while it was read"
-					   : rc == FWS_ENOENT ? "cannot open"
-							      : "cannot read");
-		if (rc != 0)
-			return rc;
-		fws_sha256(pp->chunk_list, pp->n_chunks * 32, p->chunks_sha256);
 	}
 	return 0;
 }
@@ -361,7 +413,8 @@ static int load_sbom(struct pack_ctx *c, const struct fws_pack_opts *o)
 	return 0;
 }
 
-static int add_file_entry(struct fws_bundle_writer *w, const char *name, const char *path)
+static int add_file_entry(struct fws_bundle_writer *w, const char *name, const char *path,
+			  uint64_t *len_out)
 {
 	uint8_t *raw = NULL;
 	size_t len;
@@ -370,26 +423,37 @@ static int add_file_entry(struct fws_bundle_writer *w, const char *name, const c
 		rc = fws_bundle_writer_entry(w, name, len);
 	if (rc == 0)
 		rc = fws_bundle_writer_data(w, raw, len);
+	*len_out = len;
 	free(raw);
 	return rc;
 }
 
+/* The whole bundle into fd in one pass over the payloads: the manifest
+ * (manifest_len bytes) and the chunk lists are zeros until patch_bundle.
+ * *base is where the first chunks/ entry starts. */
 static int write_bundle(struct pack_ctx *c, const struct fws_pack_opts *o, int fd,
-			const char *envelope_json, size_t envelope_len)
+			size_t manifest_len, uint64_t *base)
 {
 	struct fws_bundle_writer *w = NULL;
 	char name[FWS_NAME_MAX + 32];
-	uint64_t first_version = c->root.version - (o->n_roots - 1);
-	int rc = fws_bundle_writer_open(&w, fd, o->gzip, o->now);
-	if (rc != 0)
+	uint64_t first_version = c->root.version - (o->n_roots - 1), len;
+	uint64_t mtime = (uint64_t)o->now;
+	uint8_t *zeros = calloc(1, manifest_len + 1);
+	int rc = zeros == NULL ? FWS_ENOMEM : fws_bundle_writer_open(&w, fd, 0, o->now);
+	if (rc != 0) {
+		free(zeros);
 		return rc;
-	rc = fws_bundle_writer_entry(w, "manifest.json", envelope_len);
+	}
+	rc = fws_bundle_writer_entry(w, "manifest.json", manifest_len);
 	if (rc == 0)
-		rc = fws_bundle_writer_data(w, envelope_json, envelope_len);
+		rc = fws_bundle_writer_data(w, zeros, manifest_len);
+	*base = fws_tar_header_bytes(manifest_len, mtime) + fws_tar_data_bytes(manifest_len);
 	for (size_t i = 0; i < o->n_roots && rc == 0; i++) {
 		snprintf(name, sizeof(name), "root/%llu.json",
 			 (unsigned long long)(first_version + i));
-		rc = add_file_entry(w, name, o->root_paths[i]);
+		c->subject = o->root_paths[i];
+		rc = add_file_entry(w, name, o->root_paths[i], &len);
+		*base += fws_tar_header_bytes(len, mtime) + fws_tar_data_bytes(len);
 	}
 	/* After the roots, before the payloads (docs/format.md §3.1, §14.2). */
 	if (rc == 0 && c->m.sbom_document.name[0] != '\0') {
@@ -397,6 +461,9 @@ static int write_bundle(struct pack_ctx *c, const struct fws_pack_opts *o, int f
 		rc = fws_bundle_writer_entry(w, name, c->m.sbom_document.size);
 		if (rc == 0)
 			rc = fws_bundle_writer_data(w, c->sbom, c->m.sbom_document.size);
+		/* The payloads (and the chunk lists patched later) lie after it. */
+		*base += fws_tar_header_bytes(c->m.sbom_document.size, mtime) +
+			 fws_tar_data_bytes(c->m.sbom_document.size);
 	}
 	for (size_t i = 0; i < c->m.n_payloads && rc == 0; i++) {
 		const struct fws_payload *p = &c->m.payloads[i];
@@ -408,8 +475,9 @@ static int write_bundle(struct pack_ctx *c, const struct fws_pack_opts *o, int f
 		if (rc == 0)
 			rc = fws_bundle_writer_entry(w, name, p->size);
 		if (rc == 0)
-			rc = hash_payload(c, i, w);
+			rc = copy_payload(c, i, w);
 	}
+	free(zeros);
 	if (rc != 0) {
 		fws_bundle_writer_abort(w);
 		return rc;
@@ -417,8 +485,42 @@ static int write_bundle(struct pack_ctx *c, const struct fws_pack_opts *o, int f
 	return fws_bundle_writer_close(w);
 }
 
-static int sign_manifest(struct pack_ctx *c, const struct fws_pack_opts *o, char **json,
-			 size_t *json_len)
+static int write_at(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *b = buf;
+	while (len > 0) {
+		ssize_t n = pwrite(fd, b, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return errno == ENOSPC ? FWS_ENOSPC : FWS_EIO;
+		b += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* The signed manifest and the chunk lists over their placeholders, where
+ * the verifier's own layout rule (format.md §3.5) says they lie. */
+static int patch_bundle(const struct pack_ctx *c, int fd, uint64_t base, const char *json,
+			size_t json_len)
+{
+	struct fws_payload_layout lay;
+	int rc = write_at(fd, json, json_len, fws_tar_header_bytes(json_len, (uint64_t)c->m.created));
+	for (size_t i = 0; i < c->m.n_payloads && rc == 0; i++) {
+		rc = fws_bundle_layout(&c->m, base, i, &lay);
+		if (rc == 0)
+			rc = write_at(fd, c->pl[i].chunk_list, c->pl[i].n_chunks * 32, lay.chunk_list);
+	}
+	return rc;
+}
+
+/* Encodes the manifest envelope. placeholder: with an all-zero signature in
+ * place of a real one, only to learn the envelope's length — nothing is
+ * signed before the digests are real. */
+static int sign_manifest(struct pack_ctx *c, const struct fws_pack_opts *o, int placeholder,
+			 char **json, size_t *json_len)
 {
 	uint8_t pk[32], keyid[32];
 	char *body = NULL;
@@ -428,6 +530,7 @@ static int sign_manifest(struct pack_ctx *c, const struct fws_pack_opts *o, char
 	if (!fws_root_role_has(&c->root, FWS_ROLE_RELEASE, keyid))
 		return FWS_ENOTAUTHORISED;
 	c->subject = o->manifest_path;
+	memset(&c->env, 0, sizeof(c->env));
 	int rc = fws_manifest_encode(&c->m, &body, &body_len);
 	/* Round trip: what we sign must be exactly what a device will accept. */
 	if (rc == 0) {
@@ -439,12 +542,50 @@ static int sign_manifest(struct pack_ctx *c, const struct fws_pack_opts *o, char
 	if (rc == 0)
 		rc = fws_envelope_set_body(&c->env, FWS_TYPE_MANIFEST, (const uint8_t *)body,
 					   body_len);
-	if (rc == 0)
+	if (rc == 0 && placeholder) {
+		memcpy(c->env.sigs[0].keyid, keyid, sizeof(keyid));
+		c->env.n_sigs = 1;
+	} else if (rc == 0) {
 		rc = fws_envelope_sign(&c->env, o->key);
+	}
 	if (rc == 0)
 		rc = fws_envelope_encode(&c->env, json, json_len);
 	free(body);
 	return rc;
+}
+
+/* The plain bundle (spooled) compressed into the output on every core. */
+static int compress_spool(struct pack_ctx *c, int spool, int out_fd)
+{
+	struct stat sb;
+	if (fstat(spool, &sb) != 0)
+		return fws_diag_set(FWS_EIO, errno, NULL, "cannot read the spool file");
+	return fws_gzip_parallel(spool, (uint64_t)sb.st_size, out_fd, c->jobs);
+}
+
+/* With --gzip the plain bundle is made in an unnamed file beside the
+ * output (same file system, so no space is taken in /tmp, and nothing is
+ * left behind after a crash), then compressed. */
+static int open_spool(const struct fws_output *out, int *fd)
+{
+	char name[sizeof(out->tmp) + 16];
+	*fd = openat(out->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (*fd >= 0)
+		return 0;
+	/* A file system without O_TMPFILE: a new name beside the output's
+	 * temp file (created exclusively, never through a link), unlinked at
+	 * once. */
+	if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+		snprintf(name, sizeof(name), "%s.spool", out->tmp);
+		*fd = openat(out->dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			     0600);
+		if (*fd >= 0) {
+			(void)unlinkat(out->dirfd, name, 0);
+			return 0;
+		}
+	}
+	return fws_diag_set(errno == ENOSPC ? FWS_ENOSPC : FWS_EIO, errno, NULL,
+			    "cannot make a spool file in the output's directory");
 }
 
 /* Every file pack reads: none of them may be replaced by the bundle. */
@@ -494,7 +635,9 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char
 	struct fws_output out;
 	const char *inputs[3 + FWS_MAX_ROOT_CHAIN + FWS_MAX_PAYLOADS];
 	char *json = NULL;
-	size_t json_len;
+	size_t json_len = 0, placeholder_len = 0;
+	uint64_t base = 0;
+	int spool = -1;
 	int rc;
 
 	if (o == NULL || o->manifest_path == NULL || o->key == NULL || o->out_path == NULL ||
@@ -503,10 +646,9 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return FWS_ENOMEM;
-	c->buf = malloc(READ_BUF);
 	c->progress = o->progress;
 	c->progress_ctx = o->progress_ctx;
-	rc = c->buf == NULL ? FWS_ENOMEM : 0;
+	rc = 0;
 	c->subject = o->manifest_path;
 	if (rc == 0)
 		rc = parse_release(o->manifest_path, c);
@@ -530,11 +672,34 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char
 			     inputs, input_paths(c, o, inputs));
 	if (rc != 0)
 		goto out;
+	c->jobs = o->jobs;
 	rc = measure_payloads(c);
 	if (rc == 0)
-		rc = sign_manifest(c, o, &json, &json_len);
+		rc = sign_manifest(c, o, 1, &json, &placeholder_len);
+	free(json);
+	json = NULL;
+	if (rc == 0 && o->gzip) {
+		c->subject = o->out_path;
+		rc = open_spool(&out, &spool);
+	}
 	if (rc == 0)
-		rc = write_bundle(c, o, out.fd, json, json_len);
+		rc = write_bundle(c, o, spool >= 0 ? spool : out.fd, placeholder_len, &base);
+	for (size_t i = 0; rc == 0 && i < c->m.n_payloads; i++)
+		fws_sha256(c->pl[i].chunk_list, c->pl[i].n_chunks * 32,
+			   c->m.payloads[i].chunks_sha256);
+	if (rc == 0)
+		rc = sign_manifest(c, o, 0, &json, &json_len);
+	/* Same fields, digests of fixed length: the same envelope length. */
+	if (rc == 0 && json_len != placeholder_len)
+		rc = FWS_EINTERNAL;
+	if (rc == 0) {
+		c->subject = o->out_path;
+		rc = patch_bundle(c, spool >= 0 ? spool : out.fd, base, json, json_len);
+	}
+	if (rc == 0 && spool >= 0)
+		rc = compress_spool(c, spool, out.fd);
+	if (spool >= 0)
+		close(spool);
 	if (rc == 0) {
 		c->subject = o->out_path;
 		rc = fws_output_commit(&out);
@@ -561,7 +726,6 @@ out:
 		snprintf(failed, failed_cap, "%s", rc != 0 && c->subject ? c->subject : "");
 	for (size_t i = 0; i < FWS_MAX_PAYLOADS; i++)
 		free(c->pl[i].chunk_list);
-	free(c->buf);
 	free(c->sbom);
 	free(json);
 	free(c);

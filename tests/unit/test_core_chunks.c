@@ -330,3 +330,84 @@ Test(chunks, bad_arguments_refused)
 		     FWS_ELIMIT);
 	cr_assert_neq(fws_chunk_verifier_update(&v, payload, 1, &used), 0);
 }
+
+/* ---- the per-chunk rule (fws_chunk_check): what every hashing loop and
+ * the hashing pool's workers call ---- */
+
+Test(chunks, piece_lengths)
+{
+	cr_assert_eq(fws_chunk_piece_len(PAYLOAD_LEN, CS, 0), CS);
+	cr_assert_eq(fws_chunk_piece_len(PAYLOAD_LEN, CS, 2), CS);
+	cr_assert_eq(fws_chunk_piece_len(PAYLOAD_LEN, CS, 3), PAYLOAD_LEN - 3 * CS);
+	cr_assert_eq(fws_chunk_piece_len(PAYLOAD_LEN, CS, 4), 0, "past the last piece");
+	cr_assert_eq(fws_chunk_piece_len(3 * CS, CS, 2), CS, "exact multiple: last piece is whole");
+	cr_assert_eq(fws_chunk_piece_len(0, CS, 0), 0, "a 0-byte payload has no piece");
+	cr_assert_eq(fws_chunk_piece_len(PAYLOAD_LEN, CS + 1, 0), 0, "invalid chunk size");
+	cr_assert_eq(fws_chunk_piece_len(PAYLOAD_LEN, CS, UINT64_MAX), 0);
+}
+
+Test(chunks, check_accepts_every_signed_piece)
+{
+	load();
+	for (uint64_t k = 0; k < 4; k++) {
+		size_t len = (size_t)fws_chunk_piece_len(PAYLOAD_LEN, CS, k);
+		cr_assert_eq(fws_chunk_check(list, PAYLOAD_LEN, CS, k, payload + k * CS, len), 0,
+			     "piece %llu", (unsigned long long)k);
+	}
+}
+
+Test(chunks, check_refuses_a_flipped_byte_in_every_position_of_a_piece)
+{
+	load();
+	/* Every byte of the short last piece, and a sample of a whole one. */
+	for (size_t i = 3 * CS; i < PAYLOAD_LEN; i++) {
+		payload[i] ^= 0x80;
+		cr_assert_eq(fws_chunk_check(list, PAYLOAD_LEN, CS, 3, payload + 3 * CS,
+					     PAYLOAD_LEN - 3 * CS),
+			     FWS_EDIGEST, "byte %zu", i);
+		payload[i] ^= 0x80;
+	}
+	for (size_t i = CS; i < 2 * CS; i += 97) {
+		payload[i] ^= 1;
+		cr_assert_eq(fws_chunk_check(list, PAYLOAD_LEN, CS, 1, payload + CS, CS), FWS_EDIGEST);
+		payload[i] ^= 1;
+	}
+}
+
+Test(chunks, check_refuses_a_piece_under_another_index_or_length)
+{
+	static uint8_t two[2 * CS], two_list[64];
+	load();
+	/* A valid piece presented as another one (reordering attack); the
+	 * vector's first pieces are equal, so two distinct ones here. */
+	for (size_t i = 0; i < sizeof two; i++)
+		two[i] = (uint8_t)(i < CS ? i % 251 : i % 241);
+	fws_chunk_digest(two, CS, two_list);
+	fws_chunk_digest(two + CS, CS, two_list + 32);
+	cr_assert_eq(fws_chunk_check(two_list, sizeof two, CS, 1, two + CS, CS), 0);
+	cr_assert_eq(fws_chunk_check(two_list, sizeof two, CS, 1, two, CS), FWS_EDIGEST);
+	cr_assert_eq(fws_chunk_check(two_list, sizeof two, CS, 0, two + CS, CS), FWS_EDIGEST);
+	/* A piece one byte short or long: never hashed, refused by length. */
+	cr_assert_eq(fws_chunk_check(list, PAYLOAD_LEN, CS, 0, payload, CS - 1), FWS_ESIZE);
+	cr_assert_eq(fws_chunk_check(list, PAYLOAD_LEN, CS, 3, payload + 3 * CS,
+				     PAYLOAD_LEN - 3 * CS + 1),
+		     FWS_ESIZE);
+	/* An index past the list would read past it. */
+	cr_assert_eq(fws_chunk_check(list, PAYLOAD_LEN, CS, 4, payload, 1), FWS_ESIZE);
+	cr_assert_eq(fws_chunk_check(list, PAYLOAD_LEN, CS, UINT64_MAX / 32, payload, CS),
+		     FWS_ESIZE);
+	/* An empty piece does not exist. */
+	cr_assert_eq(fws_chunk_check(list, 0, CS, 0, payload, 0), FWS_ESIZE);
+	cr_assert_eq(fws_chunk_check(NULL, PAYLOAD_LEN, CS, 0, payload, CS), FWS_EUSAGE);
+	cr_assert_eq(fws_chunk_check(list, PAYLOAD_LEN, CS, 0, NULL, CS), FWS_EUSAGE);
+}
+
+Test(chunks, digest_is_plain_sha256_of_the_piece)
+{
+	uint8_t d[32], e[32];
+	load();
+	fws_chunk_digest(payload + 2 * CS, CS, d);
+	fws_sha256(payload + 2 * CS, CS, e);
+	cr_assert_arr_eq(d, e, 32);
+	cr_assert_arr_eq(d, list + 2 * 32, 32);
+}

@@ -63,6 +63,9 @@ struct fws_device {
 	/* Out, per install: payload bytes taken from the slots instead of the
 	 * bundle (a delta, docs/delta.md). */
 	uint64_t reused_bytes;
+	/* Out, per install: chunks assembled from slot blocks that did not
+	 * match their signed digest and were fetched whole (ADR-050). */
+	uint64_t refetched_chunks;
 };
 
 /* A factory image already in set a when the device is provisioned. */
@@ -89,6 +92,11 @@ struct fws_install_opts {
 	 * install ends. A reader that follows the map fetches only the rest;
 	 * the verifier hashes reused bytes like fetched ones. NULL = no delta. */
 	void (*use_map)(void *read_ctx, const struct fws_stream_map *map);
+	/* Optional, with use_map: fetches any range of the bundle, so that a
+	 * chunk the slots hold only in part is completed with just its missing
+	 * 4 KiB blocks (block index, ADR-050). NULL: such chunks are fetched
+	 * whole. */
+	fws_range_fetch_fn fetch_range;
 };
 
 /* The device lock is taken only once the manifest's signatures verified,

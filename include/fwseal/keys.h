@@ -77,6 +77,7 @@ struct fws_pack_opts {
 	int64_t now; /* created time: SOURCE_DATE_EPOCH or the clock */
 	fws_progress_fn progress; /* optional: bytes hashed and written */
 	void *progress_ctx;
+	int no_block_index; /* leave out blocks/<name>: delta at chunk level only (ADR-050) */
 };
 
 /* What pack made. */

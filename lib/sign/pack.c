@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bundle/json_strict.h"
+#include "fwseal/blocks.h"
 #include "fwseal/bundle_write.h"
 #include "fwseal/chunks.h"
 #include "fwseal/encoding.h"
@@ -30,6 +31,7 @@ struct pack_payload {
 	char path[PATH_MAX];
 	uint8_t *chunk_list;
 	uint64_t n_chunks;
+	uint8_t *block_index; /* NULL: none (--no-block-index) */
 };
 
 struct pack_ctx {
@@ -43,6 +45,7 @@ struct pack_ctx {
 	fws_progress_fn progress;
 	void *progress_ctx;
 	uint64_t progress_done, progress_total; /* every payload, hashed twice */
+	int block_index; /* write blocks/<name> (ADR-050) */
 };
 
 static int parse_payload(const json_t *o, const char *base_dir, struct fws_payload *p,
@@ -192,6 +195,10 @@ static int hash_payload(struct pack_ctx *c, size_t i, struct fws_bundle_writer *
 				rc = FWS_ESIZE; /* the file shrank */
 			if (rc == 0 && out != NULL)
 				rc = fws_bundle_writer_data(out, c->buf, piece);
+			/* Pieces start at chunk boundaries: block aligned. */
+			if (rc == 0 && out == NULL && pp->block_index != NULL)
+				fws_block_index_put(pp->block_index, done / FWS_BLOCK_SIZE, c->buf,
+						    piece);
 			if (rc == 0)
 				fws_sha256_update(&h, c->buf, piece);
 			want -= piece;
@@ -259,6 +266,11 @@ static int measure_payloads(struct pack_ctx *c)
 		pp->chunk_list = malloc(pp->n_chunks * 32 + 1);
 		if (pp->chunk_list == NULL)
 			return FWS_ENOMEM;
+		p->has_blocks = c->block_index;
+		pp->block_index = p->has_blocks ? malloc(fws_block_count(p->size) * FWS_BLOCK_HASH_LEN + 1)
+						: NULL;
+		if (p->has_blocks && pp->block_index == NULL)
+			return FWS_ENOMEM;
 		fws_diag_clear();
 		rc = hash_payload(c, i, NULL);
 		if (rc != 0 && fws_diag_last()->code != rc)
@@ -269,6 +281,9 @@ static int measure_payloads(struct pack_ctx *c)
 		if (rc != 0)
 			return rc;
 		fws_sha256(pp->chunk_list, pp->n_chunks * 32, p->chunks_sha256);
+		if (p->has_blocks)
+			fws_sha256(pp->block_index, fws_block_count(p->size) * FWS_BLOCK_HASH_LEN,
+				   p->blocks_sha256);
 	}
 	return 0;
 }
@@ -367,6 +382,13 @@ static int write_bundle(struct pack_ctx *c, const struct fws_pack_opts *o, int f
 		rc = fws_bundle_writer_entry(w, name, c->pl[i].n_chunks * 32);
 		if (rc == 0)
 			rc = fws_bundle_writer_data(w, c->pl[i].chunk_list, c->pl[i].n_chunks * 32);
+		if (rc == 0 && p->has_blocks) {
+			uint64_t len = fws_block_count(p->size) * FWS_BLOCK_HASH_LEN;
+			snprintf(name, sizeof(name), "blocks/%s", p->name);
+			rc = fws_bundle_writer_entry(w, name, len);
+			if (rc == 0)
+				rc = fws_bundle_writer_data(w, c->pl[i].block_index, len);
+		}
 		snprintf(name, sizeof(name), "payloads/%s", p->name);
 		if (rc == 0)
 			rc = fws_bundle_writer_entry(w, name, p->size);
@@ -441,6 +463,7 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char
 	if (c == NULL)
 		return FWS_ENOMEM;
 	c->buf = malloc(READ_BUF);
+	c->block_index = !o->no_block_index;
 	c->progress = o->progress;
 	c->progress_ctx = o->progress_ctx;
 	rc = c->buf == NULL ? FWS_ENOMEM : 0;
@@ -491,8 +514,10 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char
 out:
 	if (failed != NULL && failed_cap > 0)
 		snprintf(failed, failed_cap, "%s", rc != 0 && c->subject ? c->subject : "");
-	for (size_t i = 0; i < FWS_MAX_PAYLOADS; i++)
+	for (size_t i = 0; i < FWS_MAX_PAYLOADS; i++) {
 		free(c->pl[i].chunk_list);
+		free(c->pl[i].block_index);
+	}
 	free(c->buf);
 	free(json);
 	free(c);

@@ -1,4 +1,4 @@
-/* Block-level delta (ADR-050, docs/delta.md §2). With the payload's signed
+/* Block-level delta (ADR-050, docs/delta.md §6). With the payload's signed
  * block index (8 bytes of SHA-256 per 4 KiB block), a wanted block is
  * found wherever the slots hold it, not only at its own chunk boundary: a
  * file system rebuilt from scratch shifts files by multiples of 4 KiB,
@@ -137,6 +137,10 @@ static int scan_set(struct fws_delta *d, const struct fws_payload *p, char set, 
 		if (got < 0)
 			return (int)got;
 		for (size_t i = 0; i + BS <= (size_t)got; i += BS) {
+			/* Zero blocks are made, not read (fws_delta_blocks_plan):
+			 * free space costs a compare here, not a hash. */
+			if (d->buf[i] == 0 && memcmp(d->buf + i, d->buf + i + 1, BS - 1) == 0)
+				continue;
 			fws_block_hash(d->buf + i, BS, h);
 			match(&d->b, h, (off + i) / BS, flag, in_place, per_chunk, unassigned);
 		}

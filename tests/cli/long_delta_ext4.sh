@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Delta on a real rebuilt image (issue 20, ADR-050, docs/delta.md §5): two
+# Delta on a real rebuilt image (issue 20, ADR-050, docs/delta.md §7): two
 # 128 MiB ext4 images built from scratch with mke2fs -d (pinned), the second
 # after 8 libraries changed, 150 files appended to, 20 deleted and one new
 # file (tests/net/ext4_rebuild.sh) - the deletions shift every later file
@@ -10,7 +10,7 @@
 # of the old image's 4 KiB blocks). The same release packed without the
 # block index still installs with --delta (chunk level, as old bundles do).
 # 128 MiB rather than issue 20's 400 MiB: this runs in check-long on two
-# shared cores (docs/delta.md §5 has the 400 MiB figures from tests/bench_delta.sh).
+# shared cores (docs/delta.md §7 has the 400 MiB figures from tests/bench_delta.sh).
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/net/servers.sh"
 . "$TESTS_DIR/net/ext4_rebuild.sh"

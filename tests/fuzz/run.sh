@@ -20,6 +20,7 @@ max_len() {
 	envelope) echo 66000 ;;          # FWS_ENVELOPE_MAX (65536) and a little beyond
 	keyfile) echo 4200 ;;            # KEYFILE_MAX (4096) and a little beyond
 	sysconf) echo 66000 ;;           # the system.conf limit (65536) and a little beyond
+	delta) echo 512 ;;               # flags, 48 block ops, 32 slot seeds, an index
 	*) echo 65536 ;;                 # bundles: small payloads, whole archive
 	esac
 }

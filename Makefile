@@ -258,9 +258,9 @@ check-long: test-deps uboot-test-deps all $(BUILD)/test_unit $(BUILD)/make_signe
 		../$(BUILD)/test_unit --jobs 2 --filter '*/*_long'
 	$(Q)echo "== long CLI tests ($(BUILD))" && BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh --long
 
-# The peers it measures against: RAUC (signed bundles), casync (delta).
+# The peers it measures against: RAUC (signed bundles), casync and zchunk (delta).
 BENCH_TOOLS := rauc=rauc mksquashfs=squashfs-tools casync=casync nginx=nginx mke2fs=e2fsprogs \
-	openssl=openssl
+	openssl=openssl zck=zchunk
 bench: all
 	$(Q)TOOLS="$(BENCH_TOOLS)" sh tests/deps.sh
 	$(Q)BUILD=$(CURDIR)/$(BUILD) BENCH_MB=$(or $(BENCH_MB),1024) bash tests/bench.sh

@@ -25,7 +25,6 @@ FWS_API void fws_block_hash(const uint8_t *data, size_t len, uint8_t out[FWS_BLO
 /* Appends the short hashes of the blocks in data[0..len) to index, where
  * `first` is the block number of data[0]; len is a multiple of
  * FWS_BLOCK_SIZE except at the payload's end. */
-FWS_API void fws_block_index_put(uint8_t *index, uint64_t first, const uint8_t *data,
-				 size_t len);
+FWS_API void fws_block_index_put(uint8_t *index, uint64_t first, const uint8_t *data, size_t len);
 
 #endif

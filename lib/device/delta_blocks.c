@@ -100,8 +100,8 @@ static uint64_t bound(const struct delta_blocks *b, const uint8_t *h, int upper)
  * (sorted by block, and the in-place rule allows a prefix), so the first
  * unassigned one is found by bisection: a slot full of one repeated block
  * costs log n per block, not n. */
-static void match(struct delta_blocks *b, const uint8_t *h, uint64_t j, uint32_t flag,
-		  int in_place, uint32_t per_chunk, uint64_t *unassigned)
+static void match(struct delta_blocks *b, const uint8_t *h, uint64_t j, uint32_t flag, int in_place,
+		  uint32_t per_chunk, uint64_t *unassigned)
 {
 	uint64_t lo = bound(b, h, 0), hi, a, z;
 	if (lo == b->n_order || memcmp(b->index + (size_t)b->order[lo] * BH, h, BH) != 0)
@@ -193,7 +193,8 @@ int fws_delta_blocks_plan(struct fws_delta *d, const struct fws_payload *p, size
 	 * without one, only a chunk whose every block is at hand). */
 	uint32_t per_chunk = p->chunk_size / BS;
 	for (uint64_t k = 0; k < d->n; k++) {
-		uint64_t first = k * per_chunk, end = first + per_chunk < b->n ? first + per_chunk : b->n;
+		uint64_t first = k * per_chunk,
+			 end = first + per_chunk < b->n ? first + per_chunk : b->n;
 		int any = 0, all = 1;
 		for (uint64_t blk = first; blk < end; blk++) {
 			if (b->src[blk] != DELTA_NONE)

@@ -16,16 +16,16 @@
 #define FWS_DELTA_BLOCKS_MAX (1u << 20)
 
 struct delta_blocks {
-	uint64_t n;        /* blocks of the payload whose index is kept */
-	size_t payload;    /* which payload's index that is */
-	uint64_t have;     /* index bytes received, in order */
-	int usable;        /* the whole index arrived and fits the cap */
-	uint8_t *index;    /* 8 bytes per block (fwseal/blocks.h) */
-	uint32_t *src;     /* per block: local block | DELTA_FROM_TARGET, or DELTA_NONE */
-	uint32_t *order;   /* full blocks sorted by (short hash, block) */
+	uint64_t n;	 /* blocks of the payload whose index is kept */
+	size_t payload;	 /* which payload's index that is */
+	uint64_t have;	 /* index bytes received, in order */
+	int usable;	 /* the whole index arrived and fits the cap */
+	uint8_t *index;	 /* 8 bytes per block (fwseal/blocks.h) */
+	uint32_t *src;	 /* per block: local block | DELTA_FROM_TARGET, or DELTA_NONE */
+	uint32_t *order; /* full blocks sorted by (short hash, block) */
 	uint64_t n_order;
-	uint8_t *chunk;    /* one assembled chunk */
-	uint64_t chunk_k;  /* which chunk it holds, UINT64_MAX: none */
+	uint8_t *chunk;	    /* one assembled chunk */
+	uint64_t chunk_k;   /* which chunk it holds, UINT64_MAX: none */
 	uint64_t refetched; /* chunks whose assembly did not match: fetched whole */
 };
 
@@ -43,7 +43,7 @@ struct fws_delta {
 	int have_plan;
 	int by_blocks; /* the plan is delta_blocks' (a local chunk is assembled) */
 	uint64_t n;
-	uint32_t *src;   /* per chunk: local chunk index | DELTA_FROM_TARGET, or DELTA_NONE */
+	uint32_t *src;	 /* per chunk: local chunk index | DELTA_FROM_TARGET, or DELTA_NONE */
 	uint16_t *order; /* chunk indices sorted by digest */
 	const uint8_t *list;
 	uint64_t reused;

@@ -258,7 +258,7 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 	struct fws_envelope *env = malloc(sizeof(*env));
 	struct install_ctx ic;
 	struct fws_verify_opts vo;
-	struct fws_sink sink = {&ic,	  on_begin,	 on_write,	 on_end,
+	struct fws_sink sink = {&ic,        on_begin, on_write,      on_end,
 				on_manifest, on_check, on_chunk_list, on_block_index};
 	uint64_t last;
 	int rc;

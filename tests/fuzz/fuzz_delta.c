@@ -147,8 +147,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fws_delta_start(d, &r, 'b', 'a');
 	if (p->has_blocks)
 		for (uint64_t at = 0; at < nb * 8; at += 40) /* in pieces, as it streams */
-			FUZZ_CHECK(fws_delta_block_index(d, p, 0, at, index + at,
-							 (size_t)(nb * 8 - at < 40 ? nb * 8 - at : 40)) == 0,
+			FUZZ_CHECK(fws_delta_block_index(
+				       d, p, 0, at, index + at,
+				       (size_t)(nb * 8 - at < 40 ? nb * 8 - at : 40)) == 0,
 				   "index bytes accepted");
 	FUZZ_CHECK(fws_delta_plan(d, p, 0, list) == 0, "plan");
 
@@ -167,7 +168,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			int rc = map->fill(map->ctx, at, out, (size_t)len);
 			FUZZ_CHECK(rc == 0, "fill");
 			if (with_fetch || !p->has_blocks || !arbitrary)
-				FUZZ_CHECK(memcmp(out, w.payload + (at - lay.data), (size_t)len) == 0,
+				FUZZ_CHECK(memcmp(out, w.payload + (at - lay.data), (size_t)len) ==
+					       0,
 					   "every supplied byte is the payload's byte");
 		} else {
 			stream_fetched += len;
@@ -178,7 +180,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		at += len;
 		if (in_place)
 			for (uint64_t c = before; c < after && c * cs < sizeof(w.slot[1]); c++) {
-				uint64_t l = sizeof(w.slot[1]) - c * cs < cs ? sizeof(w.slot[1]) - c * cs : cs;
+				uint64_t l = sizeof(w.slot[1]) - c * cs < cs
+						 ? sizeof(w.slot[1]) - c * cs
+						 : cs;
 				memcpy(w.slot[1] + c * cs, w.payload + c * cs,
 				       c * cs + l <= p->size ? (size_t)l
 				       : c * cs < p->size    ? (size_t)(p->size - c * cs)

@@ -92,8 +92,8 @@ static uint8_t *bundle_of(const uint8_t *img, const char *version, int blocks, s
 	const struct test_key *signers[] = {&TD.release};
 	struct test_payload p[] = {{"fw.img", "rootfs", img, PSIZE, CS, blocks},
 				   {"k.img", "kernel", TD.kern, sizeof(TD.kern), 4096, blocks}};
-	struct test_release rel = {version, 1, "test-hw", 0, p, 2, signers, 1, NULL, NULL, 0, 0,
-				   NULL};
+	struct test_release rel = {version, 1,	  "test-hw", 0, p, 2,	signers,
+				   1,	    NULL, NULL,	     0, 0, NULL};
 	return test_bundle_build(&rel, len);
 }
 

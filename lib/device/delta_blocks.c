@@ -123,6 +123,26 @@ static void match(struct delta_blocks *b, const uint8_t *h, uint64_t j, uint32_t
 	}
 }
 
+/* The payload's short last block matches only a slot that ends with the
+ * same number of bytes past a 4 KiB boundary (a file slot holding the old
+ * image): its short hash is compared with the index's last entry. */
+static void tail_match(struct fws_delta *d, const struct fws_payload *p, const uint8_t *buf,
+		       size_t got, uint64_t off, uint32_t flag, int in_place, uint64_t *unassigned)
+{
+	struct delta_blocks *b = &d->b;
+	size_t tail = got % BS;
+	uint64_t last = b->n - 1, j = (off + got - tail) / BS, per_chunk = p->chunk_size / BS;
+	uint8_t h[BH];
+	if (tail == 0 || tail != p->size % BS || b->src[last] != DELTA_NONE ||
+	    (in_place && j < last / per_chunk * per_chunk))
+		return;
+	fws_block_hash(buf + got - tail, tail, h);
+	if (memcmp(h, b->index + last * BH, BH) == 0) {
+		b->src[last] = (uint32_t)j | flag;
+		(*unassigned)--;
+	}
+}
+
 static int scan_set(struct fws_delta *d, const struct fws_payload *p, char set, int target,
 		    uint64_t *unassigned)
 {
@@ -144,8 +164,10 @@ static int scan_set(struct fws_delta *d, const struct fws_payload *p, char set, 
 			fws_block_hash(d->buf + i, BS, h);
 			match(&d->b, h, (off + i) / BS, flag, in_place, per_chunk, unassigned);
 		}
-		if (got < DELTA_SCAN_BUF)
+		if (got < DELTA_SCAN_BUF) {
+			tail_match(d, p, d->buf, (size_t)got, off, flag, in_place, unassigned);
 			break;
+		}
 	}
 	return 0;
 }
@@ -173,8 +195,10 @@ int fws_delta_blocks_plan(struct fws_delta *d, const struct fws_payload *p, size
 	b->n_order = 0;
 	for (uint64_t blk = 0; blk < b->n; blk++) {
 		b->src[blk] = DELTA_NONE;
-		if (blk >= full)
-			continue; /* the short last block: always fetched */
+		if (blk >= full) { /* the short last block: tail_match */
+			unassigned++;
+			continue;
+		}
 		if (memcmp(b->index + blk * BH, zero_hash, BH) == 0) {
 			b->src[blk] = ZERO_SRC;
 			continue;

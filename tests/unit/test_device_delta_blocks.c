@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fwseal/sysconf.h"
 #include "test_device_helpers.h"
 
 #define BS 4096
@@ -106,14 +107,19 @@ static void payload_range(struct range_reader *r)
 	r->p_end = r->p_start + PSIZE;
 }
 
-static int install(struct range_reader *r, int with_fetch)
+static int install_on(struct fws_device *dev, struct range_reader *r, int with_fetch)
 {
 	static struct fws_verify_result res;
 	struct fws_install_opts o = {0};
 	o.use_map = rr_use_map;
 	o.fetch_range = with_fetch ? rr_fetch : NULL;
 	payload_range(r);
-	return fws_device_install(&TD.dev, rr_read, r, &o, &res);
+	return fws_device_install(dev, rr_read, r, &o, &res);
+}
+
+static int install(struct range_reader *r, int with_fetch)
+{
+	return install_on(&TD.dev, r, with_fetch);
 }
 
 /* 4 KiB blocks of img_b found nowhere in img_a at a 4 KiB boundary: what
@@ -272,4 +278,73 @@ Test(device_delta_blocks, tampered_index_is_refused_before_planning)
 	cr_assert_eq(r.local, 0, "nothing was planned from it");
 	cr_assert_eq(td_status().state.pending_slot, '-');
 	free(v2);
+}
+
+/* ---- in place: a configured device whose slots are regions of a file ---- */
+
+static char disk[160];
+static struct fws_sysconf conf;
+static struct fws_sys_backend sysb;
+static struct fws_device sysdev;
+
+/* Set a (confirmed, empty: zeros) and set b, whose rootfs region holds
+ * img_a as an interrupted install would have left it; b is written in
+ * place by the next install. */
+static void raw_open_with_img_a_in_b(void)
+{
+	char text[2048], root[160];
+	snprintf(disk, sizeof(disk), "%s/disk.img", TD.base);
+	snprintf(root, sizeof(root), "%s/etc", TD.base);
+	cr_assert_eq(mkdir(root, 0755), 0);
+	int fd = open(disk, O_RDWR | O_CREAT | O_EXCL, 0644);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(ftruncate(fd, 2 * PSIZE + 2 * 4096), 0);
+	cr_assert_eq(pwrite(fd, img_a, PSIZE, PSIZE), PSIZE);
+	close(fd);
+	snprintf(text, sizeof(text),
+		 "[system]\nhardware-id = test-hw\ntrusted-root = %s/root.json\n"
+		 "state-dir = %s/state\nbootloader = dir\n"
+		 "[slot.r0]\nclass = rootfs\ndevice = %s\noffset = 0\nsize = %d\nbootname = A\n"
+		 "[slot.r1]\nclass = rootfs\ndevice = %s\noffset = %d\nsize = %d\nbootname = B\n"
+		 "[slot.k0]\nclass = kernel\ndevice = %s\noffset = %d\nsize = 4096\nbootname = A\n"
+		 "[slot.k1]\nclass = kernel\ndevice = %s\noffset = %d\nsize = 4096\nbootname = B\n",
+		 root, TD.base, disk, PSIZE, disk, PSIZE, PSIZE, disk, 2 * PSIZE, disk,
+		 2 * PSIZE + 4096);
+	int rc = fws_sysconf_parse(text, strlen(text), "system.conf", &conf);
+	cr_assert_eq(rc, 0, "%s", fws_diag_last()->why);
+	rc = fws_sysconf_device_open(&sysdev, &sysb, &conf, NULL, 1);
+	cr_assert_eq(rc, 0, "%s: %s", fws_diag_last()->where, fws_diag_last()->why);
+	rc = fws_device_provision(&sysdev, (uint8_t *)TD.r1_json, strlen(TD.r1_json), "test-hw",
+				  NULL, NULL);
+	cr_assert_eq(rc, 0);
+}
+
+/* The new image is the old one moved back by one block: wanted block b is
+ * old block b - 1. In the set being overwritten in place, the first block
+ * of every chunk lies in the chunk before, already overwritten when it is
+ * needed: exactly those are fetched (and chunk 0's new first block), all
+ * others reused; no chunk needed a refetch, so none was planned from an
+ * overwritten block. */
+Test(device_delta_blocks, in_place_never_takes_a_block_it_already_overwrote)
+{
+	size_t len;
+	raw_open_with_img_a_in_b();
+	memcpy(img_b + BS, img_a, PSIZE - BS);
+	td_fill(img_b, BS, 5u);
+	uint8_t *v = bundle_of(img_b, "1.0.0", 1, &len);
+	struct range_reader r = {.data = v, .len = len};
+	int rc = install_on(&sysdev, &r, 1);
+	cr_assert_eq(rc, 0, "%s: %s", fws_errname(rc), fws_diag_last()->why);
+	cr_assert_eq(r.wrong, 0);
+	cr_assert_eq(sysdev.refetched_chunks, 0);
+	cr_assert_eq(r.payload_fetched, (size_t)(PSIZE / CS) * BS, "fetched %zu",
+		     r.payload_fetched);
+	uint8_t *got = malloc(PSIZE);
+	int fd = open(disk, O_RDONLY);
+	cr_assert_eq(pread(fd, got, PSIZE, PSIZE), PSIZE);
+	close(fd);
+	cr_assert(memcmp(got, img_b, PSIZE) == 0, "set b holds the new image");
+	free(got);
+	fws_sysconf_device_close(&sysb);
+	free(v);
 }

@@ -370,10 +370,10 @@ check-long: test-deps uboot-test-deps all $(BUILD)/test_unit $(BUILD)/make_signe
 traceability:
 	$(Q)python3 tests/traceability.py --results $(BUILD)/test-results --out docs/traceability.md
 
-# The peers it measures against: RAUC (signed bundles), casync (delta).
+# The peers it measures against: RAUC (signed bundles), casync and zchunk (delta).
 BENCH_TOOLS := rauc=rauc mksquashfs=squashfs-tools casync=casync nginx=nginx mke2fs=e2fsprogs \
 	minisign=minisign pigz=pigz mkenvimage=u-boot-tools losetup=mount \
-	openssl=openssl
+	openssl=openssl zck=zchunk
 bench: all
 	$(Q)TOOLS="$(BENCH_TOOLS)" sh tests/deps.sh
 	$(Q)BUILD=$(CURDIR)/$(BUILD) BENCH_MB=$(or $(BENCH_MB),1024) bash tests/bench.sh
@@ -394,7 +394,7 @@ tsan:
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD := build-fuzz
-FUZZ_TARGETS := manifest envelope root keyfile bundle bundle_unsigned sysconf sbom
+FUZZ_TARGETS := manifest envelope root keyfile bundle bundle_unsigned sysconf sbom delta
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
 	-g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Iinclude -Ilib -Itests/fuzz -MMD -MP

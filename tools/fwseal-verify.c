@@ -250,8 +250,10 @@ static int run_install(struct cli *c)
 			dev.clock = (struct fws_clock){&clock_now, fixed_clock};
 		io.permit = permit;
 		io.allow_downgrade = cli_flag(c, "allow-downgrade");
-		if (delta_wanted(c) && in.http != NULL)
+		if (delta_wanted(c) && in.http != NULL) {
 			io.use_map = fws_http_use_map;
+			io.fetch_range = fws_http_fetch_range;
+		}
 		cli_progress_start(&prog, c, "installing", in.size);
 		fws_diag_clear();
 		rc = fws_device_install(&dev, in.read, in.ctx, &io, res);
@@ -286,6 +288,8 @@ static int run_install(struct cli *c)
 			cli_json_set(c, "downloaded_bytes",
 				     json_integer((json_int_t)cli_bundle_downloaded(&in)));
 			cli_json_set(c, "reused_bytes", json_integer((json_int_t)dev.reused_bytes));
+			cli_json_set(c, "refetched_chunks",
+				     json_integer((json_int_t)dev.refetched_chunks));
 			cli_json_set(c, "delta", json_boolean(io.use_map != NULL));
 		} else {
 			printf("installed %s %s (security_version %llu) into slot %c: pending, %u boot "

@@ -91,6 +91,8 @@ static json_t *manifest_json(const struct fws_manifest *m)
 		json_object_set_new(e, "size", json_integer((json_int_t)p->size));
 		json_object_set_new(e, "chunk_size", json_integer(p->chunk_size));
 		json_object_set_new(e, "sha256_chunks", cli_json_hex(p->chunks_sha256, 32));
+		if (p->has_blocks)
+			json_object_set_new(e, "sha256_blocks", cli_json_hex(p->blocks_sha256, 32));
 		json_array_append_new(pl, e);
 	}
 	json_object_set_new(o, "payloads", pl);
@@ -163,6 +165,8 @@ static const struct cli_opt pack_opts[] = {
      "who may sign"},
     {"out", CLI_VALUE, "FILE", 1, "the bundle to write (must not exist, unless --force)"},
     {"gzip", CLI_FLAG, NULL, 0, "compress the whole bundle with gzip"},
+    {"no-block-index", CLI_FLAG, NULL, 0,
+     "leave out the 4 KiB block index (a delta then reuses\nonly whole chunks; docs/delta.md)"},
     {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
     CLI_SIGNER_OPTS,
@@ -205,6 +209,7 @@ static int run_pack(struct cli *c)
 	po.root_paths = cli_list(c, "root", &po.n_roots);
 	po.out_path = cli_get(c, "out");
 	po.gzip = cli_flag(c, "gzip");
+	po.no_block_index = cli_flag(c, "no-block-index");
 	po.force = cli_flag(c, "force");
 	po.sbom_path = cli_get(c, "sbom");
 	po.sbom_strict = cli_flag(c, "sbom-strict");
@@ -893,7 +898,7 @@ static const struct cli_cmd commands[] = {
      "--manifest FILE --key FILE --root FILE... --out FILE [--gzip] [--force] [OPTIONS]",
      "Hashes every payload in chunks (1 MiB unless the release description says\n"
      "otherwise), signs the manifest with the release key and writes manifest, root\n"
-     "chain, chunk lists and payloads as one tar. SOURCE_DATE_EPOCH fixes the time:\n"
+     "chain, chunk lists, block indexes and payloads as one tar. SOURCE_DATE_EPOCH fixes the time:\n"
      "same inputs, same bytes. The output must not exist (--force replaces it) and is\n"
      "never one of the inputs. Under a root whose release threshold is above 1 the\n"
      "bundle needs more signatures (fwseal sign) before devices accept it.",
@@ -907,7 +912,7 @@ static const struct cli_cmd commands[] = {
      "manifest: {product, version, security_version, hardware [], created, expires,\n"
      "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
      "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
-     "  sha256_chunks}]}\n"
+     "  sha256_chunks, sha256_blocks}]}\n"
      "manifest_sha256  SHA-256 of the signed manifest body (what permits name)\n"
      "root_version     the newest root carried\n"
      "signatures       release signatures in the bundle\n"
@@ -942,7 +947,7 @@ static const struct cli_cmd commands[] = {
      "manifest: {product, version, security_version, hardware [], created, expires,\n"
      "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
      "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
-     "  sha256_chunks}]}\n"
+     "  sha256_chunks, sha256_blocks}]}\n"
      "manifest_sha256  SHA-256 of the signed manifest body\n"
      "root_version     the newest root after the carried chain\n"
      "compressed       the bundle was gzip\n"
@@ -981,7 +986,7 @@ static const struct cli_cmd commands[] = {
      "manifest (null when it does not decode): {product, version, security_version, hardware [], created, expires,\n"
      "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
      "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
-     "  sha256_chunks}]}\n"
+     "  sha256_chunks, sha256_blocks}]}\n"
      "entries          [{name, size}] in archive order"},
     {"permit", "sign a one-time downgrade permit (field recall)",
      "--key FILE --root FILE (--device-id ID | --hardware ID) --to-version V --bundle FILE\n"

@@ -3,6 +3,7 @@
  *   manifest.json          DSSE envelope of the manifest
  *   root/<N>.json          zero or more root envelopes, N strictly increasing
  *   chunks/<name>          for each payload in manifest order: its chunk list
+ *   blocks/<name>          ... its block index, when the manifest signs one
  *   payloads/<name>        ... then its bytes
  * Verification reads it in one pass from one reader with bounded memory. */
 #ifndef FWSEAL_BUNDLE_H
@@ -75,6 +76,12 @@ struct fws_sink {
 	int (*sbom_write)(void *ctx, const uint8_t *data, size_t len);
 	/* Optional: the SBOM entry matched its signed size and SHA-256. */
 	int (*sbom_verified)(void *ctx, const struct fws_sbom_ref *s);
+	/* Optional: the bytes of payload `index`'s block index (blocks/<name>,
+	 * fwseal/blocks.h) as they stream, `at` bytes into it. NOT verified
+	 * yet: the index's digest is checked at its end, and only then is
+	 * chunk_list_verified called; a failed check ends the verification. */
+	int (*block_index_data)(void *ctx, const struct fws_payload *p, size_t index, uint64_t at,
+				const uint8_t *data, size_t len);
 };
 
 struct fws_verify_opts {
@@ -120,6 +127,7 @@ FWS_API FWS_MUST_CHECK int fws_bundle_verify(fws_read_fn read, void *read_ctx,
 struct fws_payload_layout {
 	uint64_t entry;      /* the chunks/<name> header */
 	uint64_t chunk_list; /* the chunk list: 32 bytes per chunk */
+	uint64_t blocks;     /* the block index (8 bytes per 4 KiB block), 0 when none */
 	uint64_t data;       /* the payload's first byte (after payloads/<name>'s header) */
 	uint64_t end;        /* after its padding: the next entry (or the end blocks) */
 };
@@ -139,5 +147,11 @@ struct fws_stream_map {
 	/* The stream's bytes [at, at + len), within a local run, into buf. */
 	int (*fill)(void *ctx, uint64_t at, uint8_t *buf, size_t len);
 };
+
+/* A reader that can also fetch any range of the stream on request (HTTP
+ * Range): the stream's bytes [at, at + len) into buf, all of them or an
+ * error. A delta planner uses it from fill() to fetch the blocks of a chunk
+ * the device does not hold (docs/delta.md). */
+typedef int (*fws_range_fetch_fn)(void *read_ctx, uint64_t at, uint8_t *buf, size_t len);
 
 #endif

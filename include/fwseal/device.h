@@ -87,6 +87,9 @@ struct fws_device {
 	 * bundle (a delta, docs/delta.md). */
 	uint64_t reused_bytes;
 	const struct fws_sbom_store *sbom; /* optional: NULL = no SBOM kept */
+	/* Out, per install: chunks assembled from slot blocks that did not
+	 * match their signed digest and were fetched whole (ADR-050). */
+	uint64_t refetched_chunks;
 };
 
 /* A factory image already in set a when the device is provisioned. */
@@ -116,6 +119,11 @@ struct fws_install_opts {
 	/* Threads that hash chunks, while streaming and when reading the slot
 	 * back (fws_verify_opts.jobs): 0 or 1 = none; same results for any. */
 	unsigned jobs;
+	/* Optional, with use_map: fetches any range of the bundle, so that a
+	 * chunk the slots hold only in part is completed with just its missing
+	 * 4 KiB blocks (block index, ADR-050). NULL: such chunks are fetched
+	 * whole. */
+	fws_range_fetch_fn fetch_range;
 };
 
 /* The device lock is taken only once the manifest's signatures verified,

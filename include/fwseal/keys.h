@@ -90,6 +90,7 @@ struct fws_pack_opts {
 	/* Threads that hash chunks and compress (fws_verify_opts.jobs): 0 or
 	 * 1 = none. The bundle's bytes are the same for any value. */
 	unsigned jobs;
+	int no_block_index; /* leave out blocks/<name>: delta at chunk level only (ADR-050) */
 };
 
 /* What pack made. */

@@ -14,6 +14,10 @@ struct fws_payload {
 	uint64_t size;                 /* bytes, <= FWS_SIZE_MAX */
 	uint32_t chunk_size;           /* power of two, FWS_CHUNK_MIN..FWS_CHUNK_MAX */
 	uint8_t chunks_sha256[32];     /* SHA-256 of the chunk list */
+	/* Optional (ADR-050): SHA-256 of the block index, bundle entry
+	 * blocks/<name> (fwseal/blocks.h); has_blocks 0 when absent. */
+	int has_blocks;
+	uint8_t blocks_sha256[32];
 };
 
 /* The SBOM a bundle carries as entry sbom/<name> beside the payloads, never

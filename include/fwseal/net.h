@@ -57,6 +57,8 @@ FWS_API FWS_MUST_CHECK int fws_http_open(const struct fws_http_opts *o, struct f
 FWS_API ssize_t fws_http_read(void *ctx, uint8_t *buf, size_t len);
 /* Installs (or, with NULL, removes) a delta map: for fws_install_opts.use_map. */
 FWS_API void fws_http_use_map(void *ctx, const struct fws_stream_map *map);
+/* fws_range_fetch_fn over ctx = the struct fws_http: for fws_install_opts.fetch_range. */
+FWS_API FWS_MUST_CHECK int fws_http_fetch_range(void *ctx, uint64_t at, uint8_t *buf, size_t len);
 FWS_API void fws_http_stats(const struct fws_http *h, struct fws_http_stats *out);
 /* The URL as messages name it: scheme, host, port and path, never a user,
  * password or query (tokens travel there). */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bundle/tar_reader.h"
+#include "fwseal/blocks.h"
 #include "fwseal/bundle.h"
 #include "fwseal/chunks.h"
 #include "fwseal/error.h"
@@ -24,8 +25,14 @@ int fws_bundle_layout(const struct fws_manifest *m, uint64_t base, size_t index,
 			return rc;
 		out->entry = at;
 		out->chunk_list = at + fws_tar_header_bytes(n * FWS_SHA256_LEN, mtime);
-		out->data = out->chunk_list + fws_tar_data_bytes(n * FWS_SHA256_LEN) +
-			    fws_tar_header_bytes(p->size, mtime);
+		uint64_t after = out->chunk_list + fws_tar_data_bytes(n * FWS_SHA256_LEN);
+		out->blocks = 0;
+		if (p->has_blocks) { /* blocks/<name> between the two (ADR-050) */
+			uint64_t len = fws_block_count(p->size) * FWS_BLOCK_HASH_LEN;
+			out->blocks = after + fws_tar_header_bytes(len, mtime);
+			after = out->blocks + fws_tar_data_bytes(len);
+		}
+		out->data = after + fws_tar_header_bytes(p->size, mtime);
 		out->end = out->data + fws_tar_data_bytes(p->size);
 		at = out->end;
 	}

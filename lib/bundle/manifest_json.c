@@ -18,6 +18,7 @@
 #include "io/io.h"
 
 #define HASH_ALG "sha256-chunks"
+#define BLOCKS_KEY "sha256-blocks"
 
 static const char *const manifest_required[] = {
     "schema", "product", "version", "security_version", "hardware", "created", "payloads",
@@ -38,6 +39,9 @@ static const char *const payload_optional[] = {"compression"};
 static const char *const hashes_required[] = {HASH_ALG};
 static const char *const sbom_document_required[] = {"name", "sbom_format", "sha256", "size"};
 static const char *const sbom_formats[] = {"spdx-2.3", "cyclonedx-1.5", "cyclonedx-1.6"};
+/* Not a second payload digest: the digest of the block index, a delta
+ * hint (ADR-050). sha256-chunks is always required and always decides. */
+static const char *const hashes_optional[] = {BLOCKS_KEY};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -84,13 +88,18 @@ static int decode_payload(const json_t *obj, struct fws_payload *p)
 	rc = fws_json_get_chunk_size(obj, "chunk_size", &p->chunk_size);
 	if (rc != 0)
 		return rc;
-	rc = fws_json_get_object(obj, "hashes", hashes_required, COUNT(hashes_required), NULL, 0,
-				 NULL);
+	rc = fws_json_get_object(obj, "hashes", hashes_required, COUNT(hashes_required),
+				 hashes_optional, COUNT(hashes_optional), NULL);
 	if (rc != 0)
 		return rc;
 	rc = fws_json_get_hex(json_object_get(obj, "hashes"), HASH_ALG, p->chunks_sha256,
 			      sizeof(p->chunks_sha256));
 	if (rc != 0)
+		return fws_json_within(rc, "hashes");
+	p->has_blocks = json_object_get(json_object_get(obj, "hashes"), BLOCKS_KEY) != NULL;
+	if (p->has_blocks &&
+	    (rc = fws_json_get_hex(json_object_get(obj, "hashes"), BLOCKS_KEY, p->blocks_sha256,
+				   sizeof(p->blocks_sha256))) != 0)
 		return fws_json_within(rc, "hashes");
 
 	/* Other codecs are reserved: a verifier that does not know one must
@@ -372,6 +381,10 @@ static int encode_payload(const struct fws_payload *p, json_t **out)
 		goto out;
 	fws_hex_encode(hex, p->chunks_sha256, sizeof(p->chunks_sha256));
 	rc = fws_json_set(hashes, HASH_ALG, json_string(hex));
+	if (rc == 0 && p->has_blocks) {
+		fws_hex_encode(hex, p->blocks_sha256, sizeof(p->blocks_sha256));
+		rc = fws_json_set(hashes, BLOCKS_KEY, json_string(hex));
+	}
 	if (rc != 0)
 		goto out;
 	rc = fws_json_set(obj, "hashes", hashes);

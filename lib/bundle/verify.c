@@ -12,7 +12,9 @@
 #include "bundle/chunk_pool.h"
 #include "bundle/source.h"
 #include "bundle/tar_reader.h"
+#include "bundle/verify_blocks.h"
 #include "bundle/verify_internal.h"
+#include "fwseal/blocks.h"
 #include "fwseal/chunks.h"
 #include "fwseal/error.h"
 #include "fwseal/sha256.h"
@@ -174,6 +176,9 @@ static int cap_source(struct verify_ctx *c, const struct fws_manifest *m)
 		if (rc != 0)
 			return rc;
 		total += fws_tar_entry_footprint(n * FWS_SHA256_LEN);
+		if (m->payloads[i].has_blocks)
+			total += fws_tar_entry_footprint(fws_block_count(m->payloads[i].size) *
+							 FWS_BLOCK_HASH_LEN);
 		total += fws_tar_entry_footprint(m->payloads[i].size);
 	}
 	total += 2 * FWS_TAR_BLOCK + FWS_TAR_RECORD;
@@ -332,6 +337,7 @@ static int verify_payloads(struct verify_ctx *c, const struct fws_sink *sink,
 			   const struct fws_manifest *m, uint64_t base, unsigned jobs)
 {
 	uint8_t *list = NULL;
+	uint8_t scratch[16384]; /* a block index streams through it, never held */
 	struct fws_payload_layout lay;
 	int rc = 0;
 	for (size_t i = 0; i < m->n_payloads && rc == 0; i++) {
@@ -360,6 +366,10 @@ static int verify_payloads(struct verify_ctx *c, const struct fws_sink *sink,
 			rc = about(fws_chunk_list_check(list, (size_t)(n * FWS_SHA256_LEN), p->size,
 							p->chunk_size, p->chunks_sha256),
 				   c->entry.path, "does not match the manifest's sha256-chunks");
+		/* The block index, when signed, comes between (ADR-050). */
+		if (rc == 0 && p->has_blocks && (rc = expect_entry(c, "blocks/", p->name)) == 0)
+			rc = fws_verify_block_index(&c->tar, &c->entry, p, i, sink, scratch,
+						    sizeof(scratch));
 		if (rc == 0 && sink != NULL && sink->chunk_list_verified != NULL)
 			rc = sink->chunk_list_verified(sink->ctx, p, i, list);
 		if (rc == 0)

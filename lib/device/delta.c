@@ -17,33 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "device/delta.h"
+#include "device/delta_internal.h"
 #include "fwseal/chunks.h"
 #include "fwseal/error.h"
 #include "fwseal/sha256.h"
 #include "io/io.h"
 
-#define NONE UINT32_MAX
-#define FROM_TARGET 0x80000000u /* source bit: the set being replaced */
-#define SCAN_BUF 65536
-
-struct fws_delta {
-	struct fws_device *dev;
-	struct fws_stream_map map;
-	const struct fws_manifest *m;
-	struct fws_payload_layout lay[FWS_MAX_PAYLOADS];
-	int known, compressed;
-	char to, from;
-	/* the payload planned last */
-	size_t planned;
-	int have_plan;
-	uint64_t n;
-	uint32_t *src;   /* per chunk: local chunk index | FROM_TARGET, or NONE */
-	uint16_t *order; /* chunk indices sorted by digest */
-	const uint8_t *list;
-	uint64_t reused;
-	uint8_t buf[SCAN_BUF];
-};
+#define NONE DELTA_NONE
+#define FROM_TARGET DELTA_FROM_TARGET
+#define SCAN_BUF DELTA_SCAN_BUF
 
 static uint64_t chunk_len(const struct fws_payload *p, uint64_t n, uint64_t k)
 {
@@ -98,6 +80,8 @@ static int fill(void *ctx, uint64_t at, uint8_t *out, size_t len)
 	const struct fws_payload *p = &d->m->payloads[d->planned];
 	const struct fws_slot_writer *w = &d->dev->slots;
 	uint64_t rel = at - d->lay[d->planned].data;
+	if (d->have_plan && d->by_blocks)
+		return fws_delta_blocks_fill(d, p, rel, out, len);
 	while (len > 0) {
 		uint64_t k = rel / p->chunk_size, inner = rel % p->chunk_size;
 		if (!d->have_plan || k >= d->n || d->src[k] == NONE)
@@ -121,12 +105,15 @@ static int fill(void *ctx, uint64_t at, uint8_t *out, size_t len)
 	return 0;
 }
 
-struct fws_delta *fws_delta_new(struct fws_device *dev)
+struct fws_delta *fws_delta_new(struct fws_device *dev, fws_range_fetch_fn fetch, void *read_ctx)
 {
 	struct fws_delta *d = calloc(1, sizeof(*d));
 	if (d == NULL)
 		return NULL;
 	d->dev = dev;
+	d->fetch = fetch;
+	d->read_ctx = read_ctx;
+	d->b.chunk_k = UINT64_MAX;
 	d->planned = SIZE_MAX;
 	d->map = (struct fws_stream_map){d, lookup, fill};
 	return d;
@@ -227,6 +214,7 @@ int fws_delta_plan(struct fws_delta *d, const struct fws_payload *p, size_t inde
 	uint64_t n;
 	int rc = fws_chunk_count(p->size, p->chunk_size, &n);
 	d->have_plan = 0;
+	d->by_blocks = 0;
 	d->planned = index; /* planned, even if nothing can be reused */
 	d->n = 0;
 	if (rc != 0 || d->compressed || !d->known || d->dev->slots.read_slot == NULL || n == 0)
@@ -243,6 +231,15 @@ int fws_delta_plan(struct fws_delta *d, const struct fws_payload *p, size_t inde
 		d->src[k] = NONE;
 		d->order[k] = (uint16_t)k; /* n <= FWS_MAX_CHUNKS = 65536 */
 	}
+	/* A signed block index finds blocks anywhere in the slots (ADR-050);
+	 * without one (an older bundle, pack --no-block-index, a payload
+	 * above the cap), whole aligned chunks as before. */
+	struct fws_diag before = *fws_diag_last();
+	if (fws_delta_blocks_plan(d, p, index) > 0) {
+		d->by_blocks = d->have_plan = 1;
+		return 0;
+	}
+	fws_diag_restore(&before); /* out of memory there: plan by chunks */
 	qsort_r(d->order, n, sizeof(*d->order), by_digest, (void *)chunk_list);
 	uint64_t unassigned = n;
 	/* The running set first (it does not change), then the set being
@@ -269,5 +266,17 @@ void fws_delta_free(struct fws_delta *d)
 		return;
 	free(d->src);
 	free(d->order);
+	fws_delta_blocks_free(&d->b);
 	free(d);
+}
+
+int fws_delta_block_index(struct fws_delta *d, const struct fws_payload *p, size_t index,
+			  uint64_t at, const uint8_t *data, size_t len)
+{
+	return fws_delta_blocks_data(d, p, index, at, data, len);
+}
+
+uint64_t fws_delta_refetched(const struct fws_delta *d)
+{
+	return d->b.refetched;
 }

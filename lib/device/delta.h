@@ -15,8 +15,10 @@
 
 struct fws_delta;
 
-/* NULL when out of memory. The map is valid until fws_delta_free. */
-struct fws_delta *fws_delta_new(struct fws_device *dev);
+/* NULL when out of memory. The map is valid until fws_delta_free. fetch
+ * (may be NULL) fetches ranges of the bundle from read_ctx: with it, a
+ * chunk the slots hold in part is completed block by block. */
+struct fws_delta *fws_delta_new(struct fws_device *dev, fws_range_fetch_fn fetch, void *read_ctx);
 const struct fws_stream_map *fws_delta_map(struct fws_delta *d);
 /* Once the manifest verified: the layout, the set written (to) and the
  * set running (from); a compressed bundle has no offsets to plan with. */
@@ -25,6 +27,14 @@ void fws_delta_start(struct fws_delta *d, const struct fws_verify_result *r, cha
 /* Once payload `index`'s chunk list verified: find its chunks in the slots. */
 int fws_delta_plan(struct fws_delta *d, const struct fws_payload *p, size_t index,
 		   const uint8_t *chunk_list);
+/* The bytes of payload `index`'s block index as they stream (unverified:
+ * used only once fws_delta_plan is called for that payload, which the
+ * verifier does only after the index matched its signed digest). */
+int fws_delta_block_index(struct fws_delta *d, const struct fws_payload *p, size_t index,
+			  uint64_t at, const uint8_t *data, size_t len);
+/* Chunks assembled from blocks that did not match their digest and were
+ * fetched whole instead (a false block match costs only this). */
+uint64_t fws_delta_refetched(const struct fws_delta *d);
 /* Bytes taken from the slots so far. */
 uint64_t fws_delta_reused(const struct fws_delta *d);
 void fws_delta_free(struct fws_delta *d);

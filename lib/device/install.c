@@ -188,6 +188,13 @@ static int on_chunk_list(void *ctx, const struct fws_payload *p, size_t index,
 	return ic->delta != NULL ? fws_delta_plan(ic->delta, p, index, list) : 0;
 }
 
+static int on_block_index(void *ctx, const struct fws_payload *p, size_t index, uint64_t at,
+			  const uint8_t *data, size_t len)
+{
+	struct install_ctx *ic = ctx;
+	return ic->delta != NULL ? fws_delta_block_index(ic->delta, p, index, at, data, len) : 0;
+}
+
 /* What the slot writer wrote is read back (past any cache) and re-hashed
  * chunk by chunk before the set can become bootable: a medium that lost or
  * garbled a write is caught here, not at the next boot. Read on this
@@ -346,8 +353,16 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 	struct fws_envelope *env = malloc(sizeof(*env));
 	struct install_ctx ic;
 	struct fws_verify_opts vo;
-	struct fws_sink sink = {&ic,	      on_begin,	     on_write, on_end, on_manifest, on_check,
-				on_chunk_list, on_sbom, on_sbom_verified};
+	struct fws_sink sink = {.ctx = &ic,
+				.payload_begin = on_begin,
+				.payload_write = on_write,
+				.payload_end = on_end,
+				.manifest_verified = on_manifest,
+				.payload_check = on_check,
+				.chunk_list_verified = on_chunk_list,
+				.sbom_write = on_sbom,
+				.sbom_verified = on_sbom_verified,
+				.block_index_data = on_block_index};
 	uint64_t last;
 	int rc;
 
@@ -359,6 +374,7 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 	dev->fell_back = '-';
 	dev->permit_used = 0;
 	dev->reused_bytes = 0;
+	dev->refetched_chunks = 0;
 	/* A snapshot, without the lock: enough to verify signatures against. */
 	rc = (root == NULL || env == NULL) ? FWS_ENOMEM : fws_op_load_state(dev, &snap);
 	if (rc == 0 && dev->log != NULL && (rc = fws_audit_log_position(dev->log, &last)) != 0)
@@ -377,7 +393,7 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 	vo.now = ic.now;
 	vo.jobs = opts != NULL ? opts->jobs : 0;
 	if (opts != NULL && opts->use_map != NULL) {
-		ic.delta = fws_delta_new(dev);
+		ic.delta = fws_delta_new(dev, opts->fetch_range, read_ctx);
 		if (ic.delta == NULL) {
 			rc = FWS_ENOMEM;
 			goto out;
@@ -388,6 +404,7 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 	if (ic.delta != NULL) {
 		opts->use_map(read_ctx, NULL);
 		dev->reused_bytes = fws_delta_reused(ic.delta);
+		dev->refetched_chunks = fws_delta_refetched(ic.delta);
 		fws_delta_free(ic.delta);
 	}
 	if (rc == 0)

@@ -486,3 +486,47 @@ ssize_t fws_http_read(void *ctx, uint8_t *out, size_t len)
 	}
 	return h->error;
 }
+
+/* A range outside the stream's order, for a delta planner completing a
+ * chunk from its missing blocks (fws_range_fetch_fn, docs/delta.md). It
+ * runs between the reader's own transfers (the map's fill() is called only
+ * when none is running) on the same connection, with the same checks,
+ * If-Range validator and retries: the reader's position is borrowed and
+ * given back. */
+int fws_http_fetch_range(void *ctx, uint64_t at, uint8_t *out, size_t len)
+{
+	struct fws_http *h = ctx;
+	uint64_t saved_pos = h->pos, end = at + len;
+	size_t done = 0;
+	int rc = h->error;
+	if (rc == 0 && (h->active || h->rd != h->wr || len == 0 || end < at))
+		rc = len == 0 ? 0 : FWS_EINTERNAL;
+	h->pos = at;
+	while (rc == 0 && done < len) {
+		if (h->rd < h->wr) {
+			size_t n = h->wr - h->rd < len - done ? h->wr - h->rd : len - done;
+			memcpy(out + done, h->buf + h->rd, n);
+			h->rd += n;
+			h->pos += n;
+			done += n;
+			if (h->rd == h->wr && h->active) {
+				h->last_byte_ms = now_ms();
+				curl_easy_pause(h->easy, CURLPAUSE_CONT);
+			}
+		} else if (h->active) {
+			rc = pump(h);
+		} else {
+			rc = start_transfer(h, end);
+		}
+	}
+	if (rc == 0 && h->active) { /* all asked for arrived: the answer ends here */
+		rc = pump(h);
+		if (rc == 0 && (h->active || h->rd != h->wr))
+			rc = fws_diag_set(FWS_EREMOTE, 0, h->shown, "a range answer ran long");
+	}
+	h->pos = saved_pos;
+	h->rd = h->wr = 0;
+	if (rc != 0)
+		h->error = rc;
+	return rc;
+}

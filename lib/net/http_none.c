@@ -41,3 +41,12 @@ void fws_http_close(struct fws_http *h)
 {
 	(void)h;
 }
+
+int fws_http_fetch_range(void *ctx, uint64_t at, uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	(void)at;
+	(void)buf;
+	(void)len;
+	return FWS_EUSAGE;
+}

@@ -428,7 +428,8 @@ static int verify_bytes(struct world *w, const uint8_t *data, size_t len,
 			const struct verify_case *vc)
 {
 	struct capture cap = {w, 0, 0, 0, 0};
-	struct fws_sink sink = {&cap, cap_begin, cap_write, cap_end, NULL, NULL, NULL, NULL, NULL};
+	struct fws_sink sink = {
+	    .ctx = &cap, .payload_begin = cap_begin, .payload_write = cap_write, .payload_end = cap_end};
 	struct fws_fx_reader rd = {data, len, 0, vc != NULL ? vc->max_read : 0};
 	struct fws_verify_opts o;
 	int rc;

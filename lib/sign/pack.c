@@ -37,6 +37,7 @@
 #include "fwseal/sbom.h"
 #include "fwseal/sha256.h"
 #include "io/io.h"
+#include "fwseal/blocks.h"
 #include "sign/gzip_parallel.h"
 
 #define RELEASE_INPUT_MAX (256 * 1024)
@@ -45,6 +46,7 @@ struct pack_payload {
 	char path[PATH_MAX];
 	uint8_t *chunk_list;
 	uint64_t n_chunks;
+	uint8_t *block_index; /* blocks/<name> (ADR-050), NULL when left out */
 };
 
 struct pack_ctx {
@@ -59,6 +61,7 @@ struct pack_ctx {
 	void *progress_ctx;
 	uint64_t progress_done, progress_total; /* every payload, read once */
 	unsigned jobs;
+	int block_index; /* write blocks/<name> (ADR-050) */
 };
 
 static int parse_payload(const json_t *o, const char *base_dir, struct fws_payload *p,
@@ -198,6 +201,12 @@ static int digest_piece(void *ctx, struct fws_pool_task *t)
 	if ((uint64_t)t->len != fws_chunk_piece_len(pc->p->size, pc->p->chunk_size, t->index))
 		return FWS_EINTERNAL;
 	fws_chunk_digest(t->buf, t->len, pc->pp->chunk_list + t->index * 32);
+	/* Its blocks' short hashes too, from the same buffer: chunks start on
+	 * block boundaries (chunk_size is a power of two >= 4 KiB), so each
+	 * task fills its own disjoint part of the index. */
+	if (pc->pp->block_index != NULL)
+		fws_block_index_put(pc->pp->block_index,
+				    t->index * (pc->p->chunk_size / FWS_BLOCK_SIZE), t->buf, t->len);
 	return 0;
 }
 
@@ -323,6 +332,12 @@ static int measure_payloads(struct pack_ctx *c)
 		pp->chunk_list = calloc(1, pp->n_chunks * 32 + 1);
 		if (pp->chunk_list == NULL)
 			return FWS_ENOMEM;
+		p->has_blocks = c->block_index;
+		if (p->has_blocks) {
+			pp->block_index = calloc(1, fws_block_count(p->size) * FWS_BLOCK_HASH_LEN + 1);
+			if (pp->block_index == NULL)
+				return FWS_ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -471,6 +486,13 @@ static int write_bundle(struct pack_ctx *c, const struct fws_pack_opts *o, int f
 		rc = fws_bundle_writer_entry(w, name, c->pl[i].n_chunks * 32);
 		if (rc == 0)
 			rc = fws_bundle_writer_data(w, c->pl[i].chunk_list, c->pl[i].n_chunks * 32);
+		if (rc == 0 && p->has_blocks) { /* zeros too, patched like the chunk list */
+			uint64_t index_len = fws_block_count(p->size) * FWS_BLOCK_HASH_LEN;
+			snprintf(name, sizeof(name), "blocks/%s", p->name);
+			rc = fws_bundle_writer_entry(w, name, index_len);
+			if (rc == 0)
+				rc = fws_bundle_writer_data(w, c->pl[i].block_index, index_len);
+		}
 		snprintf(name, sizeof(name), "payloads/%s", p->name);
 		if (rc == 0)
 			rc = fws_bundle_writer_entry(w, name, p->size);
@@ -512,6 +534,10 @@ static int patch_bundle(const struct pack_ctx *c, int fd, uint64_t base, const c
 		rc = fws_bundle_layout(&c->m, base, i, &lay);
 		if (rc == 0)
 			rc = write_at(fd, c->pl[i].chunk_list, c->pl[i].n_chunks * 32, lay.chunk_list);
+		if (rc == 0 && c->m.payloads[i].has_blocks)
+			rc = write_at(fd, c->pl[i].block_index,
+				      fws_block_count(c->m.payloads[i].size) * FWS_BLOCK_HASH_LEN,
+				      lay.blocks);
 	}
 	return rc;
 }
@@ -673,6 +699,7 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char
 	if (rc != 0)
 		goto out;
 	c->jobs = o->jobs;
+	c->block_index = !o->no_block_index;
 	rc = measure_payloads(c);
 	if (rc == 0)
 		rc = sign_manifest(c, o, 1, &json, &placeholder_len);
@@ -684,9 +711,13 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char
 	}
 	if (rc == 0)
 		rc = write_bundle(c, o, spool >= 0 ? spool : out.fd, placeholder_len, &base);
-	for (size_t i = 0; rc == 0 && i < c->m.n_payloads; i++)
-		fws_sha256(c->pl[i].chunk_list, c->pl[i].n_chunks * 32,
-			   c->m.payloads[i].chunks_sha256);
+	for (size_t i = 0; rc == 0 && i < c->m.n_payloads; i++) {
+		struct fws_payload *p = &c->m.payloads[i];
+		fws_sha256(c->pl[i].chunk_list, c->pl[i].n_chunks * 32, p->chunks_sha256);
+		if (p->has_blocks)
+			fws_sha256(c->pl[i].block_index, fws_block_count(p->size) * FWS_BLOCK_HASH_LEN,
+				   p->blocks_sha256);
+	}
 	if (rc == 0)
 		rc = sign_manifest(c, o, 0, &json, &json_len);
 	/* Same fields, digests of fixed length: the same envelope length. */
@@ -724,8 +755,10 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char
 out:
 	if (failed != NULL && failed_cap > 0)
 		snprintf(failed, failed_cap, "%s", rc != 0 && c->subject ? c->subject : "");
-	for (size_t i = 0; i < FWS_MAX_PAYLOADS; i++)
+	for (size_t i = 0; i < FWS_MAX_PAYLOADS; i++) {
 		free(c->pl[i].chunk_list);
+		free(c->pl[i].block_index);
+	}
 	free(c->sbom);
 	free(json);
 	free(c);

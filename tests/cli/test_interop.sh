@@ -15,7 +15,7 @@ pack v1.fwb v1.json rel root.json
 pack v1.fwb.gz v1.json rel root.json --gzip
 
 # ---- stock tar ----
-order="manifest.json root/1.json chunks/a.bin payloads/a.bin chunks/b.bin payloads/b.bin chunks/c.bin payloads/c.bin"
+order="manifest.json root/1.json chunks/a.bin blocks/a.bin payloads/a.bin chunks/b.bin blocks/b.bin payloads/b.bin chunks/c.bin blocks/c.bin payloads/c.bin"
 T="tar -tvf lists the bundle" expect_ok tar -tvf v1.fwb
 check "tar -tvf: regular files only (mode -rw-r--r--)" \
 	test "$(awk '{print $1}' "$LAST_OUT" | sort -u)" = "-rw-r--r--"

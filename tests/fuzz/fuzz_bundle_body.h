@@ -97,8 +97,11 @@ static int fuzz_bundle_one(const uint8_t *data, size_t size)
 	static struct fws_verify_result result;
 	struct fuzz_reader rd = {data, size, 0, 0};
 	struct fuzz_sink st;
-	struct fws_sink sink = {&st,  sink_begin, sink_write, sink_end, sink_verified,
-				NULL, NULL,	  NULL,	      NULL};
+	struct fws_sink sink = {.ctx = &st,
+				.payload_begin = sink_begin,
+				.payload_write = sink_write,
+				.payload_end = sink_end,
+				.manifest_verified = sink_verified};
 	struct fws_verify_opts o;
 	int rc;
 

@@ -79,6 +79,32 @@ static void both_bundles(const char *name, const uint8_t *data, size_t len)
 	put("bundle_unsigned", name, data, len);
 }
 
+/* The delta planner's inputs (tests/fuzz/fuzz_delta.c says the layout):
+ * an image shifted by one block with new and zero blocks, the same in
+ * place (from the set being overwritten), an arbitrary index, no range
+ * fetcher, no index. */
+static void delta_seeds(void)
+{
+	static const uint8_t shifted[] = {0x10, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x87,
+					  0x07, 0x08, 0xc0, 0xc0, 0x09, 0x0a, 0xff, 1, 2, 3, 4,
+					  5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 1, 2, 3, 4};
+	uint8_t in_place[sizeof shifted], arbitrary[sizeof shifted + 64];
+	memcpy(in_place, shifted, sizeof shifted);
+	in_place[0] = 0x11;
+	for (size_t i = 2; i < 15; i++)
+		in_place[i] = (uint8_t)(0x40 | (in_place[i] & 0x3f)); /* from set b */
+	put("delta", "shifted-8k-chunks", shifted, sizeof shifted);
+	put("delta", "in-place-from-the-set-being-replaced", in_place, sizeof in_place);
+	memcpy(arbitrary, shifted, sizeof shifted);
+	memset(arbitrary + sizeof shifted, 0x5a, 64);
+	arbitrary[0] = 0x02;
+	put("delta", "arbitrary-index", arbitrary, sizeof arbitrary);
+	arbitrary[0] = 0x16; /* arbitrary index, no fetcher */
+	put("delta", "arbitrary-index-no-fetcher", arbitrary, sizeof arbitrary);
+	in_place[0] = 0x19; /* in place, no block index: chunk level */
+	put("delta", "in-place-chunk-level", in_place, sizeof in_place);
+}
+
 int main(int argc, char **argv)
 {
 	struct fws_fx_key rk, lk, ak;
@@ -192,6 +218,7 @@ int main(int argc, char **argv)
 	free(env);
 
 	keyfile(&lk, "fuzz-passphrase");
+	delta_seeds();
 	free(root1);
 	free(root2);
 	free(root);

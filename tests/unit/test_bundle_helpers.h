@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fwseal/blocks.h"
 #include "fwseal/bundle.h"
 #include "test_core_helpers.h"
 
@@ -17,6 +18,7 @@ struct test_payload {
 	const uint8_t *data;
 	size_t size;
 	uint32_t chunk_size;
+	int blocks; /* with a block index, blocks/<name> (ADR-050) */
 };
 
 struct test_release {
@@ -75,7 +77,12 @@ static inline void test_write_payload(struct fws_bundle_writer *w, const struct 
 		size_t off = i * cs, len = p->size - off < cs ? p->size - off : cs;
 		fws_sha256(p->data + off, len, list + i * 32);
 	}
+	size_t nb = (size_t)fws_block_count(p->size);
+	uint8_t *index = malloc(nb * FWS_BLOCK_HASH_LEN + 1);
+	fws_block_index_put(index, 0, p->data, p->size);
 	if (mp != NULL) {
+		mp->has_blocks = p->blocks;
+		fws_sha256(index, nb * FWS_BLOCK_HASH_LEN, mp->blocks_sha256);
 		strcpy(mp->name, p->name);
 		strcpy(mp->target, p->target);
 		mp->size = p->size;
@@ -86,11 +93,17 @@ static inline void test_write_payload(struct fws_bundle_writer *w, const struct 
 		snprintf(name, sizeof(name), "chunks/%s", p->name);
 		cr_assert_eq(fws_bundle_writer_entry(w, name, n * 32), 0);
 		cr_assert_eq(fws_bundle_writer_data(w, list, n * 32), 0);
+		if (p->blocks) {
+			snprintf(name, sizeof(name), "blocks/%s", p->name);
+			cr_assert_eq(fws_bundle_writer_entry(w, name, nb * FWS_BLOCK_HASH_LEN), 0);
+			cr_assert_eq(fws_bundle_writer_data(w, index, nb * FWS_BLOCK_HASH_LEN), 0);
+		}
 		snprintf(name, sizeof(name), "payloads/%s", p->name);
 		cr_assert_eq(fws_bundle_writer_entry(w, name, p->size), 0);
 		cr_assert_eq(fws_bundle_writer_data(w, p->data, p->size), 0);
 	}
 	free(list);
+	free(index);
 }
 
 /* The whole bundle as bytes (malloc'd). */

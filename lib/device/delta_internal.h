@@ -1,0 +1,64 @@
+/* The delta planner's state, shared by its chunk level (delta.c) and its
+ * block level (delta_blocks.c, ADR-050). Internal to lib/device. */
+#ifndef FWSEAL_DEVICE_DELTA_INTERNAL_H
+#define FWSEAL_DEVICE_DELTA_INTERNAL_H
+
+#include <stdint.h>
+
+#include "device/delta.h"
+#include "fwseal/blocks.h"
+
+#define DELTA_NONE UINT32_MAX
+#define DELTA_FROM_TARGET 0x80000000u /* source bit: the set being replaced */
+#define DELTA_SCAN_BUF 65536
+/* The block level plans payloads of at most this many 4 KiB blocks (4 GiB):
+ * 16 bytes per block, 16 MiB at most. Larger payloads: chunk level only. */
+#define FWS_DELTA_BLOCKS_MAX (1u << 20)
+
+struct delta_blocks {
+	uint64_t n;	 /* blocks of the payload whose index is kept */
+	size_t payload;	 /* which payload's index that is */
+	uint64_t have;	 /* index bytes received, in order */
+	int usable;	 /* the whole index arrived and fits the cap */
+	uint8_t *index;	 /* 8 bytes per block (fwseal/blocks.h) */
+	uint32_t *src;	 /* per block: local block | DELTA_FROM_TARGET, or DELTA_NONE */
+	uint32_t *order; /* full blocks sorted by (short hash, block) */
+	uint64_t n_order;
+	uint8_t *chunk;	    /* one assembled chunk */
+	uint64_t chunk_k;   /* which chunk it holds, UINT64_MAX: none */
+	uint64_t refetched; /* chunks whose assembly did not match: fetched whole */
+};
+
+struct fws_delta {
+	struct fws_device *dev;
+	struct fws_stream_map map;
+	fws_range_fetch_fn fetch;
+	void *read_ctx;
+	const struct fws_manifest *m;
+	struct fws_payload_layout lay[FWS_MAX_PAYLOADS];
+	int known, compressed;
+	char to, from;
+	/* the payload planned last */
+	size_t planned;
+	int have_plan;
+	int by_blocks; /* the plan is delta_blocks' (a local chunk is assembled) */
+	uint64_t n;
+	uint32_t *src;	 /* per chunk: local chunk index | DELTA_FROM_TARGET, or DELTA_NONE */
+	uint16_t *order; /* chunk indices sorted by digest */
+	const uint8_t *list;
+	uint64_t reused;
+	struct delta_blocks b;
+	uint8_t buf[DELTA_SCAN_BUF];
+};
+
+/* Block level (delta_blocks.c). */
+int fws_delta_blocks_data(struct fws_delta *d, const struct fws_payload *p, size_t index,
+			  uint64_t at, const uint8_t *data, size_t len);
+/* 1 when payload p is planned by blocks (d->src marks chunks to assemble),
+ * 0 when the chunk level must plan it, or a negative code. */
+int fws_delta_blocks_plan(struct fws_delta *d, const struct fws_payload *p, size_t index);
+int fws_delta_blocks_fill(struct fws_delta *d, const struct fws_payload *p, uint64_t rel,
+			  uint8_t *out, size_t len);
+void fws_delta_blocks_free(struct delta_blocks *b);
+
+#endif

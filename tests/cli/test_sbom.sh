@@ -144,9 +144,9 @@ if full; then
 fi
 check "the bundle carries the SBOM byte for byte as entry sbom/pump.cdx.json" \
 	cmp pump.cdx.json <(tar -xOf cdx.fwb sbom/pump.cdx.json)
-check "entry order: manifest, root, sbom, then the payloads" \
+check "entry order: manifest, root, sbom, then the payloads (each: chunks, blocks, bytes)" \
 	test "$(tar -tf cdx.fwb | tr '\n' ' ')" = \
-	"manifest.json root/1.json sbom/pump.cdx.json chunks/a.bin payloads/a.bin chunks/b.bin payloads/b.bin "
+	"manifest.json root/1.json sbom/pump.cdx.json chunks/a.bin blocks/a.bin payloads/a.bin chunks/b.bin blocks/b.bin payloads/b.bin "
 expect_ok "$FWSEAL" verify --root root.json --json cdx.fwb
 check "the signed manifest names it: sbom_document {name, sbom_format cyclonedx-1.6, size, sha256 = sha256sum}" \
 	"$PY" -c 'import json, hashlib, sys

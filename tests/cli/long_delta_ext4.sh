@@ -11,6 +11,7 @@
 # block index still installs with --delta (chunk level, as old bundles do).
 # 128 MiB rather than issue 20's 400 MiB: this runs in check-long on two
 # shared cores (docs/delta.md §7 has the 400 MiB figures from tests/bench_delta.sh).
+# req: REQ-LIFE-011, REQ-PERF-005, REQ-LIFE-009
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/net/servers.sh"
 . "$TESTS_DIR/net/ext4_rebuild.sh"
@@ -62,6 +63,8 @@ echo "# ${MB} MiB rebuilt ext4: 4 KiB need $need; aligned 64 KiB chunks $aligned
 	"fwseal --delta $downloaded bytes in $requests requests," \
 	"$(python3 -c "print(round($end - $start, 2))") s"
 
+# ---- through a faulty link ----
+# req: REQ-NET-002, REQ-NET-003
 # Through a faulty link: block fetches cut half-way and reset (resumed with
 # If-Range), and one block answer corrupted in flight - its chunk fails its
 # digest in the planner and is fetched whole; nothing wrong reaches set b.
@@ -79,6 +82,7 @@ d = json.load(open(sys.argv[1])); assert d["refetched_chunks"] == 1, d' "$LAST_O
 check "every request after the first was a range of the bundle" fault_proxy_q \
 	'all(r["range"] for r in R[1:]) or exit(1)'
 
+# ---- without the block index ----
 # The same release without the block index: chunk level, still correct.
 # Set b is cleared: it must not supply the new image a second time.
 "$FWVERIFY" rollback --config dev.conf >/dev/null 2>&1 || die "rollback"

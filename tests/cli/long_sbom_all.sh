@@ -4,5 +4,6 @@
 # FDA-extra warnings, CycloneDX 1.5 and documentDescribes packs, every
 # record field edited, the device's second and third release, the audit
 # log re-chained around an empty sbom member.
+# req: REQ-SBOM-001, REQ-SBOM-002, REQ-SBOM-003, REQ-SBOM-004, REQ-SBOM-005, REQ-SBOM-006
 SBOM_FULL=1
 . "$(dirname "$0")/test_sbom.sh"

@@ -4,6 +4,7 @@
 # sign spliced into a bundle (exit 18, an entry where the payload must
 # come). The delta install that uses it is tests/cli/long_delta_ext4.sh
 # (a rebuilt 128 MiB ext4 image) and the unit suite device_delta_blocks.
+# req: REQ-FMT-010
 . "$(dirname "$0")/lib.sh"
 
 make_key rootk
@@ -45,6 +46,7 @@ T="tampered block index is refused" expect_exit 22 "$FWSEAL" verify --root root.
 check "the message names the index and the signed digest" \
 	grep -q "blocks/rootfs.*sha256-blocks" "$LAST_ERR"
 
+# req: REQ-FMT-001
 # The index entry, byte for byte as pack wrote it, spliced into the bundle
 # whose manifest signs none (same time stamp, so every header is valid).
 python3 - unindexed.fwb indexed.fwb smuggled.fwb <<'PY' || die "splice"

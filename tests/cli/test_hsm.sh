@@ -5,6 +5,7 @@
 # slot-id, every named refusal, and every signature a token or a signer
 # command made checked again by a verifier that is not fwseal's (python3
 # cryptography).
+# req: REQ-HSM-001
 . "$(dirname "$0")/lib.sh"
 
 MODULE=/usr/lib/softhsm/libsofthsm2.so
@@ -23,6 +24,7 @@ FIX=$BUILD/p11_fixture
 # C_SignInit; that is the module's, not fwseal's.
 export LSAN_OPTIONS="suppressions=$TESTS_DIR/hsm/lsan.supp:print_suppressions=0"
 
+# req: REQ-KEY-004
 # p11-kit is loaded at the first pkcs11: URI: nothing links it, and the
 # device side holds none of this code.
 check "no fwseal program or library links p11-kit" sh -c '
@@ -101,6 +103,7 @@ assert any(e["key_uri"] and "object=imported" in e["key_uri"] and e["keyid"] == 
            for e in d["entries"]), d' "$LAST_OUT" "$PUB_KEYID"
 
 # ---- a root whose release role needs both tokens (M-of-N across tokens) ----
+# req: REQ-KEY-003
 make_key rootk
 "$FWKEYS" root init --root-key rootk.pub --sign rootk.key --release-key rel-a.pub \
 	--release-key rel-b.pub --release-threshold 2 --expires 36500 --out root.json \
@@ -144,6 +147,7 @@ check "python3-cryptography verifies both token signatures over the PAE" \
 T="the same token key co-signs once only" \
 	expect_exit 39 "$FWSEAL" sign --key "$B" --root root.json v1.fwb
 
+# req: REQ-HSM-004
 # The PIN typed at the terminal (echo off), as a person at a signing
 # station gives it: the prompt is answered once it appears.
 cat >tty_pin.py <<'EOF'
@@ -221,6 +225,7 @@ check "the root's token signature verifies with RFC 8032's public key (python3-c
 	python3 dsse_verify.py root-hsm.json imported.pub
 check "a pin-value is never printed" sh -c '! grep -q 2222 "$1"' sh "$LAST_OUT"
 
+# req: REQ-HSM-002
 T="a token whose public-key object is another key's: its signature is refused" expect_exit 5 \
 	"$FWKEYS" root init --root-key liar.pub --release-key rel-a.pub --expires 36500 \
 	--sign "pkcs11:token=bob;object=liar?pin-value=2222" --out liar.json
@@ -240,6 +245,7 @@ T="change-passphrase of a token key: its PIN is the token's business" \
 	expect_exit 2 "$FWKEYS" change-passphrase --key "$IMP"
 
 # ---- the signer command: the same key behind a program ----
+# req: REQ-HSM-005
 cat >signer.py <<'EOF'
 import base64, os, sys
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -263,6 +269,7 @@ check "the signer command's environment is clean: no passphrase, no PIN" \
 	sh -c '! grep -q "FWSEAL_PASSPHRASE\|FWSEAL_PKCS11\|SOFTHSM2_CONF" seed.hex.seen && grep -q FWSEAL_SIGNER_KEYID seed.hex.seen'
 
 od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >other.hex
+# req: REQ-HSM-002
 T="a signer command that signs with another key" expect_exit 57 "$FWKEYS" root init \
 	--root-key imported.pub --release-key rel-a.pub --sign imported.pub --expires 36500 \
 	--signer-command "python3 $PWD/signer.py $PWD/other.hex" --out x.json
@@ -287,6 +294,7 @@ check "the hung command's child was killed with its process group" \
 T="--signer-timeout without --signer-command" expect_exit 2 "${R[@]}" --signer-timeout 5
 
 # ---- the named refusals ----
+# req: REQ-HSM-003, REQ-HSM-004
 P=("$FWSEAL" pack --manifest v1.json --root root.json --out x.fwb)
 T="wrong PIN" expect_exit 52 "${P[@]}" --key "$A?pin-value=9999"
 check "the refusal names the wrong PIN" grep -q "wrong PIN" "$LAST_ERR"

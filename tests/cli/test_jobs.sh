@@ -4,6 +4,7 @@
 # chunk) with --jobs 1, 2 and 4, and nothing written to the device. Packs
 # are byte-identical for every --jobs; the parallel gzip is one standard
 # gzip stream that gunzip and fwseal accept, within 2% of gzip -6.
+# req: REQ-PERF-001
 . "$(dirname "$0")/lib.sh"
 
 std_setup
@@ -24,10 +25,12 @@ for j in 1 4; do
 	pack "c$j.fwb" c.json rel root.json --jobs $j
 	pack "c$j.fwb.gz" c.json rel root.json --jobs $j --gzip
 done
+# req: REQ-PERF-003, REQ-PERF-004
 check "pack --jobs 1 and 4 write the same bytes" cmp c1.fwb c4.fwb
 check "pack --gzip --jobs 1 and 4 write the same bytes" cmp c1.fwb.gz c4.fwb.gz
 
 # ---- parallel gzip: one standard stream ----
+# req: REQ-PERF-004
 check "gunzip -t accepts the parallel gzip bundle" gzip -t c4.fwb.gz
 check "gunzip gives exactly the plain bundle" sh -c 'gzip -dc c4.fwb.gz | cmp - c1.fwb'
 check "the parallel gzip bundle is a single gzip member" python3 -c '
@@ -95,6 +98,7 @@ T="good bundle installs with --jobs 4" expect_ok "$FWVERIFY" install --device de
 check "the slot holds exactly the payload (--jobs 4)" cmp dev/b/rootfs c.bin
 
 # ---- usage ----
+# req: REQ-CONF-004, REQ-ERR-002
 for bad in 0 257 x -1; do
 	T="--jobs $bad is a usage error" expect_exit 2 "$FWSEAL" verify --root root.json --jobs "$bad" c1.fwb
 done

@@ -5,6 +5,7 @@
 # SBOM used here is first validated against the real schemas, offline:
 # SPDX 2.3 with Debian's python3-jsonschema, CycloneDX 1.5/1.6 with the
 # CycloneDX JavaScript library pinned in tests/sbom/package-lock.json.
+# req: REQ-SBOM-001
 source "$(dirname "$0")/lib.sh"
 
 SBOM_DIR=$TESTS_DIR/sbom
@@ -27,6 +28,7 @@ pack v1.fwb v1.json rel root.json
 cp "$SBOM_DIR/pump.cdx.json" "$SBOM_DIR/pump.spdx.json" .
 
 # ---- the SBOMs of this test, good and bad, made from the two real ones ----
+# req: REQ-SBOM-002
 "$PY" - <<'EOF' || die "making the SBOM variants"
 import copy, json
 cdx = json.load(open("pump.cdx.json"))
@@ -165,6 +167,7 @@ expect_ok "$FWSEAL" verify --root root.json cdxgz.fwb
 check "a bundle without an SBOM still verifies and says sbom_document null" \
 	sh -c '"$1" verify --root root.json --json v1.fwb | grep -q "\"sbom_document\": null"' _ "$FWSEAL"
 
+# req: REQ-SBOM-002
 # FDA extras: a warning each, an error under --sbom-strict.
 "${PACK[@]}" warn.fwb --sbom noextras.cdx.json >"$T_DIR/out" 2>"$T_DIR/err"
 check "missing support level / end of support: packed (exit 0) with one warning per component and field" \
@@ -222,6 +225,7 @@ T="SBOM file whose name is not a bundle entry name: refused (8)" \
 check "no bundle was written by any refused pack" test ! -e bad.fwb -a ! -e strict.fwb
 
 # ---- verify: the SBOM is signed like everything else ----
+# req: REQ-SBOM-003, REQ-FMT-001, REQ-FMT-005
 entry_get cdx.fwb sbom/pump.cdx.json >sbom.orig
 sed 's/"zlib"/"zl1b"/' sbom.orig >sbom.same-size
 T="SBOM swapped after signing (same size): refused (22)" \
@@ -263,6 +267,7 @@ T="sbom and sbom_document together (two SBOMs): refused (8)" \
 	expect_exit 8 "$FWSEAL" verify --root root.json twosboms.fwb
 
 # ---- inspect --sbom: only after verification ----
+# req: REQ-SBOM-003
 T="inspect --sbom gives the signed bytes after verifying" \
 	expect_ok "$FWSEAL" inspect --sbom --root root.json cdx.fwb
 check "... exactly the packed SBOM" cmp "$LAST_OUT" pump.cdx.json
@@ -285,6 +290,7 @@ expect_ok "$FWSEAL" inspect --json cdx.fwb
 check "plain inspect lists the sbom entry (unverified listing)" grep -q '"sbom/pump.cdx.json"' "$LAST_OUT"
 
 # ---- attest: an in-toto Statement v1 in DSSE, checked by an independent verifier ----
+# req: REQ-SBOM-005
 DSSE=$SBOM_DIR/dsse_check.py
 expect_ok "$FWSEAL" attest --root root.json --key rel.key --out cdx.att.json cdx.fwb
 expect_ok "$FWSEAL" attest --root root.json --key rel.key --out spdx.att.json spdx.fwb
@@ -346,6 +352,7 @@ if full; then
 fi
 
 # ---- release records: pack --record, record, verify --record ----
+# req: REQ-SBOM-006
 T="pack --record: the bundle, then its release record" \
 	expect_ok "${PACK[@]}" rec.fwb --sbom pump.cdx.json --record rec.json
 check "the record names the bundle, manifest, SBOM and every input by digest, the tool, SOURCE_DATE_EPOCH and a passing selftest" \
@@ -426,6 +433,7 @@ full && T="pack --record onto an existing record: refused (32)" \
 	expect_exit 32 "${PACK[@]}" rec2.fwb --sbom pump.cdx.json --record rec.json
 
 # ---- on the device: the installed release's SBOM, and its digest in the audit log ----
+# req: REQ-SBOM-004
 device_init dev
 T="install of a bundle with an SBOM" expect_ok "$FWVERIFY" install --device dev cdx.fwb
 T="fwseal-verify sbom --set b: the SBOM of the pending release, byte for byte" \
@@ -472,6 +480,7 @@ if full; then
 	T="after the pending 3.0.0 was cancelled, set a has no SBOM (33): it went with the release" \
 		expect_exit 33 "$FWVERIFY" sbom --device dev --set a
 fi
+# req: REQ-LIFE-005
 # Refused installs keep nothing.
 before=$(snapshot dev; ls -A dev)
 T="install of a bundle whose SBOM was swapped after signing: refused (22)" \

@@ -1,3 +1,4 @@
+/* req: REQ-PERF-002 */
 /* The hashing pool (lib/bundle/chunk_pool.c): done() sees tasks in order
  * on the calling thread whatever order workers finish in; the first failure
  * in order stops it and nothing after it is released; jobs 1 starts no

@@ -334,6 +334,7 @@ Test(chunks, bad_arguments_refused)
 /* ---- the per-chunk rule (fws_chunk_check): what every hashing loop and
  * the hashing pool's workers call ---- */
 
+/* req: REQ-PERF-002 */
 Test(chunks, piece_lengths)
 {
 	cr_assert_eq(fws_chunk_piece_len(PAYLOAD_LEN, CS, 0), CS);
@@ -346,6 +347,7 @@ Test(chunks, piece_lengths)
 	cr_assert_eq(fws_chunk_piece_len(PAYLOAD_LEN, CS, UINT64_MAX), 0);
 }
 
+/* req: REQ-PERF-002 */
 Test(chunks, check_accepts_every_signed_piece)
 {
 	load();
@@ -356,6 +358,7 @@ Test(chunks, check_accepts_every_signed_piece)
 	}
 }
 
+/* req: REQ-PERF-002 */
 Test(chunks, check_refuses_a_flipped_byte_in_every_position_of_a_piece)
 {
 	load();
@@ -374,6 +377,7 @@ Test(chunks, check_refuses_a_flipped_byte_in_every_position_of_a_piece)
 	}
 }
 
+/* req: REQ-PERF-002 */
 Test(chunks, check_refuses_a_piece_under_another_index_or_length)
 {
 	static uint8_t two[2 * CS], two_list[64];

@@ -333,6 +333,7 @@ Test(device_delta, in_place_reuses_chunks_it_has_not_reached_yet)
 /* A bundle with an SBOM (format.md §14): the entry lies between the roots
  * and the first chunk list, so the map must fetch it (it is never in a
  * slot) and plan the payloads after it. */
+/* req: REQ-LIFE-009, REQ-SBOM-001 */
 Test(device_delta, sbom_entry_is_fetched_and_payloads_planned_after_it)
 {
 	static const char sbom[] = "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\"}\n";

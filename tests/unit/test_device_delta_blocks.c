@@ -1,3 +1,4 @@
+/* req: REQ-LIFE-011 */
 /* Block-level delta (lib/device/delta_blocks.c, ADR-050, docs/delta.md):
  * the signed block index lets the planner find 4 KiB blocks anywhere in
  * the slots, complete a chunk with Range fetches of only its missing
@@ -259,6 +260,7 @@ Test(device_delta_blocks, false_block_match_costs_one_chunk_refetch)
 
 /* The verifier refuses a block index that does not match the signed
  * sha256-blocks before the planner may use it. */
+/* req: REQ-FMT-010 */
 Test(device_delta_blocks, tampered_index_is_refused_before_planning)
 {
 	size_t len;

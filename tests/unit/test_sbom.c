@@ -135,6 +135,7 @@ TestSuite(sbom_check, .init = setup);
 
 /* Every split near and inside the SBOM entry: the verifier's states change
  * there (entry header, data, padding, the first chunks/ header). */
+/* req: REQ-SBOM-001 */
 Test(sbom_bundle, sbom_streams_at_every_split_and_precedes_every_payload_byte)
 {
 	size_t len;
@@ -152,6 +153,7 @@ Test(sbom_bundle, sbom_streams_at_every_split_and_precedes_every_payload_byte)
 	free(b);
 }
 
+/* req: REQ-SBOM-001 */
 Test(sbom_bundle, gzip_bundle_with_sbom_verifies)
 {
 	size_t len;
@@ -162,6 +164,7 @@ Test(sbom_bundle, gzip_bundle_with_sbom_verifies)
 	free(b);
 }
 
+/* req: REQ-SBOM-003 */
 Test(sbom_bundle, sbom_byte_flipped_after_signing_is_edigest_before_any_payload_byte)
 {
 	size_t len;
@@ -175,6 +178,7 @@ Test(sbom_bundle, sbom_byte_flipped_after_signing_is_edigest_before_any_payload_
 	free(b);
 }
 
+/* req: REQ-SBOM-001 */
 Test(sbom_bundle, layout_offsets_follow_the_signed_sbom_size)
 {
 	size_t len;
@@ -191,6 +195,7 @@ Test(sbom_bundle, layout_offsets_follow_the_signed_sbom_size)
 	free(b);
 }
 
+/* req: REQ-SBOM-003 */
 Test(sbom_bundle, signing_side_refuses_a_lying_sbom_format)
 {
 	size_t len;
@@ -211,6 +216,7 @@ Test(sbom_bundle, signing_side_refuses_a_lying_sbom_format)
 	free(b);
 }
 
+/* req: REQ-SBOM-003 */
 Test(sbom_bundle, signing_side_gives_the_sbom_only_after_verification)
 {
 	size_t len;
@@ -255,6 +261,7 @@ static int decode_with(const char *member)
 	"\",\"size\":" size "}"
 #define SHA "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
+/* req: REQ-SBOM-001 */
 Test(sbom_manifest, sbom_document_decodes_and_round_trips)
 {
 	cr_assert_eq(decode_with(""), 0, "a manifest without it is the old manifest");
@@ -285,6 +292,7 @@ Test(sbom_manifest, sbom_document_decodes_and_round_trips)
 	free(out);
 }
 
+/* req: REQ-SBOM-001, REQ-FMT-005 */
 Test(sbom_manifest, hostile_sbom_documents_are_refused)
 {
 	cr_assert_eq(decode_with(DOC("spdx-2.2", SHA, "1")), FWS_ESCHEMA, "unknown format");
@@ -314,6 +322,7 @@ Test(sbom_manifest, hostile_sbom_documents_are_refused)
 
 /* ---- the checker's limits ---- */
 
+/* req: REQ-SBOM-002, REQ-FMT-004 */
 Test(sbom_check, nesting_32_accepted_33_refused)
 {
 	char doc[8192];
@@ -339,6 +348,7 @@ Test(sbom_check, nesting_32_accepted_33_refused)
 	cr_assert_str_eq(fmt, "cyclonedx-1.6");
 }
 
+/* req: REQ-SBOM-002, REQ-FMT-005 */
 Test(sbom_check, nul_byte_and_trailing_data_are_two_documents)
 {
 	char doc[4096];

@@ -1,4 +1,5 @@
 #define _GNU_SOURCE /* renameat2 */
+/* req: REQ-SBOM-004 */
 /* The device keeps the SBOM of the release in each set (docs/format.md
  * §14.4): only after the whole bundle verified, never in a slot, and never
  * one that disagrees with what the state says the set holds, whichever
@@ -163,6 +164,7 @@ Test(sbom_device, sbom_kept_with_the_release_and_dropped_with_it)
 	free(b2);
 }
 
+/* req: REQ-SBOM-004, REQ-LIFE-003, REQ-LIFE-005 */
 Test(sbom_device, every_failing_call_of_an_install_leaves_sbom_and_state_agreeing)
 {
 	uint8_t buf[512];

@@ -183,6 +183,7 @@ Test(sign_envelope, public_key_file_is_not_a_signing_key)
 }
 
 /* What a message may show of a key reference: never a token's PIN. */
+/* req: REQ-HSM-004 */
 Test(sign_envelope, key_ref_shown_without_pin)
 {
 	static const char *const cases[][2] = {

@@ -1,3 +1,4 @@
+/* req: REQ-HSM-001 */
 /* The key object's provider-independent parts (lib/sign/keys/): the two
  * encodings of an Ed25519 public key and curve a token may use, and the
  * strict reading of key references. Tokens themselves are tested against
@@ -41,6 +42,7 @@ Test(sign_keys, ec_point_both_encodings_and_nothing_else)
 
 /* CKA_EC_PARAMS: the OID 1.3.101.112 or the PrintableString; Ed448 and the
  * NIST curves are other keys, whatever their key type says. */
+/* req: REQ-HSM-003 */
 Test(sign_keys, curve_params_ed25519_only)
 {
 	static const uint8_t oid[] = {0x06, 0x03, 0x2b, 0x65, 0x70};
@@ -80,6 +82,7 @@ Test(sign_keys, empty_reference_refused)
 
 /* URIs that would select a token by accident are refused before any
  * module is loaded (needs p11-kit, a build dependency). */
+/* req: REQ-HSM-003, REQ-CONF-004 */
 Test(sign_keys, ambiguous_or_malformed_uris_refused)
 {
 	static const char *const bad[] = {
@@ -114,6 +117,7 @@ Test(sign_keys, signer_command_with_a_uri_refused)
 
 /* Whatever the separators and spellings around it, a pin-value attribute
  * never reaches the printed form (deterministic pseudo-random URIs). */
+/* req: REQ-HSM-004 */
 Test(sign_keys, pin_value_never_shown_in_any_arrangement)
 {
 	static const char *const parts[] = {"token=a",

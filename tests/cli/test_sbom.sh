@@ -215,6 +215,7 @@ refused 60 nocreated.spdx.json 'creationInfo.created: missing' "SPDX without cre
 refused 61 v14.cdx.json 'specVersion: "1.4" is not 1.5 or 1.6' "CycloneDX 1.4"
 refused 61 v22.spdx.json 'spdxVersion: "SPDX-2.2" is not SPDX-2.3' "SPDX 2.2"
 refused 61 both.spdx.json 'both bomFormat and spdxVersion' "a document claiming to be SPDX and CycloneDX at once"
+# req: REQ-FMT-004, REQ-FMT-005, REQ-FS-003
 refused 7 dupkey.cdx.json 'duplicate' "SBOM with a duplicate key (two parsers, two SBOMs)"
 refused 7 deep.cdx.json 'nested more than 32 levels' "SBOM nested 40 levels deep"
 refused 7 notjson.cdx.json 'line' "SBOM that is not JSON"

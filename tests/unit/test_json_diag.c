@@ -271,6 +271,9 @@ static const struct diag_case manifest_cases[] = {
      "\"?aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\" is not a valid name"},
 };
 
+/* manifest_cases holds the block-index cases (sha256-blocks, ADR-050); a tag
+ * covers a whole test, never one case of its table. */
+/* req: REQ-FMT-010 */
 Test(json_diag, manifest_errors_name_field_and_rule)
 {
 	run_cases(manifest_cases, COUNT(manifest_cases));

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # fwseal — build, test, demo, bench, fuzz, install.
 #   make            build lib + tools into build/
 #   make demo       the whole story on the example keys and manifest

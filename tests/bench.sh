@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make bench: fwseal against the tools a release engineer or a device would
 # otherwise use, on the same generated payload, in one run. Prints
 # throughput, fwseal's ratio to each peer next to the targets of issue 20,

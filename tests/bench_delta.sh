@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make bench, part 2: an update over the network on issue 20's scenario, a
 # root file system rebuilt from scratch (tests/net/ext4_rebuild.sh: 8
 # libraries changed, 150 files appended to, 20 deleted, one new; the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The one place that installs what the build and the tests need, with
 # apt-get, and only what is missing. Used by `make deps`, `make test-deps`,
 # `make fuzz-deps`, `make valgrind`, `make cppcheck`, `make bench`.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Every citation in the docs must be true: a check of README.md, SECURITY.md
 and docs/*.md (not docs/founding/, not the generated docs/*.1.md) against the
 tree and the built tools.

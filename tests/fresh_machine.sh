@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # First contact, proven: the README's two commands on a fresh Debian 12
 # machine, each run exactly once and required to pass the first time.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """fwseal hostile-bundle corpus generator (python3, standard library only).
 
 Regenerate the committed corpus, from the repository root:

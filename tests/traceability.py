@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Requirement -> tests -> result: the traceability matrix of fwseal.
 
   python3 tests/traceability.py [--root DIR] [--results DIR] [--check] [--out FILE]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `make valgrind`: the unit tests and the CLI tests under valgrind memcheck.
 #   BUILD     absolute build directory (the normal, unsanitized build)
 #   VG_DIR    work directory (wrappers, logs)

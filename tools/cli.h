@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The option layer and reporting shared by fwseal, fwseal-keys and
  * fwseal-verify. Each tool declares its commands once, in a table: name,
  * synopsis, options (with their help), positional arguments, exit codes,

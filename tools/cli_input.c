@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Opening the bundle a command reads: a regular file, a pipe, a character
  * device, or "-" for standard input. Directories and the like are refused
  * with the operating system's word for it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --json results: one object per command, built with jansson and printed
  * by cli_main with its "format", "command" and "ok" members. Absent values
  * are JSON null; names are snake_case; times are RFC 3339 UTC. */

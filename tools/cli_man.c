@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The roff man page (`PROG --help-man`, docs/man/PROG.1) and the bash
  * completion (`PROG --help-completion`, tools/completion/PROG) of a tool,
  * both from its command table, so that neither can list an option the

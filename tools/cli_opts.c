@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The table-driven command line (tools/cli.h): dispatch, exact long
  * options, per-command help and the man pages. */
 #include <stdarg.h>

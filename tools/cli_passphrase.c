@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Passphrases for the CLIs: from a file, the environment or the terminal,
  * always into sodium_malloc'd memory that is wiped on free.
  *

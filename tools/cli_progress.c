@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Progress of long work on stderr: bytes, rate and time left, redrawn in
  * place at most five times a second, and only when stderr is a terminal
  * (never in logs, pipes or CI) and --quiet was not given. The line is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Error lines and exit statuses shared by the CLIs. One line per failure:
  * "PROG: SUBJECT: PART: REASON", where SUBJECT is the file (or device) the
  * operator named, PART what inside it failed and REASON the rule or the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `selftest` of fwseal and fwseal-verify: runs fws_selftest_run and prints
  * the cases as a table, or with --json the installation / operational
  * qualification record a manufacturer files (docs/qualification.md): which

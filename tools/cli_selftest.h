@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The selftest command shared by fwseal and fwseal-verify (cli_selftest.c):
  * the table, or the qualification record (--json, docs/qualification.md). */
 #ifndef FWSEAL_TOOLS_CLI_SELFTEST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Numbers, durations and the signing clock, parsed strictly. */
 #include <stdlib.h>
 #include <time.h>

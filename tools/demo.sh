@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # make demo: the whole story on the DEMO ONLY example keys and manifest.
 # pack -> inspect -> verify -> device init -> install -> status, then three
 # attacks refused: a tampered bundle, a bundle signed by an unknown key and

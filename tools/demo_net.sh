@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The network part of `make demo` (DEMO ONLY example keys): 1.3.1 differs
 # from the installed 1.3.0 in one block of its root file system; a real
 # nginx on 127.0.0.1 serves it over https with a certificate from a CA

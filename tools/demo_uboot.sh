@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The A/B story on a real U-Boot (Debian's u-boot-qemu in QEMU), on the DEMO
 # ONLY example keys: 1.1.0 is installed and never confirmed, U-Boot falls back
 # to 1.0.0 by itself and fwseal reports it; 1.2.0 is installed and confirmed.

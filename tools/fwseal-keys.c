@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fwseal-keys: create and protect signing keys, and build, rotate,
  * co-sign, verify and show the root of trust. Parsing and output only;
  * every check lives in libfwseal. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fwseal-verify: the device side, over the simulated A/B device in a
  * directory (--device DIR). Parsing and output only: every decision is
  * libfwseal's (lib/device). */

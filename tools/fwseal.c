@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fwseal: the release engineer's tool. pack, sign, verify, inspect,
  * permit, selftest. Parsing and output only; libfwseal decides. */
 #include <archive.h>

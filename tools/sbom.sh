@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # fwseal's own SBOM (`make sbom`): CycloneDX 1.5 JSON naming fwseal and every
 # shared library its programs and libraries load, with the version this
 # machine has, so that a manufacturer can match security advisories against

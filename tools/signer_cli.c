@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Opening the key a signing command names (--key, --sign): a key file, a
  * pkcs11: URI or a signer command, through the library's key object. Only
  * fwseal and fwseal-keys link this; the device tool has no signing code. */

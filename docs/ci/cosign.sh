@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # CI step 2 of a release, in a protected job (an environment with required
 # reviewers): a second release key holder adds a signature to the bundle
 # sign.sh made, then the bundle must verify completely (docs/ci/README.md).

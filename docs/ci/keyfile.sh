@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by sign.sh and cosign.sh: the key from the CI secret, made usable.
 #
 # A CI secret arrives as a file whose mode the CI chose (GitLab file

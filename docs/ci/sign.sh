@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # CI step 1 of a release: pack and sign the bundle with the release key
 # held in a CI secret (docs/ci/README.md). The GitHub workflow and the
 # GitLab job run exactly this; `make check` runs it too

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Embedding libfwseal with your own backends.
  *
  * A device rarely has a file system for its update state. This example

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The device's hash-chained audit log (format: docs/audit-log.md).
  *
  * The line format and the hash chain (lib/device/audit_log.c) work over a

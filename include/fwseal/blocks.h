@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The block index of a payload (docs/format.md §6.1, docs/delta.md,
  * ADR-050): the first FWS_BLOCK_HASH_LEN bytes of SHA-256 of every
  * FWS_BLOCK_SIZE-byte block of the payload (the last block may be shorter),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The bootloader seam: which slot set boots next, how many tries a set has
  * left, which set is running. fwseal decides (install, mark-good,
  * fallback, rollback) and writes the bootloader's variables; the bootloader

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Bundles (.fwb): a tar (ustar/pax) archive, optionally gzip-compressed as a
  * whole, holding in this order:
  *   manifest.json          DSSE envelope of the manifest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The signing side's bundle tools (libfwseal only, never in a device
  * build): the writer that packs a bundle (libarchive + zlib,
  * lib/sign/bundle_writer.c) and the unverified listing behind

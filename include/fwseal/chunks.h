@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Chunked payload digests (design.md "Payload digests").
  *
  * A payload is cut into chunk_size pieces (the last may be shorter; a 0-byte

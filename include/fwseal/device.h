@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Device life cycle (lib/device): verify-then-install into A/B slot sets,
  * boot confirmation, fallback, rollback protection and an audit log, over
  * pluggable backends.

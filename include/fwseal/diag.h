@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Why a call failed, beyond its FWS_E* code: which part of the input (a
  * JSON field such as "payloads[3].chunk_size", a path inside a device such
  * as "b/rootfs") broke which rule, and the operating system's reason for a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The simulated device in one directory (what fwseal-verify --device DIR
  * drives), built from the same backend interfaces a real device uses:
  *

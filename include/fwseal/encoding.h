@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Hex, key IDs and UTC times: the small, exact encodings every format uses. */
 #ifndef FWSEAL_ENCODING_H
 #define FWSEAL_ENCODING_H

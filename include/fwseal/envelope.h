@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DSSE v1 envelopes: the signed wrapper around manifests and roots.
  *
  * Signatures are Ed25519 over PAE(type, body) =

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fwseal error codes.
  *
  * Every library function returns 0 on success or one negative FWS_E* code.

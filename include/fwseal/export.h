@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Symbol visibility: the library is built with -fvisibility=hidden and only
  * FWS_API symbols are exported. */
 #ifndef FWSEAL_EXPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Operator files: bounded whole-file reads, and outputs that are written
  * atomically and never clobber anything by mistake.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The rollback floor: the lowest security_version the device may still
  * install or boot, kept where restoring a file cannot lower it (a TPM NV
  * counter, RPMB, OTP fuses, a secure element). docs/rollback-floor.md.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* File-system operations behind one table, so that tests (and integrators
  * qualifying their storage) can inject a crash, a torn write, a lost fsync
  * or an I/O error at any single step of any writer: device state, trusted

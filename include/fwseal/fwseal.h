@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libfwseal: signed, versioned, rollback-protected software updates.
  * Include this one header for the whole public API. */
 #ifndef FWSEAL_FWSEAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Signing side (lib/sign): key files, signing, packing, root building.
  * Never linked into device builds. */
 #ifndef FWSEAL_KEYS_H

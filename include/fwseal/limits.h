@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Hard limits. Every hostile length is checked against one of these before
  * anything is read or allocated; they also fix the verifier's working set. */
 #ifndef FWSEAL_LIMITS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The signed manifest: everything a device acts on. */
 #ifndef FWSEAL_MANIFEST_H
 #define FWSEAL_MANIFEST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reading a bundle over HTTP(S) (lib/net, libcurl; docs/network.md): a
  * pull reader for fws_bundle_verify / fws_device_install that streams,
  * resumes an interrupted transfer with Range requests where it stopped

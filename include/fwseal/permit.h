@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Downgrade permits (docs/permits.md): a release-signed envelope that lets
  * one device (or every device of one hardware id) install exactly one
  * bundle once, despite anti-rollback. Codec: lib/bundle/permit_json.c;

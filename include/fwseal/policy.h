@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Install decisions over signed data only: hardware compatibility,
  * anti-rollback and downgrade rules. */
 #ifndef FWSEAL_POLICY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Release records (docs/evidence.md §2): what a quality system files for a
  * release, made from a bundle that verified, and checked against a bundle
  * later. Signing side (libfwseal). */

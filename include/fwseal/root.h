@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Root of trust: which keys may sign roots and releases, and how many of them
  * must agree. A root document is a DSSE envelope of type FWS_TYPE_ROOT. */
 #ifndef FWSEAL_ROOT_H

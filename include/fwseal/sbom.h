@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SBOMs carried in bundles (docs/format.md §14): the checks `fwseal pack
  * --sbom` makes before it signs one, and the format check of the commands
  * that read one back. Signing side (libfwseal); a device never parses an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Built-in self-test: known-answer tests of the cryptography and formats,
  * and an attack suite run against the library as installed. A manufacturer
  * can keep its output as installation / operational qualification evidence

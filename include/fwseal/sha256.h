@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Streaming SHA-256 behind one small interface. The backend (nettle, with
  * SHA-NI / ARMv8 crypto extensions, or libsodium's portable code with
  * HASH=sodium) is chosen at build time by file. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The key object every signing path calls through (lib/sign/keys/,
  * docs/hsm.md): one release or root key, wherever its secret lives -
  * an encrypted key file, a PKCS#11 token, or an external signer command.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Slot writers: where verified payload bytes go. A device has two slot
  * sets, 'a' and 'b'; install writes the set that is neither confirmed nor
  * running. The writer only ever sees bytes of chunks whose digest matched. */

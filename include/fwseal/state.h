@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Device state: what fwseal itself must remember across reboots, and the
  * store that keeps it. Which slot boots and how many tries it has left are
  * the bootloader's (fwseal/bootloader.h), not part of this state. */

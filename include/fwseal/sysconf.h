@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A real device's system configuration (/etc/fwseal/system.conf; format:
  * docs/system-conf.md): identity, where the trusted root, state and audit
  * log live, which bootloader backend, and the slots. fws_sysconf_load

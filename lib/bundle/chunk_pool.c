@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The hashing pool (chunk_pool.h): a ring of slots in submission order,
  * one mutex, two condition variables. Workers take the oldest queued slot;
  * the calling thread alone consumes slots, from the head of the ring, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The hashing pool: chunks are filled in order by the calling thread,
  * worked on (hashed, checked, compressed) by up to `jobs` threads at once
  * (and by the calling thread itself while it waits for a full ring),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The envelope codec with the minimum signature count as a parameter:
  * the bundle layer's public functions ask for at least one signature; the
  * signing side's draft codec (lib/sign/envelope_draft.c) for zero. Hidden:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DSSE envelope JSON: strict decoding into struct fws_envelope, and encoding.
  *
  * The envelope is the first thing read from a hostile bundle, before any

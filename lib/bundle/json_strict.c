@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Strict JSON: one reading of every accepted document, bounded in size and
  * depth, with no field the schema does not name. Every refusal says which
  * field broke which rule (fwseal/diag.h); the wording of the rules lives

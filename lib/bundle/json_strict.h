@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Strict JSON helpers shared by the envelope, manifest and root decoders.
  * Internal: not installed, not exported.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Payload offsets from the signed manifest (docs/format.md §3.5). The tar
  * reader accepts exactly one spelling of every header, so the bytes an
  * entry occupies are a function of its size and the one mtime (`created`):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Manifest JSON: strict decoding into struct fws_manifest, and the canonical
  * encoding signers produce.
  *

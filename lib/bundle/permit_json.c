@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The downgrade-permit codec (docs/permits.md, docs/format.md §13): a
  * release-signed statement "device X
  * (or every device of hardware Y) may install the bundle whose manifest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* File-descriptor readers for bundles (files, pipes, stdin). */
 #include <errno.h>
 #include <poll.h>

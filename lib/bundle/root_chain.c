@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Walking a root chain one link at a time (bundles, signers, fwseal-keys). */
 #include "fwseal/error.h"
 #include "fwseal/root.h"

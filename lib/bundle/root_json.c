@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Root of trust JSON: strict decoding into struct fws_root, the canonical
  * encoding, and loading a self-signed root envelope from a file.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Bundle byte source: raw or gzip, capped, read once from one reader. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The bundle byte source: one pull reader, optionally gunzipped, with a hard
  * cap on the bytes it will ever deliver (decompression-bomb and resource
  * defence) and an exact end-of-input check (no trailing data). Internal. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Strict tar reader. Hostile headers are parsed field by field; nothing is
  * overlaid on the input and every number is bounded before use. Every
  * header block must be byte for byte the block our writer emits for the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A strict reader for the one tar dialect fwseal writes: POSIX ustar headers,
  * regular files only, with a pax 'x' header exactly where libarchive's
  * pax_restricted writer adds one ("size" from 8 GiB, "mtime" from 2^31 - 1).

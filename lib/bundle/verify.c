@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Streaming bundle verification: one pass, one reader, bounded memory.
  *
  * Decision order (design.md): manifest envelope -> root chain -> manifest

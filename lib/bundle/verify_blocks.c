@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Verifying a block index (blocks/<name>, docs/format.md §6.1, ADR-050).
  *
  * The verifier's memory is a fixed working set plus 32 bytes per chunk;

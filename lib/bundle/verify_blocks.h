@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The block index entry of one payload (blocks/<name>, ADR-050): checked
  * while it streams through, never held. Internal to lib/bundle. */
 #ifndef FWSEAL_BUNDLE_VERIFY_BLOCKS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The bundle verifier with the manifest's signature rule as a parameter.
  * Hidden: devices use fws_bundle_verify (the release threshold of the
  * newest root); only the signing side's co-signer (lib/sign/cosign.c)

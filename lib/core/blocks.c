@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The block index (include/fwseal/blocks.h, ADR-050): short SHA-256 of
  * every 4 KiB block. A short hash is enough because a match is only a
  * hint: a false one (by chance, or crafted into a device's old image) only

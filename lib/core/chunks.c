@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Chunked payload digests: the chunk list is checked against the signed
  * digest first, then every piece against its entry before the caller may
  * release it, so a tampered byte is caught within one chunk and never

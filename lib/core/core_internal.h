@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared inside lib/core only; not part of the public API (hidden by
  * -fvisibility=hidden, no FWS_API). */
 #ifndef FWSEAL_CORE_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Hex, key IDs and UTC times. These decode untrusted text (key IDs in roots,
  * times in manifests), so every decoder accepts exactly one spelling: two
  * spellings of one value would let two documents that differ byte-wise mean

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Threshold signature check of a DSSE envelope against a root role.
  *
  * Threats: a signature from a key the root does not authorise (EUNTRUSTED);

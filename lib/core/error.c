@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Error texts. Each phrase names the check that failed so that a CLI line
  * "fwseal: <file>: <text>" tells the operator what was wrong without a manual. */
 #include "fwseal/error.h"

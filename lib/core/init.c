@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Library initialisation. libsodium must be initialised before any signature
  * check: it picks its implementations and seeds its RNG there. */
 #include <sodium.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Names that become file names, slot components or partition labels on the
  * device. They come from a signed manifest, but a compromised or careless
  * signer must still not be able to write outside the target directory. */

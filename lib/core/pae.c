@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DSSE v1 pre-authentication encoding. The signature covers the payload type
  * as well as the body, and both are length-prefixed: a root can never be
  * passed off as a manifest (type confusion), and no choice of body can shift

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Install policy over signed data only: hardware compatibility, the
  * anti-rollback counter and version downgrades (design.md "Device state and
  * rollback").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Root of trust invariants and the rotation rule (design.md "Root of trust").
  *
  * Threats: a root whose key ID does not match its key (a signer listed under

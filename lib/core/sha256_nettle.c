@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SHA-256 backend: nettle (default). nettle uses SHA-NI on x86 and the ARMv8
  * crypto extensions when present, which matters for multi-gigabyte payloads. */
 #include <nettle/sha2.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SHA-256 backend: libsodium's portable crypto_hash_sha256 (HASH=sodium), for
  * minimal device builds that link no second crypto library. */
 #include <sodium.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The hash-chained audit log (format: docs/audit-log.md), over any storage
  * (struct fws_log_store, fwseal/auditlog.h). The directory backend keeps
  * segment 0 in DIR/log, segment 1 in DIR/log.1 and the head in

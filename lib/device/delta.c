@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Chunk-level delta (docs/delta.md). For each payload, once its signed
  * chunk list verified, the slots of its class are read (the running set's
  * and the set being replaced), cut at chunk_size boundaries and hashed;

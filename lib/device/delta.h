@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The delta planner of an install (docs/delta.md): which of the new
  * payload's chunks the device already holds, in the running set or in the
  * set being replaced, and a struct fws_stream_map that tells the reader to

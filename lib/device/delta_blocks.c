@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Block-level delta (ADR-050, docs/delta.md §6). With the payload's signed
  * block index (8 bytes of SHA-256 per 4 KiB block), a wanted block is
  * found wherever the slots hold it, not only at its own chunk boundary: a

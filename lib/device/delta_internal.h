@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The delta planner's state, shared by its chunk level (delta.c) and its
  * block level (delta_blocks.c, ADR-050). Internal to lib/device. */
 #ifndef FWSEAL_DEVICE_DELTA_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The simulated device in a directory (fwseal/dirdevice.h): opening it
  * safely and wiring its backends. */
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The directory backends (fwseal/dirdevice.h), one file per interface.
  * Internal to lib/device. */
 #ifndef FWSEAL_DEVICE_DIR_INTERNAL_H

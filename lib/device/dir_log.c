@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The directory backend's audit-log storage (struct fws_log_store):
  * segment 0 = DIR/log, segment 1 = DIR/log.1, head = DIR/log.head. The
  * log is the one file written in place (appended to): it must be a regular

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The SBOM of each set, kept in the device directory (DIR/sbom.a,
  * DIR/sbom.b; for a configured device in state-dir): the SBOM of the
  * release installed there, exactly as the bundle carried it and as the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The directory backend's slot writer. An install stages into a new
  * directory DIR/.<set>.<random>.new (created by us, exclusive, so nothing
  * can be planted in it), and commit exchanges it with DIR/<set> in one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The directory backend's state store: DIR/state and DIR/root.json,
  * replaced atomically, and the operation lock DIR/lock. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fws_device_install: verify a bundle while streaming it into the set that
  * is neither confirmed nor running, then make that set pending.
  *

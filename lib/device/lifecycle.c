@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Device life cycle after install: provisioning, the simulated boot,
  * mark-good / mark-bad / mark-active / rollback, health and status.
  * Every change is saved to the state first, then written to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What every device operation shares (lib/device/op.c). Internal.
  *
  * An operation that changes anything: op_begin (lock, load the state and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The steps every device operation shares (lib/device/lifecycle.h). */
 #include <stdio.h>
 #include <stdlib.h>

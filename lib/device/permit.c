@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Downgrade permits: does a permit apply to this device and this bundle?
  * (codec: lib/bundle/permit_json.c; rules: docs/permits.md). Each refusal
  * names the condition that failed (fwseal/diag.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The SBOM of an installed release (fwseal-verify sbom): what the device
  * kept when it installed the bundle (lib/device/dir_sbom.c), for the set
  * the state says holds a release. A set the state has given up (emptied by

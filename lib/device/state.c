@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Device state encoding: a small text file ending in a SHA-256 line over
  * everything before it. Decoding accepts exactly one encoding (the state is
  * re-encoded and compared byte for byte), so there is no second way to

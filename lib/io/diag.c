@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Per-thread failure details (fwseal/diag.h). Formatting only: nothing
  * here is ever read back by the library to make a decision. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #define _GNU_SOURCE /* renameat2 */
 /* The system calls every writer uses, through struct fws_fs_ops (so crash
  * tests reach each one), mapped to FWS_E* codes with the reason kept. */

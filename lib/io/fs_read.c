@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Bounded whole-file reads: a regular file only (a FIFO would block, a
  * device could be endless, a directory is no content), never through a
  * link where the caller says so, and never more than the caller's cap. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Directories and in-place files that are safe to write into. A directory
  * someone else owns, or that group or others may write, lets them plant
  * links and files between our calls: refused, not worked around. */

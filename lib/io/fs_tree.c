@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Removing a directory tree without ever following a link: whatever an
  * attacker planted inside (links to /etc, nested directories, FIFOs) is
  * removed by name, and nothing outside the tree is touched. */

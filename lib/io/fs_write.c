@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Writing files so that nothing planted at a name can redirect, truncate
  * or half-replace them: a new, exclusive file under an unpredictable name,
  * written and fsynced, then renamed (replace) or linked (create) into

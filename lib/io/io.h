@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The I/O layer under bundle, device and sign: every file the library
  * reads or writes goes through these helpers. Internal (not installed).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Operator outputs (fwseal/fileio.h): one policy for existing files, and
  * never an output that is one of the command's own inputs. */
 #include <errno.h>

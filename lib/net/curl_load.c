@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Loads libcurl at the first URL (curl_load.h says why). The library is
  * the system's own libcurl.so.4, found by the dynamic loader as any linked
  * library would be; every function is looked up at once, so a libcurl

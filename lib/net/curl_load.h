@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libcurl, loaded when a URL is first read (lib/net/curl_load.c), not at
  * program start: a device command that reads a file never maps libcurl
  * and the 27 libraries it pulls in (7 ms more per start, 6 MiB more

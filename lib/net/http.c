@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The HTTP(S) bundle reader (fwseal/net.h, docs/network.md).
  *
  * libcurl pushes bytes; the verifier pulls them. The multi interface runs

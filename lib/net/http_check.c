@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One HTTP answer, checked against its request (http_check.h). What the
  * server says about the bytes is checked here; what the bytes are is the
  * verifier's business. */

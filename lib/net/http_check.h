@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Checking one HTTP answer against the request it answers (lib/net). The
  * first answer fixes the bundle's validator (a strong ETag, else
  * Last-Modified) and size; every later answer must name the same ones, so

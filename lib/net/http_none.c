@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Built without libcurl (make NET=0): a URL is refused, saying why. */
 
 #include "fwseal/error.h"

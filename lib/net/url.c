@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What every build knows about URLs and request headers, network support
  * or not (fwseal/net.h): the CLIs decide "file or URL" with it, and the
  * system.conf parser checks [network] headers the way the reader does. */

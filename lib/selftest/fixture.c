@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Deterministic keys, roots, envelopes and bundles for the self-test and the
  * fuzzers (see fixture.h). Everything is derived from fixed seeds and fixed
  * times, so the same build always produces the same bytes. */

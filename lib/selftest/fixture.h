@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Deterministic test material built in memory: keys from fixed seeds, roots,
  * signed envelopes and whole bundles. Used by the self-test (selftest.c), by
  * the fuzz harnesses (their trusted root) and by the fuzz seed generator.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The self-test's own tar writer: the bundle dialect of docs/format.md §3.2
  * (ustar entry headers with fixed metadata, NUL padding, two end blocks, the
  * archive padded to a 10240-byte record) and §3.3 (one gzip member, zlib

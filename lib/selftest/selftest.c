@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fwseal selftest: known-answer tests and an attack suite (selftest.h).
  *
  * Every expected value below is a constant computed by an independent

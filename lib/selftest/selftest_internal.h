@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test-only entry into the self-test. Internal: hidden, not installed. */
 #ifndef FWSEAL_SELFTEST_INTERNAL_H
 #define FWSEAL_SELFTEST_INTERNAL_H

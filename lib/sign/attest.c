@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fwseal attest: an in-toto Statement v1 about a verified bundle, whose
  * predicate is the bundle's SBOM, signed as DSSE by a release key
  * (docs/evidence.md). Anyone with the release public key and any DSSE

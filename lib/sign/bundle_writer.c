@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Bundle writer: libarchive writes the tar (pax-restricted: plain ustar
  * headers unless a size needs pax), zlib compresses it ourselves so the gzip
  * header is deterministic (mtime 0, no file name): same inputs, same bytes. */

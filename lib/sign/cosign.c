@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fwseal sign: co-signing a bundle for M-of-N release approval. Each
  * approver verifies the bundle on their own machine, adds their signature,
  * and passes it on; nobody ever needs another person's secret key. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Draft envelopes: a root still collecting its signatures, with none yet
  * (docs/decisions.md ADR-020). Signing side only: the device library has
  * no entry point that reads or writes an envelope without a signature. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Parallel gzip (gzip_parallel.h): blocks deflated on the hashing pool's
  * workers, written in order on this thread. */
 #include <errno.h>

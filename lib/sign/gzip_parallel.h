@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One standard gzip stream (a single member) made on every core, the way
  * pigz does it: the input is cut into blocks, each block deflated on its
  * own (primed with the 32 KiB before it, so the ratio stays that of one

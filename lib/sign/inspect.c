@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unverified listing of a bundle for `fwseal inspect`. Parses the same strict
  * formats as verification, but checks no signature: callers must say so. */
 #include <stdlib.h>

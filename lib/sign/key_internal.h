@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The inside of struct fws_secret_key, shared by keyfile.c and sign.c only. */
 #ifndef FWSEAL_SIGN_KEY_INTERNAL_H
 #define FWSEAL_SIGN_KEY_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Key files: generating Ed25519 keys, and storing the secret seed encrypted
  * under a passphrase (Argon2id -> XSalsa20-Poly1305) next to a plain public
  * key file. The formats are in docs/format.md. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fwseal pack: release description + payload files + root chain + release
  * key -> one signed bundle, in one read of each payload (ADR-048).
  *

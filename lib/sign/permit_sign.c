@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fwseal permit: creating a downgrade permit (docs/permits.md).
  *
  * A signer vouches for what they sign, so the permit is made from the

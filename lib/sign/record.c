@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Release records (docs/evidence.md §2). A record names, from a bundle that
  * verified: the bundle file's digest and size, the signed manifest body's
  * digest, what the manifest says (product, version, counter, hardware,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Building, co-signing and checking roots of trust on the signing side:
  * what `fwseal-keys root init|new|sign|verify|show` do, as library calls.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The SBOM of a verified bundle, for the signing-side commands that hand it
  * on (fwseal verify, inspect --sbom, attest, record). The verifier streams
  * and hashes the sbom/ entry; this sink keeps a copy (at most its signed

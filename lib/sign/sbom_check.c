@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What `fwseal pack --sbom` checks before it signs an SBOM into a bundle
  * (docs/format.md §14.3): the NTIA minimum elements FDA 524B(b)(3) asks
  * for, in SPDX 2.3 or CycloneDX 1.5/1.6 JSON. A release whose SBOM lacks a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the signing-side commands that read a verified bundle whole
  * (lib/sign/sbom_bundle.c, attest.c, record.c). Internal. */
 #ifndef FWSEAL_SIGN_SBOM_INTERNAL_H

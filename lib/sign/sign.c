@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Adding one Ed25519 signature to a DSSE envelope, through the key object
  * (lib/sign/keys/): whichever provider holds the key, the signature is
  * verified with its public key before it is added. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # check_corpus for the hostile-corpus tests (sourced after lib.sh by
 # test_attacks_committed.sh and long_attacks_fresh.sh).
 MIN_CASES=200

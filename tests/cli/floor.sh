@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # Shared by the rollback-floor tests (tests/cli/test_floor_*.sh,
 # long_floor*.sh; docs/rollback-floor.md): a configured device whose slots

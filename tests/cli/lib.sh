@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared helpers for the CLI integration tests (sourced by tests/cli/test_*.sh).
 #
 # run.sh starts every test file in a fresh, empty temp directory (its working

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Hostile archives, a corpus generated now from freshly made keys
 # (tests/make_vectors.py), against `fwseal verify` and `fwseal-verify
 # install`. Each case must give its exact exit status with one stderr line,

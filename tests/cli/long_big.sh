@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A payload over 4 GiB (a sparse file) packs, verifies and installs: no size
 # field may be truncated to 32 bits anywhere (a known bug class in update
 # tools). The bundle (4 GiB) is deleted with the test directory.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The proof that a distribution can ship fwseal (docs/packaging.md,
 # ADR-056): the Debian packages libfwseal0, libfwseal-dev and fwseal built
 # with dpkg-buildpackage from a copy of the tree (packaging/debian copied to

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Delta on a real rebuilt image (issue 20, ADR-050, docs/delta.md §7): two
 # 128 MiB ext4 images built from scratch with mke2fs -d (pinned), the second
 # after 8 libraries changed, 150 files appended to, 20 deleted and one new

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The TPM floor under power cuts (make check-long; docs/rollback-floor.md):
 # fwseal-verify killed with SIGKILL at a sweep of moments during
 # mark-good (raising the floor by several increments) and during init

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # docs/interfaces.md for a URL (make check-long; test_interfaces.sh does the
 # local commands): fwseal-verify install and fwseal verify of an https URL
 # against a real nginx on 127.0.0.1, under strace -f -y -e

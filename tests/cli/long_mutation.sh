@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Mutation loop: flips 1-4 random bytes of every kind of valid input many
 # times (deterministic PRNG: python's random with a fixed seed) and runs the
 # command that consumes it, under timeout 20. For every mutant:

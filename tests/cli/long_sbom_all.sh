@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Every SBOM variant and attack of test_sbom.sh, including the ones make
 # check leaves out for time (each pack, attest or install unlocks a key):
 # FDA-extra warnings, CycloneDX 1.5 and documentDescribes packs, every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # fwseal against a real U-Boot: Debian's u-boot-qemu (qemu_arm64) boots, in
 # qemu-system-aarch64, a disk image built here from nothing: a FAT partition
 # with tests/uboot/boot.cmd, the raw U-Boot environment, slots A and B. U-Boot

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # CLI integration tests: runs tests/cli/test_*.sh (`make check`) or
 # tests/cli/long_*.sh (--long: big images, mutation loops, VMs, servers;
 # `make check-long`), JOBS at a time (default: the number of cores), each

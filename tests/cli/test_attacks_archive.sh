@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Hostile archives: endless streams on standard input (a decompression bomb
 # with no end, zeros or garbage forever) against `fwseal verify` and
 # `fwseal-verify install`: the reader must stop by itself, with its exit

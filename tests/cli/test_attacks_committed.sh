@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Hostile archives, the committed corpus tests/vectors/hostile (see
 # test_attacks_archive.sh for the rules each case must meet): first that it
 # is still what tests/make_vectors.py and `fwseal pack` produce, then every

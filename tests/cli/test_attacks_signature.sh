@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Attacks on authenticity and on the device's policy: unknown signers,
 # altered envelopes and roots, type confusion, thresholds, wrong hardware,
 # rollback and downgrade.

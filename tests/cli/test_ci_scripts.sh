@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # docs/ci/: the shell steps the GitHub workflow and the GitLab job run
 # (sign.sh, cosign.sh), run here for real with the example keys under a root
 # whose release threshold is 2, so that the workflows cannot rot; the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The parts of the hostile corpus that need real signatures and real key
 # encryption (tests/vectors/make_signed_cases.c):
 #   signed/     manifests whose BODY is hostile but validly signed, against

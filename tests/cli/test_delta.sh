@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Chunk-level delta (docs/delta.md) on a configured device whose slots are
 # regions of a disk image, written in place, served by a real nginx: an
 # ext4 image built with mke2fs -d, one file changed, rebuilt. The device

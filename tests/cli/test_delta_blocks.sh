@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The block index (ADR-050, docs/format.md §6.1): what pack writes, checked
 # by an independent computation, and the attacks on it: a tampered index
 # byte (exit 22, the signed sha256-blocks), an index the manifest does not

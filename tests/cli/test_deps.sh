@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The dependency step (tests/deps.sh), short of a real install (which
 # tests/fresh_machine.sh proves on a fresh Debian root in CI): it is silent
 # when nothing is missing; it names what is missing; NO_DEPS=1 never reaches

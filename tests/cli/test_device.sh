@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The device side: install from standard input, refused bundles change
 # nothing, a corrupt state fails closed, provisioning never overwrites,
 # secret keys readable by others are refused, the device lock holds.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Every citation in the docs is true (tests/doc_citations.py): repository
 # paths and relative links exist; file:function names a definition in that
 # file; suite::test is a Criterion test; test_x.sh "check" names a check of

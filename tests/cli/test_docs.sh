@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The man pages are the tools' own help (kept once, in the command tables
 # in tools/): docs/PROG.1.md must be exactly `PROG --help-markdown`.
 # req: REQ-EVID-003

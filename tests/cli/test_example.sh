@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # docs/examples/custom_backends.c: libfwseal embedded with custom backends
 # (two-copy EEPROM state, raw partitions), linked against the shared library.
 # req: REQ-EVID-007

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The rollback floor kept by an external program (backend = command;
 # docs/rollback-floor.md), here a small shell script keeping one number in
 # a file: init provisions it, mark-good raises it, install refuses below it

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The rollback floor in a TPM (docs/rollback-floor.md), against swtpm
 # started here on 127.0.0.1 with its state in the test directory: set up
 # by init, raised only at mark-good (cross-checked with tpm2_nvread),

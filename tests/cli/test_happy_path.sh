@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The whole story when nothing is wrong: keys, root, pack (plain and gzip),
 # inspect, verify, device init/install/boot/mark-good/status, reinstall, upgrade.
 # req: REQ-SIG-001, REQ-LIFE-001

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A hostile local user and a careless operator against the filesystem
 # around the parsers (docs/threat-model.md, "the filesystem"): planted
 # symbolic links and hard links, directories and FIFOs where files belong,

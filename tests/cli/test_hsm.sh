@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Release and root keys in PKCS#11 tokens and behind a signer command
 # (docs/hsm.md), against SoftHSM2 in a token directory of this test's own
 # (SOFTHSM2_CONF): generate in a token, list, pack with a token key, M-of-N

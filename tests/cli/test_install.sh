@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `make install` as a distribution packager uses it (docs/packaging.md):
 # every directory variable honoured (a multiarch LIBDIR too), .pc files that
 # name the real directories, versioned shared libraries with their soname,

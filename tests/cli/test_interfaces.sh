@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # docs/interfaces.md is what the tools really do: the three tools run under
 # strace -f -y -e trace=%file,%network on representative commands (keys
 # generate, root init/new/sign, pack, verify, device init, install, boot,

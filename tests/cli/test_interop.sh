@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Interoperability: a bundle is a plain tar that stock tools read, its chunk
 # digests are what sha256sum computes, and its envelopes are standard DSSE
 # that any DSSE/Ed25519 implementation can check (here: python3).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The hashing pool (--jobs): every result is the same for any number of
 # threads. Tampered chunks at the start, middle and end, and a cut bundle:
 # the same exit status and the same error line (naming the same first bad

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The known answers the unit tests reproduce (tests/vectors/known-answers/)
 # are a copy of the ones independent implementations computed
 # (../shared/vectors, next to the repository where it exists): a clone

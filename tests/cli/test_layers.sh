@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The three libraries link alone, and the device side holds no signing
 # code: libfwseal-core (lib/core), libfwseal-device (core, io, bundle
 # reader, device) and libfwseal (everything), each installed with its own

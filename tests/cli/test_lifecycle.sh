@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The device's update life cycle with the real binaries: install makes the
 # inactive slot PENDING with 3 boot attempts; boot spends them and falls back
 # to the confirmed slot when none remain; only mark-good raises the stored

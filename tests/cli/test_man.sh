@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The roff man pages and the bash completions: the tools' pages and
 # completions are exactly what their command tables generate
 # (`PROG --help-man`, `PROG --help-completion`; regenerate with `make man`),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Every refusal says what failed and why, on its one stderr line
 # "PROG: SUBJECT: PART: REASON": a JSON field and the rule it broke
 # (docs/format.md §1, §5, §7, §9, §13), a key file's field, the signing

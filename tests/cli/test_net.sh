@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Installing, verifying and inspecting over HTTP(S) (docs/network.md)
 # against real servers: Debian's nginx (TLS with a CA the test makes, a
 # client-certificate port, a port with a certificate from another CA) and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Downgrade permits (docs/permits.md) and the audit log (docs/audit-log.md)
 # from the command line: a permit lets exactly one device (or hardware)
 # install exactly one verified bundle once; everything else is refused with

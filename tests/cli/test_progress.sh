@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Progress of long work: drawn on stderr only when it is a terminal (here a
 # pseudo-terminal), never in pipes or logs, never with --quiet, and wiped
 # before the command ends so an error stays one line.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Reproducible bundles: same inputs, key and SOURCE_DATE_EPOCH -> same bytes
 # (plain and gzip); another SOURCE_DATE_EPOCH -> other bytes.
 # req: REQ-FMT-006

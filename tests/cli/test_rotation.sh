@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The key rotation story with the real binaries: a 2-of-3 root, co-signing,
 # revoking a release key with root v2, and the chain checks every device
 # makes (tests/cli/lib.sh has the helpers; run through tests/cli/run.sh).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # SBOMs in bundles (docs/format.md §14, ADR-053): pack --sbom checks what a
 # regulator expects and signs the SBOM as entry sbom/<name>; verify streams
 # and hashes it; inspect --sbom gives it only from a verified bundle. Every

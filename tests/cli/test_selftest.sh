@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # fwseal selftest and fwseal-verify selftest: the built-in known answers and
 # attack suite pass on this build, on the signing side and on the device
 # library, and the --json report is the installation / operational

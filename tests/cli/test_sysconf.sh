@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Real devices (docs/system-conf.md, docs/integration.md): the strict
 # system.conf parser, slots that are files at an offset (a disk image) and
 # block devices (loop devices, refused while mounted), and the bootloader

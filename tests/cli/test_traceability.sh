@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The traceability checker (tests/traceability.py, `make traceability`):
 # on this tree every requirement of docs/requirements.md has a test and
 # every `req:` tag names a requirement; and the checker can fail: on a

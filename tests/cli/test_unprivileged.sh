@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The permission checks as a normal user would meet them: the suite runs
 # as root in CI, where reading any file and writing any directory always
 # works. As root this file drops to the unprivileged uid 65534 (setpriv)

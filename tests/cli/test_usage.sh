@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Command lines: help and version everywhere; every usage error exits 2 with
 # one stderr line; a missing input file exits 33 (FWS_ENOENT).
 # req: REQ-ERR-002

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzzes the whole bundle reader (lib/bundle/verify.c, tar_reader.c,
  * source.c, and every decoder behind them) with the real library: what a
  * device sees from a hostile update server. See fuzz_bundle_body.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The body of the two bundle harnesses (fuzz_bundle.c: the real library;
  * fuzz_bundle_unsigned.c: signatures bypassed, see lib/core/envelope_verify.c).
  *

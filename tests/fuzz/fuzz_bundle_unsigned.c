@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzzes the bundle reader BEHIND the signature check. `make fuzz` links
  * this harness, and only this one, with lib/core/envelope_verify.c built
  * with -DFWS_FUZZING_UNSAFE_NO_SIGNATURES: any signature whose key ID is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the libFuzzer harnesses (tests/fuzz/fuzz_*.c).
  *
  * Each harness defines LLVMFuzzerTestOneInput. Built with clang and

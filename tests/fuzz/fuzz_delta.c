@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzzes the delta planner (lib/device/delta.c, delta_blocks.c; ADR-050)
  * with its inputs: a block index (honest, or arbitrary bytes: a planner
  * must survive any index, since a false match is only a hint) and a chunk

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzzes the DSSE envelope decoder (lib/bundle/envelope_json.c) and the
  * signature counting on what it produces (lib/core/envelope_verify.c).
  * Properties: defined result codes; decode -> encode -> decode gives the

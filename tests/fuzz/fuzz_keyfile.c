@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzzes the key file parser (lib/sign/keyfile.c): the input is written to
  * a 0600 temporary file, then read with fws_key_file_public (no passphrase)
  * and fws_secret_key_load (a fixed passphrase).

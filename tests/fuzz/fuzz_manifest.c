@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzzes the manifest decoder (lib/bundle/manifest_json.c).
  * Properties: no crash, no sanitizer report, a defined result code; and
  * whatever decodes re-encodes, the encoding decodes to the same struct and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzzes the root decoder (lib/bundle/root_json.c + fws_root_check).
  * Properties: defined result codes; a decoded root passes fws_root_check,
  * re-encodes, and decodes again to the same root (keys may come back in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzzes the SBOM checker pack runs before it signs an SBOM
  * (lib/sign/sbom_check.c: strict JSON to depth 32, SPDX 2.3 and CycloneDX
  * 1.5/1.6 walks, the dependency graph by name). Properties: defined result

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzzes the system.conf parser (lib/device/config/parse.c).
  * Properties: defined result codes, a refusal names itself; an accepted
  * configuration has what docs/system-conf.md promises: two distinct

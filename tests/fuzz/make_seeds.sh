@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Seed corpora for the fuzzers, in OUT/<target>/:
 #  - objects from the self-test fixture (BUILD/fuzz-seedgen: keys from fixed
 #    seeds, so bundles verify against the harnesses' trusted root);

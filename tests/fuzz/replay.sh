@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Replays inputs through the harnesses built with replay_main.c:
 #   replay.sh BIN [DIR...]
 # BIN holds fuzz_<target>; every file of tests/fuzz/regressions/<target>/

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A plain main() for the fuzz harnesses: runs LLVMFuzzerTestOneInput once
  * per file named on the command line. `make check` uses it to replay
  * tests/fuzz/regressions/ with the normal (and the SANITIZE=1) build, so a

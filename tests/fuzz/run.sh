@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # `make fuzz`: seeds, regression replay, then each harness for FUZZ_SECONDS
 # with a per-target -max_len and -rss_limit_mb=512. Corpora grow in
 # FUZZ_BUILD/corpus/<target>/ across runs; crashes land in

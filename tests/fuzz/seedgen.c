@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Seed corpus generator for the fuzzers: valid objects built from the
  * self-test fixture (fixed seeds, lib/selftest/fixture.h), so the bundle
  * harnesses start from bundles that verify against their trusted root.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test fixture for tests/cli/test_hsm.sh: puts into a SoftHSM2 token the
  * keys and states fwseal-keys would never make, so that each refusal of the
  * PKCS#11 provider can be tested against the real module:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Compares what the tools opened (strace -f -y -e trace=%file,%network logs) and the
 environment variables they asked for (getenv_log.c) with docs/interfaces.md.
 

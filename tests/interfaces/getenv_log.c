@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A getenv logger for tests/cli/test_interfaces.sh: preloaded into the
  * tools, it writes the name of every variable they (and the libraries
  * they load) ask for to descriptor 9, one per line, and then answers as

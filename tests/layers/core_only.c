@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Links against libfwseal-core alone: the chunked digest of a payload, as
  * a bootloader would check it (no heap, no stdio in the library).
  *   core_only PAYLOAD CHUNK_SIZE EXPECTED_SHA256_CHUNKS_HEX */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Links against libfwseal-device alone: provision a directory device and
  * install a bundle, as a device integrator's update agent would.
  *   device_only DIR ROOT.json HARDWARE-ID BUNDLE.fwb */

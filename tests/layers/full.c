@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Links against libfwseal: the signing side (a key made in memory).
  *   full */
 #include <stdio.h>

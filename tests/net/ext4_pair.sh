@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # ext4_pair DIR SIZE_MB: two ext4 images as a release build makes them,
 # DIR/old.img and DIR/new.img (mke2fs -d from a directory tree), where new

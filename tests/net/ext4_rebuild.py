@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The file tree of a rebuilt root file system (tests/net/ext4_rebuild.sh).
 
 ext4_rebuild.py DIR FILL_MB old|new writes the tree of release 1 ("old") or

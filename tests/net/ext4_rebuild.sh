@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # ext4_rebuilt_pair DIR SIZE_MB FILL_MB: two ext4 images of SIZE_MB MiB as
 # a Yocto or Buildroot release build makes them, each from scratch with

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """fault_proxy.py - fault-injecting HTTP reverse proxy for download tests.
 
 Standard library only.  Listens on 127.0.0.1 (only), forwards each request to

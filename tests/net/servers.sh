@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # servers.sh - sourceable helpers for network tests of fwseal.
 #

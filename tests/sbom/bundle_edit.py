@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Attacks on bundles that carry an SBOM, for tests/cli/test_sbom.sh.
 
   bundle_edit.py drop IN NAME OUT            remove entry NAME

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """An independent check of a fwseal attestation (tests/cli/test_sbom.sh).
 
   dsse_check.py ENVELOPE KEY.pub BUNDLE [SBOM]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Installs the CycloneDX validator pinned in package-lock.json (make test-deps).
 # Fast when nothing changed: the lock file's copy in node_modules is compared
 # first. Without node/npm it says so and succeeds: test_sbom.sh then SKIPs the

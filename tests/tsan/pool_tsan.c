@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The hashing pool under ThreadSanitizer (make tsan): Criterion's runner
  * cannot start under TSan, so this plain program drives the pool the way
  * verify and pack do (in order, with a failure, with a dropped task) on

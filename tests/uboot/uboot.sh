@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A real U-Boot for fwseal's end-to-end test and demo: Debian's u-boot-qemu
 # (board qemu_arm64) in qemu-system-aarch64, booting a disk image that holds
 # the boot script, U-Boot's environment and slots A and B.

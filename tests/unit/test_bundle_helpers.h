@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Builds real bundles in memory for the reader and device tests: signed
  * roots and manifests (deterministic test keys), written with the real
  * bundle writer. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-PERF-002 */
 /* The hashing pool (lib/bundle/chunk_pool.c): done() sees tasks in order
  * on the calling thread whatever order workers finish in; the first failure

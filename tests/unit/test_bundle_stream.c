@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-FMT-001, REQ-FMT-003, REQ-FMT-004 */
 #define _GNU_SOURCE /* memmem */
 /* The streaming bundle reader: one pass, any split of the input, nothing

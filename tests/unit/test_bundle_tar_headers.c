@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-FMT-002, REQ-FMT-009 */
 /* The tar reader's one-spelling rule (docs/format.md §3.2, ADR-023) at header
  * level, against the real writer (lib/bundle/writer.c, libarchive): what the

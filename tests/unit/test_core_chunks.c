@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-FMT-003 */
 /* Chunk list and streaming chunk verifier: split at every offset, every
  * flipped byte caught in its own chunk, size overrun and short payloads. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-SIG-007, REQ-ERR-001 */
 /* Hex, times, names, SHA-256 streaming, error texts and init. */
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-SIG-001, REQ-SIG-003 */
 /* Threshold signature checks: each test is named after the attack it refuses. */
 #include "test_core_helpers.h"

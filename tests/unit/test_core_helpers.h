@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared helpers for the lib/core unit tests: deterministic keys, roots and
  * envelopes built by hand, so each test states exactly what it trusts. */
 #ifndef FWSEAL_TEST_CORE_HELPERS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-ROLL-001, REQ-ROLL-004, REQ-ROLL-006 */
 /* Install policy and SemVer precedence. */
 #include "test_core_helpers.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-SIG-004 */
 /* Root invariants and rotation: each negative test is named after the attack. */
 #include "test_core_helpers.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-SIG-007, REQ-SIG-002 */
 /* Known answers from tests/vectors/known-answers/known-answers.json (computed with
  * Python hashlib and OpenSSL, independent of fwseal) and RFC 8032 / FIPS 180-2.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-LIFE-003 */
 /* Power-loss safety of the directory device (fwseal/dirdevice.h). Every
  * operation that changes it (provisioning; an install carrying a root

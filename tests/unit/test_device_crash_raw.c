@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-LIFE-003, REQ-LIFE-010 */
 /* Power-loss safety of the in-place slot writer of a configured device
  * (fwseal/sysconf.h, lib/device/slot/raw.c). Its slots are regions of one

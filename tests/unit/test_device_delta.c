@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-LIFE-009 */
 /* Chunk-level delta (lib/device/delta.c, docs/delta.md) and the payload
  * layout it plans with (lib/bundle/layout.c, format.md §3.5), through a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-LIFE-011 */
 /* Block-level delta (lib/device/delta_blocks.c, ADR-050, docs/delta.md):
  * the signed block index lets the planner find 4 KiB blocks anywhere in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-FS-001 */
 /* The directory device against someone who can plant files in it
  * (lib/device/dir_*.c, lib/io): links, FIFOs, directories and stale files

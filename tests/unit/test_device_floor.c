@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The rollback floor's pieces that need no TPM (docs/rollback-floor.md):
  * the state's format 4 (a confirmation under way) decodes strictly, and
  * format 3 is still read and written as before; the [floor] section

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A simulated device in a temporary directory (fwseal/dirdevice.h) with
  * one root and a handful of signed releases, for the device tests: open,
  * provision, install from memory, status, and the audit log as lines. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-LIFE-001, REQ-LIFE-002, REQ-ROLL-002 */
 /* The device life cycle at the API level: pending, boot attempts, fallback,
  * mark-good raising the counter, rollback rules, min_version against the

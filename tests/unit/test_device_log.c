@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-LOG-001, REQ-LOG-002, REQ-LOG-003 */
 /* The audit log (lib/device/audit_log.c): the hash chain catches every
  * edited, removed, reordered or cut line, survives rotation and crashes,

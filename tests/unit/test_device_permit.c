@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-ROLL-003 */
 /* Downgrade permits (lib/device/permit.c): a permit applies only when
  * release-signed, of the permit type, bound to this device (or hardware),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-LOG-004, REQ-LIFE-006 */
 /* No change unrecorded, no operation past a log it cannot trust, and no
  * lock held for a stream nobody has verified (lib/device/op.c,

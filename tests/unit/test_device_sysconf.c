@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-CONF-001 */
 /* The strict system.conf parser (lib/device/config/parse.c,
  * docs/system-conf.md): what it takes, exactly, and each way it refuses,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* File-system helpers for the tests that plant files, links and FIFOs
  * around the library's writers and check that nothing outside was
  * touched: whole-file reads and writes, trees, removal, a fault-injecting

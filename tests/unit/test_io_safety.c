@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-FS-001, REQ-FS-003 */
 /* The I/O layer's rules (lib/io/io.h), one at a time: names resolved below
  * a directory descriptor and never through a link, temporary files new

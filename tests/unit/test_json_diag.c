@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-FMT-005, REQ-ERR-001 */
 /* Every refusal of the JSON decoders names its field and its rule
  * (fwseal/diag.h): for each document, one valid text and a table of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-FMT-005, REQ-SIG-002 */
 /* DSSE envelope JSON: the known-answer envelope decodes and verifies with the
  * RFC 8032 TEST 1 key; every malformation is refused, named after the

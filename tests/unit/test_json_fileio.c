@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-FS-003 */
 /* File helpers: bounded reads that refuse non-files and changing files, and
  * outputs (fileio.h) that are written atomically, follow one policy for an

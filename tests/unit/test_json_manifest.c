@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-FMT-005 */
 /* Manifest JSON: the known-answer body round trip, and one negative test per
  * check, each named after the attack it stops. Every negative test is the

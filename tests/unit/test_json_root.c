@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-FMT-005, REQ-SIG-004 */
 /* Root JSON: a canonical round trip, every shape error refused, and loading a
  * self-signed root envelope from a file. Keys are RFC 8032 section 7.1

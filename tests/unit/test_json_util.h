@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers for the JSON decoder tests: the known-answer vectors and a
  * one-substring mutation, so each negative test is "the valid document with
  * exactly one thing wrong". */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A power-cut simulator behind struct fws_fs_ops (fwseal/fsops.h), for the
  * crash tests of the directory device (tests/unit/test_device_crash.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SBOMs in bundles (docs/format.md §14): the manifest's sbom_document, the
  * sbom/<name> entry streamed and hashed at any split of the input and never
  * released as a payload, the signing side's format check, and the checker's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #define _GNU_SOURCE /* renameat2 */
 /* req: REQ-SBOM-004 */
 /* The device keeps the SBOM of the release in each set (docs/format.md

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-EVID-004 */
 /* fwseal selftest (lib/selftest): it passes on this build, it covers enough
  * cases, and it can fail: a corrupted input in any case is reported as a

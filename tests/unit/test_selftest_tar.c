@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-EVID-004 */
 /* The self-test's own tar writer (lib/selftest/fixture_tar.c) writes the
  * bytes the release writer (lib/sign/bundle_writer.c, libarchive) writes for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-KEY-003, REQ-SIG-002 */
 /* fws_envelope_sign: signatures verify, one per key, bounded count. */
 #include <criterion/criterion.h>

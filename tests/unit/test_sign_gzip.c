@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-PERF-004 */
 /* Parallel gzip (lib/sign/gzip_parallel.c, ADR-049): at block boundaries
  * and off them, for one and several jobs, the output is one gzip member

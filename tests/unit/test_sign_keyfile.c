@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-KEY-001, REQ-KEY-002 */
 /* Key files: round trips, and every way a secret or public key file can be
  * wrong, tampered with or exposed. KDF level INTERACTIVE keeps them fast. */

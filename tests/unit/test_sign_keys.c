@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-HSM-001 */
 /* The key object's provider-independent parts (lib/sign/keys/): the two
  * encodings of an Ed25519 public key and curve a token may use, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-PERF-003 */
 /* Single-pass pack (lib/sign/pack.c, ADR-048): each payload is read once,
  * and a payload file that changes while pack reads it is still refused —

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* req: REQ-SIG-004, REQ-SIG-005 */
 /* Root building, co-signing and rotation (lib/sign/root_build.c), each test
  * named after the attack or mistake it stops. Keys are generated in memory;

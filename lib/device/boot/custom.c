@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #define _GNU_SOURCE /* pipe2 */
 /* A bootloader fwseal has no backend for (EFI, barebox, a vendor loader):
  * an executable the integrator provides, called without a shell:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The simulated bootloader of the directory device: its variables live in
  * DIR/bootenv, named as the U-Boot convention names them, and `boot`
  * decides as the U-Boot script in docs/integration.md does: the first set

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The U-Boot convention's variables <-> fwseal's boot view (boot/env.h). */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Bootloaders that keep variables (U-Boot, GRUB, a custom program): the
  * view fwseal needs, read from and written to the variables the U-Boot
  * convention names (docs/integration.md):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GRUB's environment block (the grubenv file grub-editenv reads and
  * writes, and GRUB's load_env/save_env): exactly 1024 bytes, the line
  * "# GRUB Environment Block", then NAME=VALUE lines, padded with '#'.

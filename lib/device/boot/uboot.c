@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* U-Boot's environment through libubootenv (the library behind fw_setenv
  * and SWUpdate), configured by fw_env.config: one or two copies, with the
  * redundancy and CRC handling libubootenv implements. Every read and write

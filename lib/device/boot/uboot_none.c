@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The U-Boot backend of a build without libubootenv (make UBOOT=0): chosen
  * by file, so a configuration that asks for U-Boot fails plainly. */
 #include "device/boot/env.h"

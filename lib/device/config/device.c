@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A struct fws_device for a configured device (fwseal/sysconf.h): the
  * directory backends keep the state, audit log and lock in state-dir and
  * the trusted root where trusted-root says; the slots are written in place

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* [floor] in system.conf (docs/system-conf.md): where the rollback floor
  * lives. Strict like the rest of the file: a key the chosen backend does
  * not use is an error, not ignored (a `tcti` under `backend = file` is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The [floor] section of system.conf (lib/device/config/floor.c):
  * which rollback-floor backend, and its settings. Internal. */
 #ifndef FWSEAL_DEVICE_CONFIG_FLOOR_CONF_H

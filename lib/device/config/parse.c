@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The strict system.conf parser (docs/system-conf.md). INI-shaped, one
  * meaning per byte: a key the section does not know, a key or section given
  * twice, a value that is not what the key takes, a slot without its class,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #define _GNU_SOURCE /* pipe2, posix_spawn_file_actions_addclosefrom_np */
 /* The floor kept by an external program: RPMB (mmc-utils), OTP fuses, a
  * vendor's secure element. The integrator's executable is called without

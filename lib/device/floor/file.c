@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The `file` floor, the default: the device state's security_version is
  * the floor and nothing outside the state holds one. It stops the updater
  * from taking a downgrade, but whoever can restore an old state file

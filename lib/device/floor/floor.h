@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The rollback-floor backends (fwseal/floor.h), one file each, and the
  * choice between them from system.conf [floor]. Internal to lib/device. */
 #ifndef FWSEAL_DEVICE_FLOOR_FLOOR_H

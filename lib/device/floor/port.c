@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The rollback-floor port (fwseal/floor.h): reading it, and the backend
  * system.conf chose. */
 #include "device/floor/floor.h"

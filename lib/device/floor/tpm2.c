@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The rollback floor in a TPM 2.0 (docs/rollback-floor.md), through the
  * ESAPI of tpm2-tss, loaded at first use (tss2_load.h), over the TCTI
  * system.conf names (`device:/dev/tpmrm0`, `swtpm:host=...,port=...`).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A build without tpm2-tss headers (TPM=0): the tpm2 floor says so. */
 #include "device/floor/floor.h"
 #include "fwseal/error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Loads tpm2-tss at the first use of the tpm2 floor (tss2_load.h says
  * why). The libraries are the system's own, found by the dynamic loader
  * as linked ones would be; every function is looked up at once, so a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tpm2-tss (ESAPI, the TCTI loader, the return-code decoder), loaded at
  * the first use of the tpm2 floor (lib/device/floor/tss2_load.c), not at
  * program start: a device whose floor is a file or a command never maps

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The slot writer of a configured device (fwseal/sysconf.h): a payload
  * goes straight into its slot, a block device, a partition, or a file at
  * an offset. In place, so the device marks the set unbootable before the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The raw slot writer (lib/device/slot/raw.c). Internal. */
 #ifndef FWSEAL_DEVICE_SLOT_RAW_H
 #define FWSEAL_DEVICE_SLOT_RAW_H

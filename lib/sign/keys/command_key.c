@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #define _GNU_SOURCE /* memfd_create, posix_spawn_file_actions_addclosefrom_np */
 /* The signer-command provider, for signing services and cloud KMS that
  * fwseal has no library for. The protocol (docs/hsm.md):

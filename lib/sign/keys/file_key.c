@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The encrypted key file provider (the default): the file format and its
  * checks stay in lib/sign/keyfile.c; this only puts the key object around
  * a loaded struct fws_secret_key. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The key object: opens a key reference with the provider it names, and
  * stands between every provider and every signing path. Its one rule that
  * no provider can skip: a signature leaves only after it verified with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The inside of struct fws_signing_key: one small table of operations per
  * provider (encrypted file, PKCS#11 token, signer command), chosen when the
  * key is opened, never by #ifdef. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Loads p11-kit at the first pkcs11: URI (p11kit_load.h says why). The
  * system's libp11-kit.so.0 is found by the dynamic loader as any linked
  * library would be; every function is looked up at once, so a p11-kit too

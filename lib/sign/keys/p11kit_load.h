@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* p11-kit, loaded at the first pkcs11: URI (like libcurl at the first URL,
  * lib/net/curl_load.c): a signing host with only key files needs no
  * p11-kit, and no fwseal library links it (tests/cli/test_layers.sh). The

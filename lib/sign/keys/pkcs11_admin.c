@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Token administration for fwseal-keys: creating an Ed25519 key pair inside
  * a token (the secret never exists outside it) and listing what tokens
  * hold. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Ed25519 key pairs in a token (pkcs11_ed25519.h). */
 #include <string.h>
 

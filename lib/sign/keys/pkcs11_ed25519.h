@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Ed25519 keys in a PKCS#11 token: finding the pair a URI names and
  * checking it is one (shared by the signing key, generate and list). */
 #ifndef FWSEAL_SIGN_PKCS11_ED25519_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The PKCS#11 provider: an Ed25519 private key in a token, used with plain
  * C_Sign and CKM_EDDSA (pure Ed25519, the signature libsodium verifies).
  * Everything is checked when the key is opened - one token, one key, its

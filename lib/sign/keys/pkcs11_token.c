@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #define _GNU_SOURCE /* secure_getenv */
 /* Tokens through p11-kit: URI, module, token, PIN, login, and the named
  * refusals (pkcs11_token.h). Nothing here is specific to signing. */

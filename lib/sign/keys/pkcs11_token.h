@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* PKCS#11 tokens through p11-kit, for any use of a token key (signing
  * today; unwrapping a device key later): RFC 7512 URI parsing and its
  * printable form without the PIN, module resolution, token selection by

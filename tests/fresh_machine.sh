@@ -68,6 +68,15 @@ mount -t proc proc "$ROOT/proc" && mounted="/proc $mounted"
 mount --rbind /sys "$ROOT/sys" && mount --make-rslave "$ROOT/sys" && mounted="/sys $mounted"
 mount --rbind /dev "$ROOT/dev" && mount --make-rslave "$ROOT/dev" && mounted="/dev $mounted"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
+# The network's own trust: CA certificates this machine's administrator
+# added (e.g. a TLS-inspecting proxy in front of the npm registry) are the
+# network's, not fwseal's; a developer's machine on this network has them.
+# Nothing else of this machine is carried over.
+if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+	mkdir -p "$ROOT/usr/local/share/ca-certificates"
+	cp /usr/local/share/ca-certificates/*.crt "$ROOT/usr/local/share/ca-certificates/"
+	chroot "$ROOT" update-ca-certificates >/dev/null
+fi
 
 # A clean clone (what CI and a new user have), with ../shared beside it.
 mkdir -p "$ROOT/src"

@@ -14,4 +14,11 @@ if [ -f node_modules/.package-lock.json ] &&
 	node -e 'const a=require("./package-lock.json").packages,b=require("./node_modules/.package-lock.json").packages;for(const k of Object.keys(a)){if(k&&(!b[k]||b[k].version!==a[k].version||b[k].integrity!==a[k].integrity))process.exit(1)}' 2>/dev/null; then
 	exit 0
 fi
+# The machine's own trust anchors (/etc/ssl/certs, as apt and curl use
+# them) on top of node's built-in list: a network whose admin installed a
+# CA (a TLS-inspecting proxy) works for npm as it does for apt.
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+	NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+	export NODE_EXTRA_CA_CERTS
+fi
 npm ci --no-audit --no-fund --ignore-scripts --loglevel=error

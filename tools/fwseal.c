@@ -114,7 +114,7 @@ static int write_record(struct cli *c, const char *bundle, const char *root_path
 	struct cli_progress prog = {0};
 	const char *used[2 + 64];
 	char *json = NULL;
-	size_t json_len, n_used = 0;
+	size_t json_len = 0, n_used = 0;
 	int rc = load_root(root_path, &root);
 	if (rc == 0)
 		rc = cli_bundle_open(c, bundle, NULL, &prog, &in);

@@ -63,13 +63,15 @@ static json_t *signers(const struct fws_signers *s)
 {
 	char h[FWS_MAX_SIGNATURES][65];
 	const char *p[FWS_MAX_SIGNATURES];
+	/* Never more than the envelope can hold: n bounds every loop below. */
+	size_t n = s->n < FWS_MAX_SIGNATURES ? s->n : FWS_MAX_SIGNATURES;
 	json_t *arr = json_array();
-	for (size_t i = 0; i < s->n && i < FWS_MAX_SIGNATURES; i++) {
+	for (size_t i = 0; i < n; i++) {
 		fws_hex_encode(h[i], s->keyids[i], 32);
 		p[i] = h[i];
 	}
-	qsort(p, s->n, sizeof(p[0]), cmp_str);
-	for (size_t i = 0; arr != NULL && i < s->n; i++)
+	qsort(p, n, sizeof(p[0]), cmp_str);
+	for (size_t i = 0; arr != NULL && i < n; i++)
 		if (json_array_append_new(arr, json_string(p[i])) != 0) {
 			json_decref(arr);
 			return NULL;

@@ -62,7 +62,7 @@ static int cmp_str(const void *a, const void *b)
 static json_t *signers(const struct fws_signers *s)
 {
 	char h[FWS_MAX_SIGNATURES][65];
-	const char *p[FWS_MAX_SIGNATURES];
+	const char *p[FWS_MAX_SIGNATURES] = {0};
 	/* Never more than the envelope can hold: n bounds every loop below. */
 	size_t n = s->n < FWS_MAX_SIGNATURES ? s->n : FWS_MAX_SIGNATURES;
 	json_t *arr = json_array();

@@ -8,7 +8,11 @@
  *
  * Memory: the chunk list the verifier holds (32 bytes per chunk) plus 6
  * bytes per chunk here (a sort index and the source of each chunk) and a
- * 64 KiB buffer; never a payload.
+ * 64 KiB buffer; never a payload. With jobs (and chunks up to
+ * DELTA_POOL_CHUNK_MAX) the slots are hashed on the pool of ADR-047: 2
+ * chunk buffers per job, DELTA_POOL_BUDGET at most; the assignments stay
+ * on the calling thread in slot order, so the plan is the same for any
+ * number of jobs.
  *
  * An in-place slot writer overwrites the set being replaced as it goes, so
  * a chunk is taken from there only if it lies at or after the position it
@@ -18,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle/chunk_pool.h"
 #include "device/delta_internal.h"
 #include "fwseal/chunks.h"
 #include "fwseal/error.h"
@@ -125,6 +130,21 @@ const struct fws_stream_map *fws_delta_map(struct fws_delta *d)
 	return &d->map;
 }
 
+void fws_delta_set_jobs(struct fws_delta *d, unsigned jobs)
+{
+	d->jobs = jobs > FWS_JOBS_MAX ? FWS_JOBS_MAX : jobs;
+}
+
+unsigned fws_delta_pool_slots(unsigned jobs, size_t buf_size)
+{
+	if (jobs <= 1)
+		return 1;
+	size_t fit = DELTA_POOL_BUDGET / buf_size, want = 2 * (size_t)jobs;
+	if (want > fit)
+		want = fit;
+	return want < 2 ? 2 : (unsigned)want;
+}
+
 void fws_delta_start(struct fws_delta *d, const struct fws_verify_result *r, char to, char from)
 {
 	d->m = &r->manifest;
@@ -182,6 +202,106 @@ static int hash_local(struct fws_delta *d, char set, const struct fws_payload *p
 	return done > 0;
 }
 
+/* Local chunk j (of the set being replaced if target) has digest dig:
+ * every wanted chunk with that digest not yet sourced takes it. */
+static void assign(struct fws_delta *d, const uint8_t dig[32], uint64_t j, int target,
+		   int in_place, uint64_t *unassigned)
+{
+	for (uint64_t i = lower_bound(d, dig);
+	     i < d->n && memcmp(d->list + 32 * (size_t)d->order[i], dig, 32) == 0; i++) {
+		uint64_t k = d->order[i];
+		if (d->src[k] != NONE || (in_place && j < k))
+			continue;
+		d->src[k] = (uint32_t)j | (target ? FROM_TARGET : 0);
+		(*unassigned)--;
+	}
+}
+
+/* Reads local chunk j whole into buf (chunk_size bytes) in SCAN_BUF
+ * pieces, as hash_local does: its length (0 at the slot's end) or a
+ * negative code. */
+static long long read_chunk(struct fws_delta *d, char set, const struct fws_payload *p,
+			    uint64_t j, uint8_t *buf)
+{
+	const struct fws_slot_writer *w = &d->dev->slots;
+	uint64_t done = 0;
+	while (done < p->chunk_size) {
+		size_t want = p->chunk_size - done < SCAN_BUF ? (size_t)(p->chunk_size - done) : SCAN_BUF;
+		long long got = w->read_slot(w->ctx, set, p->target,
+					     j * (uint64_t)p->chunk_size + done, buf + done, want);
+		if (got < 0)
+			return got;
+		done += (uint64_t)got;
+		if ((size_t)got < want)
+			break;
+	}
+	return (long long)done;
+}
+
+/* One set's scan on the pool: what done() needs (calling thread only). */
+struct chunk_scan {
+	struct fws_delta *d;
+	int target, in_place;
+	uint64_t *unassigned;
+};
+
+/* Any thread: the digest of its own chunk into its own result area. */
+static int hash_chunk(void *ctx, struct fws_pool_task *t)
+{
+	(void)ctx;
+	fws_sha256(t->buf, t->len, t->out);
+	return 0;
+}
+
+/* The calling thread, chunks strictly in slot order: the assignments of
+ * the plain loop in its order; a chunk read ahead after every wanted chunk
+ * found its source is ignored, as the plain loop never read it. */
+static int assign_chunk(void *ctx, struct fws_pool_task *t)
+{
+	struct chunk_scan *s = ctx;
+	if (*s->unassigned == 0)
+		return DELTA_SCAN_ENOUGH;
+	assign(s->d, t->out, t->index, s->target, s->in_place, s->unassigned);
+	return 0;
+}
+
+/* scan_slot with jobs: the calling thread reads whole chunks in order into
+ * the pool's tasks, workers hash them, assign_chunk consumes them in order.
+ * Only for chunks up to DELTA_POOL_CHUNK_MAX (a task holds a chunk). */
+static int scan_slot_pooled(struct fws_delta *d, const struct fws_payload *p, char set,
+			    int target, uint64_t *unassigned, uint64_t limit)
+{
+	struct chunk_scan s = {d, target, target && d->dev->slots.in_place, unassigned};
+	struct fws_pool_config pc = {
+		d->jobs, fws_delta_pool_slots(d->jobs, p->chunk_size), p->chunk_size, 32,
+		hash_chunk, assign_chunk, &s};
+	struct fws_pool *pool;
+	int rc = fws_pool_open(&pool, &pc), end;
+	if (rc != 0)
+		return rc; /* no memory for the pool: as an unreadable slot */
+	if (fws_pool_threads(pool) > d->scan_threads)
+		d->scan_threads = fws_pool_threads(pool);
+	for (uint64_t j = 0; rc == 0 && *unassigned > 0 && j * (uint64_t)p->chunk_size < limit &&
+			     j < (uint64_t)FROM_TARGET;
+	     j++) {
+		struct fws_pool_task *t;
+		if ((rc = fws_pool_get(pool, &t)) != 0)
+			break;
+		long long got = read_chunk(d, set, p, j, t->buf);
+		if (got <= 0) {
+			rc = (int)got; /* the slot's end, or unreadable: the chunks before count */
+			break;
+		}
+		t->len = (size_t)got;
+		rc = fws_pool_put(pool, t);
+	}
+	end = fws_pool_finish(pool);
+	fws_pool_close(pool);
+	if (rc == 0 || rc == DELTA_SCAN_ENOUGH)
+		rc = end;
+	return rc == DELTA_SCAN_ENOUGH ? 0 : rc;
+}
+
 /* Every wanted chunk whose bytes this slot holds gets it as its source. */
 static int scan_slot(struct fws_delta *d, const struct fws_payload *p, char set, int target,
 		     uint64_t *unassigned)
@@ -191,20 +311,15 @@ static int scan_slot(struct fws_delta *d, const struct fws_payload *p, char set,
 	uint64_t limit = p->size + p->size / 8 + p->chunk_size;
 	uint8_t dig[32];
 	int in_place = target && d->dev->slots.in_place;
+	if (d->jobs > 1 && p->chunk_size <= DELTA_POOL_CHUNK_MAX)
+		return scan_slot_pooled(d, p, set, target, unassigned, limit);
 	for (uint64_t j = 0; *unassigned > 0 && j * (uint64_t)p->chunk_size < limit &&
 			     j < (uint64_t)FROM_TARGET;
 	     j++) {
 		int rc = hash_local(d, set, p, j, dig);
 		if (rc <= 0)
 			return rc;
-		for (uint64_t i = lower_bound(d, dig);
-		     i < d->n && memcmp(d->list + 32 * (size_t)d->order[i], dig, 32) == 0; i++) {
-			uint64_t k = d->order[i];
-			if (d->src[k] != NONE || (in_place && j < k))
-				continue;
-			d->src[k] = (uint32_t)j | (target ? FROM_TARGET : 0);
-			(*unassigned)--;
-		}
+		assign(d, dig, j, target, in_place, unassigned);
 	}
 	return 0;
 }

@@ -10,7 +10,7 @@
  * bytes per chunk here (a sort index and the source of each chunk) and a
  * 64 KiB buffer; never a payload. With jobs (and chunks up to
  * DELTA_POOL_CHUNK_MAX) the slots are hashed on the pool of ADR-047: 2
- * chunk buffers per job, DELTA_POOL_BUDGET at most; the assignments stay
+ * tasks per job of max(256 KiB, one chunk), DELTA_POOL_BUDGET at most; the assignments stay
  * on the calling thread in slot order, so the plan is the same for any
  * number of jobs.
  *
@@ -243,63 +243,83 @@ struct chunk_scan {
 	struct fws_delta *d;
 	int target, in_place;
 	uint64_t *unassigned;
+	size_t chunk_size;
 };
 
-/* Any thread: the digest of its own chunk into its own result area. */
+/* Any thread: the digests of its own chunks (value: the first one's
+ * number; only the last may be short) into its own result area. */
 static int hash_chunk(void *ctx, struct fws_pool_task *t)
 {
-	(void)ctx;
-	fws_sha256(t->buf, t->len, t->out);
+	const struct chunk_scan *s = ctx;
+	size_t cs = s->chunk_size;
+	for (size_t at = 0, i = 0; at < t->len; at += cs, i++)
+		fws_sha256(t->buf + at, t->len - at < cs ? t->len - at : cs, t->out + 32 * i);
 	return 0;
 }
 
-/* The calling thread, chunks strictly in slot order: the assignments of
- * the plain loop in its order; a chunk read ahead after every wanted chunk
+/* The calling thread, tasks strictly in slot order: the assignments of
+ * the plain loop in its order; a task read ahead after every wanted chunk
  * found its source is ignored, as the plain loop never read it. */
 static int assign_chunk(void *ctx, struct fws_pool_task *t)
 {
 	struct chunk_scan *s = ctx;
 	if (*s->unassigned == 0)
 		return DELTA_SCAN_ENOUGH;
-	assign(s->d, t->out, t->index, s->target, s->in_place, s->unassigned);
+	for (size_t at = 0, i = 0; at < t->len; at += s->chunk_size, i++)
+		assign(s->d, t->out + 32 * i, t->value + i, s->target, s->in_place, s->unassigned);
 	return 0;
 }
 
-/* scan_slot with jobs: the calling thread reads whole chunks in order into
- * the pool's tasks, workers hash them, assign_chunk consumes them in order.
- * Only for chunks up to DELTA_POOL_CHUNK_MAX (a task holds a chunk). */
+/* scan_slot with jobs: the calling thread reads whole chunks in order (in
+ * SCAN_BUF reads, as hash_local), several per task up to DELTA_TASK_BYTES,
+ * into the pool's tasks; workers hash them, assign_chunk consumes them in
+ * order. Only for chunks up to DELTA_POOL_CHUNK_MAX. */
 static int scan_slot_pooled(struct fws_delta *d, const struct fws_payload *p, char set,
 			    int target, uint64_t *unassigned, uint64_t limit)
 {
-	struct chunk_scan s = {d, target, target && d->dev->slots.in_place, unassigned};
-	struct fws_pool_config pc = {
-		d->jobs, fws_delta_pool_slots(d->jobs, p->chunk_size), p->chunk_size, 32,
-		hash_chunk, assign_chunk, &s};
+	size_t cs = p->chunk_size, per_task = cs < DELTA_TASK_BYTES ? DELTA_TASK_BYTES / cs : 1;
+	struct chunk_scan s = {d, target, target && d->dev->slots.in_place, unassigned, cs};
+	struct fws_pool_config pc = {d->jobs,		  fws_delta_pool_slots(d->jobs, per_task * cs),
+				     per_task * cs,	  32 * per_task,
+				     hash_chunk,	  assign_chunk,
+				     &s};
 	struct fws_pool *pool;
-	int rc = fws_pool_open(&pool, &pc), end;
+	int rc = fws_pool_open(&pool, &pc), read_rc = 0, more = 1, end;
+	uint64_t j = 0;
 	if (rc != 0)
 		return rc; /* no memory for the pool: as an unreadable slot */
 	if (fws_pool_threads(pool) > d->scan_threads)
 		d->scan_threads = fws_pool_threads(pool);
-	for (uint64_t j = 0; rc == 0 && *unassigned > 0 && j * (uint64_t)p->chunk_size < limit &&
-			     j < (uint64_t)FROM_TARGET;
-	     j++) {
+	while (rc == 0 && more && *unassigned > 0 && j * (uint64_t)cs < limit &&
+	       j < (uint64_t)FROM_TARGET) {
 		struct fws_pool_task *t;
 		if ((rc = fws_pool_get(pool, &t)) != 0)
 			break;
-		long long got = read_chunk(d, set, p, j, t->buf);
-		if (got <= 0) {
-			rc = (int)got; /* the slot's end, or unreadable: the chunks before count */
-			break;
+		t->value = j;
+		for (size_t c = 0; c < per_task && j * (uint64_t)cs < limit && j < (uint64_t)FROM_TARGET;
+		     c++) {
+			long long got = read_chunk(d, set, p, j, t->buf + t->len);
+			if (got <= 0) { /* unreadable, or the slot's end: the chunks before count */
+				read_rc = (int)got;
+				more = 0;
+				break;
+			}
+			t->len += (size_t)got;
+			j++;
+			if ((size_t)got < cs)
+				break; /* a short chunk is the last of its task */
 		}
-		t->len = (size_t)got;
+		if (t->len == 0)
+			break; /* nothing read: the task is dropped */
 		rc = fws_pool_put(pool, t);
 	}
 	end = fws_pool_finish(pool);
 	fws_pool_close(pool);
 	if (rc == 0 || rc == DELTA_SCAN_ENOUGH)
 		rc = end;
-	return rc == DELTA_SCAN_ENOUGH ? 0 : rc;
+	if (rc == DELTA_SCAN_ENOUGH)
+		rc = 0;
+	return rc != 0 ? rc : read_rc;
 }
 
 /* Every wanted chunk whose bytes this slot holds gets it as its source. */

@@ -22,9 +22,9 @@
  *
  * Memory: 16 bytes per block (the index 8, the source 4, the sort order 4),
  * at most 16 MiB (FWS_DELTA_BLOCKS_MAX blocks, a 4 GiB payload), plus one
- * chunk, plus the scan's pool: 64 KiB pieces and their hashes, 1 without
- * jobs, 2 per job up to DELTA_POOL_BUDGET. Above the cap the chunk level
- * plans.
+ * chunk, plus the scan's pool: without jobs one 64 KiB piece and its
+ * hashes; with jobs 2 tasks of 256 KiB per job, DELTA_POOL_BUDGET at most.
+ * Above the cap the chunk level plans.
  *
  * Cores: the scan hashes on the pool of ADR-047 (scan_set), the lookups
  * stay on the calling thread in slot order: the plan, and so every byte
@@ -150,16 +150,20 @@ static void tail_match(struct fws_delta *d, const struct fws_payload *p, const u
 	}
 }
 
-/* What a worker computes for one DELTA_SCAN_BUF piece of a slot: per
- * 4 KiB block whether it is all zeros and, if not, its short hash; the
- * short hash of a short tail. Bytes only: any offset in the pool's memory
- * is aligned enough. */
-#define PIECE_BLOCKS (DELTA_SCAN_BUF / BS)
+/* What a worker computes for one task (DELTA_SCAN_BUF reads of a slot,
+ * DELTA_TASK_BYTES at most): per 4 KiB block whether it is all zeros and,
+ * if not, its short hash; the short hash of a short tail. Bytes only: any
+ * offset in the pool's memory is aligned enough. */
+#define TASK_BLOCKS (DELTA_TASK_BYTES / BS)
 struct piece_hashes {
-	uint8_t zero[PIECE_BLOCKS];
-	uint8_t h[PIECE_BLOCKS][BH];
+	uint8_t zero[TASK_BLOCKS];
+	uint8_t h[TASK_BLOCKS][BH];
 	uint8_t tail[BH];
 };
+/* In fws_pool_task.value: the slot offset of the task's first byte (a
+ * multiple of DELTA_SCAN_BUF), and in bit 0 "its last read was short":
+ * the slot ended there. */
+#define SHORT_END 1u
 
 /* One set's scan: what done() needs, touched by the calling thread only. */
 struct block_scan {
@@ -170,7 +174,7 @@ struct block_scan {
 	uint64_t *unassigned;
 };
 
-/* Any thread: hashes its own piece into its own result area. Zero blocks
+/* Any thread: hashes its own task into its own result area. Zero blocks
  * are made, not read (fws_delta_blocks_plan): free space costs a compare
  * here, not a hash. */
 static int hash_piece(void *ctx, struct fws_pool_task *t)
@@ -189,69 +193,87 @@ static int hash_piece(void *ctx, struct fws_pool_task *t)
 	return 0;
 }
 
-/* The calling thread, pieces strictly in slot order: the lookups and
+/* The calling thread, tasks strictly in slot order: the lookups and
  * assignments of the single-threaded scan, in the same order, so the plan
- * does not depend on the number of jobs. A piece read ahead after every
+ * does not depend on the number of jobs. A task read ahead after every
  * block found its source is ignored, as the plain loop never read it. */
 static int match_piece(void *ctx, struct fws_pool_task *t)
 {
 	struct block_scan *s = ctx;
 	const struct piece_hashes *o = (const struct piece_hashes *)(const void *)t->out;
-	uint64_t off = t->index * DELTA_SCAN_BUF;
+	uint64_t off = t->value & ~(uint64_t)SHORT_END;
 	if (*s->unassigned == 0)
 		return DELTA_SCAN_ENOUGH;
 	for (size_t i = 0; i + BS <= t->len; i += BS)
 		if (!o->zero[i / BS])
 			match(&s->d->b, o->h[i / BS], (off + i) / BS, s->flag, s->in_place,
 			      s->per_chunk, s->unassigned);
-	if (t->len < DELTA_SCAN_BUF)
+	/* Every read before the last was a whole DELTA_SCAN_BUF: the tail is
+	 * the last read's, at the same place as with one read per task. */
+	if (t->value & SHORT_END)
 		tail_match(s->d, s->p, o->tail, t->len, off, s->flag, s->in_place, s->unassigned);
 	return 0;
 }
 
-/* The calling thread reads the slot in DELTA_SCAN_BUF pieces, in order,
- * into the pool's tasks; workers hash them; match_piece consumes them in
- * order. Without jobs the pool runs both right here, one piece at a time. */
+/* The calling thread reads the slot with DELTA_SCAN_BUF reads, in order,
+ * into the pool's tasks (one read per task without threads, as before;
+ * DELTA_TASK_BYTES with threads, so a hand-off costs little next to the
+ * hashing it shares out); workers hash them; match_piece consumes them in
+ * order. Without jobs the pool runs both right here, one read at a time. */
 static int scan_set(struct fws_delta *d, const struct fws_payload *p, char set, int target,
 		    uint64_t *unassigned)
 {
 	const struct fws_slot_writer *w = &d->dev->slots;
 	/* As delta.c: a file that grew moves later blocks back. */
-	uint64_t limit = p->size + p->size / 8 + p->chunk_size;
+	uint64_t limit = p->size + p->size / 8 + p->chunk_size, off = 0;
+	size_t reads = d->jobs > 1 ? DELTA_TASK_BYTES / DELTA_SCAN_BUF : 1;
 	struct block_scan s = {d, p, target ? DELTA_FROM_TARGET : 0, p->chunk_size / BS,
 			       target && w->in_place, unassigned};
 	struct fws_pool_config pc = {d->jobs,
-				     fws_delta_pool_slots(d->jobs, DELTA_SCAN_BUF),
-				     DELTA_SCAN_BUF,
+				     fws_delta_pool_slots(d->jobs, reads * DELTA_SCAN_BUF),
+				     reads * DELTA_SCAN_BUF,
 				     sizeof(struct piece_hashes),
 				     hash_piece,
 				     match_piece,
 				     &s};
 	struct fws_pool *pool;
-	int rc = fws_pool_open(&pool, &pc), end;
+	int rc = fws_pool_open(&pool, &pc), read_rc = 0, more = 1, end;
 	if (rc != 0)
 		return rc; /* no memory for the pool: as an unreadable slot */
 	if (fws_pool_threads(pool) > d->scan_threads)
 		d->scan_threads = fws_pool_threads(pool);
-	for (uint64_t off = 0; rc == 0 && *unassigned > 0 && off < limit; off += DELTA_SCAN_BUF) {
+	while (rc == 0 && more && *unassigned > 0 && off < limit) {
 		struct fws_pool_task *t;
 		if ((rc = fws_pool_get(pool, &t)) != 0)
 			break;
-		long long got = w->read_slot(w->ctx, set, p->target, off, t->buf, DELTA_SCAN_BUF);
-		if (got < 0) {
-			rc = (int)got; /* the pieces before it still count */
-			break;
+		t->value = off;
+		for (size_t r = 0; r < reads && off < limit; r++) {
+			long long got = w->read_slot(w->ctx, set, p->target, off, t->buf + t->len,
+						     DELTA_SCAN_BUF);
+			if (got < 0) {
+				read_rc = (int)got; /* the reads before it still count */
+				more = 0;
+				break;
+			}
+			t->len += (size_t)got;
+			off += DELTA_SCAN_BUF;
+			if (got < DELTA_SCAN_BUF) {
+				t->value |= SHORT_END;
+				more = 0;
+				break;
+			}
 		}
-		t->len = (size_t)got;
+		if (t->len == 0 && !(t->value & SHORT_END))
+			break; /* nothing read: the task is dropped */
 		rc = fws_pool_put(pool, t);
-		if (got < DELTA_SCAN_BUF)
-			break;
 	}
 	end = fws_pool_finish(pool);
 	fws_pool_close(pool);
 	if (rc == 0 || rc == DELTA_SCAN_ENOUGH)
 		rc = end;
-	return rc == DELTA_SCAN_ENOUGH ? 0 : rc;
+	if (rc == DELTA_SCAN_ENOUGH)
+		rc = 0;
+	return rc != 0 ? rc : read_rc;
 }
 
 int fws_delta_blocks_plan(struct fws_delta *d, const struct fws_payload *p, size_t index)

@@ -19,6 +19,10 @@
  * buffers, whatever --jobs says: the plan runs while the install holds its
  * own buffers, and 2 MiB keep the sum under the 16 MiB RSS target. */
 #define DELTA_POOL_BUDGET (2u * 1024 * 1024)
+/* With threads a scan task holds this many bytes (DELTA_SCAN_BUF reads,
+ * or whole chunks): a hand-off per 64 KiB cost about as much as the
+ * hashing it shared out. */
+#define DELTA_TASK_BYTES (256u * 1024)
 /* The chunk level hashes on the pool only chunks of at most this size (a
  * task holds one whole chunk); larger chunks are hashed as they are read,
  * on the calling thread, in DELTA_SCAN_BUF pieces. */

@@ -231,6 +231,8 @@ static long long read_chunk(struct fws_delta *d, char set, const struct fws_payl
 					     j * (uint64_t)p->chunk_size + done, buf + done, want);
 		if (got < 0)
 			return got;
+		if ((size_t)got > want) /* a backend must not: it would overrun buf */
+			return FWS_EIO;
 		done += (uint64_t)got;
 		if ((size_t)got < want)
 			break;
@@ -270,6 +272,8 @@ static int assign_chunk(void *ctx, struct fws_pool_task *t)
 	return 0;
 }
 
+#define NO_POOL 2 /* scan_slot_pooled could not open its pool: nothing was read */
+
 /* scan_slot with jobs: the calling thread reads whole chunks in order (in
  * SCAN_BUF reads, as hash_local), several per task up to DELTA_TASK_BYTES,
  * into the pool's tasks; workers hash them, assign_chunk consumes them in
@@ -287,7 +291,7 @@ static int scan_slot_pooled(struct fws_delta *d, const struct fws_payload *p, ch
 	int rc = fws_pool_open(&pool, &pc), read_rc = 0, more = 1, end;
 	uint64_t j = 0;
 	if (rc != 0)
-		return rc; /* no memory for the pool: as an unreadable slot */
+		return NO_POOL;
 	if (fws_pool_threads(pool) > d->scan_threads)
 		d->scan_threads = fws_pool_threads(pool);
 	while (rc == 0 && more && *unassigned > 0 && j * (uint64_t)cs < limit &&
@@ -331,8 +335,12 @@ static int scan_slot(struct fws_delta *d, const struct fws_payload *p, char set,
 	uint64_t limit = p->size + p->size / 8 + p->chunk_size;
 	uint8_t dig[32];
 	int in_place = target && d->dev->slots.in_place;
-	if (d->jobs > 1 && p->chunk_size <= DELTA_POOL_CHUNK_MAX)
-		return scan_slot_pooled(d, p, set, target, unassigned, limit);
+	if (d->jobs > 1 && p->chunk_size <= DELTA_POOL_CHUNK_MAX) {
+		int rc = scan_slot_pooled(d, p, set, target, unassigned, limit);
+		if (rc != NO_POOL)
+			return rc;
+		/* no memory for the pool: the plain loop below, one buffer */
+	}
 	for (uint64_t j = 0; *unassigned > 0 && j * (uint64_t)p->chunk_size < limit &&
 			     j < (uint64_t)FROM_TARGET;
 	     j++) {

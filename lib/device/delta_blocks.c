@@ -238,8 +238,15 @@ static int scan_set(struct fws_delta *d, const struct fws_payload *p, char set, 
 				     &s};
 	struct fws_pool *pool;
 	int rc = fws_pool_open(&pool, &pc), read_rc = 0, more = 1, end;
+	if (rc != 0 && d->jobs > 1) { /* no memory for threads: one 64 KiB piece */
+		reads = 1;
+		pc.jobs = 0;
+		pc.slots = 1;
+		pc.buf_size = DELTA_SCAN_BUF;
+		rc = fws_pool_open(&pool, &pc);
+	}
 	if (rc != 0)
-		return rc; /* no memory for the pool: as an unreadable slot */
+		return rc; /* not even that: as an unreadable slot */
 	if (fws_pool_threads(pool) > d->scan_threads)
 		d->scan_threads = fws_pool_threads(pool);
 	while (rc == 0 && more && *unassigned > 0 && off < limit) {
@@ -250,8 +257,9 @@ static int scan_set(struct fws_delta *d, const struct fws_payload *p, char set, 
 		for (size_t r = 0; r < reads && off < limit; r++) {
 			long long got = w->read_slot(w->ctx, set, p->target, off, t->buf + t->len,
 						     DELTA_SCAN_BUF);
-			if (got < 0) {
-				read_rc = (int)got; /* the reads before it still count */
+			if (got < 0 || got > DELTA_SCAN_BUF) {
+				/* the reads before it still count */
+				read_rc = got < 0 ? (int)got : FWS_EIO;
 				more = 0;
 				break;
 			}

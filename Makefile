@@ -8,7 +8,7 @@
 #   make install    PREFIX=/usr/local DESTDIR= (and BINDIR LIBDIR ...: README, docs/packaging.md)
 #   make sbom       fwseal's own SBOM: every linked library as this machine has it
 #   make fuzz       libFuzzer harnesses (clang) into build-fuzz/, FUZZ_SECONDS each
-#   make valgrind   unit + CLI tests under valgrind memcheck;  make cppcheck;  make tsan (the pool)
+#   make valgrind   unit + CLI tests under valgrind memcheck;  make cppcheck;  make tsan (the pool, the delta scans)
 #   make traceability  docs/traceability.md from the requirements, tags, last results
 # Variables: CC CPPFLAGS CFLAGS LDFLAGS PREFIX DESTDIR HASH=nettle|sodium SANITIZE=1 V=1 WERROR=1 TPM=0|1
 
@@ -381,11 +381,17 @@ bench: all
 	$(Q)BUILD=$(CURDIR)/$(BUILD) bash tests/bench_delta.sh
 
 # The hashing pool under ThreadSanitizer (tests/tsan/pool_tsan.c: Criterion
-# cannot run under TSan, so a plain driver of the pool alone).
-tsan:
+# cannot run under TSan, so a plain driver of the pool alone), and the delta
+# scans on it (tests/tsan/delta_tsan.c: scans and pool instrumented, the
+# rest of the device library linked as built).
+tsan: $(BUILD)/libfwseal-device.a
 	$(Q)mkdir -p build-tsan && $(CC) -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O1 -g \
 		-fsanitize=thread -Iinclude -Ilib tests/tsan/pool_tsan.c lib/bundle/chunk_pool.c \
 		-o build-tsan/pool_tsan -lpthread && TSAN_OPTIONS=halt_on_error=1 build-tsan/pool_tsan
+	$(Q)$(CC) -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O1 -g -fsanitize=thread \
+		-Iinclude -Ilib tests/tsan/delta_tsan.c lib/device/delta.c lib/device/delta_blocks.c \
+		lib/bundle/chunk_pool.c $(BUILD)/libfwseal-device.a $(DEVICE_PKG_LIBS) -ldl \
+		-o build-tsan/delta_tsan && TSAN_OPTIONS=halt_on_error=1 build-tsan/delta_tsan
 
 # ---- hardening: fuzzing, valgrind, cppcheck (docs/fuzzing.md) ----
 # One libFuzzer harness per parser. The library is rebuilt with clang into

@@ -8,7 +8,11 @@
  *
  * Memory: the chunk list the verifier holds (32 bytes per chunk) plus 6
  * bytes per chunk here (a sort index and the source of each chunk) and a
- * 64 KiB buffer; never a payload.
+ * 64 KiB buffer; never a payload. With jobs (and chunks up to
+ * DELTA_POOL_CHUNK_MAX) the slots are hashed on the pool of ADR-047: 2
+ * tasks per job of max(256 KiB, one chunk), DELTA_POOL_BUDGET at most; the assignments stay
+ * on the calling thread in slot order, so the plan is the same for any
+ * number of jobs.
  *
  * An in-place slot writer overwrites the set being replaced as it goes, so
  * a chunk is taken from there only if it lies at or after the position it
@@ -18,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle/chunk_pool.h"
 #include "device/delta_internal.h"
 #include "fwseal/chunks.h"
 #include "fwseal/error.h"
@@ -125,6 +130,21 @@ const struct fws_stream_map *fws_delta_map(struct fws_delta *d)
 	return &d->map;
 }
 
+void fws_delta_set_jobs(struct fws_delta *d, unsigned jobs)
+{
+	d->jobs = jobs > FWS_JOBS_MAX ? FWS_JOBS_MAX : jobs;
+}
+
+unsigned fws_delta_pool_slots(unsigned jobs, size_t buf_size)
+{
+	if (jobs <= 1)
+		return 1;
+	size_t fit = DELTA_POOL_BUDGET / buf_size, want = 2 * (size_t)jobs;
+	if (want > fit)
+		want = fit;
+	return want < 2 ? 2 : (unsigned)want;
+}
+
 void fws_delta_start(struct fws_delta *d, const struct fws_verify_result *r, char to, char from)
 {
 	d->m = &r->manifest;
@@ -182,6 +202,130 @@ static int hash_local(struct fws_delta *d, char set, const struct fws_payload *p
 	return done > 0;
 }
 
+/* Local chunk j (of the set being replaced if target) has digest dig:
+ * every wanted chunk with that digest not yet sourced takes it. */
+static void assign(struct fws_delta *d, const uint8_t dig[32], uint64_t j, int target,
+		   int in_place, uint64_t *unassigned)
+{
+	for (uint64_t i = lower_bound(d, dig);
+	     i < d->n && memcmp(d->list + 32 * (size_t)d->order[i], dig, 32) == 0; i++) {
+		uint64_t k = d->order[i];
+		if (d->src[k] != NONE || (in_place && j < k))
+			continue;
+		d->src[k] = (uint32_t)j | (target ? FROM_TARGET : 0);
+		(*unassigned)--;
+	}
+}
+
+/* Reads local chunk j whole into buf (chunk_size bytes) in SCAN_BUF
+ * pieces, as hash_local does: its length (0 at the slot's end) or a
+ * negative code. */
+static long long read_chunk(struct fws_delta *d, char set, const struct fws_payload *p,
+			    uint64_t j, uint8_t *buf)
+{
+	const struct fws_slot_writer *w = &d->dev->slots;
+	uint64_t done = 0;
+	while (done < p->chunk_size) {
+		size_t want = p->chunk_size - done < SCAN_BUF ? (size_t)(p->chunk_size - done) : SCAN_BUF;
+		long long got = w->read_slot(w->ctx, set, p->target,
+					     j * (uint64_t)p->chunk_size + done, buf + done, want);
+		if (got < 0)
+			return got;
+		if ((size_t)got > want) /* a backend must not: it would overrun buf */
+			return FWS_EIO;
+		done += (uint64_t)got;
+		if ((size_t)got < want)
+			break;
+	}
+	return (long long)done;
+}
+
+/* One set's scan on the pool: what done() needs (calling thread only). */
+struct chunk_scan {
+	struct fws_delta *d;
+	int target, in_place;
+	uint64_t *unassigned;
+	size_t chunk_size;
+};
+
+/* Any thread: the digests of its own chunks (value: the first one's
+ * number; only the last may be short) into its own result area. */
+static int hash_chunk(void *ctx, struct fws_pool_task *t)
+{
+	const struct chunk_scan *s = ctx;
+	size_t cs = s->chunk_size;
+	for (size_t at = 0, i = 0; at < t->len; at += cs, i++)
+		fws_sha256(t->buf + at, t->len - at < cs ? t->len - at : cs, t->out + 32 * i);
+	return 0;
+}
+
+/* The calling thread, tasks strictly in slot order: the assignments of
+ * the plain loop in its order; a task read ahead after every wanted chunk
+ * found its source is ignored, as the plain loop never read it. */
+static int assign_chunk(void *ctx, struct fws_pool_task *t)
+{
+	struct chunk_scan *s = ctx;
+	if (*s->unassigned == 0)
+		return DELTA_SCAN_ENOUGH;
+	for (size_t at = 0, i = 0; at < t->len; at += s->chunk_size, i++)
+		assign(s->d, t->out + 32 * i, t->value + i, s->target, s->in_place, s->unassigned);
+	return 0;
+}
+
+#define NO_POOL 2 /* scan_slot_pooled could not open its pool: nothing was read */
+
+/* scan_slot with jobs: the calling thread reads whole chunks in order (in
+ * SCAN_BUF reads, as hash_local), several per task up to DELTA_TASK_BYTES,
+ * into the pool's tasks; workers hash them, assign_chunk consumes them in
+ * order. Only for chunks up to DELTA_POOL_CHUNK_MAX. */
+static int scan_slot_pooled(struct fws_delta *d, const struct fws_payload *p, char set,
+			    int target, uint64_t *unassigned, uint64_t limit)
+{
+	size_t cs = p->chunk_size, per_task = cs < DELTA_TASK_BYTES ? DELTA_TASK_BYTES / cs : 1;
+	struct chunk_scan s = {d, target, target && d->dev->slots.in_place, unassigned, cs};
+	struct fws_pool_config pc = {d->jobs,		  fws_delta_pool_slots(d->jobs, per_task * cs),
+				     per_task * cs,	  32 * per_task,
+				     hash_chunk,	  assign_chunk,
+				     &s};
+	struct fws_pool *pool;
+	int rc = fws_pool_open(&pool, &pc), read_rc = 0, more = 1, end;
+	uint64_t j = 0;
+	if (rc != 0)
+		return NO_POOL;
+	if (fws_pool_threads(pool) > d->scan_threads)
+		d->scan_threads = fws_pool_threads(pool);
+	while (rc == 0 && more && *unassigned > 0 && j * (uint64_t)cs < limit &&
+	       j < (uint64_t)FROM_TARGET) {
+		struct fws_pool_task *t;
+		if ((rc = fws_pool_get(pool, &t)) != 0)
+			break;
+		t->value = j;
+		for (size_t c = 0; c < per_task && j * (uint64_t)cs < limit && j < (uint64_t)FROM_TARGET;
+		     c++) {
+			long long got = read_chunk(d, set, p, j, t->buf + t->len);
+			if (got <= 0) { /* unreadable, or the slot's end: the chunks before count */
+				read_rc = (int)got;
+				more = 0;
+				break;
+			}
+			t->len += (size_t)got;
+			j++;
+			if ((size_t)got < cs)
+				break; /* a short chunk is the last of its task */
+		}
+		if (t->len == 0)
+			break; /* nothing read: the task is dropped */
+		rc = fws_pool_put(pool, t);
+	}
+	end = fws_pool_finish(pool);
+	fws_pool_close(pool);
+	if (rc == 0 || rc == DELTA_SCAN_ENOUGH)
+		rc = end;
+	if (rc == DELTA_SCAN_ENOUGH)
+		rc = 0;
+	return rc != 0 ? rc : read_rc;
+}
+
 /* Every wanted chunk whose bytes this slot holds gets it as its source. */
 static int scan_slot(struct fws_delta *d, const struct fws_payload *p, char set, int target,
 		     uint64_t *unassigned)
@@ -191,20 +335,19 @@ static int scan_slot(struct fws_delta *d, const struct fws_payload *p, char set,
 	uint64_t limit = p->size + p->size / 8 + p->chunk_size;
 	uint8_t dig[32];
 	int in_place = target && d->dev->slots.in_place;
+	if (d->jobs > 1 && p->chunk_size <= DELTA_POOL_CHUNK_MAX) {
+		int rc = scan_slot_pooled(d, p, set, target, unassigned, limit);
+		if (rc != NO_POOL)
+			return rc;
+		/* no memory for the pool: the plain loop below, one buffer */
+	}
 	for (uint64_t j = 0; *unassigned > 0 && j * (uint64_t)p->chunk_size < limit &&
 			     j < (uint64_t)FROM_TARGET;
 	     j++) {
 		int rc = hash_local(d, set, p, j, dig);
 		if (rc <= 0)
 			return rc;
-		for (uint64_t i = lower_bound(d, dig);
-		     i < d->n && memcmp(d->list + 32 * (size_t)d->order[i], dig, 32) == 0; i++) {
-			uint64_t k = d->order[i];
-			if (d->src[k] != NONE || (in_place && j < k))
-				continue;
-			d->src[k] = (uint32_t)j | (target ? FROM_TARGET : 0);
-			(*unassigned)--;
-		}
+		assign(d, dig, j, target, in_place, unassigned);
 	}
 	return 0;
 }

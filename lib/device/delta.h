@@ -21,6 +21,9 @@ struct fws_delta;
  * chunk the slots hold in part is completed block by block. */
 struct fws_delta *fws_delta_new(struct fws_device *dev, fws_range_fetch_fn fetch, void *read_ctx);
 const struct fws_stream_map *fws_delta_map(struct fws_delta *d);
+/* Threads that hash the slots while planning (fws_install_opts.jobs; 0 or
+ * 1 = none). The plan is the same for every value. */
+void fws_delta_set_jobs(struct fws_delta *d, unsigned jobs);
 /* Once the manifest verified: the layout, the set written (to) and the
  * set running (from); a compressed bundle has no offsets to plan with. */
 void fws_delta_start(struct fws_delta *d, const struct fws_verify_result *r, char to,

@@ -22,12 +22,19 @@
  *
  * Memory: 16 bytes per block (the index 8, the source 4, the sort order 4),
  * at most 16 MiB (FWS_DELTA_BLOCKS_MAX blocks, a 4 GiB payload), plus one
- * chunk. Above the cap the chunk level plans. */
+ * chunk, plus the scan's pool: without jobs one 64 KiB piece and its
+ * hashes; with jobs 2 tasks of 256 KiB per job, DELTA_POOL_BUDGET at most.
+ * Above the cap the chunk level plans.
+ *
+ * Cores: the scan hashes on the pool of ADR-047 (scan_set), the lookups
+ * stay on the calling thread in slot order: the plan, and so every byte
+ * fetched and written, is the same for any --jobs. */
 #define _GNU_SOURCE /* qsort_r */
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle/chunk_pool.h"
 #include "device/delta_internal.h"
 #include "fwseal/chunks.h"
 #include "fwseal/error.h"
@@ -126,51 +133,155 @@ static void match(struct delta_blocks *b, const uint8_t *h, uint64_t j, uint32_t
 
 /* The payload's short last block matches only a slot that ends with the
  * same number of bytes past a 4 KiB boundary (a file slot holding the old
- * image): its short hash is compared with the index's last entry. */
-static void tail_match(struct fws_delta *d, const struct fws_payload *p, const uint8_t *buf,
+ * image): its short hash h (of the last `got % BS` bytes read, which end
+ * at off + got) is compared with the index's last entry. */
+static void tail_match(struct fws_delta *d, const struct fws_payload *p, const uint8_t h[BH],
 		       size_t got, uint64_t off, uint32_t flag, int in_place, uint64_t *unassigned)
 {
 	struct delta_blocks *b = &d->b;
 	size_t tail = got % BS;
 	uint64_t last = b->n - 1, j = (off + got - tail) / BS, per_chunk = p->chunk_size / BS;
-	uint8_t h[BH];
 	if (tail == 0 || tail != p->size % BS || b->src[last] != DELTA_NONE ||
 	    (in_place && j < last / per_chunk * per_chunk))
 		return;
-	fws_block_hash(buf + got - tail, tail, h);
 	if (memcmp(h, b->index + last * BH, BH) == 0) {
 		b->src[last] = (uint32_t)j | flag;
 		(*unassigned)--;
 	}
 }
 
+/* What a worker computes for one task (DELTA_SCAN_BUF reads of a slot,
+ * DELTA_TASK_BYTES at most): per 4 KiB block whether it is all zeros and,
+ * if not, its short hash; the short hash of a short tail. Bytes only: any
+ * offset in the pool's memory is aligned enough. */
+#define TASK_BLOCKS (DELTA_TASK_BYTES / BS)
+struct piece_hashes {
+	uint8_t zero[TASK_BLOCKS];
+	uint8_t h[TASK_BLOCKS][BH];
+	uint8_t tail[BH];
+};
+/* In fws_pool_task.value: the slot offset of the task's first byte (a
+ * multiple of DELTA_SCAN_BUF), and in bit 0 "its last read was short":
+ * the slot ended there. */
+#define SHORT_END 1u
+
+/* One set's scan: what done() needs, touched by the calling thread only. */
+struct block_scan {
+	struct fws_delta *d;
+	const struct fws_payload *p;
+	uint32_t flag, per_chunk;
+	int in_place;
+	uint64_t *unassigned;
+};
+
+/* Any thread: hashes its own task into its own result area. Zero blocks
+ * are made, not read (fws_delta_blocks_plan): free space costs a compare
+ * here, not a hash. */
+static int hash_piece(void *ctx, struct fws_pool_task *t)
+{
+	struct piece_hashes *o = (struct piece_hashes *)(void *)t->out;
+	size_t got = t->len, i;
+	(void)ctx;
+	for (i = 0; i + BS <= got; i += BS) {
+		const uint8_t *blk = t->buf + i;
+		o->zero[i / BS] = blk[0] == 0 && memcmp(blk, blk + 1, BS - 1) == 0;
+		if (!o->zero[i / BS])
+			fws_block_hash(blk, BS, o->h[i / BS]);
+	}
+	if (got % BS != 0)
+		fws_block_hash(t->buf + got - got % BS, got % BS, o->tail);
+	return 0;
+}
+
+/* The calling thread, tasks strictly in slot order: the lookups and
+ * assignments of the single-threaded scan, in the same order, so the plan
+ * does not depend on the number of jobs. A task read ahead after every
+ * block found its source is ignored, as the plain loop never read it. */
+static int match_piece(void *ctx, struct fws_pool_task *t)
+{
+	struct block_scan *s = ctx;
+	const struct piece_hashes *o = (const struct piece_hashes *)(const void *)t->out;
+	uint64_t off = t->value & ~(uint64_t)SHORT_END;
+	if (*s->unassigned == 0)
+		return DELTA_SCAN_ENOUGH;
+	for (size_t i = 0; i + BS <= t->len; i += BS)
+		if (!o->zero[i / BS])
+			match(&s->d->b, o->h[i / BS], (off + i) / BS, s->flag, s->in_place,
+			      s->per_chunk, s->unassigned);
+	/* Every read before the last was a whole DELTA_SCAN_BUF: the tail is
+	 * the last read's, at the same place as with one read per task. */
+	if (t->value & SHORT_END)
+		tail_match(s->d, s->p, o->tail, t->len, off, s->flag, s->in_place, s->unassigned);
+	return 0;
+}
+
+/* The calling thread reads the slot with DELTA_SCAN_BUF reads, in order,
+ * into the pool's tasks (one read per task without threads, as before;
+ * DELTA_TASK_BYTES with threads, so a hand-off costs little next to the
+ * hashing it shares out); workers hash them; match_piece consumes them in
+ * order. Without jobs the pool runs both right here, one read at a time. */
 static int scan_set(struct fws_delta *d, const struct fws_payload *p, char set, int target,
 		    uint64_t *unassigned)
 {
 	const struct fws_slot_writer *w = &d->dev->slots;
 	/* As delta.c: a file that grew moves later blocks back. */
-	uint64_t limit = p->size + p->size / 8 + p->chunk_size;
-	uint32_t flag = target ? DELTA_FROM_TARGET : 0, per_chunk = p->chunk_size / BS;
-	int in_place = target && w->in_place;
-	uint8_t h[BH];
-	for (uint64_t off = 0; *unassigned > 0 && off < limit; off += DELTA_SCAN_BUF) {
-		long long got = w->read_slot(w->ctx, set, p->target, off, d->buf, DELTA_SCAN_BUF);
-		if (got < 0)
-			return (int)got;
-		for (size_t i = 0; i + BS <= (size_t)got; i += BS) {
-			/* Zero blocks are made, not read (fws_delta_blocks_plan):
-			 * free space costs a compare here, not a hash. */
-			if (d->buf[i] == 0 && memcmp(d->buf + i, d->buf + i + 1, BS - 1) == 0)
-				continue;
-			fws_block_hash(d->buf + i, BS, h);
-			match(&d->b, h, (off + i) / BS, flag, in_place, per_chunk, unassigned);
-		}
-		if (got < DELTA_SCAN_BUF) {
-			tail_match(d, p, d->buf, (size_t)got, off, flag, in_place, unassigned);
-			break;
-		}
+	uint64_t limit = p->size + p->size / 8 + p->chunk_size, off = 0;
+	size_t reads = d->jobs > 1 ? DELTA_TASK_BYTES / DELTA_SCAN_BUF : 1;
+	struct block_scan s = {d, p, target ? DELTA_FROM_TARGET : 0, p->chunk_size / BS,
+			       target && w->in_place, unassigned};
+	struct fws_pool_config pc = {d->jobs,
+				     fws_delta_pool_slots(d->jobs, reads * DELTA_SCAN_BUF),
+				     reads * DELTA_SCAN_BUF,
+				     sizeof(struct piece_hashes),
+				     hash_piece,
+				     match_piece,
+				     &s};
+	struct fws_pool *pool;
+	int rc = fws_pool_open(&pool, &pc), read_rc = 0, more = 1, end;
+	if (rc != 0 && d->jobs > 1) { /* no memory for threads: one 64 KiB piece */
+		reads = 1;
+		pc.jobs = 0;
+		pc.slots = 1;
+		pc.buf_size = DELTA_SCAN_BUF;
+		rc = fws_pool_open(&pool, &pc);
 	}
-	return 0;
+	if (rc != 0)
+		return rc; /* not even that: as an unreadable slot */
+	if (fws_pool_threads(pool) > d->scan_threads)
+		d->scan_threads = fws_pool_threads(pool);
+	while (rc == 0 && more && *unassigned > 0 && off < limit) {
+		struct fws_pool_task *t;
+		if ((rc = fws_pool_get(pool, &t)) != 0)
+			break;
+		t->value = off;
+		for (size_t r = 0; r < reads && off < limit; r++) {
+			long long got = w->read_slot(w->ctx, set, p->target, off, t->buf + t->len,
+						     DELTA_SCAN_BUF);
+			if (got < 0 || got > DELTA_SCAN_BUF) {
+				/* the reads before it still count */
+				read_rc = got < 0 ? (int)got : FWS_EIO;
+				more = 0;
+				break;
+			}
+			t->len += (size_t)got;
+			off += DELTA_SCAN_BUF;
+			if (got < DELTA_SCAN_BUF) {
+				t->value |= SHORT_END;
+				more = 0;
+				break;
+			}
+		}
+		if (t->len == 0 && !(t->value & SHORT_END))
+			break; /* nothing read: the task is dropped */
+		rc = fws_pool_put(pool, t);
+	}
+	end = fws_pool_finish(pool);
+	fws_pool_close(pool);
+	if (rc == 0 || rc == DELTA_SCAN_ENOUGH)
+		rc = end;
+	if (rc == DELTA_SCAN_ENOUGH)
+		rc = 0;
+	return rc != 0 ? rc : read_rc;
 }
 
 int fws_delta_blocks_plan(struct fws_delta *d, const struct fws_payload *p, size_t index)

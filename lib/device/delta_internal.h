@@ -15,6 +15,21 @@
 /* The block level plans payloads of at most this many 4 KiB blocks (4 GiB):
  * 16 bytes per block, 16 MiB at most. Larger payloads: chunk level only. */
 #define FWS_DELTA_BLOCKS_MAX (1u << 20)
+/* The slot scans hash on the pool (ADR-047) within this many bytes of task
+ * buffers, whatever --jobs says: the plan runs while the install holds its
+ * own buffers, and 2 MiB keep the sum under the 16 MiB RSS target. */
+#define DELTA_POOL_BUDGET (2u * 1024 * 1024)
+/* With threads a scan task holds this many bytes (DELTA_SCAN_BUF reads,
+ * or whole chunks): a hand-off per 64 KiB cost about as much as the
+ * hashing it shared out. */
+#define DELTA_TASK_BYTES (256u * 1024)
+/* The chunk level hashes on the pool only chunks of at most this size (a
+ * task holds one whole chunk); larger chunks are hashed as they are read,
+ * on the calling thread, in DELTA_SCAN_BUF pieces. */
+#define DELTA_POOL_CHUNK_MAX (1024u * 1024)
+/* A done() callback's "every wanted piece has its source": stops the scan
+ * (a positive value, never an error code). */
+#define DELTA_SCAN_ENOUGH 1
 
 struct delta_blocks {
 	uint64_t n;	 /* blocks of the payload whose index is kept */
@@ -48,9 +63,15 @@ struct fws_delta {
 	uint16_t *order; /* chunk indices sorted by digest */
 	const uint8_t *list;
 	uint64_t reused;
+	unsigned jobs;		/* hashing threads of the slot scans; 0/1: none */
+	unsigned scan_threads;	/* the most threads a scan ran on (tests, reports) */
 	struct delta_blocks b;
 	uint8_t buf[DELTA_SCAN_BUF];
 };
+
+/* Task slots of a slot scan's pool for buffers of buf_size bytes: two
+ * per job, within DELTA_POOL_BUDGET, at least 2 with threads, 1 without. */
+unsigned fws_delta_pool_slots(unsigned jobs, size_t buf_size);
 
 /* Block level (delta_blocks.c). */
 int fws_delta_blocks_data(struct fws_delta *d, const struct fws_payload *p, size_t index,

@@ -399,6 +399,7 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 			rc = FWS_ENOMEM;
 			goto out;
 		}
+		fws_delta_set_jobs(ic.delta, opts->jobs); /* the slot scans, as the verifier */
 		opts->use_map(read_ctx, fws_delta_map(ic.delta));
 	}
 	rc = fws_bundle_verify(read, read_ctx, &vo, &sink, res);

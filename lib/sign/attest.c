@@ -216,12 +216,7 @@ int fws_attest(fws_read_fn read, void *read_ctx, const char *subject_name,
 	if (rc == 0)
 		rc = envelope(key, body, body_len, json, json_len);
 out:
-	if (result != NULL && r != NULL)
-		*result = *r;
-	if (f != NULL)
-		free(f->sbom);
-	free(f);
-	free(r);
+	fws_bundle_facts_release(f, r, result);
 	free(subj);
 	free(body);
 	return rc;

@@ -238,12 +238,6 @@ static int source_date_epoch(json_t *doc, const char *sde)
 	return fws_json_set(doc, "source_date_epoch", json_integer((json_int_t)v));
 }
 
-static int verify_pass(fws_read_fn read, void *ctx, const struct fws_verify_opts *vo,
-		       struct fws_verify_result *r, struct fws_bundle_facts *f)
-{
-	return fws_bundle_verify_facts(read, ctx, vo, r, 0, f);
-}
-
 int fws_record_make(fws_read_fn read, void *read_ctx, const struct fws_record_opts *o, char **json,
 		    size_t *json_len, struct fws_verify_result *result)
 {
@@ -265,7 +259,7 @@ int fws_record_make(fws_read_fn read, void *read_ctx, const struct fws_record_op
 		goto out;
 	vo.trusted_root = o->trusted;
 	vo.now = o->now;
-	rc = verify_pass(read, read_ctx, &vo, r, f);
+	rc = fws_bundle_verify_facts(read, read_ctx, &vo, r, 0, f);
 	if (rc == 0)
 		rc = bundle_fields(doc, r, f, o->bundle_name);
 	if (rc == 0)
@@ -292,12 +286,7 @@ int fws_record_make(fws_read_fn read, void *read_ctx, const struct fws_record_op
 		rc = fws_diag_set(rc, 0, failed, "%s", why);
 	}
 out:
-	if (result != NULL && r != NULL)
-		*result = *r;
-	if (f != NULL)
-		free(f->sbom);
-	free(f);
-	free(r);
+	fws_bundle_facts_release(f, r, result);
 	json_decref(doc);
 	return rc;
 }
@@ -423,18 +412,13 @@ int fws_record_check(fws_read_fn read, void *read_ctx, const struct fws_verify_o
 		rc = check_shape(rec);
 	if (rc != 0)
 		goto out;
-	rc = verify_pass(read, read_ctx, vo, r, f);
+	rc = fws_bundle_verify_facts(read, read_ctx, vo, r, 0, f);
 	if (rc == 0)
 		rc = bundle_fields(want, r, f, "");
 	if (rc == 0)
 		rc = compare(rec, want);
 out:
-	if (result != NULL && r != NULL)
-		*result = *r;
-	if (f != NULL)
-		free(f->sbom);
-	free(f);
-	free(r);
+	fws_bundle_facts_release(f, r, result);
 	json_decref(rec);
 	json_decref(want);
 	return rc;

@@ -163,3 +163,14 @@ int fws_bundle_verify_sbom(fws_read_fn read, void *read_ctx, const struct fws_ve
 	free(f);
 	return rc;
 }
+
+void fws_bundle_facts_release(struct fws_bundle_facts *facts, struct fws_verify_result *r,
+			      struct fws_verify_result *result)
+{
+	if (result != NULL && r != NULL)
+		*result = *r;
+	if (facts != NULL)
+		free(facts->sbom);
+	free(facts);
+	free(r);
+}

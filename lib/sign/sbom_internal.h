@@ -21,4 +21,9 @@ int fws_bundle_verify_facts(fws_read_fn read, void *read_ctx, const struct fws_v
 			    struct fws_verify_result *result, int sbom_required,
 			    struct fws_bundle_facts *facts);
 
+/* Ends a command's pass: copies r to result (when both are there), then
+ * frees r and facts with the SBOM copy. Either may be NULL. */
+void fws_bundle_facts_release(struct fws_bundle_facts *facts, struct fws_verify_result *r,
+			      struct fws_verify_result *result);
+
 #endif

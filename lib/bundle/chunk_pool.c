@@ -63,6 +63,22 @@ static int find_queued(const struct fws_pool *p)
 	return -1;
 }
 
+/* Runs queued slot s on the calling thread (a worker, or the reader while
+ * it waits). After a failure nothing more is released: the work is
+ * skipped. Lock held on entry and return. */
+static void run_here(struct fws_pool *p, unsigned s)
+{
+	struct fws_pool_task *t = &p->tasks[s];
+	int skip = p->failed != 0;
+	p->state[s] = SLOT_RUNNING;
+	pthread_mutex_unlock(&p->mu);
+	int rc = skip ? FWS_EINTERNAL : p->cfg.work(p->cfg.ctx, t);
+	pthread_mutex_lock(&p->mu);
+	t->rc = rc;
+	p->state[s] = SLOT_DONE;
+	pthread_cond_broadcast(&p->done_cv);
+}
+
 static void *worker(void *arg)
 {
 	struct fws_pool *p = arg;
@@ -73,16 +89,7 @@ static void *worker(void *arg)
 			pthread_cond_wait(&p->work_cv, &p->mu);
 		if (p->stop)
 			break;
-		struct fws_pool_task *t = &p->tasks[s];
-		/* After a failure nothing more is released: skip the work. */
-		int skip = p->failed != 0;
-		p->state[s] = SLOT_RUNNING;
-		pthread_mutex_unlock(&p->mu);
-		int rc = skip ? FWS_EINTERNAL : p->cfg.work(p->cfg.ctx, t);
-		pthread_mutex_lock(&p->mu);
-		t->rc = rc;
-		p->state[s] = SLOT_DONE;
-		pthread_cond_broadcast(&p->done_cv);
+		run_here(p, (unsigned)s);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
@@ -177,20 +184,6 @@ static void consume_head(struct fws_pool *p)
 	p->state[s] = SLOT_FREE;
 	p->head = (p->head + 1) % p->n_slots;
 	p->count--;
-}
-
-/* Runs queued slot s on the calling thread. Lock held on entry and return. */
-static void run_here(struct fws_pool *p, unsigned s)
-{
-	struct fws_pool_task *t = &p->tasks[s];
-	int skip = p->failed != 0;
-	p->state[s] = SLOT_RUNNING;
-	pthread_mutex_unlock(&p->mu);
-	int rc = skip ? FWS_EINTERNAL : p->cfg.work(p->cfg.ctx, t);
-	pthread_mutex_lock(&p->mu);
-	t->rc = rc;
-	p->state[s] = SLOT_DONE;
-	pthread_cond_broadcast(&p->done_cv);
 }
 
 /* Consumes the head once it is done; a head still being filled (got but

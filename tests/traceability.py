@@ -97,6 +97,21 @@ class Test:
         self.results = []     # [(result, check)]
 
 
+def shell_tags(lines, rel, problems):
+    """(line, ids) of every well-formed `# req:` tag of a shell file; a bad one is a problem."""
+    for no, l in enumerate(lines, 1):
+        m = SH_TAG_RE.match(l)
+        if not m:
+            continue
+        ids, junk = parse_ids(m.group(1))
+        for j in junk:
+            problems.add("%s:%d" % (rel, no), "tag names %r, which is not a requirement ID" % j)
+        if not ids:
+            problems.add("%s:%d" % (rel, no), "tag names no requirement")
+            continue
+        yield no, ids
+
+
 def scan_shell(root, rel, problems):
     """[(ids, first_line, last_line, section_title, tag_line)] of one shell test."""
     with open(os.path.join(root, rel), encoding="utf-8", errors="replace") as f:
@@ -110,16 +125,7 @@ def scan_shell(root, rel, problems):
             continue
         break
     tags = []
-    for no, l in enumerate(lines, 1):
-        m = SH_TAG_RE.match(l)
-        if not m:
-            continue
-        ids, junk = parse_ids(m.group(1))
-        for j in junk:
-            problems.add("%s:%d" % (rel, no), "tag names %r, which is not a requirement ID" % j)
-        if not ids:
-            problems.add("%s:%d" % (rel, no), "tag names no requirement")
-            continue
+    for no, ids in shell_tags(lines, rel, problems):
         if no <= header_end:
             tags.append((ids, 1, len(lines), "", no))
             continue
@@ -140,19 +146,7 @@ def scan_ci_script(root, rel, problems):
     """[(ids, tag_line)] of a CI-only script (tests/*.sh): each tag covers the script."""
     with open(os.path.join(root, rel), encoding="utf-8", errors="replace") as f:
         lines = f.read().splitlines()
-    tags = []
-    for no, l in enumerate(lines, 1):
-        m = SH_TAG_RE.match(l)
-        if not m:
-            continue
-        ids, junk = parse_ids(m.group(1))
-        for j in junk:
-            problems.add("%s:%d" % (rel, no), "tag names %r, which is not a requirement ID" % j)
-        if not ids:
-            problems.add("%s:%d" % (rel, no), "tag names no requirement")
-            continue
-        tags.append((ids, no))
-    return tags
+    return [(ids, no) for no, ids in shell_tags(lines, rel, problems)]
 
 
 def scan_c(root, rel, problems):

@@ -176,10 +176,18 @@ int cli_open_bundle(const char *path, int *fd, uint64_t *size);
 	     "one a redirect names)"},                                                        \
 	    {"allow-http", CLI_FLAG, NULL, 0, "for a URL: allow plain http and redirects to it"}, \
 	    {"retries", CLI_VALUE, "N", 0,                                                    \
-	     "for a URL: failed attempts in a row before giving up\n(default 10)"}
+	     "for a URL: failed attempts in a row before giving up\n(default 10)"},           \
+	    {"download-timeout", CLI_VALUE, "SECONDS", 0,                                     \
+	     "for a URL: the whole download ends within this, retries\nincluded "            \
+	     "(1..86400; default 3600; else exit 70)"},                                       \
+	    {"proxy", CLI_VALUE, "URL", 0,                                                    \
+	     "for a URL: go through this http(s)://HOST:PORT proxy\n(the *_proxy "           \
+	     "environment variables are never used)"}
 
 /* What reading a URL can end with (docs/network.md). */
-#define CLI_NET_CODES FWS_ENET, FWS_EINSECURE, FWS_EREMOTE, FWS_ESTALLED
+#define CLI_NET_CODES                                                                         \
+	FWS_ENET, FWS_EINSECURE, FWS_EREMOTE, FWS_ESTALLED, FWS_EDEADLINE, FWS_EHEADER, FWS_ENOENT, \
+	    FWS_EIO, FWS_EUNSAFE
 
 struct fws_sysconf;
 struct fws_http;

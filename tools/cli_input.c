@@ -13,6 +13,8 @@
 #include "fwseal/fwseal.h"
 #include "fwseal/net.h"
 #include "fwseal/sysconf.h"
+#include "io/io.h"
+#include "io/secret_file.h"
 
 int cli_open_bundle(const char *path, int *fd, uint64_t *size)
 {
@@ -56,6 +58,8 @@ static int net_opts(struct cli *c, const struct fws_sysconf *conf, struct fws_ht
 			o->headers[o->n_headers++] = conf->headers[i];
 		o->connect_timeout_ms = conf->connect_timeout_ms;
 		o->stall_timeout_ms = conf->stall_timeout_ms;
+		o->download_timeout_ms = conf->download_timeout_ms;
+		o->proxy = conf->proxy[0] ? conf->proxy : NULL;
 		o->retries = conf->retries;
 		o->max_redirects = conf->max_redirects;
 	}
@@ -79,10 +83,39 @@ static int net_opts(struct cli *c, const struct fws_sysconf *conf, struct fws_ht
 					       cli_esc(v));
 		o->retries = (uint32_t)r;
 	}
+	if ((v = cli_get(c, "proxy")) != NULL)
+		o->proxy = v;
+	/* For a URL, 0 would wait for ever: refused, not taken as a default. */
 	if ((v = cli_get(c, "stall-timeout")) != NULL &&
-	    cli_parse_seconds("stall-timeout", v, &o->stall_timeout_ms) != 0)
-		return cli_status(FWS_EUSAGE);
+	    (cli_parse_seconds("stall-timeout", v, &o->stall_timeout_ms) != 0 ||
+	     o->stall_timeout_ms == 0))
+		return o->stall_timeout_ms == 0 && cli_parse_u64(v, 0, &r) == 0
+			   ? cli_usage_error("--stall-timeout 0 (wait forever) is for a file or "
+					     "standard input; for a URL give 1 to 86400 seconds")
+			   : cli_status(FWS_EUSAGE);
+	if ((v = cli_get(c, "download-timeout")) != NULL &&
+	    (cli_parse_seconds("download-timeout", v, &o->download_timeout_ms) != 0 ||
+	     o->download_timeout_ms == 0))
+		return o->download_timeout_ms == 0 && cli_parse_u64(v, 0, &r) == 0
+			   ? cli_usage_error("--download-timeout must be 1 to 86400 seconds")
+			   : cli_status(FWS_EUSAGE);
 	return 0;
+}
+
+/* A token in system.conf [network] is a secret: the file must not be
+ * readable by others (41, naming it), like the client key. */
+static int conf_secret_ok(const struct fws_sysconf *conf)
+{
+	struct stat st;
+	if (conf == NULL || (conf->n_headers == 0 && strchr(conf->proxy, '@') == NULL))
+		return 0;
+	fws_diag_clear();
+	int rc = stat(conf->path, &st) != 0
+		     ? fws_diag_set(FWS_EIO, errno, conf->path, "cannot be read again")
+		     : fws_secret_file_mode_ok(conf->path, &st,
+					       "configuration holding a [network] header (a token) "
+					       "or proxy password");
+	return rc != 0 ? cli_fail(NULL, rc) : 0;
 }
 
 int cli_bundle_open(struct cli *c, const char *path, const struct fws_sysconf *conf,
@@ -91,6 +124,11 @@ int cli_bundle_open(struct cli *c, const char *path, const struct fws_sysconf *c
 	memset(b, 0, sizeof(*b));
 	b->name = path;
 	b->fd = (struct fws_fd_reader){-1, FWS_STALL_TIMEOUT_MS, 0, 0, cli_progress_cb, prog};
+	char scheme[24];
+	if (!fws_is_url(path) && fws_url_scheme(path, scheme, sizeof(scheme)) > 0)
+		return cli_usage_error("%s: a %s:// URL: fwseal fetches https:// (and http:// with "
+				       "--allow-http) only; a file named so is ./%s",
+				       cli_esc(path), scheme, cli_esc(path));
 	if (!fws_is_url(path)) {
 		const char *v = cli_get(c, "stall-timeout");
 		if (v != NULL && cli_parse_seconds("stall-timeout", v, &b->fd.stall_ms) != 0)
@@ -102,7 +140,9 @@ int cli_bundle_open(struct cli *c, const char *path, const struct fws_sysconf *c
 		return rc;
 	}
 	struct fws_http_opts o = {0};
-	int rc = net_opts(c, conf, &o);
+	int rc = conf_secret_ok(conf);
+	if (rc == 0)
+		rc = net_opts(c, conf, &o);
 	if (rc != 0)
 		return rc;
 	o.url = path;

@@ -186,7 +186,7 @@ static const struct cli_opt install_opts[] = {
      "a time to trust for expiry (\"now\" = this machine's clock;\ndefault: the newest signed "
      "time the device has seen)"},
     {"stall-timeout", CLI_VALUE, "SECONDS", 0,
-     "give up when the input sends nothing this long (default 60;\n0 = wait forever)"},
+     "give up when the input sends nothing this long (default 60;\n0 = wait forever: a file or standard input only)"},
     {"delta", CLI_FLAG, NULL, 0,
      "for a URL: fetch only the chunks the slots do not hold\n(docs/delta.md)"},
     CLI_NET_OPTS,

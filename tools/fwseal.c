@@ -390,7 +390,7 @@ static const struct cli_opt verify_opts[] = {
      "also compare the bundle with this release record (fwseal pack\n--record, fwseal "
      "record): exit 62 naming the first field that\ndiffers"},
     {"stall-timeout", CLI_VALUE, "SECONDS", 0,
-     "give up when the input sends nothing this long (default 60;\n0 = wait forever)"},
+     "give up when the input sends nothing this long (default 60;\n0 = wait forever: a file or standard input only)"},
     CLI_NET_OPTS,
     CLI_JOBS_OPT,
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
@@ -551,7 +551,7 @@ static const struct cli_opt inspect_opts[] = {
     {"force", CLI_FLAG, NULL, 0, "with --out: replace an existing FILE"},
     CLI_NET_OPTS,
     {"stall-timeout", CLI_VALUE, "SECONDS", 0,
-     "give up when the input sends nothing this long (default 60;\n0 = wait forever)"},
+     "give up when the input sends nothing this long (default 60;\n0 = wait forever: a file or standard input only)"},
     {NULL}};
 static const int inspect_codes[] = {BUNDLE_CODES, CLI_NET_CODES, FWS_ESBOMFORMAT, FWS_EEXIST,
 				    FWS_ESAMEFILE, FWS_ENOSPC, 0};

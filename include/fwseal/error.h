@@ -74,10 +74,13 @@ enum fws_error {
 	FWS_ESBOM = -60,        /* the SBOM lacks a field a regulator expects (component, supplier, graph, author, ...) */
 	FWS_ESBOMFORMAT = -61,  /* the SBOM is not SPDX 2.3 / CycloneDX 1.5 or 1.6 JSON, or not what sbom_format says */
 	FWS_ERECORD = -62,      /* the bundle differs from its release record */
+	/* -63 .. -69: assigned to other work of this round (merged separately) */
+	FWS_EDEADLINE = -70,    /* a download did not finish within its time limit (download-timeout) */
+	FWS_EHEADER = -71,      /* an HTTP answer's header line or header block is larger than fwseal accepts */
 };
 
 /* The lowest code in use; exit statuses run from 1 to -FWS_ELAST. */
-#define FWS_ELAST FWS_ERECORD
+#define FWS_ELAST FWS_EHEADER
 
 /* Short lowercase description naming the failed check; never NULL. */
 FWS_API const char *fws_strerror(int code);

@@ -19,6 +19,8 @@
 #include "fwseal/export.h"
 
 #define FWS_NET_HEADERS_MAX 8
+/* Default bound on one whole download (docs/network.md §2): 1 hour. */
+#define FWS_DOWNLOAD_TIMEOUT_MS 3600000u
 
 struct fws_http_opts {
 	const char *url;          /* https://... (http:// only with allow_http) */
@@ -29,8 +31,12 @@ struct fws_http_opts {
 	const char *headers[FWS_NET_HEADERS_MAX]; /* "Name: value", to the first host only */
 	size_t n_headers;
 	uint32_t connect_timeout_ms; /* 0 = 30 s */
-	uint32_t stall_timeout_ms;   /* no byte for this long: retry; 0 = wait for ever
-				      * (the CLIs' default: FWS_STALL_TIMEOUT_MS) */
+	uint32_t stall_timeout_ms;   /* no byte for this long: retry; 0 = FWS_STALL_TIMEOUT_MS
+				      * (a download never waits for ever) */
+	uint32_t download_timeout_ms; /* the whole download, retries and pauses included,
+				       * ends within this (FWS_EDEADLINE); 0 = FWS_DOWNLOAD_TIMEOUT_MS */
+	const char *proxy;           /* http(s)://HOST:PORT; NULL = none. The environment's
+				      * *_proxy variables are never used (ADR-068) */
 	uint32_t retries;            /* failed attempts in a row without progress */
 	uint32_t max_redirects;
 	fws_progress_fn progress; /* optional: bytes delivered of the total */
@@ -49,6 +55,11 @@ struct fws_http;
 
 /* 1 when s is an http:// or https:// URL (any case): what the CLIs fetch. */
 FWS_API int fws_is_url(const char *s);
+/* When s starts with "SCHEME://" (any scheme, RFC 3986 characters): the
+ * scheme's length, with the scheme copied to out (cap bytes, NUL ended);
+ * else 0. The CLIs refuse ftp://, file:// and the like by name instead of
+ * reading them as file names. */
+FWS_API size_t fws_url_scheme(const char *s, char *out, size_t cap);
 /* 1 when h is one request header, "Name: value", with no line break. */
 FWS_API int fws_http_header_valid(const char *h);
 

@@ -64,7 +64,9 @@ struct fws_sysconf {
 	char headers[FWS_CONF_HEADERS_MAX][512];
 	size_t n_headers;
 	uint32_t connect_timeout_ms;
-	uint32_t stall_timeout_ms;
+	uint32_t stall_timeout_ms;    /* 1..86400 s (0 is refused: it would wait for ever) */
+	uint32_t download_timeout_ms; /* the whole download: 1..86400 s, default 3600 */
+	char proxy[FWS_CONF_PATH_MAX]; /* http(s)://HOST:PORT, or "" (the environment is never used) */
 	uint32_t retries;
 	uint32_t max_redirects;
 	int delta;

@@ -91,6 +91,8 @@ static const struct fws_error_text error_texts[] = {
     [-FWS_ESBOMFORMAT] = {"FWS_ESBOMFORMAT",
 			  "sbom is not spdx 2.3 or cyclonedx 1.5/1.6 json, or not its declared format"},
     [-FWS_ERECORD] = {"FWS_ERECORD", "bundle differs from its release record"},
+    [-FWS_EDEADLINE] = {"FWS_EDEADLINE", "download did not finish within its time limit"},
+    [-FWS_EHEADER] = {"FWS_EHEADER", "http header larger than fwseal accepts"},
 };
 
 _Static_assert(sizeof(error_texts) / sizeof(error_texts[0]) == (size_t)-FWS_ELAST + 1,

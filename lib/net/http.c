@@ -15,16 +15,20 @@
  * Content-Range, the total size, the validator, and the body's length. */
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fwseal/error.h"
 #include "fwseal/fwseal.h"
 #include "fwseal/net.h"
 #include "io/io.h"
+#include "io/secret_file.h"
 #include "net/curl_load.h"
 #include "net/http_check.h"
 
@@ -51,10 +55,12 @@ struct fws_http {
 	uint64_t expect;             /* body bytes promised (UINT64_MAX = not said) */
 	uint64_t got;                /* body bytes received */
 	int answer_rc;               /* http_check_answer's verdict */
+	struct http_answer ans;      /* the answer's header lines, as read */
 	int refusal;                 /* our own refusal of the body, or 0 */
 	char *location;              /* a redirect's target */
 	uint32_t redirects;
 	int64_t last_byte_ms;
+	int64_t deadline_ms; /* the whole download ends by then (0: not started) */
 	/* across transfers */
 	uint64_t pos;    /* the next stream byte to deliver */
 	uint64_t window; /* next window while the map knows nothing */
@@ -130,15 +136,110 @@ static int scheme_allowed(const struct fws_http *h, const char *url)
 	       (h->o.allow_http && strncasecmp(url, "http://", 7) == 0);
 }
 
+/* A URL whose scheme is not allowed, named by its scheme: plain http is a
+ * downgrade (50, and how to allow it); file://, ftp:// and the rest are
+ * never fetched (49 for a redirect there, 2 as the URL given). */
+static int refuse_scheme(const struct fws_http *h, const char *url, int redirect)
+{
+	const char *how = redirect ? "redirected to" : "the URL is";
+	char scheme[24];
+	size_t n = fws_url_scheme(url, scheme, sizeof(scheme));
+	if (n > 0 && strcasecmp(scheme, "http") == 0)
+		return fws_diag_set(FWS_EINSECURE, 0, h->shown,
+				    "%s plain http: refused (allow-http in system.conf [network], or "
+				    "--allow-http)",
+				    how);
+	return fws_diag_set(redirect ? FWS_ENET : FWS_EUSAGE, 0, h->shown,
+			    "%s a %s%s URL: refused (fwseal fetches https://, and http:// with "
+			    "allow-http, only)",
+			    how, n > 0 ? scheme : "scheme-less", n > 0 ? "://" : "");
+}
+
+/* The files the TLS options name are read by libcurl only at the
+ * handshake, where a missing one looks like a TLS failure (50): name it
+ * first as the input it is (33 missing, 5 unreadable). A private key that
+ * others may read, or that is not the caller's or root's, is refused (41):
+ * whoever reads it is the device to the server. */
+static int check_tls_file(const char *path, const char *what, int secret)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return fws_diag_set(errno == ENOENT ? FWS_ENOENT : FWS_EIO, errno, path,
+				    "the %s cannot be opened", what);
+	int rc = fstat(fd, &st) != 0 ? fws_diag_set(FWS_EIO, errno, path, "the %s", what) : 0;
+	close(fd);
+	if (rc == 0 && !S_ISREG(st.st_mode))
+		rc = fws_diag_set(FWS_EIO, 0, path, "the %s is not a regular file", what);
+	if (rc == 0 && secret)
+		rc = fws_secret_file_mode_ok(path, &st, what);
+	return rc;
+}
+
+/* A Location (absolute, or relative to the URL asked) as an absolute URL,
+ * or NULL. */
+static char *resolve(const char *base, const char *loc)
+{
+	char *abs = NULL, *copy = NULL;
+	CURLU *u = curl_url();
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_URL, loc, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &abs, 0) == CURLUE_OK)
+		copy = strdup(abs);
+	curl_free(abs);
+	curl_url_cleanup(u);
+	return copy;
+}
+
+/* The answer's verdict, once its header lines are all in (at its first
+ * body byte, or when it ended without one). */
+static void check_answer(struct fws_http *h)
+{
+	curl_off_t length = -1;
+	long status = 0;
+	h->checked = 1;
+	if (h->refusal != 0)
+		return;
+	curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (curl_easy_getinfo(h->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) != CURLE_OK)
+		length = -1;
+	/* libcurl and this reader read the same lines: they must agree. */
+	if (status != h->ans.status)
+		h->answer_rc = fws_diag_set(FWS_EREMOTE, 0, h->shown,
+					    "the status line says %d, libcurl read %ld", h->ans.status,
+					    status);
+	else
+		h->answer_rc = http_check_answer(&h->ans, h->shown, h->req_start, h->req_end,
+						 (int64_t)length, &h->v, &h->expect);
+	if (h->answer_rc == HTTP_REDIRECT && (h->location = resolve(h->url, h->ans.location)) == NULL)
+		h->answer_rc = fws_diag_set(FWS_EREMOTE, 0, h->shown,
+					    "redirect (%d) without a valid Location", h->ans.status);
+}
+
+/* Each header line goes through http_answer_line, which bounds it before
+ * anything is kept: a flood of header bytes is FWS_EHEADER, not memory. */
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	struct fws_http *h = ctx;
+	size_t n = size * nmemb;
+	if (h->checked || h->refusal != 0)
+		return h->refusal != 0 ? 0 : n; /* trailers after the body: not used */
+	int rc = http_answer_line(&h->ans, h->shown, data, n);
+	if (rc != 0) {
+		h->refusal = rc;
+		return 0; /* ends the transfer: the reason is recorded */
+	}
+	return n;
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 {
 	struct fws_http *h = ctx;
 	size_t n = size * nmemb;
-	if (!h->checked) {
-		h->checked = 1;
-		h->answer_rc = http_check_answer(h->easy, h->shown, h->req_start, h->req_end, &h->v,
-						 &h->expect, &h->location);
-	}
+	if (!h->checked)
+		check_answer(h);
+	if (h->refusal != 0)
+		return 0;
 	if (h->answer_rc != HTTP_BODY)
 		return 0; /* not a body we asked for (an error page, a redirect's) */
 	if (h->expect != UINT64_MAX && n > h->expect - h->got) {
@@ -199,6 +300,11 @@ int fws_http_open(const struct fws_http_opts *o, struct fws_http **out)
 	if (h == NULL)
 		return FWS_ENOMEM;
 	h->o = *o;
+	/* Nothing waits for ever: 0 means the documented defaults. */
+	if (h->o.stall_timeout_ms == 0)
+		h->o.stall_timeout_ms = FWS_STALL_TIMEOUT_MS;
+	if (h->o.download_timeout_ms == 0)
+		h->o.download_timeout_ms = FWS_DOWNLOAD_TIMEOUT_MS;
 	h->url = strdup(o->url);
 	h->first_url = strdup(o->url);
 	h->easy = curl_easy_init();
@@ -214,9 +320,17 @@ int fws_http_open(const struct fws_http_opts *o, struct fws_http **out)
 		rc = fws_diag_set(FWS_EUSAGE, 0, NULL, "not a valid URL");
 	show_url(h);
 	if (rc == 0 && !scheme_allowed(h, o->url))
-		rc = fws_diag_set(FWS_EINSECURE, 0, h->shown,
-				  "plain http is not allowed (allow-http in system.conf [network], "
-				  "or --allow-http)");
+		rc = refuse_scheme(h, o->url, 0);
+	if (rc == 0 && o->ca_file != NULL)
+		rc = check_tls_file(o->ca_file, "CA file", 0);
+	if (rc == 0 && o->client_cert != NULL)
+		rc = check_tls_file(o->client_cert, "client certificate", 0);
+	if (rc == 0 && o->client_key != NULL)
+		rc = check_tls_file(o->client_key, "client key", 1);
+	if (rc == 0 && o->proxy != NULL && strncasecmp(o->proxy, "http://", 7) != 0 &&
+	    strncasecmp(o->proxy, "https://", 8) != 0)
+		rc = fws_diag_set(FWS_EUSAGE, 0, NULL,
+				  "the proxy must be an http:// or https:// URL (host and port)");
 	if (rc != 0) {
 		fws_http_close(h);
 		return rc;
@@ -245,7 +359,7 @@ void fws_http_stats(const struct fws_http *h, struct fws_http_stats *out)
  * the previous transfer carries over. */
 static int start_transfer(struct fws_http *h, uint64_t end)
 {
-	char range[64], if_range[200];
+	char range[64], if_range[HTTP_VALUE_MAX + 16];
 	struct curl_slist *hdrs = NULL, *t;
 	CURL *e = h->easy;
 	int ranged = h->pos > 0 || end != UINT64_MAX;
@@ -255,6 +369,7 @@ static int start_transfer(struct fws_http *h, uint64_t end)
 	h->expect = UINT64_MAX;
 	h->checked = 0;
 	h->answer_rc = h->refusal = 0;
+	http_answer_reset(&h->ans);
 	h->rd = h->wr = 0;
 	free(h->location);
 	h->location = NULL;
@@ -296,6 +411,17 @@ static int start_transfer(struct fws_http *h, uint64_t end)
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "fwseal/" FWS_VERSION_STRING);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, h);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, h);
+	/* TLS 1.2 at least, whatever the system's OpenSSL configuration allows
+	 * (docs/network.md §2: the downgrade a middlebox could ask for). */
+	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	/* The proxy is system.conf's or the command line's, never the
+	 * environment's: "" switches libcurl's *_proxy variables off
+	 * (docs/network.md §2, ADR-068). */
+	curl_easy_setopt(e, CURLOPT_PROXY, h->o.proxy != NULL ? h->o.proxy : "");
+	curl_easy_setopt(e, CURLOPT_NOPROXY, h->o.proxy != NULL ? "" : "*");
+	curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 	if (ranged)
 		curl_easy_setopt(e, CURLOPT_RANGE, range);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
@@ -306,6 +432,8 @@ static int start_transfer(struct fws_http *h, uint64_t end)
 	h->active = 1;
 	h->stats.requests++;
 	h->last_byte_ms = now_ms();
+	if (h->deadline_ms == 0)
+		h->deadline_ms = h->last_byte_ms + h->o.download_timeout_ms;
 	return 0;
 }
 
@@ -318,6 +446,15 @@ static void stop_transfer(struct fws_http *h)
 
 /* A failed attempt: retried while attempts remain (counted only while no
  * byte arrives), first at once, then with a doubling pause. */
+static int past_deadline(struct fws_http *h)
+{
+	return fws_diag_set(FWS_EDEADLINE, 0, h->shown,
+			    "the download did not finish within download-timeout (%u s; %llu bytes "
+			    "delivered): given up",
+			    (unsigned)(h->o.download_timeout_ms / 1000),
+			    (unsigned long long)h->stats.downloaded);
+}
+
 static int retry_or_fail(struct fws_http *h, int code, const char *why)
 {
 	/* Progress is what this attempt received, delivered yet or still in
@@ -330,7 +467,10 @@ static int retry_or_fail(struct fws_http *h, int code, const char *why)
 	h->stats.retries++;
 	if (h->fails > 1) {
 		uint32_t ms = BACKOFF_FIRST_MS << (h->fails > 6 ? 5 : h->fails - 2);
-		sleep_ms(ms > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : ms);
+		ms = ms > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : ms;
+		if (now_ms() + ms >= h->deadline_ms)
+			return past_deadline(h); /* the pause would end past it */
+		sleep_ms(ms);
 	}
 	return 0;
 }
@@ -341,11 +481,8 @@ static int finish(struct fws_http *h, CURLcode res)
 {
 	char why[CURL_ERROR_SIZE + 64];
 	stop_transfer(h);
-	if (!h->checked && res == CURLE_OK) {
-		h->checked = 1; /* no body: a redirect, an empty answer */
-		h->answer_rc = http_check_answer(h->easy, h->shown, h->req_start, h->req_end,
-						 &h->v, &h->expect, &h->location);
-	}
+	if (!h->checked && res == CURLE_OK)
+		check_answer(h); /* no body: a redirect, an empty answer */
 	if (h->refusal != 0)
 		return h->refusal;
 	if (h->checked && h->answer_rc < 0)
@@ -355,8 +492,7 @@ static int finish(struct fws_http *h, CURLcode res)
 			return fws_diag_set(FWS_ENET, 0, h->shown, "more than %u redirects",
 					    h->o.max_redirects);
 		if (!scheme_allowed(h, h->location))
-			return fws_diag_set(FWS_EINSECURE, 0, h->shown,
-					    "redirected to plain http: refused (allow-http is off)");
+			return refuse_scheme(h, h->location, 1);
 		free(h->url);
 		h->url = h->location;
 		h->location = NULL;
@@ -376,13 +512,33 @@ static int finish(struct fws_http *h, CURLcode res)
 		if (h->req_end == UINT64_MAX)
 			h->eof = 1; /* the whole rest arrived */
 		return 0;
+	case CURLE_SSL_CONNECT_ERROR: {
+		/* The handshake failed. If the socket itself broke (a reset, a
+		 * close), that is the network: retried like any cut. Otherwise the
+		 * peers disagree on TLS (an old version, no common cipher, a
+		 * refused client certificate): that does not heal by asking again. */
+		long os_errno = 0;
+		curl_easy_getinfo(h->easy, CURLINFO_OS_ERRNO, &os_errno);
+		snprintf(why, sizeof(why), "TLS handshake: %s",
+			 h->errbuf[0] ? h->errbuf : curl_easy_strerror(res));
+		if (os_errno != 0)
+			return retry_or_fail(h, FWS_ENET, why);
+		return fws_diag_set(FWS_EINSECURE, 0, h->shown, "%s (not retried)", why);
+	}
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CIPHER:
 	case CURLE_SSL_ISSUER_ERROR:
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-		return fws_diag_set(FWS_EINSECURE, 0, h->shown, "%s",
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CLIENTCERT:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_USE_SSL_FAILED:
+		return fws_diag_set(FWS_EINSECURE, 0, h->shown, "%s (not retried)",
 				    h->errbuf[0] ? h->errbuf : curl_easy_strerror(res));
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
@@ -399,7 +555,7 @@ static int finish(struct fws_http *h, CURLcode res)
 /* Runs the transfer until bytes are buffered or it ended. */
 static int pump(struct fws_http *h)
 {
-	uint32_t stall = h->o.stall_timeout_ms; /* 0: wait for ever, as asked */
+	uint32_t stall = h->o.stall_timeout_ms;
 	while (h->active && h->rd == h->wr) {
 		int running = 0, left = 0;
 		CURLMcode mc = curl_multi_perform(h->multi, &running);
@@ -411,7 +567,13 @@ static int pump(struct fws_http *h)
 				return finish(h, msg->data.result);
 		if (h->rd < h->wr)
 			break;
-		if (stall != 0 && now_ms() - h->last_byte_ms > (int64_t)stall) {
+		/* A byte now and then resets the stall clock, never this one: the
+		 * device lock an install holds is bounded by it (ADR-067). */
+		if (now_ms() >= h->deadline_ms) {
+			stop_transfer(h);
+			return past_deadline(h);
+		}
+		if (now_ms() - h->last_byte_ms > (int64_t)stall) {
 			stop_transfer(h);
 			return retry_or_fail(h, FWS_ESTALLED, "no byte arrived within the stall timeout");
 		}

@@ -129,6 +129,7 @@ offset = 7M
 size = 1M
 bootname = B
 EOC
+chmod 600 cfg/system.conf # it holds a token (docs/network.md: secret files)
 "$FWVERIFY" init --config cfg/system.conf --root root.json >"$T_DIR/setup.log" 2>&1 ||
 	die "init cfg: $(cat "$T_DIR/setup.log")"
 T="install with the CA, the client certificate and the token from system.conf" expect_ok \

@@ -32,6 +32,10 @@ or "inf"):
                   (redirect301: redirect307: redirect308: choose the code)
   corrupt:N       XOR 0xff the byte at body offset N (may repeat)
   slow:BPS        limit body rate to BPS bytes/second
+  drip:S@N        after N body bytes, send one byte every S seconds (a genuine
+                  body that never stalls long enough to be a stall)
+  bighdr:N[xK]    add K (default 1) header lines "X-Big-i: xxx..." of N bytes each
+  noifrange       strip If-Range (only) before forwarding: the client's still logged
   hdr:Name=Value  set a response header (e.g. 'hdr:ETag="x"', hdr:Retry-After=1)
   delhdr:Name     remove a response header (e.g. delhdr:Accept-Ranges)
 
@@ -107,6 +111,9 @@ class Action:
         self.redirect = None     # (code, url)
         self.corrupt = []
         self.slow = None
+        self.drip = None         # (offset, seconds)
+        self.bighdr = (0, 0)
+        self.noifrange = False
         self.hdr = []            # [(name, value)]
         self.delhdr = []
         # "+" joins actions; a "+" followed by a digit belongs to cl:+D
@@ -153,6 +160,14 @@ class Action:
             self.corrupt.append(int(arg))
         elif name == "slow":
             self.slow = float(arg)
+        elif name == "drip":
+            s, _, off = arg.partition("@")
+            self.drip = (int(off or 0), float(s))
+        elif name == "bighdr":
+            n, _, k = arg.partition("x")
+            self.bighdr = (int(n), int(k or 1))
+        elif name == "noifrange":
+            self.noifrange = True
         elif name == "hdr":
             k, _, v = arg.partition("=")
             self.hdr.append((k, v))
@@ -168,7 +183,7 @@ def parse_plan(text):
         return items
     # split on commas that are not inside a hdr:/redirect: value: actions are
     # separated by "," followed by a known action name.
-    parts = re.split(r",(?=\s*(?:pass|cut|trunc|rst|close|stall|status|cl|norange|path|redirect\d*|corrupt|slow|hdr|delhdr)\b)", text)
+    parts = re.split(r",(?=\s*(?:pass|cut|trunc|rst|close|stall|status|cl|norange|path|redirect\d*|corrupt|slow|drip|bighdr|noifrange|hdr|delhdr)\b)", text)
     for part in parts:
         part = part.strip()
         if not part:
@@ -582,6 +597,8 @@ class Proxy:
                 continue
             if act.norange and lk in ("range", "if-range"):
                 continue
+            if act.noifrange and lk == "if-range":
+                continue
             hdrs.append((k, v))
         try:
             uc = self.upstream_conn()
@@ -631,6 +648,9 @@ class Proxy:
             hdrs.append((k, v))
         for k, v in act.hdr:
             hdrs = [(a, b) for a, b in hdrs if a.lower() != k.lower()] + [(k, v)]
+        for i in range(act.bighdr[1]):
+            name = "X-Big-%d" % i
+            hdrs.append((name, "x" * max(1, act.bighdr[0] - len(name + ": \r\n"))))
         rec["etag"] = self.hget(hdrs, "ETag")
 
         # how many body bytes before we cut
@@ -671,6 +691,12 @@ class Proxy:
                 want = min(want, stalls[0][0] - sent)
             if act.slow:
                 want = min(want, max(1, int(act.slow / 10)))
+            if act.drip:
+                if sent >= act.drip[0]:
+                    want = 1
+                    self.wait(act.drip[1], raw)
+                else:
+                    want = min(want, act.drip[0] - sent)
             if want <= 0:
                 if limit is not None and sent >= limit:
                     break

@@ -26,6 +26,8 @@
 #   fault_proxy_start UPSTREAM [fault_proxy.py opts] -> exports PROXY_PORT PROXY_URL
 #                                       PROXY_PID PROXY_LOG PROXY_ERR
 #   fault_proxy_stop                 -> SIGTERM (log is flushed), bounded wait
+#   connect_proxy_start DIR          -> a forward (CONNECT) proxy, tests/net/connect_proxy.py:
+#                                       exports FWD_PROXY_PORT FWD_PROXY_LOG (request lines)
 #   fault_proxy_wait_exit [T]        -> wait for a self-terminating proxy
 #   fault_proxy_q EXPR [LOG]         -> python expression over the log records R
 #
@@ -485,6 +487,27 @@ fault_proxy_stop() {
 	_net_kill_pid "$PROXY_PID"
 	NET_PIDS=$(echo " $NET_PIDS " | sed "s/ $PROXY_PID / /")
 	PROXY_PID=
+}
+
+# connect_proxy_start DIR: a forward proxy (CONNECT tunnels, absolute-URI
+# GETs) on 127.0.0.1, stopped by net_cleanup; its request lines go to
+# DIR/fwd.log.
+connect_proxy_start() {
+	local dir=$1 i
+	mkdir -p "$dir" && rm -f "$dir/fwd.port"
+	"$NET_PYTHON" "$NET_SERVERS_SH_DIR/connect_proxy.py" --port-file "$dir/fwd.port" \
+		--log "$dir/fwd.log" --max-seconds 120 </dev/null >"$dir/fwd.out" 2>&1 &
+	local pid=$!
+	for ((i = 0; i < NET_START_TIMEOUT * 20; i++)); do
+		[ -s "$dir/fwd.port" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	[ -s "$dir/fwd.port" ] || { _net_log "connect_proxy failed:"; cat "$dir/fwd.out" >&2; return 1; }
+	FWD_PROXY_PORT=$(cat "$dir/fwd.port")
+	FWD_PROXY_LOG=$dir/fwd.log
+	export FWD_PROXY_PORT FWD_PROXY_LOG
+	net_track_pid "$pid"
 }
 
 # fault_proxy_wait_exit [TIMEOUT_S]: wait for a proxy that should exit by itself

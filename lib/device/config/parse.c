@@ -192,8 +192,21 @@ static int network_key(struct parser *p, const char *k, const char *v)
 		return set_path(p, k, v, c->client_key);
 	if (strcmp(k, "connect-timeout") == 0)
 		return set_seconds(p, k, v, &c->connect_timeout_ms);
-	if (strcmp(k, "stall-timeout") == 0)
-		return set_seconds(p, k, v, &c->stall_timeout_ms);
+	/* 0 for a download would mean "wait for ever": refused, not guessed. */
+	if (strcmp(k, "stall-timeout") == 0 || strcmp(k, "download-timeout") == 0) {
+		uint32_t s = 0;
+		int rc = set_u32(p, k, v, 1, 86400, &s);
+		*(k[0] == 's' ? &c->stall_timeout_ms : &c->download_timeout_ms) = s * 1000;
+		return rc;
+	}
+	if (strcmp(k, "proxy") == 0) {
+		if ((strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) ||
+		    strlen(v) >= sizeof(c->proxy))
+			return fail(p, "proxy: not an http:// or https:// URL (the value is not "
+				    "echoed: it may hold a password)");
+		strcpy(c->proxy, v);
+		return 0;
+	}
 	if (strcmp(k, "retries") == 0)
 		return set_u32(p, k, v, 0, 100, &c->retries);
 	if (strcmp(k, "max-redirects") == 0)
@@ -461,6 +474,7 @@ int fws_sysconf_parse(const char *text, size_t len, const char *name, struct fws
 	c->bootloader = (enum fws_conf_bootloader)-1;
 	strcpy(c->cmdline, "/proc/cmdline");
 	c->stall_timeout_ms = 60000;
+	c->download_timeout_ms = FWS_DOWNLOAD_TIMEOUT_MS;
 	c->connect_timeout_ms = 30000;
 	c->retries = 10;
 	c->max_redirects = 3;

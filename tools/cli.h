@@ -178,7 +178,7 @@ int cli_open_bundle(const char *path, int *fd, uint64_t *size);
 	    {"retries", CLI_VALUE, "N", 0,                                                    \
 	     "for a URL: failed attempts in a row before giving up\n(default 10)"},           \
 	    {"download-timeout", CLI_VALUE, "SECONDS", 0,                                     \
-	     "for a URL: the whole download ends within this, retries\nincluded "            \
+	     "for a URL or a pipe: the whole download ends within this,\nretries included " \
 	     "(1..86400; default 3600; else exit 70)"},                                       \
 	    {"proxy", CLI_VALUE, "URL", 0,                                                    \
 	     "for a URL: go through this http(s)://HOST:PORT proxy\n(the *_proxy "           \

@@ -123,7 +123,7 @@ int cli_bundle_open(struct cli *c, const char *path, const struct fws_sysconf *c
 {
 	memset(b, 0, sizeof(*b));
 	b->name = path;
-	b->fd = (struct fws_fd_reader){-1, FWS_STALL_TIMEOUT_MS, 0, 0, cli_progress_cb, prog};
+	b->fd = (struct fws_fd_reader){-1, FWS_STALL_TIMEOUT_MS, 0, 0, cli_progress_cb, prog, 0, 0};
 	char scheme[24];
 	if (!fws_is_url(path) && fws_url_scheme(path, scheme, sizeof(scheme)) > 0)
 		return cli_usage_error("%s: a %s:// URL: fwseal fetches https:// (and http:// with "
@@ -133,7 +133,17 @@ int cli_bundle_open(struct cli *c, const char *path, const struct fws_sysconf *c
 		const char *v = cli_get(c, "stall-timeout");
 		if (v != NULL && cli_parse_seconds("stall-timeout", v, &b->fd.stall_ms) != 0)
 			return cli_status(FWS_EUSAGE);
+		/* A pipe may drip like a server: the same overall bound. */
+		b->fd.deadline_ms = conf != NULL ? conf->download_timeout_ms : FWS_DOWNLOAD_TIMEOUT_MS;
+		v = cli_get(c, "download-timeout");
+		if (v != NULL && (cli_parse_seconds("download-timeout", v, &b->fd.deadline_ms) != 0 ||
+				  b->fd.deadline_ms == 0))
+			return b->fd.deadline_ms == 0 ? cli_usage_error("--download-timeout must be 1 to "
+									"86400 seconds")
+						      : cli_status(FWS_EUSAGE);
 		int rc = cli_open_bundle(path, &b->fd.fd, &b->size);
+		if (b->size > 0 || rc != 0)
+			b->fd.deadline_ms = 0; /* a regular file: no network behind it */
 		b->fd.total = b->size;
 		b->read = fws_read_fd_timed;
 		b->ctx = &b->fd;

@@ -39,8 +39,10 @@ FWS_API ssize_t fws_read_fd(void *ctx, uint8_t *buf, size_t len);
 #define FWS_STALL_TIMEOUT_MS 60000 /* default: a stream silent this long is given up */
 
 /* A reader over a file descriptor that gives up (FWS_ESTALLED) when no
- * byte arrives for stall_ms (0 = wait forever): a stalled pipe or
- * connection must not hold a device operation forever. */
+ * byte arrives for stall_ms (0 = wait forever), and (FWS_EDEADLINE) when
+ * the whole read has not ended deadline_ms after its first call (0 = no
+ * bound): a stalled or dripping pipe must not hold a device operation
+ * (and its lock) forever. */
 struct fws_fd_reader {
 	int fd;
 	uint32_t stall_ms;
@@ -48,6 +50,8 @@ struct fws_fd_reader {
 	uint64_t total; /* for progress: the input's size, 0 = unknown */
 	fws_progress_fn progress; /* optional */
 	void *progress_ctx;
+	uint32_t deadline_ms; /* the whole read; 0 = none */
+	int64_t started_ms;   /* internal: the first call (CLOCK_MONOTONIC) */
 };
 FWS_API ssize_t fws_read_fd_timed(void *ctx, uint8_t *buf, size_t len);
 

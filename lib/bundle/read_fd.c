@@ -2,6 +2,7 @@
 /* File-descriptor readers for bundles (files, pipes, stdin). */
 #include <errno.h>
 #include <poll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fwseal/bundle.h"
@@ -18,17 +19,43 @@ ssize_t fws_read_fd(void *ctx, uint8_t *buf, size_t len)
 	}
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 ssize_t fws_read_fd_timed(void *ctx, uint8_t *buf, size_t len)
 {
 	struct fws_fd_reader *r = ctx;
+	if (r->deadline_ms > 0 && r->started_ms == 0)
+		r->started_ms = now_ms();
 	for (;;) {
-		if (r->stall_ms > 0) {
+		/* The wait: the stall timeout, or what is left of the deadline
+		 * when that comes first (a byte now and then resets only the
+		 * former). */
+		int64_t wait = r->stall_ms > 0 ? (int64_t)r->stall_ms : -1, left = -1;
+		if (r->deadline_ms > 0) {
+			left = r->started_ms + r->deadline_ms - now_ms();
+			if (left <= 0)
+				return fws_diag_set(FWS_EDEADLINE, 0, NULL,
+						    "the input did not end within %u s "
+						    "(download-timeout; %llu bytes read)",
+						    (unsigned)(r->deadline_ms / 1000),
+						    (unsigned long long)r->bytes);
+			if (wait < 0 || left < wait)
+				wait = left;
+		}
+		if (wait >= 0) {
 			struct pollfd p = {r->fd, POLLIN, 0};
-			int ready = poll(&p, 1, (int)r->stall_ms);
+			int ready = poll(&p, 1, (int)wait);
 			if (ready < 0 && errno == EINTR)
 				continue;
 			if (ready < 0)
 				return fws_diag_set(FWS_EIO, errno, NULL, "cannot read");
+			if (ready == 0 && wait == left)
+				continue; /* the deadline: reported above */
 			if (ready == 0)
 				return fws_diag_set(FWS_ESTALLED, 0, NULL,
 						    "nothing received for %u.%03u s",

@@ -73,6 +73,10 @@ text = open(sys.argv[1]).read()
 for i, block in enumerate(re.findall(r"```ini\n(.*?)```", text, re.S)):
     open("%s/doc-%d.conf" % (sys.argv[2], i), "w").write(block)
 PY
+# HTTP answers: the header blocks tests/cli/test_net*.sh meet (nginx,
+# lighttpd, the fault proxy's attacks), kept in tests/fuzz/regressions/http.
+mkdir -p "$OUT/http"
+cp "$SRC"/tests/fuzz/regressions/http/*.http "$OUT/http/"
 # SBOMs: the tests' real CycloneDX and SPDX documents.
 mkdir -p "$OUT/sbom"
 cp "$SRC"/tests/sbom/*.cdx.json "$SRC"/tests/sbom/*.spdx.json "$OUT/sbom/"

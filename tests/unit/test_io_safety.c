@@ -411,7 +411,7 @@ Test(io, stalled_reader_gives_up_with_estalled)
 	struct progress pr = {0, 0, 0};
 	cr_assert_eq(pipe(p), 0);
 	cr_assert_eq(write(p[1], "abc", 3), 3);
-	struct fws_fd_reader r = {p[0], 50, 0, 1000, on_progress, &pr};
+	struct fws_fd_reader r = {p[0], 50, 0, 1000, on_progress, &pr, 0, 0};
 	cr_assert_eq(fws_read_fd_timed(&r, buf, sizeof(buf)), 3);
 	cr_assert_eq(r.bytes, 3);
 	cr_assert_eq(pr.done, 3);
@@ -424,12 +424,35 @@ Test(io, stalled_reader_gives_up_with_estalled)
 	/* stall_ms 0 waits: a closed, empty pipe is simply the end */
 	cr_assert_eq(pipe(p), 0);
 	close(p[1]);
-	struct fws_fd_reader w = {p[0], 0, 0, 0, NULL, NULL};
+	struct fws_fd_reader w = {p[0], 0, 0, 0, NULL, NULL, 0, 0};
 	cr_assert_eq(fws_read_fd_timed(&w, buf, sizeof(buf)), 0);
 	close(p[0]);
 	/* a bad descriptor is an I/O error, not a stall */
-	struct fws_fd_reader bad = {-1, 0, 0, 0, NULL, NULL};
+	struct fws_fd_reader bad = {-1, 0, 0, 0, NULL, NULL, 0, 0};
 	cr_assert_eq(fws_read_fd_timed(&bad, buf, sizeof(buf)), FWS_EIO);
+}
+
+/* A pipe that drips (a byte well inside the stall timeout, again and
+ * again) ends at the reader's deadline with FWS_EDEADLINE: the stall
+ * timeout alone would wait for ever. */
+Test(io, dripping_pipe_ends_at_the_deadline)
+{
+	int p[2];
+	uint8_t buf[16];
+	ssize_t n = 0;
+	cr_assert_eq(pipe(p), 0);
+	struct fws_fd_reader r = {p[0], 1000, 0, 0, NULL, NULL, 300, 0};
+	for (int i = 0; i < 40 && n >= 0; i++) {
+		cr_assert_eq(write(p[1], "x", 1), 1);
+		n = fws_read_fd_timed(&r, buf, sizeof(buf));
+		if (n > 0)
+			usleep(20000);
+	}
+	cr_assert_eq(n, FWS_EDEADLINE, "a drip of 40 bytes over 800 ms ends at 300 ms");
+	cr_assert_eq(fws_diag_last()->code, FWS_EDEADLINE);
+	cr_assert_lt(r.bytes, 40);
+	close(p[0]);
+	close(p[1]);
 }
 
 /* The verifier passes a reader's reason on: a stalled stream is
@@ -439,7 +462,7 @@ Test(io, stalled_stream_is_estalled_for_the_verifier)
 	int p[2];
 	cr_assert_eq(pipe(p), 0);
 	cr_assert_eq(write(p[1], "\x1f", 1), 1); /* not even the whole gzip magic */
-	struct fws_fd_reader r = {p[0], 50, 0, 0, NULL, NULL};
+	struct fws_fd_reader r = {p[0], 50, 0, 0, NULL, NULL, 0, 0};
 	struct fws_root root;
 	memset(&root, 0, sizeof(root));
 	struct fws_verify_opts vo = {&root, {0}, 0};

@@ -114,8 +114,13 @@ int http_answer_line(struct http_answer *a, const char *where, const char *line,
 				    "the answer's header lines exceed %d bytes: refused", HTTP_HEAD_MAX);
 	if (n == 0)
 		return 0; /* the end of the header block */
-	if (memchr(line, '\0', n) != NULL)
-		return fws_diag_set(FWS_EREMOTE, 0, where, "a header line holds a NUL byte");
+	/* A CR, LF or NUL inside a line (or any other control byte but tab)
+	 * would travel on: a value kept here goes back out in If-Range. */
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)line[i] < 0x20 && line[i] != '\t') || line[i] == 0x7f)
+			return fws_diag_set(FWS_EREMOTE, 0, where,
+					    "a header line holds a control byte (0x%02x)",
+					    (unsigned char)line[i]);
 	/* A continuation line (obsolete folding) could hide a header in another. */
 	const char *colon = memchr(line, ':', n);
 	size_t name_len = colon ? (size_t)(colon - line) : 0;

@@ -89,6 +89,10 @@ plan "hdr:ETag=\"$(head -c 2000 /dev/zero | tr '\0' e)\""
 T="an ETag of 2002 bytes: refused, never cut and compared" expect_exit 71 "$FWSEAL" verify \
 	--root root.json --allow-http "$PROXY_URL/v1.fwb"
 check "named: the ETag's size" grep -q "the ETag is 2002 bytes" "$LAST_ERR"
+plan "delhdr:ETag+hdr:Last-Modified=Thu, 07 Dec 2023$(printf '\r')X-Injected: 1"
+T="a bare CR inside Last-Modified (it would go back out in If-Range)" expect_exit 51 "$FWSEAL" \
+	verify --root root.json --allow-http "$PROXY_URL/v1.fwb"
+check "named: a control byte" grep -q "a header line holds a control byte (0x0d)" "$LAST_ERR"
 
 # ---- schemes (issue 21 items 6, 7) ----
 # req: REQ-NET-001, REQ-NET-004

@@ -37,7 +37,7 @@ echo '"pass"' >ctl.json
 fault_proxy_start "$NGINX_URL" --control "$PWD/ctl.json" --max-seconds 100
 plan "drip:0.5@100000"
 before=$(snapshot dev)
-("$FWVERIFY" install --device dev --allow-http --stall-timeout 2 --download-timeout 2 \
+("$FWVERIFY" install --device dev --allow-http --stall-timeout 2 --download-timeout 3 \
 	"$PROXY_URL/v1.fwb" >drip.out 2>drip.err; echo $? >drip.rc) &
 drip=$!
 # The same through a pipe (curl ... | fwseal-verify install -), on a second
@@ -45,20 +45,20 @@ drip=$!
 device_init dev2
 { head -c 100000 v1.fwb; tail -c +100001 v1.fwb | while IFS= read -r -d '' -n 1 b; do
 	printf '%s' "$b" || break; sleep 0.5; done; } 2>/dev/null |
-	("$FWVERIFY" install --device dev2 --stall-timeout 2 --download-timeout 2 - >pipe.out \
+	("$FWVERIFY" install --device dev2 --stall-timeout 2 --download-timeout 3 - >pipe.out \
 		2>pipe.err; echo $? >pipe.rc) &
 pipe=$!
-for _ in $(seq 100); do flock -n dev/lock true 2>/dev/null || break; sleep 0.05; done
+for _ in $(seq 400); do flock -n dev/lock true 2>/dev/null || break; sleep 0.05; done
 T="mark-good while a dripped install holds the lock, --lock-timeout 1: busy" expect_exit 34 \
 	"$FWVERIFY" mark-good --device dev --lock-timeout 1
-T="mark-good with --lock-timeout 10 (> --download-timeout 2): waits, then confirms" expect_ok \
+T="mark-good with --lock-timeout 10 (> --download-timeout 3): waits, then confirms" expect_ok \
 	"$FWVERIFY" mark-good --device dev --lock-timeout 10
 wait "$drip" "$pipe"
 check "a pipe dripping the same: 70 too" test "$(cat pipe.rc)" = 70
-check "its message names download-timeout" grep -q "did not end within 2 s (download-timeout" pipe.err
+check "its message names download-timeout" grep -q "did not end within 3 s (download-timeout" pipe.err
 check "the dripped install ended with 70 (download-timeout), not by the server" test \
 	"$(cat drip.rc)" = 70
-check "its message names download-timeout" grep -q "within download-timeout (2 s" drip.err
+check "its message names download-timeout" grep -q "within download-timeout (3 s" drip.err
 check "one request: a deadline is not retried" test "$(wc -l <"$PROXY_LOG")" = 1
 check "nothing of it installed" status_is "no pending set" dev "d['pending_slot'] in ('-', None)"
 check "the log records the refused install with 70" "$FWVERIFY" log --device dev --verify

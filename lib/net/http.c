@@ -416,6 +416,7 @@ static int start_transfer(struct fws_http *h, uint64_t end)
 	/* TLS 1.2 at least, whatever the system's OpenSSL configuration allows
 	 * (docs/network.md §2: the downgrade a middlebox could ask for). */
 	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	curl_easy_setopt(e, CURLOPT_PROXY_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	/* The proxy is system.conf's or the command line's, never the
 	 * environment's: "" switches libcurl's *_proxy variables off
 	 * (docs/network.md §2, ADR-068). */

@@ -210,6 +210,12 @@ T="... and when they name a live proxy, it sees nothing" expect_ok env \
 	https_proxy="http://127.0.0.1:$FWD_PROXY_PORT" ALL_PROXY="http://127.0.0.1:$FWD_PROXY_PORT" \
 	"$FWSEAL" verify --root root.json "${CA[@]}" "$TLS/v1.fwb"
 check "the proxy's log is empty" test ! -s "$FWD_PROXY_LOG"
+# Control: libcurl's default is to honour them, even for 127.0.0.1.
+https_proxy="http://127.0.0.1:$FWD_PROXY_PORT" curl -s --cacert pki/ca.crt -o /dev/null \
+	"$TLS/v1.fwb" 2>/dev/null
+check "control: curl itself, with https_proxy set, went through the proxy" grep -q "^CONNECT " \
+	"$FWD_PROXY_LOG"
+: >"$FWD_PROXY_LOG"
 T="--proxy: https through a CONNECT tunnel" expect_ok "$FWSEAL" verify --root root.json \
 	"${CA[@]}" --proxy "http://127.0.0.1:$FWD_PROXY_PORT" "$TLS/v1.fwb"
 check "the proxy saw the CONNECT" grep -q "^CONNECT 127.0.0.1:${TLS##*:} " "$FWD_PROXY_LOG"

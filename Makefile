@@ -153,7 +153,8 @@ LIBS := fwseal-core fwseal-device fwseal
 STATIC_LIBS := $(LIBS:%=$(BUILD)/lib%.a)
 SHARED_LIBS := $(LIBS:%=$(BUILD)/lib%.so.$(SOVERSION))
 PC_FILES := $(LIBS:%=$(BUILD)/lib%.pc)
-UNIT_SRC := $(wildcard tests/unit/*.c)
+# tests/unit/test_net_*.c test lib/net/http_check.c: only with NET=1.
+UNIT_SRC := $(filter-out $(if $(filter 1,$(NET)),,tests/unit/test_net_%.c),$(wildcard tests/unit/*.c))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 EXAMPLE_SRC := $(wildcard docs/examples/*.c)
 EXAMPLE_BIN := $(EXAMPLE_SRC:docs/examples/%.c=$(BUILD)/examples/%)

@@ -157,7 +157,7 @@ static int refuse_scheme(const struct fws_http *h, const char *url, int redirect
 
 /* The files the TLS options name are read by libcurl only at the
  * handshake, where a missing one looks like a TLS failure (50): name it
- * first as the input it is (33 missing, 5 unreadable). A private key that
+ * first as the input it is (33 missing, 4 unreadable). A private key that
  * others may read, or that is not the caller's or root's, is refused (41):
  * whoever reads it is the device to the server. */
 static int check_tls_file(const char *path, const char *what, int secret)
@@ -445,8 +445,7 @@ static void stop_transfer(struct fws_http *h)
 	h->active = 0;
 }
 
-/* A failed attempt: retried while attempts remain (counted only while no
- * byte arrives), first at once, then with a doubling pause. */
+/* The whole download took longer than download-timeout (ADR-067). */
 static int past_deadline(struct fws_http *h)
 {
 	return fws_diag_set(FWS_EDEADLINE, 0, h->shown,
@@ -456,6 +455,8 @@ static int past_deadline(struct fws_http *h)
 			    (unsigned long long)h->stats.downloaded);
 }
 
+/* A failed attempt: retried while attempts remain (counted only while no
+ * byte arrives), first at once, then with a doubling pause. */
 static int retry_or_fail(struct fws_http *h, int code, const char *why)
 {
 	/* Progress is what this attempt received, delivered yet or still in
@@ -559,6 +560,13 @@ static int pump(struct fws_http *h)
 	uint32_t stall = h->o.stall_timeout_ms;
 	while (h->active && h->rd == h->wr) {
 		int running = 0, left = 0;
+		/* A byte now and then resets the stall clock, never this one: the
+		 * device lock an install holds is bounded by it (ADR-067). Checked
+		 * first, so that a steady stream cannot pass it either. */
+		if (now_ms() >= h->deadline_ms) {
+			stop_transfer(h);
+			return past_deadline(h);
+		}
 		CURLMcode mc = curl_multi_perform(h->multi, &running);
 		if (mc != CURLM_OK)
 			return fws_diag_set(FWS_ENET, 0, h->shown, "libcurl: %s", curl_multi_strerror(mc));
@@ -568,12 +576,6 @@ static int pump(struct fws_http *h)
 				return finish(h, msg->data.result);
 		if (h->rd < h->wr)
 			break;
-		/* A byte now and then resets the stall clock, never this one: the
-		 * device lock an install holds is bounded by it (ADR-067). */
-		if (now_ms() >= h->deadline_ms) {
-			stop_transfer(h);
-			return past_deadline(h);
-		}
 		if (now_ms() - h->last_byte_ms > (int64_t)stall) {
 			stop_transfer(h);
 			return retry_or_fail(h, FWS_ESTALLED, "no byte arrived within the stall timeout");

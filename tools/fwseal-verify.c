@@ -836,7 +836,9 @@ static const struct cli_cmd commands[] = {
      "hardware, rollback and every chunk before writing it into the slot set that is\n"
      "neither confirmed nor running; that set becomes PENDING and the bootloader tries\n"
      "it next. The security_version is raised only by mark-good. The device lock is\n"
-     "taken only once the manifest's signatures verified. Expiry is judged against\n"
+     "taken only once the manifest's signatures verified, and held at most\n"
+     "--download-timeout (default 3600 s) plus the time to write what arrived: a URL\n"
+     "or pipe that has not ended by then is given up (exit 70). Expiry is judged against\n"
      "the newest signed time the device has seen, unless --trusted-time gives one.\n"
      "A refused bundle changes nothing.",
      install_opts, 1, 1, install_codes,

@@ -115,10 +115,10 @@ T="https to a plain-http port: a TLS failure" expect_exit 50 "$FWSEAL" verify --
 	"${CA[@]}" "https://127.0.0.1:${NGINX_URL##*:}/v1.fwb"
 check "not retried, and says so" bash -c 'grep -q "TLS handshake: .*(not retried)" "$1" &&
 	! grep -q attempts "$1"' _ "$LAST_ERR"
-# A server that offers TLS 1.1 at most. Debian's OpenSSL refuses below 1.2
-# by its own configuration; a laxer one (OPENSSL_CONF below, as another
-# system may have) lets a client go down to 1.1: fwseal's own minimum
-# (CURLOPT_SSLVERSION TLSv1.2) must hold then.
+# A server that offers TLS 1.1 at most. OpenSSL 3 refuses below 1.2 at its
+# default security level; a laxer configuration (OPENSSL_CONF below, as
+# another system may have: SECLEVEL=0) lets a client go down to 1.1:
+# fwseal's own minimum (CURLOPT_SSLVERSION TLSv1.2) must hold then.
 cat >lax.cnf <<'EOC'
 openssl_conf = lax
 [lax]

@@ -190,7 +190,7 @@ deps:
 TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils \
 	fw_printenv=libubootenv-tool fw_setenv=libubootenv-tool mkenvimage=u-boot-tools \
 	mkimage=u-boot-tools grub-editenv=grub-common losetup=mount mkfs.ext4=e2fsprogs \
-	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl casync=casync \
+	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl curl=curl casync=casync \
 	faketime=faketime setpriv=util-linux strace=strace \
 	swtpm=swtpm swtpm_setup=swtpm-tools tpm2_nvread=tpm2-tools \
 	softhsm2-util=softhsm2 p11-kit=p11-kit npm=npm

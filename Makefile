@@ -263,16 +263,21 @@ endef
 # The tools: fwseal-verify is the device side, linked against the device
 # library only (tests/cli/test_layers.sh checks it holds no signing code).
 $(BUILD)/tools/%.o: ALL_CFLAGS += -DFWS_GIT_COMMIT='"$(GIT_COMMIT)"'
-$(BUILD)/fwseal-verify: $(BUILD)/tools/fwseal-verify.o $(CLI_OBJ) $(DEVICE_STATIC_LIB)
+# Commands kept in files of their own: tools/cmd_verify_*.c (fwseal-verify),
+# tools/cmd_fwseal_*.c (fwseal).
+VERIFY_CMD_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cmd_verify_*.c))
+FWSEAL_CMD_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cmd_fwseal_*.c))
+$(BUILD)/fwseal: $(FWSEAL_CMD_OBJ)
+$(BUILD)/fwseal-verify: $(BUILD)/tools/fwseal-verify.o $(CLI_OBJ) $(VERIFY_CMD_OBJ) $(DEVICE_STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(HARDEN_LD) -Wl,--as-needed $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(DEVICE_STATIC_LIB) \
-		$(DEVICE_PKG_LIBS)
+	$(Q)$(CC) $(HARDEN_LD) -Wl,--as-needed $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(VERIFY_CMD_OBJ) \
+		$(DEVICE_STATIC_LIB) $(DEVICE_PKG_LIBS)
 
 # fwseal and fwseal-keys also open signing keys (tools/signer_cli.c).
 $(BUILD)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(BUILD)/tools/signer_cli.o $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(HARDEN_LD) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(BUILD)/tools/signer_cli.o \
-		$(STATIC_LIB) $(PKG_LIBS)
+		$(filter $(BUILD)/tools/cmd_%.o,$^) $(STATIC_LIB) $(PKG_LIBS)
 
 $(BUILD)/test_unit: $(UNIT_OBJ) $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")

@@ -8,6 +8,7 @@
 #include "fwseal/bootloader.h"
 #include "fwseal/bundle.h"
 #include "fwseal/bundle_write.h"
+#include "fwseal/channel.h"
 #include "fwseal/chunks.h"
 #include "fwseal/device.h"
 #include "fwseal/diag.h"

@@ -91,6 +91,14 @@ static const struct fws_error_text error_texts[] = {
     [-FWS_ESBOMFORMAT] = {"FWS_ESBOMFORMAT",
 			  "sbom is not spdx 2.3 or cyclonedx 1.5/1.6 json, or not its declared format"},
     [-FWS_ERECORD] = {"FWS_ERECORD", "bundle differs from its release record"},
+    [-FWS_ECHANNELSTALE] = {"FWS_ECHANNELSTALE", "channel is stale (past its expires)"},
+    [-FWS_ECHANNELROLLBACK] = {"FWS_ECHANNELROLLBACK",
+			       "channel version older than the device's (rollback or replay)"},
+    [-FWS_ECHANNELMISMATCH] = {"FWS_ECHANNELMISMATCH",
+			       "bundle is not the release the channel names"},
+    [-FWS_ENOTINCOHORT] = {"FWS_ENOTINCOHORT",
+			   "device not in the rollout cohort, or the rollout has not begun"},
+    [-FWS_EREPORT] = {"FWS_EREPORT", "device report invalid, or its log was cut or rewritten"},
 };
 
 _Static_assert(sizeof(error_texts) / sizeof(error_texts[0]) == (size_t)-FWS_ELAST + 1,

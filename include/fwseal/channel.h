@@ -20,6 +20,7 @@
 #include "fwseal/envelope.h"
 #include "fwseal/export.h"
 #include "fwseal/limits.h"
+#include "fwseal/state.h"
 
 #define FWS_TYPE_CHANNEL "application/vnd.fwseal.channel+json"
 #define FWS_CHANNEL_LOCATIONS_MAX 8
@@ -114,6 +115,54 @@ FWS_API FWS_MUST_CHECK int fws_channel_encode(const struct fws_channel *ch, char
 FWS_API FWS_MUST_CHECK int fws_channel_load(const uint8_t *json, size_t len,
 					    const struct fws_root *root, struct fws_channel *ch,
 					    uint8_t digest[32]);
+
+/* --- device (lib/device/channel.c) --- */
+
+struct fws_device;
+struct fws_device_state;
+
+/* The boot the device runs and its uptime (CLOCK_BOOTTIME, seconds, which
+ * counts suspend too): boot_id is /proc/sys/kernel/random/boot_id without
+ * dashes, or "-" when the kernel has none (then no uptime is counted). */
+FWS_API void fws_device_uptime(char boot_id[FWS_BOOT_ID_MAX + 1], uint64_t *uptime);
+
+/* The device's lower bound on the time for channel freshness: the larger
+ * of its trusted clock (if any), the newest `created` it verified, and the
+ * created of the channel it accepted last plus the uptime since (same boot:
+ * the difference of CLOCK_BOOTTIME; a later boot: this boot's uptime). */
+FWS_API int64_t fws_device_channel_time(const struct fws_device *dev,
+					const struct fws_device_state *st,
+					const char *boot_id, uint64_t uptime);
+
+/* One step of the root chain outside a bundle (the roots a channel's
+ * publisher serves beside it): json must be root v(trusted + 1), signed by
+ * a threshold of the trusted root's keys and of its own; saved, then the
+ * state's root_version; recorded in the audit log ("root"). */
+FWS_API FWS_MUST_CHECK int fws_device_root_advance(struct fws_device *dev, const uint8_t *json,
+						   size_t len, uint64_t *version);
+
+struct fws_channel_result {
+	struct fws_channel channel;
+	uint8_t sha256[32]; /* of the envelope's bytes */
+	int same;	    /* the very channel accepted before */
+	int64_t now;	    /* the time bound it was judged at */
+	uint32_t bucket;    /* the device's cohort bucket, 0..99 */
+	int in_rollout;	    /* bucket < percent and now >= not_before */
+	char installed;	    /* 'a'/'b': the set holding its release (pending or
+			     * confirmed), 0 = none */
+};
+
+/* Verifies a channel (bytes) with the device's trusted root (advance the
+ * root chain first: fws_device_root_advance) and its rules in this order:
+ * signatures of the timestamp role, name (expected_name), hardware,
+ * version never backwards, freshness against fws_device_channel_time
+ * (FWS_ECHANNELSTALE). Accepted: saved in the state (one atomic save,
+ * with the boot id and uptime), recorded ("channel"). Refused: nothing
+ * saved, recorded. trusted_now (0 = none) is a trusted time given by the
+ * caller; the rollout is judged into *out, never refused here. */
+FWS_API FWS_MUST_CHECK int fws_device_channel_accept(struct fws_device *dev, const uint8_t *json,
+						     size_t len, const char *expected_name,
+						     struct fws_channel_result *out);
 
 /* --- signing side (lib/sign/channel_sign.c) --- */
 

@@ -192,7 +192,7 @@ TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils
 	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl casync=casync \
 	faketime=faketime setpriv=util-linux strace=strace \
 	swtpm=swtpm swtpm_setup=swtpm-tools tpm2_nvread=tpm2-tools \
-	softhsm2-util=softhsm2 p11-kit=p11-kit npm=npm
+	softhsm2-util=softhsm2 p11-kit=p11-kit npm=npm systemd-analyze=systemd
 # The man page and packaging tests read the pages with man and groff, and
 # the libraries with readelf (tests/cli/test_man.sh, test_install.sh).
 TEST_TOOLS += man=man-db groff=groff-base readelf=binutils

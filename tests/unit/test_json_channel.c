@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fwseal/channel.h"
+#include "fwseal/diag.h"
 #include "fwseal/encoding.h"
 #include "fwseal/root.h"
 #include "test_json_util.h"
@@ -225,4 +226,44 @@ Test(json_channel, timestamp_role)
 	expect_root("\"timestamp\":", "\"mirror\":", FWS_ESCHEMA);
 	/* without it: a root as before, encoded as before, signing no channel */
 	expect_root(",\"timestamp\":{\"keyids\":[\"" ID2 "\"],\"threshold\":1}", "", 0);
+}
+
+#include "fwseal/sysconf.h"
+
+#define CONF_BASE                                                                             \
+	"[system]\nhardware-id = hw-a\ntrusted-root = /etc/fwseal/root.json\n"                 \
+	"state-dir = /var/lib/fwseal\nbootloader = dir\n"                                      \
+	"[slot.rootfs.1]\nclass = rootfs\ndevice = /nonexistent/disk\noffset = 1M\n"          \
+	"size = 1M\nbootname = B\n"                                                              \
+	"[slot.rootfs.0]\nclass = rootfs\ndevice = /nonexistent/disk\noffset = 0\n"           \
+	"size = 1M\nbootname = A\n"
+
+static int parse_conf(const char *channel, struct fws_sysconf *conf)
+{
+	char text[2048];
+	snprintf(text, sizeof(text), "%s%s", CONF_BASE, channel);
+	return fws_sysconf_parse(text, strlen(text), "t.conf", conf);
+}
+
+Test(json_channel, sysconf_channel_section)
+{
+	static struct fws_sysconf conf;
+	cr_assert_eq(parse_conf("", &conf), 0, "%s", fws_diag_last()->why);
+	cr_assert_str_eq(conf.channel_url, "");
+	cr_assert_eq(parse_conf("[channel]\nurl = https://u.example/stable.json\nname = stable\n",
+				&conf),
+		     0, "%s", fws_diag_last()->why);
+	cr_assert_str_eq(conf.channel_url, "https://u.example/stable.json");
+	cr_assert_str_eq(conf.channel_name, "stable");
+	/* plain http, a bad name, an unknown key, half a section: refused */
+	cr_expect_eq(parse_conf("[channel]\nurl = http://u.example/s.json\nname = stable\n", &conf),
+		     FWS_ECONFIG);
+	cr_expect_eq(parse_conf("[channel]\nurl = https://u.example/s.json\nname = a b\n", &conf),
+		     FWS_ECONFIG);
+	cr_expect_eq(parse_conf("[channel]\nurl = https://u/s.json\nname = s\npercent = 5\n", &conf),
+		     FWS_ECONFIG);
+	cr_expect_eq(parse_conf("[channel]\nname = stable\n", &conf), FWS_ECONFIG);
+	cr_expect_eq(parse_conf("[channel]\nurl = https://u/s.json\n", &conf), FWS_ECONFIG);
+	cr_expect_eq(parse_conf("[channel]\nurl = https://u/a\nurl = https://u/b\nname = s\n", &conf),
+		     FWS_ECONFIG);
 }

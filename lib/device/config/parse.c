@@ -259,8 +259,8 @@ static int section(struct parser *p, char *name)
 		p->sec = S_SLOT;
 		return 0;
 	}
-	for (int i = S_SYSTEM; i < S_SLOT; i++)
-		if (strcmp(name, section_names[i]) == 0) {
+	for (int i = S_SYSTEM; i <= S_CHANNEL; i++)
+		if (i != S_SLOT && strcmp(name, section_names[i]) == 0) {
 			if (p->seen_sections & (1u << i))
 				return fail(p, "[%s] given twice", name);
 			p->seen_sections |= 1u << i;

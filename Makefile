@@ -122,7 +122,7 @@ CORE_SRC := $(filter-out lib/core/sha256_%.c,$(wildcard lib/core/*.c)) lib/core/
 UBOOT_SRC := lib/device/boot/$(if $(filter 1,$(UBOOT)),uboot,uboot_none).c
 # The network reader needs libcurl; NET=0 builds the one that says so.
 NET_SRC := lib/net/url.c \
-	$(if $(filter 1,$(NET)),lib/net/http.c lib/net/http_check.c lib/net/curl_load.c,lib/net/http_none.c)
+	$(if $(filter 1,$(NET)),lib/net/http.c lib/net/http_check.c lib/net/http_post.c lib/net/curl_load.c,lib/net/http_none.c)
 # The tpm2 floor is compiled against tpm2-tss's headers and loads the
 # libraries when configured (lib/device/floor/tss2_load.c): not linked.
 # TPM=0 builds the one that says so.

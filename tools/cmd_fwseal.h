@@ -34,4 +34,29 @@ int run_channel_sign(struct cli *c);
 	 "bundle_sha256, bundle_size  the bundle file\n"                                        \
 	 "percent, not_before  the rollout"}
 
+extern const struct cli_opt report_verify_opts[];
+extern const int report_verify_codes[];
+int run_report_verify(struct cli *c);
+
+#define REPORT_VERIFY_CMD                                                                     \
+	{"report verify", "check device reports: signature, log chain, one log across them",   \
+	 "--device-key D.pub [--json] REPORT [EARLIER-REPORT...]",                                \
+	 "Checks each report's signature by the device key (exactly one signature), its\n"     \
+	 "fields, and that its audit-log events are the device's lines exactly as written\n"  \
+	 "(each hash recomputed) chaining to the head it states. With several reports of\n"   \
+	 "one device (any order) each must extend the one before: the same device, a head\n"  \
+	 "not behind, and the line after the earlier head chaining to it. A log that was\n"   \
+	 "cut or rewritten in between is refused (exit 84); so is a later report whose\n"     \
+	 "events do not reach back to the earlier head (ask the device for\n"                 \
+	 "fwseal-verify report --since SEQ). docs/fleet.md.",                                 \
+	 report_verify_opts, 1, 64, report_verify_codes,                                      \
+	 "fwseal report verify --device-key pump-0042.pub r-0612.json r-0611.json",            \
+	 run_report_verify,                                                                     \
+	 "device_id, hardware_id  of the newest report\n"                                     \
+	 "confirmed_version, pending_version, security_version\n"                             \
+	 "log_seq          the newest head\n"                                                 \
+	 "log_valid        the device's own --verify of its log\n"                             \
+	 "channel_stale    the device reported its channel stale\n"                             \
+	 "reports          how many were checked"}
+
 #endif

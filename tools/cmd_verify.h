@@ -16,6 +16,7 @@ const struct fws_sysconf *verify_conf(void); /* NULL: --device, not system.conf 
 const char *verify_device_name(void);
 int verify_open_device(struct cli *c, int create);
 int verify_device_fail(const char *subject, int rc);
+int verify_state_dirfd(void); /* the state directory */
 
 /* poll (cmd_verify_poll.c) */
 extern const struct cli_opt poll_opts[];
@@ -52,5 +53,38 @@ void channel_status_json(struct cli *c, const struct fws_device_state *s);
 	 "action           \"installed\", \"up-to-date\", \"not-in-cohort\" or \"not-yet\"\n"   \
 	 "location         the URL installed from, or null\n"                                  \
 	 "slot             the set that became pending, or null"}
+
+/* report, device-key (cmd_verify_report.c) */
+extern const struct cli_opt report_opts[], device_key_opts[];
+extern const int report_codes[], device_key_codes[];
+int run_report(struct cli *c);
+int run_device_key(struct cli *c);
+
+#define REPORT_CMD                                                                            \
+	{"report", "write a signed report: what runs here, and the audit log's tail",          \
+	 "[--out FILE] [--events N | --since SEQ] [--post URL] [OPTIONS]",                      \
+	 "Writes one small JSON document (a DSSE envelope of type\n"                            \
+	 "application/vnd.fwseal.report+json) signed by the device key made at init:\n"         \
+	 "device id, hardware, the confirmed and pending versions, security_version and\n"      \
+	 "rollback floor, trusted root version, the channel's version and staleness, and\n"     \
+	 "the audit log's head (seq, hash) with its newest lines verbatim (--events, default\n" \
+	 "8) or every line after --since SEQ. To standard output, --out FILE, or POSTed to\n"   \
+	 "--post URL under the same HTTPS rules as downloads (system.conf [network]).\n"        \
+	 "fwseal report verify checks it (docs/fleet.md).",                                     \
+	 report_opts, 0, 0, report_codes,                                                       \
+	 "fwseal-verify report --out report.json\n"                                             \
+	 "fwseal-verify report --since 41 --post https://fleet.example/reports",                \
+	 run_report, NULL}
+#define DEVICE_KEY_CMD                                                                        \
+	{"device-key", "print the device's public report key (or make it)",                    \
+	 "[--create] [--out FILE] [OPTIONS]",                                                    \
+	 "Prints the public half of the device key that signs reports, as a fwseal .pub\n"     \
+	 "file (docs/format.md §8.1), for the fleet's records; --out writes it to FILE.\n"      \
+	 "init makes the key; a device provisioned before reports existed makes it once\n"     \
+	 "with --create (never replacing one: exit 32).",                                       \
+	 device_key_opts, 0, 0, device_key_codes,                                               \
+	 "fwseal-verify device-key --out pump-0042.pub\n"                                       \
+	 "fwseal-verify device-key --create --out pump-0042.pub",                               \
+	 run_device_key, NULL}
 
 #endif

@@ -104,6 +104,10 @@ int verify_open_device(struct cli *c, int create)
 {
 	return open_device(c, create);
 }
+int verify_state_dirfd(void)
+{
+	return backend->dirfd;
+}
 int verify_device_fail(const char *subject, int rc)
 {
 	return device_fail(subject, rc);
@@ -177,6 +181,10 @@ static int run_init(struct cli *c)
 	}
 	if (rc == 0) {
 		rc = fws_device_provision(&dev, root, len, hw, id, fv != NULL ? &factory : NULL);
+		/* The device's report key (docs/fleet.md "Device reports"); one
+		 * already there (an interrupted earlier init) is kept. */
+		if (rc == 0 && (rc = fws_device_key_create(backend->dirfd)) == FWS_EEXIST)
+			rc = 0;
 		if (rc != 0)
 			rc = cli_fail(rc == FWS_EEXIST || rc == FWS_EIO || rc == FWS_EBUSY ||
 					      rc == FWS_ENOSPC || rc == FWS_EBOOTLOADER ||
@@ -925,6 +933,8 @@ static const struct cli_cmd commands[] = {
      "backend          \"tpm2\" or \"command\"\n"
      "rollback_floor   the floor afterwards"},
     POLL_CMD,
+    REPORT_CMD,
+    DEVICE_KEY_CMD,
     {"status", "show the device's state and the bootloader's side by side",
      "--device DIR [--json]",
      "Prints fwseal's state and the bootloader's variables, then checks that what an\n"

@@ -1023,6 +1023,7 @@ static const struct cli_cmd commands[] = {
      "manifest_sha256  SHA-256 of the signed manifest body\n"
      "sbom             {name, sbom_format, size, sha256}: the predicate"},
     CHANNEL_SIGN_CMD,
+    REPORT_VERIFY_CMD,
     {"selftest", "run the built-in known answers and attack suite", "[--json]",
      "Runs known-answer tests and a suite of attacks against this very build of the\n"
      "library: evidence for installation and operational qualification. With --json\n"

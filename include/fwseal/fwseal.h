@@ -23,6 +23,7 @@
 #include "fwseal/manifest.h"
 #include "fwseal/permit.h"
 #include "fwseal/policy.h"
+#include "fwseal/report.h"
 #include "fwseal/root.h"
 #include "fwseal/selftest.h"
 #include "fwseal/sha256.h"

@@ -292,5 +292,53 @@ else
 	skip "kill -9 between accepting and saving" "no C compiler for the LD_PRELOAD shim"
 fi
 
+# ---- fwseal-verify report --post: the download rules, a recording server ----
+cat >post_server.py <<'EOF'
+import http.server, ssl, sys
+port, certdir, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(n)
+        with open(out, "ab") as f:
+            f.write(b"%s %s %s\n" % (self.path.encode(), self.headers.get("Content-Type", "").encode(),
+                                     self.headers.get("X-Token", "-").encode()))
+        with open(out + ".body", "wb") as f:
+            f.write(body)
+        code = 307 if self.path == "/redirect" else 201
+        self.send_response(code)
+        if code == 307:
+            self.send_header("Location", "https://127.0.0.1:%d/elsewhere" % port)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(certdir + "/server-chain.pem", certdir + "/server.key")
+srv = http.server.HTTPServer(("127.0.0.1", port), H)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
+EOF
+PP=$(net_free_port)
+python3 post_server.py "$PP" "$PWD/pki" "$PWD/posted.log" &
+net_track_pid $!
+net_wait_port "$PP" 10 || die "post server"
+init rep
+T="report --post: sent over https with the pinned CA and a header" expect_ok "$FWVERIFY" report \
+	--device rep "${CA[@]}" --header "X-Token: sesame" --post "https://127.0.0.1:$PP/reports"
+"$FWVERIFY" device-key --device rep --out rep.pub >/dev/null 2>&1 || die "rep.pub"
+cp posted.log.body body.json
+check "the server recorded the POST: path, content type, header" \
+	grep -q "^/reports application/json sesame$" posted.log
+T="the posted body is the signed report" expect_ok "$FWSEAL" report verify --device-key rep.pub \
+	body.json
+T="report --post to a server the system's CAs do not vouch for" expect_exit 50 "$FWVERIFY" \
+	report --device rep --post "https://127.0.0.1:$PP/reports"
+T="report --post over plain http" expect_exit 50 "$FWVERIFY" report --device rep \
+	--post "http://127.0.0.1:$PP/reports"
+T="report --post redirected: never followed with the report" expect_exit 49 "$FWVERIFY" report \
+	--device rep "${CA[@]}" --post "https://127.0.0.1:$PP/redirect"
+check "nothing was posted to the redirect's target" sh -c "! grep -q '^/elsewhere' posted.log"
+
 nginx_stop
 finish

@@ -31,13 +31,14 @@ const struct cli_opt channel_sign_opts[] = {
     {NULL}};
 
 const int channel_sign_codes[] = {
-    FWS_ENOENT,	     FWS_EIO,	     FWS_ENOMEM,	 FWS_ELIMIT,	    FWS_EJSON,
-    FWS_ESCHEMA,     FWS_EENVELOPE,  FWS_EPAYLOADTYPE,	 FWS_EUNTRUSTED,    FWS_EBADSIG,
-    FWS_ETHRESHOLD,  FWS_EKEYID,     FWS_EROOTVERSION,	 FWS_EEXPIRED,	    FWS_EFORMAT,
-    FWS_EENTRY,	     FWS_ETRUNCATED, FWS_ETRAILING,	 FWS_ESIZE,	    FWS_EDIGEST,
-    FWS_EDECOMPRESS, FWS_ETHRESHOLDDEF, FWS_EROOTMISMATCH, FWS_ECLOCK,	    FWS_EKEYFILE,
-    FWS_EPASSPHRASE, FWS_EKEYPERM,   FWS_ENOTAUTHORISED, CLI_SIGNER_CODES, FWS_EEXIST,
-    FWS_ESAMEFILE,   0};
+    FWS_ENOENT,	      FWS_EIO,		 FWS_ENOMEM,	    FWS_ELIMIT,
+    FWS_EJSON,	      FWS_ESCHEMA,	 FWS_EENVELOPE,	    FWS_EPAYLOADTYPE,
+    FWS_EUNTRUSTED,   FWS_EBADSIG,	 FWS_ETHRESHOLD,    FWS_EKEYID,
+    FWS_EROOTVERSION, FWS_EEXPIRED,	 FWS_EFORMAT,	    FWS_EENTRY,
+    FWS_ETRUNCATED,   FWS_ETRAILING,	 FWS_ESIZE,	    FWS_EDIGEST,
+    FWS_EDECOMPRESS,  FWS_ETHRESHOLDDEF, FWS_EROOTMISMATCH, FWS_ECLOCK,
+    FWS_EKEYFILE,     FWS_EPASSPHRASE,	 FWS_EKEYPERM,	    FWS_ENOTAUTHORISED,
+    CLI_SIGNER_CODES, FWS_EEXIST,	 FWS_ESAMEFILE,	    0};
 
 /* "2d", "36h", "90m", "600s": a channel lives days, not years; a typo in
  * the unit must not make one valid for a decade. */
@@ -50,11 +51,20 @@ static int parse_duration(const char *s, int64_t *out)
 	if (len < 2 || len > sizeof(num))
 		return -1;
 	switch (s[len - 1]) {
-	case 's': unit = 1; break;
-	case 'm': unit = 60; break;
-	case 'h': unit = 3600; break;
-	case 'd': unit = 86400; break;
-	default: return -1;
+	case 's':
+		unit = 1;
+		break;
+	case 'm':
+		unit = 60;
+		break;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 86400;
+		break;
+	default:
+		return -1;
 	}
 	memcpy(num, s, len - 1);
 	num[len - 1] = '\0';
@@ -120,7 +130,7 @@ int run_channel_sign(struct cli *c)
 	rc = fws_channel_create(bundle, root, key, &p, &json, &json_len, ch);
 	if (rc != 0) {
 		const char *d = fws_diag_last()->where;
-		rc = cli_fail(rc == FWS_ENOTAUTHORISED ? fws_signing_key_name(key)
+		rc = cli_fail(rc == FWS_ENOTAUTHORISED	       ? fws_signing_key_name(key)
 			      : strncmp(d, "previous", 8) == 0 ? prev_path
 							       : bundle,
 			      rc);
@@ -133,7 +143,8 @@ int run_channel_sign(struct cli *c)
 		rc = cli_fail(out_path, rc);
 		goto out;
 	}
-	if (fws_time_format(ch->created, created) != 0 || fws_time_format(ch->expires, expires) != 0)
+	if (fws_time_format(ch->created, created) != 0 ||
+	    fws_time_format(ch->expires, expires) != 0)
 		snprintf(created, sizeof(created), "?");
 	fws_hex_encode(hex, ch->manifest_sha256, 32);
 	if (c->json) {

@@ -14,7 +14,7 @@ const struct cli_opt report_verify_opts[] = {
      "the device's public key (fwseal-verify device-key), as\nrecorded by the fleet"},
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {NULL}};
-const int report_verify_codes[] = {FWS_ENOENT, FWS_EIO,	 FWS_ENOMEM,	   FWS_ELIMIT,
+const int report_verify_codes[] = {FWS_ENOENT, FWS_EIO,	    FWS_ENOMEM,	   FWS_ELIMIT,
 				   FWS_EJSON,  FWS_ESCHEMA, FWS_EENVELOPE, FWS_EPAYLOADTYPE,
 				   FWS_EKEYID, FWS_ECLOCK,  FWS_EREPORT,   0};
 
@@ -53,7 +53,8 @@ int run_report_verify(struct cli *c)
 		rc = fws_report_check_extends(&r[order[i - 1]], &r[order[i]]);
 		if (rc != 0) {
 			char note[300];
-			snprintf(note, sizeof(note), "compared with %s", cli_esc(c->args[order[i - 1]]));
+			snprintf(note, sizeof(note), "compared with %s",
+				 cli_esc(c->args[order[i - 1]]));
 			rc = cli_fail_note(c->args[order[i]], rc, note);
 		}
 	}
@@ -64,16 +65,18 @@ int run_report_verify(struct cli *c)
 			cli_json_set(c, "hardware_id", json_string(last->hardware_id));
 			cli_json_set(c, "confirmed_version", json_string(last->confirmed.version));
 			cli_json_set(c, "pending_version",
-				     last->has_pending ? json_string(last->pending.version) : json_null());
+				     last->has_pending ? json_string(last->pending.version)
+						       : json_null());
 			cli_json_set(c, "security_version",
 				     json_integer((json_int_t)last->security_version));
 			cli_json_set(c, "log_seq", json_integer((json_int_t)last->log_seq));
 			cli_json_set(c, "log_valid", json_boolean(last->log_valid));
-			cli_json_set(c, "channel_stale", json_boolean(last->has_channel &&
-								      last->channel_stale));
+			cli_json_set(c, "channel_stale",
+				     json_boolean(last->has_channel && last->channel_stale));
 			cli_json_set(c, "reports", json_integer((json_int_t)n));
 		} else {
-			printf("%zu report%s of device %s (%s): verified, one audit log up to seq %llu\n",
+			printf("%zu report%s of device %s (%s): verified, one audit log up to seq "
+			       "%llu\n",
 			       n, n == 1 ? "" : "s", last->device_id, last->hardware_id,
 			       (unsigned long long)last->log_seq);
 			printf("  confirmed %s (security_version %llu)%s%s\n",
@@ -84,7 +87,8 @@ int run_report_verify(struct cli *c)
 			if (!last->log_valid)
 				printf("  WARNING: the device said its own log does not verify\n");
 			if (last->has_channel && last->channel_stale)
-				printf("  WARNING: its channel %s v%llu is stale\n", last->channel_name,
+				printf("  WARNING: its channel %s v%llu is stale\n",
+				       last->channel_name,
 				       (unsigned long long)last->channel_version);
 		}
 	}

@@ -11,11 +11,13 @@
 #include "cmd_verify.h"
 #include "fwseal/net.h"
 
-#define DEVICE_OPTS                                                                           \
-	{"device", CLI_VALUE, "DIR", 0, "the simulated device in DIR (instead of --config)"},    \
-	    {"config", CLI_VALUE, "FILE", 0,                                                  \
-	     "the device's system configuration (default " FWS_SYSCONF_PATH ";\n"             \
-	     "docs/system-conf.md)"}
+#define DEVICE_OPTS                                                                                \
+	{"device", CLI_VALUE, "DIR", 0, "the simulated device in DIR (instead of --config)"},      \
+	{                                                                                          \
+		"config", CLI_VALUE, "FILE", 0,                                                    \
+		    "the device's system configuration (default " FWS_SYSCONF_PATH ";\n"           \
+		    "docs/system-conf.md)"                                                         \
+	}
 
 const struct cli_opt poll_opts[] = {
     DEVICE_OPTS,
@@ -35,17 +37,52 @@ const struct cli_opt poll_opts[] = {
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
 
-const int poll_codes[] = {
-    FWS_ENOENT,	      FWS_ENOMEM,	 FWS_ELIMIT,	      FWS_EJSON,	   FWS_ESCHEMA,
-    FWS_EENVELOPE,    FWS_EPAYLOADTYPE,	 FWS_EUNTRUSTED,      FWS_EBADSIG,	   FWS_ETHRESHOLD,
-    FWS_EKEYID,	      FWS_EEXPIRED,	 FWS_EFORMAT,	      FWS_EENTRY,	   FWS_ETRUNCATED,
-    FWS_ETRAILING,    FWS_ESIZE,	 FWS_EDIGEST,	      FWS_EDECOMPRESS,	   FWS_EHARDWARE,
-    FWS_EROLLBACK,    FWS_EDOWNGRADE,	 FWS_EMINVERSION,     FWS_EROOTMISMATCH,   FWS_ESTALLED,
-    FWS_ECLOCK,	      FWS_ETARGET,	 FWS_ENET,	      FWS_EINSECURE,	   FWS_EREMOTE,
-    FWS_EFLOORSTEP,   FWS_ESTATE,	 FWS_EUNSAFE,	      FWS_EBUSY,	   FWS_EIO,
-    FWS_ENOSPC,	      FWS_EROOTVERSION,	 FWS_ECONFIG,	      FWS_EBOOTLOADER,	   FWS_EFLOOR,
-    FWS_ETHRESHOLDDEF, FWS_ECHANNELSTALE, FWS_ECHANNELROLLBACK, FWS_ECHANNELMISMATCH,
-    FWS_ENOTINCOHORT, 0};
+const int poll_codes[] = {FWS_ENOENT,
+			  FWS_ENOMEM,
+			  FWS_ELIMIT,
+			  FWS_EJSON,
+			  FWS_ESCHEMA,
+			  FWS_EENVELOPE,
+			  FWS_EPAYLOADTYPE,
+			  FWS_EUNTRUSTED,
+			  FWS_EBADSIG,
+			  FWS_ETHRESHOLD,
+			  FWS_EKEYID,
+			  FWS_EEXPIRED,
+			  FWS_EFORMAT,
+			  FWS_EENTRY,
+			  FWS_ETRUNCATED,
+			  FWS_ETRAILING,
+			  FWS_ESIZE,
+			  FWS_EDIGEST,
+			  FWS_EDECOMPRESS,
+			  FWS_EHARDWARE,
+			  FWS_EROLLBACK,
+			  FWS_EDOWNGRADE,
+			  FWS_EMINVERSION,
+			  FWS_EROOTMISMATCH,
+			  FWS_ESTALLED,
+			  FWS_ECLOCK,
+			  FWS_ETARGET,
+			  FWS_ENET,
+			  FWS_EINSECURE,
+			  FWS_EREMOTE,
+			  FWS_EFLOORSTEP,
+			  FWS_ESTATE,
+			  FWS_EUNSAFE,
+			  FWS_EBUSY,
+			  FWS_EIO,
+			  FWS_ENOSPC,
+			  FWS_EROOTVERSION,
+			  FWS_ECONFIG,
+			  FWS_EBOOTLOADER,
+			  FWS_EFLOOR,
+			  FWS_ETHRESHOLDDEF,
+			  FWS_ECHANNELSTALE,
+			  FWS_ECHANNELROLLBACK,
+			  FWS_ECHANNELMISMATCH,
+			  FWS_ENOTINCOHORT,
+			  0};
 
 static int64_t trusted_now;
 
@@ -89,7 +126,8 @@ static int fetch_small(struct cli *c, const char *where, int quiet, uint8_t **ou
 		}
 		n += (size_t)got;
 		if (n > FWS_ENVELOPE_MAX)
-			rc = cli_fail_note(b.name, FWS_ELIMIT, "larger than a channel or root can be");
+			rc = cli_fail_note(b.name, FWS_ELIMIT,
+					   "larger than a channel or root can be");
 	}
 	cli_bundle_close(&b);
 	if (rc != 0) {
@@ -196,9 +234,9 @@ static int install_from(struct cli *c, const struct fws_channel *ch, const char 
 		for (size_t j = i + 1; j < ch->n_locations; j++)
 			more += fws_is_url(ch->locations[j]) != 0;
 		if (!try_next(rc) || more == 0) {
-			rc = verify_device_fail(rc == FWS_EBUSY || rc == FWS_ESTATE || rc == FWS_ENOSPC ||
-							rc == FWS_EUNSAFE || rc == FWS_EBOOTLOADER ||
-							rc == FWS_ETARGET
+			rc = verify_device_fail(rc == FWS_EBUSY || rc == FWS_ESTATE ||
+							rc == FWS_ENOSPC || rc == FWS_EUNSAFE ||
+							rc == FWS_EBOOTLOADER || rc == FWS_ETARGET
 						    ? verify_device_name()
 						    : in.name,
 						rc);
@@ -238,7 +276,8 @@ int run_poll(struct cli *c)
 	const char *part;
 	int rc = r == NULL || res == NULL ? cli_fail(NULL, FWS_ENOMEM) : 0;
 
-	if (rc == 0 && tt != NULL && strcmp(tt, "now") != 0 && fws_time_parse(tt, &trusted_now) != 0)
+	if (rc == 0 && tt != NULL && strcmp(tt, "now") != 0 &&
+	    fws_time_parse(tt, &trusted_now) != 0)
 		rc = cli_usage_error("--trusted-time must be 'now' or YYYY-MM-DDTHH:MM:SSZ");
 	if (rc == 0 && tt != NULL && strcmp(tt, "now") == 0)
 		trusted_now = (int64_t)time(NULL);
@@ -261,8 +300,9 @@ int run_poll(struct cli *c)
 	if (name == NULL && st.state.channel_version != 0)
 		name = st.state.channel_name;
 	if (url == NULL || name == NULL) {
-		rc = cli_usage_error("give --channel and --name, or set url and name in system.conf "
-				     "[channel]");
+		rc =
+		    cli_usage_error("give --channel and --name, or set url and name in system.conf "
+				    "[channel]");
 		goto out;
 	}
 	if (tt != NULL)
@@ -288,10 +328,11 @@ int run_poll(struct cli *c)
 		action = r->bucket >= r->channel.rollout.percent ? "not-in-cohort" : "not-yet";
 		char note[128];
 		if (r->bucket >= r->channel.rollout.percent)
-			snprintf(note, sizeof(note),
-				 "rollout: this device's bucket %u is not below %u%%; it waits for a "
-				 "wider rollout",
-				 (unsigned)r->bucket, (unsigned)r->channel.rollout.percent);
+			snprintf(
+			    note, sizeof(note),
+			    "rollout: this device's bucket %u is not below %u%%; it waits for a "
+			    "wider rollout",
+			    (unsigned)r->bucket, (unsigned)r->channel.rollout.percent);
 		else if (fws_time_format(r->channel.rollout.not_before, t) == 0)
 			snprintf(note, sizeof(note), "rollout: not before %s", t);
 		else
@@ -311,10 +352,11 @@ int run_poll(struct cli *c)
 		cli_json_set(c, "in_rollout", json_boolean(r->in_rollout));
 		cli_json_set(c, "action", json_string(action));
 		cli_json_set(c, "location", cli_json_str(used != NULL ? used : ""));
-		cli_json_set(c, "slot", used != NULL && fws_device_status(dev, &st) == 0 &&
-						st.state.pending_slot != '-'
-					    ? json_stringn(&st.state.pending_slot, 1)
-					    : json_null());
+		cli_json_set(c, "slot",
+			     used != NULL && fws_device_status(dev, &st) == 0 &&
+				     st.state.pending_slot != '-'
+				 ? json_stringn(&st.state.pending_slot, 1)
+				 : json_null());
 	} else if (rc == 0) {
 		char t[21] = "?";
 		if (fws_time_format(r->channel.expires, t) != 0)
@@ -324,8 +366,9 @@ int run_poll(struct cli *c)
 			       (unsigned long long)advanced);
 		printf("channel %s v%llu%s: %s %s (security_version %llu), fresh until %s\n",
 		       r->channel.name, (unsigned long long)r->channel.version,
-		       r->same ? " (unchanged)" : "", r->channel.product, r->channel.release_version,
-		       (unsigned long long)r->channel.security_version, t);
+		       r->same ? " (unchanged)" : "", r->channel.product,
+		       r->channel.release_version, (unsigned long long)r->channel.security_version,
+		       t);
 		if (used != NULL)
 			printf("installed from %s into the pending slot: reboot into it, then "
 			       "mark-good\n",
@@ -354,8 +397,8 @@ void channel_status_text(const struct fws_device_state *s)
 	if (fws_time_format(s->channel_expires, t) != 0)
 		t[0] = '\0';
 	printf("channel:          %s v%llu, %s %s\n", s->channel_name,
-	       (unsigned long long)s->channel_version, now < s->channel_expires ? "fresh until" :
-	       "STALE since", t);
+	       (unsigned long long)s->channel_version,
+	       now < s->channel_expires ? "fresh until" : "STALE since", t);
 }
 
 void channel_status_json(struct cli *c, const struct fws_device_state *s)
@@ -375,6 +418,7 @@ void channel_status_json(struct cli *c, const struct fws_device_state *s)
 	json_object_set_new(o, "expires", cli_json_time(s->channel_expires));
 	json_object_set_new(o, "stale", json_boolean(now >= s->channel_expires));
 	json_object_set_new(o, "stale_since",
-			    now >= s->channel_expires ? cli_json_time(s->channel_expires) : json_null());
+			    now >= s->channel_expires ? cli_json_time(s->channel_expires)
+						      : json_null());
 	cli_json_set(c, "channel", o);
 }

@@ -9,11 +9,13 @@
 #include "fwseal/net.h"
 #include "fwseal/report.h"
 
-#define DEVICE_OPTS                                                                           \
-	{"device", CLI_VALUE, "DIR", 0, "the simulated device in DIR (instead of --config)"},    \
-	    {"config", CLI_VALUE, "FILE", 0,                                                  \
-	     "the device's system configuration (default " FWS_SYSCONF_PATH ";\n"             \
-	     "docs/system-conf.md)"}
+#define DEVICE_OPTS                                                                                \
+	{"device", CLI_VALUE, "DIR", 0, "the simulated device in DIR (instead of --config)"},      \
+	{                                                                                          \
+		"config", CLI_VALUE, "FILE", 0,                                                    \
+		    "the device's system configuration (default " FWS_SYSCONF_PATH ";\n"           \
+		    "docs/system-conf.md)"                                                         \
+	}
 
 const struct cli_opt report_opts[] = {
     DEVICE_OPTS,
@@ -28,9 +30,9 @@ const struct cli_opt report_opts[] = {
     {"lock-timeout", CLI_VALUE, "SECONDS", 0,
      "wait at most this long for another operation (default 10)"},
     {NULL}};
-const int report_codes[] = {FWS_ESTATE,	FWS_EUNSAFE, FWS_EIO,	  FWS_ECONFIG, FWS_EBOOTLOADER,
-			    FWS_ENOENT,	FWS_ELIMIT,  FWS_ENOMEM,  FWS_EEXIST,  FWS_ESAMEFILE,
-			    FWS_ENET,	FWS_EINSECURE, FWS_EFLOOR, FWS_EBUSY, 0};
+const int report_codes[] = {FWS_ESTATE, FWS_EUNSAFE,   FWS_EIO,	   FWS_ECONFIG, FWS_EBOOTLOADER,
+			    FWS_ENOENT, FWS_ELIMIT,    FWS_ENOMEM, FWS_EEXIST,	FWS_ESAMEFILE,
+			    FWS_ENET,	FWS_EINSECURE, FWS_EFLOOR, FWS_EBUSY,	0};
 
 const struct cli_opt device_key_opts[] = {
     DEVICE_OPTS,
@@ -38,16 +40,16 @@ const struct cli_opt device_key_opts[] = {
     {"out", CLI_VALUE, "FILE", 0, "write the .pub to FILE (default: standard output)"},
     {"force", CLI_FLAG, NULL, 0, "replace an existing --out"},
     {NULL}};
-const int device_key_codes[] = {FWS_ESTATE, FWS_EUNSAFE,     FWS_EIO,	 FWS_ECONFIG,
-				FWS_EBOOTLOADER, FWS_ENOENT, FWS_EEXIST, FWS_ENOMEM,
-				FWS_ESAMEFILE, 0};
+const int device_key_codes[] = {FWS_ESTATE, FWS_EUNSAFE, FWS_EIO,    FWS_ECONFIG,   FWS_EBOOTLOADER,
+				FWS_ENOENT, FWS_EEXIST,	 FWS_ENOMEM, FWS_ESAMEFILE, 0};
 
 static int write_out(struct cli *c, const char *out, const char *data, size_t len)
 {
 	if (out == NULL)
-		return fwrite(data, 1, len, stdout) == len ? 0 : cli_fail("standard output", FWS_EIO);
-	int rc = fws_file_write_atomic(out, data, len, 0644,
-				       cli_flag(c, "force") ? FWS_OUT_REPLACE : FWS_OUT_NEW, NULL, 0);
+		return fwrite(data, 1, len, stdout) == len ? 0
+							   : cli_fail("standard output", FWS_EIO);
+	int rc = fws_file_write_atomic(
+	    out, data, len, 0644, cli_flag(c, "force") ? FWS_OUT_REPLACE : FWS_OUT_NEW, NULL, 0);
 	return rc != 0 ? cli_fail(out, rc) : 0;
 }
 
@@ -86,7 +88,8 @@ int run_report(struct cli *c)
 		rc = cli_net_opts(c, verify_conf(), &o);
 		o.url = post;
 		fws_diag_clear();
-		if (rc == 0 && (rc = fws_http_post(&o, "application/json", json, len, &status)) != 0)
+		if (rc == 0 &&
+		    (rc = fws_http_post(&o, "application/json", json, len, &status)) != 0)
 			rc = cli_fail(post, rc);
 		if (rc == 0)
 			printf("report posted to %s (HTTP %ld)\n", cli_esc(post), status);

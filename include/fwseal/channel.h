@@ -84,8 +84,8 @@ FWS_API FWS_MUST_CHECK int fws_channel_check_fresh(const struct fws_channel *ch,
 /* Binding to this device: the channel's name is the one it follows
  * (FWS_ESCHEMA: a "beta" channel served on the "stable" URL) and its
  * hardware list names the device's hardware (FWS_EHARDWARE). */
-FWS_API FWS_MUST_CHECK int fws_channel_check_device(const struct fws_channel *ch,
-						    const char *name, const char *hardware_id);
+FWS_API FWS_MUST_CHECK int fws_channel_check_device(const struct fws_channel *ch, const char *name,
+						    const char *hardware_id);
 
 /* The rollout: FWS_ENOTINCOHORT when the device's bucket is not below
  * percent, or now is before not_before. */
@@ -131,8 +131,8 @@ FWS_API void fws_device_uptime(char boot_id[FWS_BOOT_ID_MAX + 1], uint64_t *upti
  * created of the channel it accepted last plus the uptime since (same boot:
  * the difference of CLOCK_BOOTTIME; a later boot: this boot's uptime). */
 FWS_API int64_t fws_device_channel_time(const struct fws_device *dev,
-					const struct fws_device_state *st,
-					const char *boot_id, uint64_t uptime);
+					const struct fws_device_state *st, const char *boot_id,
+					uint64_t uptime);
 
 /* One step of the root chain outside a bundle (the roots a channel's
  * publisher serves beside it): json must be root v(trusted + 1), signed by
@@ -169,11 +169,11 @@ FWS_API FWS_MUST_CHECK int fws_device_channel_accept(struct fws_device *dev, con
 struct fws_signing_key;
 
 struct fws_channel_params {
-	const char *name;	/* the channel: "stable", "beta", ... */
-	int64_t now;		/* created */
-	int64_t lifetime;	/* seconds until expires, > 0 */
-	uint32_t percent;	/* 0..100 */
-	int64_t not_before;	/* 0 = created */
+	const char *name;	      /* the channel: "stable", "beta", ... */
+	int64_t now;		      /* created */
+	int64_t lifetime;	      /* seconds until expires, > 0 */
+	uint32_t percent;	      /* 0..100 */
+	int64_t not_before;	      /* 0 = created */
 	const char *const *locations; /* where devices fetch the bundle */
 	size_t n_locations;
 	/* The channel it follows (its bytes), or NULL for version 1: must be
@@ -188,7 +188,8 @@ struct fws_channel_params {
  * every chunk) while hashing its bytes, checks that key is a timestamp key
  * of the bundle's newest root, and signs the channel that names it. The
  * envelope JSON is returned in *json_out (malloc'd), the body in *out. */
-FWS_API FWS_MUST_CHECK int fws_channel_create(const char *bundle_path, const struct fws_root *trusted,
+FWS_API FWS_MUST_CHECK int fws_channel_create(const char *bundle_path,
+					      const struct fws_root *trusted,
 					      const struct fws_signing_key *key,
 					      const struct fws_channel_params *p, char **json_out,
 					      size_t *len_out, struct fws_channel *out);

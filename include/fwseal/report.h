@@ -44,18 +44,17 @@ struct fws_report {
 	uint64_t channel_version;
 	int64_t channel_expires;
 	int channel_stale;
-	int log_valid;	   /* fws_audit_log_verify said so when the report was made */
-	uint64_t log_seq;  /* the head: last line's seq (0 = empty log) */
+	int log_valid;	  /* fws_audit_log_verify said so when the report was made */
+	uint64_t log_seq; /* the head: last line's seq (0 = empty log) */
 	uint8_t log_hash[32];
-	size_t n_events;   /* the newest lines, oldest first, verbatim */
+	size_t n_events; /* the newest lines, oldest first, verbatim */
 	char events[FWS_REPORT_EVENTS_MAX][FWS_LOG_LINE_MAX];
 };
 
 /* --- bundle layer (lib/bundle/report_json.c) --- */
 
 /* Strict decode of a report body (every field, nothing else). */
-FWS_API FWS_MUST_CHECK int fws_report_decode(const uint8_t *json, size_t len,
-					     struct fws_report *r);
+FWS_API FWS_MUST_CHECK int fws_report_decode(const uint8_t *json, size_t len, struct fws_report *r);
 FWS_API FWS_MUST_CHECK int fws_report_encode(const struct fws_report *r, char **out,
 					     size_t *out_len);
 

@@ -27,10 +27,9 @@
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const channel_keys[] = {
-    "schema",	     "channel",		"version",	   "created",
-    "expires",	     "product",		"hardware",	   "release_version",
-    "security_version", "manifest_sha256", "bundle_sha256", "bundle_size",
-    "locations",     "rollout"};
+    "schema",	     "channel",	    "version",	       "created",	   "expires",
+    "product",	     "hardware",    "release_version", "security_version", "manifest_sha256",
+    "bundle_sha256", "bundle_size", "locations",       "rollout"};
 static const char *const rollout_keys[] = {"percent", "salt", "not_before"};
 
 /* The invariants fws_channel_check refuses, named (the core only says
@@ -51,9 +50,10 @@ static int explain_check(const struct fws_channel *ch, int rc)
 	for (size_t i = 0; i < ch->n_locations; i++)
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(ch->locations[i], ch->locations[j]) == 0)
-				return fws_diag_set(rc, 0, "locations", "entry %zu repeats entry %zu",
-						    i, j);
-	return fws_diag_set(rc, 0, NULL, "the channel's invariants do not hold (fws_channel_check)");
+				return fws_diag_set(rc, 0, "locations",
+						    "entry %zu repeats entry %zu", i, j);
+	return fws_diag_set(rc, 0, NULL,
+			    "the channel's invariants do not hold (fws_channel_check)");
 }
 
 static int decode_hardware(const json_t *doc, struct fws_channel *ch)
@@ -62,7 +62,8 @@ static int decode_hardware(const json_t *doc, struct fws_channel *ch)
 	size_t n;
 	int rc = fws_json_get_array(doc, "hardware", 1, FWS_MAX_HARDWARE, FWS_ELIMIT, &arr, &n);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		rc = fws_json_name(json_array_get(arr, i), ch->hardware[i], sizeof(ch->hardware[i]));
+		rc =
+		    fws_json_name(json_array_get(arr, i), ch->hardware[i], sizeof(ch->hardware[i]));
 		if (rc != 0)
 			return fws_json_within(fws_json_within(rc, "[%zu]", i), "hardware");
 	}
@@ -82,8 +83,8 @@ static int decode_locations(const json_t *doc, struct fws_channel *ch)
 	int rc = fws_json_get_array(doc, "locations", 1, FWS_CHANNEL_LOCATIONS_MAX, FWS_ELIMIT,
 				    &arr, &n);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		rc = fws_json_string(json_array_get(arr, i), FWS_CHANNEL_URL_MAX - 1, FWS_ELIMIT, &s,
-				     &len);
+		rc = fws_json_string(json_array_get(arr, i), FWS_CHANNEL_URL_MAX - 1, FWS_ELIMIT,
+				     &s, &len);
 		if (rc != 0)
 			return fws_json_within(fws_json_within(rc, "[%zu]", i), "locations");
 		memcpy(ch->locations[i], s, len);
@@ -114,8 +115,8 @@ static int decode_rollout(const json_t *doc, struct fws_channel *ch)
 {
 	const json_t *r;
 	uint64_t percent;
-	int rc = fws_json_get_object(doc, "rollout", rollout_keys, COUNT(rollout_keys), NULL, 0,
-				     &r);
+	int rc =
+	    fws_json_get_object(doc, "rollout", rollout_keys, COUNT(rollout_keys), NULL, 0, &r);
 	if (rc == 0)
 		rc = fws_json_get_uint(r, "percent", 0, 100, &percent);
 	if (rc == 0)
@@ -260,7 +261,8 @@ int fws_channel_encode(const struct fws_channel *ch, char **out, size_t *out_len
 	}
 	/* Never sign a channel our own decoder would refuse. */
 	if (rc == 0)
-		rc = fws_json_emit_checked(doc, decode_any, sizeof(struct fws_channel), out, out_len);
+		rc = fws_json_emit_checked(doc, decode_any, sizeof(struct fws_channel), out,
+					   out_len);
 out:
 	json_decref(hw);
 	json_decref(loc);

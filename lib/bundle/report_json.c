@@ -25,8 +25,8 @@
 #define HASH_TAIL 75 /* ,"hash":"<64 hex>"} */
 
 static const char *const report_keys[] = {
-    "schema",	   "device_id", "hardware_id",	 "time",	 "confirmed", "pending",
-    "security_version", "floor",     "root_version", "channel",	 "log"};
+    "schema",		"device_id", "hardware_id",  "time",	"confirmed", "pending",
+    "security_version", "floor",     "root_version", "channel", "log"};
 static const char *const slot_keys[] = {"slot", "version", "security_version"};
 static const char *const channel_keys[] = {"name", "version", "expires", "stale"};
 static const char *const log_keys[] = {"valid", "seq", "hash", "events"};
@@ -49,7 +49,8 @@ static int decode_slot(const json_t *doc, const char *key, struct fws_report_slo
 	if (rc == 0 && s->version[0] != '\0' && !fws_semver_valid(s->version))
 		rc = fws_diag_set(FWS_ESCHEMA, 0, "version", "not a semantic version");
 	if (rc == 0)
-		rc = fws_json_get_uint(o, "security_version", 0, FWS_SIZE_MAX, &s->security_version);
+		rc =
+		    fws_json_get_uint(o, "security_version", 0, FWS_SIZE_MAX, &s->security_version);
 	return fws_json_within(rc, "%s", key);
 }
 
@@ -70,7 +71,8 @@ static int decode_log(const json_t *doc, struct fws_report *r)
 	if (rc == 0)
 		rc = fws_json_get_hex(o, "hash", r->log_hash, 32);
 	if (rc == 0)
-		rc = fws_json_get_array(o, "events", 0, FWS_REPORT_EVENTS_MAX, FWS_ELIMIT, &events, &n);
+		rc = fws_json_get_array(o, "events", 0, FWS_REPORT_EVENTS_MAX, FWS_ELIMIT, &events,
+					&n);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		rc = fws_json_string_copy(json_array_get(events, i), r->events[i],
 					  sizeof(r->events[i]), FWS_ELIMIT);
@@ -121,7 +123,8 @@ int fws_report_decode(const uint8_t *json, size_t len, struct fws_report *r)
 		rc = fws_json_get_object(doc, "channel", channel_keys, COUNT(channel_keys), NULL, 0,
 					 &ch);
 		if (rc == 0)
-			rc = fws_json_get_name(ch, "name", r->channel_name, sizeof(r->channel_name));
+			rc =
+			    fws_json_get_name(ch, "name", r->channel_name, sizeof(r->channel_name));
 		if (rc == 0)
 			rc = fws_json_get_uint(ch, "version", 1, FWS_SIZE_MAX, &r->channel_version);
 		if (rc == 0)
@@ -179,7 +182,8 @@ int fws_report_encode(const struct fws_report *r, char **out, size_t *out_len)
 	if (rc == 0)
 		rc = fws_json_set(doc, "confirmed", slot_json(&r->confirmed));
 	if (rc == 0)
-		rc = fws_json_set(doc, "pending", r->has_pending ? slot_json(&r->pending) : json_null());
+		rc = fws_json_set(doc, "pending",
+				  r->has_pending ? slot_json(&r->pending) : json_null());
 	if (rc == 0)
 		rc = fws_json_set(doc, "security_version",
 				  json_integer((json_int_t)r->security_version));
@@ -189,9 +193,11 @@ int fws_report_encode(const struct fws_report *r, char **out, size_t *out_len)
 		rc = fws_json_set(doc, "root_version", json_integer((json_int_t)r->root_version));
 	if (rc == 0 && r->has_channel) {
 		ch = json_object();
-		rc = ch == NULL ? FWS_ENOMEM : fws_json_set(ch, "name", json_string(r->channel_name));
+		rc = ch == NULL ? FWS_ENOMEM
+				: fws_json_set(ch, "name", json_string(r->channel_name));
 		if (rc == 0)
-			rc = fws_json_set(ch, "version", json_integer((json_int_t)r->channel_version));
+			rc = fws_json_set(ch, "version",
+					  json_integer((json_int_t)r->channel_version));
 		if (rc == 0)
 			rc = fws_json_set_time(ch, "expires", r->channel_expires);
 		if (rc == 0)
@@ -227,8 +233,7 @@ int fws_report_encode(const struct fws_report *r, char **out, size_t *out_len)
 
 /* One audit-log line: its own hash right (docs/audit-log.md "The hash
  * chain"), and its seq and prev. */
-static int check_line(const char *line, size_t i, uint64_t *seq, uint8_t prev[32],
-		      uint8_t hash[32])
+static int check_line(const char *line, size_t i, uint64_t *seq, uint8_t prev[32], uint8_t hash[32])
 {
 	char where[40], want[65];
 	uint8_t got[32];
@@ -251,8 +256,9 @@ static int check_line(const char *line, size_t i, uint64_t *seq, uint8_t prev[32
 	fws_sha256_update(&h, "}", 1);
 	fws_sha256_final(&h, got);
 	if (sodium_memcmp(got, hash, 32) != 0)
-		return fws_diag_set(FWS_EREPORT, 0, where,
-				    "its hash is not the SHA-256 of its bytes (the line was altered)");
+		return fws_diag_set(
+		    FWS_EREPORT, 0, where,
+		    "its hash is not the SHA-256 of its bytes (the line was altered)");
 	rc = fws_json_load((const uint8_t *)line, n, FWS_LOG_LINE_MAX, &doc);
 	if (rc == 0)
 		rc = fws_json_get_uint(doc, "seq", 1, FWS_SIZE_MAX, &s);
@@ -308,8 +314,8 @@ int fws_report_load(const uint8_t *json, size_t len, const uint8_t public_key[32
 	if (rc == 0 && (env->n_sigs != 1 || sodium_memcmp(env->sigs[0].keyid, keyid, 32) != 0))
 		rc = fws_diag_set(FWS_EREPORT, 0, "signatures",
 				  "not signed by this device's key (exactly one signature)");
-	if (rc == 0 && crypto_sign_verify_detached(env->sigs[0].sig, env->pae, env->pae_len,
-						   public_key) != 0)
+	if (rc == 0 &&
+	    crypto_sign_verify_detached(env->sigs[0].sig, env->pae, env->pae_len, public_key) != 0)
 		rc = fws_diag_set(FWS_EREPORT, 0, "signatures",
 				  "the device key's signature does not verify (altered after "
 				  "signing)");

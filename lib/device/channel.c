@@ -38,7 +38,8 @@ void fws_device_uptime(char boot_id[FWS_BOOT_ID_MAX + 1], uint64_t *uptime)
 		char ch = raw[i];
 		if (ch == '-' || ch == '\n')
 			continue;
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')) || k == FWS_BOOT_ID_MAX) {
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')) ||
+		    k == FWS_BOOT_ID_MAX) {
 			k = 0;
 			break;
 		}
@@ -101,10 +102,11 @@ int fws_device_root_advance(struct fws_device *dev, const uint8_t *json, size_t 
 		old = cur->version;
 		rc = fws_root_advance(cur, json, len, env, next);
 		if (rc != 0 && fws_diag_last()->code != rc)
-			(void)fws_diag_set(rc, 0, NULL,
-					   "not root v%llu signed by the trusted root's keys and its "
-					   "own",
-					   (unsigned long long)old + 1);
+			(void)fws_diag_set(
+			    rc, 0, NULL,
+			    "not root v%llu signed by the trusted root's keys and its "
+			    "own",
+			    (unsigned long long)old + 1);
 	}
 	if (rc == 0) {
 		char *enc = NULL;
@@ -144,8 +146,8 @@ static int explain(int rc, const struct fws_channel *ch, const struct op *o, int
 	switch (rc) {
 	case FWS_ESCHEMA:
 		return fws_diag_set(rc, 0, "channel",
-				    "\"%s\" is not the channel this device follows (\"%s\")", ch->name,
-				    name);
+				    "\"%s\" is not the channel this device follows (\"%s\")",
+				    ch->name, name);
 	case FWS_EHARDWARE:
 		return fws_diag_set(rc, 0, "hardware", "does not list this device's hardware %s",
 				    o->st.hardware_id);
@@ -199,8 +201,8 @@ int fws_device_channel_accept(struct fws_device *dev, const uint8_t *json, size_
 		rc = explain(rc, ch, &o, 0, expected_name);
 	if (rc == 0 && o.st.channel_version != 0 && strcmp(o.st.channel_name, ch->name) != 0)
 		rc = fws_diag_set(FWS_ESCHEMA, 0, "channel",
-				  "\"%s\" is not the channel this device follows (\"%s\")", ch->name,
-				  o.st.channel_name);
+				  "\"%s\" is not the channel this device follows (\"%s\")",
+				  ch->name, o.st.channel_name);
 	if (rc == 0 && (rc = fws_channel_check_version(ch, out->sha256, o.st.channel_version,
 						       o.st.channel_sha256, &out->same)) != 0)
 		rc = explain(rc, ch, &o, 0, expected_name);
@@ -255,8 +257,8 @@ int fws_device_channel_accept(struct fws_device *dev, const uint8_t *json, size_
 		struct fws_diag saved = *fws_diag_last();
 		fws_op_record(&o, "channel", rc, detail[0] ? detail : NULL,
 			      ch->release_version[0] ? ch->release_version : NULL,
-			      ch->security_version, 0, ch->release_version[0] ? ch->manifest_sha256 : NULL,
-			      &rc);
+			      ch->security_version, 0,
+			      ch->release_version[0] ? ch->manifest_sha256 : NULL, &rc);
 		if (rc != 0 && saved.code == rc)
 			fws_diag_restore(&saved);
 	}

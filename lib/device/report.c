@@ -49,10 +49,10 @@ int fws_device_key_create(int dirfd)
 	 * identity changing under the fleet's records would look like an
 	 * impostor). */
 	if (rc == 0 && linkat(dirfd, KEY_TMP, dirfd, FWS_DEVICE_KEY_FILE, 0) != 0)
-		rc = errno == EEXIST ? fws_diag_set(FWS_EEXIST, 0, FWS_DEVICE_KEY_FILE,
-						    "the device already has a key")
-				     : fws_diag_set(FWS_EIO, errno, FWS_DEVICE_KEY_FILE,
-						    "cannot be created");
+		rc = errno == EEXIST
+			 ? fws_diag_set(FWS_EEXIST, 0, FWS_DEVICE_KEY_FILE,
+					"the device already has a key")
+			 : fws_diag_set(FWS_EIO, errno, FWS_DEVICE_KEY_FILE, "cannot be created");
 	(void)unlinkat(dirfd, KEY_TMP, 0);
 	if (rc == 0 && fsync(dirfd) != 0)
 		rc = fws_diag_set(FWS_EIO, errno, NULL, "the state directory cannot be synced");
@@ -71,8 +71,9 @@ static int load_key(int dirfd, uint8_t **sk_out, uint8_t pk[32])
 
 	if (fd < 0)
 		return errno == ENOENT
-			   ? fws_diag_set(FWS_ENOENT, 0, FWS_DEVICE_KEY_FILE,
-					  "missing: make it with `fwseal-verify device-key --create`")
+			   ? fws_diag_set(
+				 FWS_ENOENT, 0, FWS_DEVICE_KEY_FILE,
+				 "missing: make it with `fwseal-verify device-key --create`")
 			   : fws_diag_set(FWS_EIO, errno, FWS_DEVICE_KEY_FILE, "cannot be opened");
 	/* A key others can read is a key others can use. */
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (sb.st_mode & 077) != 0)

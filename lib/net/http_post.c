@@ -38,10 +38,12 @@ int fws_http_post(const struct fws_http_opts *o, const char *content_type, const
 		return fws_diag_set(FWS_EINSECURE, 0, NULL,
 				    "not an https:// URL (plain http only with allow-http)");
 	if (o->n_headers > FWS_NET_HEADERS_MAX)
-		return fws_diag_set(FWS_EUSAGE, 0, NULL, "more than %d headers", FWS_NET_HEADERS_MAX);
+		return fws_diag_set(FWS_EUSAGE, 0, NULL, "more than %d headers",
+				    FWS_NET_HEADERS_MAX);
 	for (size_t i = 0; i < o->n_headers; i++)
 		if (!fws_http_header_valid(o->headers[i]))
-			return fws_diag_set(FWS_EUSAGE, 0, NULL, "header \"%.40s\" is not \"Name: value\"",
+			return fws_diag_set(FWS_EUSAGE, 0, NULL,
+					    "header \"%.40s\" is not \"Name: value\"",
 					    o->headers[i]);
 	if ((rc = fws_curl_load()) != 0)
 		return rc;
@@ -107,13 +109,15 @@ int fws_http_post(const struct fws_http_opts *o, const char *content_type, const
 		goto out;
 	}
 	if (res != CURLE_OK) {
-		rc = fws_diag_set(FWS_ENET, 0, NULL, "%s", errbuf[0] ? errbuf : curl_easy_strerror(res));
+		rc = fws_diag_set(FWS_ENET, 0, NULL, "%s",
+				  errbuf[0] ? errbuf : curl_easy_strerror(res));
 		goto out;
 	}
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
 	if (*status >= 300 && *status < 400)
 		rc = fws_diag_set(FWS_ENET, 0, NULL,
-				  "HTTP status %ld: a redirect is not followed with a report", *status);
+				  "HTTP status %ld: a redirect is not followed with a report",
+				  *status);
 	else if (*status < 200 || *status > 299)
 		rc = fws_diag_set(FWS_ENET, 0, NULL, "HTTP status %ld", *status);
 	else

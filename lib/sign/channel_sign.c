@@ -47,8 +47,8 @@ static int load_previous(const struct fws_channel_params *p, const struct fws_ro
 	if (rc != 0)
 		return rc;
 	if (strcmp(prev->name, p->name) != 0)
-		return fws_diag_set(FWS_EUSAGE, 0, "--previous",
-				    "is channel \"%s\", not \"%s\"", prev->name, p->name);
+		return fws_diag_set(FWS_EUSAGE, 0, "--previous", "is channel \"%s\", not \"%s\"",
+				    prev->name, p->name);
 	if (prev->version >= FWS_SIZE_MAX)
 		return fws_diag_set(FWS_ELIMIT, 0, "--previous", "version at its maximum");
 	return 0;
@@ -72,10 +72,10 @@ int fws_channel_create(const char *bundle_path, const struct fws_root *trusted,
 		return FWS_EUSAGE;
 	*json_out = NULL;
 	*len_out = 0;
-	if (bundle_path == NULL || trusted == NULL || key == NULL || p == NULL ||
-	    p->name == NULL || p->now <= 0 || p->lifetime <= 0 || p->percent > 100 ||
-	    p->n_locations < 1 || p->n_locations > FWS_CHANNEL_LOCATIONS_MAX ||
-	    p->not_before < 0 || p->now > INT64_MAX - p->lifetime)
+	if (bundle_path == NULL || trusted == NULL || key == NULL || p == NULL || p->name == NULL ||
+	    p->now <= 0 || p->lifetime <= 0 || p->percent > 100 || p->n_locations < 1 ||
+	    p->n_locations > FWS_CHANNEL_LOCATIONS_MAX || p->not_before < 0 ||
+	    p->now > INT64_MAX - p->lifetime)
 		goto out;
 	rc = FWS_ENOMEM;
 	res = malloc(sizeof(*res));

@@ -96,8 +96,8 @@ Test(json_channel, every_field_is_checked)
 	expect_mutation("\"release_version\":\"2.0.0\"", "\"release_version\":\"2.0\"",
 			FWS_ESCHEMA);
 	/* digests and size */
-	expect_mutation("\"manifest_sha256\":\"" M64 "\"",
-			"\"manifest_sha256\":\"" M64 "00\"", FWS_ESCHEMA);
+	expect_mutation("\"manifest_sha256\":\"" M64 "\"", "\"manifest_sha256\":\"" M64 "00\"",
+			FWS_ESCHEMA);
 	expect_mutation("\"bundle_sha256\":\"" H64 "\"", "\"bundle_sha256\":\"11\"", FWS_ESCHEMA);
 	expect_mutation("\"bundle_size\":4096", "\"bundle_size\":0", FWS_ESCHEMA);
 	/* locations: https:// or oci://, printable, distinct, 1..8 */
@@ -180,16 +180,19 @@ Test(json_channel, cohort_known_answers)
 #define ID1 "21fe31dfa154a261626bf854046fd2271b7bed4b6abe45aa58877ef47f9721b9"
 #define PK2 "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c"
 #define ID2 "39f713d0a644253f04529421b9f51b9b08979d08295959c4f3990ee617f5139f"
-#define KEY(pk)                                                                               \
+#define KEY(pk)                                                                                    \
 	"{\"keytype\":\"ed25519\",\"keyval\":{\"public\":\"" pk "\"},\"scheme\":\"ed25519\"}"
 
 static const char root_ts[] =
     "{\"created\":\"2026-01-01T00:00:00Z\",\"expires\":\"2027-01-01T00:00:00Z\","
-    "\"keys\":{\"" ID1 "\":" KEY(PK1) ",\"" ID2 "\":" KEY(PK2) "},"
-    "\"roles\":{\"release\":{\"keyids\":[\"" ID1 "\"],\"threshold\":1},"
-    "\"root\":{\"keyids\":[\"" ID1 "\"],\"threshold\":1},"
-    "\"timestamp\":{\"keyids\":[\"" ID2 "\"],\"threshold\":1}},"
-    "\"schema\":1,\"version\":1}";
+    "\"keys\":{\"" ID1
+    "\":" KEY(PK1) ",\"" ID2 "\":" KEY(PK2) "},"
+					    "\"roles\":{\"release\":{\"keyids\":[\"" ID1
+					    "\"],\"threshold\":1},"
+					    "\"root\":{\"keyids\":[\"" ID1 "\"],\"threshold\":1},"
+					    "\"timestamp\":{\"keyids\":[\"" ID2
+					    "\"],\"threshold\":1}},"
+					    "\"schema\":1,\"version\":1}";
 
 static void expect_root(const char *from, const char *to, int code)
 {
@@ -213,10 +216,10 @@ Test(json_channel, timestamp_role)
 	cr_assert_eq(memcmp(out, root_ts, len), 0);
 	free(out);
 	/* zero threshold, too high a threshold, no key, an unknown key: errors */
-	expect_root("\"keyids\":[\"" ID2 "\"],\"threshold\":1", "\"keyids\":[\"" ID2 "\"],\"threshold\":0",
-		    FWS_ETHRESHOLDDEF);
-	expect_root("\"keyids\":[\"" ID2 "\"],\"threshold\":1", "\"keyids\":[\"" ID2 "\"],\"threshold\":2",
-		    FWS_ETHRESHOLDDEF);
+	expect_root("\"keyids\":[\"" ID2 "\"],\"threshold\":1",
+		    "\"keyids\":[\"" ID2 "\"],\"threshold\":0", FWS_ETHRESHOLDDEF);
+	expect_root("\"keyids\":[\"" ID2 "\"],\"threshold\":1",
+		    "\"keyids\":[\"" ID2 "\"],\"threshold\":2", FWS_ETHRESHOLDDEF);
 	expect_root("\"keyids\":[\"" ID2 "\"],\"threshold\":1", "\"keyids\":[],\"threshold\":0",
 		    FWS_ESCHEMA);
 	expect_root("\"timestamp\":{\"keyids\":[\"" ID2 "\"]",
@@ -230,12 +233,12 @@ Test(json_channel, timestamp_role)
 
 #include "fwseal/sysconf.h"
 
-#define CONF_BASE                                                                             \
-	"[system]\nhardware-id = hw-a\ntrusted-root = /etc/fwseal/root.json\n"                 \
-	"state-dir = /var/lib/fwseal\nbootloader = dir\n"                                      \
-	"[slot.rootfs.1]\nclass = rootfs\ndevice = /nonexistent/disk\noffset = 1M\n"          \
-	"size = 1M\nbootname = B\n"                                                              \
-	"[slot.rootfs.0]\nclass = rootfs\ndevice = /nonexistent/disk\noffset = 0\n"           \
+#define CONF_BASE                                                                                  \
+	"[system]\nhardware-id = hw-a\ntrusted-root = /etc/fwseal/root.json\n"                     \
+	"state-dir = /var/lib/fwseal\nbootloader = dir\n"                                          \
+	"[slot.rootfs.1]\nclass = rootfs\ndevice = /nonexistent/disk\noffset = 1M\n"               \
+	"size = 1M\nbootname = B\n"                                                                \
+	"[slot.rootfs.0]\nclass = rootfs\ndevice = /nonexistent/disk\noffset = 0\n"                \
 	"size = 1M\nbootname = A\n"
 
 static int parse_conf(const char *channel, struct fws_sysconf *conf)
@@ -250,9 +253,9 @@ Test(json_channel, sysconf_channel_section)
 	static struct fws_sysconf conf;
 	cr_assert_eq(parse_conf("", &conf), 0, "%s", fws_diag_last()->why);
 	cr_assert_str_eq(conf.channel_url, "");
-	cr_assert_eq(parse_conf("[channel]\nurl = https://u.example/stable.json\nname = stable\n",
-				&conf),
-		     0, "%s", fws_diag_last()->why);
+	cr_assert_eq(
+	    parse_conf("[channel]\nurl = https://u.example/stable.json\nname = stable\n", &conf), 0,
+	    "%s", fws_diag_last()->why);
 	cr_assert_str_eq(conf.channel_url, "https://u.example/stable.json");
 	cr_assert_str_eq(conf.channel_name, "stable");
 	/* plain http, a bad name, an unknown key, half a section: refused */
@@ -260,10 +263,12 @@ Test(json_channel, sysconf_channel_section)
 		     FWS_ECONFIG);
 	cr_expect_eq(parse_conf("[channel]\nurl = https://u.example/s.json\nname = a b\n", &conf),
 		     FWS_ECONFIG);
-	cr_expect_eq(parse_conf("[channel]\nurl = https://u/s.json\nname = s\npercent = 5\n", &conf),
-		     FWS_ECONFIG);
+	cr_expect_eq(
+	    parse_conf("[channel]\nurl = https://u/s.json\nname = s\npercent = 5\n", &conf),
+	    FWS_ECONFIG);
 	cr_expect_eq(parse_conf("[channel]\nname = stable\n", &conf), FWS_ECONFIG);
 	cr_expect_eq(parse_conf("[channel]\nurl = https://u/s.json\n", &conf), FWS_ECONFIG);
-	cr_expect_eq(parse_conf("[channel]\nurl = https://u/a\nurl = https://u/b\nname = s\n", &conf),
-		     FWS_ECONFIG);
+	cr_expect_eq(
+	    parse_conf("[channel]\nurl = https://u/a\nurl = https://u/b\nname = s\n", &conf),
+	    FWS_ECONFIG);
 }

@@ -20,9 +20,10 @@ int fws_sysconf_channel_key(struct fws_sysconf *c, const char *k, const char *v,
 		 * URL here would still be a device that trusts its network
 		 * for availability: the same https rule as [network]. */
 		if (n >= sizeof(c->channel_url) || n <= 8 || strncmp(v, "https://", 8) != 0)
-			return fws_diag_set(FWS_ECONFIG, 0, where,
-					    "url: \"%s\" is not an https:// URL (at most %zu bytes)",
-					    v, sizeof(c->channel_url) - 1);
+			return fws_diag_set(
+			    FWS_ECONFIG, 0, where,
+			    "url: \"%s\" is not an https:// URL (at most %zu bytes)", v,
+			    sizeof(c->channel_url) - 1);
 		memcpy(c->channel_url, v, n + 1);
 		return 0;
 	}

@@ -272,3 +272,51 @@ Test(json_channel, sysconf_channel_section)
 	    parse_conf("[channel]\nurl = https://u/a\nurl = https://u/b\nname = s\n", &conf),
 	    FWS_ECONFIG);
 }
+
+#include "fwseal/state.h"
+
+/* State format 5 (docs/format.md §10.1): written only with a channel, read
+ * back exactly, and strict both ways. */
+Test(json_channel, state_format_5)
+{
+	struct fws_device_state st, back;
+	char buf[FWS_STATE_MAX], *text;
+	size_t len;
+	memset(&st, 0, sizeof(st));
+	strcpy(st.hardware_id, "hw-a");
+	strcpy(st.device_id, "dev-1");
+	st.root_version = 1;
+	st.confirmed_slot = 'a';
+	st.pending_slot = '-';
+	cr_assert_eq(fws_state_encode(&st, buf, sizeof(buf), &len), 0);
+	cr_assert_eq(strncmp(buf, "fwseal-state 3\n", 15), 0, "no channel: format 3");
+	strcpy(st.channel_name, "stable");
+	st.channel_version = 7;
+	memset(st.channel_sha256, 0xab, 32);
+	st.channel_created = 1000;
+	st.channel_expires = 2000;
+	strcpy(st.channel_boot_id, "0123456789abcdef0123456789abcdef");
+	st.channel_uptime = 42;
+	cr_assert_eq(fws_state_encode(&st, buf, sizeof(buf), &len), 0);
+	cr_assert_eq(strncmp(buf, "fwseal-state 5\n", 15), 0);
+	cr_assert_eq(fws_state_decode((const uint8_t *)buf, len, &back), 0);
+	cr_expect_eq(back.channel_version, 7);
+	cr_expect_str_eq(back.channel_boot_id, st.channel_boot_id);
+	cr_expect_eq(back.channel_uptime, 42);
+	cr_expect_eq(memcmp(back.channel_sha256, st.channel_sha256, 32), 0);
+	/* a format-5 file read as 3: refused (lines it does not know) */
+	buf[13] = '3';
+	cr_expect_eq(fws_state_decode((const uint8_t *)buf, len, &back), FWS_ESTATE);
+	buf[13] = '5';
+	/* half a channel, expires not after created, a bad boot id: refused */
+	st.channel_expires = 1000;
+	cr_expect_neq(fws_state_encode(&st, buf, sizeof(buf), &len), 0);
+	st.channel_expires = 2000;
+	strcpy(st.channel_boot_id, "0123");
+	cr_expect_neq(fws_state_encode(&st, buf, sizeof(buf), &len), 0);
+	strcpy(st.channel_boot_id, "-");
+	cr_expect_eq(fws_state_encode(&st, buf, sizeof(buf), &len), 0);
+	st.channel_version = 0;
+	cr_expect_neq(fws_state_encode(&st, buf, sizeof(buf), &len), 0);
+	(void)text;
+}

@@ -50,6 +50,20 @@ T="a root without a timestamp role signs no channel" expect_exit 11 "$FWVERIFY" 
 	--device plain --name stable --channel c1.json
 T="poll without a channel" expect_exit 2 "$FWVERIFY" poll --device plain
 
+# ---- an existing fleet adds the timestamp role by a root rotation ----
+T="root new adds a timestamp key to a root without one" expect_ok "$FWKEYS" root new \
+	--from plain-root.json --add-key ts.pub --role timestamp --sign rootk.key --out plain-2.json
+check "... and root show lists the role" \
+	sh -c "'$FWKEYS' root show plain-2.json | grep -q 'role timestamp: threshold 1 of 1'"
+T="root new: timestamp threshold 0" expect_exit 35 "$FWKEYS" root new --from plain-root.json \
+	--add-key ts.pub --role timestamp --threshold timestamp=0 --sign rootk.key --out x.json
+T="root new: a timestamp threshold without a timestamp key" expect_exit 35 "$FWKEYS" root new \
+	--from plain-root.json --threshold timestamp=1 --sign rootk.key --out x.json
+mkdir -p pub/root && cp plain-2.json pub/root/2.json && cp c1.json pub/c1.json
+T="the device on the old root takes v2 from beside the channel and accepts it" expect_exit 83 \
+	"$FWVERIFY" poll --device plain --name stable --channel pub/c1.json
+status_is "root v2, channel v1" plain "d['root_version'] == 2 and d['channel']['version'] == 1"
+
 # ---- the shipped systemd units ----
 if command -v systemd-analyze >/dev/null 2>&1; then
 	mkdir units

@@ -7,7 +7,8 @@
 # rollout widened by a mirror; a root rotation that replaces the timestamp
 # key; kill -9 between accepting a channel and saving it. The cohort rule is
 # checked against an independent Python computation. Installs run over
-# HTTPS from a local nginx with a test CA.
+# HTTPS from a local nginx with a test CA; `fwseal-verify report --post`
+# goes to a local Python HTTPS server that records what it receives.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/net/servers.sh"
 

@@ -122,7 +122,7 @@ CORE_SRC := $(filter-out lib/core/sha256_%.c,$(wildcard lib/core/*.c)) lib/core/
 UBOOT_SRC := lib/device/boot/$(if $(filter 1,$(UBOOT)),uboot,uboot_none).c
 # The network reader needs libcurl; NET=0 builds the one that says so.
 NET_SRC := lib/net/url.c \
-	$(if $(filter 1,$(NET)),lib/net/http.c lib/net/http_check.c lib/net/curl_load.c,lib/net/http_none.c)
+	$(if $(filter 1,$(NET)),lib/net/http.c lib/net/http_check.c lib/net/http_post.c lib/net/curl_load.c,lib/net/http_none.c)
 # The tpm2 floor is compiled against tpm2-tss's headers and loads the
 # libraries when configured (lib/device/floor/tss2_load.c): not linked.
 # TPM=0 builds the one that says so.
@@ -193,7 +193,7 @@ TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils
 	mke2fs=e2fsprogs nginx=nginx lighttpd=lighttpd openssl=openssl curl=curl casync=casync \
 	faketime=faketime setpriv=util-linux strace=strace \
 	swtpm=swtpm swtpm_setup=swtpm-tools tpm2_nvread=tpm2-tools \
-	softhsm2-util=softhsm2 p11-kit=p11-kit npm=npm
+	softhsm2-util=softhsm2 p11-kit=p11-kit npm=npm systemd-analyze=systemd
 # The man page and packaging tests read the pages with man and groff, and
 # the libraries with readelf (tests/cli/test_man.sh, test_install.sh).
 TEST_TOOLS += man=man-db groff=groff-base readelf=binutils
@@ -264,16 +264,21 @@ endef
 # The tools: fwseal-verify is the device side, linked against the device
 # library only (tests/cli/test_layers.sh checks it holds no signing code).
 $(BUILD)/tools/%.o: ALL_CFLAGS += -DFWS_GIT_COMMIT='"$(GIT_COMMIT)"'
-$(BUILD)/fwseal-verify: $(BUILD)/tools/fwseal-verify.o $(CLI_OBJ) $(DEVICE_STATIC_LIB)
+# Commands kept in files of their own: tools/cmd_verify_*.c (fwseal-verify),
+# tools/cmd_fwseal_*.c (fwseal).
+VERIFY_CMD_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cmd_verify_*.c))
+FWSEAL_CMD_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cmd_fwseal_*.c))
+$(BUILD)/fwseal: $(FWSEAL_CMD_OBJ)
+$(BUILD)/fwseal-verify: $(BUILD)/tools/fwseal-verify.o $(CLI_OBJ) $(VERIFY_CMD_OBJ) $(DEVICE_STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(HARDEN_LD) -Wl,--as-needed $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(DEVICE_STATIC_LIB) \
-		$(DEVICE_PKG_LIBS)
+	$(Q)$(CC) $(HARDEN_LD) -Wl,--as-needed $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(VERIFY_CMD_OBJ) \
+		$(DEVICE_STATIC_LIB) $(DEVICE_PKG_LIBS)
 
 # fwseal and fwseal-keys also open signing keys (tools/signer_cli.c).
 $(BUILD)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(BUILD)/tools/signer_cli.o $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(HARDEN_LD) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(BUILD)/tools/signer_cli.o \
-		$(STATIC_LIB) $(PKG_LIBS)
+		$(filter $(BUILD)/tools/cmd_%.o,$^) $(STATIC_LIB) $(PKG_LIBS)
 
 $(BUILD)/test_unit: $(UNIT_OBJ) $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
@@ -402,7 +407,7 @@ tsan: $(BUILD)/libfwseal-device.a
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD := build-fuzz
-FUZZ_TARGETS := manifest envelope root keyfile bundle bundle_unsigned sysconf sbom delta \
+FUZZ_TARGETS := manifest envelope root keyfile bundle bundle_unsigned sysconf sbom delta channel report \
 	$(if $(filter 1,$(NET)),http,)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \

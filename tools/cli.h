@@ -209,6 +209,10 @@ struct cli_bundle {
  * prog. Reports its own error. */
 int cli_bundle_open(struct cli *c, const char *path, const struct fws_sysconf *conf,
 		    struct cli_progress *prog, struct cli_bundle *b);
+/* The network settings of system.conf [network] and the command line
+ * (CLI_NET_OPTS, --stall-timeout), as cli_bundle_open uses them. */
+struct fws_http_opts;
+int cli_net_opts(struct cli *c, const struct fws_sysconf *conf, struct fws_http_opts *o);
 /* Bytes that crossed the network (0 for a file) and the bundle's size. */
 uint64_t cli_bundle_downloaded(const struct cli_bundle *b);
 void cli_bundle_close(struct cli_bundle *b);

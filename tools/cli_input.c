@@ -169,6 +169,11 @@ int cli_bundle_open(struct cli *c, const char *path, const struct fws_sysconf *c
 	return 0;
 }
 
+int cli_net_opts(struct cli *c, const struct fws_sysconf *conf, struct fws_http_opts *o)
+{
+	return net_opts(c, conf, o);
+}
+
 uint64_t cli_bundle_downloaded(const struct cli_bundle *b)
 {
 	struct fws_http_stats s;

@@ -279,12 +279,14 @@ static int run_change_passphrase(struct cli *c)
 
 static const char *role_name(enum fws_role_id id)
 {
-	return id == FWS_ROLE_ROOT ? "root" : "release";
+	return id == FWS_ROLE_ROOT ? "root" : id == FWS_ROLE_RELEASE ? "release" : "timestamp";
 }
 
 static void print_role(const struct fws_root *root, enum fws_role_id id)
 {
 	const struct fws_role *role = &root->roles[id];
+	if (id == FWS_ROLE_TIMESTAMP && role->n_keyids == 0)
+		return; /* optional: a root without channels */
 	printf("role %s: threshold %u of %zu\n", role_name(id), (unsigned)role->threshold,
 	       role->n_keyids);
 	for (size_t i = 0; i < role->n_keyids; i++)
@@ -351,6 +353,8 @@ static void root_json(struct cli *c, const char *path, const struct fws_root *ro
 	json_t *roles = json_object();
 	json_object_set_new(roles, "root", role_json(root, FWS_ROLE_ROOT));
 	json_object_set_new(roles, "release", role_json(root, FWS_ROLE_RELEASE));
+	if (root->roles[FWS_ROLE_TIMESTAMP].n_keyids > 0)
+		json_object_set_new(roles, "timestamp", role_json(root, FWS_ROLE_TIMESTAMP));
 	cli_json_set(c, "roles", roles);
 	if (st == NULL)
 		return;
@@ -467,6 +471,7 @@ static void print_written(const char *out, const struct fws_root *root)
 	       (unsigned long long)root->version, created_s, expires_s);
 	print_role(root, FWS_ROLE_ROOT);
 	print_role(root, FWS_ROLE_RELEASE);
+	print_role(root, FWS_ROLE_TIMESTAMP);
 }
 
 /* Writes the built root (signed or draft) and reports it. */
@@ -502,6 +507,9 @@ static const struct cli_opt init_opts[] = {
     {"release-key", CLI_LIST, "K.pub", 1, "a key allowed to sign releases (repeatable, 1-16)"},
     {"root-threshold", CLI_VALUE, "N", 0, "root signatures required (default 1)"},
     {"release-threshold", CLI_VALUE, "N", 0, "release signatures required (default 1)"},
+    {"timestamp-key", CLI_LIST, "T.pub", 0,
+     "an online key allowed to sign channels (repeatable;\noptional: docs/fleet.md)"},
+    {"timestamp-threshold", CLI_VALUE, "N", 0, "channel signatures required (default 1)"},
     {"sign", CLI_VALUE, "R.key", 1,
      "the secret root key that signs (one of --root-key):\na key file or a pkcs11: URI"},
     {"expires", CLI_VALUE, "DAYS", 0, "validity in days from created (default 365)"},
@@ -515,19 +523,28 @@ static const int init_codes[] = {ROOT_CODES, SIGNER_CODES, FWS_EEXIST, FWS_ESAME
 
 static int run_root_init(struct cli *c)
 {
-	size_t n_root, n_release;
+	size_t n_root, n_release, n_timestamp;
 	const char *const *root_keys = cli_list(c, "root-key", &n_root);
 	const char *const *release_keys = cli_list(c, "release-key", &n_release);
+	const char *const *timestamp_keys = cli_list(c, "timestamp-key", &n_timestamp);
 	const char *out = cli_get(c, "out"), *sign = cli_get(c, "sign");
-	const char *inputs[2 * FWS_MAX_KEYS + 2];
+	const char *inputs[3 * FWS_MAX_KEYS + 2];
 	size_t n_inputs = 0;
 	struct fws_root_edit *edit = calloc(1, sizeof(*edit));
 	struct fws_root *root = calloc(1, sizeof(*root));
 	struct fws_signing_key *key = NULL;
 	int64_t now;
 	int rc = edit == NULL || root == NULL ? cli_fail(NULL, FWS_ENOMEM) : 0;
-	if (rc == 0 && (n_root > FWS_MAX_KEYS || n_release > FWS_MAX_KEYS))
+	if (rc == 0 &&
+	    (n_root > FWS_MAX_KEYS || n_release > FWS_MAX_KEYS || n_timestamp > FWS_MAX_KEYS))
 		rc = cli_usage_error("at most %d keys per role", FWS_MAX_KEYS);
+	if (rc == 0 && n_timestamp == 0 && cli_get(c, "timestamp-threshold") != NULL)
+		rc = cli_usage_error("--timestamp-threshold needs --timestamp-key");
+	if (rc == 0 && cli_get(c, "timestamp-threshold") != NULL) {
+		edit->threshold_set[FWS_ROLE_TIMESTAMP] = 1;
+		rc = parse_threshold(cli_get(c, "timestamp-threshold"), "timestamp-threshold",
+				     &edit->threshold[FWS_ROLE_TIMESTAMP]);
+	}
 	if (rc == 0)
 		rc = parse_days(cli_get(c, "expires"), &edit->expires_days);
 	if (rc == 0 && cli_get(c, "root-threshold") != NULL) {
@@ -547,6 +564,10 @@ static int run_root_init(struct cli *c)
 	for (size_t i = 0; rc == 0 && i < n_release; i++) {
 		rc = edit_add_key(edit, release_keys[i], FWS_ROLE_RELEASE);
 		inputs[n_inputs++] = release_keys[i];
+	}
+	for (size_t i = 0; rc == 0 && i < n_timestamp; i++) {
+		rc = edit_add_key(edit, timestamp_keys[i], FWS_ROLE_TIMESTAMP);
+		inputs[n_inputs++] = timestamp_keys[i];
 	}
 	inputs[n_inputs++] = sign;
 	if (rc == 0)
@@ -569,7 +590,7 @@ static const struct cli_opt new_opts[] = {
     {"from", CLI_VALUE, "FILE", 1, "the current root (it may have expired)"},
     {"out", CLI_VALUE, "FILE", 1, "the new root to write (must not exist, unless --force)"},
     {"add-key", CLI_LIST, "K.pub", 0, "add a public key; directly followed by --role"},
-    {"role", CLI_LIST, "ROLE", 0, "root or release: the role the --add-key before it joins"},
+    {"role", CLI_LIST, "ROLE", 0, "root, release or timestamp (channels): the role the\n--add-key before it joins"},
     {"remove-key", CLI_LIST, "KEYID", 0,
      "revoke a key from every role: its 64-hex key ID or its\n.pub/.key file (repeatable)"},
     {"threshold", CLI_LIST, "ROLE=N", 0, "set a role's threshold, e.g. root=2 (once per role)"},
@@ -588,8 +609,11 @@ static int parse_role(const char *s, enum fws_role_id *out)
 		*out = FWS_ROLE_ROOT;
 	else if (strcmp(s, "release") == 0)
 		*out = FWS_ROLE_RELEASE;
+	else if (strcmp(s, "timestamp") == 0)
+		*out = FWS_ROLE_TIMESTAMP;
 	else
-		return cli_usage_error("--role must be root or release, not '%s'", cli_esc(s));
+		return cli_usage_error("--role must be root, release or timestamp, not '%s'",
+				       cli_esc(s));
 	return 0;
 }
 
@@ -641,7 +665,7 @@ static int parse_edit(const struct cli *c, struct fws_root_edit *edit)
 		const char *name = c->cmd->opts[c->seq[i].opt].name, *v = c->seq[i].value;
 		enum fws_role_id role;
 		if (pending != NULL && strcmp(name, "role") != 0)
-			return cli_usage_error("--add-key %s needs --role root|release right after it",
+			return cli_usage_error("--add-key %s needs --role root|release|timestamp right after it",
 					       cli_esc(pending));
 		if (strcmp(name, "add-key") == 0)
 			pending = v;
@@ -656,7 +680,7 @@ static int parse_edit(const struct cli *c, struct fws_root_edit *edit)
 			rc = parse_role_threshold(v, edit);
 	}
 	if (rc == 0 && pending != NULL)
-		rc = cli_usage_error("--add-key %s needs --role root|release right after it",
+		rc = cli_usage_error("--add-key %s needs --role root|release|timestamp right after it",
 				     cli_esc(pending));
 	return rc;
 }
@@ -771,6 +795,7 @@ static void print_step(const char *path, const struct fws_root *root,
 	printf("%s: root version %llu\n", cli_esc(path), (unsigned long long)root->version);
 	print_role(root, FWS_ROLE_ROOT);
 	print_role(root, FWS_ROLE_RELEASE);
+	print_role(root, FWS_ROLE_TIMESTAMP);
 	if (old_s != NULL) {
 		printf("signed by root keys of version %llu:\n", (unsigned long long)old_version);
 		for (size_t i = 0; i < old_s->n; i++)
@@ -879,6 +904,7 @@ static int run_root_show(struct cli *c)
 			print_keyid("  ed25519 ", root->keys[i].keyid);
 		print_role(root, FWS_ROLE_ROOT);
 		print_role(root, FWS_ROLE_RELEASE);
+		print_role(root, FWS_ROLE_TIMESTAMP);
 		print_status(path, root, previous != NULL ? prev : NULL, &st);
 	}
 	/* A draft or partly signed root is shown, but never reported as good:

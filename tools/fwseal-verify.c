@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cli_selftest.h"
+#include "cmd_verify.h"
 #include "fwseal/fwseal.h"
 #include "fwseal/net.h"
 #include "fwseal/sysconf.h"
@@ -86,6 +87,32 @@ static int device_fail(const char *subject, int rc)
 	return cli_fail_note(subject, rc, note);
 }
 
+/* For the commands in files of their own (tools/cmd_verify.h). */
+struct fws_device *verify_device(void)
+{
+	return &dev;
+}
+const struct fws_sysconf *verify_conf(void)
+{
+	return configured ? &conf : NULL;
+}
+const char *verify_device_name(void)
+{
+	return device_name;
+}
+int verify_open_device(struct cli *c, int create)
+{
+	return open_device(c, create);
+}
+int verify_state_dirfd(void)
+{
+	return backend->dirfd;
+}
+int verify_device_fail(const char *subject, int rc)
+{
+	return device_fail(subject, rc);
+}
+
 static const char *version_or(const char *v, const char *empty)
 {
 	return v[0] != '\0' ? v : empty;
@@ -154,6 +181,10 @@ static int run_init(struct cli *c)
 	}
 	if (rc == 0) {
 		rc = fws_device_provision(&dev, root, len, hw, id, fv != NULL ? &factory : NULL);
+		/* The device's report key (docs/fleet.md "Device reports"); one
+		 * already there (an interrupted earlier init) is kept. */
+		if (rc == 0 && (rc = fws_device_key_create(backend->dirfd)) == FWS_EEXIST)
+			rc = 0;
 		if (rc != 0)
 			rc = cli_fail(rc == FWS_EEXIST || rc == FWS_EIO || rc == FWS_EBUSY ||
 					      rc == FWS_ENOSPC || rc == FWS_EBOOTLOADER ||
@@ -505,6 +536,7 @@ static json_t *slot_json(const struct fws_device_status *st, int i)
 static void status_json(struct cli *c, const struct fws_device_status *st)
 {
 	const struct fws_device_state *s = &st->state;
+	channel_status_json(c, s);
 	json_t *order = json_array();
 	for (int i = 0; i < 2; i++)
 		if (st->boot.order[i] != '-')
@@ -598,6 +630,7 @@ static void status_text(const struct cli *c, const struct fws_device_status *st)
 	else
 		printf("rollback floor:   cannot be read (%s: %s)\n", st->floor_backend,
 		       fws_strerror(st->floor_rc));
+	channel_status_text(s);
 	if (configured && c->cmd != NULL)
 		config_text();
 }
@@ -901,6 +934,9 @@ static const struct cli_cmd commands[] = {
      run_provision_floor,
      "backend          \"tpm2\" or \"command\"\n"
      "rollback_floor   the floor afterwards"},
+    POLL_CMD,
+    REPORT_CMD,
+    DEVICE_KEY_CMD,
     {"status", "show the device's state and the bootloader's side by side",
      "--device DIR [--json]",
      "Prints fwseal's state and the bootloader's variables, then checks that what an\n"

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd_fwseal.h"
 #include "cli_selftest.h"
 #include "fwseal/bundle_write.h"
 #include "fwseal/fwseal.h"
@@ -1021,6 +1022,8 @@ static const struct cli_cmd commands[] = {
      "bundle           the bundle attested\n"
      "manifest_sha256  SHA-256 of the signed manifest body\n"
      "sbom             {name, sbom_format, size, sha256}: the predicate"},
+    CHANNEL_SIGN_CMD,
+    REPORT_VERIFY_CMD,
     {"selftest", "run the built-in known answers and attack suite", "[--json]",
      "Runs known-answer tests and a suite of attacks against this very build of the\n"
      "library: evidence for installation and operational qualification. With --json\n"

@@ -30,6 +30,7 @@
 #include "fwseal/auditlog.h"
 #include "fwseal/bootloader.h"
 #include "fwseal/bundle.h"
+#include "fwseal/channel.h"
 #include "fwseal/export.h"
 #include "fwseal/floor.h"
 #include "fwseal/slot.h"
@@ -125,6 +126,13 @@ struct fws_install_opts {
 	 * 4 KiB blocks (block index, ADR-050). NULL: such chunks are fetched
 	 * whole. */
 	fws_range_fetch_fn fetch_range;
+	/* Optional (fwseal/channel.h): the channel this install follows. The
+	 * bundle must be the release it names (product, version,
+	 * security_version and manifest digest, checked before any payload
+	 * byte is written) and the bundle file it names (size and SHA-256,
+	 * checked as it streams and at its end): FWS_ECHANNELMISMATCH, even
+	 * for a validly signed bundle. NULL = no channel. */
+	const struct fws_channel *channel;
 };
 
 /* The device lock is taken only once the manifest's signatures verified,

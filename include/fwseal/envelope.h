@@ -37,7 +37,15 @@ struct fws_signers {
 	size_t n;
 };
 
-enum fws_role_id { FWS_ROLE_ROOT = 0, FWS_ROLE_RELEASE = 1, FWS_ROLE_COUNT = 2 };
+/* FWS_ROLE_TIMESTAMP (optional, docs/format.md "Channels"): the online key
+ * that signs channels. A root without it has n_keyids 0 and threshold 0
+ * and signs no channel; a root with it follows the same 1 <= t <= n rule. */
+enum fws_role_id {
+	FWS_ROLE_ROOT = 0,
+	FWS_ROLE_RELEASE = 1,
+	FWS_ROLE_TIMESTAMP = 2,
+	FWS_ROLE_COUNT = 3
+};
 
 /* --- core (lib/core/envelope_verify.c, pae.c): no heap, no stdio --- */
 

@@ -77,4 +77,10 @@ FWS_API void fws_http_stats(const struct fws_http *h, struct fws_http_stats *out
 FWS_API const char *fws_http_name(const struct fws_http *h);
 FWS_API void fws_http_close(struct fws_http *h);
 
+/* POSTs body (len bytes, content_type) to o->url under the same rules
+ * (https, CAs, client certificate, headers); no redirect is followed.
+ * 0 for a 2xx answer (*status), FWS_ENET / FWS_EINSECURE otherwise. */
+FWS_API FWS_MUST_CHECK int fws_http_post(const struct fws_http_opts *o, const char *content_type,
+					 const void *body, size_t len, long *status);
+
 #endif

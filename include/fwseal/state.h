@@ -13,6 +13,7 @@
 
 #define FWS_STATE_MAX 2048   /* bytes of the encoded state */
 #define FWS_DEVICE_ID_MAX 64 /* same charset as names */
+#define FWS_BOOT_ID_MAX 32   /* the kernel's boot id, 32 lowercase hex */
 
 struct fws_slot_info {
 	char version[FWS_VERSION_MAX + 1]; /* "" = empty or invalid slot */
@@ -43,6 +44,20 @@ struct fws_device_state {
 	 * operation finishes a confirmation a power cut interrupted. Only a
 	 * state with it set is written as format 4 (docs/format.md 10.1). */
 	uint64_t floor_confirming;
+	/* The signed channel accepted last (docs/format.md §16; 0 = none): its
+	 * version never goes back, and the same version only with the same
+	 * bytes (channel_sha256). created/expires say how fresh the device's
+	 * view is (`status`: "stale since expires"). boot_id and uptime are
+	 * the boot and CLOCK_BOOTTIME seconds at which it was accepted: a
+	 * device without a trusted clock knows the time is at least created
+	 * plus the uptime since then. A state with a channel is format 5. */
+	char channel_name[FWS_NAME_MAX + 1];
+	uint64_t channel_version;
+	uint8_t channel_sha256[32];
+	int64_t channel_created;
+	int64_t channel_expires;
+	char channel_boot_id[FWS_BOOT_ID_MAX + 1];
+	uint64_t channel_uptime;
 };
 
 /* Text form with a SHA-256 line over the rest; one canonical encoding. */

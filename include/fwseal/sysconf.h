@@ -79,6 +79,10 @@ struct fws_sysconf {
 	char floor_program[FWS_CONF_PATH_MAX];  /* command */
 	uint32_t floor_timeout_ms;              /* command */
 	uint32_t floor_max_step;                /* 0 = no cap */
+	/* [channel] (fwseal-verify poll; docs/fleet.md): the signed channel
+	 * this device follows, "" = none */
+	char channel_url[FWS_CONF_PATH_MAX];
+	char channel_name[FWS_NAME_MAX + 1];
 };
 
 FWS_API FWS_MUST_CHECK int fws_sysconf_load(const char *path, struct fws_sysconf *conf);

@@ -24,7 +24,9 @@
 static const char *const root_keys[] = {"schema", "version", "created", "expires", "keys", "roles"};
 static const char *const key_keys[] = {"keytype", "scheme", "keyval"};
 static const char *const keyval_keys[] = {"public"};
-static const char *const role_names[FWS_ROLE_COUNT] = {"root", "release"};
+static const char *const role_names[FWS_ROLE_COUNT] = {"root", "release", "timestamp"};
+/* The roles every root has; "timestamp" is optional (channels). */
+#define REQUIRED_ROLES 2
 static const char *const role_keys[] = {"keyids", "threshold"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -184,6 +186,8 @@ static int explain_root_check(const struct fws_root *root, int rc)
 	}
 	for (int r = 0; r < FWS_ROLE_COUNT; r++) {
 		const struct fws_role *role = &root->roles[r];
+		if (r == FWS_ROLE_TIMESTAMP && role->n_keyids == 0 && role->threshold == 0)
+			continue;
 		for (size_t i = 0; i < role->n_keyids && i < FWS_MAX_KEYS; i++) {
 			if (fws_root_find_key(root, role->keyids[i]) != NULL)
 				continue;
@@ -238,12 +242,17 @@ int fws_root_decode(const uint8_t *json, size_t len, struct fws_root *root)
 	rc = decode_keys(doc, root);
 	if (rc != 0)
 		goto out;
-	/* Exactly the two roles: a missing release role must not read as
-	 * "no release keys needed". */
-	rc = fws_json_get_object(doc, "roles", role_names, FWS_ROLE_COUNT, NULL, 0, &roles);
+	/* root and release always: a missing release role must not read as
+	 * "no release keys needed". timestamp only for a fleet with channels;
+	 * when present, it has keys and a threshold like the others. */
+	rc = fws_json_get_object(doc, "roles", role_names, REQUIRED_ROLES,
+				 role_names + REQUIRED_ROLES, FWS_ROLE_COUNT - REQUIRED_ROLES,
+				 &roles);
 	if (rc != 0)
 		goto out;
 	for (int r = 0; r < FWS_ROLE_COUNT; r++) {
+		if (r >= REQUIRED_ROLES && json_object_get(roles, role_names[r]) == NULL)
+			continue;
 		rc = decode_role(json_object_get(roles, role_names[r]), &root->roles[r]);
 		if (rc != 0) {
 			rc = fws_json_within(rc, "roles.%s", role_names[r]);
@@ -343,7 +352,8 @@ int fws_root_encode(const struct fws_root *root, char **out, size_t *out_len)
 	/* Counts bound the loops below: checked before any array is read. */
 	rc = FWS_ELIMIT;
 	if (root->n_keys > FWS_MAX_KEYS || root->roles[FWS_ROLE_ROOT].n_keyids > FWS_MAX_KEYS ||
-	    root->roles[FWS_ROLE_RELEASE].n_keyids > FWS_MAX_KEYS || root->version > FWS_SIZE_MAX)
+	    root->roles[FWS_ROLE_RELEASE].n_keyids > FWS_MAX_KEYS ||
+	    root->roles[FWS_ROLE_TIMESTAMP].n_keyids > FWS_MAX_KEYS || root->version > FWS_SIZE_MAX)
 		goto out;
 
 	rc = FWS_ENOMEM;
@@ -376,6 +386,11 @@ int fws_root_encode(const struct fws_root *root, char **out, size_t *out_len)
 	if (json_object_size(keys) != root->n_keys)
 		goto out;
 	for (int r = 0; r < FWS_ROLE_COUNT; r++) {
+		/* An absent timestamp role stays absent: a root without
+		 * channels encodes as it always did. */
+		if (r >= REQUIRED_ROLES && root->roles[r].n_keyids == 0 &&
+		    root->roles[r].threshold == 0)
+			continue;
 		rc = encode_role(&root->roles[r], &item);
 		if (rc != 0)
 			goto out;

@@ -77,7 +77,7 @@ int fws_envelope_verify(const struct fws_envelope *env, const char *expected_typ
 	if (signers != NULL)
 		memset(signers, 0, sizeof *signers);
 	if (env == NULL || expected_type == NULL || root == NULL ||
-	    (role != FWS_ROLE_ROOT && role != FWS_ROLE_RELEASE))
+	    (role != FWS_ROLE_ROOT && role != FWS_ROLE_RELEASE && role != FWS_ROLE_TIMESTAMP))
 		return FWS_EUSAGE;
 	r = &root->roles[role];
 

@@ -93,6 +93,14 @@ static const struct fws_error_text error_texts[] = {
     [-FWS_ERECORD] = {"FWS_ERECORD", "bundle differs from its release record"},
     [-FWS_EDEADLINE] = {"FWS_EDEADLINE", "download did not finish within its time limit"},
     [-FWS_EHEADER] = {"FWS_EHEADER", "http header larger than fwseal accepts"},
+    [-FWS_ECHANNELSTALE] = {"FWS_ECHANNELSTALE", "channel is stale (past its expires)"},
+    [-FWS_ECHANNELROLLBACK] = {"FWS_ECHANNELROLLBACK",
+			       "channel version older than the device's (rollback or replay)"},
+    [-FWS_ECHANNELMISMATCH] = {"FWS_ECHANNELMISMATCH",
+			       "bundle is not the release the channel names"},
+    [-FWS_ENOTINCOHORT] = {"FWS_ENOTINCOHORT",
+			   "device not in the rollout cohort, or the rollout has not begun"},
+    [-FWS_EREPORT] = {"FWS_EREPORT", "device report invalid, or its log was cut or rewritten"},
 };
 
 _Static_assert(sizeof(error_texts) / sizeof(error_texts[0]) == (size_t)-FWS_ELAST + 1,

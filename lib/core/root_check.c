@@ -75,6 +75,11 @@ int fws_root_check(const struct fws_root *root)
 		}
 	}
 	for (i = 0; i < FWS_ROLE_COUNT; i++) {
+		/* The timestamp role is optional: absent is no key and
+		 * threshold 0 together, never one without the other. */
+		if (i == FWS_ROLE_TIMESTAMP && root->roles[i].n_keyids == 0 &&
+		    root->roles[i].threshold == 0)
+			continue;
 		if ((ret = role_check(root, &root->roles[i])) != 0)
 			return ret;
 	}

@@ -17,6 +17,7 @@
 #include "device/delta.h"
 #include "device/lifecycle.h"
 #include "fwseal/chunks.h"
+#include "fwseal/encoding.h"
 #include "fwseal/error.h"
 #include "fwseal/permit.h"
 #include "fwseal/policy.h"
@@ -88,10 +89,44 @@ static int check_floor(struct install_ctx *ic, const struct fws_manifest *m)
 	return rc;
 }
 
+/* A channel names one release: a validly signed bundle that is another
+ * one (an old release a mirror pairs with a fresh channel) is refused
+ * before anything is written. */
+static int check_channel(const struct fws_channel *ch, const struct fws_verify_result *r)
+{
+	char want[65], got[65];
+	const struct fws_manifest *m = &r->manifest;
+	if (fws_channel_check_release(ch, m->product, m->version, m->security_version,
+				      r->manifest_body_sha256) == 0)
+		return 0;
+	if (strcmp(ch->product, m->product) != 0)
+		return fws_diag_set(FWS_ECHANNELMISMATCH, 0, "product",
+				    "%s, the channel names %s", m->product, ch->product);
+	if (strcmp(ch->release_version, m->version) != 0)
+		return fws_diag_set(FWS_ECHANNELMISMATCH, 0, "version",
+				    "%s, the channel names %s", m->version, ch->release_version);
+	if (ch->security_version != m->security_version)
+		return fws_diag_set(FWS_ECHANNELMISMATCH, 0, "security_version",
+				    "%llu, the channel names %llu",
+				    (unsigned long long)m->security_version,
+				    (unsigned long long)ch->security_version);
+	fws_hex_encode(got, r->manifest_body_sha256, 32);
+	fws_hex_encode(want, ch->manifest_sha256, 32);
+	return fws_diag_set(FWS_ECHANNELMISMATCH, 0, "manifest",
+			    "sha256 %.16s..., the channel names %.16s... (same version, other "
+			    "release)",
+			    got, want);
+}
+
 static int on_manifest(void *ctx, const struct fws_verify_result *r)
 {
 	struct install_ctx *ic = ctx;
 	struct op *o = &ic->o;
+	if (ic->opts != NULL && ic->opts->channel != NULL) {
+		int crc = check_channel(ic->opts->channel, r);
+		if (crc != 0)
+			return crc;
+	}
 	int rc = lock_and_reload(ic);
 	if (rc != 0)
 		return rc;
@@ -346,8 +381,50 @@ static void record_install(struct install_ctx *ic, const struct fws_verify_resul
 		      named ? res->manifest_body_sha256 : NULL, rc);
 }
 
-int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
-		       const struct fws_install_opts *opts, struct fws_verify_result *res)
+/* The bundle file a channel names, byte for byte: never more than its size
+ * (a mirror streaming without end), and its SHA-256 at the end. A read
+ * error returned as an FWS code is the verifier's result. */
+struct channel_reader {
+	fws_read_fn read;
+	void *ctx;
+	const struct fws_channel *ch;
+	struct fws_sha256 h;
+	uint64_t n;
+	int checked; /* the end was reached and matched */
+};
+
+static ssize_t read_channel_bundle(void *ctx, uint8_t *buf, size_t len)
+{
+	struct channel_reader *r = ctx;
+	uint8_t digest[32];
+	ssize_t got = r->read(r->ctx, buf, len);
+	if (got < 0 || (got == 0 && r->checked))
+		return got;
+	if ((uint64_t)got > r->ch->bundle_size - r->n)
+		return fws_diag_set(FWS_ECHANNELMISMATCH, 0, "bundle",
+				    "longer than the %llu bytes the channel names",
+				    (unsigned long long)r->ch->bundle_size);
+	fws_sha256_update(&r->h, buf, (size_t)got);
+	r->n += (uint64_t)got;
+	if (got == 0) {
+		fws_sha256_final(&r->h, digest);
+		if (r->n != r->ch->bundle_size)
+			return fws_diag_set(FWS_ECHANNELMISMATCH, 0, "bundle",
+					    "%llu bytes, the channel names %llu",
+					    (unsigned long long)r->n,
+					    (unsigned long long)r->ch->bundle_size);
+		if (sodium_memcmp(digest, r->ch->bundle_sha256, 32) != 0)
+			return fws_diag_set(FWS_ECHANNELMISMATCH, 0, "bundle",
+					    "its SHA-256 is not the one the channel names");
+		r->checked = 1;
+	}
+	return got;
+}
+
+/* read_ctx is what read reads; net_ctx what the delta map and range
+ * fetches go to (the network reader under a channel's checking reader). */
+static int install_read(struct fws_device *dev, fws_read_fn read, void *read_ctx, void *net_ctx,
+			const struct fws_install_opts *opts, struct fws_verify_result *res)
 {
 	struct fws_device_state snap;
 	struct fws_root *root = malloc(sizeof(*root));
@@ -394,17 +471,17 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 	vo.now = ic.now;
 	vo.jobs = opts != NULL ? opts->jobs : 0;
 	if (opts != NULL && opts->use_map != NULL) {
-		ic.delta = fws_delta_new(dev, opts->fetch_range, read_ctx);
+		ic.delta = fws_delta_new(dev, opts->fetch_range, net_ctx);
 		if (ic.delta == NULL) {
 			rc = FWS_ENOMEM;
 			goto out;
 		}
 		fws_delta_set_jobs(ic.delta, opts->jobs); /* the slot scans, as the verifier */
-		opts->use_map(read_ctx, fws_delta_map(ic.delta));
+		opts->use_map(net_ctx, fws_delta_map(ic.delta));
 	}
 	rc = fws_bundle_verify(read, read_ctx, &vo, &sink, res);
 	if (ic.delta != NULL) {
-		opts->use_map(read_ctx, NULL);
+		opts->use_map(net_ctx, NULL);
 		dev->reused_bytes = fws_delta_reused(ic.delta);
 		dev->refetched_chunks = fws_delta_refetched(ic.delta);
 		fws_delta_free(ic.delta);
@@ -422,4 +499,19 @@ out:
 	free(root);
 	free(env);
 	return rc;
+}
+
+int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
+		       const struct fws_install_opts *opts, struct fws_verify_result *res)
+{
+	struct channel_reader cr;
+	if (opts != NULL && opts->channel != NULL) {
+		memset(&cr, 0, sizeof(cr));
+		cr.read = read;
+		cr.ctx = read_ctx;
+		cr.ch = opts->channel;
+		fws_sha256_init(&cr.h);
+		return install_read(dev, read_channel_bundle, &cr, read_ctx, opts, res);
+	}
+	return install_read(dev, read, read_ctx, read_ctx, opts, res);
 }

@@ -45,7 +45,7 @@ int fws_op_load_state(struct fws_device *dev, struct fws_device_state *st)
 		return rc;
 	rc = fws_state_decode(buf, len, st);
 	if (rc != 0)
-		return fws_diag_set(rc, 0, "state", "corrupt (not a valid fwseal-state 3 or 4 file)");
+		return fws_diag_set(rc, 0, "state", "corrupt (not a valid fwseal-state 3, 4 or 5 file)");
 	return 0;
 }
 

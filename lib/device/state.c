@@ -22,6 +22,21 @@
  * while a confirmation raises the hardware floor, so a device that never
  * uses one keeps writing format 3 and every format-3 file still reads. */
 #define STATE_MAGIC_4 "fwseal-state 4\n"
+/* Format 5 is format 4 (floor_confirming always, 0 = none) and the signed
+ * channel the device follows: written only once it accepted one, so a
+ * device without channels keeps writing format 3 or 4. */
+#define STATE_MAGIC_5 "fwseal-state 5\n"
+
+static int boot_id_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n != FWS_BOOT_ID_MAX && !(n == 1 && s[0] == '-'))
+		return 0;
+	for (size_t i = 0; n == FWS_BOOT_ID_MAX && i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
 
 static int slot_ok(char s)
 {
@@ -52,6 +67,16 @@ static int valid_state(const struct fws_device_state *st)
 		     st->floor_confirming ||
 	     st->floor_confirming <= st->security_version || st->floor_confirming > FWS_SIZE_MAX))
 		return FWS_ESTATE;
+	/* A channel is all of its lines or none of them. */
+	if (st->channel_version == 0 &&
+	    (st->channel_name[0] != '\0' || st->channel_created != 0 || st->channel_expires != 0 ||
+	     st->channel_boot_id[0] != '\0' || st->channel_uptime != 0))
+		return FWS_ESTATE;
+	if (st->channel_version != 0 &&
+	    (st->channel_version > FWS_SIZE_MAX || !fws_name_valid(st->channel_name) ||
+	     st->channel_created < 0 || st->channel_expires <= st->channel_created ||
+	     !boot_id_valid(st->channel_boot_id) || st->channel_uptime > FWS_SIZE_MAX))
+		return FWS_ESTATE;
 	for (int i = 0; i < 2; i++) {
 		const struct fws_slot_info *s = &st->slots[i];
 		if ((s->version[0] != '\0' && !fws_semver_valid(s->version)) ||
@@ -78,15 +103,29 @@ int fws_state_encode(const struct fws_device_state *st, char *buf, size_t cap, s
 			    "slot_b_version %s\nslot_b_security_version %" PRIu64 "\n"
 			    "highest_created %" PRId64 "\npermit_floor %" PRId64 "\n"
 			    "installs %" PRIu64 "\nlog_seq %" PRIu64 "\n",
-		st->floor_confirming != 0 ? STATE_MAGIC_4 : STATE_MAGIC, st->generation,
+		st->channel_version != 0    ? STATE_MAGIC_5
+		: st->floor_confirming != 0 ? STATE_MAGIC_4
+					    : STATE_MAGIC,
+		st->generation,
 		st->hardware_id, st->device_id, st->root_version,
 		st->security_version, st->confirmed_slot, st->pending_slot,
 		st->slots[0].version[0] ? st->slots[0].version : "-", st->slots[0].security_version,
 		st->slots[1].version[0] ? st->slots[1].version : "-", st->slots[1].security_version,
 		st->highest_created, st->permit_floor, st->installs, st->log_seq);
-	if (n >= 0 && (size_t)n < cap && st->floor_confirming != 0) {
+	if (n >= 0 && (size_t)n < cap && (st->floor_confirming != 0 || st->channel_version != 0)) {
 		int k = snprintf(buf + n, cap - (size_t)n, "floor_confirming %" PRIu64 "\n",
 				 st->floor_confirming);
+		n = k < 0 ? k : n + k;
+	}
+	if (n >= 0 && (size_t)n < cap && st->channel_version != 0) {
+		char ch_hex[65];
+		fws_hex_encode(ch_hex, st->channel_sha256, 32);
+		int k = snprintf(buf + n, cap - (size_t)n,
+				 "channel_name %s\nchannel_version %" PRIu64 "\nchannel_sha256 %s\n"
+				 "channel_created %" PRId64 "\nchannel_expires %" PRId64 "\n"
+				 "channel_boot_id %s\nchannel_uptime %" PRIu64 "\n",
+				 st->channel_name, st->channel_version, ch_hex, st->channel_created,
+				 st->channel_expires, st->channel_boot_id, st->channel_uptime);
 		n = k < 0 ? k : n + k;
 	}
 	if (n < 0 || (size_t)n + 72 >= cap)
@@ -162,8 +201,10 @@ int fws_state_decode(const uint8_t *buf, size_t len, struct fws_device_state *st
 	memset(&s, 0, sizeof(s));
 	int format4 = len >= sizeof(STATE_MAGIC_4) - 1 &&
 		      memcmp(p, STATE_MAGIC_4, sizeof(STATE_MAGIC_4) - 1) == 0;
+	int format5 = len >= sizeof(STATE_MAGIC_5) - 1 &&
+		      memcmp(p, STATE_MAGIC_5, sizeof(STATE_MAGIC_5) - 1) == 0;
 	if (len < sizeof(STATE_MAGIC) - 1 || len > FWS_STATE_MAX ||
-	    (!format4 && memcmp(p, STATE_MAGIC, sizeof(STATE_MAGIC) - 1) != 0))
+	    (!format4 && !format5 && memcmp(p, STATE_MAGIC, sizeof(STATE_MAGIC) - 1) != 0))
 		return FWS_ESTATE;
 	p += sizeof(STATE_MAGIC) - 1;
 	if (take_u64(&p, end, "generation", FWS_SIZE_MAX, &s.generation) ||
@@ -188,8 +229,25 @@ int fws_state_decode(const uint8_t *buf, size_t len, struct fws_device_state *st
 		return FWS_ESTATE;
 	/* Format 4 has the line, and a value that is not 0 (a 0 would be
 	 * format 3: one state, one encoding; the re-encoding below checks). */
-	if (format4 && take_u64(&p, end, "floor_confirming", FWS_SIZE_MAX, &s.floor_confirming))
+	if ((format4 || format5) &&
+	    take_u64(&p, end, "floor_confirming", FWS_SIZE_MAX, &s.floor_confirming))
 		return FWS_ESTATE;
+	if (format5) {
+		char hex[65];
+		uint64_t ccreated, cexpires;
+		if (take(&p, end, "channel_name", s.channel_name, sizeof(s.channel_name)) ||
+		    take_u64(&p, end, "channel_version", FWS_SIZE_MAX, &s.channel_version) ||
+		    take(&p, end, "channel_sha256", hex, sizeof(hex)) ||
+		    fws_hex_decode_exact(s.channel_sha256, 32, hex) != 0 ||
+		    take_u64(&p, end, "channel_created", INT64_MAX, &ccreated) ||
+		    take_u64(&p, end, "channel_expires", INT64_MAX, &cexpires) ||
+		    take(&p, end, "channel_boot_id", s.channel_boot_id,
+			 sizeof(s.channel_boot_id)) ||
+		    take_u64(&p, end, "channel_uptime", FWS_SIZE_MAX, &s.channel_uptime))
+			return FWS_ESTATE;
+		s.channel_created = (int64_t)ccreated;
+		s.channel_expires = (int64_t)cexpires;
+	}
 	s.highest_created = (int64_t)created;
 	s.permit_floor = (int64_t)floor;
 	/* The checksum line and the exact bytes: re-encode and compare. */

@@ -51,3 +51,14 @@ int fws_http_fetch_range(void *ctx, uint64_t at, uint8_t *buf, size_t len)
 	(void)len;
 	return FWS_EUSAGE;
 }
+
+int fws_http_post(const struct fws_http_opts *o, const char *content_type, const void *body,
+		  size_t len, long *status)
+{
+	(void)o;
+	(void)content_type;
+	(void)body;
+	(void)len;
+	*status = 0;
+	return fws_diag_set(FWS_EUSAGE, 0, NULL, "this fwseal was built without network support (NET=0)");
+}

@@ -248,7 +248,7 @@ static void t1_root(struct fws_root *root, const uint8_t pk[32])
 	memcpy(root->keys[0].public_key, pk, 32);
 	fws_keyid(pk, root->keys[0].keyid);
 	root->n_keys = 1;
-	for (int i = 0; i < FWS_ROLE_COUNT; i++) {
+	for (int i = 0; i < FWS_ROLE_TIMESTAMP; i++) {
 		memcpy(root->roles[i].keyids[0], root->keys[0].keyid, 32);
 		root->roles[i].n_keyids = 1;
 		root->roles[i].threshold = 1;

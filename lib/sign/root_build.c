@@ -48,7 +48,8 @@ static int edit_valid(const struct fws_root_edit *edit)
 	    edit->n_remove > FWS_MAX_KEYS)
 		return FWS_EUSAGE;
 	for (size_t i = 0; i < edit->n_add; i++) {
-		if (edit->add[i].role != FWS_ROLE_ROOT && edit->add[i].role != FWS_ROLE_RELEASE)
+		if (edit->add[i].role != FWS_ROLE_ROOT && edit->add[i].role != FWS_ROLE_RELEASE &&
+		    edit->add[i].role != FWS_ROLE_TIMESTAMP)
 			return FWS_EUSAGE;
 	}
 	if (edit->expires_days > FWS_ROOT_EXPIRES_DAYS_MAX)
@@ -112,7 +113,8 @@ static int apply_edit(struct fws_root *root, const struct fws_root_edit *edit, i
 	 * in the document where a later edit could quietly reuse it. */
 	for (size_t i = 0; i < root->n_keys;) {
 		if (role_index(&root->roles[FWS_ROLE_ROOT], root->keys[i].keyid, NULL) ||
-		    role_index(&root->roles[FWS_ROLE_RELEASE], root->keys[i].keyid, NULL)) {
+		    role_index(&root->roles[FWS_ROLE_RELEASE], root->keys[i].keyid, NULL) ||
+		    role_index(&root->roles[FWS_ROLE_TIMESTAMP], root->keys[i].keyid, NULL)) {
 			i++;
 			continue;
 		}
@@ -133,9 +135,21 @@ static int apply_edit(struct fws_root *root, const struct fws_root_edit *edit, i
 		root->keys[j] = tmp;
 	}
 
+	/* The timestamp role appears with its first key (threshold 1 unless
+	 * set) and disappears with its last: a root without it signs no
+	 * channel, and never holds a threshold without keys. */
+	struct fws_role *ts = &root->roles[FWS_ROLE_TIMESTAMP];
+	if (ts->n_keyids > 0 && ts->threshold == 0)
+		ts->threshold = 1;
+	if (ts->n_keyids == 0 && edit->threshold_set[FWS_ROLE_TIMESTAMP])
+		return FWS_ETHRESHOLDDEF; /* a threshold for a role with no key */
+	if (ts->n_keyids == 0)
+		ts->threshold = 0;
 	for (int r = 0; r < FWS_ROLE_COUNT; r++) {
 		if (edit->threshold_set[r])
 			root->roles[r].threshold = edit->threshold[r];
+		if (r == FWS_ROLE_TIMESTAMP)
+			continue; /* optional: fws_root_check decides */
 		/* An empty role trusts nobody for that job: the root could never
 		 * be rotated again (root) or nothing could ever be released. */
 		if (root->roles[r].n_keyids == 0)

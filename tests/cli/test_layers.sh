@@ -77,13 +77,14 @@ check "libfwseal-device exports the device API (fws_device_install)" grep -qx fw
 check "libfwseal-device and fwseal-verify hold the self-test (fws_selftest_run)" bash -c \
 	'grep -qx fws_selftest_run "$0" && grep -qx fws_selftest_run "$1"' dev.syms verify.syms
 # The only Ed25519 signing in the device library is the self-test's, with
-# public fixture keys and the RFC 8032 vector (ADR-059): no other object
-# of it may call libsodium's signing functions.
+# public fixture keys and the RFC 8032 vector (ADR-059), and the device
+# report's, with the device's own key (lib/device/report.c, ADR-086): no
+# other object of it may call libsodium's signing functions.
 nm -A -u "$BUILD/libfwseal-device.a" 2>/dev/null |
 	grep -E " U (crypto_sign_detached|crypto_sign_seed_keypair|crypto_sign_keypair|crypto_sign)$" |
 	sed 's/.*\.a:\([^:]*\):.*/\1/' | sort -u >signers.txt
-check "in the device library only the self-test signs: $(tr '\n' ' ' <signers.txt)" \
-	test "$(tr '\n' ' ' <signers.txt)" = "fixture.o selftest.o "
+check "in the device library only the self-test and the device report sign: $(tr '\n' ' ' <signers.txt)" \
+	test "$(tr '\n' ' ' <signers.txt)" = "fixture.o report.o selftest.o "
 check "libfwseal exports the signing API (fws_pack)" bash -c \
 	'nm -D --defined-only "$0" | grep -q " T fws_pack$"' "$inst/usr/lib/libfwseal.so.0"
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' '; }

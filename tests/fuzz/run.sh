@@ -17,7 +17,7 @@ mkdir -p "$FUZZ_BUILD/logs" "$FUZZ_BUILD/artifacts"
 
 max_len() {
 	case "$1" in
-	manifest | root) echo 33000 ;;   # FWS_BODY_MAX (32768) and a little beyond
+	manifest | root | channel | report) echo 33000 ;; # FWS_BODY_MAX (32768) and beyond
 	envelope) echo 66000 ;;          # FWS_ENVELOPE_MAX (65536) and a little beyond
 	keyfile) echo 4200 ;;            # KEYFILE_MAX (4096) and a little beyond
 	sysconf) echo 66000 ;;           # the system.conf limit (65536) and a little beyond

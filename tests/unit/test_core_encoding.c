@@ -281,8 +281,8 @@ Test(errors, every_code_has_distinct_name_and_text)
 	int a, b;
 
 	for (a = 0; a >= FWS_ELAST; a--) {
-		/* -63..-69: numbers of this round's other branches; the merge fills them. */
-		if (a <= -63 && a >= -69 && fws_errname(a)[0] == 'u')
+		/* Numbers of this round still being merged (removed after the merge). */
+		if (a < FWS_ERECORD && a > FWS_ECHANNELSTALE && fws_errname(a)[0] == 'u')
 			continue;
 		const char *t = fws_strerror(a), *n = fws_errname(a);
 		size_t len = strlen(t);
@@ -294,7 +294,7 @@ Test(errors, every_code_has_distinct_name_and_text)
 		cr_assert(islower((unsigned char)t[0]), "code %d text not lowercase: %s", a, t);
 		cr_assert(t[len - 1] != '.' && t[len - 1] != '\n', "code %d: %s", a, t);
 		for (b = 0; b > a; b--) {
-			if (b <= -63 && b >= -69 && fws_errname(b)[0] == 'u')
+			if (b < FWS_ERECORD && b > FWS_ECHANNELSTALE && fws_errname(b)[0] == 'u')
 				continue;
 			cr_assert_str_neq(t, fws_strerror(b), "codes %d and %d share a text", a, b);
 			cr_assert_str_neq(n, fws_errname(b), "codes %d and %d share a name", a, b);

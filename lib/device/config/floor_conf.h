@@ -11,5 +11,7 @@ void fws_sysconf_floor_defaults(struct fws_sysconf *c);
 int fws_sysconf_floor_key(struct fws_sysconf *c, const char *k, const char *v, unsigned line);
 /* What holds across the section, once all is read. */
 int fws_sysconf_floor_check(const struct fws_sysconf *c, unsigned line);
+/* [channel] (lib/device/config/channel.c): url and name. */
+int fws_sysconf_channel_key(struct fws_sysconf *c, const char *k, const char *v, unsigned line);
 
 #endif

@@ -21,14 +21,15 @@
 #include "fwseal/net.h"
 #include "fwseal/sysconf.h"
 #include "device/config/floor_conf.h"
+#include "fwseal/manifest.h"
 #include "io/io.h"
 
 #define CONF_MAX (64 * 1024)
 #define LINE_MAX_LEN 1024
 
-enum section { S_NONE, S_SYSTEM, S_UBOOT, S_GRUB, S_CUSTOM, S_NETWORK, S_FLOOR, S_SLOT };
+enum section { S_NONE, S_SYSTEM, S_UBOOT, S_GRUB, S_CUSTOM, S_NETWORK, S_FLOOR, S_SLOT, S_CHANNEL };
 static const char *const section_names[] = {"", "system", "uboot", "grub", "custom", "network",
-					    "floor", "slot"};
+					    "floor", "slot", "channel"};
 
 struct parser {
 	struct fws_sysconf *c;
@@ -271,8 +272,8 @@ static int section(struct parser *p, char *name)
 		p->sec = S_SLOT;
 		return 0;
 	}
-	for (int i = S_SYSTEM; i < S_SLOT; i++)
-		if (strcmp(name, section_names[i]) == 0) {
+	for (int i = S_SYSTEM; i <= S_CHANNEL; i++)
+		if (i != S_SLOT && strcmp(name, section_names[i]) == 0) {
 			if (p->seen_sections & (1u << i))
 				return fail(p, "[%s] given twice", name);
 			p->seen_sections |= 1u << i;
@@ -326,6 +327,8 @@ static int key_value(struct parser *p, const char *k, const char *v)
 		return fws_sysconf_floor_key(p->c, k, v, p->line);
 	case S_SLOT:
 		return slot_key(p, k, v);
+	case S_CHANNEL:
+		return fws_sysconf_channel_key(p->c, k, v, p->line);
 	default:
 		break;
 	}
@@ -412,6 +415,9 @@ static int check_whole(struct parser *p)
 		if (rc != 0)
 			return rc;
 	}
+	if ((p->seen_sections & (1u << S_CHANNEL)) && (c->channel_url[0] == '\0' ||
+							 c->channel_name[0] == '\0'))
+		return fail(p, "[channel] needs url and name");
 	if (c->n_slots == 0)
 		return fail(p, "no [slot.NAME] section: a device needs slots");
 	for (size_t i = 0; i < c->n_slots; i++) {

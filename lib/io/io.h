@@ -130,4 +130,29 @@ int fws_io_check_trusted(const struct stat *st, const char *name, const char *wh
  * owned by owner. FWS_EUNSAFE otherwise. */
 int fws_io_check_inplace(int fd, uid_t owner, const char *name);
 
+/* --- programs fwseal runs (run.c) --- */
+
+/* A program run without a shell, in its own process group, with only
+ * descriptors 0-2 (stdin_fd or /dev/null, a pipe, /dev/null), bounded in
+ * time as a whole and in output; the group is killed when the run ends. */
+struct fws_run {
+	const char *path;
+	char *const *argv;
+	char *const *envp;
+	int stdin_fd;        /* -1: /dev/null */
+	unsigned timeout_ms; /* output and exit together */
+	char *out;           /* out_cap + 1 bytes: its stdout, NUL-terminated */
+	size_t out_cap;
+};
+enum fws_run_end { FWS_RUN_EXITED, FWS_RUN_TIMEOUT, FWS_RUN_TOO_MUCH };
+struct fws_run_result {
+	enum fws_run_end end;
+	int exited; /* 1: status is an exit status, 0: a signal number */
+	int status;
+	size_t out_len;
+};
+/* 0 when the program ran (see res->end), else the errno why it could not
+ * start; the caller names the failure with its own code. */
+int fws_run_program(const struct fws_run *r, struct fws_run_result *res);
+
 #endif

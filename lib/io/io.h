@@ -126,6 +126,19 @@ int fws_io_open_parent(const char *path, char *dir, size_t cap, const char **bas
  * bootloader program): regular, owned by root or the effective user, not
  * writable by group or others; FWS_EUNSAFE naming `what` otherwise. */
 int fws_io_check_trusted(const struct stat *st, const char *name, const char *what);
+/* The rule for every file that decides where fwseal writes or what it
+ * runs (fs_trust.c, ADR-070): PATH and every directory on its way owned by
+ * root or the effective user and not writable by group or others (a
+ * root-owned sticky directory passes; a block device may be writable by
+ * its group); links followed only from a directory that passed. flags:
+ * FWS_TRUST_DEVICE a block device is accepted too, FWS_TRUST_DIR PATH is a
+ * directory, FWS_TRUST_NOLINK a link at PATH itself is refused (the file
+ * is replaced by a rename). A missing PATH (or directory) passes: the
+ * caller's open names it. FWS_EUNSAFE or FWS_EFILETYPE naming `what`. */
+#define FWS_TRUST_DEVICE 1u
+#define FWS_TRUST_DIR 2u
+#define FWS_TRUST_NOLINK 4u
+int fws_io_check_path(const char *path, const char *what, unsigned flags);
 /* An open file that will be written in place: regular, exactly one link,
  * owned by owner. FWS_EUNSAFE otherwise. */
 int fws_io_check_inplace(int fd, uid_t owner, const char *name);

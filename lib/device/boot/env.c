@@ -48,10 +48,16 @@ char fws_booted_from_cmdline(const struct fws_sysconf *conf, const char *cmdline
 				    strncmp(conf->bootnames[i], p + 12, n - 12) == 0)
 					return i ? 'b' : 'a';
 		} else if (n > 5 && strncmp(p, "root=", 5) == 0) {
+			/* An image both sets have slots in (a disk image at two
+			 * offsets) names no set: not known, never set a. */
+			char set = '-';
 			for (size_t i = 0; i < conf->n_slots; i++)
 				if (strlen(conf->slots[i].device) == n - 5 &&
 				    strncmp(conf->slots[i].device, p + 5, n - 5) == 0)
-					return conf->slots[i].set;
+					set = set == '-' || set == conf->slots[i].set ? conf->slots[i].set
+										      : '?';
+			if (set != '-')
+				return set == '?' ? '-' : set;
 		}
 		p += n;
 	}

@@ -11,6 +11,7 @@
 #define FWSEAL_DEVICE_BOOT_ENV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fwseal/bootloader.h"
 #include "fwseal/sysconf.h"
@@ -46,5 +47,19 @@ char fws_booted_from_cmdline(const struct fws_sysconf *conf, const char *cmdline
 int fws_uboot_vars(struct fws_env_vars *v, const struct fws_sysconf *conf);
 int fws_grub_vars(struct fws_env_vars *v, const struct fws_sysconf *conf);
 int fws_custom_vars(struct fws_env_vars *v, const struct fws_sysconf *conf);
+
+/* fw_env.config as libubootenv reads it (fw_env.c): the one or two
+ * environment copies, each a device or file, an offset and a size. */
+struct fws_fw_env_area {
+	char device[FWS_CONF_PATH_MAX];
+	uint64_t offset, size;
+	unsigned line;
+};
+struct fws_fw_env {
+	struct fws_fw_env_area area[2];
+	size_t n;
+};
+int fws_fw_env_parse(const char *text, size_t len, const char *name, struct fws_fw_env *env);
+int fws_fw_env_load(const char *path, struct fws_fw_env *env);
 
 #endif

@@ -18,10 +18,13 @@
 #define BLOCK 1024
 #define SIGNATURE "# GRUB Environment Block\n"
 
+/* Never through a link at the name: the write below replaces the name, so
+ * a link would be read and then replaced, and GRUB, reading the link's
+ * target, would never see the new order (ADR-070). */
 static int load(const struct fws_sysconf *conf, char *block)
 {
 	size_t len;
-	int rc = fws_io_read_at(AT_FDCWD, conf->grubenv, 0, (uint8_t *)block, BLOCK, &len);
+	int rc = fws_io_read_at(AT_FDCWD, conf->grubenv, 1, (uint8_t *)block, BLOCK, &len);
 	if (rc == FWS_ENOENT || rc == FWS_ELIMIT || (rc == 0 && len != BLOCK) ||
 	    (rc == 0 && memcmp(block, SIGNATURE, sizeof(SIGNATURE) - 1) != 0))
 		return fws_diag_set(FWS_EBOOTLOADER, 0, conf->grubenv,

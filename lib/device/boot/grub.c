@@ -33,7 +33,7 @@ static int load(const struct fws_sysconf *conf, char *block)
 }
 
 /* The value of key in block, or NULL; *len its length. */
-static const char *find(const char *block, const char *key, size_t *len)
+const char *fws_grub_find(const char *block, const char *key, size_t *len)
 {
 	size_t kl = strlen(key);
 	for (const char *p = block + sizeof(SIGNATURE) - 1; p < block + BLOCK;) {
@@ -55,7 +55,7 @@ static int grub_read(void *ctx, const char *const *keys, char (*values)[ENV_VALU
 	int rc = load(ctx, block);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		size_t len;
-		const char *v = find(block, keys[i], &len);
+		const char *v = fws_grub_find(block, keys[i], &len);
 		values[i][0] = '\0';
 		if (v != NULL && len < ENV_VALUE_MAX) {
 			memcpy(values[i], v, len);
@@ -75,18 +75,14 @@ static int is_key(const char *line, size_t n, const char *const *keys, size_t nk
 	return 0;
 }
 
-static int grub_write(void *ctx, const char *const *keys, const char *const *values, size_t n)
+/* block with keys set to values: everything else that was there first, in
+ * its order (comment lines such as grub-editenv's warning included), then
+ * our variables, then the '#' padding. -1 when they do not fit. */
+int fws_grub_rebuild(const char *block, const char *const *keys, const char *const *values,
+		     size_t n, char *out)
 {
-	const struct fws_sysconf *conf = ctx;
-	char block[BLOCK], out[BLOCK];
-	size_t used = 0;
-	int rc = load(conf, block);
-	if (rc != 0)
-		return rc;
-	memcpy(out, SIGNATURE, sizeof(SIGNATURE) - 1);
-	used = sizeof(SIGNATURE) - 1;
-	/* Everything else that was there first, in its order (comment lines
-	 * such as grub-editenv's warning included), then our variables. */
+	size_t used = sizeof(SIGNATURE) - 1;
+	memcpy(out, SIGNATURE, used);
 	for (const char *p = block + used; p < block + BLOCK;) {
 		const char *nl = memchr(p, '\n', (size_t)(block + BLOCK - p));
 		if (nl == NULL)
@@ -94,7 +90,7 @@ static int grub_write(void *ctx, const char *const *keys, const char *const *val
 		size_t len = (size_t)(nl - p) + 1;
 		if (!is_key(p, len - 1, keys, n)) {
 			if (used + len > BLOCK)
-				return fws_diag_set(FWS_EBOOTLOADER, 0, conf->grubenv, "block full");
+				return -1;
 			memcpy(out + used, p, len);
 			used += len;
 		}
@@ -103,11 +99,23 @@ static int grub_write(void *ctx, const char *const *keys, const char *const *val
 	for (size_t i = 0; i < n; i++) {
 		int w = snprintf(out + used, BLOCK - used, "%s=%s\n", keys[i], values[i]);
 		if (w < 0 || (size_t)w >= BLOCK - used)
-			return fws_diag_set(FWS_EBOOTLOADER, 0, conf->grubenv,
-					    "environment block too small");
+			return -1;
 		used += (size_t)w;
 	}
 	memset(out + used, '#', BLOCK - used);
+	return 0;
+}
+
+static int grub_write(void *ctx, const char *const *keys, const char *const *values, size_t n)
+{
+	const struct fws_sysconf *conf = ctx;
+	char block[BLOCK], out[BLOCK];
+	int rc = load(conf, block);
+	if (rc != 0)
+		return rc;
+	if (fws_grub_rebuild(block, keys, values, n, out) != 0)
+		return fws_diag_set(FWS_EBOOTLOADER, 0, conf->grubenv,
+				    "environment block too small");
 	/* The block's directory and name: replaced atomically. */
 	char dir[FWS_CONF_PATH_MAX];
 	const char *base;

@@ -99,6 +99,28 @@ Test(bootenv, grub_block_that_cannot_take_our_variables_is_refused)
 	cr_assert_eq(fws_grub_rebuild(block, keys, values, 1, out), -1);
 }
 
+Test(bootenv, grub_block_read_as_grub_reads_it)
+{
+	char block[FWS_GRUB_BLOCK], out[FWS_GRUB_BLOCK];
+	size_t len;
+	/* An escaped newline continues X's value: GRUB sees no BOOT_ORDER. */
+	block_with(block, "X=a\\\nBOOT_ORDER=B A\n");
+	cr_assert_null(fws_grub_find(block, "BOOT_ORDER", &len), "an escaped newline ends no line");
+	/* A line without '=' swallows the next name. */
+	block_with(block, "junk\nBOOT_ORDER=B\n");
+	cr_assert_null(fws_grub_find(block, "BOOT_ORDER", &len), "junk\\nBOOT_ORDER is one name");
+	/* Given twice, the last one is what GRUB sets. */
+	block_with(block, "BOOT_ORDER=A\nBOOT_ORDER=B\n");
+	const char *v = fws_grub_find(block, "BOOT_ORDER", &len);
+	cr_assert(v != NULL && len == 1 && v[0] == 'B');
+	/* After a rewrite, GRUB reads ours, whatever came before. */
+	block_with(block, "X=a\\\nBOOT_ORDER=B A\njunk\n# note\n");
+	const char *keys[] = {"BOOT_ORDER"}, *values[] = {"A B"};
+	cr_assert_eq(fws_grub_rebuild(block, keys, values, 1, out), 0);
+	v = fws_grub_find(out, "BOOT_ORDER", &len);
+	cr_assert(v != NULL && len == 3 && memcmp(v, "A B", 3) == 0, "GRUB would not see our order");
+}
+
 static int fw_env(const char *text, struct fws_fw_env *env)
 {
 	return fws_fw_env_parse(text, strlen(text), "fw_env.config", env);

@@ -53,8 +53,8 @@ static int owner_ok(const struct stat *st)
 static int dir_ok(const char *path, const char *what, const char *dir, const struct stat *st)
 {
 	if (!S_ISDIR(st->st_mode))
-		return fws_diag_set(FWS_EFILETYPE, 0, path, "%s: %s on its way is %s", what, dir,
-				    kind(st->st_mode));
+		return fws_diag_set(FWS_EFILETYPE, 0, path, "%s: %s on its way is not a directory",
+				    what, dir);
 	if (!owner_ok(st))
 		return fws_diag_set(FWS_EUNSAFE, 0, path,
 				    "%s: its directory %s is owned by uid %u, not by root or us", what,

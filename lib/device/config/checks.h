@@ -14,5 +14,8 @@ int fws_sysconf_check_files(const struct fws_sysconf *c, struct fws_fw_env *env)
 /* No slot covers an environment copy, grubenv, system.conf, the trusted
  * root, the state, the log (ADR-071): FWS_EOVERLAP naming both. */
 int fws_sysconf_check_regions(const struct fws_sysconf *c, const struct fws_fw_env *env);
+/* Tests only: read the block devices' places from a sysfs tree at root
+ * (NULL: /sys again). */
+void fws__regions_sysfs(const char *root);
 
 #endif

@@ -75,7 +75,8 @@ static int parse_number(const char *v, uint64_t max, uint64_t *out)
 	char *end;
 	int hex = v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
 	errno = 0;
-	if (!isdigit((unsigned char)v[hex ? 2 : 0]) || (!hex && v[0] == '0' && isdigit((unsigned char)v[1])))
+	if (!(hex ? isxdigit((unsigned char)v[2]) : isdigit((unsigned char)v[0])) ||
+	    (!hex && v[0] == '0' && isdigit((unsigned char)v[1])))
 		return -1;
 	unsigned long long x = strtoull(v + (hex ? 2 : 0), &end, hex ? 16 : 10);
 	if (errno != 0 || end == v)

@@ -55,10 +55,19 @@ struct region {
 	int fs_of_running_set; /* the file system exception above */
 };
 
+/* Where sysfs is: a unit test points it at a tree of its own, since a
+ * partitioned loop device is not available everywhere. */
+static char sysfs[PATH_MAX] = "/sys";
+
+void fws__regions_sysfs(const char *root)
+{
+	snprintf(sysfs, sizeof(sysfs), "%s", root != NULL ? root : "/sys");
+}
+
 static int sys_number(dev_t d, const char *leaf, uint64_t *out)
 {
-	char path[96], buf[64];
-	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/%s", major(d), minor(d), leaf);
+	char path[PATH_MAX + 96], buf[64];
+	snprintf(path, sizeof(path), "%s/dev/block/%u:%u/%s", sysfs, major(d), minor(d), leaf);
 	FILE *f = fopen(path, "re");
 	if (f == NULL)
 		return -1;
@@ -72,9 +81,9 @@ static int sys_number(dev_t d, const char *leaf, uint64_t *out)
 /* A block device's place on its disk; 0 when sysfs does not know it. */
 static int place_on_disk(dev_t d, struct span *s)
 {
-	char path[96], real[PATH_MAX], buf[32];
+	char path[PATH_MAX + 96], real[PATH_MAX], buf[32];
 	uint64_t start = 0, sectors = 0, partition = 0;
-	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", major(d), minor(d));
+	snprintf(path, sizeof(path), "%s/dev/block/%u:%u", sysfs, major(d), minor(d));
 	if (access(path, F_OK) != 0)
 		return 0;
 	s->is_file = 0;
@@ -84,7 +93,7 @@ static int place_on_disk(dev_t d, struct span *s)
 	s->end = sys_number(d, "size", &sectors) == 0 ? sectors * 512 : UINT64_MAX;
 	if (sys_number(d, "partition", &partition) != 0 || partition == 0)
 		return 1; /* a whole disk */
-	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/../dev", major(d), minor(d));
+	snprintf(path, sizeof(path), "%s/dev/block/%u:%u/../dev", sysfs, major(d), minor(d));
 	unsigned maj, min;
 	FILE *f = realpath(path, real) != NULL ? fopen(real, "re") : NULL;
 	int ok = f != NULL && fgets(buf, sizeof(buf), f) != NULL && sscanf(buf, "%u:%u", &maj, &min) == 2;

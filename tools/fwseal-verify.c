@@ -62,7 +62,8 @@ static int open_device(struct cli *c, int create)
 			configured = 1;
 			device_name = conf.state_dir;
 			rc = fws_sysconf_device_open(&dev, &sys, &conf, NULL, create);
-			if (rc == FWS_ECONFIG || rc == FWS_EBOOTLOADER)
+			if (rc == FWS_ECONFIG || rc == FWS_EBOOTLOADER || rc == FWS_EOVERLAP ||
+			    rc == FWS_EFILETYPE)
 				device_name = config != NULL ? config : FWS_SYSCONF_PATH;
 		}
 	}

@@ -20,7 +20,6 @@
 #include "fwseal/manifest.h"
 #include "fwseal/net.h"
 #include "fwseal/sysconf.h"
-#include "device/config/checks.h"
 #include "device/config/floor_conf.h"
 #include "io/io.h"
 
@@ -531,12 +530,6 @@ int fws_sysconf_load(const char *path, struct fws_sysconf *conf)
 	if (rc == 0)
 		rc = fws_sysconf_parse((const char *)text, len, path, conf);
 	free(text);
-	/* The text is sound; now the files it names (checks.h). */
-	struct fws_fw_env env;
-	if (rc == 0)
-		rc = fws_sysconf_check_files(conf, &env);
-	if (rc == 0)
-		rc = fws_sysconf_check_regions(conf, &env);
 	return rc;
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* What fws_sysconf_load checks beyond the text of system.conf, against
+/* What fws_sysconf_device_open checks beyond the text of system.conf, against
  * the files themselves (lib/device/config/files.c, regions.c). Internal. */
 #ifndef FWSEAL_DEVICE_CONFIG_CHECKS_H
 #define FWSEAL_DEVICE_CONFIG_CHECKS_H

@@ -20,7 +20,8 @@
  *   would replace it, so the bootloader would never see what was written;
  * - a FIFO, socket, character device or directory where a file or block
  *   device belongs is refused before anything opens it: opening a FIFO for
- *   writing waits for ever. */
+ *   writing waits for ever. A U-Boot environment copy may also be a
+ *   character device: MTD flash (/dev/mtd2) and UBI volumes are. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -71,11 +72,14 @@ static int final_ok(const char *path, const char *what, unsigned flags, const st
 {
 	if (flags & FWS_TRUST_DIR)
 		return dir_ok(path, what, path, st);
-	int device = (flags & FWS_TRUST_DEVICE) && S_ISBLK(st->st_mode);
+	int device = ((flags & FWS_TRUST_DEVICE) && S_ISBLK(st->st_mode)) ||
+		     ((flags & FWS_TRUST_CHARDEV) && S_ISCHR(st->st_mode));
 	if (!S_ISREG(st->st_mode) && !device)
 		return fws_diag_set(FWS_EFILETYPE, 0, path, "%s: %s, not a regular file%s", what,
 				    kind(st->st_mode),
-				    (flags & FWS_TRUST_DEVICE) ? " or block device" : "");
+				    (flags & FWS_TRUST_CHARDEV)	  ? ", block or MTD/UBI device"
+				    : (flags & FWS_TRUST_DEVICE) ? " or block device"
+								  : "");
 	if (!owner_ok(st))
 		return fws_diag_set(FWS_EUNSAFE, 0, path, "%s: owned by uid %u, not by root or us",
 				    what, (unsigned)st->st_uid);

@@ -138,6 +138,7 @@ int fws_io_check_trusted(const struct stat *st, const char *name, const char *wh
 #define FWS_TRUST_DEVICE 1u
 #define FWS_TRUST_DIR 2u
 #define FWS_TRUST_NOLINK 4u
+#define FWS_TRUST_CHARDEV 8u /* a character device too (MTD, UBI: an environment) */
 int fws_io_check_path(const char *path, const char *what, unsigned flags);
 /* An open file that will be written in place: regular, exactly one link,
  * owned by owner. FWS_EUNSAFE otherwise. */

@@ -2,8 +2,8 @@
 /* req: REQ-CONF-002 */
 /* A slot may not cover anything fwseal or the bootloader needs
  * (lib/device/config/regions.c, ADR-071), on disks laid out by a sysfs
- * tree of the test's own (a partitioned loop device is not available
- * everywhere): a whole-disk slot at an offset over the partition holding
+ * tree of the test's own, laid out as the kernel's (a partitioned loop
+ * device is not available everywhere): a whole-disk slot at an offset over the partition holding
  * the environment, and over another slot's partition; and the same disk
  * through a second device node. */
 #include <criterion/criterion.h>
@@ -61,7 +61,9 @@ static void setup(void)
 	put("sys/devices/vdz/vdz2/size", "16384\n");
 	snprintf(cmd, sizeof(cmd),
 		 "cd '%s/sys/dev/block' && ln -s ../../devices/vdz 250:0 && "
-		 "ln -s ../../devices/vdz/vdz1 250:1 && ln -s ../../devices/vdz/vdz2 250:2",
+		 "ln -s ../../devices/vdz/vdz1 250:1 && ln -s ../../devices/vdz/vdz2 250:2 && "
+		 "mkdir -p ../../class/block && cd ../../class/block && ln -s ../../devices/vdz vdz && "
+		 "ln -s ../../devices/vdz/vdz1 vdz1 && ln -s ../../devices/vdz/vdz2 vdz2",
 		 base);
 	sh(cmd);
 	char node[128];

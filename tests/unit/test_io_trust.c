@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "fwseal/diag.h"
@@ -149,6 +150,21 @@ Test(io_trust, a_fifo_socket_device_or_directory_where_a_file_belongs_is_refused
 	refused(fws_io_check_path(at("d"), "x", 0), FWS_EFILETYPE, "a directory");
 	touch(at("file"), 0644);
 	refused(fws_io_check_path(at("file/below"), "x", 0), FWS_EFILETYPE, "is not a directory");
+}
+
+Test(io_trust, an_environment_on_an_mtd_character_device_passes_only_where_asked)
+{
+	if (mknod(at("mtd2"), S_IFCHR | 0600, makedev(1, 3)) != 0)
+		cr_skip_test("mknod: %s (needs root)", strerror(errno));
+	cr_assert_eq(fws_io_check_path(at("mtd2"), "U-Boot environment copy 1",
+				       FWS_TRUST_DEVICE | FWS_TRUST_CHARDEV),
+		     0, "%s", fws_diag_last()->why);
+	refused(fws_io_check_path(at("mtd2"), "[slot.x]", FWS_TRUST_DEVICE), FWS_EFILETYPE,
+		"a character device");
+	cr_assert_eq(chmod(at("mtd2"), 0606), 0);
+	refused(fws_io_check_path(at("mtd2"), "U-Boot environment copy 1",
+				  FWS_TRUST_DEVICE | FWS_TRUST_CHARDEV),
+		FWS_EUNSAFE, "writable by group or others");
 }
 
 Test(io_trust, what_is_not_there_yet_passes_below_a_trusted_directory)

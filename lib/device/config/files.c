@@ -34,7 +34,8 @@ int fws_sysconf_check_files(const struct fws_sysconf *c, struct fws_fw_env *env)
 			char what[64];
 			snprintf(what, sizeof(what), "U-Boot environment copy %zu (%s line %u)", i + 1,
 				 "fw_env.config", env->area[i].line);
-			rc = fws_io_check_path(env->area[i].device, what, FWS_TRUST_DEVICE);
+			rc = fws_io_check_path(env->area[i].device, what,
+					       FWS_TRUST_DEVICE | FWS_TRUST_CHARDEV);
 		}
 	}
 	if (rc == 0 && c->bootloader == FWS_BOOT_GRUB)

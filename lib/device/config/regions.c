@@ -64,25 +64,60 @@ void fws__regions_sysfs(const char *root)
 	snprintf(sysfs, sizeof(sysfs), "%s", root != NULL ? root : "/sys");
 }
 
+/* A small sysfs attribute into buf (NUL-terminated); -1 when unreadable. */
+static int sys_read(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
 static int sys_number(dev_t d, const char *leaf, uint64_t *out)
 {
 	char path[PATH_MAX + 96], buf[64];
 	snprintf(path, sizeof(path), "%s/dev/block/%u:%u/%s", sysfs, major(d), minor(d), leaf);
-	FILE *f = fopen(path, "re");
-	if (f == NULL)
+	if (sys_read(path, buf, sizeof(buf)) != 0)
 		return -1;
-	int ok = fgets(buf, sizeof(buf), f) != NULL;
-	fclose(f);
-	char *end;
-	*out = ok ? strtoull(buf, &end, 10) : 0;
-	return ok ? 0 : -1;
+	*out = strtoull(buf, NULL, 10);
+	return 0;
+}
+
+/* A partition's disk: /sys/dev/block/M:m links to .../block/DISK/PART, and
+ * /sys/class/block/DISK/dev holds the disk's number. */
+static int disk_of(dev_t d, dev_t *disk)
+{
+	char path[2 * PATH_MAX + 32], link[PATH_MAX], buf[32];
+	unsigned maj, min;
+	snprintf(path, sizeof(path), "%s/dev/block/%u:%u", sysfs, major(d), minor(d));
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -1;
+	link[n] = '\0';
+	char *part = strrchr(link, '/');
+	if (part == NULL)
+		return -1;
+	*part = '\0';
+	const char *name = strrchr(link, '/');
+	name = name != NULL ? name + 1 : link;
+	snprintf(path, sizeof(path), "%s/class/block/%s/dev", sysfs, name);
+	if (sys_read(path, buf, sizeof(buf)) != 0 || sscanf(buf, "%u:%u", &maj, &min) != 2)
+		return -1;
+	*disk = makedev(maj, min);
+	return 0;
 }
 
 /* A block device's place on its disk; 0 when sysfs does not know it. */
 static int place_on_disk(dev_t d, struct span *s)
 {
-	char path[PATH_MAX + 96], real[PATH_MAX], buf[32];
+	char path[PATH_MAX + 96];
 	uint64_t start = 0, sectors = 0, partition = 0;
+	dev_t disk;
 	snprintf(path, sizeof(path), "%s/dev/block/%u:%u", sysfs, major(d), minor(d));
 	if (access(path, F_OK) != 0)
 		return 0;
@@ -93,15 +128,9 @@ static int place_on_disk(dev_t d, struct span *s)
 	s->end = sys_number(d, "size", &sectors) == 0 ? sectors * 512 : UINT64_MAX;
 	if (sys_number(d, "partition", &partition) != 0 || partition == 0)
 		return 1; /* a whole disk */
-	snprintf(path, sizeof(path), "%s/dev/block/%u:%u/../dev", sysfs, major(d), minor(d));
-	unsigned maj, min;
-	FILE *f = realpath(path, real) != NULL ? fopen(real, "re") : NULL;
-	int ok = f != NULL && fgets(buf, sizeof(buf), f) != NULL && sscanf(buf, "%u:%u", &maj, &min) == 2;
-	if (f != NULL)
-		fclose(f);
-	if (!ok || sys_number(d, "start", &start) != 0)
+	if (disk_of(d, &disk) != 0 || sys_number(d, "start", &start) != 0)
 		return 1; /* judged as a disk of its own */
-	s->dev = makedev(maj, min);
+	s->dev = disk;
 	s->begin = start * 512;
 	s->end = s->end == UINT64_MAX ? UINT64_MAX : s->begin + sectors * 512;
 	return 1;

@@ -58,13 +58,14 @@ static int dir_ok(const char *path, const char *what, const char *dir, const str
 				    what, dir);
 	if (!owner_ok(st))
 		return fws_diag_set(FWS_EUNSAFE, 0, path,
-				    "%s: its directory %s is owned by uid %u, not by root or us", what,
-				    dir, (unsigned)st->st_uid);
+				    "%s: its directory %s is owned by uid %u, not by root or us",
+				    what, dir, (unsigned)st->st_uid);
 	int sticky_root = (st->st_mode & S_ISVTX) && st->st_uid == 0;
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !sticky_root)
-		return fws_diag_set(FWS_EUNSAFE, 0, path,
-				    "%s: its directory %s is writable by group or others (mode %04o)",
-				    what, dir, (unsigned)(st->st_mode & 07777));
+		return fws_diag_set(
+		    FWS_EUNSAFE, 0, path,
+		    "%s: its directory %s is writable by group or others (mode %04o)", what, dir,
+		    (unsigned)(st->st_mode & 07777));
 	return 0;
 }
 
@@ -77,9 +78,9 @@ static int final_ok(const char *path, const char *what, unsigned flags, const st
 	if (!S_ISREG(st->st_mode) && !device)
 		return fws_diag_set(FWS_EFILETYPE, 0, path, "%s: %s, not a regular file%s", what,
 				    kind(st->st_mode),
-				    (flags & FWS_TRUST_CHARDEV)	  ? ", block or MTD/UBI device"
+				    (flags & FWS_TRUST_CHARDEV)	 ? ", block or MTD/UBI device"
 				    : (flags & FWS_TRUST_DEVICE) ? " or block device"
-								  : "");
+								 : "");
 	if (!owner_ok(st))
 		return fws_diag_set(FWS_EUNSAFE, 0, path, "%s: owned by uid %u, not by root or us",
 				    what, (unsigned)st->st_uid);
@@ -116,21 +117,23 @@ static int walk(const char *path, const char *shown, const char *what, unsigned 
 			if (errno == ENOENT)
 				return 0; /* nothing to redirect yet; whoever may create it
 					   * was ruled out by the directory above */
-			return fws_diag_set(errno == ENOTDIR ? FWS_EFILETYPE : FWS_EIO, errno, shown,
-					    "%s: cannot examine %s", what, prefix);
+			return fws_diag_set(errno == ENOTDIR ? FWS_EFILETYPE : FWS_EIO, errno,
+					    shown, "%s: cannot examine %s", what, prefix);
 		}
 		if (S_ISLNK(st.st_mode)) {
 			char real[PATH_MAX];
 			if (last && (flags & FWS_TRUST_NOLINK))
-				return fws_diag_set(FWS_EUNSAFE, 0, shown,
-						    "%s: a symbolic link (fwseal replaces this file: "
-						    "the link would be read, then replaced)",
-						    what);
+				return fws_diag_set(
+				    FWS_EUNSAFE, 0, shown,
+				    "%s: a symbolic link (fwseal replaces this file: "
+				    "the link would be read, then replaced)",
+				    what);
 			if (realpath(prefix, real) == NULL) {
 				if (errno == ENOENT)
 					return 0;
 				return fws_diag_set(FWS_EUNSAFE, errno, shown,
-						    "%s: the link %s cannot be resolved", what, prefix);
+						    "%s: the link %s cannot be resolved", what,
+						    prefix);
 			}
 			/* The link's target and every directory on its way. */
 			rc = walk(real, shown, what, last ? flags : FWS_TRUST_DIR, depth + 1);

@@ -168,7 +168,9 @@ int fws_run_program(const struct fws_run *r, struct fws_run_result *res)
 		;
 	res->end = end;
 	res->exited = WIFEXITED(status);
-	res->status = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	res->status = WIFEXITED(status)	    ? WEXITSTATUS(status)
+		      : WIFSIGNALED(status) ? WTERMSIG(status)
+					    : 0;
 	if (r->out_cap > 0)
 		r->out[res->out_len] = '\0';
 	return 0;

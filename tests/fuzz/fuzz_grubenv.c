@@ -8,8 +8,8 @@
  * bytes) in which GRUB's reading finds exactly the values fwseal set;
  * rewriting the rewritten block with the same values changes nothing; a
  * rewrite that does not fit is refused, never truncated. */
-#include "fuzz_common.h"
 #include "device/boot/env.h"
+#include "fuzz_common.h"
 
 #define SIG "# GRUB Environment Block\n"
 
@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const keys[] = {"BOOT_ORDER", "BOOT_A_LEFT", "BOOT_B_LEFT", "BOOTED"};
 	static const char *const values[] = {"B A", "3", "0", "B"};
 	char block[FWS_GRUB_BLOCK], out[FWS_GRUB_BLOCK], again[FWS_GRUB_BLOCK];
-	size_t n = size < FWS_GRUB_BLOCK - (sizeof(SIG) - 1) ? size : FWS_GRUB_BLOCK - (sizeof(SIG) - 1);
+	size_t n =
+	    size < FWS_GRUB_BLOCK - (sizeof(SIG) - 1) ? size : FWS_GRUB_BLOCK - (sizeof(SIG) - 1);
 	memset(block, '#', sizeof(block));
 	memcpy(block, SIG, sizeof(SIG) - 1);
 	memcpy(block + sizeof(SIG) - 1, data, n);
@@ -27,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *v = fws_grub_find(block, keys[i], &len);
 		if (v == NULL)
 			continue;
-		FUZZ_CHECK(v > block && v + len < block + FWS_GRUB_BLOCK, "a value inside the block");
+		FUZZ_CHECK(v > block && v + len < block + FWS_GRUB_BLOCK,
+			   "a value inside the block");
 		FUZZ_CHECK(v[len] == '\n', "a value ends at its newline");
 	}
 	if (fws_grub_rebuild(block, keys, values, 4, out) != 0)

@@ -11,8 +11,8 @@
  * the order, no gap before a listed set, at most 255 tries; the command
  * line names set a, set b or none, and a root= naming a slot device both
  * sets share never names a set by itself. */
-#include "fuzz_common.h"
 #include "device/boot/env.h"
+#include "fuzz_common.h"
 #include "fwseal/sysconf.h"
 
 static const struct fws_sysconf *conf(void)
@@ -71,7 +71,8 @@ static void variables(const uint8_t *data, size_t size)
 	}
 	fws_env_view_parse(conf(), (const char(*)[ENV_VALUE_MAX])values, &v);
 	for (int i = 0; i < 2; i++) {
-		FUZZ_CHECK(v.order[i] == 'a' || v.order[i] == 'b' || v.order[i] == '-', "order: sets");
+		FUZZ_CHECK(v.order[i] == 'a' || v.order[i] == 'b' || v.order[i] == '-',
+			   "order: sets");
 		FUZZ_CHECK(v.left[i] <= 255, "at most 255 tries");
 	}
 	FUZZ_CHECK(v.order[0] != '-' || v.order[1] == '-', "no gap before a listed set");

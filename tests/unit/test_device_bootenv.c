@@ -25,8 +25,10 @@ static void two_sets(const char *booted)
 		 "[system]\nhardware-id = hw-a\ntrusted-root = /nonexistent/r.json\n"
 		 "state-dir = /nonexistent/state\nbootloader = uboot\n%s\n"
 		 "[uboot]\nfw-env-config = /nonexistent/fw_env.config\n"
-		 "[slot.r0]\nclass = rootfs\ndevice = /nonexistent/disk.img\noffset = 0\nsize = 1M\nbootname = A\n"
-		 "[slot.r1]\nclass = rootfs\ndevice = /nonexistent/disk.img\noffset = 1M\nsize = 1M\nbootname = B\n"
+		 "[slot.r0]\nclass = rootfs\ndevice = /nonexistent/disk.img\noffset = 0\nsize = "
+		 "1M\nbootname = A\n"
+		 "[slot.r1]\nclass = rootfs\ndevice = /nonexistent/disk.img\noffset = 1M\nsize = "
+		 "1M\nbootname = B\n"
 		 "[slot.k0]\nclass = kernel\ndevice = /nonexistent/ka.img\nbootname = A\n"
 		 "[slot.k1]\nclass = kernel\ndevice = /nonexistent/kb.img\nbootname = B\n",
 		 booted);
@@ -42,7 +44,8 @@ Test(bootenv, root_naming_an_image_both_sets_share_is_not_known)
 	cr_assert_eq(fws_booted_from_cmdline(&conf, "root=/nonexistent/kb.img"), 'b');
 	cr_assert_eq(fws_booted_from_cmdline(&conf, "root=/nonexistent/ka.img quiet"), 'a');
 	/* fwseal.slot= still names the set where root= cannot. */
-	cr_assert_eq(fws_booted_from_cmdline(&conf, "root=/nonexistent/disk.img fwseal.slot=B"), 'b');
+	cr_assert_eq(fws_booted_from_cmdline(&conf, "root=/nonexistent/disk.img fwseal.slot=B"),
+		     'b');
 	cr_assert_eq(fws_booted_from_cmdline(&conf, "root=/nonexistent/disk.img.x"), '-');
 }
 
@@ -118,7 +121,8 @@ Test(bootenv, grub_block_read_as_grub_reads_it)
 	const char *keys[] = {"BOOT_ORDER"}, *values[] = {"A B"};
 	cr_assert_eq(fws_grub_rebuild(block, keys, values, 1, out), 0);
 	v = fws_grub_find(out, "BOOT_ORDER", &len);
-	cr_assert(v != NULL && len == 3 && memcmp(v, "A B", 3) == 0, "GRUB would not see our order");
+	cr_assert(v != NULL && len == 3 && memcmp(v, "A B", 3) == 0,
+		  "GRUB would not see our order");
 }
 
 static int fw_env(const char *text, struct fws_fw_env *env)
@@ -145,14 +149,14 @@ Test(bootenv, fw_env_config_that_libubootenv_would_read_otherwise_is_refused)
 {
 	struct fws_fw_env env;
 	static const char *const bad[] = {
-	    "env.bin 0 0x4000\n",			      /* relative: opened where fwseal runs */
-	    "/dev/mmcblk0 0x0\n",			      /* no size */
-	    "/a 0 4000\n/b 0 4000\n/c 0 4000\n",	      /* a third copy */
-	    "/dev/mmcblk0 -1 0x4000\n",			      /* a sign */
-	    "/dev/mmcblk0 0x0 0x4000 zz\n",		      /* not hex */
-	    "/dev/mmcblk0 0x0 0\n",			      /* an empty environment */
-	    "/dev/mmcblk0 0x0 0x4000 1 2 3\n",		      /* six fields */
-	    "# only a comment\n",			      /* no environment at all */
+	    "env.bin 0 0x4000\n",		 /* relative: opened where fwseal runs */
+	    "/dev/mmcblk0 0x0\n",		 /* no size */
+	    "/a 0 4000\n/b 0 4000\n/c 0 4000\n", /* a third copy */
+	    "/dev/mmcblk0 -1 0x4000\n",		 /* a sign */
+	    "/dev/mmcblk0 0x0 0x4000 zz\n",	 /* not hex */
+	    "/dev/mmcblk0 0x0 0\n",		 /* an empty environment */
+	    "/dev/mmcblk0 0x0 0x4000 1 2 3\n",	 /* six fields */
+	    "# only a comment\n",		 /* no environment at all */
 	    "/dev/mmcblk0 99999999999999999999999 0x4000\n", /* out of range */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

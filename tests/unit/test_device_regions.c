@@ -59,12 +59,13 @@ static void setup(void)
 	put("sys/devices/vdz/vdz2/partition", "2\n");
 	put("sys/devices/vdz/vdz2/start", "12288\n");
 	put("sys/devices/vdz/vdz2/size", "16384\n");
-	snprintf(cmd, sizeof(cmd),
-		 "cd '%s/sys/dev/block' && ln -s ../../devices/vdz 250:0 && "
-		 "ln -s ../../devices/vdz/vdz1 250:1 && ln -s ../../devices/vdz/vdz2 250:2 && "
-		 "mkdir -p ../../class/block && cd ../../class/block && ln -s ../../devices/vdz vdz && "
-		 "ln -s ../../devices/vdz/vdz1 vdz1 && ln -s ../../devices/vdz/vdz2 vdz2",
-		 base);
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "cd '%s/sys/dev/block' && ln -s ../../devices/vdz 250:0 && "
+	    "ln -s ../../devices/vdz/vdz1 250:1 && ln -s ../../devices/vdz/vdz2 250:2 && "
+	    "mkdir -p ../../class/block && cd ../../class/block && ln -s ../../devices/vdz vdz && "
+	    "ln -s ../../devices/vdz/vdz1 vdz1 && ln -s ../../devices/vdz/vdz2 vdz2",
+	    base);
 	sh(cmd);
 	char node[128];
 	static const char *const names[] = {"vdz", "vdz1", "vdz2", "other-vdz"};
@@ -97,12 +98,13 @@ static struct fws_fw_env env;
 static int check(const char *dev_a, const char *off_a, const char *env_dev)
 {
 	char text[2048], envtext[256];
-	snprintf(text, sizeof(text),
-		 "[system]\nhardware-id = hw\ntrusted-root = %s/r.json\nstate-dir = %s/state\n"
-		 "bootloader = uboot\n[uboot]\nfw-env-config = %s/fw_env.config\n"
-		 "[slot.r0]\nclass = rootfs\ndevice = %s/dev/%s\noffset = %s\nsize = 64K\nbootname = A\n"
-		 "[slot.r1]\nclass = rootfs\ndevice = %s/dev/vdz2\nbootname = B\n",
-		 base, base, base, base, dev_a, off_a, base);
+	snprintf(
+	    text, sizeof(text),
+	    "[system]\nhardware-id = hw\ntrusted-root = %s/r.json\nstate-dir = %s/state\n"
+	    "bootloader = uboot\n[uboot]\nfw-env-config = %s/fw_env.config\n"
+	    "[slot.r0]\nclass = rootfs\ndevice = %s/dev/%s\noffset = %s\nsize = 64K\nbootname = A\n"
+	    "[slot.r1]\nclass = rootfs\ndevice = %s/dev/vdz2\nbootname = B\n",
+	    base, base, base, base, dev_a, off_a, base);
 	cr_assert_eq(fws_sysconf_parse(text, strlen(text), "t.conf", &conf), 0, "%s",
 		     fws_diag_last()->why);
 	snprintf(envtext, sizeof(envtext), "%s/dev/%s 0x0 0x4000\n", base, env_dev);
@@ -113,7 +115,8 @@ static int check(const char *dev_a, const char *off_a, const char *env_dev)
 Test(regions, a_whole_disk_slot_over_the_partition_holding_the_environment)
 {
 	cr_assert_eq(check("vdz", "1M", "vdz1"), FWS_EOVERLAP);
-	cr_assert(strstr(fws_diag_last()->why, "[slot.r0] covers U-Boot environment copy 1") != NULL,
+	cr_assert(strstr(fws_diag_last()->why, "[slot.r0] covers U-Boot environment copy 1") !=
+		      NULL,
 		  "%s", fws_diag_last()->why);
 	/* Just before the partition: its bytes are not covered. */
 	cr_assert_eq(check("vdz", "0xF0000", "vdz1"), 0, "%s", fws_diag_last()->why);

@@ -54,8 +54,8 @@ int fws_fw_env_parse(const char *text, size_t len, const char *name, struct fws_
 		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
 		ln++;
 		if (n >= sizeof(line))
-			return fws_diag_set(FWS_ECONFIG, 0, name, "line %u: longer than %zu bytes", ln,
-					    sizeof(line) - 1);
+			return fws_diag_set(FWS_ECONFIG, 0, name, "line %u: longer than %zu bytes",
+					    ln, sizeof(line) - 1);
 		memcpy(line, text + pos, n);
 		line[n] = '\0';
 		pos += n + (nl != NULL);
@@ -91,7 +91,8 @@ int fws_fw_env_parse(const char *text, size_t len, const char *name, struct fws_
 		env->n++;
 	}
 	if (env->n == 0)
-		return fws_diag_set(FWS_ECONFIG, 0, name, "names no environment (DEVICE OFFSET SIZE)");
+		return fws_diag_set(FWS_ECONFIG, 0, name,
+				    "names no environment (DEVICE OFFSET SIZE)");
 	return 0;
 }
 

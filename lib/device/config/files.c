@@ -32,8 +32,8 @@ int fws_sysconf_check_files(const struct fws_sysconf *c, struct fws_fw_env *env)
 			rc = fws_fw_env_load(c->fw_env_config, env);
 		for (size_t i = 0; rc == 0 && i < env->n; i++) {
 			char what[64];
-			snprintf(what, sizeof(what), "U-Boot environment copy %zu (%s line %u)", i + 1,
-				 "fw_env.config", env->area[i].line);
+			snprintf(what, sizeof(what), "U-Boot environment copy %zu (%s line %u)",
+				 i + 1, "fw_env.config", env->area[i].line);
 			rc = fws_io_check_path(env->area[i].device, what,
 					       FWS_TRUST_DEVICE | FWS_TRUST_CHARDEV);
 		}

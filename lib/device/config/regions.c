@@ -32,8 +32,8 @@
 #include <unistd.h>
 
 #include "device/boot/env.h"
-#include "device/dir_internal.h"
 #include "device/config/checks.h"
+#include "device/dir_internal.h"
 #include "fwseal/error.h"
 #include "io/io.h"
 
@@ -236,10 +236,11 @@ static int check_slot(const struct fws_sysconf *c, const struct fws_conf_slot *s
 	}
 	if (s.is_file) {
 		if (stat(c->state_dir, &state) == 0 && inside(slot->device, &state))
-			return fws_diag_set(FWS_EOVERLAP, 0, slot->device,
-					    "[slot.%s] is inside the state directory %s (the state, "
-					    "the audit log and the lock live there)",
-					    slot->name, c->state_dir);
+			return fws_diag_set(
+			    FWS_EOVERLAP, 0, slot->device,
+			    "[slot.%s] is inside the state directory %s (the state, "
+			    "the audit log and the lock live there)",
+			    slot->name, c->state_dir);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct span *p = &r[i].span;
@@ -263,7 +264,8 @@ int fws_sysconf_check_regions(const struct fws_sysconf *c, const struct fws_fw_e
 	for (size_t i = 0; env != NULL && i < env->n; i++) {
 		char what[64];
 		snprintf(what, sizeof(what), "U-Boot environment copy %zu", i + 1);
-		protect(r, &n, what, env->area[i].device, env->area[i].offset, env->area[i].size, 0);
+		protect(r, &n, what, env->area[i].device, env->area[i].offset, env->area[i].size,
+			0);
 	}
 	if (c->bootloader == FWS_BOOT_GRUB)
 		protect(r, &n, "the GRUB environment block", c->grubenv, 0, 0, 0);
@@ -274,7 +276,10 @@ int fws_sysconf_check_regions(const struct fws_sysconf *c, const struct fws_fw_e
 	char names[5][FWS_CONF_PATH_MAX + 16];
 	for (size_t i = 0; i < 5; i++) {
 		snprintf(names[i], sizeof(names[i]), "%s/%s", c->state_dir, state_files[i]);
-		protect(r, &n, i == 0 ? "the device state" : i < 4 ? "the audit log" : "the device lock",
+		protect(r, &n,
+			i == 0	? "the device state"
+			: i < 4 ? "the audit log"
+				: "the device lock",
 			names[i], 0, 0, 0);
 	}
 	protect(r, &n, "system.conf", c->path, 0, 0, 1);

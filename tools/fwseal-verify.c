@@ -17,7 +17,7 @@
 
 #define DEVICE_CODES                                                                          \
 	FWS_ESTATE, FWS_EUNSAFE, FWS_EBUSY, FWS_EIO, FWS_ENOSPC, FWS_EROOTVERSION, FWS_ECONFIG,   \
-	    FWS_EBOOTLOADER, FWS_EFLOOR
+	    FWS_EOVERLAP, FWS_EFILETYPE, FWS_EBOOTLOADER, FWS_EFLOOR
 #define BUNDLE_CODES                                                                          \
 	FWS_ENOENT, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,            \
 	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
@@ -63,7 +63,8 @@ static int open_device(struct cli *c, int create)
 			configured = 1;
 			device_name = conf.state_dir;
 			rc = fws_sysconf_device_open(&dev, &sys, &conf, NULL, create);
-			if (rc == FWS_ECONFIG || rc == FWS_EBOOTLOADER)
+			if (rc == FWS_ECONFIG || rc == FWS_EBOOTLOADER || rc == FWS_EOVERLAP ||
+			    rc == FWS_EFILETYPE)
 				device_name = config != NULL ? config : FWS_SYSCONF_PATH;
 		}
 	}
@@ -140,7 +141,7 @@ static const struct cli_opt init_opts[] = {
 static const int init_codes[] = {FWS_EEXIST,	   FWS_ENOENT,	    FWS_EUNSAFE, FWS_EIO,
 				 FWS_EBUSY,	   FWS_EJSON,	    FWS_ESCHEMA, FWS_EENVELOPE,
 				 FWS_EUNTRUSTED, FWS_EBADSIG,	    FWS_ETHRESHOLD, FWS_ELIMIT,
-				 FWS_ENOSPC,	   FWS_ECONFIG,	    FWS_EBOOTLOADER, FWS_EFLOOR,
+				 FWS_ENOSPC,	   FWS_ECONFIG, FWS_EOVERLAP, FWS_EFILETYPE,	    FWS_EBOOTLOADER, FWS_EFLOOR,
 				 FWS_EFLOORSTEP, 0};
 
 static int run_init(struct cli *c)
@@ -516,7 +517,7 @@ static int run_provision_floor(struct cli *c)
 static const struct cli_opt status_opts[] = {DEVICE_OPT, JSON_OPT, {NULL}};
 /* status only reads: no lock to wait for, nothing written. */
 static const int status_codes[] = {FWS_ESTATE,	   FWS_EUNSAFE,	 FWS_EIO,	FWS_EROOTVERSION,
-				   FWS_ECONFIG,	   FWS_EBOOTLOADER, FWS_EJSON,	FWS_ESCHEMA,
+				   FWS_ECONFIG, FWS_EOVERLAP, FWS_EFILETYPE,	   FWS_EBOOTLOADER, FWS_EJSON,	FWS_ESCHEMA,
 				   FWS_EENVELOPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD,
 				   FWS_ELIMIT,	   FWS_EFLOOR,	    0};
 
@@ -664,7 +665,7 @@ static const struct cli_opt sbom_opts[] = {
     {"set", CLI_VALUE, "a|b", 0, "the set whose release to describe (default: the confirmed set)"},
     JSON_OPT,
     {NULL}};
-static const int sbom_codes[] = {FWS_ESTATE, FWS_EUNSAFE, FWS_EIO,	 FWS_ECONFIG, FWS_EBOOTLOADER,
+static const int sbom_codes[] = {FWS_ESTATE, FWS_EUNSAFE, FWS_EIO,	 FWS_ECONFIG, FWS_EOVERLAP, FWS_EFILETYPE, FWS_EBOOTLOADER,
 				 FWS_ENOENT, FWS_ELIMIT,  FWS_EJSON, 0};
 
 /* Reads all of fd (at most FWS_SBOM_MAX bytes: what an install accepts). */
@@ -752,7 +753,7 @@ static int run_sbom(struct cli *c)
 static const struct cli_opt log_opts[] = {
     DEVICE_OPT, JSON_OPT, {"verify", CLI_FLAG, NULL, 0, "check the hash chain and its head"},
     {NULL}};
-static const int log_codes[] = {FWS_ESTATE, FWS_EUNSAFE, FWS_EIO, FWS_ECONFIG, FWS_EBOOTLOADER, 0};
+static const int log_codes[] = {FWS_ESTATE, FWS_EUNSAFE, FWS_EIO, FWS_ECONFIG, FWS_EOVERLAP, FWS_EFILETYPE, FWS_EBOOTLOADER, 0};
 
 struct log_print {
 	json_t *lines;
@@ -825,7 +826,7 @@ static int run_log(struct cli *c)
 
 static const struct cli_opt selftest_opts[] = {DEVICE_OPT, JSON_OPT, {NULL}};
 static const int selftest_codes[] = {FWS_EINTERNAL, FWS_ENOMEM, FWS_ESTATE, FWS_EUNSAFE,
-				     FWS_EIO, FWS_ECONFIG, FWS_EBOOTLOADER, 0};
+				     FWS_EIO, FWS_ECONFIG, FWS_EOVERLAP, FWS_EFILETYPE, FWS_EBOOTLOADER, 0};
 
 /* The device's trusted time dates the record when a device is named: the
  * newest `created` it verified (a lower bound of the real date, never the

@@ -74,9 +74,10 @@ enum fws_error {
 	FWS_ESBOM = -60,        /* the SBOM lacks a field a regulator expects (component, supplier, graph, author, ...) */
 	FWS_ESBOMFORMAT = -61,  /* the SBOM is not SPDX 2.3 / CycloneDX 1.5 or 1.6 JSON, or not what sbom_format says */
 	FWS_ERECORD = -62,      /* the bundle differs from its release record */
-	/* -63 .. -69, -72 .. -79: assigned to other work of this round (merged separately) */
 	FWS_EDEADLINE = -70,    /* a download did not finish within its time limit (download-timeout) */
 	FWS_EHEADER = -71,      /* an HTTP answer's header line or header block is larger than fwseal accepts */
+	FWS_EOVERLAP = -72,     /* a slot covers a region fwseal or the bootloader needs (environment, grubenv, system.conf, root, state, log) */
+	FWS_EFILETYPE = -73,    /* a slot, environment device or configuration file is not a regular file or block device (a FIFO, socket, directory) */
 	FWS_ECHANNELSTALE = -80,    /* the channel expired: the device's trusted time is past its expires (an alarm, nothing installed) */
 	FWS_ECHANNELROLLBACK = -81, /* the channel's version is below the device's, or equal with other bytes (a replay) */
 	FWS_ECHANNELMISMATCH = -82, /* the bundle is not the one the channel names (manifest digest, version, security_version, product, bundle digest or size) */

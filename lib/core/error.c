@@ -93,6 +93,8 @@ static const struct fws_error_text error_texts[] = {
     [-FWS_ERECORD] = {"FWS_ERECORD", "bundle differs from its release record"},
     [-FWS_EDEADLINE] = {"FWS_EDEADLINE", "download did not finish within its time limit"},
     [-FWS_EHEADER] = {"FWS_EHEADER", "http header larger than fwseal accepts"},
+    [-FWS_EOVERLAP] = {"FWS_EOVERLAP", "a slot covers a region fwseal or the bootloader needs"},
+    [-FWS_EFILETYPE] = {"FWS_EFILETYPE", "not a regular file or block device"},
     [-FWS_ECHANNELSTALE] = {"FWS_ECHANNELSTALE", "channel is stale (past its expires)"},
     [-FWS_ECHANNELROLLBACK] = {"FWS_ECHANNELROLLBACK",
 			       "channel version older than the device's (rollback or replay)"},

@@ -126,8 +126,47 @@ int fws_io_open_parent(const char *path, char *dir, size_t cap, const char **bas
  * bootloader program): regular, owned by root or the effective user, not
  * writable by group or others; FWS_EUNSAFE naming `what` otherwise. */
 int fws_io_check_trusted(const struct stat *st, const char *name, const char *what);
+/* The rule for every file that decides where fwseal writes or what it
+ * runs (fs_trust.c, ADR-070): PATH and every directory on its way owned by
+ * root or the effective user and not writable by group or others (a
+ * root-owned sticky directory passes; a block device may be writable by
+ * its group); links followed only from a directory that passed. flags:
+ * FWS_TRUST_DEVICE a block device is accepted too, FWS_TRUST_DIR PATH is a
+ * directory, FWS_TRUST_NOLINK a link at PATH itself is refused (the file
+ * is replaced by a rename). A missing PATH (or directory) passes: the
+ * caller's open names it. FWS_EUNSAFE or FWS_EFILETYPE naming `what`. */
+#define FWS_TRUST_DEVICE 1u
+#define FWS_TRUST_DIR 2u
+#define FWS_TRUST_NOLINK 4u
+#define FWS_TRUST_CHARDEV 8u /* a character device too (MTD, UBI: an environment) */
+int fws_io_check_path(const char *path, const char *what, unsigned flags);
 /* An open file that will be written in place: regular, exactly one link,
  * owned by owner. FWS_EUNSAFE otherwise. */
 int fws_io_check_inplace(int fd, uid_t owner, const char *name);
+
+/* --- programs fwseal runs (run.c) --- */
+
+/* A program run without a shell, in its own process group, with only
+ * descriptors 0-2 (stdin_fd or /dev/null, a pipe, /dev/null), bounded in
+ * time as a whole and in output; the group is killed when the run ends. */
+struct fws_run {
+	const char *path;
+	char *const *argv;
+	char *const *envp;
+	int stdin_fd;        /* -1: /dev/null */
+	unsigned timeout_ms; /* output and exit together */
+	char *out;           /* out_cap + 1 bytes: its stdout, NUL-terminated */
+	size_t out_cap;
+};
+enum fws_run_end { FWS_RUN_EXITED, FWS_RUN_TIMEOUT, FWS_RUN_TOO_MUCH };
+struct fws_run_result {
+	enum fws_run_end end;
+	int exited; /* 1: status is an exit status, 0: a signal number */
+	int status;
+	size_t out_len;
+};
+/* 0 when the program ran (see res->end), else the errno why it could not
+ * start; the caller names the failure with its own code. */
+int fws_run_program(const struct fws_run *r, struct fws_run_result *res);
 
 #endif

@@ -77,6 +77,23 @@ PY
 # lighttpd, the fault proxy's attacks), kept in tests/fuzz/regressions/http.
 mkdir -p "$OUT/http"
 cp "$SRC"/tests/fuzz/regressions/http/*.http "$OUT/http/"
+# GRUB environment blocks (the body after the signature line) and
+# fw_env.config, variables and command lines: the regressions' and the
+# tests' (tests/cli/test_sysconf.sh, test_device_files.sh), and one block
+# from the real grub-editenv when it is installed.
+mkdir -p "$OUT/grubenv" "$OUT/uboot_env"
+cp "$SRC"/tests/fuzz/regressions/grubenv/* "$OUT/grubenv/"
+cp "$SRC"/tests/fuzz/regressions/uboot_env/* "$OUT/uboot_env/"
+if command -v grub-editenv >/dev/null 2>&1; then
+	t=$(mktemp -d)
+	if grub-editenv "$t/env" create &&
+		grub-editenv "$t/env" set BOOT_ORDER="A B" BOOT_A_LEFT=3 BOOT_B_LEFT=0 BOOTED=A other=kept; then
+		tail -c +26 "$t/env" >"$OUT/grubenv/grub-editenv.env"
+	fi
+	rm -rf "$t"
+fi
+printf '/var/lib/fwseal/env.bin 0x0 0x4000\n' >"$OUT/uboot_env/one-copy.conf"
+printf 'console=ttyS0 root=/dev/mmcblk0p2 fwseal.slot=B quiet\n' >"$OUT/uboot_env/cmdline.txt"
 # SBOMs: the tests' real CycloneDX and SPDX documents.
 mkdir -p "$OUT/sbom"
 cp "$SRC"/tests/sbom/*.cdx.json "$SRC"/tests/sbom/*.spdx.json "$OUT/sbom/"

@@ -52,9 +52,23 @@ def alt(values):
     return "(?:" + "|".join(re.escape(v) for v in sorted(set(vals), key=len, reverse=True)) + ")"
 
 
+def ancestors(paths):
+    """Every directory on the way to each path, "/" included."""
+    up = set()
+    for a in paths:
+        d = os.path.dirname(a)
+        while d and d not in up:
+            up.add(d)
+            if d == "/":
+                break
+            d = os.path.dirname(d)
+    return up
+
+
 def pattern_regex(p, args, devices, targets):
     dirs = [os.path.dirname(a) for a in args]
     bases = [os.path.basename(a) for a in args]
+    up = ancestors([a for a in args + devices if a.startswith("/")])
     out = ""
     i = 0
     while i < len(p):
@@ -69,6 +83,7 @@ def pattern_regex(p, args, devices, targets):
                 "arg": alt(args), "dir": alt(dirs), "random": "[a-z0-9]{12}",
                 "device": alt(devices), "set": "[ab]", "target": alt(targets), "n": "[0-9]+",
                 "zone": "[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*",
+                "up": alt(up), "blk": "[a-z0-9]+",
             }.get(ph, "(?!)")
             i += m.end()
             continue

@@ -1,22 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#define _GNU_SOURCE /* pipe2 */
 /* A bootloader fwseal has no backend for (EFI, barebox, a vendor loader):
  * an executable the integrator provides, called without a shell:
  *   PROGRAM get KEY...            prints KEY=VALUE lines (unset: leave out)
  *   PROGRAM set KEY=VALUE...      stores them, durably, all or none
- * Exit status 0 means done. Its output is bounded and it has 30 seconds;
- * anything else is FWS_EBOOTLOADER. docs/integration.md has an example. */
+ * Exit status 0 means done. Its output is bounded and it has 30 seconds
+ * for output and exit together (lib/io/run.c); anything else is
+ * FWS_EBOOTLOADER. docs/integration.md has an example. */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "device/boot/env.h"
 #include "fwseal/error.h"
@@ -29,61 +22,28 @@
 static char *const program_env[] = {(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 				    (char *)"LC_ALL=C", NULL};
 
-/* Runs argv; its stdout (at most OUT_MAX bytes) into out. */
+/* Runs argv through the one program runner (lib/io/run.c): its own
+ * process group, killed whole at the end; 30 s for output and exit
+ * together; descriptors 0-2 only. Its stdout (at most OUT_MAX bytes) into
+ * out. */
 static int run(const char *program, char *const *argv, char *out, size_t *out_len)
 {
-	int fds[2], status = 0;
-	pid_t pid;
-	posix_spawn_file_actions_t fa;
-	/* Close-on-exec: the program inherits its stdout and nothing else
-	 * fwseal holds open (the lock, the device directory). */
-	if (pipe2(fds, O_CLOEXEC) != 0)
-		return fws_diag_set(FWS_EBOOTLOADER, errno, program, "cannot run");
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addclose(&fa, fds[0]);
-	int rc = posix_spawn(&pid, program, &fa, NULL, argv, program_env);
-	posix_spawn_file_actions_destroy(&fa);
-	close(fds[1]);
-	if (rc != 0) {
-		close(fds[0]);
+	struct fws_run r = {program, argv, program_env, -1, TIMEOUT_MS, out, OUT_MAX};
+	struct fws_run_result res;
+	int rc = fws_run_program(&r, &res);
+	*out_len = res.out_len;
+	if (rc != 0)
 		return fws_diag_set(FWS_EBOOTLOADER, rc, program, "cannot run");
-	}
-	*out_len = 0;
-	struct timespec start;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	int failed = 0;
-	for (;;) {
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		long spent = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-		struct pollfd p = {fds[0], POLLIN, 0};
-		if (spent >= TIMEOUT_MS || poll(&p, 1, (int)(TIMEOUT_MS - spent)) <= 0) {
-			failed = 1; /* silent too long: a hung program is no bootloader */
-			break;
-		}
-		ssize_t n = read(fds[0], out + *out_len, OUT_MAX - *out_len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		*out_len += (size_t)n;
-		if (*out_len == OUT_MAX) {
-			failed = 1;
-			break;
-		}
-	}
-	close(fds[0]);
-	if (failed)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (failed)
-		return fws_diag_set(FWS_EBOOTLOADER, 0, program, "timed out or wrote too much");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	if (res.end == FWS_RUN_TIMEOUT)
+		return fws_diag_set(FWS_EBOOTLOADER, 0, program,
+				    "did not finish within %d s (killed with everything it started)",
+				    TIMEOUT_MS / 1000);
+	if (res.end == FWS_RUN_TOO_MUCH)
+		return fws_diag_set(FWS_EBOOTLOADER, 0, program, "wrote more than %d bytes",
+				    OUT_MAX);
+	if (!res.exited || res.status != 0)
 		return fws_diag_set(FWS_EBOOTLOADER, 0, program, "failed (exit status %d)",
-				    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	out[*out_len] = '\0';
+				    res.exited ? res.status : 128 + res.status);
 	return 0;
 }
 

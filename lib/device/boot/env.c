@@ -11,11 +11,11 @@
 
 #define LEFT_MAX 255
 
-static int set_of(const struct fws_env_boot *e, const char *bootname, size_t len)
+static int set_of(const struct fws_sysconf *conf, const char *bootname, size_t len)
 {
 	for (int i = 0; i < 2; i++)
-		if (strlen(e->conf->bootnames[i]) == len &&
-		    strncmp(e->conf->bootnames[i], bootname, len) == 0)
+		if (strlen(conf->bootnames[i]) == len &&
+		    strncmp(conf->bootnames[i], bootname, len) == 0)
 			return i;
 	return -1;
 }
@@ -48,14 +48,46 @@ char fws_booted_from_cmdline(const struct fws_sysconf *conf, const char *cmdline
 				    strncmp(conf->bootnames[i], p + 12, n - 12) == 0)
 					return i ? 'b' : 'a';
 		} else if (n > 5 && strncmp(p, "root=", 5) == 0) {
+			/* An image both sets have slots in (a disk image at two
+			 * offsets) names no set: not known, never set a (a later
+			 * fwseal.slot= may still name it). */
+			char set = '-';
 			for (size_t i = 0; i < conf->n_slots; i++)
 				if (strlen(conf->slots[i].device) == n - 5 &&
 				    strncmp(conf->slots[i].device, p + 5, n - 5) == 0)
-					return conf->slots[i].set;
+					set = set == '-' || set == conf->slots[i].set ? conf->slots[i].set
+										      : '?';
+			if (set == 'a' || set == 'b')
+				return set;
 		}
 		p += n;
 	}
 	return '-';
+}
+
+void fws_env_view_parse(const struct fws_sysconf *conf, const char (*values)[ENV_VALUE_MAX],
+			struct fws_boot_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->booted = v->order[0] = v->order[1] = '-';
+	/* BOOT_ORDER: known bootnames in order; unknown ones and repeats are
+	 * passed over, as the boot script passes them over. */
+	int n = 0;
+	for (const char *p = values[0]; *p != '\0' && n < 2;) {
+		while (*p == ' ')
+			p++;
+		size_t len = strcspn(p, " ");
+		int s = len ? set_of(conf, p, len) : -1;
+		if (s >= 0 && (n == 0 || v->order[0] != "ab"[s]))
+			v->order[n++] = "ab"[s];
+		p += len;
+	}
+	v->left[0] = tries(values[1]);
+	v->left[1] = tries(values[2]);
+	if (conf->booted == FWS_BOOTED_BOOTLOADER) {
+		int s = set_of(conf, values[3], strlen(values[3]));
+		v->booted = s < 0 ? '-' : "ab"[s];
+	}
 }
 
 static int env_read(void *ctx, struct fws_boot_view *v)
@@ -67,26 +99,8 @@ static int env_read(void *ctx, struct fws_boot_view *v)
 	int rc = e->vars.read(e->vars.ctx, keys, values, ENV_VARS);
 	if (rc != 0)
 		return rc;
-	memset(v, 0, sizeof(*v));
-	v->booted = v->order[0] = v->order[1] = '-';
-	/* BOOT_ORDER: known bootnames in order; unknown ones and repeats are
-	 * passed over, as the boot script passes them over. */
-	int n = 0;
-	for (const char *p = values[0]; *p != '\0' && n < 2;) {
-		while (*p == ' ')
-			p++;
-		size_t len = strcspn(p, " ");
-		int s = len ? set_of(e, p, len) : -1;
-		if (s >= 0 && (n == 0 || v->order[0] != "ab"[s]))
-			v->order[n++] = "ab"[s];
-		p += len;
-	}
-	v->left[0] = tries(values[1]);
-	v->left[1] = tries(values[2]);
-	if (e->conf->booted == FWS_BOOTED_BOOTLOADER) {
-		int s = set_of(e, values[3], strlen(values[3]));
-		v->booted = s < 0 ? '-' : "ab"[s];
-	} else {
+	fws_env_view_parse(e->conf, (const char(*)[ENV_VALUE_MAX])values, v);
+	if (e->conf->booted != FWS_BOOTED_BOOTLOADER) {
 		uint8_t *cmdline = NULL;
 		size_t len;
 		if (fws_file_read_all(e->conf->cmdline, 4096, &cmdline, &len) == 0)

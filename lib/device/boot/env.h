@@ -11,6 +11,7 @@
 #define FWSEAL_DEVICE_BOOT_ENV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fwseal/bootloader.h"
 #include "fwseal/sysconf.h"
@@ -42,9 +43,37 @@ void fws_env_boot_init(struct fws_bootloader *l, struct fws_env_boot *e,
  * root=DEVICE of a slot), or '-'. */
 char fws_booted_from_cmdline(const struct fws_sysconf *conf, const char *cmdline);
 
+/* The view from the variables' values (BOOT_ORDER, BOOT_<a>_LEFT,
+ * BOOT_<b>_LEFT, BOOTED, each NUL-terminated); booted stays '-' unless
+ * conf says the bootloader tells it. */
+void fws_env_view_parse(const struct fws_sysconf *conf, const char (*values)[ENV_VALUE_MAX],
+			struct fws_boot_view *v);
+
 /* Backends (one file each; uboot_none.c when built without libubootenv). */
 int fws_uboot_vars(struct fws_env_vars *v, const struct fws_sysconf *conf);
 int fws_grub_vars(struct fws_env_vars *v, const struct fws_sysconf *conf);
 int fws_custom_vars(struct fws_env_vars *v, const struct fws_sysconf *conf);
+
+/* The GRUB environment block (grub.c), as pure functions on its 1024
+ * bytes: a key's value (NULL when absent), and the block with keys set
+ * (-1 when they do not fit). */
+#define FWS_GRUB_BLOCK 1024
+const char *fws_grub_find(const char *block, const char *key, size_t *len);
+int fws_grub_rebuild(const char *block, const char *const *keys, const char *const *values,
+		     size_t n, char *out);
+
+/* fw_env.config as libubootenv reads it (fw_env.c): the one or two
+ * environment copies, each a device or file, an offset and a size. */
+struct fws_fw_env_area {
+	char device[FWS_CONF_PATH_MAX];
+	uint64_t offset, size;
+	unsigned line;
+};
+struct fws_fw_env {
+	struct fws_fw_env_area area[2];
+	size_t n;
+};
+int fws_fw_env_parse(const char *text, size_t len, const char *name, struct fws_fw_env *env);
+int fws_fw_env_load(const char *path, struct fws_fw_env *env);
 
 #endif

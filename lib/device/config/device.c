@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "device/boot/env.h"
+#include "device/config/checks.h"
 #include "device/dir_internal.h"
 #include "device/floor/floor.h"
 #include "device/slot/raw.h"
@@ -63,10 +64,20 @@ static int bootloader(struct fws_device *dev, struct fws_sys_backend *b)
 int fws_sysconf_device_open(struct fws_device *dev, struct fws_sys_backend *b,
 			    const struct fws_sysconf *conf, const struct fws_fs_ops *fs, int create)
 {
+	struct fws_fw_env env;
 	memset(b, 0, sizeof(*b));
 	b->conf = conf;
 	b->fd = -1;
-	int rc = fws_dir_device_open(dev, &b->dir, conf->state_dir, fs, create);
+	/* Before anything is opened: the files the configuration names are
+	 * as trusted as it is, and no slot covers what they hold (checks.h,
+	 * ADR-070, ADR-071). Here, not in the loader: every way to a device
+	 * passes through this function. */
+	int rc = fws_sysconf_check_files(conf, &env);
+	if (rc == 0)
+		rc = fws_sysconf_check_regions(conf, &env);
+	if (rc != 0)
+		return rc;
+	rc = fws_dir_device_open(dev, &b->dir, conf->state_dir, fs, create);
 	if (rc != 0)
 		return rc;
 	if (b->dir.root_dirfd == b->dir.dirfd)

@@ -65,14 +65,18 @@ static const char *sec_label(const struct parser *p)
 	return label;
 }
 
-/* Numbers: decimal or 0x hex (a leading 0 is not octal: 010 is ten), an
- * optional K, M or G (powers of 1024). */
+/* Numbers: decimal or 0x hex, an optional K, M or G (powers of 1024). A
+ * leading 0 before another digit is refused: strtoull, fw_env.config and
+ * many readers take 010 as octal 8, others as ten; a byte offset one
+ * reader places elsewhere than another is a slot over something else
+ * ([floor] refuses it the same way). */
 static int parse_number(const char *v, uint64_t max, uint64_t *out)
 {
 	char *end;
 	int hex = v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
 	errno = 0;
-	if (!isdigit((unsigned char)v[hex ? 2 : 0]))
+	if (!(hex ? isxdigit((unsigned char)v[2]) : isdigit((unsigned char)v[0])) ||
+	    (!hex && v[0] == '0' && isdigit((unsigned char)v[1])))
 		return -1;
 	unsigned long long x = strtoull(v + (hex ? 2 : 0), &end, hex ? 16 : 10);
 	if (errno != 0 || end == v)

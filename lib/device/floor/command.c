@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#define _GNU_SOURCE /* pipe2, posix_spawn_file_actions_addclosefrom_np */
 /* The floor kept by an external program: RPMB (mmc-utils), OTP fuses, a
  * vendor's secure element. The integrator's executable is called without
  * a shell (docs/rollback-floor.md has an example):
@@ -8,24 +7,17 @@
  *   PROGRAM provision N      sets the store up once (keeping a floor it
  *                            already holds) and raises it to at least N
  * Exit status 0 means done; fwseal reads the floor back after every raise
- * and believes only what `get` prints. The program runs the way the custom
- * bootloader's does, and tighter: a known environment, standard input and
- * error on /dev/null, no descriptor of fwseal's inherited (the lock, the
- * state directory), its own process group, killed whole (with anything it
- * started) when it runs longer than `timeout`. Its output is bounded. Any
- * other outcome is FWS_EFLOOR. */
+ * and believes only what `get` prints. The program runs through the one
+ * program runner (lib/io/run.c), as the custom bootloader's does: a known
+ * environment, standard input and error on /dev/null, no descriptor of
+ * fwseal's inherited (the lock, the state directory), its own process
+ * group, killed whole (with anything it started) when it runs longer than
+ * `timeout`. Its output is bounded. Any other outcome is FWS_EFLOOR. */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "device/floor/floor.h"
 #include "fwseal/error.h"
@@ -36,106 +28,25 @@
 static char *const program_env[] = {(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 				    (char *)"LC_ALL=C", NULL};
 
-static long ms_since(const struct timespec *start)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
-}
-
-static int spawn(const struct fws_sysconf *c, char *const *argv, int out_fd, pid_t *pid)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&attr);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	/* Close-on-exec is not relied on alone: nothing past stderr is passed
-	 * on, whoever opened it. */
-	posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
-	/* Its own process group: a timeout kills what it started too. */
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-	int rc = posix_spawn(pid, c->floor_program, &fa, &attr, argv, program_env);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	return rc;
-}
-
-/* Runs the program with argv; its stdout (at most OUT_MAX bytes) in out. */
+/* Runs the program with argv through the one program runner
+ * (lib/io/run.c); its stdout (at most OUT_MAX bytes) in out. */
 static int run(const struct fws_sysconf *c, char *const *argv, char *out)
 {
-	int fds[2], status = 0, failed = 0;
-	size_t len = 0;
-	pid_t pid;
-	struct timespec start;
-	if (pipe2(fds, O_CLOEXEC) != 0)
-		return fws_diag_set(FWS_EFLOOR, errno, c->floor_program, "cannot run");
-	int rc = spawn(c, argv, fds[1], &pid);
-	close(fds[1]);
-	if (rc != 0) {
-		close(fds[0]);
+	struct fws_run r = {c->floor_program, argv,  program_env, -1, c->floor_timeout_ms,
+			    out,	      OUT_MAX};
+	struct fws_run_result res;
+	int rc = fws_run_program(&r, &res);
+	if (rc != 0)
 		return fws_diag_set(FWS_EFLOOR, rc, c->floor_program, "cannot run");
-	}
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		long spent = ms_since(&start);
-		struct pollfd p = {fds[0], POLLIN, 0};
-		int ready = spent >= (long)c->floor_timeout_ms
-				? 0
-				: poll(&p, 1, (int)((long)c->floor_timeout_ms - spent));
-		if (ready < 0 && errno == EINTR)
-			continue;
-		/* Nothing in time, or poll itself failed: a read now could block
-		 * past the timeout. */
-		if (ready <= 0) {
-			failed = 1;
-			break;
-		}
-		ssize_t n = read(fds[0], out + len, OUT_MAX - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len == OUT_MAX) {
-			failed = 2;
-			break;
-		}
-	}
-	close(fds[0]);
-	/* Its output closed: it still has the rest of its time to exit. It is
-	 * waited for without being reaped (WNOWAIT), so its process group id
-	 * cannot be taken by another process before the group is killed. */
-	while (!failed) {
-		siginfo_t info;
-		memset(&info, 0, sizeof(info));
-		int w = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
-		if (w == 0 && info.si_pid == pid)
-			break;
-		if (w < 0 && errno != EINTR)
-			break;
-		if (ms_since(&start) >= (long)c->floor_timeout_ms)
-			failed = 1;
-		else
-			usleep(2000);
-	}
-	/* Whatever it started goes with it, also when it finished. */
-	kill(-pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (failed)
+	if (res.end != FWS_RUN_EXITED)
 		return fws_diag_set(FWS_EFLOOR, 0, c->floor_program,
-				    failed == 1 ? "ran longer than %u s (killed)"
-						: "wrote more than %u bytes",
-				    failed == 1 ? (unsigned)(c->floor_timeout_ms / 1000) : OUT_MAX);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return fws_diag_set(
-		    FWS_EFLOOR, 0, c->floor_program, "%s failed (exit status %d)", argv[1],
-		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	out[len] = '\0';
+				    res.end == FWS_RUN_TIMEOUT ? "ran longer than %u s (killed)"
+							       : "wrote more than %u bytes",
+				    res.end == FWS_RUN_TIMEOUT ? (unsigned)(c->floor_timeout_ms / 1000)
+							       : OUT_MAX);
+	if (!res.exited || res.status != 0)
+		return fws_diag_set(FWS_EFLOOR, 0, c->floor_program, "%s failed (exit status %d)",
+				    argv[1], res.exited ? res.status : 128 + res.status);
 	return 0;
 }
 

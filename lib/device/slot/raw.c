@@ -57,8 +57,8 @@ static int capacity(const struct fws_conf_slot *s, int fd, uint64_t *cap)
 	} else if (S_ISREG(st.st_mode)) {
 		total = (uint64_t)st.st_size;
 	} else {
-		return fws_diag_set(FWS_ECONFIG, 0, s->device,
-				    "[slot.%s]: neither a block device nor a file", s->name);
+		return fws_diag_set(FWS_EFILETYPE, 0, s->device,
+				    "[slot.%s]: not a regular file or block device", s->name);
 	}
 	if (s->offset > total || (s->size != 0 && s->size > total - s->offset))
 		return fws_diag_set(FWS_ECONFIG, 0, s->device,
@@ -77,7 +77,14 @@ static int open_slot(struct fws_sys_backend *b, const struct fws_conf_slot *s, i
 	const struct fws_fs_ops *fs = &b->dir.fs;
 	if (stat(s->device, &st) != 0)
 		return fws_diag_set(fws_errno_code(errno), errno, s->device, "cannot open");
-	int flags = O_WRONLY | O_CLOEXEC | O_NOCTTY | (S_ISBLK(st.st_mode) ? O_EXCL : 0);
+	/* A FIFO opened for writing waits for a reader for ever; a character
+	 * device or socket is no slot either: refused before the open, and
+	 * O_NONBLOCK in case one was swapped in since (no effect on a file or
+	 * a block device). */
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		return fws_diag_set(FWS_EFILETYPE, 0, s->device,
+				    "[slot.%s]: not a regular file or block device", s->name);
+	int flags = O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (S_ISBLK(st.st_mode) ? O_EXCL : 0);
 	/* The configured path is the integrator's (a by-partlabel link is
 	 * fine): links are followed here, unlike below a device directory. */
 	*fd = fs->openat != NULL ? fs->openat(fs->ctx, AT_FDCWD, s->device, flags, 0)
@@ -204,7 +211,7 @@ static int raw_read_back(void *ctx, char set, const struct fws_payload *p, uint6
 	size_t got;
 	if (s == NULL)
 		return FWS_ETARGET;
-	int fd = open(s->device, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = open(s->device, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return fws_diag_set(fws_errno_code(errno), errno, s->device, "cannot read back");
 	if (offset == 0)

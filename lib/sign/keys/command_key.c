@@ -1,28 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#define _GNU_SOURCE /* memfd_create, posix_spawn_file_actions_addclosefrom_np */
+#define _GNU_SOURCE /* memfd_create */
 /* The signer-command provider, for signing services and cloud KMS that
  * fwseal has no library for. The protocol (docs/hsm.md):
  *   stdin   exactly the bytes to sign (the DSSE PAE), then end of file
  *   stdout  the 64-byte Ed25519 signature in standard base64 (88
  *           characters), optionally followed by one newline; nothing else
  *   status  0; anything else is a refusal (FWS_ESIGNER)
- * The command runs under /bin/sh -c in its own process group, with only
- * descriptors 0, 1 and 2 and a clean environment (it must not see the
- * caller's passphrases or tokens' PINs), and is killed with its whole group
- * when it overruns its time. Whatever it returns is verified against the
+ * The command runs under /bin/sh -c through the one program runner
+ * (lib/io/run.c): its own process group, only descriptors 0, 1 and 2, a
+ * clean environment (it must not see the caller's passphrases or tokens'
+ * PINs), killed with its whole group when it overruns its time. Whatever it returns is verified against the
  * public key file given with it before it is used (key.c). */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <sodium.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fwseal/encoding.h"
@@ -77,93 +72,6 @@ static int stdin_file(const uint8_t *msg, size_t len, int *fd_out)
 	return 0;
 }
 
-static long elapsed_ms(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
-}
-
-static int spawn(struct command_key *k, int in_fd, int out_fd, pid_t *pid)
-{
-	char *argv[] = {(char *)"sh", (char *)"-c", k->command, NULL};
-	char *envp[] = {(char *)"PATH=/usr/local/bin:/usr/bin:/bin", (char *)"LC_ALL=C",
-			k->keyid_env, NULL};
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, dflt;
-	int rc;
-
-	sigemptyset(&none);
-	sigemptyset(&dflt);
-	sigaddset(&dflt, SIGPIPE);
-	sigaddset(&dflt, SIGINT);
-	sigaddset(&dflt, SIGTERM);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&attr);
-	posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
-	/* Nothing else fwseal holds - key files, a token's session, the
-	 * bundle being written - reaches the command. */
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	/* Its own process group, so a timeout kills whatever it started too. */
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &dflt);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-					    POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawn(pid, "/bin/sh", &fa, &attr, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	return rc == 0 ? 0
-		       : fws_diag_set(FWS_ESIGNER, rc, k->command, "cannot run the signer command");
-}
-
-/* Its standard output, bounded in size and time; 1 when it overran. */
-static int collect(int fd, unsigned timeout_ms, const struct timespec *start, char *out,
-		   size_t *len)
-{
-	*len = 0;
-	for (;;) {
-		long spent = elapsed_ms(start);
-		struct pollfd p = {fd, POLLIN, 0};
-		if (spent >= (long)timeout_ms)
-			return 1;
-		int ready = poll(&p, 1, (int)((long)timeout_ms - spent));
-		if (ready < 0 && errno == EINTR)
-			continue;
-		if (ready == 0)
-			return 1;
-		if (ready < 0)
-			return 0; /* cannot wait: judged on what came */
-		ssize_t n = read(fd, out + *len, OUT_MAX - *len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return 0;
-		*len += (size_t)n;
-		if (*len == OUT_MAX)
-			return 0; /* more than any signature: judged below */
-	}
-}
-
-/* Waits for the command within what is left of its time; 1 on timeout. */
-static int reap(pid_t pid, unsigned timeout_ms, const struct timespec *start, int *status)
-{
-	for (;;) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-		if (r == pid)
-			return 0;
-		if (r < 0 && errno != EINTR)
-			return 0;
-		if (elapsed_ms(start) >= (long)timeout_ms)
-			return 1;
-		struct timespec pause = {0, 10 * 1000 * 1000};
-		nanosleep(&pause, NULL);
-	}
-}
-
 static int parse_signature(const struct command_key *k, char *out, size_t len, uint8_t sig[64])
 {
 	size_t sig_len = 0;
@@ -187,45 +95,30 @@ static int command_sign(void *impl, const uint8_t *msg, size_t len, uint8_t sig[
 {
 	struct command_key *k = impl;
 	char out[OUT_MAX + 1];
-	int in_fd = -1, fds[2] = {-1, -1}, status = 0, rc;
-	size_t out_len = 0;
-	struct timespec start;
-	pid_t pid;
+	char *argv[] = {(char *)"sh", (char *)"-c", k->command, NULL};
+	char *envp[] = {(char *)"PATH=/usr/local/bin:/usr/bin:/bin", (char *)"LC_ALL=C",
+			k->keyid_env, NULL};
+	struct fws_run_result res;
+	int in_fd = -1, rc;
 
 	if ((rc = stdin_file(msg, len, &in_fd)) != 0)
 		return rc;
-	if (pipe2(fds, O_CLOEXEC) != 0) {
-		close(in_fd);
-		return fws_diag_set(FWS_EIO, errno, NULL, "cannot run the signer command");
-	}
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	rc = spawn(k, in_fd, fds[1], &pid);
+	/* The one program runner (lib/io/run.c): its own process group, killed
+	 * whole at the end; one bound on output and exit; descriptors 0-2. */
+	struct fws_run r = {"/bin/sh", argv, envp, in_fd, k->timeout_ms, out, OUT_MAX};
+	rc = fws_run_program(&r, &res);
 	close(in_fd);
-	close(fds[1]);
-	if (rc != 0) {
-		close(fds[0]);
-		return rc;
-	}
-	int overran = collect(fds[0], k->timeout_ms, &start, out, &out_len);
-	close(fds[0]);
-	if (!overran)
-		overran = reap(pid, k->timeout_ms, &start, &status);
-	if (overran) {
-		/* The whole group: a shell's children would outlive it. */
-		kill(-pid, SIGKILL);
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		return fws_diag_set(FWS_ESIGNER, 0, k->command,
-				    "gave no signature within %u s: stopped (process group killed)",
-				    (k->timeout_ms + 999) / 1000);
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return fws_diag_set(FWS_ESIGNER, 0, k->command,
-				    "failed (%s %d); nothing was signed",
-				    WIFEXITED(status) ? "exit status" : "signal",
-				    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-	out[out_len] = '\0';
-	rc = parse_signature(k, out, out_len, sig);
+	if (rc != 0)
+		return fws_diag_set(FWS_ESIGNER, rc, k->command, "cannot run the signer command");
+	if (res.end == FWS_RUN_TIMEOUT)
+		rc = fws_diag_set(FWS_ESIGNER, 0, k->command,
+				  "gave no signature within %u s: stopped (process group killed)",
+				  (k->timeout_ms + 999) / 1000);
+	else if (!res.exited || res.status != 0)
+		rc = fws_diag_set(FWS_ESIGNER, 0, k->command, "failed (%s %d); nothing was signed",
+				  res.exited ? "exit status" : "signal", res.status);
+	else /* more than any signature (FWS_RUN_TOO_MUCH) is judged here */
+		rc = parse_signature(k, out, res.out_len, sig);
 	sodium_memzero(out, sizeof out);
 	return rc;
 }

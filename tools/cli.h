@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "fwseal/bundle.h"
+#include "fwseal/diag.h"
 
 #define CLI_MAX_OPTS 24
 #define CLI_MAX_LIST 64 /* values of one repeatable option */
@@ -106,8 +107,22 @@ int cli_status(int code);
 int cli_fail(const char *subject, int code);
 /* The same with a note after the reason ("; not recorded: ..."). */
 int cli_fail_note(const char *subject, int code, const char *note);
+/* The same with the reason written here (a check the CLI itself made);
+ * part may be NULL. */
+int cli_fail_why(const char *subject, int code, const char *part, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* A command-line mistake: "PROG CMD: message (try ...)", status 2. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* These four are the only way a failure is reported: each writes the one
+ * stderr line and, with --json, the result's "error" object. The subject
+ * is the input the library's diagnostic blames (fwseal/diag.h, its input)
+ * by the name given here, else the subject passed: never one picked from
+ * the code. */
+void cli_input_name(enum fws_input input, const char *name);
+/* 1 once a failure was reported (only the first one is). */
+int cli_reported(void);
+/* cli_main's last step: a failure status nobody reported is reported. */
+int cli_finish_failure(int status);
 /* s with control characters escaped (\n, \t, \xNN), for every message
  * that names a file or a value the user gave. Returns a static buffer
  * (one of four, used in turn). */

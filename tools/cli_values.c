@@ -56,10 +56,10 @@ int cli_now(int64_t *out)
 		unsigned long long v;
 		/* 9999-12-31T23:59:59Z is the last time the formats can carry. */
 		if (cli_parse_u64(sde, 253402300799ull, &v) != 0) {
-			fprintf(stderr, "%s: SOURCE_DATE_EPOCH: '%s' is not a whole number of seconds "
-					"from 0 to 253402300799\n",
-				cli_prog, cli_esc(sde));
-			return cli_status(FWS_ECLOCK);
+			return cli_fail_why("SOURCE_DATE_EPOCH", FWS_ECLOCK, NULL,
+					    "'%s' is not a whole number of seconds from 0 to "
+					    "253402300799",
+					    cli_esc(sde));
 		}
 		*out = (int64_t)v;
 		return 0;

@@ -73,8 +73,9 @@ static int generate_in_token(struct cli *c, const char *out, const char *uri)
 	rc = fws_public_key_save(path, pk);
 	if (rc != 0) {
 		/* The key exists in the token: say where, or it is lost. */
-		rc = cli_fail(path, rc);
-		fprintf(stderr, "%s: the new key is in the token as %s\n", cli_prog, key_uri);
+		char note[600];
+		snprintf(note, sizeof(note), "the new key is in the token as %s", cli_esc(key_uri));
+		rc = cli_fail_note(path, rc, note);
 		free(key_uri);
 		return rc;
 	}

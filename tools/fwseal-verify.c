@@ -153,14 +153,12 @@ static int run_init(struct cli *c)
 		rc = cli_usage_error("--hardware ID is required with --device");
 	}
 	if (rc == 0) {
+		cli_input_name(FWS_INPUT_ROOT, root_path);
+		cli_input_name(FWS_INPUT_DEVICE, device_name);
+		fws_diag_clear();
 		rc = fws_device_provision(&dev, root, len, hw, id, fv != NULL ? &factory : NULL);
 		if (rc != 0)
-			rc = cli_fail(rc == FWS_EEXIST || rc == FWS_EIO || rc == FWS_EBUSY ||
-					      rc == FWS_ENOSPC || rc == FWS_EBOOTLOADER ||
-					      rc == FWS_EFLOOR || rc == FWS_EFLOORSTEP
-					  ? device_name
-					  : root_path,
-				      rc);
+			rc = cli_fail(device_name, rc);
 	}
 	free(root);
 	if (rc != 0)
@@ -242,9 +240,9 @@ static int run_install(struct cli *c)
 		rc = cli_bundle_open(c, bundle, configured ? &conf : NULL, &prog, &in);
 	/* An install removes what the set held: never the bundle itself. */
 	if (rc == 0 && in.http == NULL && fws_dir_device_holds(backend, in.fd.fd)) {
-		fprintf(stderr, "%s: %s: %s (the bundle is one of the device's own files)\n",
-			cli_prog, cli_esc(bundle), fws_strerror(FWS_ESAMEFILE));
-		rc = cli_status(FWS_ESAMEFILE);
+		rc = cli_fail_why(bundle, FWS_ESAMEFILE, NULL,
+				  "%s (the bundle is one of the device's own files)",
+				  fws_strerror(FWS_ESAMEFILE));
 	}
 	if (rc == 0) {
 		if (tt != NULL)
@@ -259,14 +257,12 @@ static int run_install(struct cli *c)
 		fws_diag_clear();
 		rc = fws_device_install(&dev, in.read, in.ctx, &io, res);
 		cli_progress_end(&prog);
+		/* The library's diagnostic says which of the three failed. */
+		cli_input_name(FWS_INPUT_PERMIT, permit_path);
+		cli_input_name(FWS_INPUT_DEVICE, device);
+		cli_input_name(FWS_INPUT_BUNDLE, in.name);
 		if (rc != 0)
-			rc = device_fail(rc == FWS_EPERMIT ? permit_path
-					    : rc == FWS_EBUSY || rc == FWS_ESTATE || rc == FWS_ENOSPC ||
-							  rc == FWS_EUNSAFE || rc == FWS_EBOOTLOADER ||
-							  rc == FWS_ETARGET
-						? device
-						: in.name,
-					 rc);
+			rc = device_fail(in.name, rc);
 	}
 	if (rc == 0) {
 		struct fws_device_status st;
@@ -696,9 +692,10 @@ static int run_sbom(struct cli *c)
 		json_t *doc = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &err);
 		if (doc == NULL) {
 			free(data);
-			fprintf(stderr, "%s: %s: sbom.%c: the kept SBOM is not JSON (line %d)\n",
-				cli_prog, cli_esc(device_name), used, err.line);
-			return cli_status(FWS_EJSON);
+			char part[16];
+			snprintf(part, sizeof(part), "sbom.%c", used);
+			return cli_fail_why(device_name, FWS_EJSON, part,
+					    "the kept SBOM is not JSON (line %d)", err.line);
 		}
 		fws_sha256(data, len, digest);
 		cli_json_set(c, "set", set_json(used));
@@ -771,10 +768,10 @@ static int run_log(struct cli *c)
 		if (rc != 0) {
 			char where[64];
 			snprintf(where, sizeof(where), "line %llu", (unsigned long long)bad);
-			fprintf(stderr, "%s: %s: log (%s): the hash chain or its head does not "
-					"verify\n",
-				cli_prog, cli_esc(device), bad ? where : "head");
-			return cli_status(rc);
+			char part[80];
+			snprintf(part, sizeof(part), "log (%s)", bad ? where : "head");
+			return cli_fail_why(device, rc, part,
+					    "the hash chain or its head does not verify");
 		}
 		printf("audit log intact: %llu entries, hash chain and head verified\n",
 		       (unsigned long long)entries);

@@ -346,8 +346,7 @@ static int run_sign(struct cli *c)
 					      &prog, res);
 		cli_progress_end(&prog);
 		if (rc != 0)
-			rc = cli_fail(rc == FWS_ENOTAUTHORISED ? fws_signing_key_name(key) : bundle,
-				      rc);
+			rc = cli_fail(bundle, rc);
 	}
 	if (rc == 0) {
 		const struct fws_role *rel = &res->root.roles[FWS_ROLE_RELEASE];
@@ -449,6 +448,8 @@ static int run_verify(struct cli *c)
 	    ((rc = fws_file_read_all(record_path, FWS_RECORD_MAX, &record, &record_len)) != 0 ||
 	     (rc = fws_record_validate(record, record_len)) != 0))
 		rc = cli_fail(record_path, rc);
+	cli_input_name(FWS_INPUT_RECORD, record_path);
+	cli_input_name(FWS_INPUT_BUNDLE, bundle);
 	if (rc == 0)
 		rc = cli_jobs(c, &vo.jobs);
 	if (rc == 0 && at != NULL && fws_time_parse(at, &now) != 0)
@@ -470,7 +471,7 @@ static int run_verify(struct cli *c)
 			rc = fws_bundle_verify_sbom(in.read, in.ctx, &vo, res, 0, &sbom, &sbom_len);
 		cli_progress_end(&prog);
 		if (rc != 0)
-			rc = cli_fail(rc == FWS_ERECORD ? record_path : in.name, rc);
+			rc = cli_fail(in.name, rc);
 	}
 	if (rc == 0 && c->json) {
 		cli_json_set(c, "bundle", json_string(in.name));
@@ -762,7 +763,7 @@ static int run_permit(struct cli *c)
 					   cli_flag(c, "force") ? FWS_OUT_REPLACE : FWS_OUT_NEW,
 					   inputs, 3);
 	else
-		rc = cli_fail(rc == FWS_ENOTAUTHORISED ? fws_signing_key_name(key) : bundle, rc);
+		rc = cli_fail(bundle, rc);
 	if (rc < 0)
 		rc = cli_fail(out_path, rc);
 	if (rc != 0)
@@ -849,7 +850,7 @@ static int run_attest(struct cli *c)
 				&json, &json_len, res);
 		cli_progress_end(&prog);
 		if (rc != 0)
-			rc = cli_fail(rc == FWS_ENOTAUTHORISED ? fws_signing_key_name(key) : in.name, rc);
+			rc = cli_fail(in.name, rc);
 	}
 	if (rc == 0) {
 		rc = fws_file_write_atomic(out, json, json_len, 0644,

@@ -517,6 +517,7 @@ static const struct cli_opt record_opts[] = {
     {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     CLI_NET_OPTS,
+    {"json", CLI_FLAG, NULL, 0, "print the result as JSON (with --out: standard output\ncarries the record otherwise)"},
     {NULL}};
 static const int record_codes[] = {BUNDLE_CODES,   FWS_ESBOMFORMAT, FWS_EEXIST, FWS_ESAMEFILE,
 				   FWS_ENOSPC, CLI_NET_CODES, FWS_EINTERNAL, 0};
@@ -527,6 +528,8 @@ static int run_record(struct cli *c)
 	struct fws_record_input in[] = {{"root", root_path}};
 	int64_t now = 0;
 	int rc = 0;
+	if (c->json && cli_get(c, "out") == NULL)
+		return cli_usage_error("--json needs --out (standard output carries the record)");
 	if (at != NULL && fws_time_parse(at, &now) != 0)
 		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
 	else if (at == NULL)
@@ -534,6 +537,8 @@ static int run_record(struct cli *c)
 	if (rc == 0)
 		rc = write_record(c, c->args[0], root_path, now, in, 1, cli_get(c, "out"),
 				  cli_flag(c, "force"));
+	if (rc == 0)
+		cli_json_set(c, "out", json_string(cli_get(c, "out")));
 	return rc;
 }
 
@@ -969,7 +974,7 @@ static const struct cli_cmd commands[] = {
      record_opts, 1, 1, record_codes,
      "fwseal record --root root.json --out pump-1.2.0.record.json pump-1.2.0.fwb\n"
      "fwseal verify --root root.json --record pump-1.2.0.record.json pump-1.2.0.fwb",
-     run_record, NULL},
+     run_record, "out              the record written"},
     {"inspect", "show what a bundle says, WITHOUT verifying it; or its verified SBOM",
      "[--json] BUNDLE|-  |  --sbom --root FILE [--out FILE] BUNDLE|-",
      "Lists the manifest, the signatures' key ids and the entries of a bundle.\n"

@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: Apache-2.0
+# One error path (docs/exit-codes.md, "How a failure is reported"): every
+# failure of every command, usage errors included, leaves through one
+# reporter. In text mode that is exactly one stderr line "PROG: ..."; with
+# --json it is exactly one JSON object on standard output whose "error"
+# member carries the same status, and "ok": false. The commands are taken
+# from the tools' own command lists (PROG --help) and each status a failure
+# ends with must be one its COMMAND --help lists: a status a command can
+# end with but does not document fails here too. Subjects come from the
+# library's diagnostic (which input failed), never from the code: a bad
+# permit is named as the permit, a full device as the device, a bad bundle
+# as the bundle.
+# req: REQ-ERR-001
+. "$(dirname "$0")/lib.sh"
+
+std_setup
+device_init dev
+make_key other
+
+# The commands of a tool, one per line ("root init" is one command).
+commands_of() { "$1" --help | sed -n '/^Commands:/,/^$/p' | sed -n 's/^  \([a-z0-9-]*\( [a-z0-9-]*\)\?\)  .*/\1/p' | sed 's/ *$//'; }
+# The statuses COMMAND --help lists.
+statuses_of() { "$1" $2 --help | sed -n '/^Exit status:/,$p' | sed -n 's/^  \([0-9][0-9]*\) .*/\1/p'; }
+
+# json_result FILE STATUS: FILE is exactly one JSON object whose error has
+# STATUS; prints the problem, if any.
+json_result() {
+	python3 - "$1" "$2" <<'EOF'
+import json, sys
+text = open(sys.argv[1]).read()
+try:
+    obj, end = json.JSONDecoder().raw_decode(text)
+except ValueError as e:
+    print("stdout is not JSON: %s" % e); sys.exit(1)
+if text[end:].strip():
+    print("more than one JSON value on stdout"); sys.exit(1)
+if not isinstance(obj, dict) or not isinstance(obj.get("error"), dict):
+    print("no \"error\" object"); sys.exit(1)
+e = obj["error"]
+if e.get("status") != int(sys.argv[2]) or obj.get("ok") is not False:
+    print("error.status %r, ok %r" % (e.get("status"), obj.get("ok"))); sys.exit(1)
+for k in ("name", "message"):
+    if not isinstance(e.get(k), str) or not e[k]:
+        print("error.%s missing" % k); sys.exit(1)
+EOF
+}
+
+# fails STATUS PROG "CMD" ARGS...: with --json one object with "error" on
+# stdout (and one stderr line); without it one stderr line; STATUS both
+# times, and listed in CMD --help.
+fails() {
+	local want=$1 prog=$2 cmd=$3 problem="" got
+	shift 3
+	local desc="${T:-$(basename "$prog") $cmd $*}"
+	# shellcheck disable=SC2086
+	"$prog" $cmd "$@" --json >"$T_DIR/json.out" 2>"$T_DIR/json.err" </dev/null
+	got=$?
+	[ "$got" -eq "$want" ] || problem="--json: exit $got, expected $want"
+	[ -z "$problem" ] && problem=$(json_result "$T_DIR/json.out" "$want")
+	[ -z "$problem" ] && [ "$(wc -l <"$T_DIR/json.err")" -ne 1 ] &&
+		problem="--json: $(wc -l <"$T_DIR/json.err") stderr lines"
+	if [ -z "$problem" ]; then
+		# shellcheck disable=SC2086
+		"$prog" $cmd "$@" >"$T_DIR/text.out" 2>"$T_DIR/text.err" </dev/null
+		got=$?
+		[ "$got" -eq "$want" ] || problem="text: exit $got, expected $want"
+		[ "$(wc -l <"$T_DIR/text.err")" -eq 1 ] && grep -q "^$(basename "$prog"): " "$T_DIR/text.err" ||
+			problem="${problem:+$problem; }text: stderr is not one '$(basename "$prog"): ' line"
+	fi
+	# shellcheck disable=SC2086
+	[ -n "${NO_CMD:-}" ] || statuses_of "$prog" "$cmd" | grep -qx "$want" ||
+		problem="${problem:+$problem; }status $want is not listed in '$cmd --help'"
+	if [ -z "$problem" ]; then
+		ok "$desc: exit $want, one JSON error object, one stderr line"
+	else
+		not_ok "$desc" "$problem" "$(_show_file stdout "$T_DIR/json.out")" \
+			"$(_show_file stderr "$T_DIR/json.err")"
+	fi
+}
+
+subject_is() {
+	check "$1" python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; sys.exit(e["subject"]!=sys.argv[2])' \
+		"$T_DIR/json.out" "$2"
+}
+
+# ---- usage errors of every command of every tool, with --json ----
+n=0
+for prog in "$FWSEAL" "$FWKEYS" "$FWVERIFY"; do
+	while read -r cmd; do
+		T="$(basename "$prog") $cmd: an unknown option" fails 2 "$prog" "$cmd" --no-such-option
+		n=$((n + 1))
+	done < <(commands_of "$prog")
+done
+check "the command lists were read (29 commands)" test "$n" -ge 29
+NO_CMD=1 T="fwseal: an unknown command with --json" fails 2 "$FWSEAL" "no-such-command"
+NO_CMD=1 T="fwseal-keys root: an unknown command with --json" fails 2 "$FWKEYS" "root nope"
+
+# ---- failures past the command line: inputs, trust, device ----
+echo '{}' >notabundle.json
+printf 'x' >one-byte
+fails 33 "$FWSEAL" verify --root root.json missing.fwb
+fails 33 "$FWSEAL" verify --root missing.json v1.fwb
+fails 19 "$FWSEAL" verify --root root.json one-byte
+make_root root2.json other rel
+fails 11 "$FWSEAL" verify --root root2.json v1.fwb
+fails 24 "$FWSEAL" verify --root root.json --hardware hw-z v1.fwb
+fails 16 "$FWSEAL" verify --root root.json --at 2200-01-01T00:00:00Z v1.fwb
+fails 33 "$FWSEAL" inspect missing.fwb
+fails 33 "$FWSEAL" record --root root.json --out r.json missing.fwb
+fails 33 "$FWSEAL" sign --root root.json --key rel.key missing.fwb
+fails 33 "$FWSEAL" permit --root root.json --key rel.key --device-id d1 --to-version 1.0.0 \
+	--out p.json --bundle missing.fwb
+fails 33 "$FWSEAL" attest --root root.json --key rel.key --out a.json missing.fwb
+fails 33 "$FWSEAL" pack --manifest missing.json --key rel.key --root root.json --out x.fwb
+fails 33 "$FWKEYS" fingerprint missing.pub
+fails 33 "$FWKEYS" "root show" missing.json
+fails 11 "$FWKEYS" "root verify" --trusted root2.json root.json
+fails 27 "$FWVERIFY" status --device missing-dev
+fails 27 "$FWVERIFY" boot --device missing-dev
+fails 27 "$FWVERIFY" log --device missing-dev
+fails 27 "$FWVERIFY" sbom --device missing-dev
+T="init: a device already provisioned" fails 32 "$FWVERIFY" init --device dev --root root.json --hardware hw-a
+T="install: a permit file that is not there" fails 33 "$FWVERIFY" install --device dev \
+	--permit missing-permit.json v1.fwb
+subject_is "the permit is the subject" missing-permit.json
+T="mark-good before any boot" fails 45 "$FWVERIFY" mark-good --device dev
+fails 33 "$FWSEAL" verify --root root.json --record missing.json v1.fwb
+
+# ---- the subject is the input the library blames ----
+make_release v0.json 0.9.0 0 hw-a b.bin:b.bin:kernel
+pack v0.fwb v0.json rel root.json
+install_confirm dev v1.fwb
+echo '{"payloadType":"x","payload":"","signatures":[]}' >bad-permit.json
+T="install: a broken permit for a rollback" fails 9 "$FWVERIFY" install --device dev \
+	--permit bad-permit.json v0.fwb
+subject_is "the broken permit is named as the subject, not the bundle" bad-permit.json
+T="install: an old bundle without a permit" fails 25 "$FWVERIFY" install --device dev v0.fwb
+subject_is "the old bundle is the subject" v0.fwb
+T="init: a manifest given as the root" fails 9 "$FWVERIFY" init --device dev2 --root v1.json --hardware hw-a
+subject_is "the root file is the subject, not the device" v1.json
+finish

@@ -114,7 +114,7 @@ static const int init_codes[] = {FWS_EEXIST,	   FWS_ENOENT,	    FWS_EUNSAFE, FWS
 				 FWS_EBUSY,	   FWS_EJSON,	    FWS_ESCHEMA, FWS_EENVELOPE,
 				 FWS_EUNTRUSTED, FWS_EBADSIG,	    FWS_ETHRESHOLD, FWS_ELIMIT,
 				 FWS_ENOSPC,	   FWS_ECONFIG,	    FWS_EBOOTLOADER, FWS_EFLOOR,
-				 FWS_EFLOORSTEP, 0};
+				 FWS_EFLOORSTEP, FWS_EPAYLOADTYPE, 0};
 
 static int run_init(struct cli *c)
 {
@@ -139,6 +139,14 @@ static int run_init(struct cli *c)
 				       "--factory-version");
 	factory.security_version = n;
 	int rc = fws_file_read_all(root_path, FWS_ENVELOPE_MAX, &root, &len);
+	if (rc == FWS_ELIMIT) {
+		/* Too big for a root: the loader says what it is instead. */
+		struct fws_root *probe = malloc(sizeof(*probe));
+		rc = probe == NULL ? FWS_ENOMEM : fws_root_load_file(root_path, probe, NULL);
+		free(probe);
+		if (rc == 0)
+			rc = FWS_ELIMIT; /* it changed in between: still refused */
+	}
 	if (rc != 0)
 		return cli_fail(root_path, rc);
 	rc = open_device(c, 1);

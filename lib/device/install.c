@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle/trust_explain.h"
 #include "bundle/chunk_pool.h"
 #include "device/delta.h"
 #include "device/lifecycle.h"
@@ -119,7 +120,7 @@ static int on_manifest(void *ctx, const struct fws_verify_result *r)
 	struct fws_policy p = {st->hardware_id, 1, st->security_version,
 			       st->slots[fws_slot_index(st->confirmed_slot)].version,
 			       ic->opts != NULL && ic->opts->allow_downgrade};
-	rc = fws_policy_check(&r->manifest, &p);
+	rc = fws_explain_policy(fws_policy_check(&r->manifest, &p), &r->manifest, &p);
 	/* A release-signed permit for exactly this bundle and this device is
 	 * the one way past anti-rollback (a field recall), and only once. */
 	if ((rc == FWS_EROLLBACK || rc == FWS_EDOWNGRADE) && ic->opts != NULL &&

@@ -136,6 +136,36 @@ T="install: a broken permit for a rollback" fails 9 "$FWVERIFY" install --device
 subject_is "the broken permit is named as the subject, not the bundle" bad-permit.json
 T="install: an old bundle without a permit" fails 25 "$FWVERIFY" install --device dev v0.fwb
 subject_is "the old bundle is the subject" v0.fwb
-T="init: a manifest given as the root" fails 9 "$FWVERIFY" init --device dev2 --root v1.json --hardware hw-a
+T="init: a manifest given as the root" fails 10 "$FWVERIFY" init --device dev2 --root v1.json --hardware hw-a
 subject_is "the root file is the subject, not the device" v1.json
+
+# ---- trust failures say what failed: the input, the rule, both values ----
+# (issue 21 item 7; docs/exit-codes.md)
+# err_has TEXT: the last text-mode stderr line holds TEXT.
+err_has() { check "the message says: $1" grep -qF -- "$1" "$T_DIR/text.err"; }
+keyid() { "$FWKEYS" fingerprint "$1" | head -n 1 | cut -c1-16; }
+T="verify against another root of trust (wrong --root)" fails 11 "$FWSEAL" verify --root root2.json v1.fwb
+err_has "fwseal: v1.fwb: root/1.json: the bundle's root is signed by key id [$(keyid rootk.pub)]"
+err_has "root v1's root role is [$(keyid other.pub)], threshold 1"
+T="verify for hardware the manifest does not list" fails 24 "$FWSEAL" verify --root root.json --hardware hw-z v1.fwb
+err_has 'hardware: the hardware id "hw-z" is not in the manifest'"'"'s hardware list ["hw-a"]'
+T="verify after the root expired" fails 16 "$FWSEAL" verify --root root.json --at 2200-01-01T00:00:00Z v1.fwb
+err_has "root v1 expired 2123-10-21T22:13:20Z; the time judged is 2200-01-01T00:00:00Z"
+T="the release description given as --root" fails 10 "$FWSEAL" verify --root v1.json v1.fwb
+err_has "fwseal: v1.json: this is a release description (the JSON fwseal pack reads), not a root of trust"
+T="a bundle given as --root" fails 10 "$FWSEAL" verify --root v1.fwb v1.fwb
+err_has "fwseal: v1.fwb: this is a bundle (a tar archive), not a root of trust"
+T="a gzip bundle given as --root" fails 10 "$FWSEAL" verify --root v1.fwb.gz v1.fwb
+err_has "this is a gzip-compressed bundle, not a root of trust"
+T="a bundle given as the device's --root" fails 10 "$FWVERIFY" init --device dev3 --root v1.fwb --hardware hw-a
+err_has "fwseal-verify: v1.fwb: this is a bundle (a tar archive), not a root of trust"
+T="a JSON file given as the bundle (not 'truncated')" fails 17 "$FWSEAL" verify --root root.json v1.json
+err_has "fwseal: v1.json: this is a release description (the JSON fwseal pack reads), not a bundle"
+T="the root given as the bundle" fails 17 "$FWSEAL" verify --root root.json root.json
+err_has "not a bundle (a tar archive made by fwseal pack)"
+device_init devz hw-z
+T="install on a device of other hardware" fails 24 "$FWVERIFY" install --device devz v1.fwb
+err_has 'hardware: the hardware id "hw-z" is not in the manifest'
+T="root verify from another root" fails 11 "$FWKEYS" "root verify" --trusted root2.json root.json
+err_has "is signed by key id [$(keyid rootk.pub)]; root v1's root role is [$(keyid other.pub)]"
 finish

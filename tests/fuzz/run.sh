@@ -23,6 +23,7 @@ max_len() {
 	sysconf) echo 66000 ;;           # the system.conf limit (65536) and a little beyond
 	sbom) echo 65536 ;;              # SBOM structure, not size (FWS_SBOM_MAX is 16 MiB)
 	delta) echo 512 ;;               # flags, 48 block ops, 32 slot seeds, an index
+	permit) echo 66000 ;;            # a selector byte and an envelope (FWS_ENVELOPE_MAX)
 	*) echo 65536 ;;                 # bundles: small payloads, whole archive
 	esac
 }

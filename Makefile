@@ -483,10 +483,8 @@ valgrind: test-deps all $(BUILD)/test_unit
 	$(Q)BUILD=$(CURDIR)/$(BUILD) VG_DIR=$(CURDIR)/build-valgrind VALGRIND="$(VALGRIND)" \
 		FWS_WRAP="$(FWS_WRAP)" UNIT_FILTER="$(UNIT_FILTER)" bash tests/valgrind.sh $(CLI_TESTS)
 
-# False positives are suppressed in place (--inline-suppr, with the reason)
-# or here: lib/device/device.c fws_device_install reads `st` only after
-# load_state() returned 0, and load_state fills it through a function
-# pointer cppcheck cannot follow (uninitvar).
+# False positives are suppressed in place (--inline-suppr, with the reason);
+# none is suppressed here.
 CPPCHECK ?= cppcheck
 cppcheck:
 	$(Q)TOOLS="cppcheck=cppcheck" sh tests/deps.sh

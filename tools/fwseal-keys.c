@@ -1017,7 +1017,11 @@ static const struct cli_cmd commands[] = {
      "draft or partly signed root is shown, but the exit status is its unmet\n"
      "threshold's (11, 12 or 13), never 0.",
      rshow_opts, 1, 1, rshow_codes, "fwseal-keys root show --json root.json", run_root_show,
-     "(the fields of root new)"},
+     "file, schema, version, created, expires  the root shown\n"
+     "keys, roles      as root init\n"
+     "signed_by, threshold_met  this root's own root keys that signed\n"
+     "previous         {version, signed_by, is_previous_version, threshold_met}\n"
+     "usable           both thresholds met"},
     {NULL}};
 
 static const struct cli_tool tool = {

@@ -855,7 +855,11 @@ static const struct cli_cmd commands[] = {
      "root_version     the trusted root afterwards\n"
      "root_advanced    the bundle moved the trusted root on\n"
      "permit_used      a downgrade permit was used (spent)\n"
-     "bundle_bytes     bytes of the bundle read"},
+     "bundle_bytes     bytes of the bundle read\n"
+     "downloaded_bytes bytes that crossed the network (0 for a file)\n"
+     "reused_bytes     bytes taken from the slots instead (--delta)\n"
+     "refetched_chunks chunks a slot offered that did not match and were fetched\n"
+     "delta            the install fetched only what the slots lack (--delta)"},
     {"boot", "simulate a reboot: the bootloader picks a slot", "--device DIR [--json]",
      "The simulated bootloader boots the first slot in its boot order with tries left\n"
      "and spends one, as the U-Boot script in docs/integration.md does. A pending slot\n"

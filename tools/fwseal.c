@@ -961,7 +961,8 @@ static const struct cli_cmd commands[] = {
      "bundle_bytes     bytes read\n"
      "signed_by        key ids (hex) of the valid release signatures\n"
      "device_rules_checked  --installed-version was given\n"
-     "record_matched   true with --record (a mismatch is exit 62), else null"},
+     "record_matched   true with --record (a mismatch is exit 62), else null\n"
+     "downloaded_bytes bytes that crossed the network (0 for a file)"},
     {"record", "write the release record of a verified bundle (for a quality system)",
      "--root FILE [--out FILE] [--at TIME] [OPTIONS] BUNDLE|-",
      "Verifies the bundle, runs the built-in selftest, and writes the release record\n"

@@ -168,4 +168,67 @@ T="install on a device of other hardware" fails 24 "$FWVERIFY" install --device 
 err_has 'hardware: the hardware id "hw-z" is not in the manifest'
 T="root verify from another root" fails 11 "$FWKEYS" "root verify" --trusted root2.json root.json
 err_has "is signed by key id [$(keyid rootk.pub)]; root v1's root role is [$(keyid other.pub)]"
+
+# ---- --json fields: what a command's --help documents is what it emits ----
+# json_fields PROG "CMD" ARGS...: runs the command with --json (it must
+# succeed) and compares the result's members with the fields its --help
+# lists under "JSON (--json)" ("(the fields of boot)" follows boot's).
+json_fields() {
+	local prog=$1 cmd=$2
+	shift 2
+	# shellcheck disable=SC2086
+	if ! "$prog" $cmd "$@" --json >"$T_DIR/ok.json" 2>"$T_DIR/ok.err"; then
+		not_ok "$(basename "$prog") $cmd --json succeeds" "$(cat "$T_DIR/ok.err")"
+		return
+	fi
+	local problem
+	problem=$(python3 - "$prog" "$cmd" "$T_DIR/ok.json" <<'EOF'
+import json, re, subprocess, sys
+prog, cmd, path = sys.argv[1:]
+def documented(cmd):
+    h = subprocess.run([prog] + cmd.split() + ["--help"], stdout=subprocess.PIPE,
+                       universal_newlines=True).stdout
+    part = h.split("The command's own fields:\n", 1)
+    if len(part) < 2:
+        return None
+    names = set()
+    for line in part[1].split("\n\n")[0].splitlines():
+        if not line.startswith("  ") or line.startswith("   "):
+            continue
+        m = re.match(r"\(the fields of ([a-z -]+)\)", line.strip())
+        if m:
+            names |= documented(m.group(1)) or set()
+            continue
+        # "name  what", "a, b, c  what", "name: {...}", "name (when): {...}",
+        # and a name as wide as the column followed by one space.
+        head = re.split(r"\s{2,}|:\s|\s\(", line.strip())[0]
+        names |= {n.split()[0] for n in re.split(r",\s*", head)
+                  if n.split() and re.fullmatch(r"[a-z_0-9]+", n.split()[0])}
+    return names
+doc = documented(cmd)
+got = set(json.load(open(path))) - {"format", "command", "ok"}
+if doc is None:
+    print("its --help documents no JSON fields, it emits %s" % sorted(got))
+elif got != doc:
+    print("emitted but not in --help: %s; in --help but not emitted: %s"
+          % (sorted(got - doc), sorted(doc - got)))
+EOF
+)
+	if [ -z "$problem" ]; then
+		ok "$(basename "$prog") $cmd --json: the fields its --help lists, no other"
+	else
+		not_ok "$(basename "$prog") $cmd --json: fields differ from its --help" "$problem"
+	fi
+}
+device_init devj
+json_fields "$FWVERIFY" install --device devj v1.fwb
+json_fields "$FWVERIFY" boot --device devj
+json_fields "$FWVERIFY" mark-good --device devj
+json_fields "$FWVERIFY" status --device devj
+json_fields "$FWVERIFY" log --device devj
+json_fields "$FWSEAL" verify --root root.json v1.fwb
+json_fields "$FWSEAL" inspect v1.fwb
+json_fields "$FWSEAL" record --root root.json --out rec.json v1.fwb
+json_fields "$FWKEYS" fingerprint rel.pub
+json_fields "$FWKEYS" "root show" root.json
 finish

@@ -822,21 +822,27 @@ static int run_selftest(struct cli *c)
 }
 
 static const struct cli_cmd commands[] = {
-    {"init", "provision a simulated device",
-     "--device DIR --root FILE --hardware ID [--device-id ID] [--factory-version V]",
-     "Creates DIR (0700) with slot sets a and b, the trusted root, the state (slot a\n"
-     "confirmed: empty, or the factory image) and the audit log. A directory that\n"
-     "already holds a state, even a corrupt one, is never provisioned again: that\n"
-     "would reset its rollback counter (docs/recovery.md). With a [floor] backend in\n"
-     "system.conf it also sets the rollback floor up (a TPM's NV counter and its\n"
-     "write-once base), keeping a floor that is already there (docs/rollback-floor.md).",
+    {"init", "provision a device (simulated, or the one system.conf describes)",
+     "(--device DIR --hardware ID [--device-id ID] | [--config FILE]) --root FILE\n"
+     "    [--factory-version V [--factory-security-version N]]",
+     "With --device: creates DIR (0700) with slot sets a and b, the trusted root, the\n"
+     "state (slot a confirmed: empty, or the factory image) and the audit log. With\n"
+     "--config (default " FWS_SYSCONF_PATH "): provisions the device system.conf\n"
+     "describes; its hardware and device ids come from system.conf, so --hardware and\n"
+     "--device-id are refused (exit 2), and the bootloader's environment must already\n"
+     "exist and be valid (U-Boot: fw_env.config and a written environment, else exit\n"
+     "48; docs/system-conf.md). A device that already holds a state, even a corrupt\n"
+     "one, is never provisioned again: that would reset its rollback counter\n"
+     "(docs/recovery.md). With a [floor] backend in system.conf it also sets the\n"
+     "rollback floor up (a TPM's NV counter and its write-once base), keeping a floor\n"
+     "that is already there (docs/rollback-floor.md).",
      init_opts, 0, 0, init_codes,
      "fwseal-verify init --device /tmp/dev --root root.json --hardware pump-rev-c",
      run_init,
      "device, hardware_id, device_id  what was provisioned\n"
      "factory_version  the image already in slot a, or null"},
     {"install", "verify a bundle while streaming it into the inactive slot",
-     "--device DIR [--permit FILE] [--allow-downgrade] [OPTIONS] BUNDLE|-",
+     "(--device DIR | --config FILE) [--permit FILE] [--allow-downgrade] [OPTIONS] BUNDLE|-",
      "Streams the bundle (\"-\" = standard input) and checks signatures, root chain,\n"
      "hardware, rollback and every chunk before writing it into the slot set that is\n"
      "neither confirmed nor running; that set becomes PENDING and the bootloader tries\n"
@@ -861,6 +867,8 @@ static const struct cli_cmd commands[] = {
      "refetched_chunks chunks a slot offered that did not match and were fetched\n"
      "delta            the install fetched only what the slots lack (--delta)"},
     {"boot", "simulate a reboot: the bootloader picks a slot", "--device DIR [--json]",
+     "Simulation only (--device DIR): on a device with a real bootloader (--config)\n"
+     "the bootloader boots, and this command is a usage error (exit 2).\n"
      "The simulated bootloader boots the first slot in its boot order with tries left\n"
      "and spends one, as the U-Boot script in docs/integration.md does. A pending slot\n"
      "that used up its tries is dropped and the device stays on the confirmed slot.",
@@ -869,7 +877,7 @@ static const struct cli_cmd commands[] = {
      "version, security_version  of the confirmed slot\n"
      "fell_back        the pending slot given up during this boot, or null"},
     {"mark-good", "confirm the running update (raises the counter)",
-     "--device DIR [booted|other|a|b]",
+     "(--device DIR | --config FILE) [booted|other|a|b|BOOTNAME|SLOT]",
      "The running pending slot confirmed itself: it becomes the confirmed slot and\n"
      "only now the stored security_version is raised. On the confirmed slot it renews\n"
      "its boot tries (run it on every good boot). A pending slot that has not booted\n"
@@ -877,14 +885,14 @@ static const struct cli_cmd commands[] = {
      "[floor]) is raised here, never at install (docs/rollback-floor.md).",
      mark_opts, 0, 1, mark_codes, "fwseal-verify mark-good --device /tmp/dev", run_mark_good,
      "(the fields of boot)"},
-    {"mark-bad", "give a slot up", "--device DIR [booted|other|a|b]",
+    {"mark-bad", "give a slot up", "(--device DIR | --config FILE) [booted|other|a|b|BOOTNAME|SLOT]",
      "A pending slot is cancelled; the confirmed slot gives way to the other slot when\n"
      "that holds a confirmed image not below the counter; any other image is\n"
      "forgotten and never booted again.",
      mark_opts, 0, 1, mark_codes, "fwseal-verify mark-bad --device /tmp/dev other",
      run_mark_bad,
      "(the fields of boot)"},
-    {"mark-active", "make a slot the one that boots", "--device DIR [booted|other|a|b]",
+    {"mark-active", "make a slot the one that boots", "(--device DIR | --config FILE) [booted|other|a|b|BOOTNAME|SLOT]",
      "The slot boots next: the pending slot gets its tries renewed; a slot holding a\n"
      "confirmed image not below the counter becomes the confirmed slot (a pending\n"
      "update is then cancelled).",
@@ -892,7 +900,7 @@ static const struct cli_cmd commands[] = {
      run_mark_active,
      "(the fields of boot)"},
     {"rollback", "cancel the pending update, or return to the other slot",
-     "--device DIR [--json]",
+     "(--device DIR | --config FILE) [--json]",
      "With an update pending it is cancelled; otherwise the other slot becomes the\n"
      "confirmed slot if its security_version is not below the stored one.",
      boot_opts, 0, 0, mark_codes, "fwseal-verify rollback --device /tmp/dev", run_rollback,
@@ -909,7 +917,7 @@ static const struct cli_cmd commands[] = {
      "backend          \"tpm2\" or \"command\"\n"
      "rollback_floor   the floor afterwards"},
     {"status", "show the device's state and the bootloader's side by side",
-     "--device DIR [--json]",
+     "(--device DIR | --config FILE) [--json]",
      "Prints fwseal's state and the bootloader's variables, then checks that what an\n"
      "install needs is healthy (state, trusted root, bootloader, audit log, rollback\n"
      "floor): a broken part is reported and the exit status is not 0.",
@@ -926,7 +934,7 @@ static const struct cli_cmd commands[] = {
      "rollback_floor   {backend, value, error}: the floor (docs/rollback-floor.md);\n"
      "                 value null and error the code's name when it cannot be read"},
     {"sbom", "print the SBOM of the installed release",
-     "--device DIR [--set a|b] [--json]",
+     "(--device DIR | --config FILE) [--set a|b] [--json]",
      "Prints the SBOM the device kept when it installed the release now in the\n"
      "confirmed set (or --set): the bytes the bundle carried, whose digest the\n"
      "install verified against the signed manifest and recorded in the audit log\n"
@@ -938,7 +946,7 @@ static const struct cli_cmd commands[] = {
      "version          its release's version\n"
      "size, sha256     of the SBOM as kept (the audit log's sbom digest)\n"
      "sbom             the SBOM itself, as a JSON object"},
-    {"log", "print or check the audit log", "--device DIR [--json | --verify]",
+    {"log", "print or check the audit log", "(--device DIR | --config FILE) [--json | --verify]",
      "Prints the hash-chained audit log, or checks its chain and head (exit 27 naming\n"
      "the first bad line). Works when the state is broken: it is the first step of\n"
      "docs/recovery.md.",
@@ -961,8 +969,12 @@ static const struct cli_cmd commands[] = {
 static const struct cli_tool tool = {
     "fwseal-verify", "verify and install updates on an A/B device, with rollback protection",
     "The device side: verify-then-install into A/B slot sets, boot confirmation,\n"
-    "fallback, anti-rollback and a hash-chained audit log, here over a device\n"
-    "simulated in a directory (--device DIR).",
+    "fallback, anti-rollback and a hash-chained audit log. A real device is described\n"
+    "by its system configuration (--config FILE, default " FWS_SYSCONF_PATH ";\n"
+    "docs/system-conf.md): its slots, bootloader (U-Boot, GRUB or a program), state\n"
+    "and log; --device DIR is the same over a device simulated in a directory (tests,\n"
+    "demos). A slot may be named by its set (a, b, booted, other), its bootname or\n"
+    "its slot name in system.conf.",
     commands};
 
 int main(int argc, char **argv)

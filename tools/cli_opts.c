@@ -90,8 +90,8 @@ static void print_cmd_help(FILE *out, const struct cli_tool *t, const struct cli
 	}
 	if (cmd->json != NULL) {
 		fprintf(out, "\nJSON (--json): one object with \"format\" (1), \"command\" and \"ok\";\n"
-			     "on failure \"error\": {status, name, subject, part, message}; absent\n"
-			     "values are null. The command's own fields:\n");
+			     "on failure \"error\": {status, name, subject, part, message[, note]};\n"
+			     "absent values are null. The command's own fields:\n");
 		print_wrapped(out, "  ", cmd->json);
 	}
 	fprintf(out, "\n");

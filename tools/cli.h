@@ -145,6 +145,30 @@ int cli_parse_seconds(const char *opt, const char *s, uint32_t *ms);
  * parsed), else the clock. Reports its own error. */
 int cli_now(int64_t *out);
 
+/* --- option and exit-status groups shared by the three tools --- */
+
+#define CLI_JSON_OPT {"json", CLI_FLAG, NULL, 0, "print the result as JSON"}
+#define CLI_QUIET_OPT {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"}
+#define CLI_FORCE_OPT                                                                         \
+	{"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"}
+#define CLI_AT_OPT                                                                            \
+	{"at", CLI_VALUE, "TIME", 0,                                                          \
+	 "judge expiry at TIME (YYYY-MM-DDTHH:MM:SSZ; default:\nSOURCE_DATE_EPOCH, else now)"}
+#define CLI_PASSPHRASE_OPT                                                                    \
+	{"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"}
+/* What loading a trusted root can end with. */
+#define CLI_ROOT_CODES                                                                        \
+	FWS_ENOENT, FWS_EIO, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,   \
+	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
+	    FWS_EROOTVERSION, FWS_EEXPIRED, FWS_ETHRESHOLDDEF, FWS_ECLOCK
+/* What opening and using a signing key can end with. */
+#define CLI_KEY_CODES                                                                         \
+	FWS_EKEYFILE, FWS_EPASSPHRASE, FWS_EKEYPERM, FWS_ENOTAUTHORISED, CLI_SIGNER_CODES
+
+/* The time expiry is judged at: --at TIME (CLI_AT_OPT), else SOURCE_DATE_EPOCH,
+ * else the clock. Reports its own error. */
+int cli_at_time(const struct cli *c, int64_t *now);
+
 /* --- JSON results (cli_json.c) --- */
 
 /* c->out gets key = value (value's reference taken; NULL = JSON null). */

@@ -49,6 +49,16 @@ int cli_jobs(const struct cli *c, unsigned *jobs)
 	return 0;
 }
 
+int cli_at_time(const struct cli *c, int64_t *now)
+{
+	const char *at = cli_get(c, "at");
+	if (at == NULL)
+		return cli_now(now);
+	if (fws_time_parse(at, now) != 0)
+		return cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
+	return 0;
+}
+
 int cli_now(int64_t *out)
 {
 	const char *sde = getenv("SOURCE_DATE_EPOCH");

@@ -10,12 +10,8 @@
 #include "fwseal/fwseal.h"
 #include "fwseal/keys.h"
 
-#define ROOT_CODES                                                                            \
-	FWS_ENOENT, FWS_EIO, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,   \
-	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
-	    FWS_EROOTVERSION, FWS_EEXPIRED, FWS_ETHRESHOLDDEF, FWS_ECLOCK
-#define SIGNER_CODES                                                                          \
-	FWS_EKEYFILE, FWS_EPASSPHRASE, FWS_EKEYPERM, FWS_ENOTAUTHORISED, CLI_SIGNER_CODES
+#define ROOT_CODES CLI_ROOT_CODES
+#define SIGNER_CODES CLI_KEY_CODES
 
 static void print_keyid(const char *prefix, const uint8_t keyid[32])
 {
@@ -49,7 +45,7 @@ static const struct cli_opt generate_opts[] = {
     {"pkcs11", CLI_VALUE, "URI", 0,
      "create the key inside the token URI names (object=LABEL\nrequired) and write only "
      "NAME.pub (docs/hsm.md)"},
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    CLI_JSON_OPT,
     {NULL}};
 static const int generate_codes[] = {FWS_EEXIST, FWS_EIO, FWS_ENOENT, FWS_ENOMEM, FWS_ECRYPTO,
 				     FWS_ENOSPC, CLI_SIGNER_CODES, 0};
@@ -143,7 +139,7 @@ static int run_generate(struct cli *c)
 /* ---- pkcs11 list ---- */
 
 static const struct cli_opt p11list_opts[] = {
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"}, {NULL}};
+    CLI_JSON_OPT, {NULL}};
 static const int p11list_codes[] = {FWS_EPKCS11, FWS_ENOMEM, 0};
 
 static void list_entry(void *ctx, const struct fws_pkcs11_entry *e)
@@ -194,7 +190,7 @@ static int run_pkcs11_list(struct cli *c)
 /* ---- fingerprint ---- */
 
 static const struct cli_opt fingerprint_opts[] = {
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"}, {NULL}};
+    CLI_JSON_OPT, {NULL}};
 static const int fingerprint_codes[] = {FWS_ENOENT, FWS_EIO, FWS_EKEYFILE, FWS_EKEYID, 0};
 
 static int run_fingerprint(struct cli *c)
@@ -221,7 +217,7 @@ static const struct cli_opt change_opts[] = {
     {"passphrase-file", CLI_VALUE, "OLD", 0, "read the current passphrase from OLD"},
     {"new-passphrase-file", CLI_VALUE, "NEW", 0, "read the new passphrase from NEW"},
     {"kdf", CLI_VALUE, "LEVEL", 0, "interactive, moderate (default) or sensitive"},
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    CLI_JSON_OPT,
     {NULL}};
 static const int change_codes[] = {FWS_ENOENT, FWS_EIO,	    FWS_EKEYFILE, FWS_EKEYPERM,
 				   FWS_EPASSPHRASE, FWS_ELIMIT, FWS_ESAMEFILE, FWS_ENOSPC, 0};
@@ -507,10 +503,10 @@ static const struct cli_opt init_opts[] = {
      "the secret root key that signs (one of --root-key):\na key file or a pkcs11: URI"},
     {"expires", CLI_VALUE, "DAYS", 0, "validity in days from created (default 365)"},
     {"out", CLI_VALUE, "FILE", 1, "the root to write (must not exist, unless --force)"},
-    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
+    CLI_FORCE_OPT,
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the passphrase of R.key from FILE"},
     CLI_SIGNER_OPTS,
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    CLI_JSON_OPT,
     {NULL}};
 static const int init_codes[] = {ROOT_CODES, SIGNER_CODES, FWS_EEXIST, FWS_ESAMEFILE, 0};
 
@@ -577,9 +573,9 @@ static const struct cli_opt new_opts[] = {
     {"expires", CLI_VALUE, "DAYS", 0, "validity in days from now (default 365, max 36500)"},
     {"sign", CLI_VALUE, "R.key", 0,
      "sign it now (else a draft with no signature): a key\nfile or a pkcs11: URI"},
-    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
+    CLI_FORCE_OPT,
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the passphrase of R.key from FILE"},
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    CLI_JSON_OPT,
     {NULL}};
 static const int new_codes[] = {ROOT_CODES, SIGNER_CODES, FWS_EEXIST, FWS_ESAMEFILE, 0};
 
@@ -711,7 +707,7 @@ static const struct cli_opt rsign_opts[] = {
     {"previous", CLI_VALUE, "FILE", 0, "the root this one rotates from"},
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the passphrase of R.key from FILE"},
     CLI_SIGNER_OPTS,
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    CLI_JSON_OPT,
     {NULL}};
 static const int rsign_codes[] = {ROOT_CODES, SIGNER_CODES, FWS_EALREADYSIGNED, FWS_ESAMEFILE,
 				  FWS_ENOSPC, 0};
@@ -761,7 +757,7 @@ static int run_root_sign(struct cli *c)
 
 static const struct cli_opt rverify_opts[] = {
     {"trusted", CLI_VALUE, "FILE", 1, "the root you trust (self-signed)"},
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    CLI_JSON_OPT,
     {NULL}};
 static const int rverify_codes[] = {ROOT_CODES, 0};
 

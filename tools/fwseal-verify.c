@@ -32,7 +32,6 @@
 #define LOCK_OPT                                                                              \
 	{"lock-timeout", CLI_VALUE, "SECONDS", 0,                                             \
 	 "wait at most this long for another operation (default 10)"}
-#define JSON_OPT {"json", CLI_FLAG, NULL, 0, "print the result as JSON"}
 
 static const char *const loader_names[] = {"dir", "uboot", "grub", "custom"};
 static struct fws_device dev;
@@ -108,7 +107,7 @@ static const struct cli_opt init_opts[] = {
      "against it)"},
     {"factory-security-version", CLI_VALUE, "N", 0,
      "its security_version: the device's counter starts there"},
-    JSON_OPT,
+    CLI_JSON_OPT,
     {NULL}};
 static const int init_codes[] = {FWS_EEXIST,	   FWS_ENOENT,	    FWS_EUNSAFE, FWS_EIO,
 				 FWS_EBUSY,	   FWS_EJSON,	    FWS_ESCHEMA, FWS_EENVELOPE,
@@ -198,8 +197,8 @@ static const struct cli_opt install_opts[] = {
     CLI_NET_OPTS,
     CLI_JOBS_OPT,
     LOCK_OPT,
-    JSON_OPT,
-    {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
+    CLI_JSON_OPT,
+    CLI_QUIET_OPT,
     {NULL}};
 static const int install_codes[] = {BUNDLE_CODES,	FWS_ETARGET, CLI_NET_CODES,
 				    FWS_EFLOORSTEP, DEVICE_CODES, 0};
@@ -325,7 +324,7 @@ static int run_install(struct cli *c)
 
 /* ---- boot, mark-good, mark-bad, mark-active, rollback ---- */
 
-static const struct cli_opt boot_opts[] = {DEVICE_OPT, LOCK_OPT, JSON_OPT, {NULL}};
+static const struct cli_opt boot_opts[] = {DEVICE_OPT, LOCK_OPT, CLI_JSON_OPT, {NULL}};
 static const int boot_codes[] = {DEVICE_CODES, FWS_ELIFECYCLE, 0};
 
 static char pending_before = '-'; /* for mark-good: did it confirm an update? */
@@ -386,7 +385,7 @@ static int run_boot(struct cli *c)
 	return rc != 0 ? device_fail(device_name, rc) : report_slot_change(c, "boot");
 }
 
-static const struct cli_opt mark_opts[] = {DEVICE_OPT, LOCK_OPT, JSON_OPT, {NULL}};
+static const struct cli_opt mark_opts[] = {DEVICE_OPT, LOCK_OPT, CLI_JSON_OPT, {NULL}};
 static const int mark_codes[] = {DEVICE_CODES, FWS_ELIFECYCLE, FWS_EROLLBACK, FWS_EFLOORSTEP, 0};
 
 /* booted (default) | other | a | b */
@@ -461,7 +460,7 @@ static int run_rollback(struct cli *c)
 
 /* ---- provision-floor ---- */
 
-static const struct cli_opt floor_opts[] = {DEVICE_OPT, LOCK_OPT, JSON_OPT, {NULL}};
+static const struct cli_opt floor_opts[] = {DEVICE_OPT, LOCK_OPT, CLI_JSON_OPT, {NULL}};
 static const int floor_codes[] = {DEVICE_CODES, FWS_EFLOORSTEP, 0};
 
 static int run_provision_floor(struct cli *c)
@@ -486,7 +485,7 @@ static int run_provision_floor(struct cli *c)
 
 /* ---- status ---- */
 
-static const struct cli_opt status_opts[] = {DEVICE_OPT, JSON_OPT, {NULL}};
+static const struct cli_opt status_opts[] = {DEVICE_OPT, CLI_JSON_OPT, {NULL}};
 /* status only reads: no lock to wait for, nothing written. */
 static const int status_codes[] = {FWS_ESTATE,	   FWS_EUNSAFE,	 FWS_EIO,	FWS_EROOTVERSION,
 				   FWS_ECONFIG,	   FWS_EBOOTLOADER, FWS_EJSON,	FWS_ESCHEMA,
@@ -633,7 +632,7 @@ static int run_status(struct cli *c)
 static const struct cli_opt sbom_opts[] = {
     DEVICE_OPT,
     {"set", CLI_VALUE, "a|b", 0, "the set whose release to describe (default: the confirmed set)"},
-    JSON_OPT,
+    CLI_JSON_OPT,
     {NULL}};
 static const int sbom_codes[] = {FWS_ESTATE, FWS_EUNSAFE, FWS_EIO,	 FWS_ECONFIG, FWS_EBOOTLOADER,
 				 FWS_ENOENT, FWS_ELIMIT,  FWS_EJSON, 0};
@@ -722,7 +721,7 @@ static int run_sbom(struct cli *c)
 /* ---- log ---- */
 
 static const struct cli_opt log_opts[] = {
-    DEVICE_OPT, JSON_OPT, {"verify", CLI_FLAG, NULL, 0, "check the hash chain and its head"},
+    DEVICE_OPT, CLI_JSON_OPT, {"verify", CLI_FLAG, NULL, 0, "check the hash chain and its head"},
     {NULL}};
 static const int log_codes[] = {FWS_ESTATE, FWS_EUNSAFE, FWS_EIO, FWS_ECONFIG, FWS_EBOOTLOADER, 0};
 
@@ -795,7 +794,7 @@ static int run_log(struct cli *c)
 
 /* ---- selftest ---- */
 
-static const struct cli_opt selftest_opts[] = {DEVICE_OPT, JSON_OPT, {NULL}};
+static const struct cli_opt selftest_opts[] = {DEVICE_OPT, CLI_JSON_OPT, {NULL}};
 static const int selftest_codes[] = {FWS_EINTERNAL, FWS_ENOMEM, FWS_ESTATE, FWS_EUNSAFE,
 				     FWS_EIO, FWS_ECONFIG, FWS_EBOOTLOADER, 0};
 

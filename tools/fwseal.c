@@ -25,12 +25,8 @@
 	    FWS_EROOTVERSION, FWS_EEXPIRED, FWS_EFORMAT, FWS_EENTRY, FWS_ETRUNCATED,          \
 	    FWS_ETRAILING, FWS_ESIZE, FWS_EDIGEST, FWS_EDECOMPRESS, FWS_ETHRESHOLDDEF,        \
 	    FWS_EROOTMISMATCH, FWS_ECLOCK
-#define ROOT_CODES                                                                            \
-	FWS_ENOENT, FWS_EIO, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,   \
-	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
-	    FWS_EROOTVERSION, FWS_EEXPIRED, FWS_ETHRESHOLDDEF, FWS_ECLOCK
-#define KEY_CODES                                                                             \
-	FWS_EKEYFILE, FWS_EPASSPHRASE, FWS_EKEYPERM, FWS_ENOTAUTHORISED, CLI_SIGNER_CODES
+#define ROOT_CODES CLI_ROOT_CODES
+#define KEY_CODES CLI_KEY_CODES
 
 /* A self-signed trusted root in a new allocation; reports its error. */
 static int load_root(const char *path, struct fws_root **out)
@@ -168,8 +164,8 @@ static const struct cli_opt pack_opts[] = {
     {"gzip", CLI_FLAG, NULL, 0, "compress the whole bundle with gzip"},
     {"no-block-index", CLI_FLAG, NULL, 0,
      "leave out the 4 KiB block index (a delta then reuses\nonly whole chunks; docs/delta.md)"},
-    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
-    {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
+    CLI_FORCE_OPT,
+    CLI_PASSPHRASE_OPT,
     CLI_SIGNER_OPTS,
     CLI_JOBS_OPT,
     {"sbom", CLI_VALUE, "FILE", 0,
@@ -182,8 +178,8 @@ static const struct cli_opt pack_opts[] = {
      "then verify the bundle against the first --root and write its\nrelease record "
      "(docs/evidence.md): digests of the bundle, manifest,\nSBOM and every input, signers, "
      "tool version, selftest result"},
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
-    {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
+    CLI_JSON_OPT,
+    CLI_QUIET_OPT,
     {NULL}};
 static const int pack_codes[] = {ROOT_CODES, FWS_ESIZE, FWS_EDIGEST, KEY_CODES, FWS_EEXIST,
 				 FWS_ESAMEFILE, FWS_ENOSPC, FWS_ESBOM, FWS_ESBOMFORMAT,
@@ -316,10 +312,10 @@ static int run_pack(struct cli *c)
 static const struct cli_opt sign_opts[] = {
     {"key", CLI_VALUE, "KEY", 1, "your release key: NAME.key, or a pkcs11: URI"},
     {"root", CLI_VALUE, "FILE", 1, "the root of trust you trust (checks come first)"},
-    {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
+    CLI_PASSPHRASE_OPT,
     CLI_SIGNER_OPTS,
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
-    {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
+    CLI_JSON_OPT,
+    CLI_QUIET_OPT,
     {NULL}};
 static const int sign_codes[] = {BUNDLE_CODES,	FWS_EHARDWARE,	   KEY_CODES,
 				 FWS_EALREADYSIGNED, FWS_ESAMEFILE, FWS_ENOSPC, 0};
@@ -377,8 +373,7 @@ static int run_sign(struct cli *c)
 static const struct cli_opt verify_opts[] = {
     {"root", CLI_VALUE, "FILE", 1, "the root of trust to verify against"},
     {"hardware", CLI_VALUE, "ID", 0, "refuse unless the bundle lists this hardware id"},
-    {"at", CLI_VALUE, "TIME", 0,
-     "judge expiry at TIME (YYYY-MM-DDTHH:MM:SSZ; default:\nSOURCE_DATE_EPOCH, else now)"},
+    CLI_AT_OPT,
     {"installed-version", CLI_VALUE, "V", 0,
      "apply a device's rules as if V were installed: min_version,\nno downgrade within the "
      "security_version"},
@@ -392,8 +387,8 @@ static const struct cli_opt verify_opts[] = {
      "give up when the input sends nothing this long (default 60;\n0 = wait forever)"},
     CLI_NET_OPTS,
     CLI_JOBS_OPT,
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
-    {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
+    CLI_JSON_OPT,
+    CLI_QUIET_OPT,
     {NULL}};
 static const int verify_codes[] = {BUNDLE_CODES,    FWS_EHARDWARE, FWS_EROLLBACK, FWS_EDOWNGRADE,
 				   FWS_EMINVERSION, CLI_NET_CODES, FWS_ESBOMFORMAT, FWS_ERECORD, 0};
@@ -433,7 +428,7 @@ static int verify_policy(const struct cli *c, struct fws_policy *p)
 
 static int run_verify(struct cli *c)
 {
-	const char *bundle = c->args[0], *at = cli_get(c, "at");
+	const char *bundle = c->args[0];
 	struct fws_verify_result *res = malloc(sizeof(*res));
 	struct fws_root *root = NULL;
 	struct fws_verify_opts vo = {0};
@@ -452,10 +447,8 @@ static int run_verify(struct cli *c)
 	cli_input_name(FWS_INPUT_BUNDLE, bundle);
 	if (rc == 0)
 		rc = cli_jobs(c, &vo.jobs);
-	if (rc == 0 && at != NULL && fws_time_parse(at, &now) != 0)
-		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
-	else if (rc == 0 && at == NULL)
-		rc = cli_now(&now);
+	if (rc == 0)
+		rc = cli_at_time(c, &now);
 	if (rc == 0)
 		rc = load_root(cli_get(c, "root"), &root);
 	if (rc == 0)
@@ -512,10 +505,9 @@ static int run_verify(struct cli *c)
 static const struct cli_opt record_opts[] = {
     {"root", CLI_VALUE, "FILE", 1, "the root of trust the bundle verifies against"},
     {"out", CLI_VALUE, "FILE", 0, "write the record to FILE (must not exist, unless --force)"},
-    {"at", CLI_VALUE, "TIME", 0,
-     "judge expiry at TIME (YYYY-MM-DDTHH:MM:SSZ; default:\nSOURCE_DATE_EPOCH, else now)"},
-    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
-    {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
+    CLI_AT_OPT,
+    CLI_FORCE_OPT,
+    CLI_QUIET_OPT,
     CLI_NET_OPTS,
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON (with --out: standard output\ncarries the record otherwise)"},
     {NULL}};
@@ -524,16 +516,13 @@ static const int record_codes[] = {BUNDLE_CODES,   FWS_ESBOMFORMAT, FWS_EEXIST, 
 
 static int run_record(struct cli *c)
 {
-	const char *at = cli_get(c, "at"), *root_path = cli_get(c, "root");
+	const char *root_path = cli_get(c, "root");
 	struct fws_record_input in[] = {{"root", root_path}};
 	int64_t now = 0;
 	int rc = 0;
 	if (c->json && cli_get(c, "out") == NULL)
 		return cli_usage_error("--json needs --out (standard output carries the record)");
-	if (at != NULL && fws_time_parse(at, &now) != 0)
-		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
-	else if (at == NULL)
-		rc = cli_now(&now);
+	rc = cli_at_time(c, &now);
 	if (rc == 0)
 		rc = write_record(c, c->args[0], root_path, now, in, 1, cli_get(c, "out"),
 				  cli_flag(c, "force"));
@@ -602,7 +591,7 @@ static void inspect_text(const char *path, const struct fws_inspect *in)
  * an unverified SBOM would be evidence of nothing. */
 static int run_inspect_sbom(struct cli *c)
 {
-	const char *bundle = c->args[0], *at = cli_get(c, "at"), *out = cli_get(c, "out");
+	const char *bundle = c->args[0], *out = cli_get(c, "out");
 	const char *root_path = cli_get(c, "root");
 	struct fws_verify_result *res = malloc(sizeof(*res));
 	struct fws_root *root = NULL;
@@ -618,10 +607,8 @@ static int run_inspect_sbom(struct cli *c)
 				     "bundle");
 	else if (res == NULL)
 		rc = cli_fail(NULL, FWS_ENOMEM);
-	else if (at != NULL && fws_time_parse(at, &now) != 0)
-		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
-	else if (at == NULL)
-		rc = cli_now(&now);
+	else
+		rc = cli_at_time(c, &now);
 	if (rc == 0)
 		rc = load_root(root_path, &root);
 	if (rc == 0)
@@ -708,10 +695,10 @@ static const struct cli_opt permit_opts[] = {
     {"bundle", CLI_VALUE, "FILE", 1, "the (older) bundle to allow, verified first"},
     {"out", CLI_VALUE, "FILE", 1, "the permit to write (must not exist, unless --force)"},
     {"valid-days", CLI_VALUE, "N", 0, "validity (default 30, at most 90)"},
-    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
-    {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
+    CLI_FORCE_OPT,
+    CLI_PASSPHRASE_OPT,
     CLI_SIGNER_OPTS,
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    CLI_JSON_OPT,
     {NULL}};
 static const int permit_codes[] = {BUNDLE_CODES, FWS_EHARDWARE, KEY_CODES, FWS_EEXIST,
 				   FWS_ESAMEFILE, 0};
@@ -811,12 +798,11 @@ static const struct cli_opt attest_opts[] = {
     {"key", CLI_VALUE, "FILE|URI", 1,
      "a release key of the bundle's newest root: a key file or a\npkcs11: URI (docs/hsm.md)"},
     {"out", CLI_VALUE, "FILE", 1, "the attestation to write (must not exist, unless --force)"},
-    {"at", CLI_VALUE, "TIME", 0,
-     "judge expiry at TIME (YYYY-MM-DDTHH:MM:SSZ; default:\nSOURCE_DATE_EPOCH, else now)"},
-    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
-    {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
-    {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
+    CLI_AT_OPT,
+    CLI_FORCE_OPT,
+    CLI_PASSPHRASE_OPT,
+    CLI_JSON_OPT,
+    CLI_QUIET_OPT,
     CLI_SIGNER_OPTS,
     CLI_NET_OPTS,
     {NULL}};
@@ -825,7 +811,7 @@ static const int attest_codes[] = {BUNDLE_CODES, KEY_CODES,     FWS_ESBOMFORMAT,
 
 static int run_attest(struct cli *c)
 {
-	const char *bundle = c->args[0], *at = cli_get(c, "at"), *out = cli_get(c, "out");
+	const char *bundle = c->args[0], *out = cli_get(c, "out");
 	const char *key_path = cli_get(c, "key"), *root_path = cli_get(c, "root");
 	const char *inputs[] = {key_path, root_path, bundle};
 	struct fws_verify_result *res = malloc(sizeof(*res));
@@ -837,10 +823,8 @@ static int run_attest(struct cli *c)
 	size_t json_len;
 	int64_t now = 0;
 	int rc = res == NULL ? cli_fail(NULL, FWS_ENOMEM) : 0;
-	if (rc == 0 && at != NULL && fws_time_parse(at, &now) != 0)
-		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
-	else if (rc == 0 && at == NULL)
-		rc = cli_now(&now);
+	if (rc == 0)
+		rc = cli_at_time(c, &now);
 	if (rc == 0)
 		rc = load_root(root_path, &root);
 	if (rc == 0)

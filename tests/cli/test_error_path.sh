@@ -19,31 +19,91 @@ make_key other
 
 # The commands of a tool, one per line ("root init" is one command).
 commands_of() { "$1" --help | sed -n '/^Commands:/,/^$/p' | sed -n 's/^  \([a-z0-9-]*\( [a-z0-9-]*\)\?\)  .*/\1/p' | sed 's/ *$//'; }
-# The statuses COMMAND --help lists.
-statuses_of() { "$1" $2 --help | sed -n '/^Exit status:/,$p' | sed -n 's/^  \([0-9][0-9]*\) .*/\1/p'; }
+# The statuses COMMAND --help lists (asked once per command).
+declare -A STATUSES
+statuses_of() {
+	local key="$1 $2"
+	# shellcheck disable=SC2086
+	[ -n "${STATUSES[$key]:-}" ] ||
+		STATUSES[$key]=$("$1" $2 --help | sed -n '/^Exit status:/,$p' | sed -n 's/^  \([0-9][0-9]*\) .*/\1/p')
+	printf '%s\n' "${STATUSES[$key]}"
+}
 
+# One python3 for every JSON check (a process per check would cost seconds):
+# a request "result FILE STATUS" or "subject FILE NAME" per line, the
+# problem (empty when none) per answer line.
+coproc JSONCHK {
+	python3 -u -c '
+import json, sys
+def result(path, want):
+    text = open(path).read()
+    try:
+        obj, end = json.JSONDecoder().raw_decode(text)
+    except ValueError as e:
+        return "stdout is not JSON: %s" % e
+    if text[end:].strip():
+        return "more than one JSON value on stdout"
+    if not isinstance(obj, dict) or not isinstance(obj.get("error"), dict):
+        return "no \"error\" object"
+    e = obj["error"]
+    if e.get("status") != int(want) or obj.get("ok") is not False:
+        return "error.status %r, ok %r" % (e.get("status"), obj.get("ok"))
+    for k in ("name", "message"):
+        if not isinstance(e.get(k), str) or not e[k]:
+            return "error.%s missing" % k
+    return ""
+import re, subprocess
+def documented(prog, cmd):
+    h = subprocess.run([prog] + cmd.split() + ["--help"], stdout=subprocess.PIPE,
+                       universal_newlines=True).stdout
+    part = h.split("The command\x27s own fields:\n", 1)
+    if len(part) < 2:
+        return None
+    names = set()
+    for line in part[1].split("\n\n")[0].splitlines():
+        if not line.startswith("  ") or line.startswith("   "):
+            continue
+        m = re.match(r"\(the fields of ([a-z -]+)\)", line.strip())
+        if m:
+            names |= documented(prog, m.group(1)) or set()
+            continue
+        # "name  what", "a, b, c  what", "name: {...}", "name (when): {...}",
+        # and a name as wide as the column followed by one space.
+        head = re.split(r"\s{2,}|:\s|\s\(", line.strip())[0]
+        names |= {n.split()[0] for n in re.split(r",\s*", head)
+                  if n.split() and re.fullmatch(r"[a-z_0-9]+", n.split()[0])}
+    return names
+def fields(path, progcmd):
+    prog, cmd = progcmd.split(" ", 1)
+    doc = documented(prog, cmd)
+    got = set(json.load(open(path))) - {"format", "command", "ok"}
+    if doc is None:
+        return "its --help documents no JSON fields, it emits %s" % sorted(got)
+    if got != doc:
+        return ("emitted but not in --help: %s; in --help but not emitted: %s"
+                % (sorted(got - doc), sorted(doc - got)))
+    return ""
+def subject(path, name):
+    got = json.load(open(path))["error"]["subject"]
+    return "" if got == name else "the subject is %r" % got
+for line in sys.stdin:
+    kind, path, arg = line.rstrip("\n").split("\t")
+    try:
+        check = {"result": result, "subject": subject, "fields": fields}[kind]
+        print(check(path, arg).replace("\n", " "))
+    except Exception as e:
+        print("cannot check: %s" % e)
+'
+}
+json_ask() {
+	local answer
+	printf '%s\t%s\t%s\n' "$1" "$2" "$3" >&"${JSONCHK[1]}"
+	IFS= read -r answer <&"${JSONCHK[0]}"
+	printf '%s' "$answer"
+}
 # json_result FILE STATUS: FILE is exactly one JSON object whose error has
 # STATUS; prints the problem, if any.
-json_result() {
-	python3 - "$1" "$2" <<'EOF'
-import json, sys
-text = open(sys.argv[1]).read()
-try:
-    obj, end = json.JSONDecoder().raw_decode(text)
-except ValueError as e:
-    print("stdout is not JSON: %s" % e); sys.exit(1)
-if text[end:].strip():
-    print("more than one JSON value on stdout"); sys.exit(1)
-if not isinstance(obj, dict) or not isinstance(obj.get("error"), dict):
-    print("no \"error\" object"); sys.exit(1)
-e = obj["error"]
-if e.get("status") != int(sys.argv[2]) or obj.get("ok") is not False:
-    print("error.status %r, ok %r" % (e.get("status"), obj.get("ok"))); sys.exit(1)
-for k in ("name", "message"):
-    if not isinstance(e.get(k), str) or not e[k]:
-        print("error.%s missing" % k); sys.exit(1)
-EOF
-}
+json_result() { json_ask result "$1" "$2"; }
 
 # fails STATUS PROG "CMD" ARGS...: with --json one object with "error" on
 # stdout (and one stderr line); without it one stderr line; STATUS both
@@ -78,9 +138,11 @@ fails() {
 	fi
 }
 
+# subject_is DESCRIPTION NAME: the last --json failure names NAME as its subject.
 subject_is() {
-	check "$1" python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; sys.exit(e["subject"]!=sys.argv[2])' \
-		"$T_DIR/json.out" "$2"
+	local problem
+	problem=$(json_ask subject "$T_DIR/json.out" "$2")
+	if [ -z "$problem" ]; then ok "$1"; else not_ok "$1" "$problem"; fi
 }
 
 # ---- usage errors of every command of every tool, with --json ----
@@ -182,38 +244,7 @@ json_fields() {
 		return
 	fi
 	local problem
-	problem=$(python3 - "$prog" "$cmd" "$T_DIR/ok.json" <<'EOF'
-import json, re, subprocess, sys
-prog, cmd, path = sys.argv[1:]
-def documented(cmd):
-    h = subprocess.run([prog] + cmd.split() + ["--help"], stdout=subprocess.PIPE,
-                       universal_newlines=True).stdout
-    part = h.split("The command's own fields:\n", 1)
-    if len(part) < 2:
-        return None
-    names = set()
-    for line in part[1].split("\n\n")[0].splitlines():
-        if not line.startswith("  ") or line.startswith("   "):
-            continue
-        m = re.match(r"\(the fields of ([a-z -]+)\)", line.strip())
-        if m:
-            names |= documented(m.group(1)) or set()
-            continue
-        # "name  what", "a, b, c  what", "name: {...}", "name (when): {...}",
-        # and a name as wide as the column followed by one space.
-        head = re.split(r"\s{2,}|:\s|\s\(", line.strip())[0]
-        names |= {n.split()[0] for n in re.split(r",\s*", head)
-                  if n.split() and re.fullmatch(r"[a-z_0-9]+", n.split()[0])}
-    return names
-doc = documented(cmd)
-got = set(json.load(open(path))) - {"format", "command", "ok"}
-if doc is None:
-    print("its --help documents no JSON fields, it emits %s" % sorted(got))
-elif got != doc:
-    print("emitted but not in --help: %s; in --help but not emitted: %s"
-          % (sorted(got - doc), sorted(doc - got)))
-EOF
-)
+	problem=$(json_ask fields "$T_DIR/ok.json" "$prog $cmd")
 	if [ -z "$problem" ]; then
 		ok "$(basename "$prog") $cmd --json: the fields its --help lists, no other"
 	else

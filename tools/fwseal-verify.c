@@ -60,9 +60,10 @@ static int open_device(struct cli *c, int create)
 		if (rc == 0) {
 			configured = 1;
 			device_name = conf.state_dir;
+			/* The diagnostic says which of the two failed. */
+			cli_input_name(FWS_INPUT_CONFIG, config != NULL ? config : FWS_SYSCONF_PATH);
+			cli_input_name(FWS_INPUT_DEVICE, device_name);
 			rc = fws_sysconf_device_open(&dev, &sys, &conf, NULL, create);
-			if (rc == FWS_ECONFIG || rc == FWS_EBOOTLOADER)
-				device_name = config != NULL ? config : FWS_SYSCONF_PATH;
 		}
 	}
 	if (rc != 0)

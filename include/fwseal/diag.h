@@ -35,6 +35,8 @@ enum fws_input {
 	FWS_INPUT_DEVICE,  /* the device: its state, slots, bootloader, log, floor */
 	FWS_INPUT_KEY,     /* a signing key */
 	FWS_INPUT_RECORD,  /* a release record */
+	FWS_INPUT_CONFIG,  /* the system configuration, or what it names for the
+			    * bootloader, the trusted root's directory, the floor */
 	FWS_INPUT_COUNT
 };
 

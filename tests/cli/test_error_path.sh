@@ -231,6 +231,14 @@ err_has 'hardware: the hardware id "hw-z" is not in the manifest'
 T="root verify from another root" fails 11 "$FWKEYS" "root verify" --trusted root2.json root.json
 err_has "is signed by key id [$(keyid rootk.pub)]; root v1's root role is [$(keyid other.pub)]"
 
+"$FWSEAL" permit --root root.json --key rel.key --device-id hw-a --to-version 0.9.0 \
+	--bundle v0.fwb --out once.permit >/dev/null 2>&1 || die "fwseal permit"
+"$FWVERIFY" install --device dev --permit once.permit v0.fwb >/dev/null 2>&1 ||
+	die "install with the permit"
+T="the same permit again (replay)" fails 40 "$FWVERIFY" install --device dev --permit once.permit v0.fwb
+subject_is "the replayed permit is the subject" once.permit
+err_has "created: replay: created 2023-11-14T22:13:20Z, not newer than the last permit this device used (created 2023-11-14T22:13:20Z)"
+
 # ---- --json fields: what a command's --help documents is what it emits ----
 # json_fields PROG "CMD" ARGS...: runs the command with --json (it must
 # succeed) and compares the result's members with the fields its --help

@@ -8,8 +8,10 @@
 # ends with must be one its COMMAND --help lists: a status a command can
 # end with but does not document fails here too. Subjects come from the
 # library's diagnostic (which input failed), never from the code: a bad
-# permit is named as the permit, a full device as the device, a bad bundle
-# as the bundle.
+# or replayed permit is named as the permit, an old bundle as the bundle, a
+# bad root file as the root. Trust refusals name the values that disagreed
+# (issue 21 item 7, ADR-077). Last, each command's --json members are the
+# fields its --help documents (ADR-078).
 # req: REQ-ERR-001
 . "$(dirname "$0")/lib.sh"
 

@@ -230,6 +230,13 @@ err_has "not a bundle (a tar archive made by fwseal pack)"
 device_init devz hw-z
 T="install on a device of other hardware" fails 24 "$FWVERIFY" install --device devz v1.fwb
 err_has 'hardware: the hardware id "hw-z" is not in the manifest'
+H=$TESTS_DIR/vectors/hostile
+T="a manifest signature with one bit flipped (committed vector)" fails 12 "$FWSEAL" verify \
+	--root "$H/root.json" --at 2024-01-01T00:00:00Z "$H/manifest/signature_flipped.fwb"
+err_has "manifest.json: a signature on the manifest by a key of root v1's release role does not verify (signed by [d6bfcab058b9a861])"
+T="a manifest signed by the root key, not a release key (committed vector)" fails 11 "$FWSEAL" \
+	verify --root "$H/root.json" --at 2024-01-01T00:00:00Z "$H/manifest/keyid_root_role.fwb"
+err_has "the manifest is signed by key id [9cc3185a9e680f4c]; root v1's release role is [d6bfcab058b9a861], threshold 1"
 T="root verify from another root" fails 11 "$FWKEYS" "root verify" --trusted root2.json root.json
 err_has "is signed by key id [$(keyid rootk.pub)]; root v1's root role is [$(keyid other.pub)]"
 

@@ -169,6 +169,13 @@ int cli_now(int64_t *out);
  * else the clock. Reports its own error. */
 int cli_at_time(const struct cli *c, int64_t *now);
 
+/* --- outputs (cli_output.c) --- */
+
+/* data to the file out (new, or replaced with --force; never one of
+ * inputs), or to standard output when out is NULL. Reports its own error. */
+int cli_write_output(const struct cli *c, const char *out, const void *data, size_t len,
+		     const char *const *inputs, size_t n_inputs);
+
 /* --- JSON results (cli_json.c) --- */
 
 /* c->out gets key = value (value's reference taken; NULL = JSON null). */

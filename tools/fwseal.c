@@ -101,8 +101,7 @@ static json_t *manifest_json(const struct fws_manifest *m)
 /* Verifies `bundle` against the root in root_path and writes its release
  * record to out (NULL: standard output). Reports its own error. */
 static int write_record(struct cli *c, const char *bundle, const char *root_path, int64_t now,
-			const struct fws_record_input *inputs, size_t n_inputs, const char *out,
-			int force)
+			const struct fws_record_input *inputs, size_t n_inputs, const char *out)
 {
 	struct fws_record_opts ro = {0};
 	struct fws_root *root = NULL;
@@ -136,14 +135,8 @@ static int write_record(struct cli *c, const char *bundle, const char *root_path
 	used[n_used++] = root_path;
 	for (size_t i = 0; i < n_inputs && n_used < sizeof(used) / sizeof(used[0]); i++)
 		used[n_used++] = inputs[i].path;
-	if (rc == 0 && out != NULL) {
-		rc = fws_file_write_atomic(out, json, json_len, 0644,
-					   force ? FWS_OUT_REPLACE : FWS_OUT_NEW, used, n_used);
-		if (rc != 0)
-			rc = cli_fail(out, rc);
-	} else if (rc == 0 &&
-		   (fwrite(json, 1, json_len, stdout) != json_len || fflush(stdout) != 0)) {
-		rc = cli_fail("standard output", FWS_EIO);
+	if (rc == 0) {
+		rc = cli_write_output(c, out, json, json_len, used, n_used);
 	}
 	cli_bundle_close(&in);
 	free(json);
@@ -277,7 +270,7 @@ static int run_pack(struct cli *c)
 		if (po.sbom_path != NULL)
 			in[n++] = (struct fws_record_input){"sbom", po.sbom_path};
 		rc = write_record(c, po.out_path, po.root_paths[0], now, in, n,
-				  cli_get(c, "record"), po.force);
+				  cli_get(c, "record"));
 		if (rc != 0) {
 			free(res);
 			return rc;
@@ -524,8 +517,7 @@ static int run_record(struct cli *c)
 		return cli_usage_error("--json needs --out (standard output carries the record)");
 	rc = cli_at_time(c, &now);
 	if (rc == 0)
-		rc = write_record(c, c->args[0], root_path, now, in, 1, cli_get(c, "out"),
-				  cli_flag(c, "force"));
+		rc = write_record(c, c->args[0], root_path, now, in, 1, cli_get(c, "out"));
 	if (rc == 0)
 		cli_json_set(c, "out", json_string(cli_get(c, "out")));
 	return rc;
@@ -623,15 +615,9 @@ static int run_inspect_sbom(struct cli *c)
 		if (rc != 0)
 			rc = cli_fail(in.name, rc);
 	}
-	if (rc == 0 && out != NULL) {
+	if (rc == 0) {
 		const char *inputs[] = {root_path, bundle};
-		rc = fws_file_write_atomic(out, sbom, sbom_len, 0644,
-					   cli_flag(c, "force") ? FWS_OUT_REPLACE : FWS_OUT_NEW,
-					   inputs, 2);
-		if (rc != 0)
-			rc = cli_fail(out, rc);
-	} else if (rc == 0 && (fwrite(sbom, 1, sbom_len, stdout) != sbom_len || fflush(stdout) != 0)) {
-		rc = cli_fail("standard output", FWS_EIO);
+		rc = cli_write_output(c, out, sbom, sbom_len, inputs, 2);
 	}
 	cli_bundle_close(&in);
 	free(sbom);
@@ -750,14 +736,8 @@ static int run_permit(struct cli *c)
 				     cli_esc(to_version), cli_esc(bundle));
 		goto out;
 	}
-	if (rc == 0)
-		rc = fws_file_write_atomic(out_path, json, json_len, 0644,
-					   cli_flag(c, "force") ? FWS_OUT_REPLACE : FWS_OUT_NEW,
-					   inputs, 3);
-	else
-		rc = cli_fail(bundle, rc);
-	if (rc < 0)
-		rc = cli_fail(out_path, rc);
+	rc = rc == 0 ? cli_write_output(c, out_path, json, json_len, inputs, 3)
+		     : cli_fail(bundle, rc);
 	if (rc != 0)
 		goto out;
 	/* Report what was signed, read back from the permit itself. */
@@ -841,13 +821,8 @@ static int run_attest(struct cli *c)
 		if (rc != 0)
 			rc = cli_fail(in.name, rc);
 	}
-	if (rc == 0) {
-		rc = fws_file_write_atomic(out, json, json_len, 0644,
-					   cli_flag(c, "force") ? FWS_OUT_REPLACE : FWS_OUT_NEW,
-					   inputs, 3);
-		if (rc != 0)
-			rc = cli_fail(out, rc);
-	}
+	if (rc == 0)
+		rc = cli_write_output(c, out, json, json_len, inputs, 3);
 	if (rc == 0 && c->json) {
 		cli_json_set(c, "attestation", json_string(out));
 		cli_json_set(c, "bundle", json_string(in.name));

@@ -46,19 +46,19 @@ int fws_explain_signatures(int rc, const char *part, const char *what,
 	ids_text(may, sizeof(may), (const uint8_t(*)[32])root->roles[role].keyids,
 		 root->roles[role].n_keyids);
 	if (n == 0)
-		return fws_diag_set(rc, 0, part, "%s carries no signature; root v%llu's %s role is %s",
-				    what, (unsigned long long)root->version, role_names[role], may);
+		return fws_diag_set(rc, 0, part,
+				    "%s carries no signature; root v%llu's %s role is %s", what,
+				    (unsigned long long)root->version, role_names[role], may);
 	if (rc == FWS_EBADSIG)
 		return fws_diag_set(rc, 0, part,
 				    "a signature on %s by a key of root v%llu's %s role does not "
 				    "verify (signed by %s)",
 				    what, (unsigned long long)root->version, role_names[role], by);
-	return fws_diag_set(rc, 0, part,
-			    "%s is signed by key id%s %s; root v%llu's %s role is %s, threshold %u%s",
-			    what, n == 1 ? "" : "s", by, (unsigned long long)root->version,
-			    role_names[role], may, (unsigned)root->roles[role].threshold,
-			    rc == FWS_EUNTRUSTED ? " (none of them is in it: is this the right root?)"
-						 : "");
+	return fws_diag_set(
+	    rc, 0, part, "%s is signed by key id%s %s; root v%llu's %s role is %s, threshold %u%s",
+	    what, n == 1 ? "" : "s", by, (unsigned long long)root->version, role_names[role], may,
+	    (unsigned)root->roles[role].threshold,
+	    rc == FWS_EUNTRUSTED ? " (none of them is in it: is this the right root?)" : "");
 }
 
 int fws_explain_policy(int rc, const struct fws_manifest *m, const struct fws_policy *p)
@@ -71,28 +71,29 @@ int fws_explain_policy(int rc, const struct fws_manifest *m, const struct fws_po
 		for (size_t i = 0; i < m->n_hardware && used < sizeof(list); i++)
 			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s\"%s\"",
 						 i ? ", " : "", m->hardware[i]);
-		return fws_diag_set(rc, 0, "hardware",
-				    "the hardware id \"%.64s\" is not in the manifest's hardware list "
-				    "[%s]",
-				    p->hardware_id, list);
+		return fws_diag_set(
+		    rc, 0, "hardware",
+		    "the hardware id \"%.64s\" is not in the manifest's hardware list "
+		    "[%s]",
+		    p->hardware_id, list);
 	case FWS_EROLLBACK:
 		return fws_diag_set(rc, 0, "security_version",
 				    "%llu is below the %llu already committed (anti-rollback)",
 				    (unsigned long long)m->security_version,
 				    (unsigned long long)p->security_version);
 	case FWS_EDOWNGRADE:
-		return fws_diag_set(rc, 0, "version",
-				    "%s is lower than the installed %s at the same security_version "
-				    "%llu",
-				    m->version, p->installed_version ? p->installed_version : "",
-				    (unsigned long long)m->security_version);
+		return fws_diag_set(
+		    rc, 0, "version",
+		    "%s is lower than the installed %s at the same security_version "
+		    "%llu",
+		    m->version, p->installed_version ? p->installed_version : "",
+		    (unsigned long long)m->security_version);
 	case FWS_EMINVERSION:
-		return fws_diag_set(rc, 0, "min_version",
-				    "the release needs %s or later installed, the device has %s",
-				    m->min_version,
-				    p->installed_version && p->installed_version[0]
-					? p->installed_version
-					: "no known version");
+		return fws_diag_set(
+		    rc, 0, "min_version",
+		    "the release needs %s or later installed, the device has %s", m->min_version,
+		    p->installed_version && p->installed_version[0] ? p->installed_version
+								    : "no known version");
 	default:
 		return rc;
 	}

@@ -325,6 +325,19 @@ class Tree:
             opts |= set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", h))
         return opts
 
+    def statuses(self, prog, cmd):
+        """The exit statuses PROG CMD --help lists (None if --help failed)."""
+        h = self.help(prog, cmd)
+        if h is None:
+            return None
+        part = h.split("Exit status:", 1)
+        return set(int(x) for x in re.findall(r"(?m)^  (\d+) ", part[1])) if len(part) > 1 else set()
+
+    def error_texts(self):
+        """FWS_E* name -> the message lib/core/error.c gives it."""
+        return {m.group(1): m.group(2).replace('\\"', '"') for m in re.finditer(
+            r'\[-(FWS_E\w+)\]\s*=\s*\{"FWS_E\w+",\s*"((?:[^"\\]|\\.)*)"', self.text("lib/core/error.c"))}
+
     # ---- the checks of a CLI test file ----
     def check_names(self, rel):
         if rel not in self._checks:
@@ -884,6 +897,70 @@ def check_doc(tree, path, out):
         for seg in segs:
             n += check_commands(tree, doc, no, seg, out)
             n += check_make(tree, doc, no, seg, out)
+    if os.path.basename(path) == "exit-codes.md":
+        n += check_exit_codes(tree, doc, lines, out)
+    return n
+
+
+# ---- docs/exit-codes.md against the code (issue 21 item 9) ----
+EXIT_ROW_RE = re.compile(r"^\|\s*(\d+)\s*\|\s*`(FWS_\w+)`\s*\|\s*([^|]*?)\s*\|")
+
+
+def command_list(tree, text):
+    """(prog, cmd) pairs of an exit-codes.md "Commands (their `--help`):" list."""
+    prog, pairs = None, []
+    text = text.split(";")[0]  # what follows a ";" is prose
+    for tok in [t.strip() for t in text.split(",")]:
+        m = re.match(r"^`?(fwseal(?:-keys|-verify)?)`?(?:\s+(.*))?$", tok.replace("`", " `").strip())
+        words = tok.replace("`", "").split()
+        if words and words[0] in PROGS:
+            prog, words = words[0], words[1:]
+        if prog is None or not words:
+            continue
+        pairs.append((prog, " ".join(words)))
+    return pairs
+
+
+def check_exit_codes(tree, doc, lines, out):
+    """Every row's message is the code's (lib/core/error.c); every command a
+    row says lists the status does list it in its --help; every status a
+    --help lists has a row."""
+    n = 0
+    texts = tree.error_texts()
+    rows = {}
+    for no, line in enumerate(lines, 1):
+        m = EXIT_ROW_RE.match(line)
+        if not m:
+            continue
+        status, name, msg = int(m.group(1)), m.group(2), m.group(3)
+        rows[status] = no
+        if name in texts:
+            n += seen(doc, no, "exit-text", "%d %s" % (status, name))
+            if msg != texts[name]:
+                fail(out, doc, no, "exit-text", "%d %s" % (status, name),
+                     "the table says \"%s\", the code says \"%s\" (lib/core/error.c)"
+                     % (msg, texts[name]))
+        lm = re.search(r"Commands \(their `--help`\):([^|]*)", line)
+        if not lm:
+            continue
+        for prog, cmd in command_list(tree, lm.group(1)):
+            n += seen(doc, no, "exit-command", "%s %s lists %d" % (prog, cmd, status))
+            got = tree.statuses(prog, cmd) if cmd in tree.commands(prog) else None
+            if got is None:
+                fail(out, doc, no, "exit-command", "%s %s" % (prog, cmd),
+                     "no such command (%s --help)" % prog)
+            elif status not in got:
+                fail(out, doc, no, "exit-command", "%s %s lists %d" % (prog, cmd, status),
+                     "its --help does not list exit status %d" % status)
+    if not rows:
+        return n
+    for prog in PROGS:
+        for cmd in sorted(tree.commands(prog)):
+            for status in sorted(tree.statuses(prog, cmd) or ()):
+                n += seen(doc, 1, "exit-row", "%s %s %d" % (prog, cmd, status))
+                if status != 0 and status not in rows:
+                    fail(out, doc, 1, "exit-row", "%s %s %d" % (prog, cmd, status),
+                         "its --help lists exit status %d, the table has no row for it" % status)
     return n
 
 

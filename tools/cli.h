@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "fwseal/bundle.h"
+#include "fwseal/diag.h"
 
 #define CLI_MAX_OPTS 24
 #define CLI_MAX_LIST 64 /* values of one repeatable option */
@@ -106,8 +107,22 @@ int cli_status(int code);
 int cli_fail(const char *subject, int code);
 /* The same with a note after the reason ("; not recorded: ..."). */
 int cli_fail_note(const char *subject, int code, const char *note);
+/* The same with the reason written here (a check the CLI itself made);
+ * part may be NULL. */
+int cli_fail_why(const char *subject, int code, const char *part, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* A command-line mistake: "PROG CMD: message (try ...)", status 2. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* These four are the only way a failure is reported: each writes the one
+ * stderr line and, with --json, the result's "error" object. The subject
+ * is the input the library's diagnostic blames (fwseal/diag.h, its input)
+ * by the name given here, else the subject passed: never one picked from
+ * the code. */
+void cli_input_name(enum fws_input input, const char *name);
+/* 1 once a failure was reported (only the first one is). */
+int cli_reported(void);
+/* cli_main's last step: a failure status nobody reported is reported. */
+int cli_finish_failure(int status);
 /* s with control characters escaped (\n, \t, \xNN), for every message
  * that names a file or a value the user gave. Returns a static buffer
  * (one of four, used in turn). */
@@ -129,6 +144,37 @@ int cli_parse_seconds(const char *opt, const char *s, uint32_t *ms);
 /* Seconds since the epoch for signing: SOURCE_DATE_EPOCH when set (strictly
  * parsed), else the clock. Reports its own error. */
 int cli_now(int64_t *out);
+
+/* --- option and exit-status groups shared by the three tools --- */
+
+#define CLI_JSON_OPT {"json", CLI_FLAG, NULL, 0, "print the result as JSON"}
+#define CLI_QUIET_OPT {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"}
+#define CLI_FORCE_OPT                                                                         \
+	{"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"}
+#define CLI_AT_OPT                                                                            \
+	{"at", CLI_VALUE, "TIME", 0,                                                          \
+	 "judge expiry at TIME (YYYY-MM-DDTHH:MM:SSZ; default:\nSOURCE_DATE_EPOCH, else now)"}
+#define CLI_PASSPHRASE_OPT                                                                    \
+	{"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"}
+/* What loading a trusted root can end with. */
+#define CLI_ROOT_CODES                                                                        \
+	FWS_ENOENT, FWS_EIO, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,   \
+	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
+	    FWS_EROOTVERSION, FWS_EEXPIRED, FWS_ETHRESHOLDDEF, FWS_ECLOCK
+/* What opening and using a signing key can end with. */
+#define CLI_KEY_CODES                                                                         \
+	FWS_EKEYFILE, FWS_EPASSPHRASE, FWS_EKEYPERM, FWS_ENOTAUTHORISED, CLI_SIGNER_CODES
+
+/* The time expiry is judged at: --at TIME (CLI_AT_OPT), else SOURCE_DATE_EPOCH,
+ * else the clock. Reports its own error. */
+int cli_at_time(const struct cli *c, int64_t *now);
+
+/* --- outputs (cli_output.c) --- */
+
+/* data to the file out (new, or replaced with --force; never one of
+ * inputs), or to standard output when out is NULL. Reports its own error. */
+int cli_write_output(const struct cli *c, const char *out, const void *data, size_t len,
+		     const char *const *inputs, size_t n_inputs);
 
 /* --- JSON results (cli_json.c) --- */
 

@@ -23,17 +23,16 @@ int cli_open_bundle(const char *path, int *fd, uint64_t *size)
 	*fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
 	if (*fd < 0) {
 		int err = errno;
-		fprintf(stderr, "%s: %s: %s: %s\n", cli_prog, cli_esc(path),
-			err == ENOENT ? fws_strerror(FWS_ENOENT) : "cannot open", strerror(err));
-		return cli_status(err == ENOENT ? FWS_ENOENT : FWS_EIO);
+		return cli_fail_why(path, err == ENOENT ? FWS_ENOENT : FWS_EIO, NULL, "%s: %s",
+				    err == ENOENT ? fws_strerror(FWS_ENOENT) : "cannot open",
+				    strerror(err));
 	}
 	if (fstat(*fd, &st) != 0 || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode) ||
 	    S_ISSOCK(st.st_mode)) {
 		int err = S_ISDIR(st.st_mode) ? EISDIR : errno ? errno : EINVAL;
 		close(*fd);
 		*fd = -1;
-		fprintf(stderr, "%s: %s: cannot read: %s\n", cli_prog, cli_esc(path), strerror(err));
-		return cli_status(FWS_EIO);
+		return cli_fail_why(path, FWS_EIO, NULL, "cannot read: %s", strerror(err));
 	}
 	if (S_ISREG(st.st_mode))
 		*size = (uint64_t)st.st_size;

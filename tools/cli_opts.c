@@ -90,8 +90,8 @@ static void print_cmd_help(FILE *out, const struct cli_tool *t, const struct cli
 	}
 	if (cmd->json != NULL) {
 		fprintf(out, "\nJSON (--json): one object with \"format\" (1), \"command\" and \"ok\";\n"
-			     "on failure \"error\": {status, name, subject, part, message}; absent\n"
-			     "values are null. The command's own fields:\n");
+			     "on failure \"error\": {status, name, subject, part, message[, note]};\n"
+			     "absent values are null. The command's own fields:\n");
 		print_wrapped(out, "  ", cmd->json);
 	}
 	fprintf(out, "\n");
@@ -260,19 +260,45 @@ static int is_group(const struct cli_tool *t, const char *word)
 	return 0;
 }
 
-static int run_cmd(struct cli *c)
+/* --json among the command's words (before "--"), for a command that has
+ * it, or for a command line whose command is not known: decided before
+ * parsing, so that a usage error is a JSON result too. */
+static int wants_json(const struct cli_cmd *cmd, int argc, char **argv)
 {
-	c->json = cli_flag(c, "json");
-	c->quiet = cli_flag(c, "quiet");
-	if (c->json) {
-		c->out = json_object();
-		if (c->out == NULL)
-			return cli_fail(NULL, FWS_ENOMEM);
-		json_object_set_new(c->out, "format", json_integer(1));
-		json_object_set_new(c->out, "command", json_string(c->cmd->name));
-	}
-	int status = c->cmd->run(c);
-	if (c->json) {
+	if (cmd != NULL && opt_index(cmd, "json", 4) < 0)
+		return 0;
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			return 1;
+	return 0;
+}
+
+static void json_begin(struct cli *c)
+{
+	c->json = 1;
+	c->out = json_object();
+	if (c->out == NULL)
+		return; /* reported as text only */
+	json_object_set_new(c->out, "format", json_integer(1));
+	json_object_set_new(c->out, "command", c->cmd != NULL ? json_string(c->cmd->name)
+							      : json_null());
+}
+
+/* Help was printed: no result object follows it. */
+static int help_done(struct cli *c)
+{
+	json_decref(c->out);
+	c->out = NULL;
+	c->json = 0;
+	return 0;
+}
+
+/* Every run ends here: an unreported failure is reported, and with --json
+ * the one result object is printed (with "error" on failure). */
+static int finish(struct cli *c, int status)
+{
+	status = cli_finish_failure(status);
+	if (c->out != NULL) {
 		json_object_set_new(c->out, "ok", json_boolean(status == 0));
 		char *text = json_dumps(c->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		if (text != NULL)
@@ -289,14 +315,25 @@ struct cli *cli_current(void)
 	return current;
 }
 
+static int dispatch(struct cli *c, const struct cli_tool *tool, int argc, char **argv);
+
 int cli_main(const struct cli_tool *tool, int argc, char **argv)
 {
 	static struct cli c;
-	int words = 0, done;
 	memset(&c, 0, sizeof(c));
 	c.tool = tool;
 	current = &c;
 	cli_prog = tool->prog;
+	return finish(&c, dispatch(&c, tool, argc, argv));
+}
+
+static int dispatch(struct cli *c, const struct cli_tool *tool, int argc, char **argv)
+{
+	int words = 0, done;
+	if (argc >= 2)
+		c->cmd = find_cmd(tool, argc, argv, &words);
+	if (wants_json(c->cmd, argc, argv))
+		json_begin(c);
 	if (fws_init() != 0)
 		return cli_fail(NULL, FWS_ECRYPTO);
 	if (argc < 2)
@@ -305,49 +342,51 @@ int cli_main(const struct cli_tool *tool, int argc, char **argv)
 	if (strcmp(first, "-h") == 0 || strcmp(first, "--help") == 0 ||
 	    (strcmp(first, "help") == 0 && argc == 2)) {
 		print_tool_help(stdout, tool, NULL);
-		return 0;
+		return help_done(c);
 	}
 	if (strcmp(first, "-V") == 0 || strcmp(first, "--version") == 0) {
 		print_version(tool);
-		return 0;
+		return help_done(c);
 	}
 	if (strcmp(first, "--help-markdown") == 0) {
 		print_markdown(stdout, tool);
-		return 0;
+		return help_done(c);
 	}
 	if (strcmp(first, "--help-man") == 0) {
 		cli_print_man(stdout, tool);
-		return 0;
+		return help_done(c);
 	}
 	if (strcmp(first, "--help-completion") == 0) {
 		cli_print_completion(stdout, tool);
-		return 0;
+		return help_done(c);
 	}
 	if (strcmp(first, "help") == 0) {
-		c.cmd = find_cmd(tool, argc - 1, argv + 1, &words);
-		if (c.cmd == NULL && is_group(tool, argv[2])) {
+		c->cmd = find_cmd(tool, argc - 1, argv + 1, &words);
+		if (c->cmd == NULL && is_group(tool, argv[2])) {
 			print_tool_help(stdout, tool, argv[2]);
-			return 0;
+			return help_done(c);
 		}
-		if (c.cmd == NULL)
+		if (c->cmd == NULL)
 			return cli_usage_error("unknown command '%s'", cli_esc(argv[2]));
-		print_cmd_help(stdout, tool, c.cmd);
-		return 0;
+		print_cmd_help(stdout, tool, c->cmd);
+		return help_done(c);
 	}
-	c.cmd = find_cmd(tool, argc, argv, &words);
-	if (c.cmd == NULL && is_group(tool, first)) {
+	if (c->cmd == NULL && is_group(tool, first)) {
 		if (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
 			print_tool_help(stdout, tool, first);
-			return 0;
+			return help_done(c);
 		}
 		return argc < 3 ? cli_usage_error("%s: missing command", cli_esc(first))
 				: cli_usage_error("%s: unknown command '%s'", cli_esc(first),
 						  cli_esc(argv[2]));
 	}
-	if (c.cmd == NULL)
+	if (c->cmd == NULL)
 		return cli_usage_error("unknown command '%s'", cli_esc(first));
-	int rc = parse(&c, argc - 1 - words, argv + 1 + words, &done);
-	if (rc != 0 || done)
+	int rc = parse(c, argc - 1 - words, argv + 1 + words, &done);
+	if (rc != 0)
 		return rc;
-	return run_cmd(&c);
+	if (done)
+		return help_done(c);
+	c->quiet = cli_flag(c, "quiet");
+	return c->cmd->run(c);
 }

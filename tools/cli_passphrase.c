@@ -25,10 +25,7 @@
 
 static int pass_fail(const char *subject, const char *why, int code)
 {
-	if (subject != NULL)
-		fprintf(stderr, "%s: %s: %s\n", cli_prog, cli_esc(subject), why);
-	else
-		fprintf(stderr, "%s: %s\n", cli_prog, why);
+	(void)cli_fail_why(subject, code, NULL, "%s", why);
 	return code;
 }
 

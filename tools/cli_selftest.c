@@ -120,7 +120,6 @@ int cli_selftest(struct cli *c, const struct cli_version *extra, size_t n_extra,
 	}
 	if (rc == 0)
 		return 0;
-	fflush(stdout);
-	fprintf(stderr, "%s: selftest: %zu of %zu cases failed\n", cli_prog, sum.failed, sum.total);
-	return cli_status(FWS_EINTERNAL);
+	return cli_fail_why("selftest", FWS_EINTERNAL, NULL, "%zu of %zu cases failed", sum.failed,
+			    sum.total);
 }

@@ -49,6 +49,16 @@ int cli_jobs(const struct cli *c, unsigned *jobs)
 	return 0;
 }
 
+int cli_at_time(const struct cli *c, int64_t *now)
+{
+	const char *at = cli_get(c, "at");
+	if (at == NULL)
+		return cli_now(now);
+	if (fws_time_parse(at, now) != 0)
+		return cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
+	return 0;
+}
+
 int cli_now(int64_t *out)
 {
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
@@ -56,10 +66,10 @@ int cli_now(int64_t *out)
 		unsigned long long v;
 		/* 9999-12-31T23:59:59Z is the last time the formats can carry. */
 		if (cli_parse_u64(sde, 253402300799ull, &v) != 0) {
-			fprintf(stderr, "%s: SOURCE_DATE_EPOCH: '%s' is not a whole number of seconds "
-					"from 0 to 253402300799\n",
-				cli_prog, cli_esc(sde));
-			return cli_status(FWS_ECLOCK);
+			return cli_fail_why("SOURCE_DATE_EPOCH", FWS_ECLOCK, NULL,
+					    "'%s' is not a whole number of seconds from 0 to "
+					    "253402300799",
+					    cli_esc(sde));
 		}
 		*out = (int64_t)v;
 		return 0;

@@ -10,12 +10,8 @@
 #include "fwseal/fwseal.h"
 #include "fwseal/keys.h"
 
-#define ROOT_CODES                                                                            \
-	FWS_ENOENT, FWS_EIO, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,   \
-	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
-	    FWS_EROOTVERSION, FWS_EEXPIRED, FWS_ETHRESHOLDDEF, FWS_ECLOCK
-#define SIGNER_CODES                                                                          \
-	FWS_EKEYFILE, FWS_EPASSPHRASE, FWS_EKEYPERM, FWS_ENOTAUTHORISED, CLI_SIGNER_CODES
+#define ROOT_CODES CLI_ROOT_CODES
+#define SIGNER_CODES CLI_KEY_CODES
 
 static void print_keyid(const char *prefix, const uint8_t keyid[32])
 {
@@ -49,7 +45,7 @@ static const struct cli_opt generate_opts[] = {
     {"pkcs11", CLI_VALUE, "URI", 0,
      "create the key inside the token URI names (object=LABEL\nrequired) and write only "
      "NAME.pub (docs/hsm.md)"},
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    CLI_JSON_OPT,
     {NULL}};
 static const int generate_codes[] = {FWS_EEXIST, FWS_EIO, FWS_ENOENT, FWS_ENOMEM, FWS_ECRYPTO,
 				     FWS_ENOSPC, CLI_SIGNER_CODES, 0};
@@ -73,8 +69,9 @@ static int generate_in_token(struct cli *c, const char *out, const char *uri)
 	rc = fws_public_key_save(path, pk);
 	if (rc != 0) {
 		/* The key exists in the token: say where, or it is lost. */
-		rc = cli_fail(path, rc);
-		fprintf(stderr, "%s: the new key is in the token as %s\n", cli_prog, key_uri);
+		char note[600];
+		snprintf(note, sizeof(note), "the new key is in the token as %s", cli_esc(key_uri));
+		rc = cli_fail_note(path, rc, note);
 		free(key_uri);
 		return rc;
 	}
@@ -142,7 +139,7 @@ static int run_generate(struct cli *c)
 /* ---- pkcs11 list ---- */
 
 static const struct cli_opt p11list_opts[] = {
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"}, {NULL}};
+    CLI_JSON_OPT, {NULL}};
 static const int p11list_codes[] = {FWS_EPKCS11, FWS_ENOMEM, 0};
 
 static void list_entry(void *ctx, const struct fws_pkcs11_entry *e)
@@ -193,7 +190,7 @@ static int run_pkcs11_list(struct cli *c)
 /* ---- fingerprint ---- */
 
 static const struct cli_opt fingerprint_opts[] = {
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"}, {NULL}};
+    CLI_JSON_OPT, {NULL}};
 static const int fingerprint_codes[] = {FWS_ENOENT, FWS_EIO, FWS_EKEYFILE, FWS_EKEYID, 0};
 
 static int run_fingerprint(struct cli *c)
@@ -220,7 +217,7 @@ static const struct cli_opt change_opts[] = {
     {"passphrase-file", CLI_VALUE, "OLD", 0, "read the current passphrase from OLD"},
     {"new-passphrase-file", CLI_VALUE, "NEW", 0, "read the new passphrase from NEW"},
     {"kdf", CLI_VALUE, "LEVEL", 0, "interactive, moderate (default) or sensitive"},
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    CLI_JSON_OPT,
     {NULL}};
 static const int change_codes[] = {FWS_ENOENT, FWS_EIO,	    FWS_EKEYFILE, FWS_EKEYPERM,
 				   FWS_EPASSPHRASE, FWS_ELIMIT, FWS_ESAMEFILE, FWS_ENOSPC, 0};
@@ -514,10 +511,10 @@ static const struct cli_opt init_opts[] = {
      "the secret root key that signs (one of --root-key):\na key file or a pkcs11: URI"},
     {"expires", CLI_VALUE, "DAYS", 0, "validity in days from created (default 365)"},
     {"out", CLI_VALUE, "FILE", 1, "the root to write (must not exist, unless --force)"},
-    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
+    CLI_FORCE_OPT,
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the passphrase of R.key from FILE"},
     CLI_SIGNER_OPTS,
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    CLI_JSON_OPT,
     {NULL}};
 static const int init_codes[] = {ROOT_CODES, SIGNER_CODES, FWS_EEXIST, FWS_ESAMEFILE, 0};
 
@@ -597,9 +594,9 @@ static const struct cli_opt new_opts[] = {
     {"expires", CLI_VALUE, "DAYS", 0, "validity in days from now (default 365, max 36500)"},
     {"sign", CLI_VALUE, "R.key", 0,
      "sign it now (else a draft with no signature): a key\nfile or a pkcs11: URI"},
-    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
+    CLI_FORCE_OPT,
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the passphrase of R.key from FILE"},
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    CLI_JSON_OPT,
     {NULL}};
 static const int new_codes[] = {ROOT_CODES, SIGNER_CODES, FWS_EEXIST, FWS_ESAMEFILE, 0};
 
@@ -734,7 +731,7 @@ static const struct cli_opt rsign_opts[] = {
     {"previous", CLI_VALUE, "FILE", 0, "the root this one rotates from"},
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the passphrase of R.key from FILE"},
     CLI_SIGNER_OPTS,
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    CLI_JSON_OPT,
     {NULL}};
 static const int rsign_codes[] = {ROOT_CODES, SIGNER_CODES, FWS_EALREADYSIGNED, FWS_ESAMEFILE,
 				  FWS_ENOSPC, 0};
@@ -784,7 +781,7 @@ static int run_root_sign(struct cli *c)
 
 static const struct cli_opt rverify_opts[] = {
     {"trusted", CLI_VALUE, "FILE", 1, "the root you trust (self-signed)"},
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    CLI_JSON_OPT,
     {NULL}};
 static const int rverify_codes[] = {ROOT_CODES, 0};
 
@@ -1042,7 +1039,11 @@ static const struct cli_cmd commands[] = {
      "draft or partly signed root is shown, but the exit status is its unmet\n"
      "threshold's (11, 12 or 13), never 0.",
      rshow_opts, 1, 1, rshow_codes, "fwseal-keys root show --json root.json", run_root_show,
-     "(the fields of root new)"},
+     "file, schema, version, created, expires  the root shown\n"
+     "keys, roles      as root init\n"
+     "signed_by, threshold_met  this root's own root keys that signed\n"
+     "previous         {version, signed_by, is_previous_version, threshold_met}\n"
+     "usable           both thresholds met"},
     {NULL}};
 
 static const struct cli_tool tool = {

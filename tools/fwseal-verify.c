@@ -33,7 +33,6 @@
 #define LOCK_OPT                                                                              \
 	{"lock-timeout", CLI_VALUE, "SECONDS", 0,                                             \
 	 "wait at most this long for another operation (default 10)"}
-#define JSON_OPT {"json", CLI_FLAG, NULL, 0, "print the result as JSON"}
 
 static const char *const loader_names[] = {"dir", "uboot", "grub", "custom"};
 static struct fws_device dev;
@@ -62,10 +61,10 @@ static int open_device(struct cli *c, int create)
 		if (rc == 0) {
 			configured = 1;
 			device_name = conf.state_dir;
+			/* The diagnostic says which of the two failed. */
+			cli_input_name(FWS_INPUT_CONFIG, config != NULL ? config : FWS_SYSCONF_PATH);
+			cli_input_name(FWS_INPUT_DEVICE, device_name);
 			rc = fws_sysconf_device_open(&dev, &sys, &conf, NULL, create);
-			if (rc == FWS_ECONFIG || rc == FWS_EBOOTLOADER || rc == FWS_EOVERLAP ||
-			    rc == FWS_EFILETYPE)
-				device_name = config != NULL ? config : FWS_SYSCONF_PATH;
 		}
 	}
 	if (rc != 0)
@@ -136,13 +135,13 @@ static const struct cli_opt init_opts[] = {
      "against it)"},
     {"factory-security-version", CLI_VALUE, "N", 0,
      "its security_version: the device's counter starts there"},
-    JSON_OPT,
+    CLI_JSON_OPT,
     {NULL}};
 static const int init_codes[] = {FWS_EEXIST,	   FWS_ENOENT,	    FWS_EUNSAFE, FWS_EIO,
 				 FWS_EBUSY,	   FWS_EJSON,	    FWS_ESCHEMA, FWS_EENVELOPE,
 				 FWS_EUNTRUSTED, FWS_EBADSIG,	    FWS_ETHRESHOLD, FWS_ELIMIT,
-				 FWS_ENOSPC,	   FWS_ECONFIG, FWS_EOVERLAP, FWS_EFILETYPE,	    FWS_EBOOTLOADER, FWS_EFLOOR,
-				 FWS_EFLOORSTEP, 0};
+				 FWS_ENOSPC,	   FWS_ECONFIG,	    FWS_EOVERLAP,    FWS_EFILETYPE,
+				 FWS_EBOOTLOADER, FWS_EFLOOR,	    FWS_EFLOORSTEP, FWS_EPAYLOADTYPE, 0};
 
 static int run_init(struct cli *c)
 {
@@ -167,6 +166,14 @@ static int run_init(struct cli *c)
 				       "--factory-version");
 	factory.security_version = n;
 	int rc = fws_file_read_all(root_path, FWS_ENVELOPE_MAX, &root, &len);
+	if (rc == FWS_ELIMIT) {
+		/* Too big for a root: the loader says what it is instead. */
+		struct fws_root *probe = malloc(sizeof(*probe));
+		rc = probe == NULL ? FWS_ENOMEM : fws_root_load_file(root_path, probe, NULL);
+		free(probe);
+		if (rc == 0)
+			rc = FWS_ELIMIT; /* it changed in between: still refused */
+	}
 	if (rc != 0)
 		return cli_fail(root_path, rc);
 	rc = open_device(c, 1);
@@ -181,18 +188,16 @@ static int run_init(struct cli *c)
 		rc = cli_usage_error("--hardware ID is required with --device");
 	}
 	if (rc == 0) {
+		cli_input_name(FWS_INPUT_ROOT, root_path);
+		cli_input_name(FWS_INPUT_DEVICE, device_name);
+		fws_diag_clear();
 		rc = fws_device_provision(&dev, root, len, hw, id, fv != NULL ? &factory : NULL);
 		/* The device's report key (docs/fleet.md "Device reports"); one
 		 * already there (an interrupted earlier init) is kept. */
 		if (rc == 0 && (rc = fws_device_key_create(backend->dirfd)) == FWS_EEXIST)
 			rc = 0;
 		if (rc != 0)
-			rc = cli_fail(rc == FWS_EEXIST || rc == FWS_EIO || rc == FWS_EBUSY ||
-					      rc == FWS_ENOSPC || rc == FWS_EBOOTLOADER ||
-					      rc == FWS_EFLOOR || rc == FWS_EFLOORSTEP
-					  ? device_name
-					  : root_path,
-				      rc);
+			rc = cli_fail(device_name, rc);
 	}
 	free(root);
 	if (rc != 0)
@@ -224,8 +229,8 @@ static const struct cli_opt install_opts[] = {
     CLI_NET_OPTS,
     CLI_JOBS_OPT,
     LOCK_OPT,
-    JSON_OPT,
-    {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
+    CLI_JSON_OPT,
+    CLI_QUIET_OPT,
     {NULL}};
 static const int install_codes[] = {BUNDLE_CODES,	FWS_ETARGET, CLI_NET_CODES,
 				    FWS_EFLOORSTEP, DEVICE_CODES, 0};
@@ -274,9 +279,9 @@ static int run_install(struct cli *c)
 		rc = cli_bundle_open(c, bundle, configured ? &conf : NULL, &prog, &in);
 	/* An install removes what the set held: never the bundle itself. */
 	if (rc == 0 && in.http == NULL && fws_dir_device_holds(backend, in.fd.fd)) {
-		fprintf(stderr, "%s: %s: %s (the bundle is one of the device's own files)\n",
-			cli_prog, cli_esc(bundle), fws_strerror(FWS_ESAMEFILE));
-		rc = cli_status(FWS_ESAMEFILE);
+		rc = cli_fail_why(bundle, FWS_ESAMEFILE, NULL,
+				  "%s (the bundle is one of the device's own files)",
+				  fws_strerror(FWS_ESAMEFILE));
 	}
 	if (rc == 0) {
 		if (tt != NULL)
@@ -291,14 +296,12 @@ static int run_install(struct cli *c)
 		fws_diag_clear();
 		rc = fws_device_install(&dev, in.read, in.ctx, &io, res);
 		cli_progress_end(&prog);
+		/* The library's diagnostic says which of the three failed. */
+		cli_input_name(FWS_INPUT_PERMIT, permit_path);
+		cli_input_name(FWS_INPUT_DEVICE, device);
+		cli_input_name(FWS_INPUT_BUNDLE, in.name);
 		if (rc != 0)
-			rc = device_fail(rc == FWS_EPERMIT ? permit_path
-					    : rc == FWS_EBUSY || rc == FWS_ESTATE || rc == FWS_ENOSPC ||
-							  rc == FWS_EUNSAFE || rc == FWS_EBOOTLOADER ||
-							  rc == FWS_ETARGET
-						? device
-						: in.name,
-					 rc);
+			rc = device_fail(in.name, rc);
 	}
 	if (rc == 0) {
 		struct fws_device_status st;
@@ -353,7 +356,7 @@ static int run_install(struct cli *c)
 
 /* ---- boot, mark-good, mark-bad, mark-active, rollback ---- */
 
-static const struct cli_opt boot_opts[] = {DEVICE_OPT, LOCK_OPT, JSON_OPT, {NULL}};
+static const struct cli_opt boot_opts[] = {DEVICE_OPT, LOCK_OPT, CLI_JSON_OPT, {NULL}};
 static const int boot_codes[] = {DEVICE_CODES, FWS_ELIFECYCLE, 0};
 
 static char pending_before = '-'; /* for mark-good: did it confirm an update? */
@@ -414,7 +417,7 @@ static int run_boot(struct cli *c)
 	return rc != 0 ? device_fail(device_name, rc) : report_slot_change(c, "boot");
 }
 
-static const struct cli_opt mark_opts[] = {DEVICE_OPT, LOCK_OPT, JSON_OPT, {NULL}};
+static const struct cli_opt mark_opts[] = {DEVICE_OPT, LOCK_OPT, CLI_JSON_OPT, {NULL}};
 static const int mark_codes[] = {DEVICE_CODES, FWS_ELIFECYCLE, FWS_EROLLBACK, FWS_EFLOORSTEP, 0};
 
 /* booted (default) | other | a | b */
@@ -489,7 +492,7 @@ static int run_rollback(struct cli *c)
 
 /* ---- provision-floor ---- */
 
-static const struct cli_opt floor_opts[] = {DEVICE_OPT, LOCK_OPT, JSON_OPT, {NULL}};
+static const struct cli_opt floor_opts[] = {DEVICE_OPT, LOCK_OPT, CLI_JSON_OPT, {NULL}};
 static const int floor_codes[] = {DEVICE_CODES, FWS_EFLOORSTEP, 0};
 
 static int run_provision_floor(struct cli *c)
@@ -514,7 +517,7 @@ static int run_provision_floor(struct cli *c)
 
 /* ---- status ---- */
 
-static const struct cli_opt status_opts[] = {DEVICE_OPT, JSON_OPT, {NULL}};
+static const struct cli_opt status_opts[] = {DEVICE_OPT, CLI_JSON_OPT, {NULL}};
 /* status only reads: no lock to wait for, nothing written. */
 static const int status_codes[] = {FWS_ESTATE,	   FWS_EUNSAFE,	 FWS_EIO,	FWS_EROOTVERSION,
 				   FWS_ECONFIG, FWS_EOVERLAP, FWS_EFILETYPE,	   FWS_EBOOTLOADER, FWS_EJSON,	FWS_ESCHEMA,
@@ -663,7 +666,7 @@ static int run_status(struct cli *c)
 static const struct cli_opt sbom_opts[] = {
     DEVICE_OPT,
     {"set", CLI_VALUE, "a|b", 0, "the set whose release to describe (default: the confirmed set)"},
-    JSON_OPT,
+    CLI_JSON_OPT,
     {NULL}};
 static const int sbom_codes[] = {FWS_ESTATE, FWS_EUNSAFE, FWS_EIO,	 FWS_ECONFIG, FWS_EOVERLAP, FWS_EFILETYPE, FWS_EBOOTLOADER,
 				 FWS_ENOENT, FWS_ELIMIT,  FWS_EJSON, 0};
@@ -730,9 +733,10 @@ static int run_sbom(struct cli *c)
 		json_t *doc = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &err);
 		if (doc == NULL) {
 			free(data);
-			fprintf(stderr, "%s: %s: sbom.%c: the kept SBOM is not JSON (line %d)\n",
-				cli_prog, cli_esc(device_name), used, err.line);
-			return cli_status(FWS_EJSON);
+			char part[16];
+			snprintf(part, sizeof(part), "sbom.%c", used);
+			return cli_fail_why(device_name, FWS_EJSON, part,
+					    "the kept SBOM is not JSON (line %d)", err.line);
 		}
 		fws_sha256(data, len, digest);
 		cli_json_set(c, "set", set_json(used));
@@ -751,7 +755,7 @@ static int run_sbom(struct cli *c)
 /* ---- log ---- */
 
 static const struct cli_opt log_opts[] = {
-    DEVICE_OPT, JSON_OPT, {"verify", CLI_FLAG, NULL, 0, "check the hash chain and its head"},
+    DEVICE_OPT, CLI_JSON_OPT, {"verify", CLI_FLAG, NULL, 0, "check the hash chain and its head"},
     {NULL}};
 static const int log_codes[] = {FWS_ESTATE, FWS_EUNSAFE, FWS_EIO, FWS_ECONFIG, FWS_EOVERLAP, FWS_EFILETYPE, FWS_EBOOTLOADER, 0};
 
@@ -805,10 +809,10 @@ static int run_log(struct cli *c)
 		if (rc != 0) {
 			char where[64];
 			snprintf(where, sizeof(where), "line %llu", (unsigned long long)bad);
-			fprintf(stderr, "%s: %s: log (%s): the hash chain or its head does not "
-					"verify\n",
-				cli_prog, cli_esc(device), bad ? where : "head");
-			return cli_status(rc);
+			char part[80];
+			snprintf(part, sizeof(part), "log (%s)", bad ? where : "head");
+			return cli_fail_why(device, rc, part,
+					    "the hash chain or its head does not verify");
 		}
 		printf("audit log intact: %llu entries, hash chain and head verified\n",
 		       (unsigned long long)entries);
@@ -824,7 +828,7 @@ static int run_log(struct cli *c)
 
 /* ---- selftest ---- */
 
-static const struct cli_opt selftest_opts[] = {DEVICE_OPT, JSON_OPT, {NULL}};
+static const struct cli_opt selftest_opts[] = {DEVICE_OPT, CLI_JSON_OPT, {NULL}};
 static const int selftest_codes[] = {FWS_EINTERNAL, FWS_ENOMEM, FWS_ESTATE, FWS_EUNSAFE,
 				     FWS_EIO, FWS_ECONFIG, FWS_EOVERLAP, FWS_EFILETYPE, FWS_EBOOTLOADER, 0};
 
@@ -851,21 +855,27 @@ static int run_selftest(struct cli *c)
 }
 
 static const struct cli_cmd commands[] = {
-    {"init", "provision a simulated device",
-     "--device DIR --root FILE --hardware ID [--device-id ID] [--factory-version V]",
-     "Creates DIR (0700) with slot sets a and b, the trusted root, the state (slot a\n"
-     "confirmed: empty, or the factory image) and the audit log. A directory that\n"
-     "already holds a state, even a corrupt one, is never provisioned again: that\n"
-     "would reset its rollback counter (docs/recovery.md). With a [floor] backend in\n"
-     "system.conf it also sets the rollback floor up (a TPM's NV counter and its\n"
-     "write-once base), keeping a floor that is already there (docs/rollback-floor.md).",
+    {"init", "provision a device (simulated, or the one system.conf describes)",
+     "(--device DIR --hardware ID [--device-id ID] | [--config FILE]) --root FILE\n"
+     "    [--factory-version V [--factory-security-version N]]",
+     "With --device: creates DIR (0700) with slot sets a and b, the trusted root, the\n"
+     "state (slot a confirmed: empty, or the factory image) and the audit log. With\n"
+     "--config (default " FWS_SYSCONF_PATH "): provisions the device system.conf\n"
+     "describes; its hardware and device ids come from system.conf, so --hardware and\n"
+     "--device-id are refused (exit 2), and the bootloader's environment must already\n"
+     "exist and be valid (U-Boot: fw_env.config and a written environment, else exit\n"
+     "48; docs/system-conf.md). A device that already holds a state, even a corrupt\n"
+     "one, is never provisioned again: that would reset its rollback counter\n"
+     "(docs/recovery.md). With a [floor] backend in system.conf it also sets the\n"
+     "rollback floor up (a TPM's NV counter and its write-once base), keeping a floor\n"
+     "that is already there (docs/rollback-floor.md).",
      init_opts, 0, 0, init_codes,
      "fwseal-verify init --device /tmp/dev --root root.json --hardware pump-rev-c",
      run_init,
      "device, hardware_id, device_id  what was provisioned\n"
      "factory_version  the image already in slot a, or null"},
     {"install", "verify a bundle while streaming it into the inactive slot",
-     "--device DIR [--permit FILE] [--allow-downgrade] [OPTIONS] BUNDLE|-",
+     "(--device DIR | --config FILE) [--permit FILE] [--allow-downgrade] [OPTIONS] BUNDLE|-",
      "Streams the bundle (\"-\" = standard input) and checks signatures, root chain,\n"
      "hardware, rollback and every chunk before writing it into the slot set that is\n"
      "neither confirmed nor running; that set becomes PENDING and the bootloader tries\n"
@@ -886,8 +896,14 @@ static const struct cli_cmd commands[] = {
      "root_version     the trusted root afterwards\n"
      "root_advanced    the bundle moved the trusted root on\n"
      "permit_used      a downgrade permit was used (spent)\n"
-     "bundle_bytes     bytes of the bundle read"},
+     "bundle_bytes     bytes of the bundle read\n"
+     "downloaded_bytes bytes that crossed the network (0 for a file)\n"
+     "reused_bytes     bytes taken from the slots instead (--delta)\n"
+     "refetched_chunks chunks a slot offered that did not match and were fetched\n"
+     "delta            the install fetched only what the slots lack (--delta)"},
     {"boot", "simulate a reboot: the bootloader picks a slot", "--device DIR [--json]",
+     "Simulation only (--device DIR): on a device with a real bootloader (--config)\n"
+     "the bootloader boots, and this command is a usage error (exit 2).\n"
      "The simulated bootloader boots the first slot in its boot order with tries left\n"
      "and spends one, as the U-Boot script in docs/integration.md does. A pending slot\n"
      "that used up its tries is dropped and the device stays on the confirmed slot.",
@@ -896,7 +912,7 @@ static const struct cli_cmd commands[] = {
      "version, security_version  of the confirmed slot\n"
      "fell_back        the pending slot given up during this boot, or null"},
     {"mark-good", "confirm the running update (raises the counter)",
-     "--device DIR [booted|other|a|b]",
+     "(--device DIR | --config FILE) [booted|other|a|b|BOOTNAME|SLOT]",
      "The running pending slot confirmed itself: it becomes the confirmed slot and\n"
      "only now the stored security_version is raised. On the confirmed slot it renews\n"
      "its boot tries (run it on every good boot). A pending slot that has not booted\n"
@@ -904,14 +920,14 @@ static const struct cli_cmd commands[] = {
      "[floor]) is raised here, never at install (docs/rollback-floor.md).",
      mark_opts, 0, 1, mark_codes, "fwseal-verify mark-good --device /tmp/dev", run_mark_good,
      "(the fields of boot)"},
-    {"mark-bad", "give a slot up", "--device DIR [booted|other|a|b]",
+    {"mark-bad", "give a slot up", "(--device DIR | --config FILE) [booted|other|a|b|BOOTNAME|SLOT]",
      "A pending slot is cancelled; the confirmed slot gives way to the other slot when\n"
      "that holds a confirmed image not below the counter; any other image is\n"
      "forgotten and never booted again.",
      mark_opts, 0, 1, mark_codes, "fwseal-verify mark-bad --device /tmp/dev other",
      run_mark_bad,
      "(the fields of boot)"},
-    {"mark-active", "make a slot the one that boots", "--device DIR [booted|other|a|b]",
+    {"mark-active", "make a slot the one that boots", "(--device DIR | --config FILE) [booted|other|a|b|BOOTNAME|SLOT]",
      "The slot boots next: the pending slot gets its tries renewed; a slot holding a\n"
      "confirmed image not below the counter becomes the confirmed slot (a pending\n"
      "update is then cancelled).",
@@ -919,7 +935,7 @@ static const struct cli_cmd commands[] = {
      run_mark_active,
      "(the fields of boot)"},
     {"rollback", "cancel the pending update, or return to the other slot",
-     "--device DIR [--json]",
+     "(--device DIR | --config FILE) [--json]",
      "With an update pending it is cancelled; otherwise the other slot becomes the\n"
      "confirmed slot if its security_version is not below the stored one.",
      boot_opts, 0, 0, mark_codes, "fwseal-verify rollback --device /tmp/dev", run_rollback,
@@ -939,7 +955,7 @@ static const struct cli_cmd commands[] = {
     REPORT_CMD,
     DEVICE_KEY_CMD,
     {"status", "show the device's state and the bootloader's side by side",
-     "--device DIR [--json]",
+     "(--device DIR | --config FILE) [--json]",
      "Prints fwseal's state and the bootloader's variables, then checks that what an\n"
      "install needs is healthy (state, trusted root, bootloader, audit log, rollback\n"
      "floor): a broken part is reported and the exit status is not 0.",
@@ -956,7 +972,7 @@ static const struct cli_cmd commands[] = {
      "rollback_floor   {backend, value, error}: the floor (docs/rollback-floor.md);\n"
      "                 value null and error the code's name when it cannot be read"},
     {"sbom", "print the SBOM of the installed release",
-     "--device DIR [--set a|b] [--json]",
+     "(--device DIR | --config FILE) [--set a|b] [--json]",
      "Prints the SBOM the device kept when it installed the release now in the\n"
      "confirmed set (or --set): the bytes the bundle carried, whose digest the\n"
      "install verified against the signed manifest and recorded in the audit log\n"
@@ -968,7 +984,7 @@ static const struct cli_cmd commands[] = {
      "version          its release's version\n"
      "size, sha256     of the SBOM as kept (the audit log's sbom digest)\n"
      "sbom             the SBOM itself, as a JSON object"},
-    {"log", "print or check the audit log", "--device DIR [--json | --verify]",
+    {"log", "print or check the audit log", "(--device DIR | --config FILE) [--json | --verify]",
      "Prints the hash-chained audit log, or checks its chain and head (exit 27 naming\n"
      "the first bad line). Works when the state is broken: it is the first step of\n"
      "docs/recovery.md.",
@@ -991,8 +1007,12 @@ static const struct cli_cmd commands[] = {
 static const struct cli_tool tool = {
     "fwseal-verify", "verify and install updates on an A/B device, with rollback protection",
     "The device side: verify-then-install into A/B slot sets, boot confirmation,\n"
-    "fallback, anti-rollback and a hash-chained audit log, here over a device\n"
-    "simulated in a directory (--device DIR).",
+    "fallback, anti-rollback and a hash-chained audit log. A real device is described\n"
+    "by its system configuration (--config FILE, default " FWS_SYSCONF_PATH ";\n"
+    "docs/system-conf.md): its slots, bootloader (U-Boot, GRUB or a program), state\n"
+    "and log; --device DIR is the same over a device simulated in a directory (tests,\n"
+    "demos). A slot may be named by its set (a, b, booted, other), its bootname or\n"
+    "its slot name in system.conf.",
     commands};
 
 int main(int argc, char **argv)

@@ -26,12 +26,8 @@
 	    FWS_EROOTVERSION, FWS_EEXPIRED, FWS_EFORMAT, FWS_EENTRY, FWS_ETRUNCATED,          \
 	    FWS_ETRAILING, FWS_ESIZE, FWS_EDIGEST, FWS_EDECOMPRESS, FWS_ETHRESHOLDDEF,        \
 	    FWS_EROOTMISMATCH, FWS_ECLOCK
-#define ROOT_CODES                                                                            \
-	FWS_ENOENT, FWS_EIO, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,   \
-	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
-	    FWS_EROOTVERSION, FWS_EEXPIRED, FWS_ETHRESHOLDDEF, FWS_ECLOCK
-#define KEY_CODES                                                                             \
-	FWS_EKEYFILE, FWS_EPASSPHRASE, FWS_EKEYPERM, FWS_ENOTAUTHORISED, CLI_SIGNER_CODES
+#define ROOT_CODES CLI_ROOT_CODES
+#define KEY_CODES CLI_KEY_CODES
 
 /* A self-signed trusted root in a new allocation; reports its error. */
 static int load_root(const char *path, struct fws_root **out)
@@ -106,8 +102,7 @@ static json_t *manifest_json(const struct fws_manifest *m)
 /* Verifies `bundle` against the root in root_path and writes its release
  * record to out (NULL: standard output). Reports its own error. */
 static int write_record(struct cli *c, const char *bundle, const char *root_path, int64_t now,
-			const struct fws_record_input *inputs, size_t n_inputs, const char *out,
-			int force)
+			const struct fws_record_input *inputs, size_t n_inputs, const char *out)
 {
 	struct fws_record_opts ro = {0};
 	struct fws_root *root = NULL;
@@ -141,14 +136,8 @@ static int write_record(struct cli *c, const char *bundle, const char *root_path
 	used[n_used++] = root_path;
 	for (size_t i = 0; i < n_inputs && n_used < sizeof(used) / sizeof(used[0]); i++)
 		used[n_used++] = inputs[i].path;
-	if (rc == 0 && out != NULL) {
-		rc = fws_file_write_atomic(out, json, json_len, 0644,
-					   force ? FWS_OUT_REPLACE : FWS_OUT_NEW, used, n_used);
-		if (rc != 0)
-			rc = cli_fail(out, rc);
-	} else if (rc == 0 &&
-		   (fwrite(json, 1, json_len, stdout) != json_len || fflush(stdout) != 0)) {
-		rc = cli_fail("standard output", FWS_EIO);
+	if (rc == 0) {
+		rc = cli_write_output(c, out, json, json_len, used, n_used);
 	}
 	cli_bundle_close(&in);
 	free(json);
@@ -169,8 +158,8 @@ static const struct cli_opt pack_opts[] = {
     {"gzip", CLI_FLAG, NULL, 0, "compress the whole bundle with gzip"},
     {"no-block-index", CLI_FLAG, NULL, 0,
      "leave out the 4 KiB block index (a delta then reuses\nonly whole chunks; docs/delta.md)"},
-    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
-    {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
+    CLI_FORCE_OPT,
+    CLI_PASSPHRASE_OPT,
     CLI_SIGNER_OPTS,
     CLI_JOBS_OPT,
     {"sbom", CLI_VALUE, "FILE", 0,
@@ -183,8 +172,8 @@ static const struct cli_opt pack_opts[] = {
      "then verify the bundle against the first --root and write its\nrelease record "
      "(docs/evidence.md): digests of the bundle, manifest,\nSBOM and every input, signers, "
      "tool version, selftest result"},
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
-    {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
+    CLI_JSON_OPT,
+    CLI_QUIET_OPT,
     {NULL}};
 static const int pack_codes[] = {ROOT_CODES, FWS_ESIZE, FWS_EDIGEST, KEY_CODES, FWS_EEXIST,
 				 FWS_ESAMEFILE, FWS_ENOSPC, FWS_ESBOM, FWS_ESBOMFORMAT,
@@ -282,7 +271,7 @@ static int run_pack(struct cli *c)
 		if (po.sbom_path != NULL)
 			in[n++] = (struct fws_record_input){"sbom", po.sbom_path};
 		rc = write_record(c, po.out_path, po.root_paths[0], now, in, n,
-				  cli_get(c, "record"), po.force);
+				  cli_get(c, "record"));
 		if (rc != 0) {
 			free(res);
 			return rc;
@@ -317,10 +306,10 @@ static int run_pack(struct cli *c)
 static const struct cli_opt sign_opts[] = {
     {"key", CLI_VALUE, "KEY", 1, "your release key: NAME.key, or a pkcs11: URI"},
     {"root", CLI_VALUE, "FILE", 1, "the root of trust you trust (checks come first)"},
-    {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
+    CLI_PASSPHRASE_OPT,
     CLI_SIGNER_OPTS,
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
-    {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
+    CLI_JSON_OPT,
+    CLI_QUIET_OPT,
     {NULL}};
 static const int sign_codes[] = {BUNDLE_CODES,	FWS_EHARDWARE,	   KEY_CODES,
 				 FWS_EALREADYSIGNED, FWS_ESAMEFILE, FWS_ENOSPC, 0};
@@ -347,8 +336,7 @@ static int run_sign(struct cli *c)
 					      &prog, res);
 		cli_progress_end(&prog);
 		if (rc != 0)
-			rc = cli_fail(rc == FWS_ENOTAUTHORISED ? fws_signing_key_name(key) : bundle,
-				      rc);
+			rc = cli_fail(bundle, rc);
 	}
 	if (rc == 0) {
 		const struct fws_role *rel = &res->root.roles[FWS_ROLE_RELEASE];
@@ -379,8 +367,7 @@ static int run_sign(struct cli *c)
 static const struct cli_opt verify_opts[] = {
     {"root", CLI_VALUE, "FILE", 1, "the root of trust to verify against"},
     {"hardware", CLI_VALUE, "ID", 0, "refuse unless the bundle lists this hardware id"},
-    {"at", CLI_VALUE, "TIME", 0,
-     "judge expiry at TIME (YYYY-MM-DDTHH:MM:SSZ; default:\nSOURCE_DATE_EPOCH, else now)"},
+    CLI_AT_OPT,
     {"installed-version", CLI_VALUE, "V", 0,
      "apply a device's rules as if V were installed: min_version,\nno downgrade within the "
      "security_version"},
@@ -394,8 +381,8 @@ static const struct cli_opt verify_opts[] = {
      "give up when the input sends nothing this long (default 60;\n0 = wait forever: a file or standard input only)"},
     CLI_NET_OPTS,
     CLI_JOBS_OPT,
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
-    {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
+    CLI_JSON_OPT,
+    CLI_QUIET_OPT,
     {NULL}};
 static const int verify_codes[] = {BUNDLE_CODES,    FWS_EHARDWARE, FWS_EROLLBACK, FWS_EDOWNGRADE,
 				   FWS_EMINVERSION, CLI_NET_CODES, FWS_ESBOMFORMAT, FWS_ERECORD, 0};
@@ -435,7 +422,7 @@ static int verify_policy(const struct cli *c, struct fws_policy *p)
 
 static int run_verify(struct cli *c)
 {
-	const char *bundle = c->args[0], *at = cli_get(c, "at");
+	const char *bundle = c->args[0];
 	struct fws_verify_result *res = malloc(sizeof(*res));
 	struct fws_root *root = NULL;
 	struct fws_verify_opts vo = {0};
@@ -450,12 +437,12 @@ static int run_verify(struct cli *c)
 	    ((rc = fws_file_read_all(record_path, FWS_RECORD_MAX, &record, &record_len)) != 0 ||
 	     (rc = fws_record_validate(record, record_len)) != 0))
 		rc = cli_fail(record_path, rc);
+	cli_input_name(FWS_INPUT_RECORD, record_path);
+	cli_input_name(FWS_INPUT_BUNDLE, bundle);
 	if (rc == 0)
 		rc = cli_jobs(c, &vo.jobs);
-	if (rc == 0 && at != NULL && fws_time_parse(at, &now) != 0)
-		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
-	else if (rc == 0 && at == NULL)
-		rc = cli_now(&now);
+	if (rc == 0)
+		rc = cli_at_time(c, &now);
 	if (rc == 0)
 		rc = load_root(cli_get(c, "root"), &root);
 	if (rc == 0)
@@ -471,7 +458,7 @@ static int run_verify(struct cli *c)
 			rc = fws_bundle_verify_sbom(in.read, in.ctx, &vo, res, 0, &sbom, &sbom_len);
 		cli_progress_end(&prog);
 		if (rc != 0)
-			rc = cli_fail(rc == FWS_ERECORD ? record_path : in.name, rc);
+			rc = cli_fail(in.name, rc);
 	}
 	if (rc == 0 && c->json) {
 		cli_json_set(c, "bundle", json_string(in.name));
@@ -512,28 +499,28 @@ static int run_verify(struct cli *c)
 static const struct cli_opt record_opts[] = {
     {"root", CLI_VALUE, "FILE", 1, "the root of trust the bundle verifies against"},
     {"out", CLI_VALUE, "FILE", 0, "write the record to FILE (must not exist, unless --force)"},
-    {"at", CLI_VALUE, "TIME", 0,
-     "judge expiry at TIME (YYYY-MM-DDTHH:MM:SSZ; default:\nSOURCE_DATE_EPOCH, else now)"},
-    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
-    {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
+    CLI_AT_OPT,
+    CLI_FORCE_OPT,
+    CLI_QUIET_OPT,
     CLI_NET_OPTS,
+    {"json", CLI_FLAG, NULL, 0, "print the result as JSON (with --out: standard output\ncarries the record otherwise)"},
     {NULL}};
 static const int record_codes[] = {BUNDLE_CODES,   FWS_ESBOMFORMAT, FWS_EEXIST, FWS_ESAMEFILE,
 				   FWS_ENOSPC, CLI_NET_CODES, FWS_EINTERNAL, 0};
 
 static int run_record(struct cli *c)
 {
-	const char *at = cli_get(c, "at"), *root_path = cli_get(c, "root");
+	const char *root_path = cli_get(c, "root");
 	struct fws_record_input in[] = {{"root", root_path}};
 	int64_t now = 0;
 	int rc = 0;
-	if (at != NULL && fws_time_parse(at, &now) != 0)
-		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
-	else if (at == NULL)
-		rc = cli_now(&now);
+	if (c->json && cli_get(c, "out") == NULL)
+		return cli_usage_error("--json needs --out (standard output carries the record)");
+	rc = cli_at_time(c, &now);
 	if (rc == 0)
-		rc = write_record(c, c->args[0], root_path, now, in, 1, cli_get(c, "out"),
-				  cli_flag(c, "force"));
+		rc = write_record(c, c->args[0], root_path, now, in, 1, cli_get(c, "out"));
+	if (rc == 0)
+		cli_json_set(c, "out", json_string(cli_get(c, "out")));
 	return rc;
 }
 
@@ -597,7 +584,7 @@ static void inspect_text(const char *path, const struct fws_inspect *in)
  * an unverified SBOM would be evidence of nothing. */
 static int run_inspect_sbom(struct cli *c)
 {
-	const char *bundle = c->args[0], *at = cli_get(c, "at"), *out = cli_get(c, "out");
+	const char *bundle = c->args[0], *out = cli_get(c, "out");
 	const char *root_path = cli_get(c, "root");
 	struct fws_verify_result *res = malloc(sizeof(*res));
 	struct fws_root *root = NULL;
@@ -613,10 +600,8 @@ static int run_inspect_sbom(struct cli *c)
 				     "bundle");
 	else if (res == NULL)
 		rc = cli_fail(NULL, FWS_ENOMEM);
-	else if (at != NULL && fws_time_parse(at, &now) != 0)
-		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
-	else if (at == NULL)
-		rc = cli_now(&now);
+	else
+		rc = cli_at_time(c, &now);
 	if (rc == 0)
 		rc = load_root(root_path, &root);
 	if (rc == 0)
@@ -631,15 +616,9 @@ static int run_inspect_sbom(struct cli *c)
 		if (rc != 0)
 			rc = cli_fail(in.name, rc);
 	}
-	if (rc == 0 && out != NULL) {
+	if (rc == 0) {
 		const char *inputs[] = {root_path, bundle};
-		rc = fws_file_write_atomic(out, sbom, sbom_len, 0644,
-					   cli_flag(c, "force") ? FWS_OUT_REPLACE : FWS_OUT_NEW,
-					   inputs, 2);
-		if (rc != 0)
-			rc = cli_fail(out, rc);
-	} else if (rc == 0 && (fwrite(sbom, 1, sbom_len, stdout) != sbom_len || fflush(stdout) != 0)) {
-		rc = cli_fail("standard output", FWS_EIO);
+		rc = cli_write_output(c, out, sbom, sbom_len, inputs, 2);
 	}
 	cli_bundle_close(&in);
 	free(sbom);
@@ -703,10 +682,10 @@ static const struct cli_opt permit_opts[] = {
     {"bundle", CLI_VALUE, "FILE", 1, "the (older) bundle to allow, verified first"},
     {"out", CLI_VALUE, "FILE", 1, "the permit to write (must not exist, unless --force)"},
     {"valid-days", CLI_VALUE, "N", 0, "validity (default 30, at most 90)"},
-    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
-    {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
+    CLI_FORCE_OPT,
+    CLI_PASSPHRASE_OPT,
     CLI_SIGNER_OPTS,
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
+    CLI_JSON_OPT,
     {NULL}};
 static const int permit_codes[] = {BUNDLE_CODES, FWS_EHARDWARE, KEY_CODES, FWS_EEXIST,
 				   FWS_ESAMEFILE, 0};
@@ -758,14 +737,8 @@ static int run_permit(struct cli *c)
 				     cli_esc(to_version), cli_esc(bundle));
 		goto out;
 	}
-	if (rc == 0)
-		rc = fws_file_write_atomic(out_path, json, json_len, 0644,
-					   cli_flag(c, "force") ? FWS_OUT_REPLACE : FWS_OUT_NEW,
-					   inputs, 3);
-	else
-		rc = cli_fail(rc == FWS_ENOTAUTHORISED ? fws_signing_key_name(key) : bundle, rc);
-	if (rc < 0)
-		rc = cli_fail(out_path, rc);
+	rc = rc == 0 ? cli_write_output(c, out_path, json, json_len, inputs, 3)
+		     : cli_fail(bundle, rc);
 	if (rc != 0)
 		goto out;
 	/* Report what was signed, read back from the permit itself. */
@@ -806,12 +779,11 @@ static const struct cli_opt attest_opts[] = {
     {"key", CLI_VALUE, "FILE|URI", 1,
      "a release key of the bundle's newest root: a key file or a\npkcs11: URI (docs/hsm.md)"},
     {"out", CLI_VALUE, "FILE", 1, "the attestation to write (must not exist, unless --force)"},
-    {"at", CLI_VALUE, "TIME", 0,
-     "judge expiry at TIME (YYYY-MM-DDTHH:MM:SSZ; default:\nSOURCE_DATE_EPOCH, else now)"},
-    {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
-    {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
-    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
-    {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
+    CLI_AT_OPT,
+    CLI_FORCE_OPT,
+    CLI_PASSPHRASE_OPT,
+    CLI_JSON_OPT,
+    CLI_QUIET_OPT,
     CLI_SIGNER_OPTS,
     CLI_NET_OPTS,
     {NULL}};
@@ -820,7 +792,7 @@ static const int attest_codes[] = {BUNDLE_CODES, KEY_CODES,     FWS_ESBOMFORMAT,
 
 static int run_attest(struct cli *c)
 {
-	const char *bundle = c->args[0], *at = cli_get(c, "at"), *out = cli_get(c, "out");
+	const char *bundle = c->args[0], *out = cli_get(c, "out");
 	const char *key_path = cli_get(c, "key"), *root_path = cli_get(c, "root");
 	const char *inputs[] = {key_path, root_path, bundle};
 	struct fws_verify_result *res = malloc(sizeof(*res));
@@ -832,10 +804,8 @@ static int run_attest(struct cli *c)
 	size_t json_len;
 	int64_t now = 0;
 	int rc = res == NULL ? cli_fail(NULL, FWS_ENOMEM) : 0;
-	if (rc == 0 && at != NULL && fws_time_parse(at, &now) != 0)
-		rc = cli_usage_error("--at must be YYYY-MM-DDTHH:MM:SSZ, not '%s'", cli_esc(at));
-	else if (rc == 0 && at == NULL)
-		rc = cli_now(&now);
+	if (rc == 0)
+		rc = cli_at_time(c, &now);
 	if (rc == 0)
 		rc = load_root(root_path, &root);
 	if (rc == 0)
@@ -850,15 +820,10 @@ static int run_attest(struct cli *c)
 				&json, &json_len, res);
 		cli_progress_end(&prog);
 		if (rc != 0)
-			rc = cli_fail(rc == FWS_ENOTAUTHORISED ? fws_signing_key_name(key) : in.name, rc);
+			rc = cli_fail(in.name, rc);
 	}
-	if (rc == 0) {
-		rc = fws_file_write_atomic(out, json, json_len, 0644,
-					   cli_flag(c, "force") ? FWS_OUT_REPLACE : FWS_OUT_NEW,
-					   inputs, 3);
-		if (rc != 0)
-			rc = cli_fail(out, rc);
-	}
+	if (rc == 0)
+		rc = cli_write_output(c, out, json, json_len, inputs, 3);
 	if (rc == 0 && c->json) {
 		cli_json_set(c, "attestation", json_string(out));
 		cli_json_set(c, "bundle", json_string(in.name));
@@ -956,7 +921,8 @@ static const struct cli_cmd commands[] = {
      "bundle_bytes     bytes read\n"
      "signed_by        key ids (hex) of the valid release signatures\n"
      "device_rules_checked  --installed-version was given\n"
-     "record_matched   true with --record (a mismatch is exit 62), else null"},
+     "record_matched   true with --record (a mismatch is exit 62), else null\n"
+     "downloaded_bytes bytes that crossed the network (0 for a file)"},
     {"record", "write the release record of a verified bundle (for a quality system)",
      "--root FILE [--out FILE] [--at TIME] [OPTIONS] BUNDLE|-",
      "Verifies the bundle, runs the built-in selftest, and writes the release record\n"
@@ -969,7 +935,7 @@ static const struct cli_cmd commands[] = {
      record_opts, 1, 1, record_codes,
      "fwseal record --root root.json --out pump-1.2.0.record.json pump-1.2.0.fwb\n"
      "fwseal verify --root root.json --record pump-1.2.0.record.json pump-1.2.0.fwb",
-     run_record, NULL},
+     run_record, "out              the record written"},
     {"inspect", "show what a bundle says, WITHOUT verifying it; or its verified SBOM",
      "[--json] BUNDLE|-  |  --sbom --root FILE [--out FILE] BUNDLE|-",
      "Lists the manifest, the signatures' key ids and the entries of a bundle.\n"

@@ -76,8 +76,11 @@ int cli_signer_open(struct cli *c, const char *ref, struct fws_signing_key **key
 	}
 	fws_diag_clear();
 	rc = fws_signing_key_open(ref, &opts, key);
-	if (rc == 0)
+	if (rc == 0) {
+		/* A refusal of this key (not a release key...) names it. */
+		cli_input_name(FWS_INPUT_KEY, fws_signing_key_name(*key));
 		return 0;
+	}
 	if (pc.reported)
 		return cli_status(rc);
 	char *shown = cli_key_shown(ref);

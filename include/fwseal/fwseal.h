@@ -5,6 +5,7 @@
 #define FWSEAL_FWSEAL_H
 
 #include "fwseal/auditlog.h"
+#include "fwseal/blocks.h"
 #include "fwseal/bootloader.h"
 #include "fwseal/bundle.h"
 #include "fwseal/bundle_write.h"
@@ -18,17 +19,24 @@
 #include "fwseal/error.h"
 #include "fwseal/export.h"
 #include "fwseal/fileio.h"
+#include "fwseal/floor.h"
 #include "fwseal/fsops.h"
+#include "fwseal/keys.h"
 #include "fwseal/limits.h"
 #include "fwseal/manifest.h"
+#include "fwseal/net.h"
 #include "fwseal/permit.h"
 #include "fwseal/policy.h"
 #include "fwseal/report.h"
+#include "fwseal/record.h"
 #include "fwseal/root.h"
+#include "fwseal/sbom.h"
 #include "fwseal/selftest.h"
 #include "fwseal/sha256.h"
+#include "fwseal/signing_key.h"
 #include "fwseal/slot.h"
 #include "fwseal/state.h"
+#include "fwseal/sysconf.h"
 
 #define FWS_VERSION_STRING "0.2.0"
 

@@ -6,10 +6,13 @@
  * (TUF's key objects, two roles, nothing else); the structural invariants
  * (key IDs match keys, thresholds) are then checked by the core's
  * fws_root_check, the same code a device integrator audits. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "bundle/input_kind.h"
 #include "bundle/json_strict.h"
 #include "fwseal/encoding.h"
 #include "fwseal/envelope.h"
@@ -457,6 +460,20 @@ static int explain_self_signed(const struct fws_root *root, const struct fws_env
 	return fws_diag_set(rc, 0, "signatures", "a root key's signature does not verify");
 }
 
+/* A root that does not decode may be another kind of file given as the
+ * root (a bundle, the release description): say that, not its first
+ * syntax error. */
+static int not_a_root(const uint8_t *head, size_t n, int rc)
+{
+	const char *kind = fws_input_kind(head, n);
+	if (kind == NULL || strcmp(kind, "JSON") == 0 || strncmp(kind, "a signed", 8) == 0)
+		return rc;
+	return fws_diag_set(FWS_EPAYLOADTYPE, 0, NULL,
+			    "this is %s, not a root of trust (a root.json made by fwseal-keys root "
+			    "init)",
+			    kind);
+}
+
 int fws_root_load(const uint8_t *json, size_t len, struct fws_root *root, struct fws_envelope *env)
 {
 	char q[FWS_JSON_QUOTE_CAP];
@@ -479,8 +496,10 @@ int fws_root_load(const uint8_t *json, size_t len, struct fws_root *root, struct
 	}
 	memset(env, 0, sizeof(*env));
 	rc = fws_envelope_decode(json, len, env);
-	if (rc != 0)
+	if (rc != 0) {
+		rc = not_a_root(json, len, rc);
 		goto out;
+	}
 	/* A manifest (or any other signed document) must never be taken for
 	 * a root, even when the same keys signed it. */
 	if (strcmp(env->payload_type, FWS_TYPE_ROOT) != 0) {
@@ -513,6 +532,21 @@ out:
 	return rc;
 }
 
+/* Larger than any root: a bundle given as the root is named as one. */
+static int too_big_for_a_root(const char *path, int rc)
+{
+	uint8_t head[512];
+	size_t got = 0;
+	struct fws_diag saved = *fws_diag_last();
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return rc;
+	int read_rc = fws_io_read_full(fd, head, sizeof(head), &got);
+	close(fd);
+	fws_diag_restore(&saved);
+	return read_rc == 0 ? not_a_root(head, got, rc) : rc;
+}
+
 int fws_root_load_file(const char *path, struct fws_root *root, struct fws_envelope *env)
 {
 	uint8_t *data = NULL;
@@ -527,6 +561,8 @@ int fws_root_load_file(const char *path, struct fws_root *root, struct fws_envel
 	rc = fws_file_read_all(path, FWS_ENVELOPE_MAX, &data, &len);
 	if (rc == 0)
 		rc = fws_root_load(data, len, root, env);
+	else if (rc == FWS_ELIMIT)
+		rc = too_big_for_a_root(path, rc);
 	free(data);
 	return rc;
 }

@@ -5,8 +5,10 @@
  * values read from it (see "The one spelling" below). No heap. */
 #include <string.h>
 
+#include "bundle/input_kind.h"
 #include "bundle/tar_reader.h"
 #include "fwseal/error.h"
+#include "io/io.h"
 
 /* ustar header field offsets (POSIX.1-1988). */
 enum {
@@ -378,7 +380,24 @@ int fws_tar_next(struct fws_tar *t, struct fws_tar_entry *e)
 		t->padding = 0;
 	}
 	for (int round = 0;; round++) {
+		int first = t->offset == 0;
+		memset(h, 0, sizeof(h));
 		rc = read_block(t, h);
+		/* The very first block is not a tar header: say what the input
+		 * is instead ("truncated" would send the operator looking for a
+		 * cut download when a JSON file was named). */
+		if (first && (rc == FWS_ETRUNCATED || (rc == 0 && !is_zero(h, sizeof(h)) &&
+						       memcmp(h + H_MAGIC, USTAR_MAGIC,
+							      sizeof(USTAR_MAGIC)) != 0))) {
+			const char *kind = fws_input_kind(h, sizeof(h));
+			/* A cut tar header is a cut bundle: only another kind of
+			 * file is named as such. */
+			if (kind != NULL && strstr(kind, "bundle") == NULL)
+				return fws_diag_set(FWS_EFORMAT, 0, NULL,
+						    "this is %s, not a bundle (a tar archive made by "
+						    "fwseal pack)",
+						    kind);
+		}
 		if (rc != 0)
 			return rc;
 		if (is_zero(h, sizeof(h))) {

@@ -13,6 +13,7 @@
 #include "bundle/chunk_pool.h"
 #include "bundle/source.h"
 #include "bundle/tar_reader.h"
+#include "bundle/trust_explain.h"
 #include "bundle/verify_blocks.h"
 #include "bundle/verify_internal.h"
 #include "fwseal/blocks.h"
@@ -87,8 +88,13 @@ static int check_known_root(struct verify_ctx *c, const struct fws_root *trusted
 	const uint8_t *body;
 	size_t body_len;
 	int rc = fws_envelope_decode(json, len, &c->root_env);
-	if (rc == 0 && n == trusted->version)
+	if (rc == 0 && n == trusted->version) {
 		rc = fws_envelope_verify(&c->root_env, FWS_TYPE_ROOT, trusted, FWS_ROLE_ROOT, NULL);
+		/* The bundle's root at the trusted version is another root:
+		 * the usual cause is --root naming the wrong root file. */
+		rc = fws_explain_signatures(rc, c->entry.path, "the bundle's root", &c->root_env,
+					    trusted, FWS_ROLE_ROOT);
+	}
 	if (rc != 0)
 		return rc;
 	body = fws_envelope_body(&c->root_env, &body_len);
@@ -96,7 +102,10 @@ static int check_known_root(struct verify_ctx *c, const struct fws_root *trusted
 	if (rc == 0 && c->next_root.version != n)
 		rc = FWS_EROOTVERSION;
 	if (rc == 0 && n == trusted->version && !fws_root_equal(&c->next_root, trusted))
-		rc = FWS_EROOTMISMATCH; /* another root under the trusted version */
+		rc = fws_diag_set(FWS_EROOTMISMATCH, 0, c->entry.path,
+				  "the bundle's root v%llu differs from the trusted root v%llu "
+				  "(same version, other contents)",
+				  (unsigned long long)n, (unsigned long long)trusted->version);
 	return rc;
 }
 
@@ -128,12 +137,16 @@ static int check_manifest(struct verify_ctx *c, const struct fws_verify_opts *o,
 {
 	const uint8_t *body;
 	size_t body_len;
+	char what[96];
 	int rc;
-	if (o->now > 0 && o->now > r->root.expires)
-		return FWS_EEXPIRED;
+	if (o->now > 0 && o->now > r->root.expires) {
+		snprintf(what, sizeof(what), "root v%llu", (unsigned long long)r->root.version);
+		return fws_explain_expired(NULL, what, r->root.expires, o->now);
+	}
 	rc = c->sig_check(&c->manifest_env, &r->root, &r->signers);
 	if (rc != 0)
-		return rc;
+		return fws_explain_signatures(rc, "manifest.json", "the manifest", &c->manifest_env,
+					      &r->root, FWS_ROLE_RELEASE);
 	body = fws_envelope_body(&c->manifest_env, &body_len);
 	fws_sha256(body, body_len, r->manifest_body_sha256);
 	rc = fws_manifest_decode(body, body_len, &r->manifest);
@@ -142,17 +155,20 @@ static int check_manifest(struct verify_ctx *c, const struct fws_verify_opts *o,
 	/* Signed after its root expired: the signer's clock or the signer is
 	 * wrong. Refusing it also keeps a device's trusted time (the newest
 	 * `created` it accepted) from being pushed past the root's life. */
-	if (r->manifest.created > r->root.expires)
-		return FWS_EEXPIRED;
+	if (r->manifest.created > r->root.expires) {
+		snprintf(what, sizeof(what), "root v%llu (the manifest was signed after it)",
+			 (unsigned long long)r->root.version);
+		return fws_explain_expired("created", what, r->root.expires, r->manifest.created);
+	}
 	/* The archive's one timestamp is the signed `created`: the bundle's
 	 * bytes are fully determined by what was signed. */
 	if ((uint64_t)r->manifest.created != c->tar.mtime)
 		return FWS_EFORMAT;
 	if (o->now > 0 && r->manifest.expires != 0 && o->now > r->manifest.expires)
-		return FWS_EEXPIRED;
+		return fws_explain_expired("expires", "the manifest", r->manifest.expires, o->now);
 	rc = fws_policy_check(&r->manifest, &o->policy);
 	if (rc != 0)
-		return rc;
+		return fws_explain_policy(rc, &r->manifest, &o->policy);
 	/* The entry just read is the first chunks/ header, or the SBOM's:
 	 * then the payloads follow its signed size (format.md §3.5). */
 	r->payloads_offset = c->tar.offset - fws_tar_header_bytes(c->entry.size, c->entry.mtime);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle/trust_explain.h"
 #include "bundle/chunk_pool.h"
 #include "device/delta.h"
 #include "device/lifecycle.h"
@@ -118,6 +119,15 @@ static int check_channel(const struct fws_channel *ch, const struct fws_verify_r
 			    got, want);
 }
 
+/* What the device holds or does failed, not the bundle: the diagnostic
+ * says so (fwseal/diag.h), and returns rc. */
+static int device_failed(int rc)
+{
+	if (rc != 0)
+		fws_diag_input(rc, FWS_INPUT_DEVICE);
+	return rc;
+}
+
 static int on_manifest(void *ctx, const struct fws_verify_result *r)
 {
 	struct install_ctx *ic = ctx;
@@ -127,7 +137,7 @@ static int on_manifest(void *ctx, const struct fws_verify_result *r)
 		if (crc != 0)
 			return crc;
 	}
-	int rc = lock_and_reload(ic);
+	int rc = device_failed(lock_and_reload(ic));
 	if (rc != 0)
 		return rc;
 	const struct fws_device_state *st = &o->st;
@@ -139,23 +149,25 @@ static int on_manifest(void *ctx, const struct fws_verify_result *r)
 	/* Never overwrite the set that is running: a pending image must be
 	 * confirmed (mark-good) or given up (rollback) first. */
 	if (o->view.booted == ic->set)
-		return fws_diag_set(FWS_EBUSY, 0, NULL,
-				    "slot %c is running but not confirmed: mark-good or rollback first",
-				    ic->set);
+		return device_failed(fws_diag_set(
+		    FWS_EBUSY, 0, NULL,
+		    "slot %c is running but not confirmed: mark-good or rollback first", ic->set));
 	struct fws_policy p = {st->hardware_id, 1, st->security_version,
 			       st->slots[fws_slot_index(st->confirmed_slot)].version,
 			       ic->opts != NULL && ic->opts->allow_downgrade};
-	rc = fws_policy_check(&r->manifest, &p);
+	rc = fws_explain_policy(fws_policy_check(&r->manifest, &p), &r->manifest, &p);
 	/* A release-signed permit for exactly this bundle and this device is
 	 * the one way past anti-rollback (a field recall), and only once. */
 	if ((rc == FWS_EROLLBACK || rc == FWS_EDOWNGRADE) && ic->opts != NULL &&
 	    ic->opts->permit != NULL) {
 		rc = fws_permit_check(ic->opts->permit, ic->opts->permit_len, &r->root, st,
 				      &r->manifest, r->manifest_body_sha256, ic->now, &ic->permit);
+		if (rc != 0)
+			fws_diag_input(rc, FWS_INPUT_PERMIT);
 		ic->permit_used = rc == 0;
 	}
 	if (rc == 0 && ic->dev->slots.prepare != NULL) {
-		rc = ic->dev->slots.prepare(ic->dev->slots.ctx, ic->set, &r->manifest);
+		rc = device_failed(ic->dev->slots.prepare(ic->dev->slots.ctx, ic->set, &r->manifest));
 		ic->prepared = rc == 0;
 	} else if (rc == 0) {
 		ic->prepared = 1;
@@ -164,7 +176,7 @@ static int on_manifest(void *ctx, const struct fws_verify_result *r)
 		fws_delta_start(ic->delta, r, ic->set, fws_other_set(ic->set));
 	/* The bundle's SBOM streams next: staged, never in a slot. */
 	if (rc == 0 && ic->dev->sbom != NULL && r->manifest.sbom_document.name[0] != '\0') {
-		rc = ic->dev->sbom->stage(ic->dev->sbom->ctx, ic->set);
+		rc = device_failed(ic->dev->sbom->stage(ic->dev->sbom->ctx, ic->set));
 		ic->sbom_staged = rc == 0;
 	}
 	return rc;
@@ -187,7 +199,7 @@ static int on_sbom_verified(void *ctx, const struct fws_sbom_ref *s)
 static int on_begin(void *ctx, const struct fws_payload *p)
 {
 	struct install_ctx *ic = ctx;
-	return ic->dev->slots.open(ic->dev->slots.ctx, ic->set, p);
+	return device_failed(ic->dev->slots.open(ic->dev->slots.ctx, ic->set, p));
 }
 
 /* An in-place writer changes the set from its first byte: the state and
@@ -205,16 +217,16 @@ static int on_write(void *ctx, const uint8_t *data, size_t len)
 		if (rc == 0)
 			rc = fws_op_boot_sync(o, '-');
 		if (rc != 0)
-			return rc;
+			return device_failed(rc);
 	}
-	return ic->dev->slots.write(ic->dev->slots.ctx, data, len);
+	return device_failed(ic->dev->slots.write(ic->dev->slots.ctx, data, len));
 }
 
 static int on_end(void *ctx, const struct fws_payload *p)
 {
 	struct install_ctx *ic = ctx;
 	(void)p;
-	return ic->dev->slots.close(ic->dev->slots.ctx);
+	return device_failed(ic->dev->slots.close(ic->dev->slots.ctx));
 }
 
 static int on_chunk_list(void *ctx, const struct fws_payload *p, size_t index,
@@ -284,7 +296,7 @@ static int on_check(void *ctx, const struct fws_payload *p, const uint8_t *list)
 	/* An earlier chunk's mismatch comes before a later read error. */
 	int drained = pool != NULL ? fws_pool_finish(pool) : 0;
 	fws_pool_close(pool);
-	return drained != 0 ? drained : rc;
+	return device_failed(drained != 0 ? drained : rc);
 }
 
 /* After full verification: the set is marked empty (state, bootloader)
@@ -460,8 +472,10 @@ static int install_read(struct fws_device *dev, fws_read_fn read, void *read_ctx
 				   "the audit log cannot record (run `log --verify`)");
 	if (rc == 0)
 		rc = fws_op_load_root(dev, &snap, root, env);
-	if (rc != 0)
+	if (rc != 0) {
+		fws_diag_input(rc, rc == FWS_ENOMEM ? FWS_INPUT_NONE : FWS_INPUT_DEVICE);
 		goto out;
+	}
 	ic.snapshot_generation = snap.generation;
 	ic.o.st = snap;
 	ic.now = fws_op_now(&ic.o);
@@ -486,8 +500,12 @@ static int install_read(struct fws_device *dev, fws_read_fn read, void *read_ctx
 		dev->refetched_chunks = fws_delta_refetched(ic.delta);
 		fws_delta_free(ic.delta);
 	}
+	/* What no step above blamed on the device or the permit is the
+	 * bundle's: its signatures, its manifest, its bytes, its stream. */
+	if (rc != 0)
+		fws_diag_input(rc, FWS_INPUT_BUNDLE);
 	if (rc == 0)
-		rc = commit_install(&ic, res);
+		rc = device_failed(commit_install(&ic, res));
 	if (rc != 0 && ic.prepared)
 		dev->slots.discard(dev->slots.ctx, ic.set);
 	if (ic.sbom_staged)

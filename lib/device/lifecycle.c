@@ -54,8 +54,8 @@ int fws_device_provision(struct fws_device *dev, const uint8_t *root_json, size_
 		rc = fws_diag_set(FWS_EEXIST, 0, "state", "the device is already provisioned");
 	if (rc == 0 && dev->log != NULL)
 		rc = fws_audit_log_position(dev->log, &o.log_last);
-	if (rc == 0)
-		rc = fws_root_load(root_json, root_len, root, NULL);
+	if (rc == 0 && (rc = fws_root_load(root_json, root_len, root, NULL)) != 0)
+		fws_diag_input(rc, FWS_INPUT_ROOT);
 	if (rc == 0)
 		rc = dev->store.save_root(dev->store.ctx, root_json, root_len);
 	if (rc != 0)
@@ -96,6 +96,10 @@ int fws_device_provision(struct fws_device *dev, const uint8_t *root_json, size_
 	fws_op_record(&o, "init", rc, hardware_id, o.st.slots[0].version,
 		      o.st.slots[0].security_version, 'a', NULL, &rc);
 out:
+	/* Anything but the root given is the device's (the lock, the state,
+	 * the log, the floor, the bootloader). */
+	if (rc != 0)
+		fws_diag_input(rc, FWS_INPUT_DEVICE);
 	fws_op_end(&o);
 	free(root);
 	return rc;

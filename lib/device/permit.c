@@ -6,10 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fwseal/encoding.h"
 #include "fwseal/envelope.h"
 #include "fwseal/error.h"
 #include "fwseal/permit.h"
 #include "io/io.h"
+
+/* RFC 3339 of t into buf, "?" when it cannot be written. */
+static const char *time_text(int64_t t, char buf[21])
+{
+	if (fws_time_format(t, buf) != 0)
+		strcpy(buf, "?");
+	return buf;
+}
 
 int fws_permit_check(const uint8_t *json, size_t len, const struct fws_root *root,
 		     const struct fws_device_state *st, const struct fws_manifest *m,
@@ -20,6 +29,7 @@ int fws_permit_check(const uint8_t *json, size_t len, const struct fws_root *roo
 	const uint8_t *body;
 	size_t body_len;
 	int64_t floor_time;
+	char t1[21], t2[21];
 	int rc = FWS_EUSAGE;
 
 	memset(&p, 0, sizeof(p));
@@ -75,7 +85,9 @@ int fws_permit_check(const uint8_t *json, size_t len, const struct fws_root *roo
 	 * `created`; it and every older permit are replays from then on. */
 	if (p.created <= st->permit_floor) {
 		(void)fws_diag_set(rc, 0, "created",
-				   "replay: not newer than the last permit this device used");
+				   "replay: created %s, not newer than the last permit this device "
+				   "used (created %s)",
+				   time_text(p.created, t1), time_text(st->permit_floor, t2));
 		goto out;
 	}
 	/* Expiry against the device's best time: its trusted clock (now) and
@@ -85,7 +97,9 @@ int fws_permit_check(const uint8_t *json, size_t len, const struct fws_root *roo
 	floor_time = now > st->highest_created ? now : st->highest_created;
 	rc = FWS_EEXPIRED;
 	if (floor_time > 0 && floor_time > p.expires) {
-		(void)fws_diag_set(rc, 0, "expires", "the permit expired before the device's trusted time");
+		(void)fws_diag_set(rc, 0, "expires",
+				   "the permit expired %s; the device's trusted time is %s",
+				   time_text(p.expires, t1), time_text(floor_time, t2));
 		goto out;
 	}
 	if (out != NULL)

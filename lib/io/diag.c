@@ -21,6 +21,18 @@ void fws_diag_clear(void)
 	memset(&last, 0, sizeof(last));
 }
 
+void fws_diag_input(int code, enum fws_input input)
+{
+	if (code == 0)
+		return;
+	if (last.code != code) {
+		fws_diag_clear();
+		last.code = code;
+	}
+	if (last.input == FWS_INPUT_NONE)
+		last.input = (int)input;
+}
+
 int fws_diag_set(int code, int err, const char *where, const char *fmt, ...)
 {
 	va_list ap;

@@ -201,6 +201,7 @@ int fws_attest(fws_read_fn read, void *read_ctx, const char *subject_name,
 		rc = fws_diag_set(FWS_ENOTAUTHORISED, 0, NULL,
 				  "not a release key of the bundle's root v%llu",
 				  (unsigned long long)r->root.version);
+		fws_diag_input(rc, FWS_INPUT_KEY);
 		goto out;
 	}
 	rc = fws_root_check_not_expired(&r->root, now);

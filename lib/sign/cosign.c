@@ -15,6 +15,7 @@
 #include "bundle/tar_reader.h"
 #include "bundle/verify_internal.h"
 #include "fwseal/bundle_write.h"
+#include "fwseal/encoding.h"
 #include "fwseal/error.h"
 #include "fwseal/fileio.h"
 #include "io/io.h"
@@ -183,7 +184,12 @@ int fws_bundle_add_signature(const char *path, const struct fws_root *trusted,
 		goto out;
 	fws_signing_key_public(key, pk, keyid);
 	if (!fws_root_role_has(&res->root, FWS_ROLE_RELEASE, keyid)) {
-		rc = FWS_ENOTAUTHORISED;
+		char hex[65];
+		fws_hex_encode(hex, keyid, 32);
+		rc = fws_diag_set(FWS_ENOTAUTHORISED, 0, NULL,
+				  "key id %.16s is not a release key of the bundle's root v%llu",
+				  hex, (unsigned long long)res->root.version);
+		fws_diag_input(rc, FWS_INPUT_KEY);
 		goto out;
 	}
 	rc = fws_root_check_not_expired(&res->root, now); /* never sign under it */

@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include "fwseal/permit.h"
+#include "fwseal/encoding.h"
 #include "fwseal/error.h"
 #include "fwseal/keys.h"
+#include "io/io.h"
 
 #define DAY 86400
 
@@ -70,9 +72,15 @@ int fws_permit_create(const char *bundle_path, const struct fws_root *trusted,
 	if (strcmp(to_version, res->manifest.version) != 0)
 		goto out;
 	fws_signing_key_public(key, pk, keyid);
-	rc = FWS_ENOTAUTHORISED;
-	if (!fws_root_role_has(&res->root, FWS_ROLE_RELEASE, keyid))
+	if (!fws_root_role_has(&res->root, FWS_ROLE_RELEASE, keyid)) {
+		char hex[65];
+		fws_hex_encode(hex, keyid, 32);
+		rc = fws_diag_set(FWS_ENOTAUTHORISED, 0, NULL,
+				  "key id %.16s is not a release key of the bundle's root v%llu",
+				  hex, (unsigned long long)res->root.version);
+		fws_diag_input(rc, FWS_INPUT_KEY);
 		goto out;
+	}
 	rc = fws_root_check_not_expired(&res->root, now);
 	if (rc != 0)
 		goto out;

@@ -410,13 +410,17 @@ int fws_record_check(fws_read_fn read, void *read_ctx, const struct fws_verify_o
 	rc = fws_json_load(record, record_len, FWS_RECORD_MAX, &rec);
 	if (rc == 0)
 		rc = check_shape(rec);
-	if (rc != 0)
+	if (rc != 0) {
+		fws_diag_input(rc, FWS_INPUT_RECORD);
 		goto out;
+	}
 	rc = fws_bundle_verify_facts(read, read_ctx, vo, r, 0, f);
+	if (rc != 0)
+		fws_diag_input(rc, FWS_INPUT_BUNDLE);
 	if (rc == 0)
 		rc = bundle_fields(want, r, f, "");
-	if (rc == 0)
-		rc = compare(rec, want);
+	if (rc == 0 && (rc = compare(rec, want)) != 0)
+		fws_diag_input(rc, FWS_INPUT_RECORD);
 out:
 	fws_bundle_facts_release(f, r, result);
 	json_decref(rec);

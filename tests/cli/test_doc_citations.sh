@@ -104,6 +104,35 @@ want=$(echo "$cases" | wc -l)
 check "and nothing else: exactly $want failures in the doc of false citations" \
 	test "$(grep -c '^FAIL' bad.out)" = "$want"
 
+# ---- docs/exit-codes.md against the code: the checker can fail there too ----
+mkdir -p ec
+cat >ec/exit-codes.md <<'EOF'
+| status | name | message |
+|---|---|---|
+| 2 | `FWS_EUSAGE` | invalid usage or argument |
+| 25 | `FWS_EROLLBACK` | a message the code does not print |
+| 32 | `FWS_EEXIST` | output file already exists | Commands (their `--help`): `fwseal-verify` boot |
+EOF
+python3 "$CHECKER" --build "$BUILD" --root "$SRC_DIR" "$PWD/ec/exit-codes.md" >ec.out 2>&1
+check "the checker catches a row whose message is not the code's" \
+	grep -qP "^FAIL\t[^\t]*exit-codes\.md\t4\texit-text\t25 FWS_EROLLBACK" ec.out
+check "the checker catches a command said to list a status its --help does not" \
+	grep -qP "^FAIL\t[^\t]*exit-codes\.md\t5\texit-command\tfwseal-verify boot lists 32" ec.out
+check "the checker catches a status a --help lists without a row in the table" \
+	grep -qP "^FAIL\t[^\t]*exit-codes\.md\t1\texit-row\tfwseal verify 24\t" ec.out
+check "a true row passes (2, FWS_EUSAGE)" \
+	bash -c '! grep -qP "\t(exit-text\t2 |exit-row\t[^\t]* 2\t)" "$0"' ec.out
+
+# ---- README: "fwseal.h includes them all" ----
+missing_h=""
+for h in "$SRC_DIR"/include/fwseal/*.h; do
+	b=$(basename "$h")
+	[ "$b" = fwseal.h ] && continue
+	grep -q "#include \"fwseal/$b\"" "$SRC_DIR/include/fwseal/fwseal.h" || missing_h="$missing_h $b"
+done
+check "fwseal.h includes every public header, as the README says (missing:${missing_h:- none})" \
+	test -z "$missing_h"
+
 # ---- the docs ----
 start=$(date +%s%N)
 python3 "$CHECKER" --build "$BUILD" --root "$SRC_DIR" >docs.out 2>docs.err

@@ -6,7 +6,8 @@
  * or not, with or without a range fetcher.
  *
  * Input: byte 0 flags (bit 0 in place, bit 1 arbitrary index, bit 2 no
- * fetcher, bit 3 no block index, bits 4-5 chunk size 4 KiB << n), byte 1
+ * fetcher, bit 3 no block index, bits 4-5 chunk size 4 KiB << n, bits 6-7
+ * the slot scans' threads: 0, 1, 2 or 4, as --jobs sets them), byte 1
  * the length of the last block, then one byte per 4 KiB block of the new
  * payload (at most 48): the top two bits say where it comes from (00 a
  * block of the running set's slot, 01 of the set being replaced, 10 new
@@ -19,7 +20,8 @@
  * the index says: a mismatch is refetched, never passed on), also when the
  * slot being replaced is overwritten chunk by chunk as an in-place writer
  * does; with an honest index nothing is refetched and no more is fetched
- * than the blocks the slots do not hold. */
+ * than the blocks the slots do not hold; and all of it for any number of
+ * threads scanning the slots (the plan must not depend on it). */
 #include "device/delta_internal.h"
 #include "fuzz_common.h"
 #include "fwseal/bundle.h"
@@ -144,6 +146,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dev.slots.read_slot = read_slot;
 	struct fws_delta *d = fws_delta_new(&dev, with_fetch ? fetch : NULL, &w);
 	FUZZ_CHECK(d != NULL, "fws_delta_new");
+	static const unsigned jobs[4] = {0, 1, 2, 4};
+	fws_delta_set_jobs(d, jobs[flags >> 6]);
 	const struct fws_stream_map *map = fws_delta_map(d);
 	fws_delta_start(d, &r, 'b', 'a');
 	if (p->has_blocks)

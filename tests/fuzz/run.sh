@@ -26,6 +26,7 @@ max_len() {
 	http) echo 70000 ;;              # HTTP_HEAD_MAX (65536) and a little beyond
 	grubenv) echo 1100 ;;            # the 1024-byte block and a little beyond
 	uboot_env) echo 16500 ;;         # fw_env.config (16 KiB) and a little beyond
+	permit) echo 66000 ;;            # a selector byte and an envelope (FWS_ENVELOPE_MAX)
 	*) echo 65536 ;;                 # bundles: small payloads, whole archive
 	esac
 }

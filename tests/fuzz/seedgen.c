@@ -86,7 +86,7 @@ static void both_bundles(const char *name, const uint8_t *data, size_t len)
  * fetcher, no index. */
 static void delta_seeds(void)
 {
-	static const uint8_t shifted[] = {0x10, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x87,
+	static uint8_t shifted[] = {0x10, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x87,
 					  0x07, 0x08, 0xc0, 0xc0, 0x09, 0x0a, 0xff, 1, 2, 3, 4,
 					  5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 1, 2, 3, 4};
 	uint8_t in_place[sizeof shifted], arbitrary[sizeof shifted + 64];
@@ -104,6 +104,51 @@ static void delta_seeds(void)
 	put("delta", "arbitrary-index-no-fetcher", arbitrary, sizeof arbitrary);
 	in_place[0] = 0x19; /* in place, no block index: chunk level */
 	put("delta", "in-place-chunk-level", in_place, sizeof in_place);
+	shifted[0] = 0x90; /* 4 threads scan the slots */
+	put("delta", "shifted-8k-chunks-4-threads", shifted, sizeof shifted);
+	in_place[0] = 0x51; /* in place, 1 thread */
+	put("delta", "in-place-1-thread", in_place, sizeof in_place);
+}
+
+/* Permits (tests/fuzz/fuzz_permit.c says the layout): the body of one
+ * bound to a device and one bound to a hardware id, and the device one
+ * signed by the fixture release key, fitting the harness's device, version
+ * and manifest digest, so the check's success path is reached. */
+static void permit_seeds(const struct fws_fx_key *lk)
+{
+	struct fws_permit p;
+	char *text = NULL, *env = NULL;
+	size_t len, env_len;
+	uint8_t buf[8192];
+	int rc;
+	memset(&p, 0, sizeof p);
+	strcpy(p.device_id, "dev-1");
+	strcpy(p.to_version, "2.0.0");
+	memset(p.manifest_sha256, 0x42, sizeof p.manifest_sha256);
+	p.created = 1700050000;
+	p.expires = 1700050000 + 30 * 86400;
+	if ((rc = fws_permit_encode(&p, &text, &len)) != 0 || len + 1 > sizeof buf)
+		die("permit encode", rc);
+	buf[0] = 0;
+	memcpy(buf + 1, text, len);
+	put("permit", "body-device", buf, len + 1);
+	if ((rc = fws__fx_envelope_json(FWS_TYPE_PERMIT, (const uint8_t *)text, len, lk, 1, &env,
+					&env_len)) != 0 ||
+	    env_len + 1 > sizeof buf)
+		die("permit envelope", rc);
+	buf[0] = 1;
+	memcpy(buf + 1, env, env_len);
+	put("permit", "signed-device-fits", buf, env_len + 1);
+	free(text);
+	free(env);
+	memset(p.device_id, 0, sizeof p.device_id);
+	strcpy(p.hardware_id, "hw-1");
+	if ((rc = fws_permit_encode(&p, &text, &len)) != 0 || len + 1 > sizeof buf)
+		die("permit encode", rc);
+	buf[0] = 0;
+	memcpy(buf + 1, text, len);
+	put("permit", "body-hardware", buf, len + 1);
+	free(text);
 }
 
 int main(int argc, char **argv)
@@ -220,6 +265,7 @@ int main(int argc, char **argv)
 
 	keyfile(&lk, "fuzz-passphrase");
 	delta_seeds();
+	permit_seeds(&lk);
 	free(root1);
 	free(root2);
 	free(root);

@@ -75,11 +75,15 @@ int fws_sysconf_device_open(struct fws_device *dev, struct fws_sys_backend *b,
 	int rc = fws_sysconf_check_files(conf, &env);
 	if (rc == 0)
 		rc = fws_sysconf_check_regions(conf, &env);
-	if (rc != 0)
+	if (rc != 0) {
+		fws_diag_input(rc, FWS_INPUT_CONFIG);
 		return rc;
+	}
 	rc = fws_dir_device_open(dev, &b->dir, conf->state_dir, fs, create);
-	if (rc != 0)
+	if (rc != 0) {
+		fws_diag_input(rc, FWS_INPUT_DEVICE);
 		return rc;
+	}
 	if (b->dir.root_dirfd == b->dir.dirfd)
 		b->dir.root_dirfd = -1;
 	rc = open_root_dir(b, conf->trusted_root);
@@ -88,6 +92,8 @@ int fws_sysconf_device_open(struct fws_device *dev, struct fws_sys_backend *b,
 	if (rc == 0)
 		rc = fws_floor_open(&dev->floor, conf);
 	if (rc != 0) {
+		/* What system.conf names beside the state: its owner fixes it there. */
+		fws_diag_input(rc, FWS_INPUT_CONFIG);
 		fws_sysconf_device_close(b);
 		return rc;
 	}

@@ -62,7 +62,7 @@ int run_device_key(struct cli *c);
 
 #define REPORT_CMD                                                                            \
 	{"report", "write a signed report: what runs here, and the audit log's tail",          \
-	 "[--out FILE] [--events N | --since SEQ] [--post URL] [OPTIONS]",                      \
+	 "[--out FILE] [--events N | --since SEQ] [--post URL] [--json] [OPTIONS]",                      \
 	 "Writes one small JSON document (a DSSE envelope of type\n"                            \
 	 "application/vnd.fwseal.report+json) signed by the device key made at init:\n"         \
 	 "device id, hardware, the confirmed and pending versions, security_version and\n"      \
@@ -74,10 +74,13 @@ int run_device_key(struct cli *c);
 	 report_opts, 0, 0, report_codes,                                                       \
 	 "fwseal-verify report --out report.json\n"                                             \
 	 "fwseal-verify report --since 41 --post https://fleet.example/reports",                \
-	 run_report, NULL}
+	 run_report,                                                                            \
+	 "out              the file written, or null\n"                                         \
+	 "post             the URL posted to, or null\n"                                        \
+	 "http_status      the server's answer to the POST (with --post)"}
 #define DEVICE_KEY_CMD                                                                        \
 	{"device-key", "print the device's public report key (or make it)",                    \
-	 "[--create] [--out FILE] [OPTIONS]",                                                    \
+	 "[--create] [--out FILE] [--json] [OPTIONS]",                                                    \
 	 "Prints the public half of the device key that signs reports, as a fwseal .pub\n"     \
 	 "file (docs/format.md §8.1), for the fleet's records; --out writes it to FILE.\n"      \
 	 "init makes the key; a device provisioned before reports existed makes it once\n"     \
@@ -85,6 +88,8 @@ int run_device_key(struct cli *c);
 	 device_key_opts, 0, 0, device_key_codes,                                               \
 	 "fwseal-verify device-key --out pump-0042.pub\n"                                       \
 	 "fwseal-verify device-key --create --out pump-0042.pub",                               \
-	 run_device_key, NULL}
+	 run_device_key,                                                                        \
+	 "keyid            the device key's id (docs/format.md §8.1)\n"                         \
+	 "out              the .pub file written"}
 
 #endif

@@ -21,6 +21,8 @@ const struct cli_opt report_opts[] = {
     DEVICE_OPTS,
     {"out", CLI_VALUE, "FILE", 0, "write the report to FILE (default: standard output)"},
     {"force", CLI_FLAG, NULL, 0, "replace an existing --out"},
+    {"json", CLI_FLAG, NULL, 0,
+     "print the result as JSON (needs --out or --post: standard\noutput carries the report otherwise)"},
     {"events", CLI_VALUE, "N", 0, "the newest N audit-log lines (default 8, at most 64)"},
     {"since", CLI_VALUE, "SEQ", 0,
      "every audit-log line after SEQ instead (what the fleet saw\nlast; at most 64)"},
@@ -39,6 +41,8 @@ const struct cli_opt device_key_opts[] = {
     {"create", CLI_FLAG, NULL, 0, "make the key first (a device provisioned before reports)"},
     {"out", CLI_VALUE, "FILE", 0, "write the .pub to FILE (default: standard output)"},
     {"force", CLI_FLAG, NULL, 0, "replace an existing --out"},
+    {"json", CLI_FLAG, NULL, 0,
+     "print the result as JSON (needs --out: standard output\ncarries the key otherwise)"},
     {NULL}};
 const int device_key_codes[] = {FWS_ESTATE, FWS_EUNSAFE, FWS_EIO,    FWS_ECONFIG,   FWS_EBOOTLOADER,
 				FWS_ENOENT, FWS_EEXIST,	 FWS_ENOMEM, FWS_ESAMEFILE, 0};
@@ -72,6 +76,8 @@ int run_report(struct cli *c)
 		events = FWS_REPORT_EVENTS_MAX;
 	if (post != NULL && !fws_is_url(post))
 		return cli_usage_error("--post takes an https:// URL");
+	if (c->json && out == NULL && post == NULL)
+		return cli_usage_error("--json needs --out or --post (standard output carries the report)");
 	rc = verify_open_device(c, 0);
 	if (rc != 0)
 		return rc;
@@ -91,8 +97,14 @@ int run_report(struct cli *c)
 		if (rc == 0 &&
 		    (rc = fws_http_post(&o, "application/json", json, len, &status)) != 0)
 			rc = cli_fail(post, rc);
-		if (rc == 0)
+		if (rc == 0 && !c->json)
 			printf("report posted to %s (HTTP %ld)\n", cli_esc(post), status);
+		if (rc == 0)
+			cli_json_set(c, "http_status", json_integer(status));
+	}
+	if (rc == 0) {
+		cli_json_set(c, "out", cli_json_str(out));
+		cli_json_set(c, "post", cli_json_str(post));
 	}
 	free(json);
 	return rc;
@@ -102,6 +114,8 @@ int run_device_key(struct cli *c)
 {
 	uint8_t pk[32], id[32];
 	char pk_hex[65], id_hex[65], line[256];
+	if (c->json && cli_get(c, "out") == NULL)
+		return cli_usage_error("--json needs --out (standard output carries the key)");
 	int rc = verify_open_device(c, 0);
 	if (rc != 0)
 		return rc;
@@ -118,5 +132,10 @@ int run_device_key(struct cli *c)
 			 "{\"keyid\":\"%s\",\"keytype\":\"ed25519\",\"public\":\"%s\","
 			 "\"type\":\"fwseal-public-key\",\"version\":1}\n",
 			 id_hex, pk_hex);
-	return write_out(c, cli_get(c, "out"), line, (size_t)n);
+	rc = write_out(c, cli_get(c, "out"), line, (size_t)n);
+	if (rc == 0) {
+		cli_json_set(c, "keyid", json_string(id_hex));
+		cli_json_set(c, "out", cli_json_str(cli_get(c, "out")));
+	}
+	return rc;
 }

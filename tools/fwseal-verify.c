@@ -970,7 +970,9 @@ static const struct cli_cmd commands[] = {
      "root_version, trusted_time, installs, generation\n"
      "log_seq          the audit log's last line\n"
      "rollback_floor   {backend, value, error}: the floor (docs/rollback-floor.md);\n"
-     "                 value null and error the code's name when it cannot be read"},
+     "                 value null and error the code's name when it cannot be read\n"
+     "channel          {name, version, created, expires, stale, stale_since}: the signed\n"
+     "                 channel the device follows (docs/fleet.md), or null"},
     {"sbom", "print the SBOM of the installed release",
      "(--device DIR | --config FILE) [--set a|b] [--json]",
      "Prints the SBOM the device kept when it installed the release now in the\n"

@@ -20,6 +20,13 @@ RV=("$FWSEAL" report verify --device-key dev.pub)
 check "init made the device key, mode 0600" sh -c "test \"\$(stat -c %a dev/device.key)\" = 600"
 expect_ok "$FWVERIFY" device-key --device dev --out dev.pub
 check "the exported key is a .pub fwseal-keys reads" "$FWKEYS" fingerprint dev.pub
+check "device-key --json names the key id fwseal-keys computes" sh -c '
+	"$1" device-key --device dev --out dev2.pub --json >dk.json &&
+	"$2" fingerprint --json dev.pub >fp.json &&
+	python3 -c "import json; a=json.load(open(\"dk.json\")); b=json.load(open(\"fp.json\")); assert a[\"keyid\"] in json.dumps(b) and a[\"out\"] == \"dev2.pub\", (a, b)"' \
+	_ "$FWVERIFY" "$FWKEYS"
+T="report --json without --out or --post (the report owns standard output)" \
+	expect_exit 2 "$FWVERIFY" report --device dev --json
 expect_ok "$FWVERIFY" report --device dev --out r1.json
 T="a report verifies with the device key" expect_ok "${RV[@]}" r1.json
 "$FWVERIFY" install --device dev v1.fwb >/dev/null 2>&1 || die "install"

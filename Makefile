@@ -80,11 +80,13 @@ TPM_MODULE := $(if $(filter 1,$(TPM)),tss2-esys tss2-tctildr tss2-rc,)
 # p11-kit likewise: its headers for lib/sign/keys, loaded at the first
 # pkcs11: URI (lib/sign/keys/p11kit_load.c), linked by no library.
 P11_MODULE := p11-kit-1
-DEVICE_MODULES := $(CORE_MODULES) zlib jansson $(UBOOT_MODULE)
+# P-256 recipients (lib/device/crypt/p256.c): nettle's public-key half and GMP.
+P256_MODULES := hogweed gmp
+DEVICE_MODULES := $(CORE_MODULES) zlib jansson $(UBOOT_MODULE) $(P256_MODULES)
 DEP_MODULES := $(DEVICE_MODULES) libarchive
 DEP_PACKAGES := pkg-config libsodium-dev nettle-dev libarchive-dev zlib1g-dev libjansson-dev \
 	$(if $(filter 1,$(UBOOT)),libubootenv-dev,) $(if $(filter 1,$(NET)),libcurl4-openssl-dev,) \
-	$(if $(filter 1,$(TPM)),libtss2-dev,) libp11-kit-dev
+	$(if $(filter 1,$(TPM)),libtss2-dev,) libp11-kit-dev libgmp-dev
 TEST_MODULES := criterion
 TEST_PACKAGES := libcriterion-dev
 
@@ -130,7 +132,7 @@ FLOOR_SRC := lib/device/floor/port.c lib/device/floor/file.c lib/device/floor/co
 	$(if $(filter 1,$(TPM)),lib/device/floor/tpm2.c lib/device/floor/tss2_load.c,lib/device/floor/tpm2_none.c)
 DEVICE_SRC := $(wildcard lib/device/*.c lib/device/config/*.c lib/device/slot/*.c) \
 	$(filter-out lib/device/boot/uboot%.c,$(wildcard lib/device/boot/*.c)) $(UBOOT_SRC) $(NET_SRC) \
-	$(FLOOR_SRC)
+	$(FLOOR_SRC) $(wildcard lib/device/crypt/*.c)
 # lib/selftest: built-in known answers + attack suite; its fixtures write
 # their own tar (no libarchive), so the device library holds it too.
 SELFTEST_SRC := $(wildcard lib/selftest/*.c)

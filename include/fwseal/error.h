@@ -74,10 +74,12 @@ enum fws_error {
 	FWS_ESBOM = -60,        /* the SBOM lacks a field a regulator expects (component, supplier, graph, author, ...) */
 	FWS_ESBOMFORMAT = -61,  /* the SBOM is not SPDX 2.3 / CycloneDX 1.5 or 1.6 JSON, or not what sbom_format says */
 	FWS_ERECORD = -62,      /* the bundle differs from its release record */
+	FWS_ECURVE = -68,       /* a P-256 key or point is invalid: off the curve, infinity, out of range, zero shared secret */
+	FWS_EKEYDERIVE = -69,   /* the decryption key cannot derive: not EC P-256, CKA_DERIVE false, or the token's ECDH failed */
 };
 
 /* The lowest code in use; exit statuses run from 1 to -FWS_ELAST. */
-#define FWS_ELAST FWS_ERECORD
+#define FWS_ELAST FWS_EKEYDERIVE
 
 /* Short lowercase description naming the failed check; never NULL. */
 FWS_API const char *fws_strerror(int code);

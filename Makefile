@@ -78,7 +78,7 @@ NET_MODULE := $(if $(filter 1,$(NET)),libcurl,)
 # tpm2-tss: headers only (lib/device/floor/tss2_load.c loads the libraries).
 TPM_MODULE := $(if $(filter 1,$(TPM)),tss2-esys tss2-tctildr tss2-rc,)
 # p11-kit likewise: its headers for lib/sign/keys, loaded at the first
-# pkcs11: URI (lib/sign/keys/p11kit_load.c), linked by no library.
+# pkcs11: URI (lib/device/p11/p11kit_load.c), linked by no library.
 P11_MODULE := p11-kit-1
 # P-256 recipients (lib/device/crypt/p256.c): nettle's public-key half and GMP.
 P256_MODULES := hogweed gmp
@@ -132,7 +132,7 @@ FLOOR_SRC := lib/device/floor/port.c lib/device/floor/file.c lib/device/floor/co
 	$(if $(filter 1,$(TPM)),lib/device/floor/tpm2.c lib/device/floor/tss2_load.c,lib/device/floor/tpm2_none.c)
 DEVICE_SRC := $(wildcard lib/device/*.c lib/device/config/*.c lib/device/slot/*.c) \
 	$(filter-out lib/device/boot/uboot%.c,$(wildcard lib/device/boot/*.c)) $(UBOOT_SRC) $(NET_SRC) \
-	$(FLOOR_SRC) $(wildcard lib/device/crypt/*.c)
+	$(FLOOR_SRC) $(wildcard lib/device/crypt/*.c lib/device/p11/*.c)
 # lib/selftest: built-in known answers + attack suite; its fixtures write
 # their own tar (no libarchive), so the device library holds it too.
 SELFTEST_SRC := $(wildcard lib/selftest/*.c)

@@ -10,26 +10,10 @@
 #include <stdint.h>
 
 #include "fwseal/export.h"
+#include "fwseal/key_prompt.h"
 
 struct fws_signing_key;
 struct fws_secret_key;
-
-/* What a provider may have to ask the person or the CI job for. */
-enum fws_key_secret_kind {
-	FWS_SECRET_PASSPHRASE, /* the passphrase of an encrypted key file */
-	FWS_SECRET_PIN,	       /* a token's user PIN (when the URI carries none) */
-};
-
-/* How a secret the reference does not carry is obtained: the library never
- * reads a terminal itself. get returns 0 and a NUL-terminated secret of
- * *len bytes (handed back to put, which wipes it), or a negative FWS_E*
- * code after reporting why. subject names the key (a URI without its PIN). */
-struct fws_key_prompt {
-	int (*get)(void *ctx, enum fws_key_secret_kind kind, const char *subject, char **secret,
-		   size_t *len);
-	void (*put)(void *ctx, char *secret);
-	void *ctx;
-};
 
 #define FWS_SIGNER_TIMEOUT_MS_DEFAULT 30000u
 #define FWS_SIGNER_TIMEOUT_MS_MAX 600000u

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* req: REQ-HSM-004 */
+/* req: REQ-HSM-006 */
 /* P-256 recipient stanzas (lib/device/crypt/p256.c): round trips, both
  * directions against python3-cryptography (tests/vectors/p256_oracle.py, an
  * implementation sharing no code with fwseal), and one refusal per attack
@@ -117,7 +117,7 @@ Test(crypt_p256, python_unwraps_what_fwseal_wraps)
 
 	need_oracle();
 	cr_assert_eq(fws_init(), 0);
-	for (int round = 0; round < 3; round++) {
+	for (int round = 0; round < 1; round++) {
 		cr_assert_eq(fws_p256_keypair(sk, pk), 0);
 		sodium_bin2hex(sk_hex, sizeof sk_hex, sk, 32);
 		sodium_bin2hex(pk_hex, sizeof pk_hex, pk, 33);
@@ -145,7 +145,7 @@ Test(crypt_p256, fwseal_unwraps_what_python_wraps)
 
 	need_oracle();
 	cr_assert_eq(fws_init(), 0);
-	for (int round = 0; round < 3; round++) {
+	for (int round = 0; round < 1; round++) {
 		identity(&id, &k);
 		sodium_bin2hex(pk_hex, sizeof pk_hex, id.public_key, 33);
 		sodium_bin2hex(fk_hex, sizeof fk_hex, file_key, 16);

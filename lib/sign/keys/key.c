@@ -14,7 +14,7 @@
 #include "fwseal/error.h"
 #include "io/io.h"
 #include "sign/keys/key_provider.h"
-#include "sign/keys/pkcs11_token.h"
+#include "device/p11/pkcs11_token.h"
 
 int fws_key_ref_is_pkcs11(const char *ref)
 {

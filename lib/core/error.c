@@ -91,8 +91,12 @@ static const struct fws_error_text error_texts[] = {
     [-FWS_ESBOMFORMAT] = {"FWS_ESBOMFORMAT",
 			  "sbom is not spdx 2.3 or cyclonedx 1.5/1.6 json, or not its declared format"},
     [-FWS_ERECORD] = {"FWS_ERECORD", "bundle differs from its release record"},
-    [-FWS_ECURVE] = {"FWS_ECURVE", "invalid P-256 point or key (off the curve, infinity, zero secret)"},
-    [-FWS_EKEYDERIVE] = {"FWS_EKEYDERIVE", "decryption key cannot derive (not EC P-256, or not allowed)"},
+    [-FWS_ENOTRECIPIENT] = {"FWS_ENOTRECIPIENT", "not a recipient of the encrypted bundle"},
+    [-FWS_EKEYCOMMIT] = {"FWS_EKEYCOMMIT", "recipients entry opens to another key than the manifest commits to"},
+    [-FWS_EDECRYPT] = {"FWS_EDECRYPT", "decryption failed: header mac or ciphertext does not authenticate"},
+    [-FWS_ERECIPIENTS] = {"FWS_ERECIPIENTS", "recipients entry or recipient malformed"},
+    [-FWS_EIDENTITY] = {"FWS_EIDENTITY", "decryption identity cannot be used"},
+    [-FWS_EKEYDERIVE] = {"FWS_EKEYDERIVE", "decryption key in the token cannot derive (not EC P-256, not allowed, wrong ECDH)"},
 };
 
 _Static_assert(sizeof(error_texts) / sizeof(error_texts[0]) == (size_t)-FWS_ELAST + 1,

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "device/crypt/p256_keyfile.h"
+#include "bundle/p256_keyfile.h"
 #include "device/crypt/p256_pkcs11.h"
 #include "fwseal/error.h"
 #include "fwseal/fileio.h"

@@ -284,11 +284,6 @@ Test(errors, every_code_has_distinct_name_and_text)
 		const char *t = fws_strerror(a), *n = fws_errname(a);
 		size_t len = strlen(t);
 
-		/* 63-67 belong to branches of this round not merged here yet
-		 * (the lead's merge fills them; then drop this line). */
-		if (a <= -63 && a >= -67 && strcmp(n, "unknown error") == 0)
-			continue;
-
 		cr_assert_str_neq(t, "unknown error", "code %d has no text", a);
 		cr_assert_str_neq(n, "unknown error", "code %d has no name", a);
 		cr_assert_eq(strncmp(n, "FWS_", 4), 0);
@@ -296,8 +291,6 @@ Test(errors, every_code_has_distinct_name_and_text)
 		cr_assert(islower((unsigned char)t[0]), "code %d text not lowercase: %s", a, t);
 		cr_assert(t[len - 1] != '.' && t[len - 1] != '\n', "code %d: %s", a, t);
 		for (b = 0; b > a; b--) {
-			if (b <= -63 && b >= -67 && strcmp(fws_errname(b), "unknown error") == 0)
-				continue;
 			cr_assert_str_neq(t, fws_strerror(b), "codes %d and %d share a text", a, b);
 			cr_assert_str_neq(n, fws_errname(b), "codes %d and %d share a name", a, b);
 		}

@@ -22,10 +22,17 @@ struct fws_p256_token {
 
 int fws_p256_token_point(const uint8_t *p, size_t len, uint8_t pk[FWS_P256_POINT_BYTES])
 {
-	if (len == FWS_P256_RAW_BYTES + 2 && p[0] == 0x04 && p[1] == FWS_P256_RAW_BYTES)
-		return fws_p256_point_compress(p + 2, pk);
-	if (len == FWS_P256_RAW_BYTES)
-		return fws_p256_point_compress(p, pk);
+	const uint8_t *raw = len == FWS_P256_RAW_BYTES + 2 && p[0] == 0x04 &&
+				     p[1] == FWS_P256_RAW_BYTES
+				 ? p + 2
+			     : len == FWS_P256_RAW_BYTES ? p
+							 : NULL;
+
+	if (raw != NULL)
+		return fws_p256_point_compress(raw, pk) == 0
+			   ? 0
+			   : fws_diag_set(FWS_EKEYDERIVE, 0, NULL,
+					  "the token's public key is not a point of P-256");
 	return fws_diag_set(FWS_EKEYDERIVE, 0, NULL,
 			    "CKA_EC_POINT is neither a DER OCTET STRING of a 65-byte P-256 "
 			    "point nor the point itself (%zu bytes)",

@@ -7,7 +7,7 @@
 #ifndef FWSEAL_DEVICE_CRYPT_P256_PKCS11_H
 #define FWSEAL_DEVICE_CRYPT_P256_PKCS11_H
 
-#include "device/crypt/p256.h"
+#include "bundle/p256.h"
 #include "fwseal/key_prompt.h"
 
 struct fws_p256_token;
@@ -37,7 +37,7 @@ void fws_p256_token_close(struct fws_p256_token *k);
 
 /* The public point from CKA_EC_POINT: a DER OCTET STRING around the 65-byte
  * uncompressed point, or the point raw (modules differ); compressed into
- * pk after the on-curve check. FWS_EKEYDERIVE / FWS_ECURVE otherwise. */
+ * pk after the on-curve check. FWS_EKEYDERIVE otherwise. */
 int fws_p256_token_point(const uint8_t *p, size_t len, uint8_t pk[FWS_P256_POINT_BYTES])
 	__attribute__((warn_unused_result));
 

@@ -4,8 +4,8 @@
  *
  *   NAME.key (mode 0600)                  NAME.pub
  *   # fwseal P-256 device key (secret)    # fwseal P-256 device key (recipient)
- *   # recipient: fwseal-p256:A...         fwseal-p256:A...
- *   FWSEAL-P256-SECRET-KEY:<base64>
+ *   # recipient: fwseal-p256-1...         fwseal-p256-1...
+ *   FWSEAL-P256-SECRET-KEY-1...
  *
  * The secret is unencrypted: a device opens it unattended, so its
  * protection is the file's mode and owner (as for age identities and SSH
@@ -19,7 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "device/crypt/p256_keyfile.h"
+#include "bundle/age_internal.h"
+#include "bundle/p256_keyfile.h"
 #include "fwseal/error.h"
 #include "io/io.h"
 
@@ -33,7 +34,7 @@ static int key_line(const char *path, char *buf, size_t len, const char **line, 
 
 	*line = NULL;
 	if (memchr(buf, '\0', len) != NULL)
-		return fws_diag_set(FWS_EKEYFILE, 0, path, "a NUL byte in a key file");
+		return fws_diag_set(FWS_EIDENTITY, 0, path, "a NUL byte in a key file");
 	while (i < len) {
 		char *nl = memchr(buf + i, '\n', len - i);
 		size_t end = nl != NULL ? (size_t)(nl - buf) : len, n = end - i;
@@ -41,7 +42,7 @@ static int key_line(const char *path, char *buf, size_t len, const char **line, 
 			n--;
 		if (n > 0 && buf[i] != '#') {
 			if (*line != NULL)
-				return fws_diag_set(FWS_EKEYFILE, 0, path,
+				return fws_diag_set(FWS_EIDENTITY, 0, path,
 						    "more than one key line (one key per file)");
 			*line = buf + i;
 			*line_len = n;
@@ -49,7 +50,7 @@ static int key_line(const char *path, char *buf, size_t len, const char **line, 
 		i = end + 1;
 	}
 	if (*line == NULL)
-		return fws_diag_set(FWS_EKEYFILE, 0, path, "no key line in the file");
+		return fws_diag_set(FWS_EIDENTITY, 0, path, "no key line in the file");
 	return 0;
 }
 
@@ -66,7 +67,7 @@ static int read_file(const char *path, int secret, char **out, size_t *len)
 						     "cannot open");
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return fws_diag_set(FWS_EKEYFILE, 0, path, "not a regular file");
+		return fws_diag_set(FWS_EIDENTITY, 0, path, "not a regular file");
 	}
 	/* On the descriptor that is read, before anything is parsed: a
 	 * secret others could read must be treated as compromised. */
@@ -79,7 +80,7 @@ static int read_file(const char *path, int secret, char **out, size_t *len)
 	rc = fws_io_read_all_fd(fd, path, KEYFILE_MAX, &buf, len);
 	close(fd);
 	if (rc == FWS_ELIMIT)
-		return fws_diag_set(FWS_EKEYFILE, 0, path, "larger than a key file can be");
+		return fws_diag_set(FWS_EIDENTITY, 0, path, "larger than a key file can be");
 	if (rc != 0)
 		return rc;
 	*out = (char *)buf;
@@ -89,32 +90,66 @@ static int read_file(const char *path, int secret, char **out, size_t *len)
 int fws_p256_secret_load(const char *path, uint8_t sk[FWS_P256_SCALAR_BYTES],
 			 uint8_t pk[FWS_P256_POINT_BYTES])
 {
-	size_t plen = sizeof FWS_P256_SECRET_PREFIX - 1, len = 0, n = 0;
+	uint8_t buf32[FWS_P256_SCALAR_BYTES + 8];
+	char line_text[FWS_P256_SECRET_LEN + 1];
+	size_t len = 0, n = 0;
 	const char *line;
 	char *buf = NULL;
+	long got = -1;
 	int rc = read_file(path, 1, &buf, &len);
 
 	if (rc != 0)
 		return rc;
 	rc = key_line(path, buf, len, &line, &n);
-	if (rc == 0 && (n < plen || memcmp(line, FWS_P256_SECRET_PREFIX, plen) != 0))
-		rc = fws_diag_set(FWS_EKEYFILE, 0, path,
+	if (rc == 0 && n == FWS_P256_SECRET_LEN) {
+		memcpy(line_text, line, n);
+		line_text[n] = '\0';
+		got = fws_bech32_decode(line_text, FWS_P256_SECRET_HRP, buf32, sizeof buf32);
+		/* Upper case only, as age's secret keys: one spelling. */
+		for (size_t i = 0; got >= 0 && i < n; i++)
+			if (line_text[i] >= 'a' && line_text[i] <= 'z')
+				got = -1;
+	}
+	if (rc == 0 && got != FWS_P256_SCALAR_BYTES)
+		rc = fws_diag_set(FWS_EIDENTITY, 0, path,
 				  strncmp(line, FWS_P256_RECIPIENT_PREFIX,
 					  sizeof FWS_P256_RECIPIENT_PREFIX - 1) == 0
 				      ? "a P-256 public key (.pub), not the secret key (.key) "
 					"needed here"
-				      : "not a P-256 secret key file (" FWS_P256_SECRET_PREFIX
-					"...)");
-	if (rc == 0 && fws_p256_b64_decode(line + plen, n - plen, sk, FWS_P256_SCALAR_BYTES) != 0)
-		rc = fws_diag_set(FWS_EKEYFILE, 0, path,
-				  "the secret is not 43 base64 characters (no padding)");
-	if (rc == 0 && (rc = fws_p256_public(sk, pk)) != 0)
-		fws_diag_prefix('/', "%s", path);
+				      : "not a P-256 secret key file (" FWS_P256_SECRET_HRP
+					"1... with a valid checksum)");
+	if (rc == 0) {
+		memcpy(sk, buf32, FWS_P256_SCALAR_BYTES);
+		if ((rc = fws_p256_public(sk, pk)) != 0)
+			fws_diag_prefix('/', "%s", path);
+	}
 	if (rc != 0)
 		sodium_memzero(sk, FWS_P256_SCALAR_BYTES);
+	sodium_memzero(buf32, sizeof buf32);
+	sodium_memzero(line_text, sizeof line_text);
 	sodium_memzero(buf, len);
 	free(buf);
 	return rc;
+}
+
+/* 1 when the file's key line is a P-256 secret key (so the caller can
+ * hand other files to the X25519 opener); 0 when not; negative when the
+ * file cannot be read. */
+int fws_p256_secret_file_is(const char *path)
+{
+	size_t len = 0, n = 0;
+	const char *line;
+	char *buf = NULL;
+	int rc = read_file(path, 0, &buf, &len), is;
+
+	if (rc != 0)
+		return rc;
+	is = key_line(path, buf, len, &line, &n) == 0 && n > sizeof FWS_P256_SECRET_HRP &&
+	     strncmp(line, FWS_P256_SECRET_HRP "1", sizeof FWS_P256_SECRET_HRP) == 0;
+	fws_diag_clear();
+	sodium_memzero(buf, len);
+	free(buf);
+	return is;
 }
 
 int fws_p256_public_load(const char *path, uint8_t pk[FWS_P256_POINT_BYTES])
@@ -129,19 +164,13 @@ int fws_p256_public_load(const char *path, uint8_t pk[FWS_P256_POINT_BYTES])
 		return rc;
 	rc = key_line(path, buf, len, &line, &n);
 	if (rc == 0 && n != FWS_P256_RECIPIENT_LEN)
-		rc = fws_diag_set(FWS_EKEYFILE, 0, path,
+		rc = fws_diag_set(FWS_EIDENTITY, 0, path,
 				  "not a P-256 public key file (one line " FWS_P256_RECIPIENT_PREFIX
-				  "BASE64)");
+				  "...)");
 	if (rc == 0) {
 		memcpy(text, line, n);
 		text[n] = '\0';
 		rc = fws_p256_recipient_parse(text, pk);
-		if (rc == FWS_EUSAGE)
-			rc = fws_diag_set(FWS_EKEYFILE, 0, path,
-					  "not a P-256 public key file (one line "
-					  FWS_P256_RECIPIENT_PREFIX "BASE64)");
-		else if (rc != 0)
-			fws_diag_prefix('/', "%s", path);
 	}
 	free(buf);
 	return rc;
@@ -150,16 +179,17 @@ int fws_p256_public_load(const char *path, uint8_t pk[FWS_P256_POINT_BYTES])
 int fws_p256_secret_text(const uint8_t sk[FWS_P256_SCALAR_BYTES],
 			 const uint8_t pk[FWS_P256_POINT_BYTES], char *out, size_t cap)
 {
-	char rec[FWS_P256_RECIPIENT_LEN + 1], b64[FWS_P256_BODY_B64_LEN + 1];
-	int n;
+	char rec[FWS_P256_RECIPIENT_LEN + 1], secret[FWS_P256_SECRET_LEN + 1];
+	int n = -1;
 
 	fws_p256_recipient_format(pk, rec);
-	fws_p256_b64_encode(b64, sizeof b64, sk, FWS_P256_SCALAR_BYTES);
-	n = snprintf(out, cap,
-		     "# fwseal P-256 device key (secret): keep it on the device only, mode "
-		     "0600\n# recipient: %s\n" FWS_P256_SECRET_PREFIX "%s\n",
-		     rec, b64);
-	sodium_memzero(b64, sizeof b64);
+	if (fws_bech32_encode(FWS_P256_SECRET_HRP, sk, FWS_P256_SCALAR_BYTES, 1, secret,
+			      sizeof secret) == 0)
+		n = snprintf(out, cap,
+			     "# fwseal P-256 device key (secret): keep it on the device only, "
+			     "mode 0600\n# recipient: %s\n%s\n",
+			     rec, secret);
+	sodium_memzero(secret, sizeof secret);
 	return n > 0 && (size_t)n < cap ? n : FWS_EINTERNAL;
 }
 

@@ -13,7 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "device/crypt/p256.h"
+#include "bundle/age_internal.h"
+#include "bundle/p256.h"
 #include "fwseal/error.h"
 #include "io/io.h"
 
@@ -107,7 +108,7 @@ static int point_load(struct ecc_point *pt, const uint8_t raw[FWS_P256_RAW_BYTES
 	int on_curve;
 
 	if (raw[0] != 0x04)
-		return fws_diag_set(FWS_ECURVE, 0, NULL,
+		return fws_diag_set(FWS_ERECIPIENTS, 0, NULL,
 				    "not an uncompressed P-256 point (first byte 0x%02x, not 0x04)",
 				    raw[0]);
 	bytes_to_limbs(xl, raw + 1);
@@ -120,7 +121,7 @@ static int point_load(struct ecc_point *pt, const uint8_t raw[FWS_P256_RAW_BYTES
 	on_curve = mpz_cmp(x, p) < 0 && mpz_cmp(y, p) < 0 && ecc_point_set(pt, x, y);
 	mpz_clear(p);
 	return on_curve ? 0
-			: fws_diag_set(FWS_ECURVE, 0, NULL,
+			: fws_diag_set(FWS_ERECIPIENTS, 0, NULL,
 				       "the point is not on the P-256 curve (invalid-curve attack)");
 }
 
@@ -131,11 +132,11 @@ int fws_p256_point_expand(const uint8_t in[FWS_P256_POINT_BYTES], uint8_t out[FW
 	int rc = 0;
 
 	if (in[0] == 0x00)
-		return fws_diag_set(FWS_ECURVE, 0, NULL,
+		return fws_diag_set(FWS_ERECIPIENTS, 0, NULL,
 				    "the point at infinity is not a public key (it would make "
 				    "every shared secret known)");
 	if (in[0] != 0x02 && in[0] != 0x03)
-		return fws_diag_set(FWS_ECURVE, 0, NULL,
+		return fws_diag_set(FWS_ERECIPIENTS, 0, NULL,
 				    "not a compressed P-256 point (first byte 0x%02x, not 0x02 or "
 				    "0x03)",
 				    in[0]);
@@ -145,7 +146,7 @@ int fws_p256_point_expand(const uint8_t in[FWS_P256_POINT_BYTES], uint8_t out[FW
 	mpz_init_set_str(b, P256_B_HEX, 16);
 	mpz_inits(rhs, y, t, NULL);
 	if (mpz_cmp(x, p) >= 0) {
-		rc = fws_diag_set(FWS_ECURVE, 0, NULL, "the point's x is not below the field prime");
+		rc = fws_diag_set(FWS_ERECIPIENTS, 0, NULL, "the point's x is not below the field prime");
 		goto out;
 	}
 	/* rhs = x^3 - 3x + b mod p; y = rhs^((p+1)/4) (p = 3 mod 4). */
@@ -158,7 +159,7 @@ int fws_p256_point_expand(const uint8_t in[FWS_P256_POINT_BYTES], uint8_t out[FW
 	mpz_powm(y, rhs, t, p);
 	mpz_powm_ui(t, y, 2, p);
 	if (mpz_cmp(t, rhs) != 0) {
-		rc = fws_diag_set(FWS_ECURVE, 0, NULL,
+		rc = fws_diag_set(FWS_ERECIPIENTS, 0, NULL,
 				  "no P-256 point has this x (invalid-curve attack)");
 		goto out;
 	}
@@ -212,7 +213,7 @@ static int scalar_load(struct ecc_scalar *s, const uint8_t sk[FWS_P256_SCALAR_BY
 	ok = ecc_scalar_set(s, z); /* 0 < z < q */
 	sodium_memzero(l, sizeof l);
 	return ok ? 0
-		  : fws_diag_set(FWS_EKEYFILE, 0, NULL,
+		  : fws_diag_set(FWS_EIDENTITY, 0, NULL,
 				 "not a P-256 secret key (zero, or not below the group order)");
 }
 
@@ -271,30 +272,12 @@ int fws_p256_ecdh_scalar(const uint8_t sk[FWS_P256_SCALAR_BYTES],
 		ecc_point_mul(&r, &s, &p);
 		point_x(&r, shared);
 		if (sodium_is_zero(shared, FWS_P256_SHARED_BYTES))
-			rc = fws_diag_set(FWS_ECURVE, 0, NULL, "the ECDH shared secret is zero");
+			rc = fws_diag_set(FWS_ERECIPIENTS, 0, NULL, "the ECDH shared secret is zero");
 	}
 	scalar_clear(&s);
 	ecc_point_clear(&p);
 	point_clear(&r);
 	return rc;
-}
-
-/* HKDF-SHA256 (RFC 5869) with one 32-byte output block. */
-static void hkdf_sha256(uint8_t out[32], const uint8_t *ikm, size_t ikm_len, const uint8_t *salt,
-			size_t salt_len, const char *info)
-{
-	crypto_auth_hmacsha256_state st;
-	uint8_t prk[32], one = 1;
-
-	crypto_auth_hmacsha256_init(&st, salt, salt_len);
-	crypto_auth_hmacsha256_update(&st, ikm, ikm_len);
-	crypto_auth_hmacsha256_final(&st, prk);
-	crypto_auth_hmacsha256_init(&st, prk, sizeof prk);
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *)info, strlen(info));
-	crypto_auth_hmacsha256_update(&st, &one, 1);
-	crypto_auth_hmacsha256_final(&st, out);
-	sodium_memzero(prk, sizeof prk);
-	sodium_memzero(&st, sizeof st);
 }
 
 /* The wrapping key of one stanza. */
@@ -306,13 +289,14 @@ static void wrap_key(uint8_t key[32], const uint8_t shared[FWS_P256_SHARED_BYTES
 
 	memcpy(salt, eph, FWS_P256_POINT_BYTES);
 	memcpy(salt + FWS_P256_POINT_BYTES, recipient, FWS_P256_POINT_BYTES);
-	hkdf_sha256(key, shared, FWS_P256_SHARED_BYTES, salt, sizeof salt, FWS_P256_HKDF_INFO);
+	fws_hkdf_sha256(shared, FWS_P256_SHARED_BYTES, salt, sizeof salt, FWS_P256_HKDF_INFO, key,
+			32);
 }
 
 static const uint8_t zero_nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
 
 int fws_p256_wrap(const uint8_t recipient[FWS_P256_POINT_BYTES],
-		  const uint8_t file_key[FWS_P256_FILE_KEY_BYTES], uint8_t eph[FWS_P256_POINT_BYTES],
+		  const uint8_t file_key[FWS_FILE_KEY_LEN], uint8_t eph[FWS_P256_POINT_BYTES],
 		  uint8_t body[FWS_P256_BODY_BYTES])
 {
 	uint8_t peer[FWS_P256_RAW_BYTES], esk[FWS_P256_SCALAR_BYTES];
@@ -330,7 +314,7 @@ int fws_p256_wrap(const uint8_t recipient[FWS_P256_POINT_BYTES],
 	if (rc == 0) {
 		wrap_key(key, shared, eph, recipient);
 		crypto_aead_chacha20poly1305_ietf_encrypt(body, &body_len, file_key,
-							  FWS_P256_FILE_KEY_BYTES, NULL, 0, NULL,
+							  FWS_FILE_KEY_LEN, NULL, 0, NULL,
 							  zero_nonce, key);
 		if (body_len != FWS_P256_BODY_BYTES)
 			rc = FWS_EINTERNAL;
@@ -342,34 +326,35 @@ int fws_p256_wrap(const uint8_t recipient[FWS_P256_POINT_BYTES],
 }
 
 int fws_p256_unwrap(const struct fws_p256_identity *id, const uint8_t eph[FWS_P256_POINT_BYTES],
-		    const uint8_t body[FWS_P256_BODY_BYTES],
-		    uint8_t file_key[FWS_P256_FILE_KEY_BYTES], int *opened)
+		    const uint8_t body[FWS_P256_BODY_BYTES], uint8_t file_key[FWS_FILE_KEY_LEN])
 {
 	uint8_t peer[FWS_P256_RAW_BYTES], shared[FWS_P256_SHARED_BYTES], key[32];
 	unsigned long long len = 0;
 	int rc;
 
-	*opened = 0;
+	sodium_memzero(file_key, FWS_FILE_KEY_LEN);
 	if (sodium_init() < 0)
 		return FWS_ECRYPTO;
 	if ((rc = fws_p256_point_expand(eph, peer)) != 0)
 		return rc;
 	if ((rc = id->ecdh(id->ctx, peer, shared)) != 0)
 		goto out;
-	/* A token may not check what it returns: a zero secret would make
-	 * the wrapping key public. */
+	/* A token or secure element may not check what it returns: a zero
+	 * secret would make the wrapping key public. */
 	if (sodium_is_zero(shared, sizeof shared)) {
-		rc = fws_diag_set(FWS_ECURVE, 0, NULL, "the ECDH shared secret is zero");
+		rc = fws_diag_set(FWS_EKEYDERIVE, 0, NULL,
+				  "the device key's ECDH gave an all-zero shared secret");
 		goto out;
 	}
 	wrap_key(key, shared, eph, id->public_key);
-	if (crypto_aead_chacha20poly1305_ietf_decrypt(file_key, &len, NULL, body,
-						      FWS_P256_BODY_BYTES, NULL, 0, zero_nonce,
-						      key) == 0 &&
-	    len == FWS_P256_FILE_KEY_BYTES)
-		*opened = 1;
-	else
-		sodium_memzero(file_key, FWS_P256_FILE_KEY_BYTES);
+	rc = crypto_aead_chacha20poly1305_ietf_decrypt(file_key, &len, NULL, body,
+						       FWS_P256_BODY_BYTES, NULL, 0, zero_nonce,
+						       key) == 0 &&
+		     len == FWS_FILE_KEY_LEN
+		 ? 0
+		 : 1;
+	if (rc != 0)
+		sodium_memzero(file_key, FWS_FILE_KEY_LEN);
 out:
 	sodium_memzero(shared, sizeof shared);
 	sodium_memzero(key, sizeof key);
@@ -378,88 +363,62 @@ out:
 
 /* ---- text forms ---- */
 
-void fws_p256_b64_encode(char *out, size_t cap, const uint8_t *in, size_t len)
-{
-	sodium_bin2base64(out, cap, in, len, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
-}
-
-int fws_p256_b64_decode(const char *text, size_t text_len, uint8_t *out, size_t len)
-{
-	char again[128];
-	const char *end = NULL;
-	size_t got = 0;
-
-	if (len > 64 ||
-	    text_len != sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL_NO_PADDING) - 1)
-		return fws_diag_set(FWS_ESCHEMA, 0, NULL,
-				    "%zu base64 characters, not the %zu of %zu bytes", text_len,
-				    sodium_base64_ENCODED_LEN(len,
-							      sodium_base64_VARIANT_ORIGINAL_NO_PADDING) -
-					1,
-				    len);
-	if (sodium_base642bin(out, len, text, text_len, NULL, &got, &end,
-			      sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0 ||
-	    got != len || end != text + text_len)
-		return fws_diag_set(FWS_ESCHEMA, 0, NULL, "not base64 without padding");
-	/* One encoding per value: unused low bits must be zero. */
-	fws_p256_b64_encode(again, sizeof again, out, len);
-	if (memcmp(again, text, text_len) != 0)
-		return fws_diag_set(FWS_ESCHEMA, 0, NULL, "non-canonical base64 (stray low bits)");
-	return 0;
-}
-
-int fws_p256_stanza_parse(const char *arg, size_t arg_len, const char *body_line,
-			  size_t body_len, uint8_t eph[FWS_P256_POINT_BYTES],
-			  uint8_t body[FWS_P256_BODY_BYTES])
+int fws_p256_stanza(const struct fws_stanza *s, uint8_t eph[FWS_P256_POINT_BYTES],
+		    uint8_t body[FWS_P256_BODY_BYTES])
 {
 	uint8_t raw[FWS_P256_RAW_BYTES];
-	int rc;
+	size_t arg_len;
 
-	if ((rc = fws_p256_b64_decode(arg, arg_len, eph, FWS_P256_POINT_BYTES)) != 0) {
-		fws_diag_prefix('.', FWS_P256_TYPE " ephemeral point");
-		return rc;
+	if (s->type == NULL || strcmp(s->type, FWS_P256_TYPE) != 0)
+		return 1;
+	/* One encoding per stanza: a point of another length, padding or
+	 * stray low bits (fws_b64raw_decode is canonical) are refused, not
+	 * repaired. */
+	arg_len = s->n_args == 1 ? strlen(s->args[0]) : 0;
+	if (s->n_args != 1 || arg_len != FWS_P256_POINT_B64_LEN ||
+	    fws_b64raw_decode(s->args[0], arg_len, eph, FWS_P256_POINT_BYTES) !=
+		FWS_P256_POINT_BYTES)
+		return fws_diag_set(FWS_ERECIPIENTS, 0, "recipients",
+				    "a " FWS_P256_TYPE " stanza needs exactly one argument: the "
+				    "33-byte compressed ephemeral point in 44 base64 characters");
+	if (s->body_len != FWS_P256_BODY_BYTES)
+		return fws_diag_set(FWS_ERECIPIENTS, 0, "recipients",
+				    "a " FWS_P256_TYPE " stanza's body is %d bytes, not %zu",
+				    FWS_P256_BODY_BYTES, s->body_len);
+	memcpy(body, s->body, FWS_P256_BODY_BYTES);
+	if (fws_p256_point_expand(eph, raw) != 0) {
+		fws_diag_prefix('/', "recipients");
+		return FWS_ERECIPIENTS;
 	}
-	if ((rc = fws_p256_b64_decode(body_line, body_len, body, FWS_P256_BODY_BYTES)) != 0) {
-		fws_diag_prefix('.', FWS_P256_TYPE " body");
-		return rc;
-	}
-	if ((rc = fws_p256_point_expand(eph, raw)) != 0)
-		fws_diag_prefix('.', FWS_P256_TYPE " ephemeral point");
-	return rc;
-}
-
-void fws_p256_stanza_format(char *out, size_t cap, const uint8_t eph[FWS_P256_POINT_BYTES],
-			    const uint8_t body[FWS_P256_BODY_BYTES])
-{
-	char a[FWS_P256_POINT_B64_LEN + 1], b[FWS_P256_BODY_B64_LEN + 1];
-
-	fws_p256_b64_encode(a, sizeof a, eph, FWS_P256_POINT_BYTES);
-	fws_p256_b64_encode(b, sizeof b, body, FWS_P256_BODY_BYTES);
-	snprintf(out, cap, "-> " FWS_P256_TYPE " %s\n%s\n", a, b);
+	return 0;
 }
 
 int fws_p256_recipient_parse(const char *text, uint8_t pk[FWS_P256_POINT_BYTES])
 {
-	uint8_t raw[FWS_P256_RAW_BYTES];
-	size_t plen = sizeof FWS_P256_RECIPIENT_PREFIX - 1;
+	uint8_t raw[FWS_P256_RAW_BYTES], buf[FWS_P256_POINT_BYTES + 8];
+	long n = fws_bech32_decode(text, FWS_P256_RECIPIENT_HRP, buf, sizeof buf);
 
-	if (strncmp(text, FWS_P256_RECIPIENT_PREFIX, plen) != 0)
-		return fws_diag_set(FWS_EUSAGE, 0, NULL,
-				    "not a P-256 recipient (" FWS_P256_RECIPIENT_PREFIX "BASE64)");
-	if (fws_p256_b64_decode(text + plen, strlen(text + plen), pk, FWS_P256_POINT_BYTES) != 0)
-		return fws_diag_set(FWS_EUSAGE, 0, NULL,
-				    "not a P-256 recipient: " FWS_P256_RECIPIENT_PREFIX
-				    " must be followed by the 44 base64 characters (no padding) of "
-				    "a 33-byte compressed point");
-	return fws_p256_point_expand(pk, raw);
+	/* Lower case only: an upper-case spelling of the same key is refused
+	 * like any other second spelling. */
+	for (const char *p = text; n >= 0 && *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			n = -1;
+	if (n != FWS_P256_POINT_BYTES)
+		return fws_diag_set(FWS_ERECIPIENTS, 0, text,
+				    "not a P-256 recipient (" FWS_P256_RECIPIENT_PREFIX
+				    "... with a valid checksum)");
+	memcpy(pk, buf, FWS_P256_POINT_BYTES);
+	if (fws_p256_point_expand(pk, raw) != 0) {
+		fws_diag_prefix('/', "%s", text);
+		return FWS_ERECIPIENTS;
+	}
+	return 0;
 }
 
 void fws_p256_recipient_format(const uint8_t pk[FWS_P256_POINT_BYTES],
 			       char out[FWS_P256_RECIPIENT_LEN + 1])
 {
-	size_t plen = sizeof FWS_P256_RECIPIENT_PREFIX - 1;
-
-	memcpy(out, FWS_P256_RECIPIENT_PREFIX, plen);
-	fws_p256_b64_encode(out + plen, FWS_P256_RECIPIENT_LEN + 1 - plen, pk,
-			    FWS_P256_POINT_BYTES);
+	if (fws_bech32_encode(FWS_P256_RECIPIENT_HRP, pk, FWS_P256_POINT_BYTES, 0, out,
+			      FWS_P256_RECIPIENT_LEN + 1) != 0)
+		out[0] = '\0'; /* cannot happen: the size is exact */
 }

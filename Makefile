@@ -270,10 +270,12 @@ $(BUILD)/fwseal-verify: $(BUILD)/tools/fwseal-verify.o $(CLI_OBJ) $(DEVICE_STATI
 	$(Q)$(CC) $(HARDEN_LD) -Wl,--as-needed $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(DEVICE_STATIC_LIB) \
 		$(DEVICE_PKG_LIBS)
 
-# fwseal and fwseal-keys also open signing keys (tools/signer_cli.c).
-$(BUILD)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(BUILD)/tools/signer_cli.o $(STATIC_LIB)
+# fwseal and fwseal-keys also open signing keys (tools/signer_cli.c) and
+# run the signing side's commands kept in files of their own (tools/cmd_*.c).
+SIGN_CLI_OBJ := $(BUILD)/tools/signer_cli.o $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cmd_*.c))
+$(BUILD)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(SIGN_CLI_OBJ) $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(HARDEN_LD) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(BUILD)/tools/signer_cli.o \
+	$(Q)$(CC) $(HARDEN_LD) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(SIGN_CLI_OBJ) \
 		$(STATIC_LIB) $(PKG_LIBS)
 
 $(BUILD)/test_unit: $(UNIT_OBJ) $(STATIC_LIB)

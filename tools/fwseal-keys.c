@@ -49,10 +49,12 @@ static const struct cli_opt generate_opts[] = {
     {"pkcs11", CLI_VALUE, "URI", 0,
      "create the key inside the token URI names (object=LABEL\nrequired) and write only "
      "NAME.pub (docs/hsm.md)"},
+    {"curve", CLI_VALUE, "p256", 0,
+     "make a P-256 device decryption key instead (recipient\nfwseal-p256-1...: docs/encryption.md)"},
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {NULL}};
 static const int generate_codes[] = {FWS_EEXIST, FWS_EIO, FWS_ENOENT, FWS_ENOMEM, FWS_ECRYPTO,
-				     FWS_ENOSPC, CLI_SIGNER_CODES, 0};
+				     FWS_ENOSPC, CLI_SIGNER_CODES, FWS_EKEYDERIVE, 0};
 
 /* The key is made inside the token; only its public half reaches disk. */
 static int generate_in_token(struct cli *c, const char *out, const char *uri)
@@ -100,6 +102,8 @@ static int run_generate(struct cli *c)
 	uint8_t pk[32], keyid[32];
 	char *pass = NULL;
 	size_t pass_len = 0;
+	if (cli_get(c, "curve") != NULL)
+		return cli_generate_p256(c, out);
 	if (cli_get(c, "pkcs11") != NULL)
 		return generate_in_token(c, out, cli_get(c, "pkcs11"));
 	int rc = parse_kdf(cli_get(c, "kdf"), &level);
@@ -890,6 +894,12 @@ static int run_root_show(struct cli *c)
 	return rc;
 }
 
+static const struct cli_opt recipient_opts[] = {
+    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"}, {NULL}};
+static const int recipient_codes[] = {FWS_ENOENT,     FWS_EIO,	   FWS_ENOMEM, FWS_EIDENTITY,
+				      FWS_ERECIPIENTS, FWS_EKEYPERM, FWS_EUNSAFE, CLI_SIGNER_CODES,
+				      FWS_EKEYDERIVE,  0};
+
 static const struct cli_cmd commands[] = {
     {"generate", "create a new Ed25519 signing key pair",
      "--out NAME [--kdf LEVEL] [--passphrase-file FILE] | --out NAME --pkcs11 URI",
@@ -901,16 +911,38 @@ static const struct cli_cmd commands[] = {
      "With --pkcs11 URI the key pair is made inside that token (sensitive, never\n"
      "extractable, allowed to sign only; the PIN from the URI, FWSEAL_PKCS11_PIN or\n"
      "the terminal), signs once as a self-test, and only NAME.pub is written; the\n"
-     "key's URI is printed for --key.",
+     "key's URI is printed for --key.\n"
+     "With --curve p256 it makes a P-256 device decryption key instead, for a\n"
+     "device whose key lives in an HSM, TPM or secure element (no X25519 there):\n"
+     "NAME.key (unencrypted, mode 0600: the device opens it unattended) and\n"
+     "NAME.pub, or with --pkcs11 inside the token (sensitive, never extractable,\n"
+     "allowed to derive only; one ECDH is checked against its public key). The\n"
+     "recipient fwseal-p256-1... is printed for --to (docs/encryption.md).",
      generate_opts, 0, 0, generate_codes,
      "fwseal-keys generate --out keys/release1\n"
      "FWSEAL_PASSPHRASE=... fwseal-keys generate --out ci/release --kdf interactive\n"
      "fwseal-keys generate --out keys/release-hsm \\\n"
-     "    --pkcs11 'pkcs11:token=release;object=release-2026?pin-source=file:/run/pin'",
+     "    --pkcs11 'pkcs11:token=release;object=release-2026?pin-source=file:/run/pin'\n"
+     "fwseal-keys generate --out dev/unit-17 --curve p256\n"
+     "fwseal-keys generate --out dev/unit-17 --curve p256 \\\n"
+     "    --pkcs11 'pkcs11:token=unit-17;object=fwseal-decrypt?pin-source=file:/run/pin'",
      run_generate,
      "secret_key, public_key  the files written (key_uri instead of secret_key\n"
      "                 with --pkcs11)\n"
-     "keyid            hex SHA-256 of the public key"},
+     "keyid            hex SHA-256 of the public key (signing keys)\n"
+     "recipient        fwseal-p256-1... (--curve p256)"},
+    {"recipient", "print the recipient of a P-256 device key", "[--json] KEY",
+     "Prints the recipient string (fwseal-p256-1...) of a P-256 device key: a\n"
+     "NAME.pub, a NAME.key (mode 0600), or a pkcs11: URI naming a P-256 key in a\n"
+     "token, e.g. one made with the token's own tools (the key is opened and one\n"
+     "ECDH is checked against its public key; the PIN from the URI,\n"
+     "FWSEAL_PKCS11_PIN or the terminal). Give it to pack --encrypt --to or\n"
+     "fwseal encrypt --to.",
+     recipient_opts, 1, 1, recipient_codes,
+     "fwseal-keys recipient dev/unit-17.pub\n"
+     "fwseal-keys recipient 'pkcs11:token=unit-17;object=fwseal-decrypt?pin-source=file:/run/pin'",
+     cli_run_recipient,
+     "recipient        fwseal-p256-1..."},
     {"pkcs11 list", "list PKCS#11 tokens and the keys in them", "[--json] [MODULE]",
      "Prints every initialised token of MODULE (a module path, or a module name\n"
      "registered with p11-kit; default: FWSEAL_PKCS11_MODULE, else all modules\n"

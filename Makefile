@@ -268,11 +268,12 @@ $(BUILD)/fwseal-verify: $(BUILD)/tools/fwseal-verify.o $(CLI_OBJ) $(DEVICE_STATI
 	$(Q)$(CC) $(HARDEN_LD) -Wl,--as-needed $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(DEVICE_STATIC_LIB) \
 		$(DEVICE_PKG_LIBS)
 
-# fwseal and fwseal-keys also open signing keys (tools/signer_cli.c).
-$(BUILD)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(BUILD)/tools/signer_cli.o $(STATIC_LIB)
+# fwseal and fwseal-keys also open signing keys (tools/signer_cli.c) and
+# encrypt (tools/enc_cli.c).
+$(BUILD)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(BUILD)/tools/signer_cli.o $(BUILD)/tools/enc_cli.o $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(HARDEN_LD) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(BUILD)/tools/signer_cli.o \
-		$(STATIC_LIB) $(PKG_LIBS)
+		$(BUILD)/tools/enc_cli.o $(STATIC_LIB) $(PKG_LIBS)
 
 $(BUILD)/test_unit: $(UNIT_OBJ) $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")

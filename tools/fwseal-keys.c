@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "enc_cli.h"
 #include "fwseal/fwseal.h"
 #include "fwseal/keys.h"
 
@@ -43,6 +44,10 @@ static int parse_kdf(const char *s, enum fws_kdf_level *out)
 
 static const struct cli_opt generate_opts[] = {
     {"out", CLI_VALUE, "NAME", 1, "base name: writes NAME.key and NAME.pub (never over files)"},
+    {"type", CLI_VALUE, "TYPE", 0,
+     "signing (default: an Ed25519 release or root key) or device\n(an X25519 decryption key "
+     "pair for encrypted bundles: NAME.key\nan age identity, mode 0600, no passphrase; "
+     "NAME.pub its age1...\nrecipient; docs/encryption.md)"},
     {"kdf", CLI_VALUE, "LEVEL", 0,
      "Argon2id cost: interactive (64 MiB), moderate (256 MiB,\nthe default) or sensitive (1 GiB)"},
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the new passphrase from FILE's first line"},
@@ -100,6 +105,11 @@ static int run_generate(struct cli *c)
 	uint8_t pk[32], keyid[32];
 	char *pass = NULL;
 	size_t pass_len = 0;
+	const char *type = cli_get(c, "type");
+	if (type != NULL && strcmp(type, "device") == 0)
+		return enc_generate_device(c, out);
+	if (type != NULL && strcmp(type, "signing") != 0)
+		return cli_usage_error("--type must be signing or device");
 	if (cli_get(c, "pkcs11") != NULL)
 		return generate_in_token(c, out, cli_get(c, "pkcs11"));
 	int rc = parse_kdf(cli_get(c, "kdf"), &level);

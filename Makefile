@@ -271,8 +271,9 @@ $(BUILD)/fwseal-verify: $(BUILD)/tools/fwseal-verify.o $(CLI_OBJ) $(DEVICE_STATI
 		$(DEVICE_PKG_LIBS)
 
 # fwseal and fwseal-keys also open signing keys (tools/signer_cli.c) and
-# run the signing side's commands kept in files of their own (tools/cmd_*.c).
-SIGN_CLI_OBJ := $(BUILD)/tools/signer_cli.o $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/cmd_*.c))
+# encrypt (tools/enc_cli.c); fwseal-keys makes P-256 device keys
+# (tools/cmd_keys_p256.c).
+SIGN_CLI_OBJ := $(BUILD)/tools/signer_cli.o $(BUILD)/tools/enc_cli.o $(BUILD)/tools/cmd_keys_p256.o
 $(BUILD)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(SIGN_CLI_OBJ) $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(HARDEN_LD) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(SIGN_CLI_OBJ) \

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* fwseal-keys generate --curve p256 and fwseal-keys recipient: P-256
+/* fwseal-keys generate --type device --curve p256 and fwseal-keys recipient: P-256
  * device decryption keys, in a key file or inside a token (docs/hsm.md,
  * "Device decryption keys"; docs/encryption.md). Only fwseal-keys links
  * this. */
@@ -61,6 +61,7 @@ int cli_generate_p256(struct cli *c, const char *out)
 	}
 	if (c->json) {
 		char key_path[4200];
+		cli_json_set(c, "type", json_string("device"));
 		snprintf(key_path, sizeof key_path, "%s.key", out);
 		if (key_uri != NULL)
 			cli_json_set(c, "key_uri", json_string(key_uri));

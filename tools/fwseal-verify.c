@@ -17,6 +17,10 @@
 #define DEVICE_CODES                                                                          \
 	FWS_ESTATE, FWS_EUNSAFE, FWS_EBUSY, FWS_EIO, FWS_ENOSPC, FWS_EROOTVERSION, FWS_ECONFIG,   \
 	    FWS_EBOOTLOADER, FWS_EFLOOR
+/* An encrypted bundle (docs/encryption.md). */
+#define ENCRYPTION_CODES                                                                      \
+	FWS_ENOTRECIPIENT, FWS_EKEYCOMMIT, FWS_EDECRYPT, FWS_ERECIPIENTS, FWS_EIDENTITY,      \
+	    FWS_EKEYPERM
 #define BUNDLE_CODES                                                                          \
 	FWS_ENOENT, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,            \
 	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
@@ -189,6 +193,9 @@ static const struct cli_opt install_opts[] = {
      "give up when the input sends nothing this long (default 60;\n0 = wait forever)"},
     {"delta", CLI_FLAG, NULL, 0,
      "for a URL: fetch only the chunks the slots do not hold\n(docs/delta.md)"},
+    {"decryption-key", CLI_VALUE, "KEY", 0,
+     "the device's key for encrypted bundles: an X25519 key file\n(mode 0600) or a pkcs11: URI; "
+     "default: system.conf [decryption]\nkey (docs/encryption.md)"},
     CLI_NET_OPTS,
     CLI_JOBS_OPT,
     LOCK_OPT,
@@ -196,7 +203,7 @@ static const struct cli_opt install_opts[] = {
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
 static const int install_codes[] = {BUNDLE_CODES,	FWS_ETARGET, CLI_NET_CODES,
-				    FWS_EFLOORSTEP, DEVICE_CODES, 0};
+				    FWS_EFLOORSTEP, DEVICE_CODES, ENCRYPTION_CODES, 0};
 
 /* --delta, or delta = true in system.conf [network]. */
 static int delta_wanted(const struct cli *c)
@@ -221,6 +228,7 @@ static int run_install(struct cli *c)
 	uint8_t *permit = NULL;
 	static int64_t clock_now;
 	const char *part = NULL;
+	struct fws_identity *identity = NULL;
 	int rc = res == NULL ? cli_fail(NULL, FWS_ENOMEM) : cli_jobs(c, &io.jobs);
 	/* A file is read whole anyway: --delta there would promise nothing. */
 	if (rc == 0 && cli_flag(c, "delta") && !fws_is_url(bundle))
@@ -245,6 +253,18 @@ static int run_install(struct cli *c)
 		fprintf(stderr, "%s: %s: %s (the bundle is one of the device's own files)\n",
 			cli_prog, cli_esc(bundle), fws_strerror(FWS_ESAMEFILE));
 		rc = cli_status(FWS_ESAMEFILE);
+	}
+	/* The decryption key is opened only for an install, never by other
+	 * commands: a device without one still works for plaintext bundles. */
+	const char *dkey = cli_get(c, "decryption-key");
+	if (rc == 0 && dkey == NULL && configured && conf.decryption_key[0] != '\0')
+		dkey = conf.decryption_key;
+	if (rc == 0 && dkey != NULL) {
+		fws_diag_clear();
+		rc = fws_identity_open(dkey, &identity);
+		if (rc != 0)
+			rc = cli_fail(dkey, rc);
+		dev.decryption = identity;
 	}
 	if (rc == 0) {
 		if (tt != NULL)
@@ -314,6 +334,8 @@ static int run_install(struct cli *c)
 		}
 	}
 	cli_bundle_close(&in);
+	fws_identity_close(identity);
+	dev.decryption = NULL;
 	free(res);
 	free(permit);
 	return rc;

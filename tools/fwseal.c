@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "enc_cli.h"
 #include "cli_selftest.h"
 #include "fwseal/bundle_write.h"
 #include "fwseal/fwseal.h"
@@ -94,9 +95,18 @@ static json_t *manifest_json(const struct fws_manifest *m)
 		json_object_set_new(e, "sha256_chunks", cli_json_hex(p->chunks_sha256, 32));
 		if (p->has_blocks)
 			json_object_set_new(e, "sha256_blocks", cli_json_hex(p->blocks_sha256, 32));
+		if (p->encrypted)
+			json_object_set_new(e, "plain_size", json_integer((json_int_t)p->plain_size));
 		json_array_append_new(pl, e);
 	}
 	json_object_set_new(o, "payloads", pl);
+	if (m->encryption.enabled) {
+		json_t *enc = json_object();
+		json_object_set_new(enc, "scheme", json_string(FWS_ENC_SCHEME));
+		json_object_set_new(enc, "key_commitment",
+				    cli_json_hex(m->encryption.key_commitment, 32));
+		json_object_set_new(o, "encryption", enc);
+	}
 	return o;
 }
 
@@ -172,6 +182,7 @@ static const struct cli_opt pack_opts[] = {
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
     CLI_SIGNER_OPTS,
     CLI_JOBS_OPT,
+    ENC_PACK_OPTS,
     {"sbom", CLI_VALUE, "FILE", 0,
      "carry this SBOM (SPDX 2.3 or CycloneDX 1.5/1.6 JSON) as a signed\nentry sbom/NAME "
      "that is never written to a slot; refused when it\nlacks what a regulator expects "
@@ -187,7 +198,7 @@ static const struct cli_opt pack_opts[] = {
     {NULL}};
 static const int pack_codes[] = {ROOT_CODES, FWS_ESIZE, FWS_EDIGEST, KEY_CODES, FWS_EEXIST,
 				 FWS_ESAMEFILE, FWS_ENOSPC, FWS_ESBOM, FWS_ESBOMFORMAT,
-				 FWS_EINTERNAL, 0};
+				 FWS_EINTERNAL, FWS_ERECIPIENTS, 0};
 
 /* An FDA extra missing from the SBOM: a warning line, the pack goes on. */
 static void sbom_warn(void *ctx, const char *where, const char *why)
@@ -227,6 +238,17 @@ static int run_pack(struct cli *c)
 		return cli_usage_error("at most %d --root", FWS_MAX_ROOT_CHAIN);
 	}
 	int rc = cli_jobs(c, &po.jobs);
+	struct fws_recipient *recipients = NULL;
+	size_t n_to = 0, n_rf = 0;
+	(void)cli_list(c, "to", &n_to);
+	(void)cli_list(c, "recipients-file", &n_rf);
+	if (rc == 0 && cli_flag(c, "encrypt") && n_to + n_rf == 0)
+		rc = cli_usage_error("--encrypt needs --to or --recipients-file");
+	if (rc == 0 && !cli_flag(c, "encrypt") && n_to + n_rf > 0)
+		rc = cli_usage_error("--to and --recipients-file go with --encrypt");
+	if (rc == 0 && cli_flag(c, "encrypt"))
+		rc = enc_cli_recipients(c, &recipients, &po.n_recipients);
+	po.recipients = recipients;
 	if (rc == 0)
 		rc = cli_now(&now);
 	/* A release refused for its SBOM should not cost a passphrase. */
@@ -239,6 +261,7 @@ static int run_pack(struct cli *c)
 	if (rc == 0)
 		rc = cli_signer_open(c, po.key_path, &key);
 	if (rc != 0) {
+		free(recipients);
 		free(res);
 		return rc;
 	}
@@ -251,6 +274,8 @@ static int run_pack(struct cli *c)
 	fws_diag_clear();
 	rc = fws_pack(&po, res, failed, sizeof(failed));
 	cli_progress_end(&prog);
+	free(recipients);
+	po.recipients = NULL;
 	if (rc != 0) {
 		rc = cli_fail(failed[0] ? failed : po.out_path, rc);
 		fws_signing_key_close(key);
@@ -297,10 +322,14 @@ static int run_pack(struct cli *c)
 		cli_json_set(c, "release_threshold", json_integer(res->release_threshold));
 		cli_json_set(c, "complete", json_boolean(complete));
 		cli_json_set(c, "bundle_bytes", json_integer((json_int_t)res->bundle_bytes));
+		cli_json_set(c, "encrypted", json_boolean(m->encryption.enabled));
+		cli_json_set(c, "recipients", json_integer((json_int_t)po.n_recipients));
 	} else {
 		printf("packed %s: %s %s (security_version %llu), %zu payload(s)\n",
 		       cli_esc(po.out_path), m->product, m->version,
 		       (unsigned long long)m->security_version, m->n_payloads);
+		if (m->encryption.enabled)
+			printf("encrypted for %zu recipient(s)\n", po.n_recipients);
 		/* A bundle devices will refuse until co-signed must say so. */
 		if (!complete)
 			printf("release signatures: %u of %u required; devices refuse it until "
@@ -579,6 +608,17 @@ static void inspect_text(const char *path, const struct fws_inspect *in)
 			fws_hex_encode(hex, p->chunks_sha256, 32);
 			printf("payload:  %s -> %s, %llu bytes, chunk %u, sha256-chunks %s\n",
 			       p->name, p->target, (unsigned long long)p->size, p->chunk_size, hex);
+			if (p->encrypted)
+				printf("          encrypted: %llu plaintext bytes\n",
+				       (unsigned long long)p->plain_size);
+		}
+		/* Encryption facts, never a secret (docs/encryption.md). */
+		if (m->encryption.enabled) {
+			fws_hex_encode(hex, m->encryption.key_commitment, 32);
+			printf("encryption: %s, key commitment %s\n", FWS_ENC_SCHEME, hex);
+			printf("recipients: %llu stanza(s)%s\n",
+			       (unsigned long long)in->recipient_stanzas,
+			       in->recipients_ok ? "" : " (the entry is malformed)");
 		}
 	} else {
 		printf("manifest: does not decode (fwseal verify names the problem)\n");
@@ -683,6 +723,9 @@ static int run_inspect(struct cli *c)
 		cli_json_set(c, "signatures", sigs);
 		cli_json_set(c, "manifest", in->manifest_ok ? manifest_json(&in->manifest) : NULL);
 		cli_json_set(c, "entries", entries);
+		cli_json_set(c, "encrypted", json_boolean(in->manifest_ok &&
+							  in->manifest.encryption.enabled));
+		cli_json_set(c, "recipient_stanzas", json_integer((json_int_t)in->recipient_stanzas));
 	} else if (rc == 0) {
 		inspect_text(b.name, in);
 	}
@@ -920,6 +963,22 @@ static const struct cli_cmd commands[] = {
      "release_threshold  signatures a device requires\n"
      "complete         signatures >= release_threshold\n"
      "bundle_bytes     size of the bundle"},
+    {"encrypt", "re-target an encrypted bundle to other recipients, without re-signing",
+     "--identity KEY --root FILE --to RECIPIENT... [OPTIONS] IN.fwb OUT.fwb",
+     "Verifies IN.fwb against --root (every signature and ciphertext chunk; the\n"
+     "release threshold may still be unmet), opens its recipients entry with\n"
+     "--identity (a key that is a recipient, e.g. your archive key) and checks the\n"
+     "content key against the signed key commitment, then writes OUT.fwb: IN.fwb\n"
+     "byte for byte with only the unsigned recipients entry replaced by one for\n"
+     "--to and --recipients-file. OUT.fwb is verified before it is committed;\n"
+     "IN.fwb is never changed (docs/encryption.md).",
+     enc_encrypt_opts, 2, 2, enc_encrypt_codes,
+     "fwseal encrypt --identity archive.key --root root.json \\\n"
+     "  --recipients-file fleet-2027.txt pump-1.2.0.fwb pump-1.2.0-fleet.fwb",
+     enc_run_encrypt,
+     "bundle           the file written\n"
+     "from             the input bundle\n"
+     "recipients       the number of recipients"},
     {"sign", "add your release signature to a bundle (M-of-N approval)",
      "--key FILE --root FILE [OPTIONS] BUNDLE",
      "Verifies the bundle against your trusted root (everything but the release\n"

@@ -83,6 +83,12 @@ struct fws_sink {
 	 * chunk_list_verified called; a failed check ends the verification. */
 	int (*block_index_data)(void *ctx, const struct fws_payload *p, size_t index, uint64_t at,
 				const uint8_t *data, size_t len);
+	/* Optional, encrypted bundles (docs/format.md §15.2): the bytes of the
+	 * UNSIGNED recipients entry as they stream, then its end (the place to
+	 * open a stanza and check the header MAC and key commitment, before
+	 * any payload byte is read). */
+	int (*recipients_data)(void *ctx, const uint8_t *data, size_t len);
+	int (*recipients_end)(void *ctx, const struct fws_verify_result *r);
 };
 
 struct fws_verify_opts {
@@ -109,6 +115,7 @@ struct fws_verify_result {
 	 * when not compressed; set before manifest_verified is called). */
 	uint64_t payloads_offset;
 	uint8_t manifest_sha256[32]; /* digest of the manifest envelope entry */
+	uint64_t recipient_stanzas; /* stanzas in an encrypted bundle's recipients entry */
 	uint8_t manifest_body_sha256[32]; /* digest of the signed manifest body: what
 					   * permits and audit records name (stable
 					   * when co-signatures are added) */

@@ -148,4 +148,49 @@ FWS_API FWS_MUST_CHECK int fws_enc_piece_decrypt(const uint8_t key[32], uint64_t
 						 uint32_t chunk_size, uint64_t k,
 						 const uint8_t *piece, uint8_t *plain);
 
+/* --- signing side (libfwseal only: lib/sign/device_key.c, encrypt_retarget.c) --- */
+
+/* `fwseal-keys generate --type device`: a new X25519 key pair, written as
+ * BASE.key (age identity, mode 0600) and BASE.pub (the age1... recipient),
+ * both created exclusively (FWS_EEXIST), fsynced. recipient receives the
+ * age1... text (at least 100 bytes). */
+FWS_API FWS_MUST_CHECK int fws_device_key_generate(const char *base, char *recipient,
+						   size_t recipient_cap);
+
+/* `fwseal encrypt`: a signed, encrypted bundle re-targeted to new
+ * recipients without re-signing (ADR-061). in is verified against trusted
+ * (the release threshold may be unmet, as for co-signing), its recipients
+ * entry opened with identity and checked against the key commitment; out
+ * is in with only the recipients entry replaced, verified again before it
+ * is committed. out must not exist unless force, and is never one of
+ * inputs (FWS_ESAMEFILE). */
+struct fws_retarget_opts {
+	const char *in_path, *out_path;
+	int force;
+	const struct fws_root *trusted;
+	int64_t now;
+	const struct fws_identity *identity;
+	const struct fws_recipient *recipients;
+	size_t n_recipients;
+	const char *const *inputs; /* every file the command read */
+	size_t n_inputs;
+};
+struct fws_verify_result;
+FWS_API FWS_MUST_CHECK int fws_bundle_retarget(const struct fws_retarget_opts *o,
+					       struct fws_verify_result *res);
+
+/* --- a payload's signed pieces, plaintext or encrypted (lib/bundle/payload_geometry.c) --- */
+struct fws_payload;
+/* Pieces of the payload's entry: fws_chunk_count, or fws_enc_chunk_count. */
+FWS_API FWS_MUST_CHECK int fws_payload_chunk_count(const struct fws_payload *p, uint64_t *n);
+/* Bytes of entry piece k (0 when none). */
+FWS_API uint64_t fws_payload_piece_len(const struct fws_payload *p, uint64_t k);
+/* Checks a received chunk list (length, then digest): FWS_ESIZE / FWS_EDIGEST. */
+FWS_API FWS_MUST_CHECK int fws_payload_list_check(const struct fws_payload *p,
+						  const uint8_t *list, size_t len);
+/* Checks entry piece k: FWS_ESIZE on a wrong length, FWS_EDIGEST on a wrong digest. */
+FWS_API FWS_MUST_CHECK int fws_payload_piece_check(const struct fws_payload *p,
+						   const uint8_t *list, uint64_t k,
+						   const uint8_t *data, size_t len);
+
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bundle/chunk_pool.h"
+#include "bundle/decrypt_sink.h"
 #include "device/delta.h"
 #include "device/lifecycle.h"
 #include "fwseal/chunks.h"
@@ -40,6 +41,7 @@ struct install_ctx {
 	int sbom_staged;	 /* the SBOM store holds this bundle's SBOM, unverified */
 	int sbom_verified;	 /* ... and it matched the signed digest */
 	uint8_t sbom_sha256[32];
+	struct fws_decrypt_sink *decrypt;
 };
 
 static int lock_and_reload(struct install_ctx *ic)
@@ -125,7 +127,11 @@ static int on_manifest(void *ctx, const struct fws_verify_result *r)
 	} else if (rc == 0) {
 		ic->prepared = 1;
 	}
-	if (rc == 0 && ic->delta != NULL)
+	/* An encrypted release is fetched whole for now: its ciphertext
+	 * digests say nothing about what the slots hold (ADR-064). */
+	if (rc == 0 && ic->delta != NULL && r->manifest.encryption.enabled)
+		fws_delta_fetch_all(ic->delta);
+	else if (rc == 0 && ic->delta != NULL)
 		fws_delta_start(ic->delta, r, ic->set, fws_other_set(ic->set));
 	/* The bundle's SBOM streams next: staged, never in a slot. */
 	if (rc == 0 && ic->dev->sbom != NULL && r->manifest.sbom_document.name[0] != '\0') {
@@ -402,7 +408,13 @@ int fws_device_install(struct fws_device *dev, fws_read_fn read, void *read_ctx,
 		fws_delta_set_jobs(ic.delta, opts->jobs); /* the slot scans, as the verifier */
 		opts->use_map(read_ctx, fws_delta_map(ic.delta));
 	}
-	rc = fws_bundle_verify(read, read_ctx, &vo, &sink, res);
+	/* Verify, then decrypt, then write (ADR-062): for a plaintext
+	 * bundle the decrypting sink only passes everything through. */
+	rc = fws_decrypt_sink_new(dev->decryption, &sink, &ic.decrypt);
+	if (rc == 0)
+		rc = fws_bundle_verify(read, read_ctx, &vo, fws_decrypt_sink_sink(ic.decrypt), res);
+	fws_decrypt_sink_free(ic.decrypt);
+	ic.decrypt = NULL;
 	if (ic.delta != NULL) {
 		opts->use_map(read_ctx, NULL);
 		dev->reused_bytes = fws_delta_reused(ic.delta);

@@ -55,8 +55,8 @@ fx_expect() {
 }
 
 # ---- generated inside the token by fwseal-keys ----
-T="generate --curve p256 --pkcs11: a P-256 device key made inside token unit17" \
-	expect_ok "$FWKEYS" generate --out unit17 --curve p256 --pkcs11 "$DEV"
+T="generate --type device --curve p256 --pkcs11: a P-256 device key made inside token unit17" \
+	expect_ok "$FWKEYS" generate --out unit17 --type device --curve p256 --pkcs11 "$DEV"
 check "only the public key reached the disk" test -f unit17.pub -a ! -e unit17.key
 check "the key's URI and its recipient were printed" sh -c \
 	'grep -q "^created pkcs11:token=unit17;serial=" "$1" && grep -q "^recipient fwseal-p256-1" "$1"' \
@@ -64,8 +64,8 @@ check "the key's URI and its recipient were printed" sh -c \
 REC=$(sed -n 's/^recipient //p' "$LAST_OUT")
 check "the printed recipient is the one in unit17.pub" grep -qx "$REC" unit17.pub
 check "the URI printed carries no PIN" sh -c '! grep -q "1717\|pin-" "$1"' sh "$LAST_OUT"
-T="generate --curve p256 --pkcs11 again under the same label: keys are never replaced" \
-	expect_exit 32 "$FWKEYS" generate --out unit17b --curve p256 --pkcs11 "$DEV"
+T="generate --type device --curve p256 --pkcs11 again under the same label: keys are never replaced" \
+	expect_exit 32 "$FWKEYS" generate --out unit17b --type device --curve p256 --pkcs11 "$DEV"
 T="recipient of the token key: the same string, the key opened and checked by one ECDH" \
 	expect_ok "$FWKEYS" recipient "$DEV"
 check "fwseal-keys recipient prints the generated recipient" grep -qx "$REC" "$LAST_OUT"
@@ -96,7 +96,7 @@ fx_expect 0 "a stanza python3-cryptography made for the token's key opens in the
 	opened unwrap-stanza "$DEV" "$EPH" "$BODY" "$FK"
 
 # ---- a software key file as the other recipient ----
-T="generate --curve p256: a P-256 device key file" expect_ok "$FWKEYS" generate --out soft --curve p256
+T="generate --type device --curve p256: a P-256 device key file" expect_ok "$FWKEYS" generate --out soft --type device --curve p256
 check "the secret key file is mode 0600" test "$(stat -c %a soft.key)" = 600
 SOFT=$(sed -n 's/^recipient //p' "$LAST_OUT")
 fx_expect 0 "a stanza for the key file opens with it" opened unwrap soft.key "$SOFT"

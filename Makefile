@@ -198,6 +198,9 @@ TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils
 # The man page and packaging tests read the pages with man and groff, and
 # the libraries with readelf (tests/cli/test_man.sh, test_install.sh).
 TEST_TOOLS += man=man-db groff=groff-base readelf=binutils
+# age 1.1.1 is the independent oracle of the encryption format, and xxd
+# patches bytes in its tests (tests/cli/test_encrypt.sh).
+TEST_TOOLS += age=age age-keygen=age xxd=xxd
 # Python modules the CLI tests import (Debian's python3, which tests/cli/run.sh
 # puts first): the independent Ed25519 checks of test_interop.sh and
 # test_hsm.sh, the YAML of the CI examples (test_ci_scripts.sh); the SBOM

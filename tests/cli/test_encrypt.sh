@@ -5,7 +5,7 @@
 # re-signing; Debian's age 1.1.1 as the independent oracle both ways; the
 # plaintext searched for in the bundle and every file the install leaves;
 # a download cut mid-payload resumed over the fault proxy.
-# req: REQ-ENC-001
+# req: REQ-ENC-001, REQ-ENC-002, REQ-ENC-003
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/net/servers.sh"
 

@@ -276,3 +276,169 @@ Test(encrypt, pieces_roundtrip_and_detect_tampering_and_reordering)
 	free(ct);
 	free(out);
 }
+
+/* --- fwseal reads what age 1.1.1 writes ------------------------------ */
+
+/* `age -r RECIPIENT -o p.age p.bin` with age 1.1.1 (Debian), p.bin = the
+ * 100 bytes (i * 7 + 3) mod 256; its identity below. The header part is
+ * fwseal's recipients entry format, the rest its payload format. */
+#define AGE_V_SECRET "AGE-SECRET-KEY-1T2RGLRXZA604HQ899EX797XZNEKPMMVH9QWK78UDFSGUZ3PAAUDQ5TXCZG"
+#define AGE_V_HEADER_LEN 168
+static const char age_v_hex[] =
+	"6167652d656e6372797074696f6e2e6f72672f76310a2d3e205832353531392052446a6f384c646a72495361"
+	"72777a426241587a2f643141354b6f5a7150394874597a71707a445933486f0a7958444c53682b2f6c705164"
+	"574f3451522f5a426f7a756f486b4c2f61486952577164544f355a4463756f0a2d2d2d205461666143594645"
+	"3971394e4d66587269737871744c62426b2f4f6b4161794c4e4844437564645544576f0a398cb2aed4e17893"
+	"d91e07aa3aa5db854a1bc1bb6268adcdabceb56d53c5c4d3f7e00c3d94e103d45544dbd4e7e9eacae125562b"
+	"7b7160c1af0ce192cd481f033ec6164c9f93dded4c336ca362e97c51b2ca3efec03ab2eb37bf4599f8688b1c"
+	"11e9d7e0cba106d1662b10388d21534f8e8c6646514258be858876a408d354673e4d79be";
+
+Test(encrypt, age_1_1_1_output_opens_and_decrypts)
+{
+	size_t n = strlen(age_v_hex) / 2;
+	uint8_t *file = malloc(n), fk[16], key[32], plain[100];
+	struct fws_identity *id;
+	cr_assert_eq(fws_hex_decode_exact(file, n, age_v_hex), 0);
+	uint8_t sk[40];
+	cr_assert_eq(fws_bech32_decode(AGE_V_SECRET, "AGE-SECRET-KEY-", sk, sizeof(sk)), 32);
+	cr_assert_eq(fws_identity_open(write_identity("age.key", sk, 0600), &id), 0);
+	cr_assert_eq(read_header(file, AGE_V_HEADER_LEN, id, fk, 7), 0, "age's header opens");
+	fws_identity_close(id);
+	/* The payload: nonce + one STREAM chunk, as fwseal's piece 0. */
+	uint64_t plain_size = n - AGE_V_HEADER_LEN - 16 - 16;
+	cr_assert_eq(plain_size, 100);
+	fws_enc_payload_key(fk, file + AGE_V_HEADER_LEN, key);
+	cr_assert_eq(fws_enc_piece_len(plain_size, 65536, 0), n - AGE_V_HEADER_LEN);
+	cr_assert_eq(fws_enc_piece_decrypt(key, plain_size, 65536, 0, file + AGE_V_HEADER_LEN, plain),
+		     0);
+	for (int i = 0; i < 100; i++)
+		cr_assert_eq(plain[i], (uint8_t)((i * 7 + 3) % 256));
+	free(file);
+}
+
+/* --- a secure element's callback ------------------------------------- */
+
+struct element {
+	uint8_t secret[32];
+	int calls, closed;
+};
+
+static int element_x25519(void *ctx, const uint8_t peer[32], uint8_t shared[32])
+{
+	struct element *e = ctx;
+	e->calls++;
+	return crypto_scalarmult(shared, e->secret, peer) == 0 ? 0 : FWS_ECRYPTO;
+}
+
+static void element_close(void *ctx)
+{
+	((struct element *)ctx)->closed = 1;
+}
+
+Test(encrypt, callback_identity_opens_its_stanza_only)
+{
+	uint8_t fk[16], got[16], sks[2][32];
+	struct membuf m = {0};
+	uint64_t expected;
+	struct element el = {{0}, 0, 0};
+	struct fws_identity_callback cb = {&el, {0}, element_x25519, element_close};
+	struct fws_identity *id;
+	randombytes_buf(fk, sizeof(fk));
+	randombytes_buf(sks, sizeof(sks));
+	memcpy(el.secret, sks[1], 32);
+	cr_assert_eq(crypto_scalarmult_base(cb.public_key, sks[1]), 0);
+	write_header(fk, sks, 2, &m, &expected);
+	cr_assert_eq(fws_identity_from_callback(&cb, &id), 0);
+	cr_assert_str_eq(fws_identity_kind(id), "callback");
+	cr_assert_eq(read_header(m.data, m.len, id, got, 64), 0);
+	cr_assert_eq(memcmp(got, fk, 16), 0);
+	cr_assert_eq(el.calls, 2, "both stanzas offered, the second opened");
+	fws_identity_close(id);
+	cr_assert_eq(el.closed, 1);
+	/* A callback holding another key: not a recipient. */
+	el.secret[0] ^= 0x55;
+	cr_assert_eq(crypto_scalarmult_base(cb.public_key, el.secret), 0);
+	cr_assert_eq(fws_identity_from_callback(&cb, &id), 0);
+	cr_assert_eq(read_header(m.data, m.len, id, got, 64), FWS_ENOTRECIPIENT);
+	fws_identity_close(id);
+	free(m.data);
+}
+
+Test(encrypt, key_commitment_differs_per_key_and_is_not_the_mac_key)
+{
+	uint8_t a[16] = {1}, b[16] = {2}, ca[32], cb[32], mac[32];
+	fws_enc_commitment(a, ca);
+	fws_enc_commitment(b, cb);
+	fws_age_mac_key(a, mac);
+	cr_assert_neq(memcmp(ca, cb, 32), 0);
+	cr_assert_neq(memcmp(ca, mac, 32), 0, "a published commitment must not be the MAC key");
+}
+
+/* --- the manifest's encryption fields (format.md §15.4) ---------------- */
+
+#include "fwseal/manifest.h"
+
+#define COMMIT "\"key_commitment\":\"" \
+	"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\""
+#define DIGEST "\"sha256-chunks\":\"" \
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\""
+/* 300000 plaintext bytes encrypt to 16 + 300000 + 16 * 5 = 300096. */
+#define PAYLOAD(extra_hashes, size, cs, enc) \
+	"{\"name\":\"a\",\"target\":\"rootfs\",\"size\":" size ",\"chunk_size\":" cs \
+	",\"hashes\":{" DIGEST extra_hashes "}" enc "}"
+#define MANIFEST(enc, payloads) \
+	"{\"schema\":1,\"product\":\"p\",\"version\":\"1.0.0\",\"security_version\":1," \
+	"\"hardware\":[\"hw\"],\"created\":\"2026-01-01T00:00:00Z\",\"payloads\":[" payloads "]" \
+	enc "}"
+#define ENC ",\"encryption\":{\"scheme\":\"age-v1\"," COMMIT "}"
+#define PENC ",\"encryption\":{\"plain_size\":300000}"
+
+static int decode(const char *json)
+{
+	static struct fws_manifest m;
+	return fws_manifest_decode((const uint8_t *)json, strlen(json), &m);
+}
+
+Test(encrypt, manifest_encryption_roundtrips)
+{
+	static struct fws_manifest m;
+	const char *j = MANIFEST(ENC, PAYLOAD("", "300096", "65536", PENC));
+	char *out = NULL;
+	size_t len;
+	cr_assert_eq(fws_manifest_decode((const uint8_t *)j, strlen(j), &m), 0);
+	cr_assert_eq(m.encryption.enabled, 1);
+	cr_assert_eq(m.payloads[0].encrypted, 1);
+	cr_assert_eq(m.payloads[0].plain_size, 300000);
+	cr_assert_eq(fws_manifest_encode(&m, &out, &len), 0);
+	cr_assert_not_null(strstr(out, "\"encryption\":{\"plain_size\":300000}"));
+	cr_assert_not_null(strstr(out, "\"scheme\":\"age-v1\""));
+	free(out);
+}
+
+Test(encrypt, manifest_encryption_attacks_are_refused)
+{
+	/* size that does not follow from plain_size: a length left to the bundle */
+	cr_assert_eq(decode(MANIFEST(ENC, PAYLOAD("", "300000", "65536", PENC))), FWS_ESCHEMA);
+	/* chunks that are not whole STREAM chunks */
+	cr_assert_eq(decode(MANIFEST(ENC, PAYLOAD("", "300096", "4096", PENC))), FWS_ESCHEMA);
+	/* a public block index of the plaintext */
+	cr_assert_eq(decode(MANIFEST(ENC, PAYLOAD(",\"sha256-blocks\":\"e3b0c44298fc1c149afbf4c8996f"
+						  "b92427ae41e4649b934ca495991b7852b855\"",
+						  "300096", "65536", PENC))),
+		     FWS_ESCHEMA);
+	/* encrypted payloads without a key commitment */
+	cr_assert_eq(decode(MANIFEST("", PAYLOAD("", "300096", "65536", PENC))), FWS_ESCHEMA);
+	/* a key commitment with a plaintext payload */
+	cr_assert_eq(decode(MANIFEST(ENC, PAYLOAD("", "300000", "65536", ""))), FWS_ESCHEMA);
+	/* another scheme, a missing commitment, an unknown field */
+	cr_assert_eq(decode(MANIFEST(",\"encryption\":{\"scheme\":\"age-v2\"," COMMIT "}",
+				     PAYLOAD("", "300096", "65536", PENC))),
+		     FWS_ESCHEMA);
+	cr_assert_eq(decode(MANIFEST(",\"encryption\":{\"scheme\":\"age-v1\"}",
+				     PAYLOAD("", "300096", "65536", PENC))),
+		     FWS_ESCHEMA);
+	cr_assert_eq(decode(MANIFEST(ENC, PAYLOAD("", "300096", "65536",
+						  ",\"encryption\":{\"plain_size\":300000,"
+						  "\"nonce\":\"00\"}"))),
+		     FWS_ESCHEMA);
+}

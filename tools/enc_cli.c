@@ -8,6 +8,7 @@
 
 #include "enc_cli.h"
 #include "fwseal/fwseal.h"
+#include "fwseal/key_prompt.h"
 #include "fwseal/keys.h"
 
 #define RECIPIENTS_FILE_MAX (64u * 1024 * 1024)
@@ -125,8 +126,11 @@ int enc_run_encrypt(struct cli *c)
 	}
 	if (rc == 0) {
 		fws_diag_clear();
-		if ((rc = fws_identity_open(idp, &id)) != 0)
-			rc = cli_fail(idp, rc);
+		if ((rc = fws_identity_open(idp, &id)) != 0) {
+			char *shown = fws_key_ref_shown(idp); /* never the PIN */
+			rc = cli_fail(shown != NULL ? shown : "(identity)", rc);
+			free(shown);
+		}
 	}
 	if (rc == 0) {
 		o = (struct fws_retarget_opts){in,   outp, cli_flag(c, "force"), root, now, id, r, n,

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cli_selftest.h"
 #include "fwseal/fwseal.h"
+#include "fwseal/key_prompt.h"
 #include "fwseal/net.h"
 #include "fwseal/sysconf.h"
 
@@ -262,8 +263,11 @@ static int run_install(struct cli *c)
 	if (rc == 0 && dkey != NULL) {
 		fws_diag_clear();
 		rc = fws_identity_open(dkey, &identity);
-		if (rc != 0)
-			rc = cli_fail(dkey, rc);
+		if (rc != 0) { /* a pkcs11: URI is printed without its PIN */
+			char *shown = fws_key_ref_shown(dkey);
+			rc = cli_fail(shown != NULL ? shown : "(decryption key)", rc);
+			free(shown);
+		}
 		dev.decryption = identity;
 	}
 	if (rc == 0) {

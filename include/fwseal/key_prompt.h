@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "fwseal/export.h"
+
 /* What a provider may have to ask the person or the CI job for. */
 enum fws_key_secret_kind {
 	FWS_SECRET_PASSPHRASE, /* the passphrase of an encrypted key file */
@@ -23,5 +25,14 @@ struct fws_key_prompt {
 	void (*put)(void *ctx, char *secret);
 	void *ctx;
 };
+
+/* ref as it may be printed (malloc'd): a pkcs11: URI without any
+ * pin-value; anything else unchanged. NULL when out of memory. Every
+ * message, log line and report naming a key reference uses this form
+ * (lib/device/p11/key_ref.c). */
+FWS_API char *fws_key_ref_shown(const char *ref);
+
+/* 1 when ref is a pkcs11: URI (case-insensitive scheme). */
+FWS_API int fws_key_ref_is_pkcs11(const char *ref);
 
 #endif

@@ -85,11 +85,7 @@ typedef void (*fws_pkcs11_list_fn)(void *ctx, const struct fws_pkcs11_entry *ent
  * module) and the public-key objects each shows without login. */
 FWS_API FWS_MUST_CHECK int fws_pkcs11_list(const char *module, fws_pkcs11_list_fn fn, void *ctx);
 
-/* ref as it may be printed (malloc'd): a pkcs11: URI without any
- * pin-value; anything else unchanged. NULL when out of memory. */
-FWS_API char *fws_key_ref_shown(const char *ref);
-
-/* 1 when ref is a pkcs11: URI (case-insensitive scheme). */
-FWS_API int fws_key_ref_is_pkcs11(const char *ref);
+/* fws_key_ref_shown, fws_key_ref_is_pkcs11: fwseal/key_prompt.h (the
+ * device side prints key references too). */
 
 #endif

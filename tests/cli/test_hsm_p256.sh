@@ -14,13 +14,11 @@ MODULE=/usr/lib/softhsm/libsofthsm2.so
 for need in softhsm2-util "$MODULE" "$BUILD/p11_fixture"; do
 	if ! command -v "$need" >/dev/null 2>&1 && [ ! -e "$need" ]; then
 		ok "P-256 device keys in SoftHSM2 tokens # SKIP $need missing (make test-deps; make cli)"
-		finish
-	fi
+			fi
 done
 if ! python3 -c 'import cryptography.hazmat.primitives.ciphers.aead' 2>/dev/null; then
 	ok "P-256 device keys in SoftHSM2 tokens # SKIP python3-cryptography missing (make test-deps)"
-	finish
-fi
+	fi
 FIX=$BUILD/p11_fixture
 ORACLE=$TESTS_DIR/vectors/p256_oracle.py
 export LSAN_OPTIONS="suppressions=$TESTS_DIR/hsm/lsan.supp:print_suppressions=0"
@@ -53,6 +51,10 @@ fx_expect() {
 			"$(_show_file stdout "$LAST_OUT")" "$(_show_file stderr "$LAST_ERR")"
 	fi
 }
+
+check "fwseal-verify reaches a decryption key in a token, and holds no signing-key code" sh -c \
+	'nm "$1/fwseal-verify" | grep -q " fws_p256_token_open$" &&
+	! nm "$1/fwseal-verify" | grep -q "fws_signing_key\|fws_pkcs11_generate"' sh "$BUILD"
 
 # ---- generated inside the token by fwseal-keys ----
 T="generate --type device --curve p256 --pkcs11: a P-256 device key made inside token unit17" \
@@ -138,4 +140,68 @@ fx_expect 68 "an Ed25519 (signing) key as a decryption key" "FWS_EKEYDERIVE .*no
 	unwrap "pkcs11:token=odd;object=ed$ODD" "$REC"
 T="fwseal-keys recipient of a key not allowed to derive" expect_exit 68 "$FWKEYS" recipient \
 	"pkcs11:token=odd;object=noderive$ODD"
+
+# ---- end to end: bundles encrypted to P-256 keys install on the device ----
+make_key rootk
+make_key rel
+make_root root.json rootk rel
+make_payload a.bin 300000
+make_release v1.json 1.0.0 1 hw-a a.bin:a.bin:rootfs:65536
+"$FWKEYS" generate --type device --out x25519 >/dev/null || die "x25519 device key"
+"$FWKEYS" generate --type device --curve p256 --out stranger >/dev/null || die "stranger"
+T="pack --encrypt to a token-held P-256 key, a P-256 key file and an X25519 key (mixed)" \
+	expect_ok "$FWSEAL" pack --manifest v1.json --key rel.key --root root.json --out e.fwb \
+	--encrypt --to "$REC" --to soft.pub --to x25519.pub
+check "the recipients entry holds two fwseal-p256 stanzas and one X25519" sh -c \
+	'tar -xOf e.fwb recipients | grep -c "^-> fwseal-p256 " | grep -qx 2 &&
+	tar -xOf e.fwb recipients | grep -c "^-> X25519 " | grep -qx 1'
+check "no plaintext in the bundle" python3 -c 'import sys
+a = open("a.bin", "rb").read()
+assert not any(a[i:i + 32] in open("e.fwb", "rb").read() for i in range(0, 299000, 4999))'
+device_init d
+T="install with the decryption key in the token (pkcs11: URI, PIN from pin-source)" \
+	expect_ok "$FWVERIFY" install --device d --decryption-key "$DEV" e.fwb
+check "... the slot holds the plaintext" cmp d/b/rootfs a.bin
+device_init d2
+T="install with the P-256 key file" expect_ok "$FWVERIFY" install --device d2 \
+	--decryption-key soft.key e.fwb
+check "... the slot holds the plaintext" cmp d2/b/rootfs a.bin
+device_init d3
+T="install with the X25519 key of the same mixed bundle" expect_ok "$FWVERIFY" install \
+	--device d3 --decryption-key x25519.key e.fwb
+check "... the slot holds the plaintext" cmp d3/b/rootfs a.bin
+
+device_init r
+before=$(snapshot r)
+refused() { # STATUS WHAT KEY
+	T="$2" expect_exit "$1" "$FWVERIFY" install --device r --decryption-key "$3" e.fwb
+	check "$2: nothing written" test "$before" = "$(snapshot r)"
+}
+refused 63 "a device whose P-256 key is not a recipient" stranger.key
+refused 52 "the token's PIN missing (a device has nobody to ask)" \
+	"pkcs11:token=unit17;object=fwseal-decrypt"
+check "... the message says where the PIN comes from" grep -q "pin-source" "$LAST_ERR"
+refused 52 "the token's PIN wrong" "pkcs11:token=unit17;object=fwseal-decrypt?pin-value=9999"
+check "... the PIN is never printed" sh -c '! grep -q 9999 "$1"' sh "$LAST_ERR"
+refused 68 "a token key not allowed to derive" "pkcs11:token=odd;object=noderive$ODD"
+refused 55 "a decryption key URI naming no token" "pkcs11:token=gone;object=x?pin-value=1"
+chmod 644 soft.key
+refused 30 "a P-256 key file readable by others" soft.key
+chmod 600 soft.key
+
+# Re-targeting without re-signing: the P-256 key file opens the entry and
+# the token key becomes the only recipient.
+T="encrypt: re-target to the token key alone, opened with the P-256 key file" expect_ok \
+	"$FWSEAL" encrypt --identity soft.key --root root.json --to "$REC" e.fwb t.fwb
+check "... the signed manifest is the same" \
+	cmp <(tar -xOf e.fwb manifest.json) <(tar -xOf t.fwb manifest.json)
+T="... the P-256 key file is no longer a recipient" expect_exit 63 "$FWVERIFY" install \
+	--device r --decryption-key soft.key t.fwb
+device_init d4
+T="... the token installs it" expect_ok "$FWVERIFY" install --device d4 --decryption-key "$DEV" t.fwb
+check "... with the plaintext" cmp d4/b/rootfs a.bin
+T="encrypt --to an off-curve P-256 recipient" expect_exit 66 "$FWSEAL" encrypt \
+	--identity soft.key --root root.json --to "fwseal-p256-1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqxzzzzz" \
+	e.fwb bad.fwb
+check "no output after the refusal" test ! -e bad.fwb
 finish

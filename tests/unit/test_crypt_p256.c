@@ -482,3 +482,78 @@ Test(crypt_p256, identities_open_what_the_recipient_type_wraps)
 	cb.public_key[0] = 0x00;
 	cr_assert_eq(fws_identity_from_p256_callback(&cb, &id), FWS_EIDENTITY);
 }
+
+/* ---- key files (lib/bundle/p256_keyfile.c) ---- */
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bundle/p256_keyfile.h"
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	unlink(path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	cr_assert_eq(chmod(path, mode), 0);
+}
+
+Test(crypt_p256, key_file_round_trip_and_every_refusal)
+{
+	char dir[] = "/tmp/fwseal-p256-XXXXXX", path[128], link[128], text[FWS_P256_KEYFILE_TEXT_CAP];
+	char two[2 * FWS_P256_KEYFILE_TEXT_CAP], pub[FWS_P256_KEYFILE_TEXT_CAP];
+	uint8_t sk[32], pk[33], sk2[32], pk2[33];
+
+	cr_assert_eq(fws_init(), 0);
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/dev.key", dir);
+	snprintf(link, sizeof link, "%s/link.key", dir);
+	cr_assert_eq(fws_p256_keypair(sk, pk), 0);
+	cr_assert_gt(fws_p256_secret_text(sk, pk, text, sizeof text), 0);
+	write_file(path, text, 0600);
+	cr_assert_eq(fws_p256_secret_load(path, sk2, pk2), 0);
+	cr_assert_arr_eq(sk, sk2, 32);
+	cr_assert_arr_eq(pk, pk2, 33);
+	cr_assert_eq(fws_p256_secret_file_is(path), 1);
+	/* a secret others can read is treated as compromised */
+	cr_assert_eq(chmod(path, 0640), 0);
+	cr_assert_eq(fws_p256_secret_load(path, sk2, pk2), FWS_EKEYPERM);
+	cr_assert_eq(chmod(path, 0600), 0);
+	/* a symbolic link where the key belongs (a planted redirect) */
+	cr_assert_eq(symlink(path, link), 0);
+	cr_assert_eq(fws_p256_secret_load(link, sk2, pk2), FWS_EUNSAFE);
+	/* two keys in one file: which one would the device use? */
+	snprintf(two, sizeof two, "%s%s", text, strstr(text, "FWSEAL-P256-SECRET-KEY-1"));
+	write_file(path, two, 0600);
+	cr_assert_eq(fws_p256_secret_load(path, sk2, pk2), FWS_EIDENTITY);
+	/* the public file given as the secret */
+	cr_assert_gt(fws_p256_public_text(pk, pub, sizeof pub), 0);
+	write_file(path, pub, 0600);
+	cr_assert_eq(fws_p256_secret_load(path, sk2, pk2), FWS_EIDENTITY);
+	cr_assert_eq(fws_p256_secret_file_is(path), 0);
+	/* a checksum error (one character changed) and lower case */
+	char *key = strstr(text, "FWSEAL-P256-SECRET-KEY-1") + 30;
+	*key = *key == 'Q' ? 'P' : 'Q';
+	write_file(path, text, 0600);
+	cr_assert_eq(fws_p256_secret_load(path, sk2, pk2), FWS_EIDENTITY);
+	/* a scalar of zero: a key that makes every shared secret known */
+	uint8_t zero[32] = {0};
+	char zline[FWS_P256_SECRET_LEN + 2];
+	cr_assert_eq(fws_bech32_encode(FWS_P256_SECRET_HRP, zero, 32, 1, zline, sizeof zline), 0);
+	strcat(zline, "\n");
+	write_file(path, zline, 0600);
+	cr_assert_eq(fws_p256_secret_load(path, sk2, pk2), FWS_EIDENTITY);
+	/* the public key file */
+	snprintf(path, sizeof path, "%s/dev.pub", dir);
+	write_file(path, pub, 0644);
+	cr_assert_eq(fws_p256_public_load(path, pk2), 0);
+	cr_assert_arr_eq(pk, pk2, 33);
+	unlink(link);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/dev.key", dir);
+	unlink(path);
+	rmdir(dir);
+}

@@ -189,6 +189,37 @@ chmod 644 soft.key
 refused 30 "a P-256 key file readable by others" soft.key
 chmod 600 soft.key
 
+# system.conf names the token key (a real device: slots in a disk image).
+truncate -s 2M disk.img
+mkdir -p etc state
+cat >dev.conf <<EOC
+[system]
+hardware-id = hw-a
+trusted-root = $PWD/etc/root.json
+state-dir = $PWD/state
+bootloader = dir
+[slot.rootfs.0]
+class = rootfs
+device = $PWD/disk.img
+offset = 0
+size = 1M
+bootname = A
+[slot.rootfs.1]
+class = rootfs
+device = $PWD/disk.img
+offset = 1M
+size = 1M
+bootname = B
+[decryption]
+key = $DEV
+EOC
+"$FWVERIFY" init --config dev.conf --root root.json >"$T_DIR/setup.log" 2>&1 ||
+	die "init --config: $(cat "$T_DIR/setup.log")"
+T="install with system.conf [decryption] naming the token key" expect_ok "$FWVERIFY" install \
+	--config dev.conf e.fwb
+check "... slot B of the disk image holds the plaintext" \
+	cmp <(dd if=disk.img bs=1M skip=1 count=1 2>/dev/null | head -c 300000) a.bin
+
 # Re-targeting without re-signing: the P-256 key file opens the entry and
 # the token key becomes the only recipient.
 T="encrypt: re-target to the token key alone, opened with the P-256 key file" expect_ok \

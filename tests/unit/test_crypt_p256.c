@@ -557,3 +557,26 @@ Test(crypt_p256, key_file_round_trip_and_every_refusal)
 	unlink(path);
 	rmdir(dir);
 }
+
+/* system.conf names a token key: the whole URI reaches the identity
+ * opener, ';', '?', '=' and '%' included. */
+#include "fwseal/sysconf.h"
+
+Test(crypt_p256, system_conf_names_a_token_key)
+{
+	static const char text[] =
+	    "[system]\nhardware-id = hw-a\ntrusted-root = /etc/fwseal/root.json\n"
+	    "state-dir = /var/lib/fwseal\nbootloader = dir\n"
+	    "[slot.rootfs.0]\nclass = rootfs\ndevice = /nonexistent/disk\noffset = 0\nsize = 1M\n"
+	    "bootname = A\n"
+	    "[slot.rootfs.1]\nclass = rootfs\ndevice = /nonexistent/disk\noffset = 2M\nsize = 1M\n"
+	    "bootname = B\n"
+	    "[decryption]\n"
+	    "key = pkcs11:token=unit-17;object=fwseal-decrypt;id=%01%02?pin-source=file:/etc/fwseal/pin\n";
+	static struct fws_sysconf conf;
+
+	cr_assert_eq(fws_sysconf_parse(text, strlen(text), "t.conf", &conf), 0, "%s",
+		     fws_diag_last()->why);
+	cr_assert_str_eq(conf.decryption_key, "pkcs11:token=unit-17;object=fwseal-decrypt;id=%01%02"
+					      "?pin-source=file:/etc/fwseal/pin");
+}

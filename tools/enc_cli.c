@@ -88,8 +88,9 @@ int enc_cli_recipients(struct cli *c, struct fws_recipient **out, size_t *n)
 const struct cli_opt enc_encrypt_opts[] = {
     {"identity", CLI_VALUE, "KEY", 1,
      "a key that is a recipient of IN.fwb (e.g. your archive key):\nit opens the bundle's "
-     "content key"},
-    {"to", CLI_LIST, "RECIPIENT", 0, "an age1... recipient or a NAME.pub file (repeat)"},
+     "content key (an X25519 or P-256 key file,\nor a pkcs11: URI)"},
+    {"to", CLI_LIST, "RECIPIENT", 0,
+     "an age1... or fwseal-p256-1... recipient or a NAME.pub file\n(repeat)"},
     {"recipients-file", CLI_LIST, "FILE", 0, "a file of recipients, one per line"},
     {"root", CLI_VALUE, "FILE", 1, "the root of trust IN.fwb must verify against"},
     {"force", CLI_FLAG, NULL, 0, "replace an existing OUT.fwb (never IN.fwb)"},
@@ -100,7 +101,7 @@ const int enc_encrypt_codes[] = {
     FWS_ENOENT,	 FWS_ENOMEM,	   FWS_ELIMIT, FWS_EJSON,    FWS_ESCHEMA,   FWS_EENVELOPE,
     FWS_EBADSIG, FWS_EKEYID,	   FWS_EEXPIRED, FWS_EFORMAT, FWS_EENTRY,   FWS_ETRUNCATED,
     FWS_ETRAILING, FWS_ESIZE,	   FWS_EDIGEST, FWS_EDECOMPRESS, FWS_EEXIST, FWS_ESAMEFILE,
-    FWS_ENOSPC,	 FWS_EKEYPERM,	   ENC_CODES,  0};
+    FWS_ENOSPC,	 FWS_EKEYPERM,	   ENC_CODES,  ENC_TOKEN_CODES, FWS_EUNSAFE, 0};
 
 int enc_run_encrypt(struct cli *c)
 {

@@ -13,13 +13,16 @@
 	 "encrypt the payloads for the recipients --to and\n--recipients-file name "           \
 	 "(docs/encryption.md)"},                                                              \
 	    {"to", CLI_LIST, "RECIPIENT", 0,                                                  \
-	     "with --encrypt: an age1... X25519 recipient or a NAME.pub\nfile (repeat; include "  \
+	     "with --encrypt: an age1... X25519 or fwseal-p256-1... P-256\nrecipient or a NAME.pub "  \
+	     "file (repeat; include "                                                           \
 	     "your own archive key to re-target later)"},                                      \
 	    {"recipients-file", CLI_LIST, "FILE", 0,                                          \
 	     "with --encrypt: a file of recipients, one per line ('#'\ncomments; for thousands "   \
 	     "of devices)"}
 
 #define ENC_CODES FWS_ERECIPIENTS, FWS_ENOTRECIPIENT, FWS_EKEYCOMMIT, FWS_EDECRYPT, FWS_EIDENTITY
+/* ... and those of a P-256 key in a token as --identity (docs/hsm.md). */
+#define ENC_TOKEN_CODES FWS_EPIN, FWS_EPINLOCKED, FWS_ETOKEN, FWS_EPKCS11, FWS_EKEYDERIVE
 
 /* The recipients of --to and --recipients-file (malloc'd; *n = 0 and
  * *out = NULL when none were given). Reports and returns an exit status. */

@@ -21,7 +21,7 @@
 /* An encrypted bundle (docs/encryption.md). */
 #define ENCRYPTION_CODES                                                                      \
 	FWS_ENOTRECIPIENT, FWS_EKEYCOMMIT, FWS_EDECRYPT, FWS_ERECIPIENTS, FWS_EIDENTITY,      \
-	    FWS_EKEYPERM
+	    FWS_EKEYPERM, FWS_EPIN, FWS_EPINLOCKED, FWS_ETOKEN, FWS_EPKCS11, FWS_EKEYDERIVE
 #define BUNDLE_CODES                                                                          \
 	FWS_ENOENT, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,            \
 	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
@@ -195,8 +195,9 @@ static const struct cli_opt install_opts[] = {
     {"delta", CLI_FLAG, NULL, 0,
      "for a URL: fetch only the chunks the slots do not hold\n(docs/delta.md)"},
     {"decryption-key", CLI_VALUE, "KEY", 0,
-     "the device's key for encrypted bundles: an X25519 key file\n(mode 0600) or a pkcs11: URI; "
-     "default: system.conf [decryption]\nkey (docs/encryption.md)"},
+     "the device's key for encrypted bundles: an X25519 or P-256\nkey file (mode 0600) or a "
+     "pkcs11: URI (PIN from the URI);\ndefault: system.conf [decryption] key\n"
+     "(docs/encryption.md)"},
     CLI_NET_OPTS,
     CLI_JOBS_OPT,
     LOCK_OPT,

@@ -511,6 +511,8 @@ static int run_verify(struct cli *c)
 		cli_json_set(c, "downloaded_bytes", json_integer((json_int_t)cli_bundle_downloaded(&in)));
 		cli_json_set(c, "signed_by", cli_json_keyids(res->signers.keyids, res->signers.n));
 		cli_json_set(c, "device_rules_checked", json_boolean(vo.policy.check_rollback));
+		cli_json_set(c, "recipient_stanzas",
+			     json_integer((json_int_t)res->recipient_stanzas));
 	} else if (rc == 0) {
 		const struct fws_manifest *m = &res->manifest;
 		printf("%s: OK %s %s (security_version %llu), root v%llu, %zu payload(s)\n",
@@ -519,6 +521,11 @@ static int run_verify(struct cli *c)
 		       (unsigned long long)res->root.version, m->n_payloads);
 		print_keyids("signed by", &res->signers);
 		print_sbom(&m->sbom_document);
+		/* What was checked of an encrypted bundle without a key. */
+		if (m->encryption.enabled)
+			printf("  encrypted (%s): %llu recipient stanza(s); ciphertext digests "
+			       "verified, contents not decrypted\n",
+			       FWS_ENC_SCHEME, (unsigned long long)res->recipient_stanzas);
 		if (m->min_version[0] != '\0' && !vo.policy.check_rollback)
 			printf("  min_version %s not checked (give --installed-version)\n",
 			       m->min_version);
@@ -956,13 +963,16 @@ static const struct cli_cmd commands[] = {
      "manifest: {product, version, security_version, hardware [], created, expires,\n"
      "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
      "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
-     "  sha256_chunks, sha256_blocks}]}\n"
+     "  sha256_chunks, sha256_blocks, plain_size}], encryption {scheme,\n"
+     "  key_commitment} (when encrypted)}\n"
      "manifest_sha256  SHA-256 of the signed manifest body (what permits name)\n"
      "root_version     the newest root carried\n"
      "signatures       release signatures in the bundle\n"
      "release_threshold  signatures a device requires\n"
      "complete         signatures >= release_threshold\n"
-     "bundle_bytes     size of the bundle"},
+     "bundle_bytes     size of the bundle\n"
+     "encrypted        the payloads are encrypted (--encrypt)\n"
+     "recipients       recipients they are encrypted for (0: none)"},
     {"encrypt", "re-target an encrypted bundle to other recipients, without re-signing",
      "--identity KEY --root FILE --to RECIPIENT... [OPTIONS] IN.fwb OUT.fwb",
      "Verifies IN.fwb against --root (every signature and ciphertext chunk; the\n"
@@ -1007,13 +1017,15 @@ static const struct cli_cmd commands[] = {
      "manifest: {product, version, security_version, hardware [], created, expires,\n"
      "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
      "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
-     "  sha256_chunks, sha256_blocks}]}\n"
+     "  sha256_chunks, sha256_blocks, plain_size}], encryption {scheme,\n"
+     "  key_commitment} (when encrypted)}\n"
      "manifest_sha256  SHA-256 of the signed manifest body\n"
      "root_version     the newest root after the carried chain\n"
      "compressed       the bundle was gzip\n"
      "bundle_bytes     bytes read\n"
      "signed_by        key ids (hex) of the valid release signatures\n"
      "device_rules_checked  --installed-version was given\n"
+     "recipient_stanzas  stanzas of an encrypted bundle's recipients entry (0: plain)\n"
      "record_matched   true with --record (a mismatch is exit 62), else null"},
     {"record", "write the release record of a verified bundle (for a quality system)",
      "--root FILE [--out FILE] [--at TIME] [OPTIONS] BUNDLE|-",
@@ -1046,8 +1058,11 @@ static const struct cli_cmd commands[] = {
      "manifest (null when it does not decode): {product, version, security_version, hardware [], created, expires,\n"
      "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
      "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
-     "  sha256_chunks, sha256_blocks}]}\n"
-     "entries          [{name, size}] in archive order"},
+     "  sha256_chunks, sha256_blocks, plain_size}], encryption {scheme,\n"
+     "  key_commitment} (when encrypted)}\n"
+     "entries          [{name, size}] in archive order\n"
+     "encrypted        the manifest says the payloads are encrypted\n"
+     "recipient_stanzas  stanzas in the recipients entry (0: none)"},
     {"permit", "sign a one-time downgrade permit (field recall)",
      "--key FILE --root FILE (--device-id ID | --hardware ID) --to-version V --bundle FILE\n"
      "    --out FILE [--valid-days N] [OPTIONS]",

@@ -160,7 +160,9 @@ static int check_manifest(struct verify_ctx *c, const struct fws_verify_opts *o,
 	r->payloads_offset = c->tar.offset - fws_tar_header_bytes(c->entry.size, c->entry.mtime);
 	/* An encrypted release's recipients entry comes first, unsigned and
 	 * of its own size (format.md §15.2): bounded before it is used. */
-	if (r->manifest.encryption.enabled) {
+	/* (An empty path: the archive ended before this entry; that is
+	 * reported as the truncation it is.) */
+	if (r->manifest.encryption.enabled && c->entry.path[0] != '\0') {
 		if (strcmp(c->entry.path, "recipients") != 0)
 			return about(FWS_EENTRY, c->entry.path,
 				     "found where the encrypted release's recipients must come");
@@ -497,6 +499,7 @@ int fws_bundle_verify_custom(fws_read_fn read, void *read_ctx, const struct fws_
 			/* The archive ended after the manifest and roots: what is
 			 * wrong with the signed manifest comes first (one naming no
 			 * payload is a schema error, not a truncation). */
+			c->entry.path[0] = '\0';
 			rc = check_manifest(c, opts, sink, result);
 			if (rc == 0)
 				rc = FWS_ETRUNCATED;

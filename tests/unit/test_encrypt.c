@@ -13,6 +13,7 @@
 
 #include "bundle/age_internal.h"
 #include "fwseal/encoding.h"
+#include "fwseal/diag.h"
 #include "fwseal/error.h"
 
 static void setup(void)
@@ -441,4 +442,66 @@ Test(encrypt, manifest_encryption_attacks_are_refused)
 						  ",\"encryption\":{\"plain_size\":300000,"
 						  "\"nonce\":\"00\"}"))),
 		     FWS_ESCHEMA);
+}
+
+/* --- system.conf [decryption] (docs/system-conf.md §11) ---------------- */
+
+#include "fwseal/sysconf.h"
+
+#define CONF(extra)                                                                          \
+	"[system]\nhardware-id = hw-a\ntrusted-root = /etc/fwseal/root.json\n"               \
+	"state-dir = /var/lib/fwseal\nbootloader = dir\n"                                     \
+	"[slot.rootfs.a]\nclass = rootfs\ndevice = /nonexistent/disk\noffset = 0\n"          \
+	"size = 1M\nbootname = a\n"                                                           \
+	"[slot.rootfs.b]\nclass = rootfs\ndevice = /nonexistent/disk\noffset = 1M\n"         \
+	"size = 1M\nbootname = b\n" extra
+
+static int conf_parse(const char *text, struct fws_sysconf *c)
+{
+	return fws_sysconf_parse(text, strlen(text), "t.conf", c);
+}
+
+Test(encrypt, sysconf_decryption_key)
+{
+	static struct fws_sysconf c;
+	cr_assert_eq(conf_parse(CONF(""), &c), 0);
+	cr_assert_str_eq(c.decryption_key, "", "no key: encrypted bundles refused");
+	cr_assert_eq(conf_parse(CONF("[decryption]\nkey = /etc/fwseal/device.key\n"), &c), 0);
+	cr_assert_str_eq(c.decryption_key, "/etc/fwseal/device.key");
+	cr_assert_eq(conf_parse(CONF("[decryption]\nkey = pkcs11:token=dev;object=dec\n"), &c), 0);
+	cr_assert_str_eq(c.decryption_key, "pkcs11:token=dev;object=dec");
+	cr_assert_eq(conf_parse(CONF("[decryption]\nkey = device.key\n"), &c), FWS_ECONFIG,
+		     "a relative path");
+	cr_assert_eq(conf_parse(CONF("[decryption]\nkind = file\n"), &c), FWS_ECONFIG,
+		     "an unknown key");
+	cr_assert_eq(conf_parse(CONF("[decryption]\nkey = /a\n[decryption]\nkey = /b\n"), &c),
+		     FWS_ECONFIG, "the section twice");
+}
+
+/* --- the reader's limits ---------------------------------------------- */
+
+Test(encrypt, header_reader_limits)
+{
+	char *big = malloc(FWS_STANZA_BODY_MAX * 2);
+	size_t n = 0;
+	n += (size_t)sprintf(big + n, "age-encryption.org/v1\n-> a b c d e f g h i j\n\n");
+	cr_assert_eq(read_header((uint8_t *)big, n, NULL, NULL, 9), FWS_ERECIPIENTS,
+		     "9 arguments");
+	cr_assert_not_null(strstr(fws_diag_last()->why, "too many arguments"));
+	/* a body of more than 4096 bytes: 86 full lines */
+	n = (size_t)sprintf(big, "age-encryption.org/v1\n-> x\n");
+	for (int i = 0; i < 86; i++)
+		n += (size_t)sprintf(big + n, "%s\n",
+				     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	cr_assert_eq(read_header((uint8_t *)big, n, NULL, NULL, 4096), FWS_ERECIPIENTS,
+		     "a stanza body over 4096 bytes");
+	cr_assert_not_null(strstr(fws_diag_last()->why, "larger than fwseal reads"));
+	/* a line longer than 1024 bytes */
+	n = (size_t)sprintf(big, "age-encryption.org/v1\n-> ");
+	memset(big + n, 'x', 1100);
+	n += 1100;
+	cr_assert_eq(read_header((uint8_t *)big, n, NULL, NULL, 4096), FWS_ERECIPIENTS,
+		     "a line over 1024 bytes");
+	cr_assert_not_null(strstr(fws_diag_last()->why, "line longer"));
+	free(big);
 }

@@ -189,6 +189,27 @@ chmod 644 soft.key
 refused 30 "a P-256 key file readable by others" soft.key
 chmod 600 soft.key
 
+# The invalid-curve attack against the token: the first P-256 stanza's
+# ephemeral point replaced by an x with no point on the curve. The device
+# refuses the entry before the token sees the point.
+python3 - <<'EOF' || die "offcurve"
+import base64, tarfile
+p = 2**256 - 2**224 + 2**192 + 2**96 - 1
+b = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b
+x = next(x for x in range(1, 100) if pow((x**3 - 3*x + b) % p, (p - 1) // 2, p) != 1)
+bad = base64.b64encode(b"\x02" + x.to_bytes(32, "big")).decode()
+e = open("e.fwb", "rb").read()
+m = tarfile.open("e.fwb").getmember("recipients")
+h = e[m.offset_data:m.offset_data + m.size]
+i = h.index(b"-> fwseal-p256 ") + len(b"-> fwseal-p256 ")
+h = h[:i] + bad.encode() + h[i + 44:]
+open("offcurve.fwb", "wb").write(e[:m.offset_data] + h + e[m.offset_data + m.size:])
+EOF
+T="an off-curve ephemeral point in a fwseal-p256 stanza (invalid-curve attack)" \
+	expect_exit 66 "$FWVERIFY" install --device r --decryption-key "$DEV" offcurve.fwb
+check "... nothing written" test "$before" = "$(snapshot r)"
+check "... the refusal names the curve" grep -q "curve" "$LAST_ERR"
+
 # system.conf names the token key (a real device: slots in a disk image).
 truncate -s 2M disk.img
 mkdir -p etc state

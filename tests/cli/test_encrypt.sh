@@ -233,18 +233,40 @@ if nginx_start "$PWD/ng" "$PWD/www" >/dev/null 2>&1; then
 R = sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda r: r["n"])
 assert len(R) == 3 and R[1]["range"] and R[2]["range"], R' "$PROXY_LOG"
 	check "... the slot holds the plaintext" cmp dn/b/rootfs a.bin
-	# Delta is not planned for encrypted bundles yet (docs/encryption.md §5):
-	# --delta still installs, fetching the bundle whole, nothing reused.
+	# ---- delta (ADR-064): the device plans with the signed plaintext chunk
+	# list the bundle carries encrypted, re-encrypts the chunks it holds
+	# for their position, and fetches no more than a plaintext delta
+	# would, but for what encryption adds (the recipients entry, the
+	# encrypted list, 16 bytes per 64 KiB). One 64 KiB chunk of a.bin changed.
+	python3 -c 'import sys
+d = bytearray(open("a.bin", "rb").read())
+for i in range(65536 * 2, 65536 * 2 + 100):
+    d[i] ^= 0xff
+open("a2.bin", "wb").write(bytes(d))' || die "a2.bin"
+	make_release v2.json 1.1.0 1 hw-a a.bin:a2.bin:rootfs:65536 b.bin:b.bin:kernel
+	pack www/e-new.fwb v2.json rel root.json --encrypt --to dev1.pub
+	pack www/p-new.fwb v2.json rel root.json --no-block-index
 	device_init dd
+	device_init dp
 	install_confirm dd v1.fwb
-	T="install --delta of an encrypted bundle over the same release in the slots" expect_ok \
-		"$FWVERIFY" install --device dd --allow-http --delta --decryption-key dev1.key \
-		"$NGINX_URL/e.fwb" --json
-	check "... fetches it whole and reuses nothing (no plaintext digests to plan with)" \
-		python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-assert d["reused_bytes"] == 0 and d["downloaded_bytes"] >= d["bundle_bytes"], d' "$LAST_OUT"
-	check "... the slot holds the plaintext" cmp dd/a/rootfs a.bin
+	install_confirm dp v1.fwb
+	T="plaintext delta install (chunk level), for comparison" expect_ok "$FWVERIFY" install \
+		--device dp --allow-http --delta "$NGINX_URL/p-new.fwb" --json
+	cp "$LAST_OUT" plain-delta.json
+	T="encrypted delta install" expect_ok "$FWVERIFY" install --device dd --allow-http --delta \
+		--decryption-key dev1.key "$NGINX_URL/e-new.fwb" --json
+	cp "$LAST_OUT" dd.json
+	check "... the slot holds the new plaintext" cmp dd/a/rootfs a2.bin
+	tar -xOf www/e-new.fwb recipients >rcp.bin
+	check "... it reused the unchanged chunks and fetched no more than the plaintext delta plus the recipients, the encrypted list and the tags" python3 -c 'import json, os, sys
+e = json.load(open(sys.argv[1]))
+p = json.load(open(sys.argv[2]))
+extra = os.path.getsize(sys.argv[3]) + 1024 + 2 * (16 + 32 * 5 + 32 + 512) + 16 * 6 + 2048
+print("# encrypted delta %d bytes, plaintext delta %d, reused %d" % (
+    e["downloaded_bytes"], p["downloaded_bytes"], e["reused_bytes"]))
+assert e["reused_bytes"] >= 3 * 65536 + 37856, e  # chunks 0, 1, 3, 4 of a.bin
+assert e["downloaded_bytes"] <= p["downloaded_bytes"] + extra, (e, p, extra)
+assert e["downloaded_bytes"] < e["bundle_bytes"] - 3 * 65536, e' dd.json plain-delta.json rcp.bin
 else
 	skip "an encrypted install resumes mid-payload" "nginx did not start"
 fi

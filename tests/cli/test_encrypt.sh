@@ -50,6 +50,9 @@ write("swapped.fwb", put(put(e, p1, e[p2:p2 + 65552]), p2, e[p1:p1 + 65552]))
 q1 = a2off + 16 + 65552
 write("foreign.fwb", put(e, p1, e2[q1:q1 + 65552]))
 write("cut.fwb", e[:p2 + 1000])
+# the encrypted plaintext chunk list (plain/a.bin, a delta's plan) edited
+loff = off("e.fwb", "plain/a.bin")
+write("plainlist.fwb", put(e, loff + 40, bytes([e[loff + 40] ^ 1])))
 print(aoff)
 EOF
 }
@@ -188,6 +191,7 @@ refused 22 "two ciphertext chunks swapped" swapped.fwb --decryption-key dev1.key
 refused 22 "a ciphertext chunk taken from another bundle of the same release" foreign.fwb \
 	--decryption-key dev1.key
 refused 19 "a bundle cut inside the ciphertext" cut.fwb --decryption-key dev1.key
+refused 22 "the encrypted plaintext chunk list edited" plainlist.fwb --decryption-key dev1.key
 check "no plaintext in any refused bundle or the device left" \
 	absent commit.fwb edited.fwb swapped.fwb foreign.fwb cut.fwb d/state d/log
 

@@ -3,11 +3,11 @@
 # pack --encrypt, install that verifies, then decrypts, then writes; every
 # refusal with its own status and nothing written; re-targeting without
 # re-signing; Debian's age 1.1.1 as the independent oracle both ways; the
-# plaintext searched for in the bundle and every file the install leaves;
-# a download cut mid-payload resumed over the fault proxy.
+# plaintext searched for in the bundle and every file the install leaves.
+# Resume and delta over HTTP: long_encrypt_net.sh; 10,000 recipients:
+# long_encrypt_fleet.sh.
 # req: REQ-ENC-001, REQ-ENC-002, REQ-ENC-003
 . "$(dirname "$0")/lib.sh"
-. "$TESTS_DIR/net/servers.sh"
 
 make_key rootk
 make_key rel
@@ -175,7 +175,7 @@ refused 67 "a decryption key file that is not an age identity" e.fwb --decryptio
 # bundle, cut off. Every ciphertext piece is checked against its signed
 # digest before it is decrypted.
 pack e2.fwb v1.json rel root.json --encrypt --to dev1.pub --to "$(cat archive.pub)" "${AGE_TO[@]}"
-aoff=$(tamper) || die "tamper"
+tamper >/dev/null || die "tamper"
 refused 64 "a recipients entry that opens to another key (key commitment)" commit.fwb \
 	--decryption-key dev1.key
 T="fwseal verify (no key) accepts it: the entry is unsigned by design" expect_ok \
@@ -224,53 +224,3 @@ device_init dg
 T="a gzip'd encrypted bundle installs" expect_ok "$FWVERIFY" install --device dg \
 	--decryption-key dev1.key eg.fwb
 check "... with the plaintext in the slot" cmp dg/b/rootfs a.bin
-
-# ---- resume: a download cut mid-payload continues where it stopped ----
-mkdir www && cp e.fwb www/ || die "www"
-if nginx_start "$PWD/ng" "$PWD/www" >/dev/null 2>&1; then
-	device_init dn
-	fault_proxy_start "$NGINX_URL" --cut-offsets "$((aoff + 100000)),$((aoff + 200000))"
-	T="an encrypted install over a link cut twice inside the ciphertext" expect_ok \
-		"$FWVERIFY" install --device dn --allow-http --decryption-key dev1.key "$PROXY_URL/e.fwb"
-	fault_proxy_stop
-	check "... resumed mid-payload with Range requests" python3 -c 'import json, sys
-R = sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda r: r["n"])
-assert len(R) == 3 and R[1]["range"] and R[2]["range"], R' "$PROXY_LOG"
-	check "... the slot holds the plaintext" cmp dn/b/rootfs a.bin
-	# ---- delta (ADR-064): the device plans with the signed plaintext chunk
-	# list the bundle carries encrypted, re-encrypts the chunks it holds
-	# for their position, and fetches no more than a plaintext delta
-	# would, but for what encryption adds (the recipients entry, the
-	# encrypted list, 16 bytes per 64 KiB). One 64 KiB chunk of a.bin changed.
-	python3 -c 'import sys
-d = bytearray(open("a.bin", "rb").read())
-for i in range(65536 * 2, 65536 * 2 + 100):
-    d[i] ^= 0xff
-open("a2.bin", "wb").write(bytes(d))' || die "a2.bin"
-	make_release v2.json 1.1.0 1 hw-a a.bin:a2.bin:rootfs:65536 b.bin:b.bin:kernel
-	pack www/e-new.fwb v2.json rel root.json --encrypt --to dev1.pub
-	pack www/p-new.fwb v2.json rel root.json --no-block-index
-	device_init dd
-	device_init dp
-	install_confirm dd v1.fwb
-	install_confirm dp v1.fwb
-	T="plaintext delta install (chunk level), for comparison" expect_ok "$FWVERIFY" install \
-		--device dp --allow-http --delta "$NGINX_URL/p-new.fwb" --json
-	cp "$LAST_OUT" plain-delta.json
-	T="encrypted delta install" expect_ok "$FWVERIFY" install --device dd --allow-http --delta \
-		--decryption-key dev1.key "$NGINX_URL/e-new.fwb" --json
-	cp "$LAST_OUT" dd.json
-	check "... the slot holds the new plaintext" cmp dd/a/rootfs a2.bin
-	tar -xOf www/e-new.fwb recipients >rcp.bin
-	check "... it reused the unchanged chunks and fetched no more than the plaintext delta plus the recipients, the encrypted list and the tags" python3 -c 'import json, os, sys
-e = json.load(open(sys.argv[1]))
-p = json.load(open(sys.argv[2]))
-extra = os.path.getsize(sys.argv[3]) + 1024 + 2 * (16 + 32 * 5 + 32 + 512) + 16 * 6 + 2048
-print("# encrypted delta %d bytes, plaintext delta %d, reused %d" % (
-    e["downloaded_bytes"], p["downloaded_bytes"], e["reused_bytes"]))
-assert e["reused_bytes"] >= 3 * 65536 + 37856, e  # chunks 0, 1, 3, 4 of a.bin
-assert e["downloaded_bytes"] <= p["downloaded_bytes"] + extra, (e, p, extra)
-assert e["downloaded_bytes"] < e["bundle_bytes"] - 3 * 65536, e' dd.json plain-delta.json rcp.bin
-else
-	skip "an encrypted install resumes mid-payload" "nginx did not start"
-fi

@@ -177,7 +177,8 @@ static const struct cli_opt pack_opts[] = {
     {"out", CLI_VALUE, "FILE", 1, "the bundle to write (must not exist, unless --force)"},
     {"gzip", CLI_FLAG, NULL, 0, "compress the whole bundle with gzip"},
     {"no-block-index", CLI_FLAG, NULL, 0,
-     "leave out the 4 KiB block index (a delta then reuses\nonly whole chunks; docs/delta.md)"},
+     "leave out the 4 KiB block index (a delta then reuses\nonly whole chunks; docs/delta.md); "
+     "with --encrypt, the encrypted\nplaintext chunk list (no delta at all)"},
     {"force", CLI_FLAG, NULL, 0, "replace an existing --out (never one of the inputs)"},
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the key's passphrase from FILE's first line"},
     CLI_SIGNER_OPTS,

@@ -89,6 +89,12 @@ struct fws_sink {
 	 * any payload byte is read). */
 	int (*recipients_data)(void *ctx, const uint8_t *data, size_t len);
 	int (*recipients_end)(void *ctx, const struct fws_verify_result *r);
+	/* Optional: the bytes of an encrypted payload's plain/<name> entry
+	 * (docs/format.md §15.6) as they stream, `at` bytes into it, NOT
+	 * verified yet: its digest is checked at its end, then
+	 * chunk_list_verified is called. */
+	int (*plain_chunks_data)(void *ctx, const struct fws_payload *p, size_t index, uint64_t at,
+				 const uint8_t *data, size_t len);
 };
 
 struct fws_verify_opts {
@@ -135,7 +141,8 @@ FWS_API FWS_MUST_CHECK int fws_bundle_verify(fws_read_fn read, void *read_ctx,
 struct fws_payload_layout {
 	uint64_t entry;      /* the chunks/<name> header */
 	uint64_t chunk_list; /* the chunk list: 32 bytes per chunk */
-	uint64_t blocks;     /* the block index (8 bytes per 4 KiB block), 0 when none */
+	uint64_t blocks;     /* the block index (8 bytes per 4 KiB block), or an encrypted
+			      * payload's plain/<name> entry; 0 when none */
 	uint64_t data;       /* the payload's first byte (after payloads/<name>'s header) */
 	uint64_t end;        /* after its padding: the next entry (or the end blocks) */
 };

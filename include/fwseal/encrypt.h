@@ -179,8 +179,22 @@ struct fws_verify_result;
 FWS_API FWS_MUST_CHECK int fws_bundle_retarget(const struct fws_retarget_opts *o,
 					       struct fws_verify_result *res);
 
-/* --- a payload's signed pieces, plaintext or encrypted (lib/bundle/payload_geometry.c) --- */
+/* The entry plain/<name> of an encrypted payload with a plaintext chunk
+ * list (format.md §15.6): an age payload (nonce + STREAM under
+ * HKDF(file key, nonce, "payload")) of the payload's nonce followed by
+ * the plaintext chunk list; its size. */
+#define FWS_ENC_PLAIN_HEAD 16 /* the payload's nonce, before the list */
 struct fws_payload;
+FWS_API FWS_MUST_CHECK int fws_enc_plain_entry_size(const struct fws_payload *p, uint64_t *out);
+/* Encrypts / decrypts it whole (plain = nonce + list, 16 + 32 n bytes). */
+FWS_API FWS_MUST_CHECK int fws_enc_plain_entry_seal(const uint8_t file_key[FWS_FILE_KEY_LEN],
+						    const uint8_t *plain, size_t plain_len,
+						    uint8_t *out);
+FWS_API FWS_MUST_CHECK int fws_enc_plain_entry_open(const uint8_t file_key[FWS_FILE_KEY_LEN],
+						    const uint8_t *entry, size_t entry_len,
+						    uint8_t *plain, size_t plain_len);
+
+/* --- a payload's signed pieces, plaintext or encrypted (lib/bundle/payload_geometry.c) --- */
 /* Pieces of the payload's entry: fws_chunk_count, or fws_enc_chunk_count. */
 FWS_API FWS_MUST_CHECK int fws_payload_chunk_count(const struct fws_payload *p, uint64_t *n);
 /* Bytes of entry piece k (0 when none). */

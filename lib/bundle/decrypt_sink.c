@@ -37,6 +37,13 @@ struct fws_decrypt_sink {
 	struct fws_payload *plain_p;
 	uint64_t piece;       /* next piece index */
 	uint8_t *plain_list;  /* plaintext digests, for the read-back check */
+	/* plain/<name> as it streams (format.md §15.6), then opened. */
+	uint8_t *plain_entry;
+	uint64_t plain_entry_len;
+	uint8_t *plain_opened; /* the payload's nonce + its plaintext chunk list */
+	int have_nonce;
+	uint8_t nonce[FWS_ENC_NONCE_LEN];
+	struct fws_decrypt_observer observer;
 };
 
 static int on_manifest(void *ctx, const struct fws_verify_result *r)
@@ -135,6 +142,11 @@ static int on_write(void *ctx, const uint8_t *data, size_t len)
 							       : 0;
 	if (p == NULL || len != fws_payload_piece_len(p, d->piece))
 		return FWS_EINTERNAL;
+	/* The nonce the plaintext list named (and a delta re-encrypted with)
+	 * must be the payload's own. */
+	if (d->piece == 0 && d->have_nonce && sodium_memcmp(data, d->nonce, FWS_ENC_NONCE_LEN) != 0)
+		return fws_diag_set(FWS_EDECRYPT, 0, p->name,
+				    "its nonce is not the one its plaintext chunk list names");
 	if (d->piece == 0)
 		fws_enc_payload_key(d->s->file_key, data, d->s->payload_key);
 	size_t plain_len = (size_t)fws_enc_piece_plain_len(p->plain_size, p->chunk_size, d->piece);
@@ -177,12 +189,70 @@ static int on_check(void *ctx, const struct fws_payload *p, const uint8_t *list)
 	return in->payload_check(in->ctx, p, list);
 }
 
+static int on_plain_chunks(void *ctx, const struct fws_payload *p, size_t index, uint64_t at,
+			   const uint8_t *data, size_t len)
+{
+	struct fws_decrypt_sink *d = ctx;
+	(void)index;
+	if (!d->encrypted || !d->have_key)
+		return FWS_EINTERNAL;
+	if (at == 0) {
+		int rc = fws_enc_plain_entry_size(p, &d->plain_entry_len);
+		if (rc != 0)
+			return rc;
+		free(d->plain_entry);
+		if ((d->plain_entry = malloc(d->plain_entry_len + 1)) == NULL)
+			return FWS_ENOMEM;
+	}
+	/* The verifier checked the entry's size against the signed geometry. */
+	if (d->plain_entry == NULL || at + len > d->plain_entry_len)
+		return FWS_EINTERNAL;
+	memcpy(d->plain_entry + at, data, len);
+	return 0;
+}
+
+/* Its digest matched: open it, keep the payload's nonce, and give the
+ * inner sink (a delta planner) the plaintext chunk list. */
+static int open_plain_chunks(struct fws_decrypt_sink *d, const struct fws_payload *p,
+			     size_t index, const uint8_t *cipher_list)
+{
+	const struct fws_sink *in = d->inner;
+	struct fws_payload *pp = plain_of(d, p);
+	uint64_t n;
+	int rc = fws_payload_chunk_count(p, &n);
+	size_t len = FWS_ENC_PLAIN_HEAD + (size_t)n * FWS_SHA256_LEN;
+	if (rc != 0 || pp == NULL || d->plain_entry == NULL)
+		return rc != 0 ? rc : FWS_EINTERNAL;
+	free(d->plain_opened);
+	if ((d->plain_opened = malloc(len)) == NULL)
+		return FWS_ENOMEM;
+	rc = fws_enc_plain_entry_open(d->s->file_key, d->plain_entry, (size_t)d->plain_entry_len,
+				      d->plain_opened, len);
+	if (rc != 0)
+		return fws_diag_set(FWS_EDECRYPT, 0, p->name,
+				    "its signed plaintext chunk list does not decrypt");
+	memcpy(d->nonce, d->plain_opened, FWS_ENC_NONCE_LEN);
+	d->have_nonce = 1;
+	fws_enc_payload_key(d->s->file_key, d->nonce, d->s->payload_key);
+	if (d->observer.payload_ready != NULL &&
+	    (rc = d->observer.payload_ready(d->observer.ctx, index, p, d->s->payload_key, d->nonce,
+					    cipher_list)) != 0)
+		return rc;
+	if (in != NULL && in->chunk_list_verified != NULL)
+		rc = in->chunk_list_verified(in->ctx, pp, index, d->plain_opened + FWS_ENC_PLAIN_HEAD);
+	return rc;
+}
+
 static int on_chunk_list(void *ctx, const struct fws_payload *p, size_t index,
 			 const uint8_t *list)
 {
 	struct fws_decrypt_sink *d = ctx;
 	const struct fws_sink *in = d->inner;
-	/* Ciphertext digests say nothing about what a slot holds. */
+	d->have_nonce = 0;
+	/* Ciphertext digests say nothing about what a slot holds; the signed
+	 * plaintext list, when the bundle has one, does. */
+	if (d->encrypted && p->has_plain_chunks)
+		return open_plain_chunks(d, p, index, list);
 	if (d->encrypted || in == NULL || in->chunk_list_verified == NULL)
 		return 0;
 	return in->chunk_list_verified(in->ctx, p, index, list);
@@ -238,7 +308,8 @@ int fws_decrypt_sink_new(const struct fws_identity *identity, const struct fws_s
 				    .sbom_verified = on_sbom_verified,
 				    .block_index_data = on_block_index,
 				    .recipients_data = on_recipients,
-				    .recipients_end = on_recipients_end};
+				    .recipients_end = on_recipients_end,
+				    .plain_chunks_data = on_plain_chunks};
 	*out = d;
 	return 0;
 }
@@ -265,5 +336,15 @@ void fws_decrypt_sink_free(struct fws_decrypt_sink *d)
 		sodium_free(d->s);
 	free(d->view);
 	free(d->plain_list);
+	free(d->plain_entry);
+	if (d->plain_opened != NULL)
+		sodium_memzero(d->plain_opened, FWS_ENC_PLAIN_HEAD);
+	free(d->plain_opened);
 	free(d);
+}
+
+void fws_decrypt_sink_observe(struct fws_decrypt_sink *d, const struct fws_decrypt_observer *o)
+{
+	if (d != NULL)
+		d->observer = o != NULL ? *o : (struct fws_decrypt_observer){0};
 }

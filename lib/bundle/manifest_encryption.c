@@ -17,19 +17,25 @@
 
 static const char *const enc_required[] = {"scheme", "key_commitment"};
 static const char *const payload_enc_required[] = {"plain_size"};
+static const char *const payload_enc_optional[] = {"plain_chunks"};
 
 int fws_manifest_decode_payload_encryption(const json_t *obj, struct fws_payload *p)
 {
 	const json_t *enc;
 	uint64_t n, entry;
 	int rc = fws_json_get_object(obj, "encryption", payload_enc_required,
-				     COUNT(payload_enc_required), NULL, 0, &enc);
+				     COUNT(payload_enc_required), payload_enc_optional,
+				     COUNT(payload_enc_optional), &enc);
 	if (rc != 0)
 		return rc;
 	rc = fws_json_get_uint(enc, "plain_size", 0, FWS_SIZE_MAX / 2, &p->plain_size);
 	if (rc != 0)
 		return fws_json_within(rc, "encryption");
 	p->encrypted = 1;
+	p->has_plain_chunks = json_object_get(enc, "plain_chunks") != NULL;
+	if (p->has_plain_chunks &&
+	    (rc = fws_json_get_hex(enc, "plain_chunks", p->plain_chunks_sha256, 32)) != 0)
+		return fws_json_within(rc, "encryption");
 	/* A public block index would give away the plaintext's block digests. */
 	if (p->has_blocks)
 		return fws_diag_set(FWS_ESCHEMA, 0, "hashes.sha256-blocks",
@@ -97,6 +103,11 @@ int fws_manifest_encode_payload_encryption(const struct fws_payload *p, json_t *
 	if (enc == NULL)
 		return FWS_ENOMEM;
 	rc = fws_json_set(enc, "plain_size", json_integer((json_int_t)p->plain_size));
+	if (rc == 0 && p->has_plain_chunks) {
+		char hex[65];
+		fws_hex_encode(hex, p->plain_chunks_sha256, 32);
+		rc = fws_json_set(enc, "plain_chunks", json_string(hex));
+	}
 	if (rc != 0) {
 		json_decref(enc);
 		return rc;

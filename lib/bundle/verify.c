@@ -198,6 +198,13 @@ static int cap_source(struct verify_ctx *c, const struct fws_manifest *m)
 		if (m->payloads[i].has_blocks)
 			total += fws_tar_entry_footprint(fws_block_count(m->payloads[i].size) *
 							 FWS_BLOCK_HASH_LEN);
+		if (m->payloads[i].encrypted && m->payloads[i].has_plain_chunks) {
+			uint64_t len;
+			rc = fws_enc_plain_entry_size(&m->payloads[i], &len);
+			if (rc != 0)
+				return rc;
+			total += fws_tar_entry_footprint(len);
+		}
 		total += fws_tar_entry_footprint(m->payloads[i].size);
 	}
 	total += 2 * FWS_TAR_BLOCK + FWS_TAR_RECORD;
@@ -417,6 +424,11 @@ static int verify_payloads(struct verify_ctx *c, const struct fws_sink *sink,
 		if (rc == 0 && p->has_blocks && (rc = expect_entry(c, "blocks/", p->name)) == 0)
 			rc = fws_verify_block_index(&c->tar, &c->entry, p, i, sink, scratch,
 						    sizeof(scratch));
+		/* An encrypted payload's plaintext chunk list, when signed (§15.6). */
+		if (rc == 0 && p->encrypted && p->has_plain_chunks &&
+		    (rc = expect_entry(c, "plain/", p->name)) == 0)
+			rc = fws_verify_plain_chunks(&c->tar, &c->entry, p, i, sink, scratch,
+						     sizeof(scratch));
 		if (rc == 0 && sink != NULL && sink->chunk_list_verified != NULL)
 			rc = sink->chunk_list_verified(sink->ctx, p, i, list);
 		if (rc == 0)

@@ -145,12 +145,6 @@ unsigned fws_delta_pool_slots(unsigned jobs, size_t buf_size)
 	return want < 2 ? 2 : (unsigned)want;
 }
 
-void fws_delta_fetch_all(struct fws_delta *d)
-{
-	d->known = 1;
-	d->compressed = 1; /* no plan: every byte from the bundle */
-}
-
 void fws_delta_start(struct fws_delta *d, const struct fws_verify_result *r, char to, char from)
 {
 	d->m = &r->manifest;

@@ -28,8 +28,6 @@ void fws_delta_set_jobs(struct fws_delta *d, unsigned jobs);
  * set running (from); a compressed bundle has no offsets to plan with. */
 void fws_delta_start(struct fws_delta *d, const struct fws_verify_result *r, char to,
 		     char from);
-/* Nothing to plan (an encrypted release): the map fetches everything. */
-void fws_delta_fetch_all(struct fws_delta *d);
 /* Once payload `index`'s chunk list verified: find its chunks in the slots. */
 int fws_delta_plan(struct fws_delta *d, const struct fws_payload *p, size_t index,
 		   const uint8_t *chunk_list);

@@ -3,11 +3,11 @@
 # pack --encrypt, install that verifies, then decrypts, then writes; every
 # refusal with its own status and nothing written; re-targeting without
 # re-signing; Debian's age 1.1.1 as the independent oracle both ways; the
-# plaintext searched for in the bundle and every file the install leaves;
-# a download cut mid-payload resumed over the fault proxy.
+# plaintext searched for in the bundle and every file the install leaves.
+# Resume and delta over HTTP: long_encrypt_net.sh; 10,000 recipients:
+# long_encrypt_fleet.sh.
 # req: REQ-ENC-001, REQ-ENC-002, REQ-ENC-003
 . "$(dirname "$0")/lib.sh"
-. "$TESTS_DIR/net/servers.sh"
 
 make_key rootk
 make_key rel
@@ -50,6 +50,9 @@ write("swapped.fwb", put(put(e, p1, e[p2:p2 + 65552]), p2, e[p1:p1 + 65552]))
 q1 = a2off + 16 + 65552
 write("foreign.fwb", put(e, p1, e2[q1:q1 + 65552]))
 write("cut.fwb", e[:p2 + 1000])
+# the encrypted plaintext chunk list (plain/a.bin, a delta's plan) edited
+loff = off("e.fwb", "plain/a.bin")
+write("plainlist.fwb", put(e, loff + 40, bytes([e[loff + 40] ^ 1])))
 print(aoff)
 EOF
 }
@@ -172,7 +175,7 @@ refused 67 "a decryption key file that is not an age identity" e.fwb --decryptio
 # bundle, cut off. Every ciphertext piece is checked against its signed
 # digest before it is decrypted.
 pack e2.fwb v1.json rel root.json --encrypt --to dev1.pub --to "$(cat archive.pub)" "${AGE_TO[@]}"
-aoff=$(tamper) || die "tamper"
+tamper >/dev/null || die "tamper"
 refused 64 "a recipients entry that opens to another key (key commitment)" commit.fwb \
 	--decryption-key dev1.key
 T="fwseal verify (no key) accepts it: the entry is unsigned by design" expect_ok \
@@ -188,6 +191,7 @@ refused 22 "two ciphertext chunks swapped" swapped.fwb --decryption-key dev1.key
 refused 22 "a ciphertext chunk taken from another bundle of the same release" foreign.fwb \
 	--decryption-key dev1.key
 refused 19 "a bundle cut inside the ciphertext" cut.fwb --decryption-key dev1.key
+refused 22 "the encrypted plaintext chunk list edited" plainlist.fwb --decryption-key dev1.key
 check "no plaintext in any refused bundle or the device left" \
 	absent commit.fwb edited.fwb swapped.fwb foreign.fwb cut.fwb d/state d/log
 
@@ -220,31 +224,3 @@ device_init dg
 T="a gzip'd encrypted bundle installs" expect_ok "$FWVERIFY" install --device dg \
 	--decryption-key dev1.key eg.fwb
 check "... with the plaintext in the slot" cmp dg/b/rootfs a.bin
-
-# ---- resume: a download cut mid-payload continues where it stopped ----
-mkdir www && cp e.fwb www/ || die "www"
-if nginx_start "$PWD/ng" "$PWD/www" >/dev/null 2>&1; then
-	device_init dn
-	fault_proxy_start "$NGINX_URL" --cut-offsets "$((aoff + 100000)),$((aoff + 200000))"
-	T="an encrypted install over a link cut twice inside the ciphertext" expect_ok \
-		"$FWVERIFY" install --device dn --allow-http --decryption-key dev1.key "$PROXY_URL/e.fwb"
-	fault_proxy_stop
-	check "... resumed mid-payload with Range requests" python3 -c 'import json, sys
-R = sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda r: r["n"])
-assert len(R) == 3 and R[1]["range"] and R[2]["range"], R' "$PROXY_LOG"
-	check "... the slot holds the plaintext" cmp dn/b/rootfs a.bin
-	# Delta is not planned for encrypted bundles yet (docs/encryption.md §5):
-	# --delta still installs, fetching the bundle whole, nothing reused.
-	device_init dd
-	install_confirm dd v1.fwb
-	T="install --delta of an encrypted bundle over the same release in the slots" expect_ok \
-		"$FWVERIFY" install --device dd --allow-http --delta --decryption-key dev1.key \
-		"$NGINX_URL/e.fwb" --json
-	check "... fetches it whole and reuses nothing (no plaintext digests to plan with)" \
-		python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-assert d["reused_bytes"] == 0 and d["downloaded_bytes"] >= d["bundle_bytes"], d' "$LAST_OUT"
-	check "... the slot holds the plaintext" cmp dd/a/rootfs a.bin
-else
-	skip "an encrypted install resumes mid-payload" "nginx did not start"
-fi

@@ -442,6 +442,16 @@ Test(encrypt, manifest_encryption_attacks_are_refused)
 						  ",\"encryption\":{\"plain_size\":300000,"
 						  "\"nonce\":\"00\"}"))),
 		     FWS_ESCHEMA);
+	/* plain_chunks must be a digest */
+	cr_assert_eq(decode(MANIFEST(ENC, PAYLOAD("", "300096", "65536",
+						  ",\"encryption\":{\"plain_size\":300000,"
+						  "\"plain_chunks\":\"00\"}"))),
+		     FWS_ESCHEMA);
+	cr_assert_eq(decode(MANIFEST(ENC, PAYLOAD("", "300096", "65536",
+						  ",\"encryption\":{\"plain_size\":300000,"
+						  "\"plain_chunks\":\"e3b0c44298fc1c149afbf4c8996f"
+						  "b92427ae41e4649b934ca495991b7852b855\"}"))),
+		     0);
 }
 
 /* --- system.conf [decryption] (docs/system-conf.md §11) ---------------- */

@@ -553,5 +553,5 @@ clean:
 
 .SECONDARY:
 -include $(EXAMPLE_BIN:=.d) $(BUILD)/make_signed_cases.d $(BUILD)/p11_fixture.d $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/tools/%.d) $(BUILD)/tools/signer_cli.d \
-	$(BUILD)/tools/enc_cli.d
+	$(BUILD)/tools/enc_cli.d $(BUILD)/tools/cmd_keys_p256.d
 -include $(wildcard $(FUZZ_BUILD)/lib/*/*.d $(FUZZ_BUILD)/tests/fuzz/*.d $(FUZZ_BUILD)/unsafe/*.d)

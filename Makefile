@@ -78,13 +78,15 @@ NET_MODULE := $(if $(filter 1,$(NET)),libcurl,)
 # tpm2-tss: headers only (lib/device/floor/tss2_load.c loads the libraries).
 TPM_MODULE := $(if $(filter 1,$(TPM)),tss2-esys tss2-tctildr tss2-rc,)
 # p11-kit likewise: its headers for lib/sign/keys, loaded at the first
-# pkcs11: URI (lib/sign/keys/p11kit_load.c), linked by no library.
+# pkcs11: URI (lib/device/p11/p11kit_load.c), linked by no library.
 P11_MODULE := p11-kit-1
-DEVICE_MODULES := $(CORE_MODULES) zlib jansson $(UBOOT_MODULE)
+# P-256 recipients (lib/device/crypt/p256.c): nettle's public-key half and GMP.
+P256_MODULES := hogweed gmp
+DEVICE_MODULES := $(CORE_MODULES) zlib jansson $(UBOOT_MODULE) $(P256_MODULES)
 DEP_MODULES := $(DEVICE_MODULES) libarchive
 DEP_PACKAGES := pkg-config libsodium-dev nettle-dev libarchive-dev zlib1g-dev libjansson-dev \
 	$(if $(filter 1,$(UBOOT)),libubootenv-dev,) $(if $(filter 1,$(NET)),libcurl4-openssl-dev,) \
-	$(if $(filter 1,$(TPM)),libtss2-dev,) libp11-kit-dev
+	$(if $(filter 1,$(TPM)),libtss2-dev,) libp11-kit-dev libgmp-dev
 TEST_MODULES := criterion
 TEST_PACKAGES := libcriterion-dev
 
@@ -130,7 +132,7 @@ FLOOR_SRC := lib/device/floor/port.c lib/device/floor/file.c lib/device/floor/co
 	$(if $(filter 1,$(TPM)),lib/device/floor/tpm2.c lib/device/floor/tss2_load.c,lib/device/floor/tpm2_none.c)
 DEVICE_SRC := $(wildcard lib/device/*.c lib/device/config/*.c lib/device/slot/*.c) \
 	$(filter-out lib/device/boot/uboot%.c,$(wildcard lib/device/boot/*.c)) $(UBOOT_SRC) $(NET_SRC) \
-	$(FLOOR_SRC)
+	$(FLOOR_SRC) $(wildcard lib/device/crypt/*.c lib/device/p11/*.c)
 # lib/selftest: built-in known answers + attack suite; its fixtures write
 # their own tar (no libarchive), so the device library holds it too.
 SELFTEST_SRC := $(wildcard lib/selftest/*.c)
@@ -197,6 +199,9 @@ TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils
 # The man page and packaging tests read the pages with man and groff, and
 # the libraries with readelf (tests/cli/test_man.sh, test_install.sh).
 TEST_TOOLS += man=man-db groff=groff-base readelf=binutils
+# age 1.1.1 is the independent oracle of the encryption format, and xxd
+# patches bytes in its tests (tests/cli/test_encrypt.sh).
+TEST_TOOLS += age=age age-keygen=age xxd=xxd
 # Python modules the CLI tests import (Debian's python3, which tests/cli/run.sh
 # puts first): the independent Ed25519 checks of test_interop.sh and
 # test_hsm.sh, the YAML of the CI examples (test_ci_scripts.sh); the SBOM
@@ -274,11 +279,14 @@ $(BUILD)/fwseal-verify: $(BUILD)/tools/fwseal-verify.o $(CLI_OBJ) $(VERIFY_CMD_O
 	$(Q)$(CC) $(HARDEN_LD) -Wl,--as-needed $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(VERIFY_CMD_OBJ) \
 		$(DEVICE_STATIC_LIB) $(DEVICE_PKG_LIBS)
 
-# fwseal and fwseal-keys also open signing keys (tools/signer_cli.c).
-$(BUILD)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(BUILD)/tools/signer_cli.o $(STATIC_LIB)
+# fwseal and fwseal-keys also open signing keys (tools/signer_cli.c) and
+# encrypt (tools/enc_cli.c); fwseal-keys makes P-256 device keys
+# (tools/cmd_keys_p256.c).
+SIGN_CLI_OBJ := $(BUILD)/tools/signer_cli.o $(BUILD)/tools/enc_cli.o $(BUILD)/tools/cmd_keys_p256.o
+$(BUILD)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(SIGN_CLI_OBJ) $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(HARDEN_LD) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(BUILD)/tools/signer_cli.o \
-		$(filter $(BUILD)/tools/cmd_%.o,$^) $(STATIC_LIB) $(PKG_LIBS)
+	$(Q)$(CC) $(HARDEN_LD) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(SIGN_CLI_OBJ) \
+		$(filter $(FWSEAL_CMD_OBJ),$^) $(STATIC_LIB) $(PKG_LIBS)
 
 $(BUILD)/test_unit: $(UNIT_OBJ) $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")
@@ -408,7 +416,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD := build-fuzz
 FUZZ_TARGETS := manifest envelope root keyfile bundle bundle_unsigned sysconf sbom delta permit channel \
-	report grubenv uboot_env $(if $(filter 1,$(NET)),http,)
+	report grubenv uboot_env recipients $(if $(filter 1,$(NET)),http,)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
 	-g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Iinclude -Ilib -Itests/fuzz -MMD -MP
@@ -549,5 +557,6 @@ clean:
 	rm -rf build build-san build-fuzz build-valgrind build-tsan
 
 .SECONDARY:
--include $(EXAMPLE_BIN:=.d) $(BUILD)/make_signed_cases.d $(BUILD)/p11_fixture.d $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/tools/%.d) $(BUILD)/tools/signer_cli.d
+-include $(EXAMPLE_BIN:=.d) $(BUILD)/make_signed_cases.d $(BUILD)/p11_fixture.d $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/tools/%.d) $(BUILD)/tools/signer_cli.d \
+	$(BUILD)/tools/enc_cli.d $(BUILD)/tools/cmd_keys_p256.d
 -include $(wildcard $(FUZZ_BUILD)/lib/*/*.d $(FUZZ_BUILD)/tests/fuzz/*.d $(FUZZ_BUILD)/unsafe/*.d)

@@ -296,6 +296,14 @@ int cli_signer_open(struct cli *c, const char *ref, struct fws_signing_key **key
 int cli_signer_usage(struct cli *c);
 /* fws_pkcs11_generate with the PIN prompt; reports its own error. */
 int cli_token_generate(struct cli *c, const char *uri, uint8_t public_key[32], char **key_uri);
+/* fws_pkcs11_generate_p256 / fws_p256_recipient_of with the PIN prompt
+ * (recipient: FWS_P256_RECIPIENT_TEXT_LEN + 1 bytes); report their own
+ * error. */
+int cli_token_generate_p256(struct cli *c, const char *uri, char *recipient, char **key_uri);
+int cli_p256_recipient_of(struct cli *c, const char *ref, char *recipient);
+/* fwseal-keys generate --curve p256 (tools/cmd_keys_p256.c). */
+int cli_generate_p256(struct cli *c, const char *out);
+int cli_run_recipient(struct cli *c);
 /* ref as it may be printed: a pkcs11: URI loses its pin-value (malloc'd). */
 char *cli_key_shown(const char *ref);
 

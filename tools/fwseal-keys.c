@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "enc_cli.h"
 #include "fwseal/fwseal.h"
 #include "fwseal/keys.h"
 
@@ -39,16 +40,23 @@ static int parse_kdf(const char *s, enum fws_kdf_level *out)
 
 static const struct cli_opt generate_opts[] = {
     {"out", CLI_VALUE, "NAME", 1, "base name: writes NAME.key and NAME.pub (never over files)"},
+    {"type", CLI_VALUE, "TYPE", 0,
+     "signing (default: an Ed25519 release or root key) or device\n(an X25519 decryption key "
+     "pair for encrypted bundles: NAME.key\nan age identity, mode 0600, no passphrase; "
+     "NAME.pub its age1...\nrecipient; docs/encryption.md)"},
     {"kdf", CLI_VALUE, "LEVEL", 0,
      "Argon2id cost: interactive (64 MiB), moderate (256 MiB,\nthe default) or sensitive (1 GiB)"},
     {"passphrase-file", CLI_VALUE, "FILE", 0, "read the new passphrase from FILE's first line"},
     {"pkcs11", CLI_VALUE, "URI", 0,
      "create the key inside the token URI names (object=LABEL\nrequired) and write only "
      "NAME.pub (docs/hsm.md)"},
+    {"curve", CLI_VALUE, "CURVE", 0,
+     "with --type device: x25519 (the default) or p256, for a\ndevice key in an HSM, TPM or "
+     "secure element (recipient\nfwseal-p256-1...; --pkcs11 makes it in a token)"},
     CLI_JSON_OPT,
     {NULL}};
 static const int generate_codes[] = {FWS_EEXIST, FWS_EIO, FWS_ENOENT, FWS_ENOMEM, FWS_ECRYPTO,
-				     FWS_ENOSPC, CLI_SIGNER_CODES, 0};
+				     FWS_ENOSPC, CLI_SIGNER_CODES, FWS_EKEYDERIVE, 0};
 
 /* The key is made inside the token; only its public half reaches disk. */
 static int generate_in_token(struct cli *c, const char *out, const char *uri)
@@ -97,6 +105,16 @@ static int run_generate(struct cli *c)
 	uint8_t pk[32], keyid[32];
 	char *pass = NULL;
 	size_t pass_len = 0;
+	const char *type = cli_get(c, "type"), *curve = cli_get(c, "curve");
+	if (type != NULL && strcmp(type, "device") != 0 && strcmp(type, "signing") != 0)
+		return cli_usage_error("--type must be signing or device");
+	if (curve != NULL && (type == NULL || strcmp(type, "device") != 0))
+		return cli_usage_error("--curve is for device keys (--type device --curve p256); "
+				       "signing keys are Ed25519");
+	if (curve != NULL && strcmp(curve, "x25519") != 0)
+		return cli_generate_p256(c, out);
+	if (type != NULL && strcmp(type, "device") == 0)
+		return enc_generate_device(c, out);
 	if (cli_get(c, "pkcs11") != NULL)
 		return generate_in_token(c, out, cli_get(c, "pkcs11"));
 	int rc = parse_kdf(cli_get(c, "kdf"), &level);
@@ -913,9 +931,15 @@ static int run_root_show(struct cli *c)
 	return rc;
 }
 
+static const struct cli_opt recipient_opts[] = {
+    {"json", CLI_FLAG, NULL, 0, "print the result as JSON"}, {NULL}};
+static const int recipient_codes[] = {FWS_ENOENT,     FWS_EIO,	   FWS_ENOMEM, FWS_EIDENTITY,
+				      FWS_ERECIPIENTS, FWS_EKEYPERM, FWS_EUNSAFE, CLI_SIGNER_CODES,
+				      FWS_EKEYDERIVE,  0};
+
 static const struct cli_cmd commands[] = {
     {"generate", "create a new Ed25519 signing key pair",
-     "--out NAME [--kdf LEVEL] [--passphrase-file FILE] | --out NAME --pkcs11 URI",
+     "--out NAME [--type TYPE] [--curve CURVE] [--pkcs11 URI] [--kdf LEVEL] [--passphrase-file FILE]",
      "Writes NAME.key (the secret key, encrypted under a passphrase: Argon2id, then\n"
      "XSalsa20-Poly1305; mode 0600) and NAME.pub (the public key, mode 0644) and\n"
      "prints the key ID (hex SHA-256 of the public key). Existing files are never\n"
@@ -924,16 +948,38 @@ static const struct cli_cmd commands[] = {
      "With --pkcs11 URI the key pair is made inside that token (sensitive, never\n"
      "extractable, allowed to sign only; the PIN from the URI, FWSEAL_PKCS11_PIN or\n"
      "the terminal), signs once as a self-test, and only NAME.pub is written; the\n"
-     "key's URI is printed for --key.",
+     "key's URI is printed for --key.\n"
+     "With --type device --curve p256 it makes a P-256 device decryption key, for a\n"
+     "device whose key lives in an HSM, TPM or secure element (no X25519 there):\n"
+     "NAME.key (unencrypted, mode 0600: the device opens it unattended) and\n"
+     "NAME.pub, or with --pkcs11 inside the token (sensitive, never extractable,\n"
+     "allowed to derive only; one ECDH is checked against its public key). The\n"
+     "recipient fwseal-p256-1... is printed for --to (docs/encryption.md).",
      generate_opts, 0, 0, generate_codes,
      "fwseal-keys generate --out keys/release1\n"
      "FWSEAL_PASSPHRASE=... fwseal-keys generate --out ci/release --kdf interactive\n"
      "fwseal-keys generate --out keys/release-hsm \\\n"
-     "    --pkcs11 'pkcs11:token=release;object=release-2026?pin-source=file:/run/pin'",
+     "    --pkcs11 'pkcs11:token=release;object=release-2026?pin-source=file:/run/pin'\n"
+     "fwseal-keys generate --out dev/unit-17 --type device --curve p256\n"
+     "fwseal-keys generate --out dev/unit-17 --type device --curve p256 \\\n"
+     "    --pkcs11 'pkcs11:token=unit-17;object=fwseal-decrypt?pin-source=file:/run/pin'",
      run_generate,
      "secret_key, public_key  the files written (key_uri instead of secret_key\n"
      "                 with --pkcs11)\n"
-     "keyid            hex SHA-256 of the public key"},
+     "keyid            hex SHA-256 of the public key (signing keys)\n"
+     "recipient        age1... or fwseal-p256-1... (--type device)"},
+    {"recipient", "print the recipient of a P-256 device key", "[--json] KEY",
+     "Prints the recipient string (fwseal-p256-1...) of a P-256 device key: a\n"
+     "NAME.pub, a NAME.key (mode 0600), or a pkcs11: URI naming a P-256 key in a\n"
+     "token, e.g. one made with the token's own tools (the key is opened and one\n"
+     "ECDH is checked against its public key; the PIN from the URI,\n"
+     "FWSEAL_PKCS11_PIN or the terminal). Give it to pack --encrypt --to or\n"
+     "fwseal encrypt --to.",
+     recipient_opts, 1, 1, recipient_codes,
+     "fwseal-keys recipient dev/unit-17.pub\n"
+     "fwseal-keys recipient 'pkcs11:token=unit-17;object=fwseal-decrypt?pin-source=file:/run/pin'",
+     cli_run_recipient,
+     "recipient        fwseal-p256-1..."},
     {"pkcs11 list", "list PKCS#11 tokens and the keys in them", "[--json] [MODULE]",
      "Prints every initialised token of MODULE (a module path, or a module name\n"
      "registered with p11-kit; default: FWSEAL_PKCS11_MODULE, else all modules\n"

@@ -12,12 +12,17 @@
 #include "cli_selftest.h"
 #include "cmd_verify.h"
 #include "fwseal/fwseal.h"
+#include "fwseal/key_prompt.h"
 #include "fwseal/net.h"
 #include "fwseal/sysconf.h"
 
 #define DEVICE_CODES                                                                          \
 	FWS_ESTATE, FWS_EUNSAFE, FWS_EBUSY, FWS_EIO, FWS_ENOSPC, FWS_EROOTVERSION, FWS_ECONFIG,   \
 	    FWS_EOVERLAP, FWS_EFILETYPE, FWS_EBOOTLOADER, FWS_EFLOOR
+/* An encrypted bundle (docs/encryption.md). */
+#define ENCRYPTION_CODES                                                                      \
+	FWS_ENOTRECIPIENT, FWS_EKEYCOMMIT, FWS_EDECRYPT, FWS_ERECIPIENTS, FWS_EIDENTITY,      \
+	    FWS_EKEYPERM, FWS_EPIN, FWS_EPINLOCKED, FWS_ETOKEN, FWS_EPKCS11, FWS_EKEYDERIVE
 #define BUNDLE_CODES                                                                          \
 	FWS_ENOENT, FWS_ENOMEM, FWS_ELIMIT, FWS_EJSON, FWS_ESCHEMA, FWS_EENVELOPE,            \
 	    FWS_EPAYLOADTYPE, FWS_EUNTRUSTED, FWS_EBADSIG, FWS_ETHRESHOLD, FWS_EKEYID,        \
@@ -226,6 +231,10 @@ static const struct cli_opt install_opts[] = {
      "give up when the input sends nothing this long (default 60;\n0 = wait forever: a file or standard input only)"},
     {"delta", CLI_FLAG, NULL, 0,
      "for a URL: fetch only the chunks the slots do not hold\n(docs/delta.md)"},
+    {"decryption-key", CLI_VALUE, "KEY", 0,
+     "the device's key for encrypted bundles: an X25519 or P-256\nkey file (mode 0600) or a "
+     "pkcs11: URI (PIN from the URI);\ndefault: system.conf [decryption] key\n"
+     "(docs/encryption.md)"},
     CLI_NET_OPTS,
     CLI_JOBS_OPT,
     LOCK_OPT,
@@ -233,7 +242,7 @@ static const struct cli_opt install_opts[] = {
     CLI_QUIET_OPT,
     {NULL}};
 static const int install_codes[] = {BUNDLE_CODES,	FWS_ETARGET, CLI_NET_CODES,
-				    FWS_EFLOORSTEP, DEVICE_CODES, 0};
+				    FWS_EFLOORSTEP, DEVICE_CODES, ENCRYPTION_CODES, 0};
 
 /* --delta, or delta = true in system.conf [network]. */
 static int delta_wanted(const struct cli *c)
@@ -258,6 +267,7 @@ static int run_install(struct cli *c)
 	uint8_t *permit = NULL;
 	static int64_t clock_now;
 	const char *part = NULL;
+	struct fws_identity *identity = NULL;
 	int rc = res == NULL ? cli_fail(NULL, FWS_ENOMEM) : cli_jobs(c, &io.jobs);
 	/* A file is read whole anyway: --delta there would promise nothing. */
 	if (rc == 0 && cli_flag(c, "delta") && !fws_is_url(bundle))
@@ -282,6 +292,21 @@ static int run_install(struct cli *c)
 		rc = cli_fail_why(bundle, FWS_ESAMEFILE, NULL,
 				  "%s (the bundle is one of the device's own files)",
 				  fws_strerror(FWS_ESAMEFILE));
+	}
+	/* The decryption key is opened only for an install, never by other
+	 * commands: a device without one still works for plaintext bundles. */
+	const char *dkey = cli_get(c, "decryption-key");
+	if (rc == 0 && dkey == NULL && configured && conf.decryption_key[0] != '\0')
+		dkey = conf.decryption_key;
+	if (rc == 0 && dkey != NULL) {
+		fws_diag_clear();
+		rc = fws_identity_open(dkey, &identity);
+		if (rc != 0) { /* a pkcs11: URI is printed without its PIN */
+			char *shown = fws_key_ref_shown(dkey);
+			rc = cli_fail(shown != NULL ? shown : "(decryption key)", rc);
+			free(shown);
+		}
+		dev.decryption = identity;
 	}
 	if (rc == 0) {
 		if (tt != NULL)
@@ -349,6 +374,8 @@ static int run_install(struct cli *c)
 		}
 	}
 	cli_bundle_close(&in);
+	fws_identity_close(identity);
+	dev.decryption = NULL;
 	free(res);
 	free(permit);
 	return rc;

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "cmd_fwseal.h"
+#include "enc_cli.h"
 #include "cli_selftest.h"
 #include "fwseal/bundle_write.h"
 #include "fwseal/fwseal.h"
@@ -91,9 +92,18 @@ static json_t *manifest_json(const struct fws_manifest *m)
 		json_object_set_new(e, "sha256_chunks", cli_json_hex(p->chunks_sha256, 32));
 		if (p->has_blocks)
 			json_object_set_new(e, "sha256_blocks", cli_json_hex(p->blocks_sha256, 32));
+		if (p->encrypted)
+			json_object_set_new(e, "plain_size", json_integer((json_int_t)p->plain_size));
 		json_array_append_new(pl, e);
 	}
 	json_object_set_new(o, "payloads", pl);
+	if (m->encryption.enabled) {
+		json_t *enc = json_object();
+		json_object_set_new(enc, "scheme", json_string(FWS_ENC_SCHEME));
+		json_object_set_new(enc, "key_commitment",
+				    cli_json_hex(m->encryption.key_commitment, 32));
+		json_object_set_new(o, "encryption", enc);
+	}
 	return o;
 }
 
@@ -157,11 +167,13 @@ static const struct cli_opt pack_opts[] = {
     {"out", CLI_VALUE, "FILE", 1, "the bundle to write (must not exist, unless --force)"},
     {"gzip", CLI_FLAG, NULL, 0, "compress the whole bundle with gzip"},
     {"no-block-index", CLI_FLAG, NULL, 0,
-     "leave out the 4 KiB block index (a delta then reuses\nonly whole chunks; docs/delta.md)"},
+     "leave out the 4 KiB block index (a delta then reuses\nonly whole chunks; docs/delta.md); "
+     "with --encrypt, the encrypted\nplaintext chunk list (no delta at all)"},
     CLI_FORCE_OPT,
     CLI_PASSPHRASE_OPT,
     CLI_SIGNER_OPTS,
     CLI_JOBS_OPT,
+    ENC_PACK_OPTS,
     {"sbom", CLI_VALUE, "FILE", 0,
      "carry this SBOM (SPDX 2.3 or CycloneDX 1.5/1.6 JSON) as a signed\nentry sbom/NAME "
      "that is never written to a slot; refused when it\nlacks what a regulator expects "
@@ -177,7 +189,7 @@ static const struct cli_opt pack_opts[] = {
     {NULL}};
 static const int pack_codes[] = {ROOT_CODES, FWS_ESIZE, FWS_EDIGEST, KEY_CODES, FWS_EEXIST,
 				 FWS_ESAMEFILE, FWS_ENOSPC, FWS_ESBOM, FWS_ESBOMFORMAT,
-				 FWS_EINTERNAL, 0};
+				 FWS_EINTERNAL, FWS_ERECIPIENTS, 0};
 
 /* An FDA extra missing from the SBOM: a warning line, the pack goes on. */
 static void sbom_warn(void *ctx, const char *where, const char *why)
@@ -217,6 +229,17 @@ static int run_pack(struct cli *c)
 		return cli_usage_error("at most %d --root", FWS_MAX_ROOT_CHAIN);
 	}
 	int rc = cli_jobs(c, &po.jobs);
+	struct fws_recipient *recipients = NULL;
+	size_t n_to = 0, n_rf = 0;
+	(void)cli_list(c, "to", &n_to);
+	(void)cli_list(c, "recipients-file", &n_rf);
+	if (rc == 0 && cli_flag(c, "encrypt") && n_to + n_rf == 0)
+		rc = cli_usage_error("--encrypt needs --to or --recipients-file");
+	if (rc == 0 && !cli_flag(c, "encrypt") && n_to + n_rf > 0)
+		rc = cli_usage_error("--to and --recipients-file go with --encrypt");
+	if (rc == 0 && cli_flag(c, "encrypt"))
+		rc = enc_cli_recipients(c, &recipients, &po.n_recipients);
+	po.recipients = recipients;
 	if (rc == 0)
 		rc = cli_now(&now);
 	/* A release refused for its SBOM should not cost a passphrase. */
@@ -229,6 +252,7 @@ static int run_pack(struct cli *c)
 	if (rc == 0)
 		rc = cli_signer_open(c, po.key_path, &key);
 	if (rc != 0) {
+		free(recipients);
 		free(res);
 		return rc;
 	}
@@ -241,6 +265,8 @@ static int run_pack(struct cli *c)
 	fws_diag_clear();
 	rc = fws_pack(&po, res, failed, sizeof(failed));
 	cli_progress_end(&prog);
+	free(recipients);
+	po.recipients = NULL;
 	if (rc != 0) {
 		rc = cli_fail(failed[0] ? failed : po.out_path, rc);
 		fws_signing_key_close(key);
@@ -287,10 +313,14 @@ static int run_pack(struct cli *c)
 		cli_json_set(c, "release_threshold", json_integer(res->release_threshold));
 		cli_json_set(c, "complete", json_boolean(complete));
 		cli_json_set(c, "bundle_bytes", json_integer((json_int_t)res->bundle_bytes));
+		cli_json_set(c, "encrypted", json_boolean(m->encryption.enabled));
+		cli_json_set(c, "recipients", json_integer((json_int_t)po.n_recipients));
 	} else {
 		printf("packed %s: %s %s (security_version %llu), %zu payload(s)\n",
 		       cli_esc(po.out_path), m->product, m->version,
 		       (unsigned long long)m->security_version, m->n_payloads);
+		if (m->encryption.enabled)
+			printf("encrypted for %zu recipient(s)\n", po.n_recipients);
 		/* A bundle devices will refuse until co-signed must say so. */
 		if (!complete)
 			printf("release signatures: %u of %u required; devices refuse it until "
@@ -470,6 +500,8 @@ static int run_verify(struct cli *c)
 		cli_json_set(c, "downloaded_bytes", json_integer((json_int_t)cli_bundle_downloaded(&in)));
 		cli_json_set(c, "signed_by", cli_json_keyids(res->signers.keyids, res->signers.n));
 		cli_json_set(c, "device_rules_checked", json_boolean(vo.policy.check_rollback));
+		cli_json_set(c, "recipient_stanzas",
+			     json_integer((json_int_t)res->recipient_stanzas));
 	} else if (rc == 0) {
 		const struct fws_manifest *m = &res->manifest;
 		printf("%s: OK %s %s (security_version %llu), root v%llu, %zu payload(s)\n",
@@ -478,6 +510,11 @@ static int run_verify(struct cli *c)
 		       (unsigned long long)res->root.version, m->n_payloads);
 		print_keyids("signed by", &res->signers);
 		print_sbom(&m->sbom_document);
+		/* What was checked of an encrypted bundle without a key. */
+		if (m->encryption.enabled)
+			printf("  encrypted (%s): %llu recipient stanza(s); ciphertext digests "
+			       "verified, contents not decrypted\n",
+			       FWS_ENC_SCHEME, (unsigned long long)res->recipient_stanzas);
 		if (m->min_version[0] != '\0' && !vo.policy.check_rollback)
 			printf("  min_version %s not checked (give --installed-version)\n",
 			       m->min_version);
@@ -567,6 +604,17 @@ static void inspect_text(const char *path, const struct fws_inspect *in)
 			fws_hex_encode(hex, p->chunks_sha256, 32);
 			printf("payload:  %s -> %s, %llu bytes, chunk %u, sha256-chunks %s\n",
 			       p->name, p->target, (unsigned long long)p->size, p->chunk_size, hex);
+			if (p->encrypted)
+				printf("          encrypted: %llu plaintext bytes\n",
+				       (unsigned long long)p->plain_size);
+		}
+		/* Encryption facts, never a secret (docs/encryption.md). */
+		if (m->encryption.enabled) {
+			fws_hex_encode(hex, m->encryption.key_commitment, 32);
+			printf("encryption: %s, key commitment %s\n", FWS_ENC_SCHEME, hex);
+			printf("recipients: %llu stanza(s)%s\n",
+			       (unsigned long long)in->recipient_stanzas,
+			       in->recipients_ok ? "" : " (the entry is malformed)");
 		}
 	} else {
 		printf("manifest: does not decode (fwseal verify names the problem)\n");
@@ -663,6 +711,9 @@ static int run_inspect(struct cli *c)
 		cli_json_set(c, "signatures", sigs);
 		cli_json_set(c, "manifest", in->manifest_ok ? manifest_json(&in->manifest) : NULL);
 		cli_json_set(c, "entries", entries);
+		cli_json_set(c, "encrypted", json_boolean(in->manifest_ok &&
+							  in->manifest.encryption.enabled));
+		cli_json_set(c, "recipient_stanzas", json_integer((json_int_t)in->recipient_stanzas));
 	} else if (rc == 0) {
 		inspect_text(b.name, in);
 	}
@@ -879,13 +930,32 @@ static const struct cli_cmd commands[] = {
      "manifest: {product, version, security_version, hardware [], created, expires,\n"
      "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
      "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
-     "  sha256_chunks, sha256_blocks}]}\n"
+     "  sha256_chunks, sha256_blocks, plain_size}], encryption {scheme,\n"
+     "  key_commitment} (when encrypted)}\n"
      "manifest_sha256  SHA-256 of the signed manifest body (what permits name)\n"
      "root_version     the newest root carried\n"
      "signatures       release signatures in the bundle\n"
      "release_threshold  signatures a device requires\n"
      "complete         signatures >= release_threshold\n"
-     "bundle_bytes     size of the bundle"},
+     "bundle_bytes     size of the bundle\n"
+     "encrypted        the payloads are encrypted (--encrypt)\n"
+     "recipients       recipients they are encrypted for (0: none)"},
+    {"encrypt", "re-target an encrypted bundle to other recipients, without re-signing",
+     "--identity KEY --root FILE --to RECIPIENT... [OPTIONS] IN.fwb OUT.fwb",
+     "Verifies IN.fwb against --root (every signature and ciphertext chunk; the\n"
+     "release threshold may still be unmet), opens its recipients entry with\n"
+     "--identity (a key that is a recipient, e.g. your archive key) and checks the\n"
+     "content key against the signed key commitment, then writes OUT.fwb: IN.fwb\n"
+     "byte for byte with only the unsigned recipients entry replaced by one for\n"
+     "--to and --recipients-file. OUT.fwb is verified before it is committed;\n"
+     "IN.fwb is never changed (docs/encryption.md).",
+     enc_encrypt_opts, 2, 2, enc_encrypt_codes,
+     "fwseal encrypt --identity archive.key --root root.json \\\n"
+     "  --recipients-file fleet-2027.txt pump-1.2.0.fwb pump-1.2.0-fleet.fwb",
+     enc_run_encrypt,
+     "bundle           the file written\n"
+     "from             the input bundle\n"
+     "recipients       the number of recipients"},
     {"sign", "add your release signature to a bundle (M-of-N approval)",
      "--key FILE --root FILE [OPTIONS] BUNDLE",
      "Verifies the bundle against your trusted root (everything but the release\n"
@@ -914,13 +984,15 @@ static const struct cli_cmd commands[] = {
      "manifest: {product, version, security_version, hardware [], created, expires,\n"
      "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
      "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
-     "  sha256_chunks, sha256_blocks}]}\n"
+     "  sha256_chunks, sha256_blocks, plain_size}], encryption {scheme,\n"
+     "  key_commitment} (when encrypted)}\n"
      "manifest_sha256  SHA-256 of the signed manifest body\n"
      "root_version     the newest root after the carried chain\n"
      "compressed       the bundle was gzip\n"
      "bundle_bytes     bytes read\n"
      "signed_by        key ids (hex) of the valid release signatures\n"
      "device_rules_checked  --installed-version was given\n"
+     "recipient_stanzas  stanzas of an encrypted bundle's recipients entry (0: plain)\n"
      "record_matched   true with --record (a mismatch is exit 62), else null\n"
      "downloaded_bytes bytes that crossed the network (0 for a file)"},
     {"record", "write the release record of a verified bundle (for a quality system)",
@@ -954,8 +1026,11 @@ static const struct cli_cmd commands[] = {
      "manifest (null when it does not decode): {product, version, security_version, hardware [], created, expires,\n"
      "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
      "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
-     "  sha256_chunks, sha256_blocks}]}\n"
-     "entries          [{name, size}] in archive order"},
+     "  sha256_chunks, sha256_blocks, plain_size}], encryption {scheme,\n"
+     "  key_commitment} (when encrypted)}\n"
+     "entries          [{name, size}] in archive order\n"
+     "encrypted        the manifest says the payloads are encrypted\n"
+     "recipient_stanzas  stanzas in the recipients entry (0: none)"},
     {"permit", "sign a one-time downgrade permit (field recall)",
      "--key FILE --root FILE (--device-id ID | --hardware ID) --to-version V --bundle FILE\n"
      "    --out FILE [--valid-days N] [OPTIONS]",

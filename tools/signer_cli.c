@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "fwseal/diag.h"
 #include "fwseal/error.h"
+#include "fwseal/p256_keys.h"
 #include "fwseal/signing_key.h"
 
 #define PIN_HINT "PIN; put pin-source=file:/PATH in the URI or set FWSEAL_PKCS11_PIN"
@@ -103,6 +104,44 @@ int cli_token_generate(struct cli *c, const char *uri, uint8_t public_key[32], c
 	if (pc.reported)
 		return cli_status(rc);
 	char *shown = cli_key_shown(uri);
+	rc = cli_fail(shown != NULL ? shown : "(key)", rc);
+	free(shown);
+	return rc;
+}
+
+int cli_token_generate_p256(struct cli *c, const char *uri, char *recipient, char **key_uri)
+{
+	struct prompt_ctx pc = {NULL, 0};
+	struct fws_key_prompt prompt = {ask, put, &pc};
+	int rc;
+
+	(void)c;
+	fws_diag_clear();
+	rc = fws_pkcs11_generate_p256(uri, &prompt, recipient, key_uri);
+	if (rc == 0)
+		return 0;
+	if (pc.reported)
+		return cli_status(rc);
+	char *shown = cli_key_shown(uri);
+	rc = cli_fail(shown != NULL ? shown : "(key)", rc);
+	free(shown);
+	return rc;
+}
+
+int cli_p256_recipient_of(struct cli *c, const char *ref, char *recipient)
+{
+	struct prompt_ctx pc = {NULL, 0};
+	struct fws_key_prompt prompt = {ask, put, &pc};
+	int rc;
+
+	(void)c;
+	fws_diag_clear();
+	rc = fws_p256_recipient_of(ref, &prompt, recipient);
+	if (rc == 0)
+		return 0;
+	if (pc.reported)
+		return cli_status(rc);
+	char *shown = cli_key_shown(ref);
 	rc = cli_fail(shown != NULL ? shown : "(key)", rc);
 	free(shown);
 	return rc;

@@ -87,6 +87,18 @@ struct fws_sink {
 	 * chunk_list_verified called; a failed check ends the verification. */
 	int (*block_index_data)(void *ctx, const struct fws_payload *p, size_t index, uint64_t at,
 				const uint8_t *data, size_t len);
+	/* Optional, encrypted bundles (docs/format.md §15.2): the bytes of the
+	 * UNSIGNED recipients entry as they stream, then its end (the place to
+	 * open a stanza and check the header MAC and key commitment, before
+	 * any payload byte is read). */
+	int (*recipients_data)(void *ctx, const uint8_t *data, size_t len);
+	int (*recipients_end)(void *ctx, const struct fws_verify_result *r);
+	/* Optional: the bytes of an encrypted payload's plain/<name> entry
+	 * (docs/format.md §15.6) as they stream, `at` bytes into it, NOT
+	 * verified yet: its digest is checked at its end, then
+	 * chunk_list_verified is called. */
+	int (*plain_chunks_data)(void *ctx, const struct fws_payload *p, size_t index, uint64_t at,
+				 const uint8_t *data, size_t len);
 };
 
 struct fws_verify_opts {
@@ -113,6 +125,7 @@ struct fws_verify_result {
 	 * when not compressed; set before manifest_verified is called). */
 	uint64_t payloads_offset;
 	uint8_t manifest_sha256[32]; /* digest of the manifest envelope entry */
+	uint64_t recipient_stanzas; /* stanzas in an encrypted bundle's recipients entry */
 	uint8_t manifest_body_sha256[32]; /* digest of the signed manifest body: what
 					   * permits and audit records name (stable
 					   * when co-signatures are added) */
@@ -132,7 +145,8 @@ FWS_API FWS_MUST_CHECK int fws_bundle_verify(fws_read_fn read, void *read_ctx,
 struct fws_payload_layout {
 	uint64_t entry;      /* the chunks/<name> header */
 	uint64_t chunk_list; /* the chunk list: 32 bytes per chunk */
-	uint64_t blocks;     /* the block index (8 bytes per 4 KiB block), 0 when none */
+	uint64_t blocks;     /* the block index (8 bytes per 4 KiB block), or an encrypted
+			      * payload's plain/<name> entry; 0 when none */
 	uint64_t data;       /* the payload's first byte (after payloads/<name>'s header) */
 	uint64_t end;        /* after its padding: the next entry (or the end blocks) */
 };

@@ -19,8 +19,14 @@ struct fws_inspect {
 	struct fws_manifest manifest;
 	int manifest_ok;  /* manifest body decoded */
 	int compressed;
-	struct fws_inspect_entry entries[3 + FWS_MAX_ROOT_CHAIN + 2 * FWS_MAX_PAYLOADS];
+	/* manifest, roots, recipients, SBOM, and per payload chunk list,
+	 * block index and payload */
+	struct fws_inspect_entry entries[3 + FWS_MAX_ROOT_CHAIN + 3 * FWS_MAX_PAYLOADS];
 	size_t n_entries;
+	/* An encrypted bundle's recipients entry (docs/format.md §15.2):
+	 * stanzas counted, its syntax checked (no key: nothing opened). */
+	uint64_t recipient_stanzas;
+	int recipients_ok;
 };
 FWS_API FWS_MUST_CHECK int fws_bundle_inspect(fws_read_fn read, void *read_ctx,
 					      struct fws_inspect *out);

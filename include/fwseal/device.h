@@ -63,6 +63,8 @@ struct fws_sbom_store {
 	int (*open)(void *ctx, char set, int *fd);
 };
 
+struct fws_identity;
+
 struct fws_device {
 	struct fws_state_store store;
 	struct fws_slot_writer slots;
@@ -92,6 +94,10 @@ struct fws_device {
 	/* Out, per install: chunks assembled from slot blocks that did not
 	 * match their signed digest and were fetched whole (ADR-050). */
 	uint64_t refetched_chunks;
+	/* optional: the device's decryption identity for encrypted bundles
+	 * (fwseal/encrypt.h, system.conf [decryption]); NULL: an encrypted
+	 * bundle is refused (FWS_EIDENTITY). */
+	const struct fws_identity *decryption;
 };
 
 /* A factory image already in set a when the device is provisioned. */

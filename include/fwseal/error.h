@@ -74,6 +74,12 @@ enum fws_error {
 	FWS_ESBOM = -60,        /* the SBOM lacks a field a regulator expects (component, supplier, graph, author, ...) */
 	FWS_ESBOMFORMAT = -61,  /* the SBOM is not SPDX 2.3 / CycloneDX 1.5 or 1.6 JSON, or not what sbom_format says */
 	FWS_ERECORD = -62,      /* the bundle differs from its release record */
+	FWS_ENOTRECIPIENT = -63, /* no stanza of the recipients entry opens with this device's decryption identity */
+	FWS_EKEYCOMMIT = -64,   /* the recipients entry opens to a key the signed manifest does not commit to */
+	FWS_EDECRYPT = -65,     /* the recipients entry's MAC, or a ciphertext chunk, does not authenticate */
+	FWS_ERECIPIENTS = -66,  /* the recipients entry or a recipient is malformed or over a limit */
+	FWS_EIDENTITY = -67,    /* the decryption identity is missing, unreadable or of an unusable kind */
+	FWS_EKEYDERIVE = -68,   /* the token's decryption key cannot derive: not EC P-256, CKA_DERIVE false, or its ECDH is wrong */
 	FWS_EDEADLINE = -70,    /* a download did not finish within its time limit (download-timeout) */
 	FWS_EHEADER = -71,      /* an HTTP answer's header line or header block is larger than fwseal accepts */
 	FWS_EOVERLAP = -72,     /* a slot covers a region fwseal or the bootloader needs (environment, grubenv, system.conf, root, state, log) */

@@ -15,6 +15,7 @@
 #include "fwseal/diag.h"
 #include "fwseal/dirdevice.h"
 #include "fwseal/encoding.h"
+#include "fwseal/encrypt.h"
 #include "fwseal/envelope.h"
 #include "fwseal/error.h"
 #include "fwseal/export.h"

@@ -92,6 +92,9 @@ struct fws_pack_opts {
 	 * 1 = none. The bundle's bytes are the same for any value. */
 	unsigned jobs;
 	int no_block_index; /* leave out blocks/<name>: delta at chunk level only (ADR-050) */
+	/* Encrypt for these recipients (docs/encryption.md); 0: a plaintext bundle. */
+	const struct fws_recipient *recipients;
+	size_t n_recipients;
 };
 
 /* What pack made. */

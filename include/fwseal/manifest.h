@@ -19,6 +19,21 @@ struct fws_payload {
 	 * blocks/<name> (fwseal/blocks.h); has_blocks 0 when absent. */
 	int has_blocks;
 	uint8_t blocks_sha256[32];
+	/* Encrypted payload (docs/format.md §15.4): size, chunks_sha256 are
+	 * the ciphertext entry's; plain_size the plaintext's. */
+	int encrypted;
+	uint64_t plain_size;
+	/* Optional with encryption (ADR-064): SHA-256 of the entry plain/<name>,
+	 * the plaintext chunk list encrypted under the content key (a delta's
+	 * plan); has_plain_chunks 0 when absent. */
+	int has_plain_chunks;
+	uint8_t plain_chunks_sha256[32];
+};
+
+/* The manifest's `encryption` object (docs/format.md §15.4). */
+struct fws_manifest_encryption {
+	int enabled; /* 0: a plaintext bundle */
+	uint8_t key_commitment[32];
 };
 
 /* The SBOM a bundle carries as entry sbom/<name> beside the payloads, never
@@ -48,6 +63,7 @@ struct fws_manifest {
 	struct fws_payload payloads[FWS_MAX_PAYLOADS];
 	size_t n_payloads; /* >= 1; names and targets distinct */
 	struct fws_sbom_ref sbom_document; /* name "" when absent; never with sbom */
+	struct fws_manifest_encryption encryption;
 };
 
 /* True when s is 1..FWS_NAME_MAX chars of [A-Za-z0-9._+-] not starting with

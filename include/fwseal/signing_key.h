@@ -10,26 +10,10 @@
 #include <stdint.h>
 
 #include "fwseal/export.h"
+#include "fwseal/key_prompt.h"
 
 struct fws_signing_key;
 struct fws_secret_key;
-
-/* What a provider may have to ask the person or the CI job for. */
-enum fws_key_secret_kind {
-	FWS_SECRET_PASSPHRASE, /* the passphrase of an encrypted key file */
-	FWS_SECRET_PIN,	       /* a token's user PIN (when the URI carries none) */
-};
-
-/* How a secret the reference does not carry is obtained: the library never
- * reads a terminal itself. get returns 0 and a NUL-terminated secret of
- * *len bytes (handed back to put, which wipes it), or a negative FWS_E*
- * code after reporting why. subject names the key (a URI without its PIN). */
-struct fws_key_prompt {
-	int (*get)(void *ctx, enum fws_key_secret_kind kind, const char *subject, char **secret,
-		   size_t *len);
-	void (*put)(void *ctx, char *secret);
-	void *ctx;
-};
 
 #define FWS_SIGNER_TIMEOUT_MS_DEFAULT 30000u
 #define FWS_SIGNER_TIMEOUT_MS_MAX 600000u
@@ -101,11 +85,7 @@ typedef void (*fws_pkcs11_list_fn)(void *ctx, const struct fws_pkcs11_entry *ent
  * module) and the public-key objects each shows without login. */
 FWS_API FWS_MUST_CHECK int fws_pkcs11_list(const char *module, fws_pkcs11_list_fn fn, void *ctx);
 
-/* ref as it may be printed (malloc'd): a pkcs11: URI without any
- * pin-value; anything else unchanged. NULL when out of memory. */
-FWS_API char *fws_key_ref_shown(const char *ref);
-
-/* 1 when ref is a pkcs11: URI (case-insensitive scheme). */
-FWS_API int fws_key_ref_is_pkcs11(const char *ref);
+/* fws_key_ref_shown, fws_key_ref_is_pkcs11: fwseal/key_prompt.h (the
+ * device side prints key references too). */
 
 #endif

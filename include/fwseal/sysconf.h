@@ -77,6 +77,10 @@ struct fws_sysconf {
 	uint32_t floor_base_index;              /* tpm2: its value at provisioning */
 	char floor_owner_auth[FWS_CONF_PATH_MAX]; /* tpm2: file with the owner password, or "" */
 	char floor_program[FWS_CONF_PATH_MAX];  /* command */
+	/* [decryption] key: the decryption identity (fwseal/encrypt.h): an
+	 * absolute key file path or a pkcs11: URI; "" = none (encrypted
+	 * bundles are refused). */
+	char decryption_key[FWS_CONF_PATH_MAX];
 	uint32_t floor_timeout_ms;              /* command */
 	uint32_t floor_max_step;                /* 0 = no cap */
 	/* [channel] (fwseal-verify poll; docs/fleet.md): the signed channel

@@ -8,6 +8,7 @@
 #include "bundle/tar_reader.h"
 #include "fwseal/blocks.h"
 #include "fwseal/bundle.h"
+#include "fwseal/encrypt.h"
 #include "fwseal/chunks.h"
 #include "fwseal/error.h"
 #include "fwseal/sha256.h"
@@ -21,7 +22,7 @@ int fws_bundle_layout(const struct fws_manifest *m, uint64_t base, size_t index,
 	for (size_t i = 0; i <= index; i++) {
 		const struct fws_payload *p = &m->payloads[i];
 		uint64_t n;
-		int rc = fws_chunk_count(p->size, p->chunk_size, &n);
+		int rc = fws_payload_chunk_count(p, &n);
 		if (rc != 0)
 			return rc;
 		out->entry = at;
@@ -30,6 +31,14 @@ int fws_bundle_layout(const struct fws_manifest *m, uint64_t base, size_t index,
 		out->blocks = 0;
 		if (p->has_blocks) { /* blocks/<name> between the two (ADR-050) */
 			uint64_t len = fws_block_count(p->size) * FWS_BLOCK_HASH_LEN;
+			out->blocks = after + fws_tar_header_bytes(len, mtime);
+			after = out->blocks + fws_tar_data_bytes(len);
+		}
+		if (p->encrypted && p->has_plain_chunks) { /* plain/<name> (format.md §15.6) */
+			uint64_t len;
+			rc = fws_enc_plain_entry_size(p, &len);
+			if (rc != 0)
+				return rc;
 			out->blocks = after + fws_tar_header_bytes(len, mtime);
 			after = out->blocks + fws_tar_data_bytes(len);
 		}

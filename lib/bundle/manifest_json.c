@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bundle/json_strict.h"
+#include "bundle/manifest_encryption.h"
 #include "fwseal/chunks.h"
 #include "fwseal/encoding.h"
 #include "fwseal/error.h"
@@ -30,11 +31,12 @@ static const char *const manifest_optional[] = {
     "release_notes",
     "sbom",
     "sbom_document",
+    "encryption",
 };
 static const char *const payload_required[] = {
     "name", "size", "chunk_size", "hashes", "target",
 };
-static const char *const payload_optional[] = {"compression"};
+static const char *const payload_optional[] = {"compression", "encryption"};
 /* One algorithm only: a second digest a verifier might pick instead would
  * be a downgrade path. */
 static const char *const hashes_required[] = {HASH_ALG};
@@ -116,6 +118,9 @@ static int decode_payload(const json_t *obj, struct fws_payload *p)
 					    fws_json_quote(q, s, len));
 	}
 
+	/* An encrypted payload's geometry is its own (format.md §15.4). */
+	if (json_object_get(obj, "encryption") != NULL)
+		return fws_manifest_decode_payload_encryption(obj, p);
 	/* Bounds the chunk list the verifier must hold (32 bytes per chunk). */
 	rc = fws_chunk_count(p->size, p->chunk_size, &n_chunks);
 	if (rc != 0)
@@ -339,6 +344,9 @@ int fws_manifest_decode(const uint8_t *json, size_t len, struct fws_manifest *m)
 	rc = decode_optional(doc, m);
 	if (rc != 0)
 		goto out;
+	rc = fws_manifest_decode_encryption(doc, m);
+	if (rc != 0)
+		goto out;
 	rc = 0;
 out:
 	if (rc != 0)
@@ -390,6 +398,8 @@ static int encode_payload(const struct fws_payload *p, json_t **out)
 		goto out;
 	rc = fws_json_set(obj, "hashes", hashes);
 	hashes = NULL;
+	if (rc == 0 && p->encrypted)
+		rc = fws_manifest_encode_payload_encryption(p, obj);
 	if (rc != 0)
 		goto out;
 	*out = obj;
@@ -443,6 +453,8 @@ static int encode_strings(const struct fws_manifest *m, json_t *doc)
 		rc = fws_json_set(doc, "sbom", json_string(m->sbom));
 	if (rc == 0 && m->sbom_document.name[0] != '\0')
 		rc = encode_sbom_document(&m->sbom_document, doc);
+	if (rc == 0 && m->encryption.enabled)
+		rc = fws_manifest_encode_encryption(m, doc);
 	if (rc == 0 && m->release_notes[0] != '\0') {
 		/* json_string refuses invalid UTF-8: report that, not ENOMEM. */
 		json_t *notes = json_string(m->release_notes);

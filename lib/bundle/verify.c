@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle/age_internal.h"
 #include "bundle/chunk_pool.h"
 #include "bundle/source.h"
 #include "bundle/tar_reader.h"
@@ -18,6 +19,7 @@
 #include "bundle/verify_internal.h"
 #include "fwseal/blocks.h"
 #include "fwseal/chunks.h"
+#include "fwseal/encrypt.h"
 #include "fwseal/error.h"
 #include "fwseal/sha256.h"
 #include "io/io.h"
@@ -172,6 +174,20 @@ static int check_manifest(struct verify_ctx *c, const struct fws_verify_opts *o,
 	/* The entry just read is the first chunks/ header, or the SBOM's:
 	 * then the payloads follow its signed size (format.md §3.5). */
 	r->payloads_offset = c->tar.offset - fws_tar_header_bytes(c->entry.size, c->entry.mtime);
+	/* An encrypted release's recipients entry comes first, unsigned and
+	 * of its own size (format.md §15.2): bounded before it is used. */
+	/* (An empty path: the archive ended before this entry; that is
+	 * reported as the truncation it is.) */
+	if (r->manifest.encryption.enabled && c->entry.path[0] != '\0') {
+		if (strcmp(c->entry.path, "recipients") != 0)
+			return about(FWS_EENTRY, c->entry.path,
+				     "found where the encrypted release's recipients must come");
+		if (c->entry.size == 0 || c->entry.size > FWS_RECIPIENTS_MAX)
+			return about(FWS_ERECIPIENTS, c->entry.path, "%llu bytes, 1..%u allowed",
+				     (unsigned long long)c->entry.size, FWS_RECIPIENTS_MAX);
+		r->payloads_offset += fws_tar_header_bytes(c->entry.size, c->entry.mtime) +
+				      fws_tar_data_bytes(c->entry.size);
+	}
 	if (r->manifest.sbom_document.name[0] != '\0')
 		r->payloads_offset += fws_tar_header_bytes(r->manifest.sbom_document.size,
 							   c->entry.mtime) +
@@ -186,16 +202,25 @@ static int check_manifest(struct verify_ctx *c, const struct fws_verify_opts *o,
 static int cap_source(struct verify_ctx *c, const struct fws_manifest *m)
 {
 	uint64_t total = c->tar.offset, n;
+	if (m->encryption.enabled)
+		total += fws_tar_entry_footprint(c->entry.size); /* the recipients */
 	if (m->sbom_document.name[0] != '\0')
 		total += fws_tar_entry_footprint(m->sbom_document.size);
 	for (size_t i = 0; i < m->n_payloads; i++) {
-		int rc = fws_chunk_count(m->payloads[i].size, m->payloads[i].chunk_size, &n);
+		int rc = fws_payload_chunk_count(&m->payloads[i], &n);
 		if (rc != 0)
 			return rc;
 		total += fws_tar_entry_footprint(n * FWS_SHA256_LEN);
 		if (m->payloads[i].has_blocks)
 			total += fws_tar_entry_footprint(fws_block_count(m->payloads[i].size) *
 							 FWS_BLOCK_HASH_LEN);
+		if (m->payloads[i].encrypted && m->payloads[i].has_plain_chunks) {
+			uint64_t len;
+			rc = fws_enc_plain_entry_size(&m->payloads[i], &len);
+			if (rc != 0)
+				return rc;
+			total += fws_tar_entry_footprint(len);
+		}
 		total += fws_tar_entry_footprint(m->payloads[i].size);
 	}
 	total += 2 * FWS_TAR_BLOCK + FWS_TAR_RECORD;
@@ -259,6 +284,35 @@ static int verify_sbom(struct verify_ctx *c, const struct fws_sink *sink,
 	return rc;
 }
 
+/* The recipients entry (format.md §15.2): unsigned, so only its syntax is
+ * checked here (without a key, as `fwseal verify` runs); its bytes stream
+ * to the sink, which opens its stanza and checks MAC and key commitment. */
+static int verify_recipients(struct verify_ctx *c, const struct fws_sink *sink,
+			     struct fws_verify_result *r)
+{
+	struct fws_age_reader *ar = NULL;
+	uint8_t buf[16384]; /* streams through it: never held whole */
+	size_t got;
+	int rc = fws_age_reader_open(&ar, NULL);
+	while (rc == 0) {
+		rc = fws_tar_read(&c->tar, buf, sizeof(buf), &got);
+		if (rc == FWS_ETRUNCATED)
+			rc = about(rc, c->entry.path, "the archive ends inside it");
+		if (rc != 0 || got == 0)
+			break;
+		rc = fws_age_reader_data(ar, buf, got);
+		if (rc == 0 && sink != NULL && sink->recipients_data != NULL)
+			rc = sink->recipients_data(sink->ctx, buf, got);
+	}
+	if (rc == 0)
+		rc = fws_age_reader_finish(ar, NULL);
+	r->recipient_stanzas = ar != NULL ? fws_age_reader_stanzas(ar) : 0;
+	fws_age_reader_close(ar);
+	if (rc == 0 && sink != NULL && sink->recipients_end != NULL)
+		rc = sink->recipients_end(sink->ctx, r);
+	return rc;
+}
+
 /* One payload's chunks through the hashing pool: read in order on this
  * thread, each checked against its chunk list entry by fws_chunk_check (on
  * a worker when jobs > 1), released to the sink in order and only once its
@@ -276,7 +330,7 @@ struct payload_stream {
 static int check_piece(void *ctx, struct fws_pool_task *t)
 {
 	const struct payload_stream *ps = ctx;
-	return fws_chunk_check(ps->list, ps->p->size, ps->p->chunk_size, t->index, t->buf, t->len);
+	return fws_payload_piece_check(ps->p, ps->list, t->index, t->buf, t->len);
 }
 
 static int release_piece(void *ctx, struct fws_pool_task *t)
@@ -301,7 +355,7 @@ static int stream_payload(struct verify_ctx *c, const struct fws_payload *p,
 	uint64_t n = 0, received = 0;
 	uint8_t extra;
 	size_t got;
-	int rc = fws_chunk_count(p->size, p->chunk_size, &n), read_rc = 0;
+	int rc = fws_payload_chunk_count(p, &n), read_rc = 0;
 	if (rc != 0)
 		return rc;
 	if (sink != NULL && sink->payload_begin != NULL) {
@@ -310,13 +364,13 @@ static int stream_payload(struct verify_ctx *c, const struct fws_payload *p,
 			return rc;
 	}
 	if (n > 0) {
-		struct fws_pool_config pc = {jobs, 0, (size_t)fws_chunk_piece_len(p->size, p->chunk_size, 0),
+		struct fws_pool_config pc = {jobs, 0, (size_t)fws_payload_piece_len(p, 0),
 					     0, check_piece, release_piece, &ps};
 		rc = fws_pool_open(&pool, &pc);
 	}
 	for (uint64_t k = 0; k < n && rc == 0 && read_rc == 0; k++) {
 		struct fws_pool_task *t;
-		size_t want = (size_t)fws_chunk_piece_len(p->size, p->chunk_size, k);
+		size_t want = (size_t)fws_payload_piece_len(p, k);
 		rc = fws_pool_get(pool, &t);
 		while (rc == 0 && read_rc == 0 && t->len < want) {
 			read_rc = fws_tar_read(&c->tar, t->buf + t->len, want - t->len, &got);
@@ -360,7 +414,7 @@ static int verify_payloads(struct verify_ctx *c, const struct fws_sink *sink,
 	for (size_t i = 0; i < m->n_payloads && rc == 0; i++) {
 		const struct fws_payload *p = &m->payloads[i];
 		uint64_t n;
-		rc = fws_chunk_count(p->size, p->chunk_size, &n);
+		rc = fws_payload_chunk_count(p, &n);
 		if (rc == 0)
 			rc = expect_entry(c, "chunks/", p->name);
 		if (rc != 0)
@@ -380,13 +434,17 @@ static int verify_payloads(struct verify_ctx *c, const struct fws_sink *sink,
 		}
 		rc = fws_tar_read_all(&c->tar, list, (size_t)(n * FWS_SHA256_LEN));
 		if (rc == 0)
-			rc = about(fws_chunk_list_check(list, (size_t)(n * FWS_SHA256_LEN), p->size,
-							p->chunk_size, p->chunks_sha256),
+			rc = about(fws_payload_list_check(p, list, (size_t)(n * FWS_SHA256_LEN)),
 				   c->entry.path, "does not match the manifest's sha256-chunks");
 		/* The block index, when signed, comes between (ADR-050). */
 		if (rc == 0 && p->has_blocks && (rc = expect_entry(c, "blocks/", p->name)) == 0)
 			rc = fws_verify_block_index(&c->tar, &c->entry, p, i, sink, scratch,
 						    sizeof(scratch));
+		/* An encrypted payload's plaintext chunk list, when signed (§15.6). */
+		if (rc == 0 && p->encrypted && p->has_plain_chunks &&
+		    (rc = expect_entry(c, "plain/", p->name)) == 0)
+			rc = fws_verify_plain_chunks(&c->tar, &c->entry, p, i, sink, scratch,
+						     sizeof(scratch));
 		if (rc == 0 && sink != NULL && sink->chunk_list_verified != NULL)
 			rc = sink->chunk_list_verified(sink->ctx, p, i, list);
 		if (rc == 0)
@@ -469,6 +527,7 @@ int fws_bundle_verify_custom(fws_read_fn read, void *read_ctx, const struct fws_
 			/* The archive ended after the manifest and roots: what is
 			 * wrong with the signed manifest comes first (one naming no
 			 * payload is a schema error, not a truncation). */
+			c->entry.path[0] = '\0';
 			rc = check_manifest(c, opts, sink, result);
 			if (rc == 0)
 				rc = FWS_ETRUNCATED;
@@ -496,6 +555,12 @@ int fws_bundle_verify_custom(fws_read_fn read, void *read_ctx, const struct fws_
 	if (rc != 0)
 		goto out;
 	c->pending = 1;
+	if (result->manifest.encryption.enabled) {
+		c->pending = 0; /* the recipients entry's header is the one read */
+		rc = verify_recipients(c, sink, result);
+		if (rc != 0)
+			goto out;
+	}
 	if (result->manifest.sbom_document.name[0] != '\0')
 		rc = verify_sbom(c, sink, &result->manifest.sbom_document);
 	if (rc != 0)

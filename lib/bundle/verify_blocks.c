@@ -12,6 +12,7 @@
 
 #include "bundle/verify_blocks.h"
 #include "fwseal/blocks.h"
+#include "fwseal/encrypt.h"
 #include "fwseal/error.h"
 #include "fwseal/sha256.h"
 #include "io/io.h"
@@ -48,5 +49,43 @@ int fws_verify_block_index(struct fws_tar *tar, const struct fws_tar_entry *e,
 	if (rc == 0 && sodium_memcmp(digest, p->blocks_sha256, FWS_SHA256_LEN) != 0)
 		rc = fws_diag_set(FWS_EDIGEST, 0, e->path,
 				  "does not match the manifest's sha256-blocks");
+	return rc;
+}
+
+/* An encrypted payload's plain/<name> (docs/format.md §15.6): the same
+ * discipline as the block index: hashed as it streams, handed to the sink
+ * unverified, its digest checked at its end, before any use. */
+int fws_verify_plain_chunks(struct fws_tar *tar, const struct fws_tar_entry *e,
+			    const struct fws_payload *p, size_t index, const struct fws_sink *sink,
+			    uint8_t *buf, size_t cap)
+{
+	uint64_t want, at = 0;
+	uint8_t digest[FWS_SHA256_LEN];
+	struct fws_sha256 h;
+	int rc = fws_enc_plain_entry_size(p, &want);
+	if (rc != 0)
+		return rc;
+	if (e->size != want)
+		return fws_diag_set(FWS_ESIZE, 0, e->path, "%llu bytes, the manifest's chunks need %llu",
+				    (unsigned long long)e->size, (unsigned long long)want);
+	fws_sha256_init(&h);
+	for (;;) {
+		size_t got;
+		rc = fws_tar_read(tar, buf, cap, &got);
+		if (rc == FWS_ETRUNCATED && fws_diag_last()->code != rc)
+			rc = fws_diag_set(rc, 0, e->path, "the archive ends %llu bytes into it",
+					  (unsigned long long)at);
+		if (rc != 0 || got == 0)
+			break;
+		fws_sha256_update(&h, buf, got);
+		if (sink != NULL && sink->plain_chunks_data != NULL &&
+		    (rc = sink->plain_chunks_data(sink->ctx, p, index, at, buf, got)) != 0)
+			break;
+		at += got;
+	}
+	fws_sha256_final(&h, digest);
+	if (rc == 0 && sodium_memcmp(digest, p->plain_chunks_sha256, FWS_SHA256_LEN) != 0)
+		rc = fws_diag_set(FWS_EDIGEST, 0, e->path,
+				  "does not match the manifest's encryption.plain_chunks");
 	return rc;
 }

@@ -15,7 +15,9 @@
 
 #include "bundle/trust_explain.h"
 #include "bundle/chunk_pool.h"
+#include "bundle/decrypt_sink.h"
 #include "device/delta.h"
+#include "device/delta_encrypted.h"
 #include "device/lifecycle.h"
 #include "fwseal/chunks.h"
 #include "fwseal/encoding.h"
@@ -42,6 +44,8 @@ struct install_ctx {
 	int sbom_staged;	 /* the SBOM store holds this bundle's SBOM, unverified */
 	int sbom_verified;	 /* ... and it matched the signed digest */
 	uint8_t sbom_sha256[32];
+	struct fws_decrypt_sink *decrypt;
+	struct fws_enc_delta *edelta; /* with delta: the map over encrypted payloads */
 };
 
 static int lock_and_reload(struct install_ctx *ic)
@@ -172,8 +176,12 @@ static int on_manifest(void *ctx, const struct fws_verify_result *r)
 	} else if (rc == 0) {
 		ic->prepared = 1;
 	}
+	/* An encrypted release (r is its plaintext view): the planner plans
+	 * on the view, the map translates to the ciphertext stream (ADR-064). */
 	if (rc == 0 && ic->delta != NULL)
 		fws_delta_start(ic->delta, r, ic->set, fws_other_set(ic->set));
+	if (rc == 0 && ic->edelta != NULL && r->manifest.encryption.enabled)
+		rc = fws_enc_delta_start(ic->edelta, r);
 	/* The bundle's SBOM streams next: staged, never in a slot. */
 	if (rc == 0 && ic->dev->sbom != NULL && r->manifest.sbom_document.name[0] != '\0') {
 		rc = device_failed(ic->dev->sbom->stage(ic->dev->sbom->ctx, ic->set));
@@ -234,6 +242,15 @@ static int on_chunk_list(void *ctx, const struct fws_payload *p, size_t index,
 {
 	struct install_ctx *ic = ctx;
 	return ic->delta != NULL ? fws_delta_plan(ic->delta, p, index, list) : 0;
+}
+
+static int on_payload_keys(void *ctx, size_t index, const struct fws_payload *p,
+			   const uint8_t key[32], const uint8_t nonce[FWS_ENC_NONCE_LEN],
+			   const uint8_t *cipher_list)
+{
+	struct install_ctx *ic = ctx;
+	return ic->edelta != NULL ? fws_enc_delta_ready(ic->edelta, index, p, key, nonce, cipher_list)
+				  : 0;
 }
 
 static int on_block_index(void *ctx, const struct fws_payload *p, size_t index, uint64_t at,
@@ -491,14 +508,31 @@ static int install_read(struct fws_device *dev, fws_read_fn read, void *read_ctx
 			goto out;
 		}
 		fws_delta_set_jobs(ic.delta, opts->jobs); /* the slot scans, as the verifier */
-		opts->use_map(net_ctx, fws_delta_map(ic.delta));
+		ic.edelta = fws_enc_delta_new(fws_delta_map(ic.delta), opts->fetch_range, net_ctx);
+		if (ic.edelta == NULL) {
+			fws_delta_free(ic.delta);
+			rc = FWS_ENOMEM;
+			goto out;
+		}
+		opts->use_map(net_ctx, fws_enc_delta_map(ic.edelta));
 	}
-	rc = fws_bundle_verify(read, read_ctx, &vo, &sink, res);
+	/* Verify, then decrypt, then write (ADR-062): for a plaintext
+	 * bundle the decrypting sink only passes everything through. */
+	rc = fws_decrypt_sink_new(dev->decryption, &sink, &ic.decrypt);
+	if (rc == 0 && ic.edelta != NULL) {
+		struct fws_decrypt_observer ob = {&ic, on_payload_keys};
+		fws_decrypt_sink_observe(ic.decrypt, &ob);
+	}
+	if (rc == 0)
+		rc = fws_bundle_verify(read, read_ctx, &vo, fws_decrypt_sink_sink(ic.decrypt), res);
+	fws_decrypt_sink_free(ic.decrypt);
+	ic.decrypt = NULL;
 	if (ic.delta != NULL) {
 		opts->use_map(net_ctx, NULL);
 		dev->reused_bytes = fws_delta_reused(ic.delta);
-		dev->refetched_chunks = fws_delta_refetched(ic.delta);
+		dev->refetched_chunks = fws_delta_refetched(ic.delta) + fws_enc_delta_refetched(ic.edelta);
 		fws_delta_free(ic.delta);
+		fws_enc_delta_free(ic.edelta);
 	}
 	/* What no step above blamed on the device or the permit is the
 	 * bundle's: its signatures, its manifest, its bytes, its stream. */

@@ -62,7 +62,7 @@ static int check_bundle(int fd, const struct fws_root *trusted, int64_t now,
 			struct passes *pp)
 {
 	struct fws_verify_opts vo;
-	struct fws_fd_reader r = {fd, 0, 0, 0, pass_progress, pp, 0, 0};
+	struct fws_fd_reader r = {.fd = fd, .progress = pass_progress, .progress_ctx = pp};
 	memset(&vo, 0, sizeof(vo));
 	vo.trusted_root = trusted;
 	vo.now = now;
@@ -80,7 +80,7 @@ static int rewrite(struct cosign_ctx *c, int in_fd, int out_fd, const char *json
 		   size_t json_len, const struct fws_verify_result *res, struct passes *pp)
 {
 	struct fws_bundle_writer *w = NULL;
-	struct fws_fd_reader r = {in_fd, 0, 0, 0, pass_progress, pp, 0, 0};
+	struct fws_fd_reader r = {.fd = in_fd, .progress = pass_progress, .progress_ctx = pp};
 	uint8_t digest[32];
 	int rc, first = 1;
 	if (lseek(in_fd, 0, SEEK_SET) != 0)

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle/age_internal.h"
+#include "io/io.h"
+
 #include "bundle/source.h"
 #include "bundle/tar_reader.h"
 #include "fwseal/bundle_write.h"
@@ -15,6 +18,27 @@ struct inspect_ctx {
 	struct fws_tar_entry entry;
 	uint8_t file[FWS_ENVELOPE_MAX];
 };
+
+/* Counts the stanzas; a malformed entry is reported as such in the
+ * listing, not as a failure (inspect shows what is there). */
+static int inspect_recipients(struct inspect_ctx *c, struct fws_inspect *out)
+{
+	struct fws_age_reader *ar = NULL;
+	uint8_t buf[16384];
+	size_t got;
+	int ok = 1, rc = fws_age_reader_open(&ar, NULL);
+	while (rc == 0 && (rc = fws_tar_read(&c->tar, buf, sizeof(buf), &got)) == 0 && got > 0)
+		if (ok && fws_age_reader_data(ar, buf, got) != 0)
+			ok = 0;
+	if (rc == 0 && ok && fws_age_reader_finish(ar, NULL) != 0)
+		ok = 0;
+	if (ar != NULL)
+		out->recipient_stanzas = fws_age_reader_stanzas(ar);
+	out->recipients_ok = ok;
+	fws_age_reader_close(ar);
+	fws_diag_clear();
+	return rc;
+}
 
 int fws_bundle_inspect(fws_read_fn read, void *read_ctx, struct fws_inspect *out)
 {
@@ -71,6 +95,8 @@ int fws_bundle_inspect(fws_read_fn read, void *read_ctx, struct fws_inspect *out
 			body = fws_envelope_body(&out->envelope, &body_len);
 			out->manifest_ok =
 				fws_manifest_decode(body, body_len, &out->manifest) == 0;
+		} else if (strcmp(c->entry.path, "recipients") == 0) {
+			rc = inspect_recipients(c, out);
 		} else {
 			rc = fws_tar_skip(&c->tar);
 			if (rc != 0)

@@ -39,7 +39,10 @@
 #include "fwseal/sha256.h"
 #include "io/io.h"
 #include "fwseal/blocks.h"
+#include "sign/encrypt_write.h"
 #include "sign/gzip_parallel.h"
+#include "fwseal/encrypt.h"
+#include <sodium.h>
 
 #define RELEASE_INPUT_MAX (256 * 1024)
 
@@ -48,6 +51,11 @@ struct pack_payload {
 	uint8_t *chunk_list;
 	uint64_t n_chunks;
 	uint8_t *block_index; /* blocks/<name> (ADR-050), NULL when left out */
+	/* Encrypted (format.md §15.6): the payload's nonce then the plaintext
+	 * chunk list, and plain/<name> (zeros until sealed after the pass). */
+	uint8_t *plain_list;
+	uint8_t *plain_entry;
+	uint64_t plain_entry_len;
 };
 
 struct pack_ctx {
@@ -63,6 +71,12 @@ struct pack_ctx {
 	uint64_t progress_done, progress_total; /* every payload, read once */
 	unsigned jobs;
 	int block_index; /* write blocks/<name> (ADR-050) */
+	/* --encrypt (docs/format.md §15): the file key lives in sodium_malloc
+	 * memory and is wiped at the end, whatever happened. */
+	uint8_t *file_key;
+	uint8_t nonce[FWS_MAX_PAYLOADS][FWS_ENC_NONCE_LEN];
+	uint8_t payload_key[32];
+	uint8_t *plain; /* one plaintext piece, read before it is encrypted */
 };
 
 static int parse_payload(const json_t *o, const char *base_dir, struct fws_payload *p,
@@ -199,7 +213,7 @@ static int digest_piece(void *ctx, struct fws_pool_task *t)
 {
 	const struct payload_copy *pc = ctx;
 	/* Read exactly the piece's length: the rule fws_chunk_check applies. */
-	if ((uint64_t)t->len != fws_chunk_piece_len(pc->p->size, pc->p->chunk_size, t->index))
+	if ((uint64_t)t->len != fws_payload_piece_len(pc->p, t->index))
 		return FWS_EINTERNAL;
 	fws_chunk_digest(t->buf, t->len, pc->pp->chunk_list + t->index * 32);
 	/* Its blocks' short hashes too, from the same buffer: chunks start on
@@ -249,22 +263,38 @@ static int copy_payload(struct pack_ctx *c, size_t i, struct fws_bundle_writer *
 		rc = fws_diag_set(FWS_EIO, errno, NULL, "cannot read");
 	else if (!S_ISREG(before.st_mode))
 		rc = fws_diag_set(FWS_EIO, 0, NULL, "not a regular file");
-	else if ((uint64_t)before.st_size != p->size)
+	else if ((uint64_t)before.st_size != (p->encrypted ? p->plain_size : p->size))
 		rc = fws_diag_set(FWS_ESIZE, 0, NULL, "changed size while it was read");
+	if (rc == 0 && p->encrypted) {
+		fws_enc_payload_key(c->file_key, c->nonce[i], c->payload_key);
+		if (c->plain == NULL && (c->plain = sodium_malloc(FWS_CHUNK_MAX)) == NULL)
+			rc = FWS_ENOMEM;
+	}
 	if (rc == 0 && pp->n_chunks > 0) {
-		struct fws_pool_config cfg = {c->jobs, 0,
-					      (size_t)fws_chunk_piece_len(p->size, p->chunk_size, 0),
+		struct fws_pool_config cfg = {c->jobs, 0, (size_t)fws_payload_piece_len(p, 0),
 					      0, digest_piece, write_piece, &pc};
 		rc = fws_pool_open(&pool, &cfg);
 	}
 	for (uint64_t k = 0; k < pp->n_chunks && rc == 0; k++) {
 		struct fws_pool_task *t;
 		size_t want = (size_t)fws_chunk_piece_len(p->size, p->chunk_size, k);
+		if (p->encrypted)
+			want = (size_t)fws_enc_piece_plain_len(p->plain_size, p->chunk_size, k);
 		rc = fws_pool_get(pool, &t);
-		if (rc == 0 && (rc = read_full(fd, t->buf, want, &got)) != 0)
+		if (rc == 0 && (rc = read_full(fd, p->encrypted ? c->plain : t->buf, want, &got)) != 0)
 			rc = fws_diag_set(rc, errno, NULL, "cannot read");
 		if (rc == 0 && got != want)
 			rc = fws_diag_set(FWS_ESIZE, 0, NULL, "changed size while it was read");
+		/* Encrypted here, in order; only ciphertext reaches the bundle
+		 * and the chunk list (ADR-062). */
+		if (rc == 0 && p->encrypted && pp->plain_list != NULL)
+			fws_chunk_digest(c->plain, want,
+					 pp->plain_list + FWS_ENC_PLAIN_HEAD + k * FWS_SHA256_LEN);
+		if (rc == 0 && p->encrypted) {
+			rc = fws_enc_piece_encrypt(c->payload_key, c->nonce[i], p->plain_size,
+						   p->chunk_size, k, c->plain, t->buf);
+			got = (size_t)fws_payload_piece_len(p, k);
+		}
 		if (rc == 0) {
 			t->len = got;
 			rc = fws_pool_put(pool, t);
@@ -287,6 +317,42 @@ static int copy_payload(struct pack_ctx *c, size_t i, struct fws_bundle_writer *
 				  "pack again once nothing writes to it");
 	close(fd);
 	return rc;
+}
+
+/* An encrypted payload: the entry holds nonce + STREAM, the manifest its
+ * plaintext size too; chunks are whole 64 KiB STREAM chunks (§15.4). */
+static int encrypted_geometry(struct pack_ctx *c, struct fws_payload *p, struct pack_payload *pp,
+			      size_t i)
+{
+	int rc;
+	p->encrypted = 1;
+	p->plain_size = p->size;
+	randombytes_buf(c->nonce[i], FWS_ENC_NONCE_LEN);
+	rc = fws_enc_chunk_count(p->plain_size, p->chunk_size, &pp->n_chunks);
+	if (rc == FWS_ESCHEMA)
+		return fws_diag_set(rc, 0, NULL,
+				    "chunk_size %u of payloads[%zu]: an encrypted payload needs "
+				    "a multiple of 65536",
+				    (unsigned)p->chunk_size, i);
+	if (rc == 0)
+		rc = fws_enc_entry_size(p->plain_size, &p->size);
+	if (rc != 0)
+		return fws_diag_set(rc, 0, NULL, "payloads[%zu] is too large to encrypt", i);
+	c->progress_total += p->size - p->plain_size;
+	/* The plaintext chunk list for a delta (ADR-064), encrypted; left out
+	 * with --no-block-index like the plaintext block index. */
+	p->has_plain_chunks = c->block_index;
+	if (p->has_plain_chunks) {
+		rc = fws_enc_plain_entry_size(p, &pp->plain_entry_len);
+		if (rc != 0)
+			return rc;
+		pp->plain_list = calloc(1, FWS_ENC_PLAIN_HEAD + pp->n_chunks * FWS_SHA256_LEN);
+		pp->plain_entry = calloc(1, pp->plain_entry_len + 1);
+		if (pp->plain_list == NULL || pp->plain_entry == NULL)
+			return FWS_ENOMEM;
+		memcpy(pp->plain_list, c->nonce[i], FWS_ENC_NONCE_LEN);
+	}
+	return 0;
 }
 
 static int measure_payloads(struct pack_ctx *c)
@@ -319,7 +385,12 @@ static int measure_payloads(struct pack_ctx *c)
 			       p->chunk_size < FWS_CHUNK_MAX)
 				p->chunk_size *= 2;
 		}
-		rc = fws_chunk_count(p->size, p->chunk_size, &pp->n_chunks);
+		if (c->file_key != NULL) {
+			rc = encrypted_geometry(c, p, pp, i);
+			if (rc != 0)
+				return rc;
+		}
+		rc = c->file_key != NULL ? 0 : fws_chunk_count(p->size, p->chunk_size, &pp->n_chunks);
 		if (rc != 0)
 			return fws_diag_set(
 			    rc, 0, NULL,
@@ -333,7 +404,7 @@ static int measure_payloads(struct pack_ctx *c)
 		pp->chunk_list = calloc(1, pp->n_chunks * 32 + 1);
 		if (pp->chunk_list == NULL)
 			return FWS_ENOMEM;
-		p->has_blocks = c->block_index;
+		p->has_blocks = c->block_index && !p->encrypted;
 		if (p->has_blocks) {
 			pp->block_index = calloc(1, fws_block_count(p->size) * FWS_BLOCK_HASH_LEN + 1);
 			if (pp->block_index == NULL)
@@ -471,6 +542,16 @@ static int write_bundle(struct pack_ctx *c, const struct fws_pack_opts *o, int f
 		rc = add_file_entry(w, name, o->root_paths[i], &len);
 		*base += fws_tar_header_bytes(len, mtime) + fws_tar_data_bytes(len);
 	}
+	/* The recipients, after the roots (docs/format.md §15.2). */
+	if (rc == 0 && c->file_key != NULL) {
+		uint64_t rlen = 0;
+		c->subject = "--to";
+		rc = fws_recipients_entry_size(o->recipients, o->n_recipients, &rlen);
+		if (rc == 0)
+			rc = fws_recipients_entry_write(w, c->file_key, o->recipients,
+							o->n_recipients);
+		*base += fws_tar_header_bytes(rlen, mtime) + fws_tar_data_bytes(rlen);
+	}
 	/* After the roots, before the payloads (docs/format.md §3.1, §14.2). */
 	if (rc == 0 && c->m.sbom_document.name[0] != '\0') {
 		snprintf(name, sizeof(name), "sbom/%s", c->m.sbom_document.name);
@@ -493,6 +574,13 @@ static int write_bundle(struct pack_ctx *c, const struct fws_pack_opts *o, int f
 			rc = fws_bundle_writer_entry(w, name, index_len);
 			if (rc == 0)
 				rc = fws_bundle_writer_data(w, c->pl[i].block_index, index_len);
+		}
+		if (rc == 0 && p->encrypted && p->has_plain_chunks) { /* zeros, patched */
+			snprintf(name, sizeof(name), "plain/%s", p->name);
+			rc = fws_bundle_writer_entry(w, name, c->pl[i].plain_entry_len);
+			if (rc == 0)
+				rc = fws_bundle_writer_data(w, c->pl[i].plain_entry,
+							    c->pl[i].plain_entry_len);
 		}
 		snprintf(name, sizeof(name), "payloads/%s", p->name);
 		if (rc == 0)
@@ -539,6 +627,8 @@ static int patch_bundle(const struct pack_ctx *c, int fd, uint64_t base, const c
 			rc = write_at(fd, c->pl[i].block_index,
 				      fws_block_count(c->m.payloads[i].size) * FWS_BLOCK_HASH_LEN,
 				      lay.blocks);
+		if (rc == 0 && c->m.payloads[i].encrypted && c->m.payloads[i].has_plain_chunks)
+			rc = write_at(fd, c->pl[i].plain_entry, c->pl[i].plain_entry_len, lay.blocks);
 	}
 	return rc;
 }
@@ -701,6 +791,18 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char
 		goto out;
 	c->jobs = o->jobs;
 	c->block_index = !o->no_block_index;
+	if (o->n_recipients > 0) {
+		uint64_t rlen;
+		c->subject = "--to";
+		rc = fws_recipients_entry_size(o->recipients, o->n_recipients, &rlen);
+		if (rc == 0 && (c->file_key = sodium_malloc(FWS_FILE_KEY_LEN)) == NULL)
+			rc = FWS_ENOMEM;
+		if (rc != 0)
+			goto out_abort;
+		randombytes_buf(c->file_key, FWS_FILE_KEY_LEN);
+		c->m.encryption.enabled = 1;
+		fws_enc_commitment(c->file_key, c->m.encryption.key_commitment);
+	}
 	rc = measure_payloads(c);
 	if (rc == 0)
 		rc = sign_manifest(c, o, 1, &json, &placeholder_len);
@@ -718,6 +820,14 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char
 		if (p->has_blocks)
 			fws_sha256(c->pl[i].block_index, fws_block_count(p->size) * FWS_BLOCK_HASH_LEN,
 				   p->blocks_sha256);
+		if (p->encrypted && p->has_plain_chunks) {
+			rc = fws_enc_plain_entry_seal(c->file_key, c->pl[i].plain_list,
+						      FWS_ENC_PLAIN_HEAD +
+							  c->pl[i].n_chunks * FWS_SHA256_LEN,
+						      c->pl[i].plain_entry);
+			fws_sha256(c->pl[i].plain_entry, c->pl[i].plain_entry_len,
+				   p->plain_chunks_sha256);
+		}
 	}
 	if (rc == 0)
 		rc = sign_manifest(c, o, 0, &json, &json_len);
@@ -736,6 +846,7 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char
 		c->subject = o->out_path;
 		rc = fws_output_commit(&out);
 	}
+out_abort:
 	fws_output_abort(&out);
 	if (rc == 0 && result != NULL) {
 		struct stat sb;
@@ -759,9 +870,16 @@ out:
 	for (size_t i = 0; i < FWS_MAX_PAYLOADS; i++) {
 		free(c->pl[i].chunk_list);
 		free(c->pl[i].block_index);
+		free(c->pl[i].plain_list);
+		free(c->pl[i].plain_entry);
 	}
 	free(c->sbom);
 	free(json);
+	if (c->file_key != NULL)
+		sodium_free(c->file_key); /* wipes it */
+	if (c->plain != NULL)
+		sodium_free(c->plain);
+	sodium_memzero(c->payload_key, sizeof(c->payload_key));
 	free(c);
 	return rc;
 }

@@ -13,6 +13,16 @@
  *   p11_fixture removed URI TOKENDIR                opens URI with fwseal's key
  *       object, deletes the token's directory (the token is gone), signs:
  *       prints the FWS_E* name of the result
+ *   p11_fixture MODULE p256-noderive TOKEN PIN LABEL  P-256 pair, CKA_DERIVE false
+ *   p11_fixture MODULE p384 TOKEN PIN LABEL          EC P-384 pair (may derive)
+ *   p11_fixture MODULE p256-liar TOKEN PIN LABEL     P-256 pair whose public
+ *       object holds another key's point (a token that lies about its key)
+ *   p11_fixture unwrap REF RECIPIENT                 wraps a random file key for
+ *       RECIPIENT (fwseal-p256-1...), opens the decryption identity REF (a
+ *       pkcs11: URI or key file) and unwraps: prints "opened" (exit 0), or the
+ *       FWS_E* name and reason (exit its status; "not a recipient": 63)
+ *   p11_fixture unwrap-stanza REF EPH_B64 BODY_B64 FILEKEY_HEX  the same for a
+ *       fwseal-p256 stanza made elsewhere (python3-cryptography)
  * The module is opened directly (dlopen, C_GetFunctionList), not through
  * fwseal's code under test. */
 #define _XOPEN_SOURCE 700 /* nftw */
@@ -28,9 +38,11 @@
 #include "fwseal/diag.h"
 #include "fwseal/error.h"
 #include "fwseal/fwseal.h"
+#include "fwseal/encrypt.h"
 #include "fwseal/signing_key.h"
 
 static CK_FUNCTION_LIST *f;
+static CK_BBOOL may_derive = CK_TRUE; /* CKA_DERIVE of pair()'s private key */
 
 static void fail(const char *what, CK_RV rv)
 {
@@ -113,7 +125,7 @@ static void pair(CK_SESSION_HANDLE s, CK_MECHANISM_TYPE mech_type, const void *p
 	CK_ATTRIBUTE priv[] = {{CKA_TOKEN, &yes, 1},
 			       {CKA_PRIVATE, &yes, 1},
 			       {CKA_SIGN, &can_sign, 1},
-			       {CKA_DERIVE, &yes, 1},
+			       {CKA_DERIVE, &may_derive, 1},
 			       {CKA_LABEL, (void *)label, strlen(label)},
 			       {CKA_ID, id, sizeof id}};
 	CK_OBJECT_HANDLE a, b;
@@ -204,10 +216,119 @@ static int removed(const char *uri, const char *token_dir)
 	return 0;
 }
 
+/* The public object of label gets the point of other's key. */
+static void liar(CK_SESSION_HANDLE s, const char *label, const char *other)
+{
+	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
+	CK_OBJECT_HANDLE pub_a, pub_b, h;
+	CK_ULONG n = 0;
+	CK_BYTE point[128], params[32], id[64];
+	CK_ATTRIBUTE get[] = {{CKA_EC_POINT, point, sizeof point},
+			      {CKA_EC_PARAMS, params, sizeof params}};
+	CK_ATTRIBUTE get_id = {CKA_ID, id, sizeof id};
+	CK_KEY_TYPE kt = CKK_EC;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+
+	for (int i = 0; i < 2; i++) {
+		const char *l = i == 0 ? label : other;
+		CK_ATTRIBUTE t[] = {{CKA_CLASS, &cls, sizeof cls},
+				    {CKA_LABEL, (void *)l, strlen(l)}};
+		if (f->C_FindObjectsInit(s, t, 2) != CKR_OK ||
+		    f->C_FindObjects(s, i == 0 ? &pub_a : &pub_b, 1, &n) != CKR_OK || n != 1)
+			fail("find public", 0);
+		(void)f->C_FindObjectsFinal(s);
+	}
+	if (f->C_GetAttributeValue(s, pub_b, get, 2) != CKR_OK ||
+	    f->C_GetAttributeValue(s, pub_a, &get_id, 1) != CKR_OK)
+		fail("C_GetAttributeValue", 0);
+	if (f->C_DestroyObject(s, pub_a) != CKR_OK)
+		fail("C_DestroyObject", 0);
+	CK_ATTRIBUTE pub[] = {{CKA_CLASS, &cls, sizeof cls},
+			      {CKA_KEY_TYPE, &kt, sizeof kt},
+			      {CKA_TOKEN, &yes, 1},
+			      {CKA_PRIVATE, &no, 1},
+			      {CKA_EC_PARAMS, params, get[1].ulValueLen},
+			      {CKA_EC_POINT, point, get[0].ulValueLen},
+			      {CKA_LABEL, (void *)label, strlen(label)},
+			      {CKA_ID, id, get_id.ulValueLen}};
+	CK_RV rv = f->C_CreateObject(s, pub, sizeof pub / sizeof pub[0], &h);
+	if (rv != CKR_OK)
+		fail("C_CreateObject(liar public)", rv);
+}
+
+static int report(int rc, const uint8_t got[FWS_FILE_KEY_LEN], const uint8_t want[FWS_FILE_KEY_LEN])
+{
+	if (rc == 0 && memcmp(got, want, FWS_FILE_KEY_LEN) == 0) {
+		printf("opened\n");
+		return 0;
+	}
+	if (rc == 0) {
+		printf("opened to another file key\n");
+		return 1;
+	}
+	if (rc == 1) {
+		printf("FWS_ENOTRECIPIENT not a recipient\n");
+		return -FWS_ENOTRECIPIENT;
+	}
+	printf("%s %s\n", fws_errname(rc), fws_diag_last()->why);
+	return -rc;
+}
+
+static int unwrap(const char *ref, const char *recipient)
+{
+	struct fws_recipient r;
+	struct fws_stanza st;
+	struct fws_identity *id = NULL;
+	char args[FWS_STANZA_LINE_MAX];
+	uint8_t body[FWS_STANZA_BODY_MAX], fk[FWS_FILE_KEY_LEN], got[FWS_FILE_KEY_LEN];
+	int rc;
+
+	if (fws_init() != 0)
+		return 1;
+	randombytes_buf(fk, sizeof fk);
+	rc = fws_recipient_parse(recipient, &r);
+	if (rc == 0)
+		rc = r.type->wrap(&r, fk, args, &st, body);
+	if (rc == 0)
+		rc = fws_identity_open(ref, &id);
+	if (rc == 0)
+		rc = fws_identity_unwrap(id, &st, got);
+	fws_identity_close(id);
+	return report(rc, got, fk);
+}
+
+static int unwrap_stanza(const char *ref, const char *eph, const char *body_b64,
+			 const char *fk_hex)
+{
+	struct fws_stanza st = {.type = "fwseal-p256", .n_args = 1};
+	struct fws_identity *id = NULL;
+	uint8_t body[64], fk[FWS_FILE_KEY_LEN], got[FWS_FILE_KEY_LEN];
+	size_t body_len = 0;
+	int rc;
+
+	if (fws_init() != 0 ||
+	    sodium_base642bin(body, sizeof body, body_b64, strlen(body_b64), NULL, &body_len, NULL,
+			      sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0 ||
+	    sodium_hex2bin(fk, sizeof fk, fk_hex, strlen(fk_hex), NULL, NULL, NULL) != 0)
+		return 1;
+	st.args[0] = eph;
+	st.body = body;
+	st.body_len = body_len;
+	rc = fws_identity_open(ref, &id);
+	if (rc == 0)
+		rc = fws_identity_unwrap(id, &st, got);
+	fws_identity_close(id);
+	return report(rc, got, fk);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "removed") == 0)
 		return removed(argv[2], argv[3]);
+	if (argc == 4 && strcmp(argv[1], "unwrap") == 0)
+		return unwrap(argv[2], argv[3]);
+	if (argc == 6 && strcmp(argv[1], "unwrap-stanza") == 0)
+		return unwrap_stanza(argv[2], argv[3], argv[4], argv[5]);
 	if (argc < 5) {
 		fprintf(stderr, "usage: see the comment at the top of p11_fixture.c\n");
 		return 2;
@@ -224,6 +345,22 @@ int main(int argc, char **argv)
 	} else if (argc == 6 && strcmp(cmd, "nosign") == 0) {
 		pair(login(argv[3], argv[4]), CKM_EC_EDWARDS_KEY_PAIR_GEN, "\x06\x03\x2b\x65\x70",
 		     5, argv[5], CK_FALSE);
+	} else if (argc == 6 && strcmp(cmd, "p256-noderive") == 0) {
+		may_derive = CK_FALSE;
+		pair(login(argv[3], argv[4]), CKM_EC_KEY_PAIR_GEN,
+		     "\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07", 10, argv[5], CK_FALSE);
+	} else if (argc == 6 && strcmp(cmd, "p384") == 0) {
+		pair(login(argv[3], argv[4]), CKM_EC_KEY_PAIR_GEN, "\x06\x05\x2b\x81\x04\x00\x22", 7,
+		     argv[5], CK_FALSE);
+	} else if (argc == 6 && strcmp(cmd, "p256-liar") == 0) {
+		char other[64];
+		CK_SESSION_HANDLE s = login(argv[3], argv[4]);
+		snprintf(other, sizeof other, "%s-other", argv[5]);
+		pair(s, CKM_EC_KEY_PAIR_GEN, "\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07", 10,
+		     argv[5], CK_FALSE);
+		pair(s, CKM_EC_KEY_PAIR_GEN, "\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07", 10, other,
+		     CK_FALSE);
+		liar(s, argv[5], other);
 	} else if (argc == 6 && strcmp(cmd, "p256") == 0) {
 		pair(login(argv[3], argv[4]), CKM_EC_KEY_PAIR_GEN,
 		     "\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07", 10, argv[5], CK_TRUE);

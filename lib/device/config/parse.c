@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,9 +28,20 @@
 #define CONF_MAX (64 * 1024)
 #define LINE_MAX_LEN 1024
 
-enum section { S_NONE, S_SYSTEM, S_UBOOT, S_GRUB, S_CUSTOM, S_NETWORK, S_FLOOR, S_SLOT, S_CHANNEL };
-static const char *const section_names[] = {"", "system", "uboot", "grub", "custom", "network",
-					    "floor", "slot", "channel"};
+enum section {
+	S_NONE,
+	S_SYSTEM,
+	S_UBOOT,
+	S_GRUB,
+	S_CUSTOM,
+	S_NETWORK,
+	S_FLOOR,
+	S_DECRYPTION,
+	S_SLOT,
+	S_CHANNEL
+};
+static const char *const section_names[] = {"",	     "system", "uboot",	     "grub", "custom",
+					    "network", "floor",	 "decryption", "slot", "channel"};
 
 struct parser {
 	struct fws_sysconf *c;
@@ -329,6 +341,19 @@ static int key_value(struct parser *p, const char *k, const char *v)
 		return network_key(p, k, v);
 	case S_FLOOR:
 		return fws_sysconf_floor_key(p->c, k, v, p->line);
+	case S_DECRYPTION:
+		/* The device's key for encrypted bundles (docs/encryption.md): a
+		 * key file, or a key in a token. */
+		if (strcmp(k, "key") == 0 && strncasecmp(v, "pkcs11:", 7) == 0) {
+			if (strlen(v) >= sizeof(c->decryption_key))
+				return fail(p, "key: longer than %zu bytes",
+					    sizeof(c->decryption_key) - 1);
+			strcpy(c->decryption_key, v);
+			return 0;
+		}
+		if (strcmp(k, "key") == 0)
+			return set_path(p, k, v, c->decryption_key);
+		break;
 	case S_SLOT:
 		return slot_key(p, k, v);
 	case S_CHANNEL:

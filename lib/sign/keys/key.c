@@ -14,17 +14,7 @@
 #include "fwseal/error.h"
 #include "io/io.h"
 #include "sign/keys/key_provider.h"
-#include "sign/keys/pkcs11_token.h"
-
-int fws_key_ref_is_pkcs11(const char *ref)
-{
-	return ref != NULL && strncasecmp(ref, "pkcs11:", 7) == 0;
-}
-
-char *fws_key_ref_shown(const char *ref)
-{
-	return ref != NULL ? fws_p11_uri_shown(ref) : NULL;
-}
+#include "device/p11/pkcs11_token.h"
 
 int fws_signing_key_wrap(const struct fws_key_provider *provider, void *impl,
 			 const uint8_t public_key[32], const char *name,

@@ -9,6 +9,7 @@
 
 #include "fwseal/error.h"
 #include "io/io.h"
+#include "sign/keys/pkcs11_admin.h"
 #include "sign/keys/pkcs11_ed25519.h"
 
 /* RFC 7512 value: everything but unreserved characters percent-encoded,
@@ -33,7 +34,7 @@ static size_t pct(char *out, size_t cap, size_t o, const uint8_t *v, size_t len)
 }
 
 /* pkcs11:token=..;serial=..;object=..;id=..;type=private */
-static char *key_uri(const char *label, const char *serial, const uint8_t *obj, size_t obj_len,
+char *fws_p11_key_uri(const char *label, const char *serial, const uint8_t *obj, size_t obj_len,
 		     const uint8_t *id, size_t id_len)
 {
 	size_t cap = 64 + 3 * (strlen(label) + strlen(serial) + obj_len + id_len), o;
@@ -62,7 +63,7 @@ static char *key_uri(const char *label, const char *serial, const uint8_t *obj, 
 }
 
 /* Any object carrying attribute a (a label or an id) already? */
-static int exists(struct fws_p11_token *t, CK_ATTRIBUTE *a, int *found)
+int fws_p11_object_exists(struct fws_p11_token *t, CK_ATTRIBUTE *a, int *found)
 {
 	CK_OBJECT_HANDLE h;
 	CK_ULONG n = 0;
@@ -120,9 +121,9 @@ static int generate_in(struct fws_p11_uri *u, struct fws_p11_token *t, uint8_t p
 		randombytes_buf(id, sizeof id);
 	/* Keys are never replaced, and a second key under the same name
 	 * would make every URI naming it ambiguous. */
-	if ((rc = exists(t, label, &found)) != 0)
+	if ((rc = fws_p11_object_exists(t, label, &found)) != 0)
 		return rc;
-	if (!found && uri_id != NULL && (rc = exists(t, &id_attr, &found)) != 0)
+	if (!found && uri_id != NULL && (rc = fws_p11_object_exists(t, &id_attr, &found)) != 0)
 		return rc;
 	if (found)
 		return fws_diag_set(FWS_EEXIST, 0, u->shown,
@@ -163,7 +164,7 @@ static int generate_in(struct fws_p11_uri *u, struct fws_p11_token *t, uint8_t p
 	if (rc == 0)
 		rc = self_test(t, priv, pk);
 	if (rc == 0 && uri_out != NULL &&
-	    (*uri_out = key_uri(t->label, t->serial, label->pValue, label->ulValueLen,
+	    (*uri_out = fws_p11_key_uri(t->label, t->serial, label->pValue, label->ulValueLen,
 				id_attr.pValue, id_attr.ulValueLen)) == NULL)
 		rc = FWS_ENOMEM;
 	if (rc != 0) {
@@ -225,7 +226,7 @@ static void list_keys(struct fws_p11_token *t, const char *module, fws_pkcs11_li
 			id_len = 0;
 		fws_p11_text(shown, sizeof shown, label, label_len);
 		e.ed25519 = fws_p11_public_ed25519(t, objs[i], e.public_key) == 0;
-		char *uri = key_uri(t->label, t->serial, label, label_len, id, id_len);
+		char *uri = fws_p11_key_uri(t->label, t->serial, label, label_len, id, id_len);
 		e.key_uri = uri;
 		if (uri != NULL)
 			fn(ctx, &e);

@@ -27,46 +27,6 @@ int fws_p11_point_ed25519(const uint8_t *p, size_t len, uint8_t out[32])
 	return FWS_EKEYUSE;
 }
 
-CK_RV fws_p11_get_attr(struct fws_p11_token *t, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type,
-		       void *buf, CK_ULONG cap, CK_ULONG *len)
-{
-	CK_ATTRIBUTE a = {type, buf, cap};
-	CK_RV rv = t->module->C_GetAttributeValue(t->session, obj, &a, 1);
-
-	/* An attribute larger than cap is not one of the few bytes we expect. */
-	if (rv == CKR_OK && (a.ulValueLen == (CK_ULONG)-1 || a.ulValueLen > cap))
-		rv = CKR_ATTRIBUTE_VALUE_INVALID;
-	if (rv == CKR_OK)
-		*len = a.ulValueLen;
-	return rv;
-}
-
-int fws_p11_find(struct fws_p11_token *t, const struct fws_p11_uri *u, CK_OBJECT_CLASS cls,
-		 CK_OBJECT_HANDLE *found, CK_ULONG cap, CK_ULONG *n)
-{
-	CK_ATTRIBUTE tmpl[3];
-	CK_ULONG nt = 0;
-	CK_ATTRIBUTE *label = fws_p11kit.p11_kit_uri_get_attribute(u->uri, CKA_LABEL);
-	CK_ATTRIBUTE *id = fws_p11kit.p11_kit_uri_get_attribute(u->uri, CKA_ID);
-	CK_RV rv;
-
-	*n = 0;
-	if (label == NULL && id == NULL)
-		return fws_diag_set(FWS_EUSAGE, 0, u->shown,
-				    "the URI names no key: give object=LABEL or id=%%XX");
-	tmpl[nt++] = (CK_ATTRIBUTE){CKA_CLASS, &cls, sizeof cls};
-	if (label != NULL)
-		tmpl[nt++] = *label;
-	if (id != NULL)
-		tmpl[nt++] = *id;
-	rv = t->module->C_FindObjectsInit(t->session, tmpl, nt);
-	if (rv != CKR_OK)
-		return fws_p11_fail(rv, "C_FindObjectsInit", u->shown);
-	rv = t->module->C_FindObjects(t->session, found, cap, n);
-	(void)t->module->C_FindObjectsFinal(t->session);
-	return rv == CKR_OK ? 0 : fws_p11_fail(rv, "C_FindObjects", u->shown);
-}
-
 int fws_p11_public_ed25519(struct fws_p11_token *t, CK_OBJECT_HANDLE pub, uint8_t pk[32])
 {
 	uint8_t buf[128];

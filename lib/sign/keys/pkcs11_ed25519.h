@@ -6,7 +6,8 @@
 
 #include <stdint.h>
 
-#include "sign/keys/pkcs11_token.h"
+#include "device/p11/pkcs11_token.h"
+#include "fwseal/signing_key.h"
 
 /* DER of the curve: OID 1.3.101.112, as SoftHSM writes it. */
 #define FWS_ED25519_OID_DER "\x06\x03\x2b\x65\x70"
@@ -17,15 +18,6 @@ int fws_p11_params_ed25519(const uint8_t *p, size_t len);
 /* The 32-byte point from CKA_EC_POINT: raw, or a DER OCTET STRING around it
  * (modules differ). FWS_EKEYUSE otherwise. */
 int fws_p11_point_ed25519(const uint8_t *p, size_t len, uint8_t out[32]);
-
-/* Reads one attribute of up to cap bytes; *len its length. */
-CK_RV fws_p11_get_attr(struct fws_p11_token *t, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type,
-		       void *buf, CK_ULONG cap, CK_ULONG *len);
-
-/* Objects of class cls matching the URI's object= and id= (FWS_EUSAGE when
- * neither is given); up to cap handles, *n the count found. */
-int fws_p11_find(struct fws_p11_token *t, const struct fws_p11_uri *u, CK_OBJECT_CLASS cls,
-		 CK_OBJECT_HANDLE *found, CK_ULONG cap, CK_ULONG *n);
 
 /* The public key of an Ed25519 public-key object (FWS_EKEYUSE when it is
  * not one). */

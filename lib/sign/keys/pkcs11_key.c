@@ -100,42 +100,13 @@ static int check_private(struct p11_key *k)
 	return 0;
 }
 
-/* The public half: the public-key object with the private key's CKA_ID
- * (or, when it has none, its label). */
+/* The public half, beside the private key (fws_p11_find_public). */
 static int find_public(struct p11_key *k, uint8_t pk[32])
 {
-	uint8_t id[256], label[256];
-	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
-	CK_ATTRIBUTE tmpl[2] = {{CKA_CLASS, &cls, sizeof cls}};
-	CK_OBJECT_HANDLE found[2];
-	CK_ULONG id_len = 0, label_len = 0, n = 0;
-	CK_RV rv;
+	CK_OBJECT_HANDLE pub;
+	int rc = fws_p11_find_public(&k->token, k->priv, &pub);
 
-	rv = fws_p11_get_attr(&k->token, k->priv, CKA_ID, id, sizeof id, &id_len);
-	if (rv == CKR_OK && id_len > 0) {
-		tmpl[1] = (CK_ATTRIBUTE){CKA_ID, id, id_len};
-	} else {
-		rv = fws_p11_get_attr(&k->token, k->priv, CKA_LABEL, label, sizeof label,
-				      &label_len);
-		if (rv != CKR_OK || label_len == 0)
-			return fws_diag_set(FWS_EKEYUSE, 0, k->uri.shown,
-					    "the private key has neither CKA_ID nor a label to "
-					    "find its public key by");
-		tmpl[1] = (CK_ATTRIBUTE){CKA_LABEL, label, label_len};
-	}
-	rv = k->token.module->C_FindObjectsInit(k->token.session, tmpl, 2);
-	if (rv != CKR_OK)
-		return fws_p11_fail(rv, "C_FindObjectsInit", k->uri.shown);
-	rv = k->token.module->C_FindObjects(k->token.session, found, 2, &n);
-	(void)k->token.module->C_FindObjectsFinal(k->token.session);
-	if (rv != CKR_OK)
-		return fws_p11_fail(rv, "C_FindObjects", k->uri.shown);
-	if (n != 1)
-		return fws_diag_set(FWS_EKEYUSE, 0, k->uri.shown,
-				    n == 0 ? "no public-key object beside the private key (same "
-					     "CKA_ID): its public key cannot be read"
-					   : "several public-key objects share the key's CKA_ID");
-	return fws_p11_public_ed25519(&k->token, found[0], pk);
+	return rc != 0 ? rc : fws_p11_public_ed25519(&k->token, pub, pk);
 }
 
 int fws_pkcs11_key_open(const char *uri, const struct fws_key_prompt *prompt,

@@ -9,7 +9,7 @@
 
 #include "fwseal/error.h"
 #include "io/io.h"
-#include "sign/keys/p11kit_load.h"
+#include "device/p11/p11kit_load.h"
 
 #define P11KIT_SONAME "libp11-kit.so.0"
 

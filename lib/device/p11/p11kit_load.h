@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* p11-kit, loaded at the first pkcs11: URI (like libcurl at the first URL,
- * lib/net/curl_load.c): a signing host with only key files needs no
- * p11-kit, and no fwseal library links it (tests/cli/test_layers.sh). The
- * headers (libp11-kit-dev) are compiled against; every function is called
- * through fws_p11kit. */
-#ifndef FWSEAL_SIGN_P11KIT_LOAD_H
-#define FWSEAL_SIGN_P11KIT_LOAD_H
+ * lib/net/curl_load.c): a signing host with only key files, or a device
+ * with its key in a file, needs no p11-kit, and no fwseal library links it
+ * (tests/cli/test_layers.sh). The headers (libp11-kit-dev) are compiled
+ * against; every function is called through fws_p11kit. */
+#ifndef FWSEAL_DEVICE_P11_P11KIT_LOAD_H
+#define FWSEAL_DEVICE_P11_P11KIT_LOAD_H
 
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/uri.h>

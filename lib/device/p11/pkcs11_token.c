@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #define _GNU_SOURCE /* secure_getenv */
 /* Tokens through p11-kit: URI, module, token, PIN, login, and the named
- * refusals (pkcs11_token.h). Nothing here is specific to signing. */
+ * refusals (pkcs11_token.h). Nothing here is specific to signing: the
+ * device library holds it for a decryption key in a token. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -14,7 +15,7 @@
 
 #include "fwseal/error.h"
 #include "io/io.h"
-#include "sign/keys/pkcs11_token.h"
+#include "device/p11/pkcs11_token.h"
 
 #define PIN_MAX 256
 #define MAX_CANDIDATES 16
@@ -238,7 +239,7 @@ int fws_p11_fail(CK_RV rv, const char *call, const char *subject)
 	case CKR_SLOT_ID_INVALID:
 		return fws_diag_set(FWS_ETOKEN, 0, subject,
 				    "the token was removed or its session closed during the run "
-				    "(%s); nothing was signed",
+				    "(%s); nothing was signed or unwrapped",
 				    call);
 	case CKR_HOST_MEMORY:
 		return fws_diag_set(FWS_ENOMEM, 0, subject, "out of memory in the PKCS#11 module");
@@ -585,4 +586,83 @@ void fws_p11_token_close(struct fws_p11_token *t)
 		(void)t->module->C_CloseSession(t->session);
 	fws_p11_modules_unload(&t->modules);
 	memset(t, 0, sizeof *t);
+}
+
+/* ---- objects ---- */
+
+CK_RV fws_p11_get_attr(struct fws_p11_token *t, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type,
+		       void *buf, CK_ULONG cap, CK_ULONG *len)
+{
+	CK_ATTRIBUTE a = {type, buf, cap};
+	CK_RV rv = t->module->C_GetAttributeValue(t->session, obj, &a, 1);
+
+	/* An attribute larger than cap is not one of the few bytes we expect. */
+	if (rv == CKR_OK && (a.ulValueLen == (CK_ULONG)-1 || a.ulValueLen > cap))
+		rv = CKR_ATTRIBUTE_VALUE_INVALID;
+	if (rv == CKR_OK)
+		*len = a.ulValueLen;
+	return rv;
+}
+
+int fws_p11_find(struct fws_p11_token *t, const struct fws_p11_uri *u, CK_OBJECT_CLASS cls,
+		 CK_OBJECT_HANDLE *found, CK_ULONG cap, CK_ULONG *n)
+{
+	CK_ATTRIBUTE tmpl[3];
+	CK_ULONG nt = 0;
+	CK_ATTRIBUTE *label = fws_p11kit.p11_kit_uri_get_attribute(u->uri, CKA_LABEL);
+	CK_ATTRIBUTE *id = fws_p11kit.p11_kit_uri_get_attribute(u->uri, CKA_ID);
+	CK_RV rv;
+
+	*n = 0;
+	if (label == NULL && id == NULL)
+		return fws_diag_set(FWS_EUSAGE, 0, u->shown,
+				    "the URI names no key: give object=LABEL or id=%%XX");
+	tmpl[nt++] = (CK_ATTRIBUTE){CKA_CLASS, &cls, sizeof cls};
+	if (label != NULL)
+		tmpl[nt++] = *label;
+	if (id != NULL)
+		tmpl[nt++] = *id;
+	rv = t->module->C_FindObjectsInit(t->session, tmpl, nt);
+	if (rv != CKR_OK)
+		return fws_p11_fail(rv, "C_FindObjectsInit", u->shown);
+	rv = t->module->C_FindObjects(t->session, found, cap, n);
+	(void)t->module->C_FindObjectsFinal(t->session);
+	return rv == CKR_OK ? 0 : fws_p11_fail(rv, "C_FindObjects", u->shown);
+}
+
+int fws_p11_find_public(struct fws_p11_token *t, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE *pub)
+{
+	uint8_t id[256], label[256];
+	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
+	CK_ATTRIBUTE tmpl[2] = {{CKA_CLASS, &cls, sizeof cls}};
+	CK_OBJECT_HANDLE found[2];
+	CK_ULONG id_len = 0, label_len = 0, n = 0;
+	CK_RV rv;
+
+	rv = fws_p11_get_attr(t, priv, CKA_ID, id, sizeof id, &id_len);
+	if (rv == CKR_OK && id_len > 0) {
+		tmpl[1] = (CK_ATTRIBUTE){CKA_ID, id, id_len};
+	} else {
+		rv = fws_p11_get_attr(t, priv, CKA_LABEL, label, sizeof label,
+				      &label_len);
+		if (rv != CKR_OK || label_len == 0)
+			return fws_diag_set(FWS_EKEYUSE, 0, t->shown,
+					    "the private key has neither CKA_ID nor a label to "
+					    "find its public key by");
+		tmpl[1] = (CK_ATTRIBUTE){CKA_LABEL, label, label_len};
+	}
+	rv = t->module->C_FindObjectsInit(t->session, tmpl, 2);
+	if (rv != CKR_OK)
+		return fws_p11_fail(rv, "C_FindObjectsInit", t->shown);
+	rv = t->module->C_FindObjects(t->session, found, 2, &n);
+	(void)t->module->C_FindObjectsFinal(t->session);
+	if (rv != CKR_OK)
+		return fws_p11_fail(rv, "C_FindObjects", t->shown);
+	if (n != 1)
+		return fws_diag_set(FWS_EKEYUSE, 0, t->shown,
+				    n == 0 ? "no public-key object beside the private key (same "
+					     "CKA_ID): its public key cannot be read"
+					   : "several public-key objects share the key's CKA_ID");
+	*pub = found[0];
+	return 0;
 }

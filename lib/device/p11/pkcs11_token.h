@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* PKCS#11 tokens through p11-kit, for any use of a token key (signing
- * today; unwrapping a device key later): RFC 7512 URI parsing and its
+ * keys, lib/sign/keys/; the device's P-256 decryption key,
+ * lib/device/crypt/p256_pkcs11.c): RFC 7512 URI parsing and its
  * printable form without the PIN, module resolution, token selection by
  * label or serial, the PIN's sources, login, and named refusals for the
  * token's return values. docs/hsm.md describes the rules. */
-#ifndef FWSEAL_SIGN_PKCS11_TOKEN_H
-#define FWSEAL_SIGN_PKCS11_TOKEN_H
+#ifndef FWSEAL_DEVICE_P11_PKCS11_TOKEN_H
+#define FWSEAL_DEVICE_P11_PKCS11_TOKEN_H
 
 #include <stddef.h>
 
-#include "fwseal/signing_key.h"
-#include "sign/keys/p11kit_load.h"
+#include "fwseal/key_prompt.h"
+#include "device/p11/p11kit_load.h"
 
 /* Environment: the module when the URI names none (a path), and the PIN
  * (read by the CLIs' prompt, never by the library). */
@@ -70,6 +71,19 @@ int fws_p11_fail(CK_RV rv, const char *call, const char *subject);
 /* The slots of mod that hold a token, in a malloc'd array (*n of them;
  * free it). 0, or FWS_ENOMEM / the module's refusal. */
 int fws_p11_slots(CK_FUNCTION_LIST *mod, CK_SLOT_ID **slots, CK_ULONG *n);
+
+/* Reads one attribute of up to cap bytes; *len its length. */
+CK_RV fws_p11_get_attr(struct fws_p11_token *t, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type,
+		       void *buf, CK_ULONG cap, CK_ULONG *len);
+
+/* Objects of class cls matching the URI's object= and id= (FWS_EUSAGE when
+ * neither is given); up to cap handles, *n the count found. */
+int fws_p11_find(struct fws_p11_token *t, const struct fws_p11_uri *u, CK_OBJECT_CLASS cls,
+		 CK_OBJECT_HANDLE *found, CK_ULONG cap, CK_ULONG *n);
+
+/* The public-key object beside private key priv: the one with its CKA_ID
+ * (or, when it has none, its label); FWS_EKEYUSE for none or several. */
+int fws_p11_find_public(struct fws_p11_token *t, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE *pub);
 
 /* PKCS#11 blank-padded text fields as C strings. */
 void fws_p11_text(char *out, size_t cap, const unsigned char *field, size_t len);

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Where a payload entry's signed pieces lie: the plaintext rule of
+ * lib/core/chunks.c, or for an encrypted payload whole STREAM chunks
+ * (format.md §15.5). Every loop over pieces asks here, so the two rules
+ * cannot drift apart between the verifier, the pool and the delta reader. */
+#include <sodium.h>
+#include <string.h>
+
+#include "fwseal/chunks.h"
+#include "fwseal/limits.h"
+#include "fwseal/encrypt.h"
+#include "fwseal/error.h"
+#include "fwseal/manifest.h"
+#include "fwseal/sha256.h"
+
+int fws_payload_chunk_count(const struct fws_payload *p, uint64_t *n)
+{
+	return p->encrypted ? fws_enc_chunk_count(p->plain_size, p->chunk_size, n)
+			    : fws_chunk_count(p->size, p->chunk_size, n);
+}
+
+uint64_t fws_payload_piece_len(const struct fws_payload *p, uint64_t k)
+{
+	return p->encrypted ? fws_enc_piece_len(p->plain_size, p->chunk_size, k)
+			    : fws_chunk_piece_len(p->size, p->chunk_size, k);
+}
+
+int fws_payload_list_check(const struct fws_payload *p, const uint8_t *list, size_t len)
+{
+	uint8_t digest[FWS_SHA256_LEN];
+	uint64_t n;
+	int rc;
+	if (!p->encrypted)
+		return fws_chunk_list_check(list, len, p->size, p->chunk_size, p->chunks_sha256);
+	rc = fws_payload_chunk_count(p, &n);
+	if (rc != 0)
+		return rc;
+	if (len != n * FWS_SHA256_LEN)
+		return FWS_ESIZE;
+	fws_sha256(list, len, digest);
+	return memcmp(digest, p->chunks_sha256, sizeof(digest)) == 0 ? 0 : FWS_EDIGEST;
+}
+
+int fws_payload_piece_check(const struct fws_payload *p, const uint8_t *list, uint64_t k,
+			    const uint8_t *data, size_t len)
+{
+	uint8_t digest[FWS_SHA256_LEN];
+	uint64_t n;
+	if (!p->encrypted)
+		return fws_chunk_check(list, p->size, p->chunk_size, k, data, len);
+	if (fws_payload_chunk_count(p, &n) != 0 || k >= n ||
+	    len != fws_payload_piece_len(p, k))
+		return FWS_ESIZE;
+	fws_chunk_digest(data, len, digest);
+	return memcmp(digest, list + k * FWS_SHA256_LEN, sizeof(digest)) == 0 ? 0 : FWS_EDIGEST;
+}
+
+int fws_enc_plain_entry_size(const struct fws_payload *p, uint64_t *out)
+{
+	uint64_t n;
+	int rc = fws_payload_chunk_count(p, &n);
+	return rc != 0 ? rc : fws_enc_entry_size(FWS_ENC_PLAIN_HEAD + n * FWS_SHA256_LEN, out);
+}
+
+/* One STREAM "piece" covering it all: the smallest chunk size that holds it. */
+static uint32_t whole(size_t len)
+{
+	uint32_t cs = FWS_ENC_CHUNK;
+	while (cs < len && cs < FWS_CHUNK_MAX)
+		cs *= 2;
+	return cs;
+}
+
+int fws_enc_plain_entry_seal(const uint8_t file_key[FWS_FILE_KEY_LEN], const uint8_t *plain,
+			     size_t plain_len, uint8_t *out)
+{
+	uint8_t nonce[FWS_ENC_NONCE_LEN], key[32];
+	randombytes_buf(nonce, sizeof(nonce));
+	fws_enc_payload_key(file_key, nonce, key);
+	int rc = fws_enc_piece_encrypt(key, nonce, plain_len, whole(plain_len), 0, plain, out);
+	sodium_memzero(key, sizeof(key));
+	return rc;
+}
+
+int fws_enc_plain_entry_open(const uint8_t file_key[FWS_FILE_KEY_LEN], const uint8_t *entry,
+			     size_t entry_len, uint8_t *plain, size_t plain_len)
+{
+	uint8_t key[32];
+	uint64_t want;
+	if (fws_enc_entry_size(plain_len, &want) != 0 || want != entry_len)
+		return FWS_ESIZE;
+	fws_enc_payload_key(file_key, entry, key);
+	int rc = fws_enc_piece_decrypt(key, plain_len, whole(plain_len), 0, entry, plain);
+	sodium_memzero(key, sizeof(key));
+	return rc;
+}

@@ -16,9 +16,11 @@ void fws_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, si
 	uint8_t prk[32], t[32];
 	size_t info_len = strlen(info), done = 0;
 	uint8_t counter = 1;
+	static const uint8_t no_salt[1];
 	/* Extract: an empty salt is HashLen zero bytes, which HMAC pads to
-	 * the same key as no bytes at all. */
-	crypto_auth_hmacsha256_init(&st, salt, salt_len);
+	 * the same key as no bytes at all (libsodium wants a pointer even
+	 * for zero bytes). */
+	crypto_auth_hmacsha256_init(&st, salt != NULL ? salt : no_salt, salt_len);
 	crypto_auth_hmacsha256_update(&st, ikm, ikm_len);
 	crypto_auth_hmacsha256_final(&st, prk);
 	while (done < out_len) {

@@ -165,6 +165,13 @@ void cli_progress_wipe(void);
  * character device; reports its own error. *size = 0 when unknown. */
 int cli_open_bundle(const char *path, int *fd, uint64_t *size);
 
+/* Network settings, weakest first: the defaults, conf's [network] and
+ * [oci] (conf may be NULL: then FWSEAL_REGISTRY_AUTH), the command line.
+ * Reports its own error. */
+struct fws_http_opts;
+struct fws_sysconf;
+int cli_net_opts(struct cli *c, const struct fws_sysconf *conf, struct fws_http_opts *o);
+
 /* Options of every command that reads a bundle, which may be a URL. */
 #define CLI_NET_OPTS                                                                          \
 	{"ca-file", CLI_VALUE, "FILE", 0,                                                     \
@@ -179,7 +186,9 @@ int cli_open_bundle(const char *path, int *fd, uint64_t *size);
 	     "for a URL: failed attempts in a row before giving up\n(default 10)"}
 
 /* What reading a URL can end with (docs/network.md). */
-#define CLI_NET_CODES FWS_ENET, FWS_EINSECURE, FWS_EREMOTE, FWS_ESTALLED
+#define CLI_NET_CODES FWS_ENET, FWS_EINSECURE, FWS_EREMOTE, FWS_ESTALLED, CLI_OCI_CODES
+/* What an oci:// reference adds (docs/fleet.md). */
+#define CLI_OCI_CODES FWS_EREGISTRY, FWS_EOCIMANIFEST, FWS_EARTIFACT
 
 struct fws_sysconf;
 struct fws_http;

@@ -4,6 +4,7 @@
  * with the operating system's word for it. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,7 +41,7 @@ int cli_open_bundle(const char *path, int *fd, uint64_t *size)
 
 /* Network settings, weakest first: the defaults, the configuration's
  * [network], the command line. */
-static int net_opts(struct cli *c, const struct fws_sysconf *conf, struct fws_http_opts *o)
+int cli_net_opts(struct cli *c, const struct fws_sysconf *conf, struct fws_http_opts *o)
 {
 	const char *v;
 	size_t n = 0;
@@ -58,7 +59,18 @@ static int net_opts(struct cli *c, const struct fws_sysconf *conf, struct fws_ht
 		o->stall_timeout_ms = conf->stall_timeout_ms;
 		o->retries = conf->retries;
 		o->max_redirects = conf->max_redirects;
+		/* A device's registry credentials: system.conf [oci] only. */
+		o->oci_credentials = conf->oci_credentials[0] ? conf->oci_credentials : NULL;
+	} else if (strcmp(cli_prog, "fwseal") == 0) {
+		/* The release side: a file named by --registry-auth or
+		 * FWSEAL_REGISTRY_AUTH (CI); never a password on the command
+		 * line. A device reads system.conf [oci] only. */
+		o->oci_credentials = getenv("FWSEAL_REGISTRY_AUTH");
+		if (o->oci_credentials != NULL && o->oci_credentials[0] == '\0')
+			o->oci_credentials = NULL;
 	}
+	if ((v = cli_get(c, "registry-auth")) != NULL)
+		o->oci_credentials = v;
 	if ((v = cli_get(c, "ca-file")) != NULL)
 		o->ca_file = v;
 	if ((v = cli_get(c, "client-cert")) != NULL)
@@ -102,7 +114,7 @@ int cli_bundle_open(struct cli *c, const char *path, const struct fws_sysconf *c
 		return rc;
 	}
 	struct fws_http_opts o = {0};
-	int rc = net_opts(c, conf, &o);
+	int rc = cli_net_opts(c, conf, &o);
 	if (rc != 0)
 		return rc;
 	o.url = path;

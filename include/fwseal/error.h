@@ -74,10 +74,14 @@ enum fws_error {
 	FWS_ESBOM = -60,        /* the SBOM lacks a field a regulator expects (component, supplier, graph, author, ...) */
 	FWS_ESBOMFORMAT = -61,  /* the SBOM is not SPDX 2.3 / CycloneDX 1.5 or 1.6 JSON, or not what sbom_format says */
 	FWS_ERECORD = -62,      /* the bundle differs from its release record */
+	/* 63..76: assigned to other branches of this round (the merge fills them in). */
+	FWS_EREGISTRY = -77,    /* the OCI registry refused: credentials, unknown repository or tag, push refused */
+	FWS_EOCIMANIFEST = -78, /* the OCI manifest is invalid: not an OCI image manifest, wrong digest, too big, not one layer */
+	FWS_EARTIFACT = -79,    /* the OCI artifact is not a fwseal bundle (artifactType or layer media type) */
 };
 
 /* The lowest code in use; exit statuses run from 1 to -FWS_ELAST. */
-#define FWS_ELAST FWS_ERECORD
+#define FWS_ELAST FWS_EARTIFACT
 
 /* Short lowercase description naming the failed check; never NULL. */
 FWS_API const char *fws_strerror(int code);

@@ -51,3 +51,9 @@ int fws_http_fetch_range(void *ctx, uint64_t at, uint8_t *buf, size_t len)
 	(void)len;
 	return FWS_EUSAGE;
 }
+
+int fws_oci_publish(struct fws_oci_publish *p)
+{
+	(void)p;
+	return fws_diag_set(FWS_EUSAGE, 0, NULL, "this fwseal was built without network support (NET=0)");
+}

@@ -9,7 +9,8 @@
 
 int fws_is_url(const char *s)
 {
-	return s != NULL && (strncasecmp(s, "https://", 8) == 0 || strncasecmp(s, "http://", 7) == 0);
+	return s != NULL && (strncasecmp(s, "https://", 8) == 0 || strncasecmp(s, "http://", 7) == 0 ||
+			     strncasecmp(s, "oci://", 6) == 0);
 }
 
 int fws_http_header_valid(const char *h)

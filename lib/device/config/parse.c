@@ -26,9 +26,9 @@
 #define CONF_MAX (64 * 1024)
 #define LINE_MAX_LEN 1024
 
-enum section { S_NONE, S_SYSTEM, S_UBOOT, S_GRUB, S_CUSTOM, S_NETWORK, S_FLOOR, S_SLOT };
+enum section { S_NONE, S_SYSTEM, S_UBOOT, S_GRUB, S_CUSTOM, S_NETWORK, S_FLOOR, S_OCI, S_SLOT };
 static const char *const section_names[] = {"", "system", "uboot", "grub", "custom", "network",
-					    "floor", "slot"};
+					    "floor", "oci", "slot"};
 
 struct parser {
 	struct fws_sysconf *c;
@@ -311,6 +311,12 @@ static int key_value(struct parser *p, const char *k, const char *v)
 		return network_key(p, k, v);
 	case S_FLOOR:
 		return fws_sysconf_floor_key(p->c, k, v, p->line);
+	case S_OCI:
+		/* The file is read (and its mode checked) when an oci:// bundle
+		 * is fetched: lib/net/oci_auth.c. */
+		if (strcmp(k, "credentials") == 0)
+			return set_path(p, k, v, c->oci_credentials);
+		break;
 	case S_SLOT:
 		return slot_key(p, k, v);
 	default:

@@ -73,10 +73,6 @@ assert "sha256:" + hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest() ==
 T="skopeo inspect --raw by the digest publish printed" expect_ok "${SKOPEO[@]}" inspect --raw \
 	"${SK_OPTS[@]}" "docker://$R/fleet/pump@$D1"
 check "the same bytes as by tag" cmp "$LAST_OUT" raw1.json
-T="skopeo copy fetches the blob" expect_ok "${SKOPEO[@]}" copy --src-cert-dir "$PWD/pki/skopeo" \
-	--src-creds 'ci-bot:correct horse' \
-	"docker://$R/fleet/pump:1.0.0" "dir:$PWD/copied"
-check "the blob skopeo fetched is v1.fwb byte for byte" cmp copied/"$(sha256sum v1.fwb | cut -c1-64)" v1.fwb
 
 # ---- verify and inspect by tag and by digest ----
 # req: REQ-OCI-002
@@ -88,3 +84,99 @@ T="fwseal verify oci://...@DIGEST" expect_ok "$FWSEAL" verify --root root.json "
 T="fwseal inspect oci://...:TAG (gzip)" expect_ok "$FWSEAL" inspect "${CA[@]}" \
 	"oci://$R/fleet/pump:2.0.0"
 check "inspect shows 2.0.0" grep -q "version:  2.0.0" "$LAST_OUT"
+T="fwseal verify of a tag that is not there" expect_exit 77 "$FWSEAL" verify --root root.json \
+	"${CA[@]}" "oci://$R/fleet/pump:9.9.9"
+check "the registry's reason is named" grep -q "MANIFEST_UNKNOWN" "$LAST_ERR"
+
+# ---- credentials: a file, its mode checked, never the command line ----
+# req: REQ-OCI-003
+FWSEAL_REGISTRY_AUTH=$PWD/wrong-auth.json T="wrong credentials" expect_exit 77 "$FWSEAL" verify --root root.json "${CA[@]}" "oci://$R/fleet/pump:1.0.0"
+check "the message says the credentials were refused" grep -q "HTTP status 401.*credentials" "$LAST_ERR"
+check "the password is not in the message" bash -c '! grep -q horse "$1"' _ "$LAST_ERR"
+FWSEAL_REGISTRY_AUTH= T="no credentials for a registry that asks for them" expect_exit 77 \
+	"$FWSEAL" verify --root root.json "${CA[@]}" "oci://$R/fleet/pump:1.0.0"
+check "the message says where credentials come from" grep -q "\[oci\] credentials" "$LAST_ERR"
+cp auth.json group-auth.json && chmod 640 group-auth.json
+FWSEAL_REGISTRY_AUTH=$PWD/group-auth.json T="a credentials file readable by group" expect_exit 41 \
+	"$FWSEAL" verify --root root.json "${CA[@]}" "oci://$R/fleet/pump:1.0.0"
+T="--registry-auth is publish's option, not verify's" expect_exit 2 "$FWSEAL" verify \
+	--root root.json "${CA[@]}" --registry-auth auth.json "oci://$R/fleet/pump:1.0.0"
+cp auth.json group-auth.json && chmod 644 group-auth.json
+T="publish with a world-readable credentials file" expect_exit 41 "$FWSEAL" publish \
+	--root root.json "${CA[@]}" --registry-auth group-auth.json v1.fwb "oci://$R/fleet/pump:x"
+check "the message names the mode" grep -q "readable by group or others" "$LAST_ERR"
+
+# ---- references are held to the distribution grammar ----
+for bad in "oci://$R/fleet/pump" "oci://$R/Fleet/pump:1" "oci://$R/fleet/../pump:1" \
+	"oci://$R/fleet/pump@sha256:ABC" "oci://$R/fleet/pump:-x" "oci:///fleet/pump:1" \
+	"oci://$R/fleet/pump:1?x=y"; do
+	T="a bad reference: $bad" expect_exit 2 "$FWSEAL" verify --root root.json "${CA[@]}" "$bad"
+done
+
+# ---- what the registry serves is checked before a byte of it is used ----
+# req: REQ-OCI-002
+# Another tool's artifact (and a manifest without artifactType whose
+# config is not ours) under a tag: pushed with curl, not fwseal.
+B1=$(sha256sum v1.fwb | cut -c1-64)
+E=$(printf '{}' | sha256sum | cut -c1-64)
+put_manifest() { # TAG ARTIFACT_TYPE LAYER_TYPE
+	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"%s","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:%s","size":2},"layers":[{"mediaType":"%s","digest":"sha256:%s","size":%s}]}' \
+		"$2" "$E" "$3" "$B1" "$(stat -c %s v1.fwb)" >"m-$1.json"
+	curl -fsS --cacert pki/ca.crt -u 'ci-bot:correct horse' -X PUT \
+		-H 'Content-Type: application/vnd.oci.image.manifest.v1+json' --data-binary "@m-$1.json" \
+		"https://$R/v2/fleet/pump/manifests/$1" >/dev/null || die "curl PUT manifest $1"
+}
+put_manifest helm application/vnd.cncf.helm.config.v1+json application/vnd.fwseal.bundle.v1.tar
+put_manifest layer application/vnd.fwseal.bundle.v1 application/vnd.oci.image.layer.v1.tar
+T="a wrong artifact type" expect_exit 79 "$FWSEAL" verify --root root.json "${CA[@]}" \
+	"oci://$R/fleet/pump:helm"
+check "the message names the type" grep -q 'artifactType "application/vnd.cncf.helm.config.v1+json"' "$LAST_ERR"
+T="our artifact type with a container layer" expect_exit 79 "$FWSEAL" verify --root root.json \
+	"${CA[@]}" "oci://$R/fleet/pump:layer"
+
+# ---- a configured device: credentials from system.conf [oci] only ----
+# req: REQ-OCI-002, REQ-OCI-003
+mkdir -p cfg/etc && truncate -s 8M cfg/disk.img && cp root.json cfg/etc/root.json
+install -m 600 auth.json cfg/etc/oci-auth.json
+conf() { # [oci] credentials file
+	cat <<EOC
+[system]
+hardware-id = hw-a
+trusted-root = $PWD/cfg/etc/root.json
+state-dir = $PWD/cfg/state
+bootloader = dir
+[network]
+ca-file = $PWD/pki/ca.crt
+retries = 2
+[oci]
+credentials = $1
+EOC
+	printf '[slot.rootfs.a]\nclass = rootfs\ndevice = %s\noffset = 0\nsize = 3M\nbootname = A\n' "$PWD/cfg/disk.img"
+	printf '[slot.rootfs.b]\nclass = rootfs\ndevice = %s\noffset = 3M\nsize = 3M\nbootname = B\n' "$PWD/cfg/disk.img"
+	printf '[slot.kernel.a]\nclass = kernel\ndevice = %s\noffset = 6M\nsize = 1M\nbootname = A\n' "$PWD/cfg/disk.img"
+	printf '[slot.kernel.b]\nclass = kernel\ndevice = %s\noffset = 7M\nsize = 1M\nbootname = B\n' "$PWD/cfg/disk.img"
+}
+conf "$PWD/cfg/etc/oci-auth.json" >cfg/system.conf
+"$FWVERIFY" init --config cfg/system.conf --root root.json >"$T_DIR/setup.log" 2>&1 || die "init: $(cat "$T_DIR/setup.log")"
+T="install by tag with [oci] credentials" expect_ok "$FWVERIFY" install --config cfg/system.conf \
+	"oci://$R/fleet/pump:1.0.0" --json
+check "1.0.0 is pending" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["version"] == "1.0.0", d' "$LAST_OUT"
+check "set b's rootfs slot holds the payload" cmp <(dd if=cfg/disk.img bs=1M skip=3 status=none |
+	head -c 300000) a.bin
+D2=$(python3 -c 'import hashlib,sys; print("sha256:" + hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest())' \
+	<("${SKOPEO[@]}" inspect --raw "${SK_OPTS[@]}" "docker://$R/fleet/pump:2.0.0"))
+T="install by digest (2.0.0, gzip)" expect_ok "$FWVERIFY" install --config cfg/system.conf \
+	"oci://$R/fleet/pump@$D2" --json
+check "2.0.0 is pending" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["version"] == "2.0.0", d' "$LAST_OUT"
+cfg_snapshot() { sha256sum cfg/disk.img && find cfg/state -type f | sort | xargs sha256sum; }
+before=$(cfg_snapshot)
+conf "$PWD/cfg/etc/wrong.json" >cfg/wrong.conf && install -m 600 wrong-auth.json cfg/etc/wrong.json
+T="a device with wrong [oci] credentials" expect_exit 77 "$FWVERIFY" install --config cfg/wrong.conf \
+	"oci://$R/fleet/pump:1.0.0"
+chmod 644 cfg/etc/wrong.json
+T="a device whose credentials file others can read" expect_exit 41 "$FWVERIFY" install \
+	--config cfg/wrong.conf "oci://$R/fleet/pump:1.0.0"
+device_init dev0
+T="a simulated device (--device) has no registry credentials" expect_exit 77 "$FWVERIFY" install \
+	--device dev0 "${CA[@]}" "oci://$R/fleet/pump:1.0.0"
+check "nothing changed after these refusals" test "$before" = "$(cfg_snapshot)"

@@ -264,7 +264,7 @@ int oci_refused(const struct oci_session *s, const struct oci_call *c, const cha
 				*p = '?'; /* the registry's words go to a terminal */
 	}
 	json_decref(j);
-	const char *hint = c->status == 401 ? " (credentials missing or wrong: [oci] credentials)"
+	const char *hint = c->status == 401 ? " (credentials missing or wrong)"
 			   : c->status == 403 ? " (not allowed with these credentials)"
 					      : "";
 	return fws_diag_set(FWS_EREGISTRY, 0, s->shown, "%s: HTTP status %ld%s%s", doing,

@@ -188,7 +188,7 @@ int cli_net_opts(struct cli *c, const struct fws_sysconf *conf, struct fws_http_
 /* What reading a URL can end with (docs/network.md). */
 #define CLI_NET_CODES FWS_ENET, FWS_EINSECURE, FWS_EREMOTE, FWS_ESTALLED, CLI_OCI_CODES
 /* What an oci:// reference adds (docs/fleet.md). */
-#define CLI_OCI_CODES FWS_EREGISTRY, FWS_EOCIMANIFEST, FWS_EARTIFACT
+#define CLI_OCI_CODES FWS_EREGISTRY, FWS_EOCIMANIFEST, FWS_EARTIFACT, FWS_EUNSAFE, FWS_ECONFIG
 
 struct fws_sysconf;
 struct fws_http;

@@ -6,7 +6,7 @@
 # fwseal) reads what it wrote; fwseal verify and fwseal-verify install
 # read it back by tag and by digest. The slower scenarios (cuts through
 # the fault proxy, delta, a tag moved mid-install, the Bearer token
-# exchange) are in long_oci.sh.
+# exchange) are in long_oci_registry.sh.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/net/servers.sh"
 . "$TESTS_DIR/net/registry.sh"
@@ -17,6 +17,18 @@ for tool in docker-registry skopeo htpasswd; do
 		finish
 	}
 done
+
+# Installing docker-registry must not have left its packaged service on
+# (tests/deps.sh disables what an install enabled): no start link, no
+# enabled unit, no process on the packaged configuration.
+check "the packaged docker-registry service is neither enabled nor running" bash -c '
+for f in /etc/rc[2-5].d/S*docker-registry /etc/systemd/system/*.wants/docker-registry.service; do
+	[ -e "$f" ] && exit 1
+done
+for p in $(pgrep -x docker-registry); do
+	tr "\0" " " <"/proc/$p/cmdline" | grep -q /etc/docker/registry && exit 1
+done
+exit 0'
 
 std_setup
 NET_KEYALG=ec net_ca_make pki >/dev/null 2>&1 || die "test CA"

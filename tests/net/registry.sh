@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # Debian's docker-registry (distribution 2.8) for the OCI tests
-# (tests/cli/test_oci.sh, long_oci.sh), sourced after tests/net/servers.sh.
+# (tests/cli/test_oci.sh, long_oci_registry.sh), sourced after tests/net/servers.sh.
 # Each registry listens on 127.0.0.1 on a free port, with TLS from the
 # test's CA (net_ca_make), storage under DIR, and is stopped by the
 # servers.sh trap. Never the packaged service: the install leaves it

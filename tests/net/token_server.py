@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """token_server.py - a small Docker/OCI token service for the OCI tests.
 
-The registry in tests/cli/long_oci.sh is Debian's real docker-registry
+The registry in tests/cli/long_oci_registry.sh is Debian's real docker-registry
 (distribution 2.8) configured with `auth: token`; this is the service its
 `realm` names, i.e. the other half of the Bearer exchange
 (https://distribution.github.io/distribution/spec/auth/token/): GET

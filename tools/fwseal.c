@@ -948,6 +948,7 @@ static const struct cli_cmd commands[] = {
      verify_opts, 1, 1, verify_codes,
      "fwseal verify --root root.json --hardware pump-rev-c pump-1.2.0.fwb\n"
      "fwseal verify --root root.json --installed-version 1.1.0 --security-version 3 b.fwb\n"
+     "fwseal verify --root root.json oci://registry.example/acme/pump@sha256:<digest>\n"
      "curl -s https://updates.example/pump.fwb | fwseal verify --root root.json -",
      run_verify,
      "bundle           the file (or \"-\")\n"

@@ -75,19 +75,25 @@ static int attest_names_bundle(const uint8_t *att, size_t len, const uint8_t bun
 	return found;
 }
 
-static int hash_file(int fd, uint8_t out[32])
-{
+/* The verifier's reader, hashing what it reads: the digest published is
+ * that of the bytes verified. The upload reads the file again, and the
+ * registry refuses it if those bytes differ (a file changed after the
+ * verification: a time-of-check/time-of-use swap). */
+struct hashing_reader {
+	struct fws_fd_reader fd;
 	struct fws_sha256 h;
-	uint8_t buf[65536];
-	ssize_t n;
-	off_t at = 0;
-	fws_sha256_init(&h);
-	while ((n = pread(fd, buf, sizeof(buf), at)) > 0) {
-		fws_sha256_update(&h, buf, (size_t)n);
-		at += n;
+	uint64_t n;
+};
+
+static ssize_t read_hashing(void *ctx, uint8_t *buf, size_t len)
+{
+	struct hashing_reader *r = ctx;
+	ssize_t got = fws_read_fd_timed(&r->fd, buf, len);
+	if (got > 0) {
+		fws_sha256_update(&r->h, buf, (size_t)got);
+		r->n += (uint64_t)got;
 	}
-	fws_sha256_final(&h, out);
-	return n < 0 ? FWS_EIO : 0;
+	return got;
 }
 
 static const char *sbom_media_type(const char *format)
@@ -107,7 +113,8 @@ int cmd_publish_run(struct cli *c)
 	struct fws_http_opts net = {0};
 	struct fws_oci_publish p = {0};
 	struct cli_progress prog = {0};
-	struct fws_fd_reader rd = {-1, 0, 0, 0, NULL, NULL};
+	struct hashing_reader hr = {.fd = {-1, 0, 0, 0, NULL, NULL}};
+	struct fws_fd_reader *rd = &hr.fd;
 	uint8_t *sbom = NULL, *att = NULL, file_digest[32];
 	size_t sbom_len = 0, att_len = 0;
 	char hex[65];
@@ -140,25 +147,31 @@ int cmd_publish_run(struct cli *c)
 	}
 	if (rc == 0 && att_path != NULL && (rc = fws_file_read_all(att_path, ATTEST_MAX, &att, &att_len)) != 0)
 		rc = cli_fail(att_path, rc);
-	if (rc == 0 && (rc = cli_open_bundle(bundle, &rd.fd, &rd.total)) == 0 &&
-	    (fstat(rd.fd, &st) != 0 || !S_ISREG(st.st_mode)))
+	if (rc == 0 && (rc = cli_open_bundle(bundle, &rd->fd, &rd->total)) == 0 &&
+	    (fstat(rd->fd, &st) != 0 || !S_ISREG(st.st_mode)))
 		rc = cli_usage_error("publish reads a regular file, not '%s'", cli_esc(bundle));
 	/* 1. Verify: the whole bundle, as fwseal verify does. */
 	if (rc == 0) {
 		vo.trusted_root = root;
 		vo.now = now;
-		rd.stall_ms = FWS_STALL_TIMEOUT_MS;
-		rd.progress = cli_progress_cb;
-		rd.progress_ctx = &prog;
-		cli_progress_start(&prog, c, "verifying", rd.total);
+		rd->stall_ms = FWS_STALL_TIMEOUT_MS;
+		rd->progress = cli_progress_cb;
+		rd->progress_ctx = &prog;
+		cli_progress_start(&prog, c, "verifying", rd->total);
 		fws_diag_clear();
-		rc = fws_bundle_verify_sbom(fws_read_fd_timed, &rd, &vo, res, 0, &sbom, &sbom_len);
+		fws_sha256_init(&hr.h);
+		rc = fws_bundle_verify_sbom(read_hashing, &hr, &vo, res, 0, &sbom, &sbom_len);
 		cli_progress_end(&prog);
 		if (rc != 0)
 			rc = cli_fail_note(bundle, rc, "not published");
 	}
-	if (rc == 0 && hash_file(rd.fd, file_digest) != 0)
-		rc = cli_fail(bundle, FWS_EIO);
+	if (rc == 0) {
+		fws_sha256_final(&hr.h, file_digest);
+		/* The verifier reads to the end; anything else is a file that
+		 * changed size under us. */
+		if (hr.n != (uint64_t)st.st_size)
+			rc = cli_fail_note(bundle, FWS_EIO, "the file changed while it was verified");
+	}
 	if (rc == 0 && cli_flag(c, "sbom") && sbom == NULL)
 		rc = cli_fail_note(bundle, FWS_ENOENT, "--sbom: the bundle carries no SBOM");
 	if (rc == 0 && att != NULL && !attest_names_bundle(att, att_len, file_digest))
@@ -171,8 +184,9 @@ int cmd_publish_run(struct cli *c)
 		fws_hex_encode(hex, res->manifest_body_sha256, 32);
 		p.net = &net;
 		p.ref = ref;
-		p.bundle_fd = rd.fd;
+		p.bundle_fd = rd->fd;
 		p.bundle_size = (uint64_t)st.st_size;
+		p.bundle_sha256 = file_digest;
 		p.gzip = res->compressed;
 		p.version = res->manifest.version;
 		p.title = slash ? slash + 1 : bundle;
@@ -209,8 +223,8 @@ int cmd_publish_run(struct cli *c)
 		if (p.sbom != NULL || p.attest != NULL)
 			printf("  attached:%s%s\n", p.sbom ? " sbom" : "", p.attest ? " attestation" : "");
 	}
-	if (rd.fd >= 0)
-		close(rd.fd);
+	if (rd->fd >= 0)
+		close(rd->fd);
 	free(sbom);
 	free(att);
 	free(root);

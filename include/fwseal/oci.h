@@ -38,6 +38,9 @@ struct fws_oci_publish {
 	const char *ref;                 /* oci://HOST[:PORT]/REPO:TAG */
 	int bundle_fd;                   /* read from offset 0 */
 	uint64_t bundle_size;
+	const uint8_t *bundle_sha256;    /* the digest of the bytes verified, or NULL:
+					  * the registry refuses an upload whose bytes
+					  * differ from it (a file changed after verify) */
 	int gzip;                        /* layer media type ...tar+gzip */
 	const char *version;             /* org.opencontainers.image.version */
 	const char *title;               /* org.opencontainers.image.title */

@@ -241,7 +241,9 @@ int fws_oci_publish(struct fws_oci_publish *p)
 	if (rc == 0 && (s->ref.by_digest || s->ref.tag[0] == '\0'))
 		rc = fws_diag_set(FWS_EUSAGE, 0, NULL,
 				  "publish needs oci://HOST/REPO:TAG (a digest is what it makes)");
-	if (rc == 0)
+	if (rc == 0 && p->bundle_sha256 != NULL)
+		memcpy(blob, p->bundle_sha256, 32);
+	else if (rc == 0)
 		rc = hash_fd(p->bundle_fd, p->bundle_size, blob);
 	if (rc == 0)
 		rc = push_blob(s, NULL, p->bundle_fd, p->bundle_size, blob, p->chunk_size,

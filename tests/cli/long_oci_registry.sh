@@ -78,6 +78,11 @@ import json
 r = [json.loads(l) for l in open("token.log")][-1]
 assert not r["authorization"] and r["granted"][0]["actions"] == ["pull"], r'
 kill "$REGISTRY_PID" 2>/dev/null
+registry_start "$PWD/hreg" "token:http://$TOKEN_HOST/token:$PWD/pki/ca.crt" || die "http realm registry"
+FWSEAL_REGISTRY_AUTH=$PWD/t-auth.json T="Bearer: a realm over plain http is refused" expect_exit 50 \
+	"$FWSEAL" verify --root root.json "${CA[@]}" "oci://$REGISTRY_HOST/fleet/pump:1.0.0"
+check "the message says so" grep -q "not an https:// URL" "$LAST_ERR"
+kill "$REGISTRY_PID" 2>/dev/null
 
 # ---- basic auth (htpasswd, bcrypt): what a mirror may lie about ----
 htpasswd -B -b -c htpasswd ci-bot 'correct horse' >/dev/null 2>&1 || die "htpasswd"
@@ -152,6 +157,33 @@ FWSEAL_REGISTRY_AUTH=$PWD/proxy-auth.json \
 	T="a blob redirected to another origin gets no credentials (there: 401)" expect_exit 49 \
 	"$FWSEAL" verify --root root.json "${CA[@]}" --retries 0 "oci://127.0.0.1:$PROXY_PORT/fleet/pump:1.0.0"
 check "the other origin answered 401" grep -q "HTTP status 401" "$LAST_ERR"
+fault_proxy_stop
+
+# A registry whose Docker-Content-Digest is not the digest of the manifest
+# it sends (by tag: the only check a tag allows).
+Z=sha256:0000000000000000000000000000000000000000000000000000000000000000
+fault_proxy_start "https://$R" --cert pki/server.crt --key pki/server.key \
+	--upstream-ca pki/ca.crt --match '/manifests/' --default "hdr:Docker-Content-Digest=$Z"
+proxy_auth
+FWSEAL_REGISTRY_AUTH=$PWD/proxy-auth.json \
+	T="a Docker-Content-Digest that is not the manifest's bytes" expect_exit 78 "$FWSEAL" verify \
+	--root root.json "${CA[@]}" "oci://127.0.0.1:$PROXY_PORT/fleet/pump:1.0.0"
+fault_proxy_stop
+# Publishing through the proxy works (the registry names upload locations
+# by the Host it was asked for); an upload location on another origin is
+# refused: the registry's credentials would follow it.
+fault_proxy_start "https://$R" --cert pki/server.crt --key pki/server.key --upstream-ca pki/ca.crt
+proxy_auth
+FWSEAL_REGISTRY_AUTH=$PWD/proxy-auth.json T="publish through a proxy" expect_ok "$FWSEAL" publish \
+	--root root.json "${CA[@]}" v1.fwb "oci://127.0.0.1:$PROXY_PORT/fleet/other:1.0.0"
+fault_proxy_stop
+fault_proxy_start "https://$R" --cert pki/server.crt --key pki/server.key \
+	--upstream-ca pki/ca.crt --match 'uploads/$' --default "hdr:Location=https://localhost:$REGISTRY_PORT/v2/fleet/third/blobs/uploads/x"
+proxy_auth
+FWSEAL_REGISTRY_AUTH=$PWD/proxy-auth.json \
+	T="an upload location on another origin" expect_exit 77 "$FWSEAL" publish \
+	--root root.json "${CA[@]}" v1.fwb "oci://127.0.0.1:$PROXY_PORT/fleet/third:1.0.0"
+check "the message says why" grep -q "not on the registry's origin" "$LAST_ERR"
 fault_proxy_stop
 
 # ---- SBOM and attestation, attached by tag (cosign's naming) ----

@@ -145,6 +145,14 @@ T="a wrong artifact type" expect_exit 79 "$FWSEAL" verify --root root.json "${CA
 check "the message names the type" grep -q 'artifactType "application/vnd.cncf.helm.config.v1+json"' "$LAST_ERR"
 T="our artifact type with a container layer" expect_exit 79 "$FWSEAL" verify --root root.json \
 	"${CA[@]}" "oci://$R/fleet/pump:layer"
+# A manifest past 64 KiB (the registry takes 4 MiB): refused unread.
+python3 -c 'import json,sys; m=json.load(open("m-layer.json")); m["annotations"]={"pad": "x" * 70000}; json.dump(m, open("m-big.json","w"))'
+curl -fsS --cacert pki/ca.crt -u 'ci-bot:correct horse' -X PUT \
+	-H 'Content-Type: application/vnd.oci.image.manifest.v1+json' --data-binary @m-big.json \
+	"https://$R/v2/fleet/pump/manifests/big" >/dev/null || die "curl PUT big manifest"
+T="a manifest longer than 64 KiB" expect_exit 78 "$FWSEAL" verify --root root.json "${CA[@]}" \
+	"oci://$R/fleet/pump:big"
+check "the message names the bound" grep -q "runs past 65536 bytes" "$LAST_ERR"
 
 # ---- a configured device: credentials from system.conf [oci] only ----
 # req: REQ-OCI-002, REQ-OCI-003

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fwseal publish: verify a bundle, then push it to an OCI registry
  * (docs/fleet.md "Publishing from CI"; the pushing is lib/net/oci_push.c).
  * A bundle that does not verify against --root is never published: a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Bundles in OCI registries (docs/fleet.md, docs/network.md §7).
  *
  * A bundle is stored as an OCI artifact: one blob (the .fwb bytes,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* OCI distribution inside lib/net (docs/network.md §7, docs/fleet.md): an
  * oci:// reference names a bundle stored in a container registry as an
  * OCI artifact. The resolver turns it into one blob URL, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Registry credentials and the two ways a registry asks for them (docs/
  * fleet.md "Registry authentication").
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fwseal publish: a verified bundle into an OCI registry (docs/fleet.md
  * "Publishing from CI"). What is pushed, in this order, so that a tag
  * never names a manifest whose parts are not there yet:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Parsing oci:// references (docs/fleet.md "References"). Every part ends
  * up in a URL path or a Host header, so each is held to the distribution
  * spec's grammar: a stray "/", "..", "?", "#" or "%" would make the URL

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One request to a registry's API (OCI distribution spec), with libcurl's
  * easy interface: manifests, tokens and uploads are small or one-shot, so
  * the streaming reader (http.c) is kept for the blob alone.

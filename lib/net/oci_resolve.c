@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* From an oci:// reference to the one blob that holds the bundle (docs/
  * network.md §7). The manifest is fetched once, bounded, and checked
  * before anything is downloaded:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* oci:// references (lib/net/oci_ref.c): each part ends up in a URL path
  * or a Host header, so anything outside the distribution grammar must be
  * refused before a connection (docs/network.md §7). */

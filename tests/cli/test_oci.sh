@@ -200,3 +200,7 @@ device_init dev0
 T="a simulated device (--device) has no registry credentials" expect_exit 77 "$FWVERIFY" install \
 	--device dev0 "${CA[@]}" "oci://$R/fleet/pump:1.0.0"
 check "nothing changed after these refusals" test "$before" = "$(cfg_snapshot)"
+sed 's/^credentials = .*/credential = x/' cfg/system.conf >cfg/typo.conf
+T="[oci] with an unknown key" expect_exit 46 "$FWVERIFY" install --config cfg/typo.conf \
+	"oci://$R/fleet/pump:1.0.0"
+check "the message names the key and the section" grep -q 'unknown key "credential" in \[oci\]' "$LAST_ERR"

@@ -155,7 +155,7 @@ fault_proxy_start "https://$R" --cert pki/server.crt --key pki/server.key \
 proxy_auth
 FWSEAL_REGISTRY_AUTH=$PWD/proxy-auth.json \
 	T="a blob redirected to another origin gets no credentials (there: 401)" expect_exit 49 \
-	"$FWSEAL" verify --root root.json "${CA[@]}" --retries 0 "oci://127.0.0.1:$PROXY_PORT/fleet/pump:1.0.0"
+	"$FWSEAL" verify --root root.json "${CA[@]}" --retries 2 "oci://127.0.0.1:$PROXY_PORT/fleet/pump:1.0.0"
 check "the other origin answered 401" grep -q "HTTP status 401" "$LAST_ERR"
 fault_proxy_stop
 

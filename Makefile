@@ -123,8 +123,12 @@ CORE_SRC := $(filter-out lib/core/sha256_%.c,$(wildcard lib/core/*.c)) lib/core/
 # The U-Boot backend needs libubootenv; UBOOT=0 builds the one that says so.
 UBOOT_SRC := lib/device/boot/$(if $(filter 1,$(UBOOT)),uboot,uboot_none).c
 # The network reader needs libcurl; NET=0 builds the one that says so.
-NET_SRC := lib/net/url.c \
-	$(if $(filter 1,$(NET)),lib/net/http.c lib/net/http_check.c lib/net/http_post.c lib/net/curl_load.c,lib/net/http_none.c)
+# oci:// references resolve in lib/net/oci_*.c (docs/fleet.md); publishing
+# (oci_push.c) is for the signing side only: libfwseal, not the device library.
+NET_SRC := lib/net/url.c lib/net/oci_ref.c \
+	$(if $(filter 1,$(NET)),lib/net/http.c lib/net/http_check.c lib/net/http_post.c \
+	lib/net/curl_load.c lib/net/oci_request.c lib/net/oci_auth.c lib/net/oci_resolve.c,lib/net/http_none.c)
+OCI_PUSH_SRC := $(if $(filter 1,$(NET)),lib/net/oci_push.c,)
 # The tpm2 floor is compiled against tpm2-tss's headers and loads the
 # libraries when configured (lib/device/floor/tss2_load.c): not linked.
 # TPM=0 builds the one that says so.
@@ -138,7 +142,7 @@ DEVICE_SRC := $(wildcard lib/device/*.c lib/device/config/*.c lib/device/slot/*.
 SELFTEST_SRC := $(wildcard lib/selftest/*.c)
 DEVICE_LIB_SRC := $(CORE_SRC) $(wildcard lib/io/*.c) $(wildcard lib/bundle/*.c) $(DEVICE_SRC) \
 	$(SELFTEST_SRC)
-LIB_SRC := $(DEVICE_LIB_SRC) $(wildcard lib/sign/*.c) $(wildcard lib/sign/keys/*.c)
+LIB_SRC := $(DEVICE_LIB_SRC) $(wildcard lib/sign/*.c) $(wildcard lib/sign/keys/*.c) $(OCI_PUSH_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 DEVICE_OBJ := $(DEVICE_LIB_SRC:%.c=$(BUILD)/%.o)
@@ -196,6 +200,10 @@ TEST_TOOLS := python3=python3 flock=util-linux tar=tar gzip=gzip split=coreutils
 	faketime=faketime setpriv=util-linux strace=strace \
 	swtpm=swtpm swtpm_setup=swtpm-tools tpm2_nvread=tpm2-tools \
 	softhsm2-util=softhsm2 p11-kit=p11-kit npm=npm systemd-analyze=systemd
+# The OCI tests (tests/cli/test_oci.sh, long_oci.sh) run Debian's registry
+# (distribution) with a bcrypt htpasswd file, and read what fwseal publish
+# wrote with skopeo, a client that is not fwseal.
+TEST_TOOLS += docker-registry=docker-registry skopeo=skopeo htpasswd=apache2-utils
 # The man page and packaging tests read the pages with man and groff, and
 # the libraries with readelf (tests/cli/test_man.sh, test_install.sh).
 TEST_TOOLS += man=man-db groff=groff-base readelf=binutils
@@ -281,7 +289,8 @@ $(BUILD)/fwseal-verify: $(BUILD)/tools/fwseal-verify.o $(CLI_OBJ) $(VERIFY_CMD_O
 
 # fwseal and fwseal-keys also open signing keys (tools/signer_cli.c) and
 # encrypt (tools/enc_cli.c); fwseal-keys makes P-256 device keys
-# (tools/cmd_keys_p256.c).
+# (tools/cmd_keys_p256.c); fwseal has commands in files of their own
+# (tools/cmd_fwseal_*.c).
 SIGN_CLI_OBJ := $(BUILD)/tools/signer_cli.o $(BUILD)/tools/enc_cli.o $(BUILD)/tools/cmd_keys_p256.o
 $(BUILD)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(SIGN_CLI_OBJ) $(STATIC_LIB)
 	@$(if $(Q),echo "  LD      $@")

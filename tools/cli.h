@@ -211,6 +211,13 @@ void cli_progress_wipe(void);
  * character device; reports its own error. *size = 0 when unknown. */
 int cli_open_bundle(const char *path, int *fd, uint64_t *size);
 
+/* Network settings, weakest first: the defaults, conf's [network] and
+ * [oci] (conf may be NULL: then FWSEAL_REGISTRY_AUTH), the command line.
+ * Reports its own error. */
+struct fws_http_opts;
+struct fws_sysconf;
+int cli_net_opts(struct cli *c, const struct fws_sysconf *conf, struct fws_http_opts *o);
+
 /* Options of every command that reads a bundle, which may be a URL. */
 #define CLI_NET_OPTS                                                                          \
 	{"ca-file", CLI_VALUE, "FILE", 0,                                                     \
@@ -233,7 +240,9 @@ int cli_open_bundle(const char *path, int *fd, uint64_t *size);
 /* What reading a URL can end with (docs/network.md). */
 #define CLI_NET_CODES                                                                         \
 	FWS_ENET, FWS_EINSECURE, FWS_EREMOTE, FWS_ESTALLED, FWS_EDEADLINE, FWS_EHEADER, FWS_ENOENT, \
-	    FWS_EIO, FWS_EUNSAFE
+	    FWS_EIO, FWS_EUNSAFE, CLI_OCI_CODES
+/* What an oci:// reference adds (docs/fleet.md). */
+#define CLI_OCI_CODES FWS_EREGISTRY, FWS_EOCIMANIFEST, FWS_EARTIFACT, FWS_ECONFIG
 
 struct fws_sysconf;
 struct fws_http;
@@ -255,10 +264,6 @@ struct cli_bundle {
  * prog. Reports its own error. */
 int cli_bundle_open(struct cli *c, const char *path, const struct fws_sysconf *conf,
 		    struct cli_progress *prog, struct cli_bundle *b);
-/* The network settings of system.conf [network] and the command line
- * (CLI_NET_OPTS, --stall-timeout), as cli_bundle_open uses them. */
-struct fws_http_opts;
-int cli_net_opts(struct cli *c, const struct fws_sysconf *conf, struct fws_http_opts *o);
 /* Bytes that crossed the network (0 for a file) and the bundle's size. */
 uint64_t cli_bundle_downloaded(const struct cli_bundle *b);
 void cli_bundle_close(struct cli_bundle *b);

@@ -4,6 +4,7 @@
  * with the operating system's word for it. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,12 +40,18 @@ int cli_open_bundle(const char *path, int *fd, uint64_t *size)
 	return 0;
 }
 
+static int conf_secret_ok(const struct fws_sysconf *conf);
+
 /* Network settings, weakest first: the defaults, the configuration's
- * [network], the command line. */
-static int net_opts(struct cli *c, const struct fws_sysconf *conf, struct fws_http_opts *o)
+ * [network], the command line. A configuration holding a secret is
+ * refused first, whatever the request (a download, a report's POST). */
+int cli_net_opts(struct cli *c, const struct fws_sysconf *conf, struct fws_http_opts *o)
 {
 	const char *v;
 	size_t n = 0;
+	int rc = conf_secret_ok(conf);
+	if (rc != 0)
+		return rc;
 	o->stall_timeout_ms = FWS_STALL_TIMEOUT_MS;
 	o->retries = 10;
 	o->max_redirects = 3;
@@ -61,7 +68,18 @@ static int net_opts(struct cli *c, const struct fws_sysconf *conf, struct fws_ht
 		o->proxy = conf->proxy[0] ? conf->proxy : NULL;
 		o->retries = conf->retries;
 		o->max_redirects = conf->max_redirects;
+		/* A device's registry credentials: system.conf [oci] only. */
+		o->oci_credentials = conf->oci_credentials[0] ? conf->oci_credentials : NULL;
+	} else if (strcmp(cli_prog, "fwseal") == 0) {
+		/* The release side: a file named by --registry-auth or
+		 * FWSEAL_REGISTRY_AUTH (CI); never a password on the command
+		 * line. A device reads system.conf [oci] only. */
+		o->oci_credentials = getenv("FWSEAL_REGISTRY_AUTH");
+		if (o->oci_credentials != NULL && o->oci_credentials[0] == '\0')
+			o->oci_credentials = NULL;
 	}
+	if ((v = cli_get(c, "registry-auth")) != NULL)
+		o->oci_credentials = v;
 	if ((v = cli_get(c, "ca-file")) != NULL)
 		o->ca_file = v;
 	if ((v = cli_get(c, "client-cert")) != NULL)
@@ -149,9 +167,7 @@ int cli_bundle_open(struct cli *c, const char *path, const struct fws_sysconf *c
 		return rc;
 	}
 	struct fws_http_opts o = {0};
-	int rc = conf_secret_ok(conf);
-	if (rc == 0)
-		rc = net_opts(c, conf, &o);
+	int rc = cli_net_opts(c, conf, &o);
 	if (rc != 0)
 		return rc;
 	o.url = path;
@@ -166,11 +182,6 @@ int cli_bundle_open(struct cli *c, const char *path, const struct fws_sysconf *c
 	snprintf(b->shown, sizeof(b->shown), "%s", fws_http_name(b->http));
 	b->name = b->shown;
 	return 0;
-}
-
-int cli_net_opts(struct cli *c, const struct fws_sysconf *conf, struct fws_http_opts *o)
-{
-	return net_opts(c, conf, o);
 }
 
 uint64_t cli_bundle_downloaded(const struct cli_bundle *b)

@@ -914,6 +914,7 @@ static const struct cli_cmd commands[] = {
      "A refused bundle changes nothing.",
      install_opts, 1, 1, install_codes,
      "fwseal-verify install --device /tmp/dev pump-1.2.0.fwb\n"
+     "fwseal-verify install oci://registry.example/acme/pump:1.2.0   # [oci] credentials\n"
      "curl -s https://updates.example/pump.fwb | fwseal-verify install --device /tmp/dev -",
      run_install,
      "product, version, security_version  the release installed\n"

@@ -911,6 +911,12 @@ static int run_selftest(struct cli *c)
 	return cli_selftest(c, &archive, 1, 0, NULL);
 }
 
+/* publish (tools/cmd_fwseal_publish.c) */
+extern const struct cli_opt cmd_publish_opts[];
+int cmd_publish_run(struct cli *c);
+static const int publish_codes[] = {BUNDLE_CODES, CLI_NET_CODES, FWS_EUNSAFE, FWS_ECONFIG,
+				    FWS_ESBOMFORMAT, 0};
+
 static const struct cli_cmd commands[] = {
     {"pack", "pack firmware into a signed bundle",
      "--manifest FILE --key FILE --root FILE... --out FILE [--gzip] [--force] [OPTIONS]",
@@ -978,6 +984,7 @@ static const struct cli_cmd commands[] = {
      verify_opts, 1, 1, verify_codes,
      "fwseal verify --root root.json --hardware pump-rev-c pump-1.2.0.fwb\n"
      "fwseal verify --root root.json --installed-version 1.1.0 --security-version 3 b.fwb\n"
+     "fwseal verify --root root.json oci://registry.example/acme/pump@sha256:<digest>\n"
      "curl -s https://updates.example/pump.fwb | fwseal verify --root root.json -",
      run_verify,
      "bundle           the file (or \"-\")\n"
@@ -1065,6 +1072,30 @@ static const struct cli_cmd commands[] = {
      "sbom             {name, sbom_format, size, sha256}: the predicate"},
     CHANNEL_SIGN_CMD,
     REPORT_VERIFY_CMD,
+    {"publish", "verify a bundle, then push it to an OCI registry",
+     "--root FILE [--registry-auth FILE] [--sbom] [--attest FILE] [OPTIONS] BUNDLE "
+     "oci://HOST[:PORT]/REPO:TAG",
+     "Verifies the bundle against --root (as fwseal verify; a bundle that fails is\n"
+     "never pushed), then pushes it unchanged as one blob, the empty config and an OCI\n"
+     "image manifest with artifactType application/vnd.fwseal.bundle.v1 and the\n"
+     "layer type application/vnd.fwseal.bundle.v1.tar (or .tar+gzip), annotated with\n"
+     "the version, the file name and the signed manifest's sha256, and tags it.\n"
+     "--sbom attaches the bundle's SBOM and --attest an attestation by tag\n"
+     "sha256-<manifest digest>.sbom / .att (as cosign does). Credentials come from\n"
+     "--registry-auth FILE or FWSEAL_REGISTRY_AUTH (docs/fleet.md), never the command\n"
+     "line. Devices install it with fwseal-verify install oci://HOST/REPO:TAG.",
+     cmd_publish_opts, 2, 2, publish_codes,
+     "fwseal publish --root root.json pump-1.2.0.fwb oci://registry.example/fw/pump:1.2.0\n"
+     "FWSEAL_REGISTRY_AUTH=$RUNNER_TEMP/auth.json fwseal publish --root root.json \\\n"
+     "    --sbom --attest pump.att.json pump.fwb oci://ghcr.io/acme/pump:1.2.0",
+     cmd_publish_run,
+     "reference        the oci:// reference pushed\n"
+     "manifest_digest  sha256:... of the OCI manifest: pin devices to REPO@DIGEST\n"
+     "blob_digest      sha256:... of the bundle's bytes\n"
+     "blob_existed     the registry had the blob already (not uploaded again)\n"
+     "version          the bundle's version\n"
+     "manifest_sha256  SHA-256 of the signed manifest body (the annotation)\n"
+     "sbom_attached, attestation_attached  what was attached"},
     {"selftest", "run the built-in known answers and attack suite", "[--json]",
      "Runs known-answer tests and a suite of attacks against this very build of the\n"
      "library: evidence for installation and operational qualification. With --json\n"

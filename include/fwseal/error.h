@@ -84,6 +84,9 @@ enum fws_error {
 	FWS_EHEADER = -71,      /* an HTTP answer's header line or header block is larger than fwseal accepts */
 	FWS_EOVERLAP = -72,     /* a slot covers a region fwseal or the bootloader needs (environment, grubenv, system.conf, root, state, log) */
 	FWS_EFILETYPE = -73,    /* a slot, environment device or configuration file is not a regular file or block device (a FIFO, socket, directory) */
+	FWS_EREGISTRY = -77,    /* the OCI registry refused: credentials, unknown repository or tag, push refused */
+	FWS_EOCIMANIFEST = -78, /* the OCI manifest is invalid: not an OCI image manifest, wrong digest, too big, not one layer */
+	FWS_EARTIFACT = -79,    /* the OCI artifact is not a fwseal bundle (artifactType or layer media type) */
 	FWS_ECHANNELSTALE = -80,    /* the channel expired: the device's trusted time is past its expires (an alarm, nothing installed) */
 	FWS_ECHANNELROLLBACK = -81, /* the channel's version is below the device's, or equal with other bytes (a replay) */
 	FWS_ECHANNELMISMATCH = -82, /* the bundle is not the one the channel names (manifest digest, version, security_version, product, bundle digest or size) */

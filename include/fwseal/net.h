@@ -17,6 +17,7 @@
 
 #include "fwseal/bundle.h"
 #include "fwseal/export.h"
+#include "fwseal/oci.h"
 
 #define FWS_NET_HEADERS_MAX 8
 /* Default bound on one whole download (docs/network.md §2): 1 hour. */
@@ -39,6 +40,9 @@ struct fws_http_opts {
 				      * *_proxy variables are never used (ADR-068) */
 	uint32_t retries;            /* failed attempts in a row without progress */
 	uint32_t max_redirects;
+	/* oci:// only: the registry credentials file (containers-auth.json
+	 * shape; docs/fleet.md "Registry authentication"), or NULL. */
+	const char *oci_credentials;
 	fws_progress_fn progress; /* optional: bytes delivered of the total */
 	void *progress_ctx;
 };
@@ -53,7 +57,8 @@ struct fws_http_stats {
 
 struct fws_http;
 
-/* 1 when s is an http:// or https:// URL (any case): what the CLIs fetch. */
+/* 1 when s is an http://, https:// or oci:// URL (any case): what the CLIs
+ * fetch. fws_http_open resolves oci:// (fwseal/oci.h) to the blob URL. */
 FWS_API int fws_is_url(const char *s);
 /* When s starts with "SCHEME://" (any scheme, RFC 3986 characters): the
  * scheme's length, with the scheme copied to out (cap bytes, NUL ended);

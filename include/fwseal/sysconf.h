@@ -70,6 +70,8 @@ struct fws_sysconf {
 	uint32_t retries;
 	uint32_t max_redirects;
 	int delta;
+	/* [oci]: the registry credentials file for oci:// bundles ("" = anonymous) */
+	char oci_credentials[FWS_CONF_PATH_MAX];
 	/* [floor] */
 	enum fws_conf_floor floor;
 	char floor_tcti[FWS_CONF_TCTI_MAX];     /* tpm2: e.g. device:/dev/tpmrm0 */

@@ -22,6 +22,7 @@
 	X(curl_easy_getinfo)                                                                  \
 	X(curl_easy_header)                                                                   \
 	X(curl_easy_pause)                                                                    \
+	X(curl_easy_perform)                                                                  \
 	X(curl_easy_strerror)                                                                 \
 	X(curl_multi_init)                                                                    \
 	X(curl_multi_cleanup)                                                                 \
@@ -64,6 +65,7 @@ int fws_curl_load(void);
 #define curl_easy_getinfo fws_curl_api.curl_easy_getinfo
 #define curl_easy_header fws_curl_api.curl_easy_header
 #define curl_easy_pause fws_curl_api.curl_easy_pause
+#define curl_easy_perform fws_curl_api.curl_easy_perform
 #define curl_easy_strerror fws_curl_api.curl_easy_strerror
 #define curl_multi_init fws_curl_api.curl_multi_init
 #define curl_multi_cleanup fws_curl_api.curl_multi_cleanup

@@ -31,6 +31,8 @@
 #include "io/secret_file.h"
 #include "net/curl_load.h"
 #include "net/http_check.h"
+#include "net/oci.h"
+#include <sodium.h>
 
 #define BUF_CAP (256 * 1024)     /* more than libcurl hands over at once (16 KiB) */
 #define WINDOW_FIRST 4096 /* layout not known yet: this much, then twice as much */
@@ -70,6 +72,13 @@ struct fws_http {
 	int eof;
 	int error; /* sticky: once failed, always failed */
 	struct fws_http_stats stats;
+	/* An oci:// blob: every byte delivered is hashed, and the end of the
+	 * stream is its end only when size and digest are the manifest's. */
+	int oci;
+	uint8_t blob_digest[32];
+	uint64_t blob_size;
+	struct fws_sha256 blob_hash;
+	char *authz; /* the registry's Authorization header (a token), wiped */
 	uint8_t buf[BUF_CAP];
 	size_t rd, wr;
 };
@@ -276,16 +285,20 @@ void fws_http_close(struct fws_http *h)
 	if (h->multi != NULL)
 		curl_multi_cleanup(h->multi);
 	curl_slist_free_all(h->sent);
+	if (h->authz != NULL) {
+		sodium_memzero(h->authz, strlen(h->authz));
+		free(h->authz);
+	}
 	free(h->location);
 	free(h->url);
 	free(h->first_url);
 	free(h);
 }
 
-int fws_http_open(const struct fws_http_opts *o, struct fws_http **out)
+static int open_url(const struct fws_http_opts *o, struct fws_http **out)
 {
 	*out = NULL;
-	if (!fws_is_url(o->url))
+	if (!fws_is_url(o->url) || fws_is_oci_ref(o->url))
 		return fws_diag_set(FWS_EUSAGE, 0, NULL, "not an http:// or https:// URL");
 	if (o->n_headers > FWS_NET_HEADERS_MAX)
 		return fws_diag_set(FWS_EUSAGE, 0, NULL, "more than %d headers", FWS_NET_HEADERS_MAX);
@@ -336,6 +349,75 @@ int fws_http_open(const struct fws_http_opts *o, struct fws_http **out)
 		return rc;
 	}
 	*out = h;
+	return 0;
+}
+
+/* oci://: the manifest first (oci_resolve.c), then the blob it names, by
+ * digest, through the reader above; the registry's Authorization goes as
+ * a header for the registry's origin only, so a redirect to a CDN never
+ * carries it (same_origin in start_transfer). */
+static int open_oci(const struct fws_http_opts *o, struct fws_http **out)
+{
+	struct oci_blob *b = calloc(1, sizeof(*b));
+	struct fws_http_opts blob_opts = *o;
+	*out = NULL;
+	if (b == NULL)
+		return FWS_ENOMEM;
+	int rc = oci_resolve(o, o->url, b);
+	blob_opts.url = b->url;
+	if (rc == 0 && b->authz[0] != '\0') {
+		if (blob_opts.n_headers >= FWS_NET_HEADERS_MAX)
+			rc = fws_diag_set(FWS_EUSAGE, 0, NULL,
+					  "no room for the registry's Authorization beside %d headers",
+					  FWS_NET_HEADERS_MAX);
+		else
+			blob_opts.headers[blob_opts.n_headers++] = b->authz;
+	}
+	if (rc == 0)
+		rc = open_url(&blob_opts, out);
+	if (rc == 0) {
+		struct fws_http *h = *out;
+		h->o = *o; /* the caller's options: blob_opts points into b */
+		h->o.url = NULL;
+		h->o.n_headers = blob_opts.n_headers;
+		if (b->authz[0] != '\0' && (h->authz = strdup(b->authz)) == NULL)
+			rc = FWS_ENOMEM;
+		else if (b->authz[0] != '\0')
+			h->o.headers[h->o.n_headers - 1] = h->authz;
+		h->oci = 1;
+		memcpy(h->blob_digest, b->digest, 32);
+		h->blob_size = b->size;
+		fws_sha256_init(&h->blob_hash);
+		snprintf(h->shown, sizeof(h->shown), "%.250s", b->shown);
+		if (rc != 0) {
+			fws_http_close(h);
+			*out = NULL;
+		}
+	}
+	sodium_memzero(b->authz, sizeof(b->authz));
+	free(b);
+	return rc;
+}
+
+int fws_http_open(const struct fws_http_opts *o, struct fws_http **out)
+{
+	if (fws_is_oci_ref(o->url))
+		return open_oci(o, out);
+	return open_url(o, out);
+}
+
+/* An oci:// blob ends where its descriptor says, with its digest. */
+static int blob_end(struct fws_http *h)
+{
+	uint8_t d[32];
+	if (h->pos != h->blob_size)
+		return fws_diag_set(FWS_EREMOTE, 0, h->shown,
+				    "the blob ended after %llu bytes; its manifest says %llu",
+				    (unsigned long long)h->pos, (unsigned long long)h->blob_size);
+	fws_sha256_final(&h->blob_hash, d);
+	if (sodium_memcmp(d, h->blob_digest, 32) != 0)
+		return fws_diag_set(FWS_EREMOTE, 0, h->shown,
+				    "the blob's bytes do not hash to the digest its manifest names");
 	return 0;
 }
 
@@ -626,14 +708,26 @@ ssize_t fws_http_read(void *ctx, uint8_t *out, size_t len)
 			}
 			if (h->o.progress != NULL)
 				h->o.progress(h->o.progress_ctx, h->pos, h->v.size);
+			if (h->oci)
+				fws_sha256_update(&h->blob_hash, out, n);
 			return (ssize_t)n;
+		}
+		if (h->oci && h->v.have_size && h->v.size != h->blob_size) {
+			h->error = fws_diag_set(FWS_EREMOTE, 0, h->shown,
+						"the blob is %llu bytes; its manifest says %llu",
+						(unsigned long long)h->v.size,
+						(unsigned long long)h->blob_size);
+			break;
 		}
 		if (h->active) {
 			h->error = pump(h);
 			continue;
 		}
-		if (h->eof || (h->v.have_size && h->pos >= h->v.size))
+		if (h->eof || (h->v.have_size && h->pos >= h->v.size)) {
+			if (h->oci && (h->error = blob_end(h)) != 0)
+				break;
 			return 0;
+		}
 		uint64_t local, end = next_end(h, &local);
 		if (local > 0) {
 			size_t n = local < len ? (size_t)local : len;
@@ -642,6 +736,8 @@ ssize_t fws_http_read(void *ctx, uint8_t *out, size_t len)
 				break;
 			h->pos += n;
 			h->stats.reused += n;
+			if (h->oci)
+				fws_sha256_update(&h->blob_hash, out, n);
 			return (ssize_t)n;
 		}
 		if (end <= h->pos) {

@@ -62,3 +62,9 @@ int fws_http_post(const struct fws_http_opts *o, const char *content_type, const
 	*status = 0;
 	return fws_diag_set(FWS_EUSAGE, 0, NULL, "this fwseal was built without network support (NET=0)");
 }
+
+int fws_oci_publish(struct fws_oci_publish *p)
+{
+	(void)p;
+	return fws_diag_set(FWS_EUSAGE, 0, NULL, "this fwseal was built without network support (NET=0)");
+}

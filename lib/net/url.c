@@ -10,7 +10,8 @@
 
 int fws_is_url(const char *s)
 {
-	return s != NULL && (strncasecmp(s, "https://", 8) == 0 || strncasecmp(s, "http://", 7) == 0);
+	return s != NULL && (strncasecmp(s, "https://", 8) == 0 || strncasecmp(s, "http://", 7) == 0 ||
+			     strncasecmp(s, "oci://", 6) == 0);
 }
 
 size_t fws_url_scheme(const char *s, char *out, size_t cap)

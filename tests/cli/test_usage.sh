@@ -45,7 +45,9 @@ subcommand_help() { # subcommand_help TOOL CMD... (CMD may be two words)
 			test "$(sed -n '/^Exit status:/,$p' help.txt | grep -c '^  [0-9]')" -lt "$ALL_CODES"
 	done
 }
-subcommand_help "$FWSEAL" pack sign verify inspect permit selftest
+# Every code error.h defines (a command that lists them all lists nothing of its own).
+NCODES=$(grep -c 'FWS_E[A-Z0-9]* = -' "$TESTS_DIR/../include/fwseal/error.h")
+subcommand_help "$FWSEAL" pack sign verify inspect permit publish selftest
 subcommand_help "$FWVERIFY" init install boot mark-good mark-bad mark-active rollback status log
 subcommand_help "$FWKEYS" generate fingerprint change-passphrase "root init" "root new" \
 	"root sign" "root verify" "root show"

@@ -37,11 +37,12 @@ enum section {
 	S_NETWORK,
 	S_FLOOR,
 	S_DECRYPTION,
+	S_OCI,
 	S_SLOT,
 	S_CHANNEL
 };
-static const char *const section_names[] = {"",	     "system", "uboot",	     "grub", "custom",
-					    "network", "floor",	 "decryption", "slot", "channel"};
+static const char *const section_names[] = {
+    "", "system", "uboot", "grub", "custom", "network", "floor", "decryption", "oci", "slot", "channel"};
 
 struct parser {
 	struct fws_sysconf *c;
@@ -353,6 +354,12 @@ static int key_value(struct parser *p, const char *k, const char *v)
 		}
 		if (strcmp(k, "key") == 0)
 			return set_path(p, k, v, c->decryption_key);
+		break;
+	case S_OCI:
+		/* The file is read (and its mode checked) when an oci:// bundle
+		 * is fetched: lib/net/oci_auth.c. */
+		if (strcmp(k, "credentials") == 0)
+			return set_path(p, k, v, c->oci_credentials);
 		break;
 	case S_SLOT:
 		return slot_key(p, k, v);

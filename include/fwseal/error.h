@@ -74,10 +74,13 @@ enum fws_error {
 	FWS_ESBOM = -60,        /* the SBOM lacks a field a regulator expects (component, supplier, graph, author, ...) */
 	FWS_ESBOMFORMAT = -61,  /* the SBOM is not SPDX 2.3 / CycloneDX 1.5 or 1.6 JSON, or not what sbom_format says */
 	FWS_ERECORD = -62,      /* the bundle differs from its release record */
+	/* -63 .. -73: assigned to other branches of this round (merged by the lead) */
+	FWS_EINCOMPLETE = -74,  /* the release has no payload for a slot class of the set: it would mix releases */
+	FWS_ESLOTRO = -75,      /* a slot of the set is read-only: nothing was given up */
 };
 
 /* The lowest code in use; exit statuses run from 1 to -FWS_ELAST. */
-#define FWS_ELAST FWS_ERECORD
+#define FWS_ELAST FWS_ESLOTRO
 
 /* Short lowercase description naming the failed check; never NULL. */
 FWS_API const char *fws_strerror(int code);

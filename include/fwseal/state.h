@@ -43,6 +43,10 @@ struct fws_device_state {
 	 * operation finishes a confirmation a power cut interrupted. Only a
 	 * state with it set is written as format 4 (docs/format.md 10.1). */
 	uint64_t floor_confirming;
+	/* SHA-256 of the manifest body of the release in the pending set (all
+	 * zero = none): what an interrupted install's `recover` audit line
+	 * names. Only a state with it set is written as format 5. */
+	uint8_t pending_manifest[32];
 };
 
 /* Text form with a SHA-256 line over the rest; one canonical encoding. */

@@ -91,6 +91,8 @@ static const struct fws_error_text error_texts[] = {
     [-FWS_ESBOMFORMAT] = {"FWS_ESBOMFORMAT",
 			  "sbom is not spdx 2.3 or cyclonedx 1.5/1.6 json, or not its declared format"},
     [-FWS_ERECORD] = {"FWS_ERECORD", "bundle differs from its release record"},
+    [-FWS_EINCOMPLETE] = {"FWS_EINCOMPLETE", "release does not fill every slot of the set"},
+    [-FWS_ESLOTRO] = {"FWS_ESLOTRO", "slot is read-only"},
 };
 
 _Static_assert(sizeof(error_texts) / sizeof(error_texts[0]) == (size_t)-FWS_ELAST + 1,

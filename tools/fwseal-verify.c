@@ -196,7 +196,7 @@ static const struct cli_opt install_opts[] = {
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};
 static const int install_codes[] = {BUNDLE_CODES,	FWS_ETARGET, CLI_NET_CODES,
-				    FWS_EFLOORSTEP, DEVICE_CODES, 0};
+				    FWS_EFLOORSTEP, DEVICE_CODES, FWS_EINCOMPLETE, FWS_ESLOTRO, 0};
 
 /* --delta, or delta = true in system.conf [network]. */
 static int delta_wanted(const struct cli *c)
@@ -263,7 +263,7 @@ static int run_install(struct cli *c)
 			rc = device_fail(rc == FWS_EPERMIT ? permit_path
 					    : rc == FWS_EBUSY || rc == FWS_ESTATE || rc == FWS_ENOSPC ||
 							  rc == FWS_EUNSAFE || rc == FWS_EBOOTLOADER ||
-							  rc == FWS_ETARGET
+							  rc == FWS_ETARGET || rc == FWS_ESLOTRO
 						? device
 						: in.name,
 					 rc);

@@ -23,6 +23,8 @@ max_len() {
 	sysconf) echo 66000 ;;           # the system.conf limit (65536) and a little beyond
 	sbom) echo 65536 ;;              # SBOM structure, not size (FWS_SBOM_MAX is 16 MiB)
 	delta) echo 512 ;;               # flags, 48 block ops, 32 slot seeds, an index
+	state) echo 2100 ;;              # FWS_STATE_MAX (2048) and a little beyond
+	auditlog) echo 16384 ;;          # a head and a few lines in each segment
 	*) echo 65536 ;;                 # bundles: small payloads, whole archive
 	esac
 }

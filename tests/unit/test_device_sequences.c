@@ -452,7 +452,7 @@ Test(device_sequences, uboot_mark_good_confirms_only_the_running_set)
 	cr_assert_eq(run_all(K_UBOOT, "I", "IBSGR", 3), 125);
 }
 
-Test(device_sequences, every_sequence_long)
+Test(device_sequences, every_sequence_long, .timeout = 1800)
 {
 	if (!long_run())
 		cr_skip_test("FWSEAL_LONG=1 (make check-long) runs the deeper sequences");

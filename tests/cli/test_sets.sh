@@ -200,6 +200,16 @@ T="custom: the next operation" expect_ok "$FWVERIFY" status --config sys.conf
 T="custom: and the one after" expect_ok "$FWVERIFY" mark-good --config sys.conf
 check "custom: no fallback logged for the set that never was pending" bash -c \
 	"! '$FWVERIFY' log --config sys.conf | tail -n +$((lines + 1)) | grep -q ' fallback '"
+# Replacing the fallback set: two stores, the first takes it out of the
+# order before its first byte changes, the second makes the new set pending.
+T="custom: install 1.1.0 into A" expect_ok "$FWVERIFY" install --config sys.conf ../v11.fwb
+echo "BOOT_A_LEFT=2" >>vars && sed -i 's/^BOOTED=.*/BOOTED=A/; /^BOOT_A_LEFT=3$/d' vars
+T="custom: mark-good of A (B's 1.0.0 stays the fallback)" expect_ok "$FWVERIFY" mark-good --config sys.conf
+check "custom: BOOT_ORDER=A B" grep -qx "BOOT_ORDER=A B" vars
+n1=$(sets)
+T="custom: install 2.0.0 over the fallback in B" expect_ok "$FWVERIFY" install --config sys.conf ../v2.fwb
+check "two stores: B taken out first, then made pending" bash -c \
+	"test \$(grep -c '^set' calls) = $((n1 + 2)) && grep '^set' calls | tail -n 2 | head -n 1 | grep -qx 'set BOOT_ORDER=A BOOT_B_LEFT=0' && grep '^set' calls | tail -n 1 | grep -qx 'set BOOT_ORDER=B A BOOT_B_LEFT=3'"
 cd ..
 
 # ---- read-only slots: refused before the set's old image is given up ----

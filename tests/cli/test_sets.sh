@@ -11,7 +11,9 @@
 #     that the set is empty, and the next operation logs no fallback;
 #   - the boot variables are written once per change and only when they
 #     change (counted: U-Boot's redundant copies' flag counter, the custom
-#     program's own log of its calls, grubenv's inode).
+#     program's own log of its calls, grubenv's inode);
+#   - a BOOTED the kernel command line contradicts makes the running set
+#     unknown: mark-good and install refuse (45) and write nothing (ADR-075).
 # The boot decisions are the bootloader's; here the test stands in for it
 # through the bootloader's own tools (fw_setenv, grub-editenv).
 . "$(dirname "$0")/lib.sh"
@@ -107,6 +109,21 @@ T="mark-good again (nothing changes)" expect_ok "$FWVERIFY" mark-good --config s
 check "no store when nothing changed" test "$(stores)" = $((n0 + 1))
 T="status" expect_ok "$FWVERIFY" status --config sys.conf
 check "no store for a status" test "$(stores)" = $((n0 + 1))
+# BOOTED=B, but the kernel runs A (a stale BOOTED, ADR-075): which set
+# runs is not known, and nothing is confirmed or written on a guess.
+sed 's|^booted = bootloader$|booted = bootloader\ncmdline-file = '"$PWD"'/cmdline|' sys.conf >stale.conf
+echo "console=ttyS0 fwseal.slot=A quiet" >cmdline
+before=$(sha256sum disk.img state/state env1.bin env2.bin)
+T="mark-good while BOOTED=B and the command line says A" expect_exit 45 "$FWVERIFY" mark-good \
+	--config stale.conf
+check "the message says the running slot is not known" grep -q "which slot is running is not known" \
+	"$LAST_ERR"
+T="install while the running slot is not known" expect_exit 45 "$FWVERIFY" install \
+	--config stale.conf ../v2.fwb
+check "nothing was written: slots, state, both environment copies" \
+	test "$before" = "$(sha256sum disk.img state/state env1.bin env2.bin)"
+echo "console=ttyS0 fwseal.slot=B quiet" >cmdline
+T="mark-good once the command line and BOOTED agree" expect_ok "$FWVERIFY" mark-good --config stale.conf
 cd ..
 
 # ---- GRUB: the last write fails (an immutable grubenv) ----

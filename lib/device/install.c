@@ -160,6 +160,27 @@ static int on_sbom_verified(void *ctx, const struct fws_sbom_ref *s)
 	return 0;
 }
 
+/* The set stops being bootable before its contents change: taken out of
+ * the bootloader's order first (that only removes a way to boot, and a
+ * bootloader that cannot be written is found before anything is given
+ * up: the old image stays the fallback in both), then forgotten in the
+ * state. A crash in between leaves the state still naming the untouched
+ * old image, which the bootloader merely no longer offers. */
+static int give_up_set(struct install_ctx *ic)
+{
+	struct op *o = &ic->o;
+	struct fws_device_state keep = o->st;
+	fws_op_forget(o, ic->set);
+	int rc = fws_op_boot_sync(o, '-');
+	if (rc != 0) {
+		o->st = keep;
+		return rc;
+	}
+	rc = fws_op_save(o);
+	ic->emptied = rc == 0;
+	return rc;
+}
+
 static int on_begin(void *ctx, const struct fws_payload *p)
 {
 	struct install_ctx *ic = ctx;
@@ -174,15 +195,10 @@ static int on_write(void *ctx, const uint8_t *data, size_t len)
 {
 	struct install_ctx *ic = ctx;
 	if (ic->dev->slots.in_place && !ic->invalidated) {
-		struct op *o = &ic->o;
-		ic->invalidated = 1;
-		fws_op_forget(o, ic->set);
-		int rc = fws_op_save(o);
-		ic->emptied = rc == 0;
-		if (rc == 0)
-			rc = fws_op_boot_sync(o, '-');
+		int rc = give_up_set(ic);
 		if (rc != 0)
 			return rc;
+		ic->invalidated = 1;
 	}
 	return ic->dev->slots.write(ic->dev->slots.ctx, data, len);
 }
@@ -264,8 +280,8 @@ static int on_check(void *ctx, const struct fws_payload *p, const uint8_t *list)
 	return drained != 0 ? drained : rc;
 }
 
-/* After full verification: the set is marked empty (state, bootloader)
- * before its contents change, the new root saved, the set committed, and
+/* After full verification: the set is marked empty (bootloader, then
+ * state: give_up_set) before its contents change, the new root saved, the set committed, and
  * only then the set filled and pending. After a crash at any step the
  * state describes the old set, an empty set, or the new pending set —
  * never a mixed set with a valid-looking entry. */
@@ -280,13 +296,8 @@ static int commit_install(struct install_ctx *ic, const struct fws_verify_result
 	/* In place, the first verified chunk already did this (on_write):
 	 * saving and writing the same again would only add a torn-write risk
 	 * on a single-copy bootloader environment. */
-	if (!ic->emptied) {
-		fws_op_forget(o, ic->set);
-		rc = fws_op_save(o);
-		ic->emptied = rc == 0;
-		if (rc == 0)
-			rc = fws_op_boot_sync(o, '-');
-	}
+	if (!ic->emptied)
+		rc = give_up_set(ic);
 	if (rc == 0 && res->root_advanced) {
 		rc = fws_envelope_encode(&res->root_envelope, &json, &json_len);
 		if (rc == 0)

@@ -257,6 +257,19 @@ if chattr +i disk.img 2>/dev/null; then
 else
 	ok "install into an immutable slot file # SKIP chattr +i does not work here"
 fi
+# The bootloader cannot be written when the fallback must be taken out of
+# its order: found before the state gives the fallback up (ADR-074).
+if chattr +i grubenv 2>/dev/null; then
+	before=$(sha256sum disk.img state/state grubenv)
+	T="install over the fallback while grubenv cannot be replaced" expect_exit 4 "$FWVERIFY" \
+		install --config sys.conf ../v11.fwb
+	chattr -i grubenv
+	check "the fallback is kept: slots, state and grubenv as before" \
+		test "$before" = "$(sha256sum disk.img state/state grubenv)"
+	check "the state still names 0.5.0 in set A" grep -q "^slot_a_version 0.5.0$" state/state
+else
+	ok "install over the fallback while grubenv cannot be replaced # SKIP chattr +i does not work here"
+fi
 if losetup -f >/dev/null 2>&1 && truncate -s 2M la.img lb.img &&
 	LA=$(losetup -f --show la.img 2>/dev/null) && LB=$(losetup -f --show lb.img 2>/dev/null); then
 	trap 'losetup -d "$LA" "$LB" 2>/dev/null' EXIT

@@ -242,7 +242,8 @@ static const struct cli_opt install_opts[] = {
     CLI_QUIET_OPT,
     {NULL}};
 static const int install_codes[] = {BUNDLE_CODES,	FWS_ETARGET, CLI_NET_CODES,
-				    FWS_EFLOORSTEP, DEVICE_CODES, ENCRYPTION_CODES, 0};
+				    FWS_EFLOORSTEP, DEVICE_CODES, ENCRYPTION_CODES, FWS_ELIFECYCLE,
+				    FWS_EINCOMPLETE, FWS_ESLOTRO, 0};
 
 /* --delta, or delta = true in system.conf [network]. */
 static int delta_wanted(const struct cli *c)

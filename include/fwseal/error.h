@@ -84,6 +84,8 @@ enum fws_error {
 	FWS_EHEADER = -71,      /* an HTTP answer's header line or header block is larger than fwseal accepts */
 	FWS_EOVERLAP = -72,     /* a slot covers a region fwseal or the bootloader needs (environment, grubenv, system.conf, root, state, log) */
 	FWS_EFILETYPE = -73,    /* a slot, environment device or configuration file is not a regular file or block device (a FIFO, socket, directory) */
+	FWS_EINCOMPLETE = -74,  /* the release has no payload for a slot class of the set: it would mix releases */
+	FWS_ESLOTRO = -75,      /* a slot of the set is read-only: nothing was given up */
 	FWS_EREGISTRY = -77,    /* the OCI registry refused: credentials, unknown repository or tag, push refused */
 	FWS_EOCIMANIFEST = -78, /* the OCI manifest is invalid: not an OCI image manifest, wrong digest, too big, not one layer */
 	FWS_EARTIFACT = -79,    /* the OCI artifact is not a fwseal bundle (artifactType or layer media type) */

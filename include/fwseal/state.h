@@ -50,7 +50,7 @@ struct fws_device_state {
 	 * view is (`status`: "stale since expires"). boot_id and uptime are
 	 * the boot and CLOCK_BOOTTIME seconds at which it was accepted: a
 	 * device without a trusted clock knows the time is at least created
-	 * plus the uptime since then. A state with a channel is format 5. */
+	 * plus the uptime since then. A state with a channel is format 6. */
 	char channel_name[FWS_NAME_MAX + 1];
 	uint64_t channel_version;
 	uint8_t channel_sha256[32];
@@ -58,6 +58,10 @@ struct fws_device_state {
 	int64_t channel_expires;
 	char channel_boot_id[FWS_BOOT_ID_MAX + 1];
 	uint64_t channel_uptime;
+	/* SHA-256 of the manifest body of the release in the pending set (all
+	 * zero = none): what an interrupted install's `recover` audit line
+	 * names. Only a state with it set is written as format 5. */
+	uint8_t pending_manifest[32];
 };
 
 /* Text form with a SHA-256 line over the rest; one canonical encoding. */

@@ -41,6 +41,8 @@ struct install_ctx {
 	struct fws_permit permit;
 	struct fws_delta *delta; /* NULL: no delta */
 	int invalidated;	 /* in place: the set was marked empty */
+	int emptied;		 /* the saved state calls the set empty (its old image given up) */
+	int undo_failed;	 /* the state still calls the set pending, the bootloader does not */
 	int sbom_staged;	 /* the SBOM store holds this bundle's SBOM, unverified */
 	int sbom_verified;	 /* ... and it matched the signed digest */
 	uint8_t sbom_sha256[32];
@@ -156,6 +158,15 @@ static int on_manifest(void *ctx, const struct fws_verify_result *r)
 		return device_failed(fws_diag_set(
 		    FWS_EBUSY, 0, NULL,
 		    "slot %c is running but not confirmed: mark-good or rollback first", ic->set));
+	/* Nor a set that may be running: a real board always runs one set,
+	 * and when fwseal cannot tell which (BOOTED and the kernel command
+	 * line disagree, or neither names one), it writes none. The
+	 * simulation's '-' means "never booted". */
+	if (o->view.booted == '-' && ic->dev->boot.boot == NULL)
+		return device_failed(fws_diag_set(FWS_ELIFECYCLE, 0, NULL,
+						  "which slot is running is not known (BOOTED and the "
+						  "kernel command line disagree, or neither names a "
+						  "slot): no slot is written"));
 	struct fws_policy p = {st->hardware_id, 1, st->security_version,
 			       st->slots[fws_slot_index(st->confirmed_slot)].version,
 			       ic->opts != NULL && ic->opts->allow_downgrade};
@@ -204,6 +215,27 @@ static int on_sbom_verified(void *ctx, const struct fws_sbom_ref *s)
 	return 0;
 }
 
+/* The set stops being bootable before its contents change: taken out of
+ * the bootloader's order first (that only removes a way to boot, and a
+ * bootloader that cannot be written is found before anything is given
+ * up: the old image stays the fallback in both), then forgotten in the
+ * state. A crash in between leaves the state still naming the untouched
+ * old image, which the bootloader merely no longer offers. */
+static int give_up_set(struct install_ctx *ic)
+{
+	struct op *o = &ic->o;
+	struct fws_device_state keep = o->st;
+	fws_op_forget(o, ic->set);
+	int rc = fws_op_boot_sync(o, '-');
+	if (rc != 0) {
+		o->st = keep;
+		return rc;
+	}
+	rc = fws_op_save(o);
+	ic->emptied = rc == 0;
+	return rc;
+}
+
 static int on_begin(void *ctx, const struct fws_payload *p)
 {
 	struct install_ctx *ic = ctx;
@@ -218,14 +250,10 @@ static int on_write(void *ctx, const uint8_t *data, size_t len)
 {
 	struct install_ctx *ic = ctx;
 	if (ic->dev->slots.in_place && !ic->invalidated) {
-		struct op *o = &ic->o;
-		ic->invalidated = 1;
-		fws_op_forget(o, ic->set);
-		int rc = fws_op_save(o);
-		if (rc == 0)
-			rc = fws_op_boot_sync(o, '-');
+		int rc = give_up_set(ic);
 		if (rc != 0)
 			return device_failed(rc);
+		ic->invalidated = 1;
 	}
 	return device_failed(ic->dev->slots.write(ic->dev->slots.ctx, data, len));
 }
@@ -316,8 +344,8 @@ static int on_check(void *ctx, const struct fws_payload *p, const uint8_t *list)
 	return device_failed(drained != 0 ? drained : rc);
 }
 
-/* After full verification: the set is marked empty (state, bootloader)
- * before its contents change, the new root saved, the set committed, and
+/* After full verification: the set is marked empty (bootloader, then
+ * state: give_up_set) before its contents change, the new root saved, the set committed, and
  * only then the set filled and pending. After a crash at any step the
  * state describes the old set, an empty set, or the new pending set —
  * never a mixed set with a valid-looking entry. */
@@ -328,10 +356,12 @@ static int commit_install(struct install_ctx *ic, const struct fws_verify_result
 	struct fws_slot_info *si = &o->st.slots[fws_slot_index(ic->set)];
 	char *json = NULL;
 	size_t json_len;
-	fws_op_forget(o, ic->set);
-	int rc = fws_op_save(o);
-	if (rc == 0)
-		rc = fws_op_boot_sync(o, '-');
+	int rc = 0;
+	/* In place, the first verified chunk already did this (on_write):
+	 * saving and writing the same again would only add a torn-write risk
+	 * on a single-copy bootloader environment. */
+	if (!ic->emptied)
+		rc = give_up_set(ic);
 	if (rc == 0 && res->root_advanced) {
 		rc = fws_envelope_encode(&res->root_envelope, &json, &json_len);
 		if (rc == 0)
@@ -360,8 +390,25 @@ static int commit_install(struct install_ctx *ic, const struct fws_verify_result
 	if (ic->permit_used)
 		o->st.permit_floor = ic->permit.created;
 	o->st.installs++;
+	memcpy(o->st.pending_manifest, res->manifest_body_sha256, sizeof(o->st.pending_manifest));
 	rc = fws_op_save(o);
-	return rc == 0 ? fws_op_boot_sync(o, ic->set) : rc;
+	if (rc != 0)
+		return rc;
+	rc = fws_op_boot_sync(o, ic->set);
+	if (rc != 0) {
+		/* The bootloader was not told: the set is not in its order, so
+		 * the state must not call it pending either (the next operation
+		 * would take it for a failed trial and log a fallback that never
+		 * happened). The state goes back to the set being empty, which
+		 * is what the bootloader and the audit line say. If this save
+		 * fails too, the next operation logs the set as a fallback. */
+		struct fws_diag saved = *fws_diag_last();
+		fws_op_forget(o, ic->set);
+		ic->emptied = fws_op_save(o) == 0;
+		ic->undo_failed = !ic->emptied;
+		fws_diag_restore(&saved);
+	}
+	return rc;
 }
 
 /* One audit line for the outcome, with what else happened or the rule that
@@ -399,6 +446,15 @@ static void record_install(struct install_ctx *ic, const struct fws_verify_resul
 	if (*rc != 0 && ic->invalidated) {
 		size_t n = strlen(detail);
 		snprintf(detail + n, sizeof(detail) - n, "; slot %c was being written and is empty",
+			 ic->set);
+	} else if (*rc != 0 && ic->emptied) {
+		size_t n = strlen(detail);
+		snprintf(detail + n, sizeof(detail) - n, "; slot %c is empty", ic->set);
+	} else if (*rc != 0 && ic->undo_failed) {
+		size_t n = strlen(detail);
+		snprintf(detail + n, sizeof(detail) - n,
+			 "; the state still calls slot %c pending, the bootloader does not: the "
+			 "next operation records it as a fallback",
 			 ic->set);
 	}
 	int named = res->manifest.version[0] != '\0';

@@ -139,6 +139,7 @@ void fws_op_confirm_pending(struct op *o)
 	if (si->security_version > st->security_version)
 		st->security_version = si->security_version;
 	st->floor_confirming = 0;
+	memset(st->pending_manifest, 0, sizeof(st->pending_manifest));
 }
 
 int fws_op_save(struct op *o)
@@ -184,8 +185,10 @@ void fws_op_forget(struct op *o, char set)
 	struct fws_slot_info *si = &o->st.slots[fws_slot_index(set)];
 	si->version[0] = '\0';
 	si->security_version = 0;
-	if (o->st.pending_slot == set)
+	if (o->st.pending_slot == set) {
 		o->st.pending_slot = '-';
+		memset(o->st.pending_manifest, 0, sizeof(o->st.pending_manifest));
+	}
 }
 
 static int holds_image(const struct op *o, char set)
@@ -270,6 +273,11 @@ static int reconcile(struct op *o)
 		return 0;
 	if (in_order(v, p) && v->left[fws_slot_index(p)] > 0)
 		return 0; /* not tried out yet */
+	/* Which set runs is not known (BOOTED and the kernel command line
+	 * disagree, or neither says): a pending set with no tries left may be
+	 * the one running its last try. Nothing is decided on a guess. */
+	if (in_order(v, p) && v->booted == '-')
+		return 0;
 	const struct fws_slot_info *si = &o->st.slots[fws_slot_index(p)];
 	uint64_t sv = si->security_version;
 	memcpy(ver, si->version, sizeof(ver));
@@ -310,19 +318,27 @@ static int find_interrupted(struct op *o)
  * line repeats the whole recovery). */
 static int record_recovery(struct op *o)
 {
-	char detail[200];
+	char detail[240];
 	const struct fws_device_state *st = &o->st;
 	const struct fws_slot_info *c = &st->slots[fws_slot_index(st->confirmed_slot)];
 	if (!o->interrupted)
 		return 0;
+	int rc = 0, pending = st->pending_slot != '-';
+	const struct fws_slot_info *p = pending ? &st->slots[fws_slot_index(st->pending_slot)] : c;
 	snprintf(detail, sizeof(detail),
 		 "an interrupted operation changed the state before its audit line; now confirmed "
-		 "%c (%s), pending %c, security_version %llu",
+		 "%c (%s), pending %c%s%s%s, security_version %llu",
 		 st->confirmed_slot, c->version[0] ? c->version : "empty", st->pending_slot,
+		 pending ? " (" : "", pending ? p->version : "", pending ? ")" : "",
 		 (unsigned long long)st->security_version);
-	int rc = 0;
-	fws_op_record(o, "recover", 0, detail, c->version, c->security_version,
-		      st->confirmed_slot, NULL, &rc);
+	/* The line names what it recovers: the pending release (an install
+	 * whose line was lost), by version and manifest digest, else the
+	 * confirmed one. A state saved before the digest was kept has none. */
+	uint8_t zero[32] = {0};
+	int digest = pending && memcmp(st->pending_manifest, zero, sizeof(zero)) != 0;
+	fws_op_record(o, "recover", 0, detail, p->version, p->security_version,
+		      pending ? st->pending_slot : st->confirmed_slot,
+		      digest ? st->pending_manifest : NULL, &rc);
 	return rc;
 }
 

@@ -22,10 +22,24 @@
  * while a confirmation raises the hardware floor, so a device that never
  * uses one keeps writing format 3 and every format-3 file still reads. */
 #define STATE_MAGIC_4 "fwseal-state 4\n"
-/* Format 5 is format 4 (floor_confirming always, 0 = none) and the signed
- * channel the device follows: written only once it accepted one, so a
- * device without channels keeps writing format 3 or 4. */
+/* Format 5 adds pending_manifest (after floor_confirming, if any): written
+ * while an install's release is pending, so that a `recover` line can name
+ * the release by its manifest digest (docs/format.md 10.1). */
 #define STATE_MAGIC_5 "fwseal-state 5\n"
+
+static int has_pending_manifest(const struct fws_device_state *st)
+{
+	for (size_t i = 0; i < sizeof(st->pending_manifest); i++)
+		if (st->pending_manifest[i] != 0)
+			return 1;
+	return 0;
+}
+
+/* Format 6 is format 4 (floor_confirming always, 0 = none), the digest of
+ * format 5 if a release is pending, and the signed channel the device
+ * follows: written only once it accepted one, so a device without
+ * channels keeps writing format 3, 4 or 5. */
+#define STATE_MAGIC_6 "fwseal-state 6\n"
 
 static int boot_id_valid(const char *s)
 {
@@ -77,6 +91,10 @@ static int valid_state(const struct fws_device_state *st)
 	     st->channel_created < 0 || st->channel_expires <= st->channel_created ||
 	     !boot_id_valid(st->channel_boot_id) || st->channel_uptime > FWS_SIZE_MAX))
 		return FWS_ESTATE;
+	/* A digest names the release of the pending set; with none pending,
+	 * a digest would name nothing. */
+	if (has_pending_manifest(st) && st->pending_slot == '-')
+		return FWS_ESTATE;
 	for (int i = 0; i < 2; i++) {
 		const struct fws_slot_info *s = &st->slots[i];
 		if ((s->version[0] != '\0' && !fws_semver_valid(s->version)) ||
@@ -103,7 +121,8 @@ int fws_state_encode(const struct fws_device_state *st, char *buf, size_t cap, s
 			    "slot_b_version %s\nslot_b_security_version %" PRIu64 "\n"
 			    "highest_created %" PRId64 "\npermit_floor %" PRId64 "\n"
 			    "installs %" PRIu64 "\nlog_seq %" PRIu64 "\n",
-		st->channel_version != 0    ? STATE_MAGIC_5
+		st->channel_version != 0    ? STATE_MAGIC_6
+		: has_pending_manifest(st) ? STATE_MAGIC_5
 		: st->floor_confirming != 0 ? STATE_MAGIC_4
 					    : STATE_MAGIC,
 		st->generation,
@@ -115,6 +134,11 @@ int fws_state_encode(const struct fws_device_state *st, char *buf, size_t cap, s
 	if (n >= 0 && (size_t)n < cap && (st->floor_confirming != 0 || st->channel_version != 0)) {
 		int k = snprintf(buf + n, cap - (size_t)n, "floor_confirming %" PRIu64 "\n",
 				 st->floor_confirming);
+		n = k < 0 ? k : n + k;
+	}
+	if (n >= 0 && (size_t)n < cap && has_pending_manifest(st)) {
+		fws_hex_encode(hex, st->pending_manifest, sizeof(st->pending_manifest));
+		int k = snprintf(buf + n, cap - (size_t)n, "pending_manifest %s\n", hex);
 		n = k < 0 ? k : n + k;
 	}
 	if (n >= 0 && (size_t)n < cap && st->channel_version != 0) {
@@ -203,8 +227,11 @@ int fws_state_decode(const uint8_t *buf, size_t len, struct fws_device_state *st
 		      memcmp(p, STATE_MAGIC_4, sizeof(STATE_MAGIC_4) - 1) == 0;
 	int format5 = len >= sizeof(STATE_MAGIC_5) - 1 &&
 		      memcmp(p, STATE_MAGIC_5, sizeof(STATE_MAGIC_5) - 1) == 0;
+	int format6 = len >= sizeof(STATE_MAGIC_6) - 1 &&
+		      memcmp(p, STATE_MAGIC_6, sizeof(STATE_MAGIC_6) - 1) == 0;
+	char hex[65];
 	if (len < sizeof(STATE_MAGIC) - 1 || len > FWS_STATE_MAX ||
-	    (!format4 && !format5 && memcmp(p, STATE_MAGIC, sizeof(STATE_MAGIC) - 1) != 0))
+	    (!format4 && !format5 && !format6 && memcmp(p, STATE_MAGIC, sizeof(STATE_MAGIC) - 1) != 0))
 		return FWS_ESTATE;
 	p += sizeof(STATE_MAGIC) - 1;
 	if (take_u64(&p, end, "generation", FWS_SIZE_MAX, &s.generation) ||
@@ -229,11 +256,20 @@ int fws_state_decode(const uint8_t *buf, size_t len, struct fws_device_state *st
 		return FWS_ESTATE;
 	/* Format 4 has the line, and a value that is not 0 (a 0 would be
 	 * format 3: one state, one encoding; the re-encoding below checks). */
-	if ((format4 || format5) &&
+	if ((format4 || format6) &&
 	    take_u64(&p, end, "floor_confirming", FWS_SIZE_MAX, &s.floor_confirming))
 		return FWS_ESTATE;
-	if (format5) {
-		char hex[65];
+	/* Format 5: floor_confirming only if under way, then the digest. */
+	if (format5 && (size_t)(end - p) > 17 && memcmp(p, "floor_confirming ", 17) == 0 &&
+	    take_u64(&p, end, "floor_confirming", FWS_SIZE_MAX, &s.floor_confirming))
+		return FWS_ESTATE;
+	if ((format5 || (format6 && (size_t)(end - p) > 17 &&
+			  memcmp(p, "pending_manifest ", 17) == 0)) &&
+	    (take(&p, end, "pending_manifest", hex, sizeof(hex)) != 0 ||
+			strlen(hex) != 64 ||
+			fws_hex_decode_exact(s.pending_manifest, sizeof(s.pending_manifest), hex) != 0))
+		return FWS_ESTATE;
+	if (format6) {
 		uint64_t ccreated, cexpires;
 		if (take(&p, end, "channel_name", s.channel_name, sizeof(s.channel_name)) ||
 		    take_u64(&p, end, "channel_version", FWS_SIZE_MAX, &s.channel_version) ||

@@ -71,8 +71,8 @@ T="boot" expect_ok "$FWVERIFY" boot --config "$C"
 fault kill-before-raise
 "$FWVERIFY" mark-good --config "$C" >/dev/null 2>&1
 check "mark-good killed (-9) by the program before the raise" test $? = 137
-check "the state says: confirming 3 (format 4)" \
-	bash -c 'head -n 1 d/state/state | grep -qx "fwseal-state 4" && grep -qx "floor_confirming 3" d/state/state'
+check "the state says: confirming 3 (format 5: format 4's line and the pending release's digest)" \
+	bash -c 'head -n 1 d/state/state | grep -qx "fwseal-state 5" && grep -qx "floor_confirming 3" d/state/state && grep -q "^pending_manifest " d/state/state'
 check "the floor is still 2" test "$(value)" = 2
 T="status reads a state that is confirming" expect_ok "$FWVERIFY" status --config "$C"
 T="the next operation finishes the confirmation" expect_ok "$FWVERIFY" mark-good --config "$C"
@@ -140,8 +140,8 @@ fault lie
 T="a program that says it raised, but did not: mark-good refused" \
 	expect_exit 58 "$FWVERIFY" mark-good --config "$C"
 check "the message says get disagrees" grep -q "raise 5 succeeded, but get prints 4" "$LAST_ERR"
-check "the state: 5.0.0 still pending, security_version 4, format 3" \
-	bash -c 'grep -qx "security_version 4" d/state/state && ! grep -qx "pending_slot -" d/state/state && head -n 1 d/state/state | grep -qx "fwseal-state 3"'
+check "the state: 5.0.0 still pending, security_version 4, format 5 (no confirmation under way)" \
+	bash -c 'grep -qx "security_version 4" d/state/state && ! grep -qx "pending_slot -" d/state/state && head -n 1 d/state/state | grep -qx "fwseal-state 5" && ! grep -q "^floor_confirming" d/state/state'
 T="mark-good again, the program honest" expect_ok "$FWVERIFY" mark-good --config "$C"
 check "the floor is 5" test "$(value)" = 5
 chmod 775 fl/floor

@@ -65,6 +65,33 @@ for f in "$SRC"/tests/vectors/hostile/base/*.fwb "$SRC"/tests/vectors/hostile/ba
 	[ "$(wc -c <"$f")" -le 65536 ] || continue
 	cp "$f" "$OUT/bundle/hostile-$(basename "$f")"
 done
+# Device states and audit logs as the real tools leave them: a simulated
+# device provisioned, the packed bundle installed (state format 5: pending),
+# booted and confirmed (format 3). The log is written in fuzz_auditlog's
+# input layout (tests/fuzz/fuzz_logstore.h).
+mkdir -p "$OUT/state" "$OUT/auditlog"
+if [ -x "$BUILD/fwseal-verify" ] && [ -f "$OUT/bundle/packed.fwb" ]; then
+	t=$(mktemp -d)
+	v="$BUILD/fwseal-verify"
+	if "$v" init --device "$t/dev" --root "$SRC/keys-example/root.json" --hardware selftest-hw \
+		>/dev/null 2>&1 && "$v" install --device "$t/dev" "$OUT/bundle/packed.fwb" >/dev/null 2>&1 &&
+		cp "$t/dev/state" "$OUT/state/device-pending.state" &&
+		"$v" boot --device "$t/dev" >/dev/null 2>&1 && "$v" mark-good --device "$t/dev" >/dev/null 2>&1 &&
+		cp "$t/dev/state" "$OUT/state/device-confirmed.state"; then
+		python3 - "$t/dev" "$OUT/auditlog/device-log" <<'PY'
+import os, struct, sys
+d, out = sys.argv[1:3]
+def part(name):
+    p = os.path.join(d, name)
+    return open(p, "rb").read() if os.path.exists(p) else b""
+head, seg1, seg0 = part("log.head"), part("log.1"), part("log")
+open(out, "wb").write(struct.pack("<HI", len(head), len(seg1)) + head + seg1 + seg0)
+PY
+	else
+		echo "make_seeds: the device life cycle failed (no device state or log seeds)" >&2
+	fi
+	rm -rf "$t"
+fi
 # system.conf: the examples of docs/system-conf.md and the tests' own.
 mkdir -p "$OUT/sysconf"
 python3 - "$SRC/docs/system-conf.md" "$OUT/sysconf" <<'PY' || true

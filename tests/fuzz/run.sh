@@ -27,6 +27,8 @@ max_len() {
 	grubenv) echo 1100 ;;            # the 1024-byte block and a little beyond
 	uboot_env) echo 16500 ;;         # fw_env.config (16 KiB) and a little beyond
 	permit) echo 66000 ;;            # a selector byte and an envelope (FWS_ENVELOPE_MAX)
+	state) echo 2100 ;;              # FWS_STATE_MAX (2048) and a little beyond
+	auditlog) echo 16384 ;;          # a head and a few lines in each segment
 	*) echo 65536 ;;                 # bundles: small payloads, whole archive
 	esac
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fuzz_logstore.h"
 #include "fwseal/fwseal.h"
 #include "selftest/fixture.h"
 
@@ -151,6 +152,93 @@ static void permit_seeds(const struct fws_fx_key *lk)
 	free(text);
 }
 
+/* Device states as fwseal writes them: format 3 (nothing under way),
+ * 4 (a confirmation raising the floor), 5 (an install's release pending,
+ * named by its manifest digest), and 5 with a confirmation under way. */
+static void state_seeds(void)
+{
+	struct fws_device_state st;
+	char buf[FWS_STATE_MAX];
+	size_t len;
+	int rc;
+	memset(&st, 0, sizeof st);
+	st.generation = 12;
+	strcpy(st.hardware_id, "selftest-hw");
+	strcpy(st.device_id, "unit-7");
+	st.root_version = 2;
+	st.security_version = 1;
+	st.confirmed_slot = 'a';
+	st.pending_slot = '-';
+	strcpy(st.slots[0].version, "1.0.0");
+	st.slots[0].security_version = 1;
+	st.highest_created = FWS_FX_TIME;
+	st.installs = 3;
+	st.log_seq = 9;
+	if ((rc = fws_state_encode(&st, buf, sizeof buf, &len)) != 0)
+		die("state 3", rc);
+	put("state", "format-3.state", buf, len);
+	st.pending_slot = 'b';
+	strcpy(st.slots[1].version, "2.0.0-rc.1");
+	st.slots[1].security_version = 2;
+	st.floor_confirming = 2;
+	if ((rc = fws_state_encode(&st, buf, sizeof buf, &len)) != 0)
+		die("state 4", rc);
+	put("state", "format-4-confirming.state", buf, len);
+	memset(st.pending_manifest, 0xab, sizeof st.pending_manifest);
+	if ((rc = fws_state_encode(&st, buf, sizeof buf, &len)) != 0)
+		die("state 5 confirming", rc);
+	put("state", "format-5-confirming.state", buf, len);
+	st.floor_confirming = 0;
+	if ((rc = fws_state_encode(&st, buf, sizeof buf, &len)) != 0)
+		die("state 5", rc);
+	put("state", "format-5-pending.state", buf, len);
+}
+
+/* Audit logs as a device writes them (in memory, fuzz_logstore.h): a few
+ * lines; the same rotated (segment 1 and 0); one line past its head (an
+ * append cut off before its head). */
+static void auditlog_seeds(void)
+{
+	struct fuzz_log l;
+	struct fws_log_store s;
+	uint8_t digest[32], *out;
+	size_t len;
+	int rc = 0;
+	memset(digest, 0x5c, sizeof digest);
+	memset(&l, 0, sizeof l);
+	s = fl_store(&l);
+	struct fws_event ev[] = {
+	    {"init", 0, "selftest-hw", "1.0.0", 1, 'a', NULL, NULL},
+	    {"install", 0, NULL, "2.0.0", 2, 'b', digest, digest},
+	    {"boot", 0, "pending slot on trial, 2 tries left", "2.0.0", 2, 'b', NULL, NULL},
+	    {"install", FWS_EROLLBACK, "security_version 0 is below 2, \"quoted\"\n", "0.9.0", 0,
+	     0, digest, NULL},
+	    {"mark-good", 0, "slot b confirmed", "2.0.0", 2, 'b', NULL, NULL},
+	};
+	for (size_t i = 0; rc == 0 && i < sizeof ev / sizeof ev[0]; i++)
+		rc = fws_audit_log_append(&s, &ev[i], FWS_FX_TIME + (int64_t)i);
+	if (rc != 0 || (rc = fl_save(&l, &out, &len)) != 0)
+		die("audit log", rc);
+	put("auditlog", "five-lines", out, len);
+	free(out);
+	/* rotated: the first lines in segment 1, the rest in segment 0 */
+	if ((rc = fl_rotate(&l)) != 0 || (rc = fws_audit_log_append(&s, &ev[2], FWS_FX_TIME + 9)) != 0 ||
+	    (rc = fl_save(&l, &out, &len)) != 0)
+		die("audit log rotated", rc);
+	put("auditlog", "rotated", out, len);
+	free(out);
+	/* one line past the head: the head of the line before */
+	uint8_t head[512];
+	size_t head_len;
+	if ((rc = fl_head_read(&l, head, sizeof head, &head_len)) != 0 ||
+	    (rc = fws_audit_log_append(&s, &ev[4], FWS_FX_TIME + 10)) != 0 ||
+	    (rc = fl_head_write(&l, head, head_len)) != 0 || (rc = fl_save(&l, &out, &len)) != 0)
+		die("audit log ahead", rc);
+	put("auditlog", "line-past-head", out, len);
+	free(out);
+	fl_free(&l);
+}
+
 int main(int argc, char **argv)
 {
 	struct fws_fx_key rk, lk, ak;
@@ -266,6 +354,8 @@ int main(int argc, char **argv)
 	keyfile(&lk, "fuzz-passphrase");
 	delta_seeds();
 	permit_seeds(&lk);
+	state_seeds();
+	auditlog_seeds();
 	free(root1);
 	free(root2);
 	free(root);

@@ -70,12 +70,15 @@ static void prepare(enum change ch)
 		cr_assert_eq(td_boot(), 'a');
 }
 
+static struct fws_verify_result change_res; /* the install's, for its digest */
+
 static int change(enum change ch)
 {
 	char set;
+	struct mem_reader r = {R.b2, R.b2_len, 0, 0, 0};
 	switch (ch) {
 	case CH_INSTALL:
-		return td_install(R.b2, R.b2_len);
+		return fws_device_install(&TD.dev, mem_read, &r, NULL, &change_res);
 	case CH_MARK_GOOD:
 		return fws_device_mark_good(&TD.dev, FWS_SET_BOOTED);
 	case CH_MARK_BAD:
@@ -140,6 +143,18 @@ Test(device_record, crash_between_state_save_and_log_line_recorded_by_next_opera
 			cr_assert_eq(c->n, lines + 2, "%s: recover + boot", what);
 			cr_assert(td_line_is(c->line[lines], "recover", "ok"), "%s: %s", what,
 				  c->line[lines]);
+			if (ch == CH_INSTALL) {
+				/* it names what it recovers: the pending release, by
+				 * version and manifest digest (issue 21.5) */
+				char want[160], hex[65];
+				fws_hex_encode(hex, change_res.manifest_body_sha256, 32);
+				snprintf(want, sizeof(want), "\"version\":\"2.0.0\"");
+				cr_assert_not_null(strstr(c->line[lines], want), "%s", c->line[lines]);
+				snprintf(want, sizeof(want), "\"digest\":\"%s\"", hex);
+				cr_assert_not_null(strstr(c->line[lines], want), "%s", c->line[lines]);
+				cr_assert_not_null(strstr(c->line[lines], "pending a (2.0.0)"), "%s",
+						   c->line[lines]);
+			}
 			cr_assert_eq(line_seq(c->line[lines]), mid.state.log_seq);
 			cr_assert(td_line_is(c->line[lines + 1], "boot", "ok"), "%s", what);
 			free(c);
@@ -405,7 +420,12 @@ Test(device_record, enospc_during_install_is_fws_enospc)
 		cr_assert_eq(st.state.pending_slot, '-', "case %zu", k);
 		char list[1024];
 		fs_list(pj(TD.dir, "b"), list, sizeof(list));
-		cr_assert_str_eq(list, "", "case %zu: the target set changed: %s", k, list);
+		/* The bootloader write that fails is the install's only one (the
+		 * set was out of the boot order already: nothing to take out):
+		 * the set was filled, and the state went back to calling it
+		 * empty, as the bootloader and the log have it (issue 21.5). */
+		if (cases[k].op != FOP_OPEN || strcmp(cases[k].name, ".bootenv.*") != 0)
+			cr_assert_str_eq(list, "", "case %zu: the target set changed: %s", k, list);
 		fs_list(TD.dir, list, sizeof(list));
 		cr_assert_null(strstr(list, ".new"), "case %zu: staging left behind: %s", k, list);
 		struct td_lines *c = td_log();

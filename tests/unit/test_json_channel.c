@@ -275,9 +275,10 @@ Test(json_channel, sysconf_channel_section)
 
 #include "fwseal/state.h"
 
-/* State format 5 (docs/format.md §10.1): written only with a channel, read
- * back exactly, and strict both ways. */
-Test(json_channel, state_format_5)
+/* State format 6 (docs/format.md §10.1): written only with a channel, read
+ * back exactly, and strict both ways; with a pending release's digest
+ * (format 5's line) too. */
+Test(json_channel, state_format_6)
 {
 	struct fws_device_state st, back;
 	char buf[FWS_STATE_MAX], *text;
@@ -298,16 +299,32 @@ Test(json_channel, state_format_5)
 	strcpy(st.channel_boot_id, "0123456789abcdef0123456789abcdef");
 	st.channel_uptime = 42;
 	cr_assert_eq(fws_state_encode(&st, buf, sizeof(buf), &len), 0);
-	cr_assert_eq(strncmp(buf, "fwseal-state 5\n", 15), 0);
+	cr_assert_eq(strncmp(buf, "fwseal-state 6\n", 15), 0);
 	cr_assert_eq(fws_state_decode((const uint8_t *)buf, len, &back), 0);
 	cr_expect_eq(back.channel_version, 7);
 	cr_expect_str_eq(back.channel_boot_id, st.channel_boot_id);
 	cr_expect_eq(back.channel_uptime, 42);
 	cr_expect_eq(memcmp(back.channel_sha256, st.channel_sha256, 32), 0);
-	/* a format-5 file read as 3: refused (lines it does not know) */
+	/* a format-6 file read as 3 or 5: refused (lines they do not know) */
 	buf[13] = '3';
 	cr_expect_eq(fws_state_decode((const uint8_t *)buf, len, &back), FWS_ESTATE);
 	buf[13] = '5';
+	cr_expect_eq(fws_state_decode((const uint8_t *)buf, len, &back), FWS_ESTATE);
+	buf[13] = '6';
+	/* a channel and a pending release: both kept, in one encoding */
+	st.pending_slot = 'b';
+	memset(st.pending_manifest, 0x5a, 32);
+	cr_assert_eq(fws_state_encode(&st, buf, sizeof(buf), &len), 0);
+	cr_assert_eq(strncmp(buf, "fwseal-state 6\n", 15), 0);
+	cr_assert_neq(strstr(buf, "pending_manifest 5a5a"), NULL);
+	cr_assert_eq(fws_state_decode((const uint8_t *)buf, len, &back), 0);
+	cr_expect_eq(memcmp(back.pending_manifest, st.pending_manifest, 32), 0);
+	cr_expect_eq(back.channel_version, 7);
+	buf[13] = '5'; /* format 5 has no channel lines */
+	cr_expect_eq(fws_state_decode((const uint8_t *)buf, len, &back), FWS_ESTATE);
+	st.pending_slot = '-';
+	memset(st.pending_manifest, 0, 32);
+	cr_assert_eq(fws_state_encode(&st, buf, sizeof(buf), &len), 0);
 	/* half a channel, expires not after created, a bad boot id: refused */
 	st.channel_expires = 1000;
 	cr_expect_neq(fws_state_encode(&st, buf, sizeof(buf), &len), 0);

@@ -112,6 +112,11 @@ static int boot_write(void *ctx, const struct fws_boot_view *v)
 	/* Which set runs is the boot's to say, not the writer's. */
 	int rc = boot_read(ctx, &cur);
 	next.booted = rc == 0 ? cur.booted : '-';
+	/* Nothing changed: no write (a real single-copy environment would
+	 * take a torn-write risk for nothing; the simulation does as it). */
+	if (rc == 0 && memcmp(next.order, cur.order, sizeof(cur.order)) == 0 &&
+	    next.left[0] == cur.left[0] && next.left[1] == cur.left[1])
+		return 0;
 	return store(b, &next);
 }
 

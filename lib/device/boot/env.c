@@ -100,12 +100,23 @@ static int env_read(void *ctx, struct fws_boot_view *v)
 	if (rc != 0)
 		return rc;
 	fws_env_view_parse(e->conf, (const char(*)[ENV_VALUE_MAX])values, v);
-	if (e->conf->booted != FWS_BOOTED_BOOTLOADER) {
-		uint8_t *cmdline = NULL;
-		size_t len;
-		if (fws_file_read_all(e->conf->cmdline, 4096, &cmdline, &len) == 0)
-			v->booted = fws_booted_from_cmdline(e->conf, (const char *)cmdline);
-		free(cmdline);
+	uint8_t *cmdline = NULL;
+	size_t len;
+	char from_cmdline = '-';
+	if (fws_file_read_all(e->conf->cmdline, 4096, &cmdline, &len) == 0)
+		from_cmdline = fws_booted_from_cmdline(e->conf, (const char *)cmdline);
+	free(cmdline);
+	if (e->conf->booted == FWS_BOOTED_BOOTLOADER) {
+		/* BOOTED is what the boot script stored last; the kernel's
+		 * command line is what runs. A BOOTED left from an earlier
+		 * boot (a script path that did not store it, an environment
+		 * copy read from before the last store) would let mark-good
+		 * confirm a set that just failed: when the two disagree,
+		 * which set runs is not known (docs/decisions.md ADR-075). */
+		if (from_cmdline != '-' && from_cmdline != v->booted)
+			v->booted = '-';
+	} else {
+		v->booted = from_cmdline;
 	}
 	return 0;
 }
@@ -123,9 +134,25 @@ static int env_write(void *ctx, const struct fws_boot_view *v)
 	}
 	snprintf(left[0], sizeof(left[0]), "%u", (unsigned)(v->left[0] > LEFT_MAX ? LEFT_MAX : v->left[0]));
 	snprintf(left[1], sizeof(left[1]), "%u", (unsigned)(v->left[1] > LEFT_MAX ? LEFT_MAX : v->left[1]));
-	const char *keys[3] = {e->names[0], e->names[1], e->names[2]};
-	const char *values[3] = {order, left[0], left[1]};
-	return e->vars.write(e->vars.ctx, keys, values, 3);
+	const char *want[3] = {order, left[0], left[1]};
+	const char *all_keys[3] = {e->names[0], e->names[1], e->names[2]};
+	const char *keys[3], *values[3];
+	char now[3][ENV_VALUE_MAX];
+	size_t n = 0;
+	/* Only what changed, and nothing at all when nothing did: on a
+	 * single-copy U-Boot environment every store is a torn-write risk
+	 * (docs/integration.md section 7), and a custom program's store may
+	 * wear flash. Reading is harmless; the lock keeps the values still. */
+	memset(now, 0, sizeof(now));
+	int rc = e->vars.read(e->vars.ctx, all_keys, now, 3);
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < 3; i++)
+		if (strcmp(now[i], want[i]) != 0) {
+			keys[n] = all_keys[i];
+			values[n++] = want[i];
+		}
+	return n == 0 ? 0 : e->vars.write(e->vars.ctx, keys, values, n);
 }
 
 void fws_env_boot_init(struct fws_bootloader *l, struct fws_env_boot *e,

@@ -89,11 +89,22 @@ static int open_slot(struct fws_sys_backend *b, const struct fws_conf_slot *s, i
 	 * fine): links are followed here, unlike below a device directory. */
 	*fd = fs->openat != NULL ? fs->openat(fs->ctx, AT_FDCWD, s->device, flags, 0)
 				 : open(s->device, flags);
+	if (*fd < 0 && (errno == EROFS || errno == EPERM))
+		return fws_diag_set(FWS_ESLOTRO, errno, s->device,
+				    "[slot.%s]: read-only (%s)", s->name,
+				    errno == EROFS ? "a read-only file system" : "immutable or sealed");
 	if (*fd < 0)
 		return fws_diag_set(errno == EBUSY ? FWS_EBUSY : fws_errno_code(errno), errno,
 				    s->device, errno == EBUSY ? "in use (mounted or open elsewhere)"
 							      : "cannot open for writing");
 	int rc = fstat(*fd, &st) != 0 ? fws_diag_set(FWS_EIO, errno, s->device, "cannot open") : 0;
+	/* A block device set read-only (eMMC write protection, BLKROSET, a
+	 * read-only loop device) still opens for writing; only the first
+	 * write would fail, after the set's old image was given up. */
+	int ro = 0;
+	if (rc == 0 && S_ISBLK(st.st_mode) && ioctl(*fd, BLKROGET, &ro) == 0 && ro != 0)
+		rc = fws_diag_set(FWS_ESLOTRO, 0, s->device,
+				  "[slot.%s]: the block device is read-only (blockdev --getro)", s->name);
 	if (rc == 0 && S_ISBLK(st.st_mode) && mounted_at(st.st_rdev, where, sizeof(where)))
 		rc = fws_diag_set(FWS_EBUSY, 0, s->device, "mounted at %s", where);
 	if (rc == 0)
@@ -116,8 +127,36 @@ static const struct fws_conf_slot *slot_for(struct fws_sys_backend *b, char set,
 	return s;
 }
 
-/* Every payload has its slot, fits it, and the slot can be written: all
- * known before the set is marked unbootable. */
+/* A set is installed whole (docs/decisions.md ADR-073): every class the
+ * set holds gets its payload from this release. A release that leaves a
+ * class out would boot with another release's image in that slot (3.0.0's
+ * rootfs with 1.0.0's kernel), below the counter, never signed together. */
+static int complete_set(struct fws_sys_backend *b, char set, const struct fws_manifest *m)
+{
+	for (size_t i = 0; i < b->conf->n_slots; i++) {
+		const struct fws_conf_slot *s = &b->conf->slots[i];
+		size_t j = 0;
+		if (s->set != set)
+			continue;
+		while (j < m->n_payloads && strcmp(m->payloads[j].target, s->cls) != 0)
+			j++;
+		if (j == m->n_payloads) {
+			int rc = fws_diag_set(FWS_EINCOMPLETE, 0, s->name,
+					      "release %s has no payload for class \"%s\": [slot.%s] "
+					      "would keep another release's image (a set installs "
+					      "whole or not at all)",
+					      m->version, s->cls, s->name);
+			/* The release lacks the payload: the bundle is at fault. */
+			fws_diag_input(rc, FWS_INPUT_BUNDLE);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Every payload has its slot, fits it, and the slot can be written; every
+ * slot of the set gets a payload: all known before the set is marked
+ * unbootable. */
 static int raw_prepare(void *ctx, char set, const struct fws_manifest *m)
 {
 	struct fws_sys_backend *b = ctx;
@@ -138,7 +177,7 @@ static int raw_prepare(void *ctx, char set, const struct fws_manifest *m)
 					    p->name, (unsigned long long)p->size, s->name,
 					    (unsigned long long)cap);
 	}
-	return 0;
+	return complete_set(b, set, m);
 }
 
 static int raw_open(void *ctx, char set, const struct fws_payload *p)

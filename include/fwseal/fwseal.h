@@ -27,6 +27,7 @@
 #include "fwseal/limits.h"
 #include "fwseal/manifest.h"
 #include "fwseal/net.h"
+#include "fwseal/oci.h"
 #include "fwseal/p256_keys.h"
 #include "fwseal/permit.h"
 #include "fwseal/policy.h"

@@ -295,6 +295,16 @@ void fws_http_close(struct fws_http *h)
 	free(h);
 }
 
+/* Nothing waits for ever: 0 means the documented defaults. Every copy
+ * of the caller's options goes through here (a URL, an oci:// blob). */
+static void take_defaults(struct fws_http_opts *o)
+{
+	if (o->stall_timeout_ms == 0)
+		o->stall_timeout_ms = FWS_STALL_TIMEOUT_MS;
+	if (o->download_timeout_ms == 0)
+		o->download_timeout_ms = FWS_DOWNLOAD_TIMEOUT_MS;
+}
+
 static int open_url(const struct fws_http_opts *o, struct fws_http **out)
 {
 	*out = NULL;
@@ -313,11 +323,7 @@ static int open_url(const struct fws_http_opts *o, struct fws_http **out)
 	if (h == NULL)
 		return FWS_ENOMEM;
 	h->o = *o;
-	/* Nothing waits for ever: 0 means the documented defaults. */
-	if (h->o.stall_timeout_ms == 0)
-		h->o.stall_timeout_ms = FWS_STALL_TIMEOUT_MS;
-	if (h->o.download_timeout_ms == 0)
-		h->o.download_timeout_ms = FWS_DOWNLOAD_TIMEOUT_MS;
+	take_defaults(&h->o);
 	h->url = strdup(o->url);
 	h->first_url = strdup(o->url);
 	h->easy = curl_easy_init();
@@ -378,6 +384,7 @@ static int open_oci(const struct fws_http_opts *o, struct fws_http **out)
 	if (rc == 0) {
 		struct fws_http *h = *out;
 		h->o = *o; /* the caller's options: blob_opts points into b */
+		take_defaults(&h->o);
 		h->o.url = NULL;
 		h->o.n_headers = blob_opts.n_headers;
 		if (b->authz[0] != '\0' && (h->authz = strdup(b->authz)) == NULL)

@@ -303,4 +303,37 @@ check "its slot holds 2.0.0's payload, not a mix" cmp dev/b/rootfs big.bin
 check "the tag now names 2.1.0" bash -c '"$1" verify --root root.json --ca-file pki/ca.crt \
 	"oci://$2/fleet/pump:stable" | grep -q "2.1.0"' _ "$FWSEAL" "$A"
 fault_proxy_stop
+
+# ---- a signed channel whose location is the registry (issue 22) ----
+# req: REQ-FLEET-001, REQ-OCI-002
+# A channel names the release by digest and lists an oci:// location:
+# poll resolves it through the same reader, and a channel pointing at a
+# tag that now holds another release is refused (82), nothing written.
+make_key ts
+make_root troot.json rootk rel -- --timestamp-key ts.pub
+pack ch.fwb big.json rel troot.json
+"$FWSEAL" publish --root troot.json "${CA[@]}" ch.fwb "oci://$A/fleet/chan:2.0.0" --json \
+	>ch-publish.json 2>"$T_DIR/setup.log" || die "publish ch.fwb: $(cat "$T_DIR/setup.log")"
+CH_DIGEST=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["manifest_digest"])' ch-publish.json)
+"$FWSEAL" channel sign --root troot.json --key ts.key --channel stable --expires 2d \
+	--bundle ch.fwb --location "oci://$A/fleet/chan@$CH_DIGEST" --out ch.json \
+	>"$T_DIR/setup.log" 2>&1 || die "channel sign: $(cat "$T_DIR/setup.log")"
+rm -rf tdev
+"$FWVERIFY" init --device tdev --root troot.json --hardware hw-a --device-id dev-1 \
+	>"$T_DIR/setup.log" 2>&1 || die "init tdev"
+T="poll: a channel whose location is an oci:// digest installs from the registry" expect_ok \
+	"$FWVERIFY" poll --device tdev --name stable "${CA[@]}" --channel ch.json
+check "the slot holds the channel's release" cmp tdev/b/rootfs big.bin
+pack ch2.fwb big2.json rel troot.json
+"$FWSEAL" publish --root troot.json "${CA[@]}" ch2.fwb "oci://$A/fleet/chan:2.0.0" \
+	>/dev/null 2>"$T_DIR/setup.log" || die "publish ch2.fwb"
+"$FWSEAL" channel sign --root troot.json --key ts.key --channel stable --expires 2d \
+	--bundle ch.fwb --previous ch.json --location "oci://$A/fleet/chan:2.0.0" --out ch-tag.json \
+	>"$T_DIR/setup.log" 2>&1 || die "channel sign (tag): $(cat "$T_DIR/setup.log")"
+rm -rf tdev2
+"$FWVERIFY" init --device tdev2 --root troot.json --hardware hw-a --device-id dev-1 \
+	>"$T_DIR/setup.log" 2>&1 || die "init tdev2"
+T="poll: the channel's tag now holds another signed release (mix-and-match)" expect_exit 82 \
+	"$FWVERIFY" poll --device tdev2 --name stable "${CA[@]}" --channel ch-tag.json
+check "nothing was written to the slot" test ! -s tdev2/b/rootfs
 finish

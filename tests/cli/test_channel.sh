@@ -31,6 +31,7 @@ sign hw.json hwb.fwb
 	>"$T_DIR/setup.log" 2>&1 || die "init"
 POLL=("$FWVERIFY" poll --device dev --name stable)
 
+# req: REQ-FLEET-001, REQ-FLEET-002, REQ-FLEET-003
 T="channel accepted, device outside the 0% rollout" expect_exit 83 "${POLL[@]}" --channel c2.json
 status_is "the channel is kept with the state" dev \
 	"d['channel']['version'] == 2 and d['channel']['stale'] is False and d['pending_slot'] is None"

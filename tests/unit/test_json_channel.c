@@ -153,6 +153,7 @@ Test(json_channel, rules)
 
 /* Known answers from Python (hashlib), independent of fwseal:
  *   sha256(b"fwseal-cohort-v1\0" + salt + id)[:8] big-endian % 100 */
+/* req: REQ-FLEET-004 */
 Test(json_channel, cohort_known_answers)
 {
 	struct fws_channel ch;

@@ -10,6 +10,17 @@
 #include "fwseal/fwseal.h"
 #include "fwseal/sysconf.h"
 
+/* The options that name the device and bound the wait for its lock, in
+ * every command that opens one (here and in tools/cmd_verify_*.c): one
+ * definition, so that --help says the same thing for each. */
+#define DEVICE_OPT                                                                            \
+	{"device", CLI_VALUE, "DIR", 0, "the simulated device in DIR (instead of --config)"},    \
+	{"config", CLI_VALUE, "FILE", 0,                                                      \
+	 "the device's system configuration (default " FWS_SYSCONF_PATH ";\ndocs/system-conf.md)"}
+#define LOCK_OPT                                                                              \
+	{"lock-timeout", CLI_VALUE, "SECONDS", 0,                                             \
+	 "wait at most this long for another operation (default 10)"}
+
 /* The device the command line names (fwseal-verify.c). */
 struct fws_device *verify_device(void);
 const struct fws_sysconf *verify_conf(void); /* NULL: --device, not system.conf */

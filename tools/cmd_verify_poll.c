@@ -11,16 +11,8 @@
 #include "cmd_verify.h"
 #include "fwseal/net.h"
 
-#define DEVICE_OPTS                                                                                \
-	{"device", CLI_VALUE, "DIR", 0, "the simulated device in DIR (instead of --config)"},      \
-	{                                                                                          \
-		"config", CLI_VALUE, "FILE", 0,                                                    \
-		    "the device's system configuration (default " FWS_SYSCONF_PATH ";\n"           \
-		    "docs/system-conf.md)"                                                         \
-	}
-
 const struct cli_opt poll_opts[] = {
-    DEVICE_OPTS,
+    DEVICE_OPT,
     {"channel", CLI_VALUE, "FILE|URL", 0, "the channel (default: system.conf [channel] url)"},
     {"name", CLI_VALUE, "NAME", 0,
      "the channel the device follows (default: system.conf\n[channel] name, else the one it "
@@ -31,8 +23,7 @@ const struct cli_opt poll_opts[] = {
     {"stall-timeout", CLI_VALUE, "SECONDS", 0,
      "give up when the input sends nothing this long (default 60;\n0 = wait forever)"},
     CLI_NET_OPTS,
-    {"lock-timeout", CLI_VALUE, "SECONDS", 0,
-     "wait at most this long for another operation (default 10)"},
+    LOCK_OPT,
     {"json", CLI_FLAG, NULL, 0, "print the result as JSON"},
     {"quiet", CLI_FLAG, NULL, 0, "no progress on the terminal"},
     {NULL}};

@@ -9,16 +9,8 @@
 #include "fwseal/net.h"
 #include "fwseal/report.h"
 
-#define DEVICE_OPTS                                                                                \
-	{"device", CLI_VALUE, "DIR", 0, "the simulated device in DIR (instead of --config)"},      \
-	{                                                                                          \
-		"config", CLI_VALUE, "FILE", 0,                                                    \
-		    "the device's system configuration (default " FWS_SYSCONF_PATH ";\n"           \
-		    "docs/system-conf.md)"                                                         \
-	}
-
 const struct cli_opt report_opts[] = {
-    DEVICE_OPTS,
+    DEVICE_OPT,
     {"out", CLI_VALUE, "FILE", 0, "write the report to FILE (default: standard output)"},
     {"force", CLI_FLAG, NULL, 0, "replace an existing --out"},
     {"json", CLI_FLAG, NULL, 0,
@@ -29,15 +21,14 @@ const struct cli_opt report_opts[] = {
     {"post", CLI_VALUE, "URL", 0, "POST the report to URL (https; [network] settings apply)"},
     {"stall-timeout", CLI_VALUE, "SECONDS", 0, "with --post: give up after SECONDS (default 60)"},
     CLI_NET_OPTS,
-    {"lock-timeout", CLI_VALUE, "SECONDS", 0,
-     "wait at most this long for another operation (default 10)"},
+    LOCK_OPT,
     {NULL}};
 const int report_codes[] = {FWS_ESTATE, FWS_EUNSAFE,   FWS_EIO,	   FWS_ECONFIG, FWS_EBOOTLOADER,
 			    FWS_ENOENT, FWS_ELIMIT,    FWS_ENOMEM, FWS_EEXIST,	FWS_ESAMEFILE,
 			    FWS_ENET,	FWS_EINSECURE, FWS_EFLOOR, FWS_EBUSY,	0};
 
 const struct cli_opt device_key_opts[] = {
-    DEVICE_OPTS,
+    DEVICE_OPT,
     {"create", CLI_FLAG, NULL, 0, "make the key first (a device provisioned before reports)"},
     {"out", CLI_VALUE, "FILE", 0, "write the .pub to FILE (default: standard output)"},
     {"force", CLI_FLAG, NULL, 0, "replace an existing --out"},

@@ -31,13 +31,6 @@
 	    FWS_EMINVERSION, FWS_EROOTMISMATCH, FWS_EPERMIT, FWS_ESTALLED, FWS_ECLOCK,        \
 	    FWS_ESAMEFILE
 
-#define DEVICE_OPT                                                                            \
-	{"device", CLI_VALUE, "DIR", 0, "the simulated device in DIR (instead of --config)"},    \
-	{"config", CLI_VALUE, "FILE", 0,                                                      \
-	 "the device's system configuration (default " FWS_SYSCONF_PATH ";\ndocs/system-conf.md)"}
-#define LOCK_OPT                                                                              \
-	{"lock-timeout", CLI_VALUE, "SECONDS", 0,                                             \
-	 "wait at most this long for another operation (default 10)"}
 
 static const char *const loader_names[] = {"dir", "uboot", "grub", "custom"};
 static struct fws_device dev;

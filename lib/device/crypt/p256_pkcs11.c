@@ -198,9 +198,6 @@ int fws_p256_token_open(const char *uri, const struct fws_key_prompt *prompt,
 			struct fws_p256_token **out)
 {
 	struct fws_p256_token *k;
-	CK_OBJECT_HANDLE found[2];
-	CK_ATTRIBUTE *cls;
-	CK_ULONG n = 0;
 	int rc;
 
 	*out = NULL;
@@ -208,29 +205,9 @@ int fws_p256_token_open(const char *uri, const struct fws_key_prompt *prompt,
 		return FWS_ECRYPTO;
 	if ((k = calloc(1, sizeof *k)) == NULL)
 		return FWS_ENOMEM;
-	if ((rc = fws_p11_uri_parse(uri, &k->uri)) != 0)
-		goto fail;
-	cls = fws_p11kit.p11_kit_uri_get_attribute(k->uri.uri, CKA_CLASS);
-	if (cls != NULL && cls->ulValueLen == sizeof(CK_OBJECT_CLASS) &&
-	    *(CK_OBJECT_CLASS *)cls->pValue != CKO_PRIVATE_KEY) {
-		rc = fws_diag_set(FWS_EUSAGE, 0, k->uri.shown,
-				  "a decryption key is a private key: type=private, or no type");
-		goto fail;
-	}
-	if ((rc = fws_p11_token_open(&k->uri, prompt, 0, &k->token)) != 0)
-		goto fail;
-	if ((rc = fws_p11_find(&k->token, &k->uri, CKO_PRIVATE_KEY, found, 2, &n)) != 0)
-		goto fail;
-	if (n != 1) {
-		rc = fws_diag_set(FWS_EKEYDERIVE, 0, k->uri.shown,
-				  n == 0 ? "no private key in token '%s' matches the URI"
-					 : "several private keys in token '%s' match the URI: add "
-					   "id= to name one",
-				  k->token.label);
-		goto fail;
-	}
-	k->priv = found[0];
-	if ((rc = check_private(k)) != 0 || (rc = read_public(k)) != 0 ||
+	if ((rc = fws_p11_open_private(uri, prompt, "decryption key", FWS_EKEYDERIVE, &k->uri,
+				       &k->token, &k->priv)) != 0 ||
+	    (rc = check_private(k)) != 0 || (rc = read_public(k)) != 0 ||
 	    (rc = self_test(k)) != 0)
 		goto fail;
 	*out = k;

@@ -630,6 +630,37 @@ int fws_p11_find(struct fws_p11_token *t, const struct fws_p11_uri *u, CK_OBJECT
 	return rv == CKR_OK ? 0 : fws_p11_fail(rv, "C_FindObjects", u->shown);
 }
 
+int fws_p11_open_private(const char *text, const struct fws_key_prompt *prompt, const char *role,
+			 int refusal, struct fws_p11_uri *u, struct fws_p11_token *t,
+			 CK_OBJECT_HANDLE *priv)
+{
+	CK_OBJECT_HANDLE found[2];
+	CK_ATTRIBUTE *cls;
+	CK_ULONG n = 0;
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	if ((rc = fws_p11_uri_parse(text, u)) != 0)
+		return rc;
+	cls = fws_p11kit.p11_kit_uri_get_attribute(u->uri, CKA_CLASS);
+	if (cls != NULL && cls->ulValueLen == sizeof(CK_OBJECT_CLASS) &&
+	    *(CK_OBJECT_CLASS *)cls->pValue != CKO_PRIVATE_KEY)
+		return fws_diag_set(FWS_EUSAGE, 0, u->shown,
+				    "a %s is a private key: type=private, or no type", role);
+	if ((rc = fws_p11_token_open(u, prompt, 0, t)) != 0)
+		return rc;
+	if ((rc = fws_p11_find(t, u, CKO_PRIVATE_KEY, found, 2, &n)) != 0)
+		return rc;
+	if (n != 1)
+		return fws_diag_set(refusal, 0, u->shown,
+				    n == 0 ? "no private key in token '%s' matches the URI"
+					   : "several private keys in token '%s' match the URI: add "
+					     "id= to name one",
+				    t->label);
+	*priv = found[0];
+	return 0;
+}
+
 int fws_p11_find_public(struct fws_p11_token *t, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE *pub)
 {
 	uint8_t id[256], label[256];

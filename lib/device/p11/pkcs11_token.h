@@ -81,6 +81,18 @@ CK_RV fws_p11_get_attr(struct fws_p11_token *t, CK_OBJECT_HANDLE obj, CK_ATTRIBU
 int fws_p11_find(struct fws_p11_token *t, const struct fws_p11_uri *u, CK_OBJECT_CLASS cls,
 		 CK_OBJECT_HANDLE *found, CK_ULONG cap, CK_ULONG *n);
 
+/* The one private key the URI text names, for every use of a token key
+ * (a signing key, the device's decryption key): the URI parsed, a type=
+ * other than private refused (FWS_EUSAGE: "a ROLE is a private key"), the
+ * token opened read-only and logged in, and exactly one private-key object
+ * matching - none or several is refused with code `refusal`, each caller's
+ * own, since a guess between keys would sign or unwrap with the wrong one.
+ * u and t are ready for fws_p11_uri_free / fws_p11_token_close on failure
+ * too. */
+int fws_p11_open_private(const char *text, const struct fws_key_prompt *prompt, const char *role,
+			 int refusal, struct fws_p11_uri *u, struct fws_p11_token *t,
+			 CK_OBJECT_HANDLE *priv);
+
 /* The public-key object beside private key priv: the one with its CKA_ID
  * (or, when it has none, its label); FWS_EKEYUSE for none or several. */
 int fws_p11_find_public(struct fws_p11_token *t, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE *pub);

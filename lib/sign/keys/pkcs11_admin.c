@@ -79,6 +79,51 @@ int fws_p11_object_exists(struct fws_p11_token *t, CK_ATTRIBUTE *a, int *found)
 	return 0;
 }
 
+int fws_p11_new_key_names(const struct fws_p11_uri *u, struct fws_p11_token *t,
+			  CK_ATTRIBUTE **label, CK_ATTRIBUTE *id, uint8_t id_buf[16])
+{
+	CK_ATTRIBUTE *uri_id = fws_p11kit.p11_kit_uri_get_attribute(u->uri, CKA_ID);
+	int found = 0, rc;
+
+	*label = fws_p11kit.p11_kit_uri_get_attribute(u->uri, CKA_LABEL);
+	if (*label == NULL || (*label)->ulValueLen == 0)
+		return fws_diag_set(FWS_EUSAGE, 0, u->shown,
+				    "name the new key with object=LABEL in the URI");
+	if (uri_id != NULL) {
+		*id = *uri_id;
+	} else {
+		randombytes_buf(id_buf, 16);
+		*id = (CK_ATTRIBUTE){CKA_ID, id_buf, 16};
+	}
+	if ((rc = fws_p11_object_exists(t, *label, &found)) != 0)
+		return rc;
+	if (!found && uri_id != NULL && (rc = fws_p11_object_exists(t, id, &found)) != 0)
+		return rc;
+	if (found)
+		return fws_diag_set(FWS_EEXIST, 0, u->shown,
+				    "the token already holds an object with this %s (keys are "
+				    "never replaced)",
+				    uri_id != NULL ? "label or id" : "label");
+	return 0;
+}
+
+int fws_p11_admin_open(const char *uri, const struct fws_key_prompt *prompt,
+		       struct fws_p11_uri *u, struct fws_p11_token *t)
+{
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	rc = fws_p11_uri_parse(uri, u);
+	return rc != 0 ? rc : fws_p11_token_open(u, prompt, 1, t);
+}
+
+void fws_p11_admin_close(struct fws_p11_uri *u, struct fws_p11_token *t)
+{
+	if (t->module != NULL || t->modules.all != NULL)
+		fws_p11_token_close(t);
+	fws_p11_uri_free(u);
+}
+
 /* One signature with the new key, checked with libsodium: a key that
  * cannot make a valid Ed25519 signature is removed, not reported. */
 static int self_test(struct fws_p11_token *t, CK_OBJECT_HANDLE priv, const uint8_t pk[32])
@@ -102,35 +147,16 @@ static int self_test(struct fws_p11_token *t, CK_OBJECT_HANDLE priv, const uint8
 static int generate_in(struct fws_p11_uri *u, struct fws_p11_token *t, uint8_t pk[32],
 		       char **uri_out)
 {
-	CK_ATTRIBUTE *label = fws_p11kit.p11_kit_uri_get_attribute(u->uri, CKA_LABEL);
-	CK_ATTRIBUTE *uri_id = fws_p11kit.p11_kit_uri_get_attribute(u->uri, CKA_ID);
+	CK_ATTRIBUTE *label, id_attr;
 	CK_MECHANISM mech = {CKM_EC_EDWARDS_KEY_PAIR_GEN, NULL, 0};
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_OBJECT_HANDLE pub = 0, priv = 0;
 	uint8_t id[16];
-	CK_ATTRIBUTE id_attr = {CKA_ID, id, sizeof id};
-	int found = 0, rc;
+	int rc;
 	CK_RV rv;
 
-	if (label == NULL || label->ulValueLen == 0)
-		return fws_diag_set(FWS_EUSAGE, 0, u->shown,
-				    "name the new key with object=LABEL in the URI");
-	if (uri_id != NULL)
-		id_attr = *uri_id;
-	else
-		randombytes_buf(id, sizeof id);
-	/* Keys are never replaced, and a second key under the same name
-	 * would make every URI naming it ambiguous. */
-	if ((rc = fws_p11_object_exists(t, label, &found)) != 0)
+	if ((rc = fws_p11_new_key_names(u, t, &label, &id_attr, id)) != 0)
 		return rc;
-	if (!found && uri_id != NULL && (rc = fws_p11_object_exists(t, &id_attr, &found)) != 0)
-		return rc;
-	if (found)
-		return fws_diag_set(FWS_EEXIST, 0, u->shown,
-				    "the token already holds an object with this %s (keys are "
-				    "never replaced)",
-				    uri_id != NULL ? "label or id" : "label");
-
 	CK_ATTRIBUTE pub_tmpl[] = {
 	    {CKA_TOKEN, &yes, sizeof yes},
 	    {CKA_PRIVATE, &no, sizeof no},
@@ -187,15 +213,10 @@ int fws_pkcs11_generate(const char *uri, const struct fws_key_prompt *prompt,
 		return FWS_EUSAGE;
 	if (sodium_init() < 0)
 		return FWS_ECRYPTO;
-	memset(&t, 0, sizeof t);
-	rc = fws_p11_uri_parse(uri, &u);
-	if (rc == 0)
-		rc = fws_p11_token_open(&u, prompt, 1, &t);
+	rc = fws_p11_admin_open(uri, prompt, &u, &t);
 	if (rc == 0)
 		rc = generate_in(&u, &t, public_key, key_uri_out);
-	if (t.module != NULL || t.modules.all != NULL)
-		fws_p11_token_close(&t);
-	fws_p11_uri_free(&u);
+	fws_p11_admin_close(&u, &t);
 	return rc;
 }
 

@@ -15,33 +15,15 @@
 static int generate_in(struct fws_p11_uri *u, struct fws_p11_token *t, CK_OBJECT_HANDLE *pub,
 		       CK_OBJECT_HANDLE *priv)
 {
-	CK_ATTRIBUTE *label = fws_p11kit.p11_kit_uri_get_attribute(u->uri, CKA_LABEL);
-	CK_ATTRIBUTE *uri_id = fws_p11kit.p11_kit_uri_get_attribute(u->uri, CKA_ID);
+	CK_ATTRIBUTE *label, id_attr;
 	CK_MECHANISM mech = {CKM_EC_KEY_PAIR_GEN, NULL, 0};
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	uint8_t id[16];
-	CK_ATTRIBUTE id_attr = {CKA_ID, id, sizeof id};
-	int found = 0, rc;
+	int rc;
 	CK_RV rv;
 
-	if (label == NULL || label->ulValueLen == 0)
-		return fws_diag_set(FWS_EUSAGE, 0, u->shown,
-				    "name the new key with object=LABEL in the URI");
-	if (uri_id != NULL)
-		id_attr = *uri_id;
-	else
-		randombytes_buf(id, sizeof id);
-	/* Keys are never replaced, and a second key under one name would
-	 * make every URI naming it ambiguous. */
-	if ((rc = fws_p11_object_exists(t, label, &found)) != 0)
+	if ((rc = fws_p11_new_key_names(u, t, &label, &id_attr, id)) != 0)
 		return rc;
-	if (!found && uri_id != NULL && (rc = fws_p11_object_exists(t, &id_attr, &found)) != 0)
-		return rc;
-	if (found)
-		return fws_diag_set(FWS_EEXIST, 0, u->shown,
-				    "the token already holds an object with this %s (keys are "
-				    "never replaced)",
-				    uri_id != NULL ? "label or id" : "label");
 	CK_ATTRIBUTE pub_tmpl[] = {
 	    {CKA_TOKEN, &yes, sizeof yes},
 	    {CKA_PRIVATE, &no, sizeof no},
@@ -84,10 +66,7 @@ int fws_pkcs11_generate_p256(const char *uri, const struct fws_key_prompt *promp
 		return FWS_EUSAGE;
 	if (sodium_init() < 0)
 		return FWS_ECRYPTO;
-	memset(&t, 0, sizeof t);
-	rc = fws_p11_uri_parse(uri, &u);
-	if (rc == 0)
-		rc = fws_p11_token_open(&u, prompt, 1, &t);
+	rc = fws_p11_admin_open(uri, prompt, &u, &t);
 	if (rc == 0)
 		rc = generate_in(&u, &t, &pub, &priv);
 	/* Checked as the device will check it: P-256, may derive, its public
@@ -113,8 +92,6 @@ int fws_pkcs11_generate_p256(const char *uri, const struct fws_key_prompt *promp
 		(void)t.module->C_DestroyObject(t.session, priv);
 		(void)t.module->C_DestroyObject(t.session, pub);
 	}
-	if (t.module != NULL || t.modules.all != NULL)
-		fws_p11_token_close(&t);
-	fws_p11_uri_free(&u);
+	fws_p11_admin_close(&u, &t);
 	return rc;
 }

@@ -127,7 +127,7 @@ UBOOT_SRC := lib/device/boot/$(if $(filter 1,$(UBOOT)),uboot,uboot_none).c
 # (oci_push.c) is for the signing side only: libfwseal, not the device library.
 NET_SRC := lib/net/url.c lib/net/oci_ref.c \
 	$(if $(filter 1,$(NET)),lib/net/http.c lib/net/http_check.c lib/net/http_post.c \
-	lib/net/curl_load.c lib/net/oci_request.c lib/net/oci_auth.c lib/net/oci_resolve.c,lib/net/http_none.c)
+	lib/net/curl_load.c lib/net/curl_setup.c lib/net/oci_request.c lib/net/oci_auth.c lib/net/oci_resolve.c,lib/net/http_none.c)
 OCI_PUSH_SRC := $(if $(filter 1,$(NET)),lib/net/oci_push.c,)
 # The tpm2 floor is compiled against tpm2-tss's headers and loads the
 # libraries when configured (lib/device/floor/tss2_load.c): not linked.

@@ -30,6 +30,7 @@
 #include "io/io.h"
 #include "io/secret_file.h"
 #include "net/curl_load.h"
+#include "net/curl_setup.h"
 #include "net/http_check.h"
 #include "net/oci.h"
 #include <sodium.h>
@@ -480,24 +481,8 @@ static int start_transfer(struct fws_http *h, uint64_t end)
 	curl_slist_free_all(h->sent);
 	h->sent = hdrs; /* libcurl uses the list until the transfer ends */
 	curl_easy_reset(e);
-	curl_easy_setopt(e, CURLOPT_URL, h->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, h->o.allow_http ? "http,https" : "https");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* redirects are checked here */
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-			 (long)(h->o.connect_timeout_ms ? h->o.connect_timeout_ms : 30000));
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (h->o.ca_file != NULL) {
-		curl_easy_setopt(e, CURLOPT_CAINFO, h->o.ca_file); /* pinned: only these */
-		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
-	}
-	if (h->o.client_cert != NULL)
-		curl_easy_setopt(e, CURLOPT_SSLCERT, h->o.client_cert);
-	if (h->o.client_key != NULL)
-		curl_easy_setopt(e, CURLOPT_SSLKEY, h->o.client_key);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "fwseal/" FWS_VERSION_STRING);
+	/* Redirects are checked here, hop by hop. */
+	fws_curl_setup(e, h->url, h->o.allow_http ? "http,https" : "https", &h->o, h->errbuf);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, h);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);

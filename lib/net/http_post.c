@@ -15,6 +15,7 @@
 #include "fwseal/net.h"
 #include "io/io.h"
 #include "net/curl_load.h"
+#include "net/curl_setup.h"
 
 static size_t discard(char *data, size_t size, size_t nmemb, void *ctx)
 {
@@ -57,27 +58,10 @@ int fws_http_post(const struct fws_http_opts *o, const char *content_type, const
 		rc = FWS_ENOMEM;
 		goto out;
 	}
-	curl_easy_setopt(e, CURLOPT_URL, o->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, o->allow_http ? "http,https" : "https");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-			 (long)(o->connect_timeout_ms ? o->connect_timeout_ms : 30000));
+	fws_curl_setup(e, o->url, o->allow_http ? "http,https" : "https", o, errbuf);
 	/* The whole exchange is small: a stall limit is a total limit here. */
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
 			 (long)(o->stall_timeout_ms ? o->stall_timeout_ms : 60000));
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (o->ca_file != NULL) {
-		curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
-		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
-	}
-	if (o->client_cert != NULL)
-		curl_easy_setopt(e, CURLOPT_SSLCERT, o->client_cert);
-	if (o->client_key != NULL)
-		curl_easy_setopt(e, CURLOPT_SSLKEY, o->client_key);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "fwseal/" FWS_VERSION_STRING);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);

@@ -23,6 +23,7 @@
 #include "fwseal/fwseal.h"
 #include "io/io.h"
 #include "net/curl_load.h"
+#include "net/curl_setup.h"
 #include "net/oci.h"
 
 struct body_in {
@@ -136,28 +137,11 @@ static int attempt(struct oci_session *s, struct oci_call *c, char *challenge, s
 	for (size_t i = 0; i < n; i++)
 		if ((t = curl_slist_append(hdrs, add[i])) != NULL)
 			hdrs = t;
-	curl_easy_setopt(e, CURLOPT_URL, c->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-			 (long)(o->connect_timeout_ms ? o->connect_timeout_ms : 30000));
+	fws_curl_setup(e, c->url, "https", o, errbuf);
 	/* An API answer is small: one that trickles is a stalled server. */
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
 			 (long)(o->stall_timeout_ms ? (o->stall_timeout_ms + 999) / 1000 : 60));
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (o->ca_file != NULL) {
-		curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
-		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
-	}
-	if (o->client_cert != NULL)
-		curl_easy_setopt(e, CURLOPT_SSLCERT, o->client_cert);
-	if (o->client_key != NULL)
-		curl_easy_setopt(e, CURLOPT_SSLKEY, o->client_key);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "fwseal/" FWS_VERSION_STRING);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &out);

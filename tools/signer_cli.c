@@ -49,6 +49,19 @@ char *cli_key_shown(const char *ref)
 	return fws_key_ref_shown(ref != NULL ? ref : "");
 }
 
+/* A key that could not be opened or made, reported on one line only: when
+ * the prompt failed it has printed why already; otherwise the line names
+ * the key as cli_key_shown prints it (never a PIN from the URI). */
+static int key_fail(const struct prompt_ctx *pc, const char *ref, int rc)
+{
+	if (pc->reported)
+		return cli_status(rc);
+	char *shown = cli_key_shown(ref);
+	rc = cli_fail(shown != NULL ? shown : "(key)", rc);
+	free(shown);
+	return rc;
+}
+
 int cli_signer_usage(struct cli *c)
 {
 	if (cli_get(c, "signer-timeout") != NULL && cli_get(c, "signer-command") == NULL)
@@ -82,12 +95,7 @@ int cli_signer_open(struct cli *c, const char *ref, struct fws_signing_key **key
 		cli_input_name(FWS_INPUT_KEY, fws_signing_key_name(*key));
 		return 0;
 	}
-	if (pc.reported)
-		return cli_status(rc);
-	char *shown = cli_key_shown(ref);
-	rc = cli_fail(shown != NULL ? shown : "(key)", rc);
-	free(shown);
-	return rc;
+	return key_fail(&pc, ref, rc);
 }
 
 int cli_token_generate(struct cli *c, const char *uri, uint8_t public_key[32], char **key_uri)
@@ -99,14 +107,7 @@ int cli_token_generate(struct cli *c, const char *uri, uint8_t public_key[32], c
 	(void)c;
 	fws_diag_clear();
 	rc = fws_pkcs11_generate(uri, &prompt, public_key, key_uri);
-	if (rc == 0)
-		return 0;
-	if (pc.reported)
-		return cli_status(rc);
-	char *shown = cli_key_shown(uri);
-	rc = cli_fail(shown != NULL ? shown : "(key)", rc);
-	free(shown);
-	return rc;
+	return rc == 0 ? 0 : key_fail(&pc, uri, rc);
 }
 
 int cli_token_generate_p256(struct cli *c, const char *uri, char *recipient, char **key_uri)
@@ -118,14 +119,7 @@ int cli_token_generate_p256(struct cli *c, const char *uri, char *recipient, cha
 	(void)c;
 	fws_diag_clear();
 	rc = fws_pkcs11_generate_p256(uri, &prompt, recipient, key_uri);
-	if (rc == 0)
-		return 0;
-	if (pc.reported)
-		return cli_status(rc);
-	char *shown = cli_key_shown(uri);
-	rc = cli_fail(shown != NULL ? shown : "(key)", rc);
-	free(shown);
-	return rc;
+	return rc == 0 ? 0 : key_fail(&pc, uri, rc);
 }
 
 int cli_p256_recipient_of(struct cli *c, const char *ref, char *recipient)
@@ -137,12 +131,5 @@ int cli_p256_recipient_of(struct cli *c, const char *ref, char *recipient)
 	(void)c;
 	fws_diag_clear();
 	rc = fws_p256_recipient_of(ref, &prompt, recipient);
-	if (rc == 0)
-		return 0;
-	if (pc.reported)
-		return cli_status(rc);
-	char *shown = cli_key_shown(ref);
-	rc = cli_fail(shown != NULL ? shown : "(key)", rc);
-	free(shown);
-	return rc;
+	return rc == 0 ? 0 : key_fail(&pc, ref, rc);
 }

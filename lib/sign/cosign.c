@@ -21,6 +21,7 @@
 #include "io/io.h"
 #include "fwseal/keys.h"
 #include "fwseal/sha256.h"
+#include "sign/bundle_rewrite.h"
 
 struct cosign_ctx {
 	struct fws_envelope env;
@@ -50,13 +51,6 @@ static void pass_progress(void *ctx, uint64_t done, uint64_t total)
  * structure), except that the release threshold may not be met yet. A bad
  * signature from an authorised key is still refused (FWS_EBADSIG): it means
  * the manifest was altered after someone signed it. */
-static int threshold_may_be_unmet(const struct fws_envelope *env, const struct fws_root *root,
-				  struct fws_signers *signers)
-{
-	int rc = fws_envelope_verify(env, FWS_TYPE_MANIFEST, root, FWS_ROLE_RELEASE, signers);
-	return (rc == FWS_ETHRESHOLD || rc == FWS_EUNTRUSTED) ? 0 : rc;
-}
-
 static int check_bundle(int fd, const struct fws_root *trusted, int64_t now,
 			struct fws_verify_result *res, struct fws_envelope *env,
 			struct passes *pp)
@@ -69,7 +63,7 @@ static int check_bundle(int fd, const struct fws_root *trusted, int64_t now,
 	if (lseek(fd, 0, SEEK_SET) != 0)
 		return FWS_EIO;
 	int rc = fws_bundle_verify_custom(fws_read_fd_timed, &r, &vo, NULL, res,
-					  threshold_may_be_unmet, env);
+					  fws_rewrite_threshold_may_be_unmet, env);
 	pp->base += r.bytes;
 	return rc;
 }
@@ -83,14 +77,11 @@ static int rewrite(struct cosign_ctx *c, int in_fd, int out_fd, const char *json
 	struct fws_fd_reader r = {.fd = in_fd, .progress = pass_progress, .progress_ctx = pp};
 	uint8_t digest[32];
 	int rc, first = 1;
-	if (lseek(in_fd, 0, SEEK_SET) != 0)
-		return FWS_EIO;
-	rc = fws_source_open(&c->src, fws_read_fd_timed, &r);
-	if (rc == 0)
-		rc = fws_bundle_writer_open(&w, out_fd, res->compressed, res->manifest.created);
-	if (rc != 0)
-		goto out;
-	fws_tar_init(&c->tar, &c->src);
+	rc = fws_rewrite_begin(&c->src, &c->tar, &r, out_fd, res, &w);
+	if (rc != 0) {
+		pp->base += r.bytes;
+		return rc;
+	}
 	while ((rc = fws_tar_next(&c->tar, &c->entry)) == 0) {
 		if (first) {
 			first = 0;
@@ -122,16 +113,8 @@ static int rewrite(struct cosign_ctx *c, int in_fd, int out_fd, const char *json
 	}
 	if (rc == 1)
 		rc = 0; /* end of archive */
-out:
 	pp->base += r.bytes;
-	fws_source_close(&c->src);
-	if (w != NULL) {
-		if (rc == 0)
-			rc = fws_bundle_writer_close(w);
-		else
-			fws_bundle_writer_abort(w);
-	}
-	return rc;
+	return fws_rewrite_end(&c->src, w, rc);
 }
 
 static int signed_by(const struct fws_signers *s, const uint8_t keyid[32])

@@ -22,6 +22,7 @@
 #include "fwseal/fileio.h"
 #include "fwseal/sha256.h"
 #include "io/io.h"
+#include "sign/bundle_rewrite.h"
 #include "sign/encrypt_write.h"
 
 struct retarget_ctx {
@@ -30,15 +31,6 @@ struct retarget_ctx {
 	struct fws_tar_entry entry;
 	uint8_t buf[256 * 1024];
 };
-
-/* As for co-signing: the release threshold may still be unmet (encrypting
- * adds no trust); a bad signature by an authorised key is still refused. */
-static int threshold_may_be_unmet(const struct fws_envelope *env, const struct fws_root *root,
-				  struct fws_signers *signers)
-{
-	int rc = fws_envelope_verify(env, FWS_TYPE_MANIFEST, root, FWS_ROLE_RELEASE, signers);
-	return (rc == FWS_ETHRESHOLD || rc == FWS_EUNTRUSTED) ? 0 : rc;
-}
 
 static int verify_fd(int fd, const struct fws_retarget_opts *o, const struct fws_sink *sink,
 		     struct fws_verify_result *res)
@@ -51,7 +43,7 @@ static int verify_fd(int fd, const struct fws_retarget_opts *o, const struct fws
 	if (lseek(fd, 0, SEEK_SET) != 0)
 		return FWS_EIO;
 	return fws_bundle_verify_custom(fws_read_fd_timed, &r, &vo, sink, res,
-					threshold_may_be_unmet, NULL);
+					fws_rewrite_threshold_may_be_unmet, NULL);
 }
 
 static int rewrite(struct retarget_ctx *c, int in_fd, int out_fd, const uint8_t file_key[16],
@@ -61,14 +53,8 @@ static int rewrite(struct retarget_ctx *c, int in_fd, int out_fd, const uint8_t 
 	struct fws_fd_reader r = {.fd = in_fd};
 	uint8_t digest[32];
 	int rc, first = 1;
-	if (lseek(in_fd, 0, SEEK_SET) != 0)
-		return FWS_EIO;
-	rc = fws_source_open(&c->src, fws_read_fd_timed, &r);
-	if (rc == 0)
-		rc = fws_bundle_writer_open(&w, out_fd, res->compressed, res->manifest.created);
-	if (rc != 0)
-		goto out;
-	fws_tar_init(&c->tar, &c->src);
+	if ((rc = fws_rewrite_begin(&c->src, &c->tar, &r, out_fd, res, &w)) != 0)
+		return rc;
 	while ((rc = fws_tar_next(&c->tar, &c->entry)) == 0) {
 		size_t got;
 		if (strcmp(c->entry.path, "recipients") == 0) {
@@ -106,15 +92,7 @@ static int rewrite(struct retarget_ctx *c, int in_fd, int out_fd, const uint8_t 
 	}
 	if (rc == 1)
 		rc = 0;
-out:
-	fws_source_close(&c->src);
-	if (w != NULL) {
-		if (rc == 0)
-			rc = fws_bundle_writer_close(w);
-		else
-			fws_bundle_writer_abort(w);
-	}
-	return rc;
+	return fws_rewrite_end(&c->src, w, rc);
 }
 
 int fws_bundle_retarget(const struct fws_retarget_opts *o, struct fws_verify_result *res)

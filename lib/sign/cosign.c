@@ -22,6 +22,7 @@
 #include "fwseal/keys.h"
 #include "fwseal/sha256.h"
 #include "sign/bundle_rewrite.h"
+#include "sign/release_key.h"
 
 struct cosign_ctx {
 	struct fws_envelope env;
@@ -133,7 +134,7 @@ int fws_bundle_add_signature(const char *path, const struct fws_root *trusted,
 	struct cosign_ctx *c = NULL;
 	struct fws_envelope *check_env = NULL;
 	struct fws_output out;
-	uint8_t pk[32], keyid[32];
+	uint8_t keyid[32];
 	char *json = NULL;
 	size_t json_len;
 	int in_fd = -1, rc;
@@ -165,17 +166,7 @@ int fws_bundle_add_signature(const char *path, const struct fws_root *trusted,
 	rc = check_bundle(in_fd, trusted, now, res, &c->env, &pp);
 	if (rc != 0)
 		goto out;
-	fws_signing_key_public(key, pk, keyid);
-	if (!fws_root_role_has(&res->root, FWS_ROLE_RELEASE, keyid)) {
-		char hex[65];
-		fws_hex_encode(hex, keyid, 32);
-		rc = fws_diag_set(FWS_ENOTAUTHORISED, 0, NULL,
-				  "key id %.16s is not a release key of the bundle's root v%llu",
-				  hex, (unsigned long long)res->root.version);
-		fws_diag_input(rc, FWS_INPUT_KEY);
-		goto out;
-	}
-	rc = fws_root_check_not_expired(&res->root, now); /* never sign under it */
+	rc = fws_release_key_check(key, &res->root, now, keyid);
 	if (rc != 0)
 		goto out;
 	rc = fws_envelope_sign(&c->env, key);

@@ -16,6 +16,7 @@
 #include "fwseal/error.h"
 #include "fwseal/keys.h"
 #include "io/io.h"
+#include "sign/release_key.h"
 
 #define DAY 86400
 
@@ -28,7 +29,7 @@ int fws_permit_create(const char *bundle_path, const struct fws_root *trusted,
 	struct fws_envelope *env = NULL;
 	struct fws_verify_opts vo;
 	struct fws_permit p;
-	uint8_t pk[32], keyid[32];
+	uint8_t keyid[32];
 	char *body = NULL;
 	size_t body_len;
 	int fd = -1, rc = FWS_EUSAGE;
@@ -71,17 +72,7 @@ int fws_permit_create(const char *bundle_path, const struct fws_root *trusted,
 	rc = FWS_EUSAGE;
 	if (strcmp(to_version, res->manifest.version) != 0)
 		goto out;
-	fws_signing_key_public(key, pk, keyid);
-	if (!fws_root_role_has(&res->root, FWS_ROLE_RELEASE, keyid)) {
-		char hex[65];
-		fws_hex_encode(hex, keyid, 32);
-		rc = fws_diag_set(FWS_ENOTAUTHORISED, 0, NULL,
-				  "key id %.16s is not a release key of the bundle's root v%llu",
-				  hex, (unsigned long long)res->root.version);
-		fws_diag_input(rc, FWS_INPUT_KEY);
-		goto out;
-	}
-	rc = fws_root_check_not_expired(&res->root, now);
+	rc = fws_release_key_check(key, &res->root, now, keyid);
 	if (rc != 0)
 		goto out;
 

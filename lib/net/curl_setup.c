@@ -31,4 +31,15 @@ void fws_curl_setup(CURL *e, const char *url, const char *protocols, const struc
 	if (o->client_key != NULL)
 		curl_easy_setopt(e, CURLOPT_SSLKEY, o->client_key);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "fwseal/" FWS_VERSION_STRING);
+	/* TLS 1.2 at least, whatever the system's OpenSSL configuration allows
+	 * (docs/network.md §2: the downgrade a middlebox could ask for). */
+	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	curl_easy_setopt(e, CURLOPT_PROXY_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	/* The proxy is system.conf's or the command line's, never the
+	 * environment's: "" switches libcurl's *_proxy variables off
+	 * (docs/network.md §2, ADR-068) for every request: a download, a
+	 * registry's manifest and token, a report's POST. */
+	curl_easy_setopt(e, CURLOPT_PROXY, o->proxy != NULL ? o->proxy : "");
+	curl_easy_setopt(e, CURLOPT_NOPROXY, o->proxy != NULL ? "" : "*");
+	curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 }

@@ -487,16 +487,6 @@ static int start_transfer(struct fws_http *h, uint64_t end)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, h);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, h);
-	/* TLS 1.2 at least, whatever the system's OpenSSL configuration allows
-	 * (docs/network.md §2: the downgrade a middlebox could ask for). */
-	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	curl_easy_setopt(e, CURLOPT_PROXY_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	/* The proxy is system.conf's or the command line's, never the
-	 * environment's: "" switches libcurl's *_proxy variables off
-	 * (docs/network.md §2, ADR-068). */
-	curl_easy_setopt(e, CURLOPT_PROXY, h->o.proxy != NULL ? h->o.proxy : "");
-	curl_easy_setopt(e, CURLOPT_NOPROXY, h->o.proxy != NULL ? "" : "*");
-	curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 	if (ranged)
 		curl_easy_setopt(e, CURLOPT_RANGE, range);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);

@@ -347,6 +347,11 @@ T="report --post over plain http" expect_exit 50 "$FWVERIFY" report --device rep
 T="report --post redirected: never followed with the report" expect_exit 49 "$FWVERIFY" report \
 	--device rep "${CA[@]}" --post "https://127.0.0.1:$PP/redirect"
 check "nothing was posted to the redirect's target" sh -c "! grep -q '^/elsewhere' posted.log"
+# The environment is never a source of proxies (ADR-068), for a POST too:
+# a planted https_proxy naming a port nobody listens on changes nothing.
+https_proxy=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 ALL_PROXY=http://127.0.0.1:9 \
+	T="report --post with a planted https_proxy: the proxy is ignored" expect_ok "$FWVERIFY" \
+	report --device rep "${CA[@]}" --post "https://127.0.0.1:$PP/reports"
 
 nginx_stop
 finish

@@ -148,13 +148,13 @@ T="GRUB: mark-good again" expect_ok "$FWVERIFY" mark-good --config sys.conf
 check "GRUB: no write when nothing changed (the same grubenv file)" test "$(stat -c %i grubenv)" = "$ino"
 if chattr +i grubenv 2>/dev/null; then
 	# The rename of the new block is refused: an I/O error (4), named.
-	T="GRUB: install 1.1.0 into A while grubenv cannot be replaced" expect_exit 4 \
+	T="GRUB: install 1.1.0 into A while grubenv cannot be replaced" expect_exit 48 \
 		"$FWVERIFY" install --config sys.conf ../v11.fwb
 	chattr -i grubenv
 	check "the state does not call A pending" grep -q "^pending_slot -$" state/state
 	check "the state calls A empty" grep -q "^slot_a_version -$" state/state
 	check "the audit line says A is empty" bash -c \
-		"'$FWVERIFY' log --config sys.conf | tail -n 1 | grep -q ' install  *FWS_EIO .*slot a .*is empty'"
+		"'$FWVERIFY' log --config sys.conf | tail -n 1 | grep -q ' install  *FWS_EBOOTLOADER .*slot a .*is empty'"
 	check "GRUB was never told of A" test "$(grub-editenv grubenv list | grep ^BOOT_ORDER=)" = "BOOT_ORDER=B"
 	lines=$("$FWVERIFY" log --config sys.conf | wc -l)
 	T="the next operation" expect_ok "$FWVERIFY" mark-good --config sys.conf
@@ -261,7 +261,7 @@ fi
 # its order: found before the state gives the fallback up (ADR-074).
 if chattr +i grubenv 2>/dev/null; then
 	before=$(sha256sum disk.img state/state grubenv)
-	T="install over the fallback while grubenv cannot be replaced" expect_exit 4 "$FWVERIFY" \
+	T="install over the fallback while grubenv cannot be replaced" expect_exit 48 "$FWVERIFY" \
 		install --config sys.conf ../v11.fwb
 	chattr -i grubenv
 	check "the fallback is kept: slots, state and grubenv as before" \

@@ -6,6 +6,7 @@
  * kept as they are. A write replaces the
  * file atomically (new file of the same 1024 bytes, fsync, rename): GRUB
  * reads the file through its file system, wherever its blocks are. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,7 +181,13 @@ static int grub_write(void *ctx, const char *const *keys, const char *const *val
 	if (dirfd < 0)
 		return fws_diag_set(FWS_EBOOTLOADER, 0, dir, "cannot open");
 	rc = fws_io_replace_at(NULL, dirfd, base, out, BLOCK, 0644);
+	int err = errno;
 	close(dirfd);
+	/* The bootloader's environment could not be written: 48, as for
+	 * U-Boot and the custom program, whatever the file system said. */
+	if (rc != 0 && rc != FWS_ENOMEM)
+		return fws_diag_set(FWS_EBOOTLOADER, err, conf->grubenv, "cannot be replaced (%s)",
+				    fws_strerror(rc));
 	return rc;
 }
 

@@ -3,7 +3,8 @@
  * ciphertext piece only after its digest matched the signed chunk list;
  * here it is decrypted (every Poly1305 tag must verify) and only then is
  * plaintext handed to the slot writer. Plaintext exists only in one
- * sodium_malloc buffer (locked, guard pages, wiped on free), never in a
+ * sodium_malloc buffer (locked, guard pages, wiped on free; made only for
+ * an encrypted bundle), never in a
  * file of ours: what the slot writer does with it is the device's. */
 #include <sodium.h>
 #include <stdlib.h>
@@ -67,6 +68,10 @@ static int on_manifest(void *ctx, const struct fws_verify_result *r)
 		struct fws_payload *p = &d->view->manifest.payloads[i];
 		p->size = p->plain_size;
 	}
+	/* Locked memory only for a bundle that has secrets: sodium_malloc
+	 * maps and locks pages, too slow to pay for every plaintext install. */
+	if (d->s == NULL && (d->s = sodium_malloc(sizeof(*d->s))) == NULL)
+		return FWS_ENOMEM;
 	return fws_age_reader_open(&d->reader, d->identity);
 }
 
@@ -289,9 +294,8 @@ int fws_decrypt_sink_new(const struct fws_identity *identity, const struct fws_s
 	*out = NULL;
 	if (d == NULL)
 		return FWS_ENOMEM;
-	d->s = sodium_malloc(sizeof(*d->s));
 	d->view = calloc(1, sizeof(*d->view));
-	if (d->s == NULL || d->view == NULL) {
+	if (d->view == NULL) {
 		fws_decrypt_sink_free(d);
 		return FWS_ENOMEM;
 	}

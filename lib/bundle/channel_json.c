@@ -94,7 +94,7 @@ static int decode_locations(const json_t *doc, struct fws_channel *ch)
 		    !((len > 8 && strncmp(s, "https://", 8) == 0) ||
 		      (len > 6 && strncmp(s, "oci://", 6) == 0)) ||
 		    strpbrk(ch->locations[i], " \t\r\n\x7f") != NULL) {
-			char where[24];
+			char where[32];
 			snprintf(where, sizeof(where), "locations[%zu]", i);
 			return fws_diag_set(FWS_ESCHEMA, 0, where,
 					    "%s is not an https:// or oci:// URL",
@@ -102,7 +102,7 @@ static int decode_locations(const json_t *doc, struct fws_channel *ch)
 		}
 		for (size_t k = 0; k < len; k++)
 			if ((unsigned char)s[k] < 0x20 || (unsigned char)s[k] >= 0x7f) {
-				char where[24];
+				char where[32];
 				snprintf(where, sizeof(where), "locations[%zu]", i);
 				return fws_diag_set(FWS_ESCHEMA, 0, where,
 						    "a control or non-ASCII byte in a URL");

@@ -124,6 +124,12 @@ printf 'console=ttyS0 root=/dev/mmcblk0p2 fwseal.slot=B quiet\n' >"$OUT/uboot_en
 # SBOMs: the tests' real CycloneDX and SPDX documents.
 mkdir -p "$OUT/sbom"
 cp "$SRC"/tests/sbom/*.cdx.json "$SRC"/tests/sbom/*.spdx.json "$OUT/sbom/"
+# Channel and report bodies (docs/format.md §16, §17) and recipients
+# entries (§15.2): the valid and malformed ones kept as regressions.
+for h in channel report recipients; do
+	mkdir -p "$OUT/$h"
+	cp "$SRC"/tests/fuzz/regressions/$h/* "$OUT/$h/"
+done
 for d in "$OUT"/*/; do
 	echo "seeds: $(basename "$d"): $(ls "$d" | wc -l) file(s)"
 done

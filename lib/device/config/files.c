@@ -31,7 +31,7 @@ int fws_sysconf_check_files(const struct fws_sysconf *c, struct fws_fw_env *env)
 		if (rc == 0)
 			rc = fws_fw_env_load(c->fw_env_config, env);
 		for (size_t i = 0; rc == 0 && i < env->n; i++) {
-			char what[64];
+			char what[96];
 			snprintf(what, sizeof(what), "U-Boot environment copy %zu (%s line %u)",
 				 i + 1, "fw_env.config", env->area[i].line);
 			rc = fws_io_check_path(env->area[i].device, what,

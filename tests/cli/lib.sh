@@ -343,6 +343,42 @@ release_lock() {
 	flock -n "$1/lock" true || die "$1/lock still held after release_lock"
 }
 
+# ab_disk_slots: the slot sections of a configured test device (rootfs
+# and kernel of sets A and B in one disk image, $PWD/disk.img), for a
+# system.conf written by the test (test_sysconf, test_sets,
+# test_device_files); test_sysconf's messages name these line numbers.
+ab_disk_slots() {
+	cat <<EOC
+[slot.rootfs.0]
+class = rootfs
+device = $PWD/disk.img
+offset = 1M
+size = 1M
+bootname = A
+
+[slot.rootfs.1]
+class = rootfs
+device = $PWD/disk.img
+offset = 2M
+size = 1M
+bootname = B
+
+[slot.kernel.0]
+class = kernel
+device = $PWD/disk.img
+offset = 3M
+size = 64K
+bootname = A
+
+[slot.kernel.1]
+class = kernel
+device = $PWD/disk.img
+offset = 0x340000
+size = 64K
+bootname = B
+EOC
+}
+
 # snapshot DIR: a fingerprint of everything an install may change: every
 # file under the slots (names and contents), the state file, the trusted
 # root and the simulated bootloader's variables, byte for byte, and any

@@ -26,30 +26,7 @@ bootloader = uboot
 booted = bootloader
 [uboot]
 fw-env-config = $PWD/fw_env.config
-[slot.rootfs.0]
-class = rootfs
-device = $PWD/disk.img
-offset = 1M
-size = 1M
-bootname = A
-[slot.rootfs.1]
-class = rootfs
-device = $PWD/disk.img
-offset = 2M
-size = 1M
-bootname = B
-[slot.kernel.0]
-class = kernel
-device = $PWD/disk.img
-offset = 3M
-size = 64K
-bootname = A
-[slot.kernel.1]
-class = kernel
-device = $PWD/disk.img
-offset = 0x340000
-size = 64K
-bootname = B
+$(ab_disk_slots)
 EOC
 }
 base_conf good.conf

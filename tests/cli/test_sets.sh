@@ -27,7 +27,7 @@ pack v11.fwb v11.json rel root.json
 make_release r3.json 3.0.0 3 hw-a a.bin:a.bin:rootfs:65536
 pack r3.fwb r3.json rel root.json
 
-# conf FILE BOOTLOADER-SECTION: the slots of test_sysconf.sh (rootfs and
+# conf FILE BOOTLOADER-SECTION: the slots of ab_disk_slots (rootfs and
 # kernel of A and B in one disk image).
 conf() {
 	cat >"$1" <<EOC
@@ -37,33 +37,7 @@ trusted-root = $PWD/etc/root.json
 state-dir = $PWD/state
 $2
 
-[slot.rootfs.0]
-class = rootfs
-device = $PWD/disk.img
-offset = 1M
-size = 1M
-bootname = A
-
-[slot.rootfs.1]
-class = rootfs
-device = $PWD/disk.img
-offset = 2M
-size = 1M
-bootname = B
-
-[slot.kernel.0]
-class = kernel
-device = $PWD/disk.img
-offset = 3M
-size = 64K
-bootname = A
-
-[slot.kernel.1]
-class = kernel
-device = $PWD/disk.img
-offset = 0x340000
-size = 64K
-bootname = B
+$(ab_disk_slots)
 EOC
 }
 last_log() { "$FWVERIFY" log --config "$1" 2>/dev/null | tail -n 1; }

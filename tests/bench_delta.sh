@@ -7,7 +7,8 @@
 # (default pack options: 1 MiB chunks and the 4 KiB block index, ADR-050;
 # and without the index, as older bundles), casync (casync extract --seed)
 # and zchunk (zckdl --source, SWUpdate's delta) fetch the same new image
-# from the same nginx on 127.0.0.1; a full fwseal install for the time.
+# from the same nginx on 127.0.0.1; a full fwseal install for the time;
+# the same release encrypted (ADR-087), full and with --delta.
 # Prints bytes, requests and seconds as a table, with ratios to what 4 KiB
 # reuse needs (computed independently) and to fwseal. Timings decide nothing.
 #   BENCH_DELTA_MB=400 (default) size of the images; BENCH_DIR=build/bench
@@ -37,6 +38,8 @@ pack() {
 }
 pack new.fwb
 pack chunks-only.fwb --no-block-index
+"$BUILD/fwseal-keys" generate --type device --out devk >/dev/null
+pack enc.fwb --encrypt --to devk.pub # docs/encryption.md §5, ADR-087
 casync make --store=www/store www/new.caibx img/new.img >/dev/null
 zck -o old.zck img/old.img >/dev/null
 zck -o www/new.zck img/new.img >/dev/null
@@ -81,6 +84,14 @@ slot_b_is_new
 fresh_device
 row "  without block index" "$BUILD/fwseal-verify" install --config dev.conf --delta \
 	"$NGINX_URL/chunks-only.fwb"
+slot_b_is_new
+fresh_device
+row "fwseal encrypted (full)" "$BUILD/fwseal-verify" install --config dev.conf \
+	--decryption-key devk.key "$NGINX_URL/enc.fwb"
+slot_b_is_new
+fresh_device
+row "  encrypted --delta" "$BUILD/fwseal-verify" install --config dev.conf --delta \
+	--decryption-key devk.key "$NGINX_URL/enc.fwb"
 slot_b_is_new
 row "casync extract --seed" casync extract --seed=img/old.img --store="$NGINX_URL/store" \
 	"$NGINX_URL/new.caibx" ca.img

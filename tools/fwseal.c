@@ -168,7 +168,7 @@ static const struct cli_opt pack_opts[] = {
     {"gzip", CLI_FLAG, NULL, 0, "compress the whole bundle with gzip"},
     {"no-block-index", CLI_FLAG, NULL, 0,
      "leave out the 4 KiB block index (a delta then reuses\nonly whole chunks; docs/delta.md); "
-     "with --encrypt, the encrypted\nplaintext chunk list (no delta at all)"},
+     "with --encrypt, the encrypted\nkeyed block index (no delta at all)"},
     CLI_FORCE_OPT,
     CLI_PASSPHRASE_OPT,
     CLI_SIGNER_OPTS,

@@ -72,7 +72,9 @@ struct fws_sink {
 	int (*payload_check)(void *ctx, const struct fws_payload *p, const uint8_t *chunk_list);
 	/* Optional: called when payload `index`'s chunk list has verified,
 	 * before any of its bytes is read: the place to plan a delta (which
-	 * chunks the device holds already, lib/device/delta.c). */
+	 * chunks the device holds already, lib/device/delta.c). Behind the
+	 * decrypting sink an encrypted payload's list is NULL: its signed list
+	 * is of ciphertext, and block_index_data gave its keyed index (ADR-087). */
 	int (*chunk_list_verified)(void *ctx, const struct fws_payload *p, size_t index,
 				   const uint8_t *chunk_list);
 	/* Optional: the bytes of the bundle's SBOM entry (docs/format.md §14)
@@ -97,7 +99,7 @@ struct fws_sink {
 	 * (docs/format.md §15.6) as they stream, `at` bytes into it, NOT
 	 * verified yet: its digest is checked at its end, then
 	 * chunk_list_verified is called. */
-	int (*plain_chunks_data)(void *ctx, const struct fws_payload *p, size_t index, uint64_t at,
+	int (*plain_blocks_data)(void *ctx, const struct fws_payload *p, size_t index, uint64_t at,
 				 const uint8_t *data, size_t len);
 };
 

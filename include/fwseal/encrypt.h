@@ -179,20 +179,39 @@ struct fws_verify_result;
 FWS_API FWS_MUST_CHECK int fws_bundle_retarget(const struct fws_retarget_opts *o,
 					       struct fws_verify_result *res);
 
-/* The entry plain/<name> of an encrypted payload with a plaintext chunk
- * list (format.md §15.6): an age payload (nonce + STREAM under
- * HKDF(file key, nonce, "payload")) of the payload's nonce followed by
- * the plaintext chunk list; its size. */
-#define FWS_ENC_PLAIN_HEAD 16 /* the payload's nonce, before the list */
+/* The entry plain/<name> of an encrypted payload with a block index
+ * (format.md §15.6, ADR-087): an age payload (nonce + STREAM in 64 KiB
+ * chunks under HKDF(file key, nonce, "payload")) of the payload's nonce
+ * followed by one keyed 6-byte hint per 4 KiB plaintext block. */
+#define FWS_ENC_PLAIN_HEAD 16 /* the payload's nonce, before the hints */
+#define FWS_ENC_HINT_LEN 6
+/* plain/<name> exists only for payloads of at most this many blocks (4 GiB):
+ * a device keeps the whole index while it plans. */
+#define FWS_ENC_HINT_BLOCKS_MAX (1u << 20)
 struct fws_payload;
+/* Its size: 16 + L + 16 * max(1, ceil(L / 65536)), L = 16 + 6 * blocks;
+ * FWS_ELIMIT above FWS_ENC_HINT_BLOCKS_MAX blocks. */
 FWS_API FWS_MUST_CHECK int fws_enc_plain_entry_size(const struct fws_payload *p, uint64_t *out);
-/* Encrypts / decrypts it whole (plain = nonce + list, 16 + 32 n bytes). */
+/* Encrypts / decrypts it whole (plain = nonce + hints, 16 + 6 m bytes;
+ * open: FWS_ESIZE, or FWS_EDECRYPT when a tag does not verify). */
 FWS_API FWS_MUST_CHECK int fws_enc_plain_entry_seal(const uint8_t file_key[FWS_FILE_KEY_LEN],
 						    const uint8_t *plain, size_t plain_len,
 						    uint8_t *out);
 FWS_API FWS_MUST_CHECK int fws_enc_plain_entry_open(const uint8_t file_key[FWS_FILE_KEY_LEN],
 						    const uint8_t *entry, size_t entry_len,
 						    uint8_t *plain, size_t plain_len);
+/* hint key = HKDF-SHA256(ikm = file key, salt = the payload's nonce, info =
+ * "fwseal/v1 block hints", 32 bytes). */
+FWS_API void fws_enc_hint_key(const uint8_t file_key[FWS_FILE_KEY_LEN],
+			      const uint8_t nonce[FWS_ENC_NONCE_LEN], uint8_t key[32]);
+/* The hint of one block (len <= 4096): the first 6 bytes of
+ * HMAC-SHA256(hint key, block). */
+FWS_API void fws_enc_block_hint(const uint8_t key[32], const uint8_t *data, size_t len,
+				uint8_t out[FWS_ENC_HINT_LEN]);
+/* The hints of the blocks in data[0..len) into hints, where `first` is the
+ * block number of data[0] (len a multiple of 4096 but at the end). */
+FWS_API void fws_enc_hints_put(const uint8_t key[32], uint8_t *hints, uint64_t first,
+			       const uint8_t *data, size_t len);
 
 /* --- a payload's signed pieces, plaintext or encrypted (lib/bundle/payload_geometry.c) --- */
 /* Pieces of the payload's entry: fws_chunk_count, or fws_enc_chunk_count. */

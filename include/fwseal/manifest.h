@@ -23,11 +23,11 @@ struct fws_payload {
 	 * the ciphertext entry's; plain_size the plaintext's. */
 	int encrypted;
 	uint64_t plain_size;
-	/* Optional with encryption (ADR-064): SHA-256 of the entry plain/<name>,
-	 * the plaintext chunk list encrypted under the content key (a delta's
-	 * plan); has_plain_chunks 0 when absent. */
-	int has_plain_chunks;
-	uint8_t plain_chunks_sha256[32];
+	/* Optional with encryption (ADR-064, ADR-087): SHA-256 of the entry
+	 * plain/<name>, the keyed block index encrypted under the content key
+	 * (a delta's plan); has_plain_blocks 0 when absent. */
+	int has_plain_blocks;
+	uint8_t plain_blocks_sha256[32];
 };
 
 /* The manifest's `encryption` object (docs/format.md §15.4). */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bundle/age_internal.h"
+#include "fwseal/blocks.h"
 #include "fwseal/error.h"
 #include "fwseal/limits.h"
 
@@ -55,6 +56,38 @@ void fws_enc_payload_key(const uint8_t file_key[FWS_FILE_KEY_LEN],
 			 const uint8_t nonce[FWS_ENC_NONCE_LEN], uint8_t key[32])
 {
 	fws_hkdf_sha256(file_key, FWS_FILE_KEY_LEN, nonce, FWS_ENC_NONCE_LEN, "payload", key, 32);
+}
+
+void fws_enc_hint_key(const uint8_t file_key[FWS_FILE_KEY_LEN],
+		      const uint8_t nonce[FWS_ENC_NONCE_LEN], uint8_t key[32])
+{
+	fws_hkdf_sha256(file_key, FWS_FILE_KEY_LEN, nonce, FWS_ENC_NONCE_LEN,
+			"fwseal/v1 block hints", key, 32);
+}
+
+/* Keyed, so that the hints say nothing to whoever lacks the file key even
+ * if plain/<name> were public, and so that nobody without it can craft a
+ * block that collides with one: 6 bytes then suffice (ADR-087). */
+void fws_enc_block_hint(const uint8_t key[32], const uint8_t *data, size_t len,
+			uint8_t out[FWS_ENC_HINT_LEN])
+{
+	uint8_t mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, key, 32);
+	crypto_auth_hmacsha256_update(&st, data, len);
+	crypto_auth_hmacsha256_final(&st, mac);
+	memcpy(out, mac, FWS_ENC_HINT_LEN);
+	sodium_memzero(&st, sizeof(st));
+}
+
+void fws_enc_hints_put(const uint8_t key[32], uint8_t *hints, uint64_t first, const uint8_t *data,
+		       size_t len)
+{
+	for (size_t at = 0; at < len; at += FWS_BLOCK_SIZE) {
+		size_t n = len - at < FWS_BLOCK_SIZE ? len - at : FWS_BLOCK_SIZE;
+		fws_enc_block_hint(key, data + at, n,
+				   hints + (first + at / FWS_BLOCK_SIZE) * FWS_ENC_HINT_LEN);
+	}
 }
 
 /* STREAM chunks of a plaintext of `plain` bytes: at least one (an empty
@@ -109,6 +142,19 @@ static void stream_nonce(uint64_t counter, int last, uint8_t nonce[12])
 	for (int i = 0; i < 8; i++)
 		nonce[10 - i] = (uint8_t)(counter >> (8 * i));
 	nonce[11] = last ? 1 : 0;
+}
+
+int fws_enc_stream_xor(const uint8_t key[32], uint64_t plain_size, uint64_t off,
+		       const uint8_t *in, uint8_t *out, size_t len)
+{
+	uint64_t j = off / FWS_ENC_CHUNK, inner = off % FWS_ENC_CHUNK;
+	uint8_t sn[12];
+	if (inner % 64 != 0 || inner + len > FWS_ENC_CHUNK || off + len > plain_size)
+		return FWS_EUSAGE;
+	stream_nonce(j, j + 1 == stream_chunks(plain_size), sn);
+	/* The AEAD's keystream starts at block 1 (block 0 keys Poly1305). */
+	crypto_stream_chacha20_ietf_xor_ic(out, in, len, sn, (uint32_t)(1 + inner / 64), key);
+	return 0;
 }
 
 int fws_enc_piece_encrypt(const uint8_t key[32], const uint8_t nonce[FWS_ENC_NONCE_LEN],

@@ -33,6 +33,15 @@ long fws_bech32_decode(const char *text, const char *hrp, uint8_t *out, size_t o
 /* The header MAC key: HKDF(file key, "", "header"). */
 void fws_age_mac_key(const uint8_t file_key[FWS_FILE_KEY_LEN], uint8_t key[32]);
 
+/* ChaCha20 of plaintext bytes [off, off + len) of a payload of plain_size
+ * bytes, all in one STREAM chunk, off a multiple of 64, without its tag
+ * (FWS_EUSAGE otherwise): a delta turns the ciphertext of a run of blocks
+ * it fetched into plaintext this way. Unauthenticated: the caller
+ * re-encrypts the chunk it assembles and checks it against its signed
+ * ciphertext digest before anything uses it (ADR-087). */
+int fws_enc_stream_xor(const uint8_t key[32], uint64_t plain_size, uint64_t off,
+		       const uint8_t *in, uint8_t *out, size_t len);
+
 /* --- writing a header (lib/bundle/age_header_write.c) --- */
 typedef int (*fws_age_out_fn)(void *ctx, const void *data, size_t len);
 struct fws_age_writer;

@@ -12,6 +12,7 @@
 
 #include "bundle/age_internal.h"
 #include "bundle/decrypt_sink.h"
+#include "fwseal/blocks.h"
 #include "fwseal/chunks.h"
 #include "fwseal/error.h"
 #include "fwseal/sha256.h"
@@ -41,7 +42,7 @@ struct fws_decrypt_sink {
 	/* plain/<name> as it streams (format.md §15.6), then opened. */
 	uint8_t *plain_entry;
 	uint64_t plain_entry_len;
-	uint8_t *plain_opened; /* the payload's nonce + its plaintext chunk list */
+	uint8_t *plain_opened; /* the payload's nonce + its blocks' keyed hints */
 	int have_nonce;
 	uint8_t nonce[FWS_ENC_NONCE_LEN];
 	struct fws_decrypt_observer observer;
@@ -67,6 +68,8 @@ static int on_manifest(void *ctx, const struct fws_verify_result *r)
 	for (size_t i = 0; i < d->view->manifest.n_payloads; i++) {
 		struct fws_payload *p = &d->view->manifest.payloads[i];
 		p->size = p->plain_size;
+		/* plain/<name> is the view's block index (its hints, keyed). */
+		p->has_blocks = p->has_plain_blocks;
 	}
 	/* Locked memory only for a bundle that has secrets: sodium_malloc
 	 * maps and locks pages, too slow to pay for every plaintext install. */
@@ -151,7 +154,7 @@ static int on_write(void *ctx, const uint8_t *data, size_t len)
 	 * must be the payload's own. */
 	if (d->piece == 0 && d->have_nonce && sodium_memcmp(data, d->nonce, FWS_ENC_NONCE_LEN) != 0)
 		return fws_diag_set(FWS_EDECRYPT, 0, p->name,
-				    "its nonce is not the one its plaintext chunk list names");
+				    "its nonce is not the one its block index names");
 	if (d->piece == 0)
 		fws_enc_payload_key(d->s->file_key, data, d->s->payload_key);
 	size_t plain_len = (size_t)fws_enc_piece_plain_len(p->plain_size, p->chunk_size, d->piece);
@@ -194,7 +197,7 @@ static int on_check(void *ctx, const struct fws_payload *p, const uint8_t *list)
 	return in->payload_check(in->ctx, p, list);
 }
 
-static int on_plain_chunks(void *ctx, const struct fws_payload *p, size_t index, uint64_t at,
+static int on_plain_blocks(void *ctx, const struct fws_payload *p, size_t index, uint64_t at,
 			   const uint8_t *data, size_t len)
 {
 	struct fws_decrypt_sink *d = ctx;
@@ -216,35 +219,66 @@ static int on_plain_chunks(void *ctx, const struct fws_payload *p, size_t index,
 	return 0;
 }
 
+/* The hints of plain/<name> as the planner's 8-byte index entries (the
+ * keyed 6 bytes, then two zeros), in slices of bounded size. */
+static int feed_hints(const struct fws_sink *in, const struct fws_payload *pp, size_t index,
+		      const uint8_t *hints, uint64_t m)
+{
+	uint8_t slice[512 * FWS_BLOCK_HASH_LEN];
+	int rc = 0;
+	for (uint64_t at = 0; at < m && rc == 0;) {
+		uint64_t take = m - at < 512 ? m - at : 512;
+		memset(slice, 0, sizeof(slice));
+		for (uint64_t i = 0; i < take; i++)
+			memcpy(slice + i * FWS_BLOCK_HASH_LEN, hints + (at + i) * FWS_ENC_HINT_LEN,
+			       FWS_ENC_HINT_LEN);
+		rc = in->block_index_data(in->ctx, pp, index, at * FWS_BLOCK_HASH_LEN, slice,
+					  (size_t)take * FWS_BLOCK_HASH_LEN);
+		at += take;
+	}
+	return rc;
+}
+
 /* Its digest matched: open it, keep the payload's nonce, and give the
- * inner sink (a delta planner) the plaintext chunk list. */
-static int open_plain_chunks(struct fws_decrypt_sink *d, const struct fws_payload *p,
+ * inner sink (a delta planner) the keyed block index and the keys that
+ * make its hints and check its chunks (ADR-087). */
+static int open_plain_blocks(struct fws_decrypt_sink *d, const struct fws_payload *p,
 			     size_t index, const uint8_t *cipher_list)
 {
 	const struct fws_sink *in = d->inner;
 	struct fws_payload *pp = plain_of(d, p);
-	uint64_t n;
-	int rc = fws_payload_chunk_count(p, &n);
-	size_t len = FWS_ENC_PLAIN_HEAD + (size_t)n * FWS_SHA256_LEN;
-	if (rc != 0 || pp == NULL || d->plain_entry == NULL)
-		return rc != 0 ? rc : FWS_EINTERNAL;
+	uint64_t m = fws_block_count(p->plain_size);
+	size_t len = FWS_ENC_PLAIN_HEAD + (size_t)m * FWS_ENC_HINT_LEN;
+	uint8_t hint_key[32];
+	int rc;
+	if (pp == NULL || d->plain_entry == NULL || m > FWS_ENC_HINT_BLOCKS_MAX)
+		return FWS_EINTERNAL;
 	free(d->plain_opened);
 	if ((d->plain_opened = malloc(len)) == NULL)
 		return FWS_ENOMEM;
 	rc = fws_enc_plain_entry_open(d->s->file_key, d->plain_entry, (size_t)d->plain_entry_len,
 				      d->plain_opened, len);
+	free(d->plain_entry); /* held only until it is open */
+	d->plain_entry = NULL;
 	if (rc != 0)
 		return fws_diag_set(FWS_EDECRYPT, 0, p->name,
-				    "its signed plaintext chunk list does not decrypt");
+				    "its signed block index (plain/%s) does not decrypt", p->name);
 	memcpy(d->nonce, d->plain_opened, FWS_ENC_NONCE_LEN);
 	d->have_nonce = 1;
 	fws_enc_payload_key(d->s->file_key, d->nonce, d->s->payload_key);
-	if (d->observer.payload_ready != NULL &&
-	    (rc = d->observer.payload_ready(d->observer.ctx, index, p, d->s->payload_key, d->nonce,
-					    cipher_list)) != 0)
-		return rc;
-	if (in != NULL && in->chunk_list_verified != NULL)
-		rc = in->chunk_list_verified(in->ctx, pp, index, d->plain_opened + FWS_ENC_PLAIN_HEAD);
+	fws_enc_hint_key(d->s->file_key, d->nonce, hint_key);
+	if (d->observer.payload_ready != NULL)
+		rc = d->observer.payload_ready(d->observer.ctx, index, p, d->s->payload_key, d->nonce,
+					       hint_key, cipher_list);
+	sodium_memzero(hint_key, sizeof(hint_key));
+	if (rc == 0 && in != NULL && in->block_index_data != NULL)
+		rc = feed_hints(in, pp, index, d->plain_opened + FWS_ENC_PLAIN_HEAD, m);
+	/* No plaintext chunk digests: the planner checks what it assembles by
+	 * re-encrypting it against the signed ciphertext list. */
+	if (rc == 0 && in != NULL && in->chunk_list_verified != NULL)
+		rc = in->chunk_list_verified(in->ctx, pp, index, NULL);
+	free(d->plain_opened);
+	d->plain_opened = NULL;
 	return rc;
 }
 
@@ -255,9 +289,9 @@ static int on_chunk_list(void *ctx, const struct fws_payload *p, size_t index,
 	const struct fws_sink *in = d->inner;
 	d->have_nonce = 0;
 	/* Ciphertext digests say nothing about what a slot holds; the signed
-	 * plaintext list, when the bundle has one, does. */
-	if (d->encrypted && p->has_plain_chunks)
-		return open_plain_chunks(d, p, index, list);
+	 * keyed block index, when the bundle has one, does. */
+	if (d->encrypted && p->has_plain_blocks)
+		return open_plain_blocks(d, p, index, list);
 	if (d->encrypted || in == NULL || in->chunk_list_verified == NULL)
 		return 0;
 	return in->chunk_list_verified(in->ctx, p, index, list);
@@ -313,7 +347,7 @@ int fws_decrypt_sink_new(const struct fws_identity *identity, const struct fws_s
 				    .block_index_data = on_block_index,
 				    .recipients_data = on_recipients,
 				    .recipients_end = on_recipients_end,
-				    .plain_chunks_data = on_plain_chunks};
+				    .plain_blocks_data = on_plain_blocks};
 	*out = d;
 	return 0;
 }
@@ -341,8 +375,6 @@ void fws_decrypt_sink_free(struct fws_decrypt_sink *d)
 	free(d->view);
 	free(d->plain_list);
 	free(d->plain_entry);
-	if (d->plain_opened != NULL)
-		sodium_memzero(d->plain_opened, FWS_ENC_PLAIN_HEAD);
 	free(d->plain_opened);
 	free(d);
 }

@@ -25,13 +25,15 @@ FWS_API const struct fws_sink *fws_decrypt_sink_sink(struct fws_decrypt_sink *d)
 FWS_API FWS_MUST_CHECK int fws_decrypt_sink_file_key(const struct fws_decrypt_sink *d,
 						     uint8_t file_key[FWS_FILE_KEY_LEN]);
 /* Told when an encrypted payload's keys and chunk lists are known, before
- * any of its bytes is read (ADR-064: a delta re-encrypts chunks it holds
- * for their position). The pointers are valid during the call only. */
+ * any of its bytes is read and before the inner sink gets its block index
+ * (ADR-064, ADR-087: a delta hashes the slots with the hint key and
+ * re-encrypts chunks it holds for their position). The pointers are valid
+ * during the call only. */
 struct fws_decrypt_observer {
 	void *ctx;
 	int (*payload_ready)(void *ctx, size_t index, const struct fws_payload *cipher_p,
 			     const uint8_t key[32], const uint8_t nonce[FWS_ENC_NONCE_LEN],
-			     const uint8_t *cipher_list);
+			     const uint8_t hint_key[32], const uint8_t *cipher_list);
 };
 FWS_API void fws_decrypt_sink_observe(struct fws_decrypt_sink *d,
 				      const struct fws_decrypt_observer *o);

@@ -34,7 +34,7 @@ int fws_bundle_layout(const struct fws_manifest *m, uint64_t base, size_t index,
 			out->blocks = after + fws_tar_header_bytes(len, mtime);
 			after = out->blocks + fws_tar_data_bytes(len);
 		}
-		if (p->encrypted && p->has_plain_chunks) { /* plain/<name> (format.md §15.6) */
+		if (p->encrypted && p->has_plain_blocks) { /* plain/<name> (format.md §15.6) */
 			uint64_t len;
 			rc = fws_enc_plain_entry_size(p, &len);
 			if (rc != 0)

@@ -7,6 +7,7 @@
 
 #include "bundle/json_strict.h"
 #include "bundle/manifest_encryption.h"
+#include "fwseal/blocks.h"
 #include "fwseal/encoding.h"
 #include "fwseal/encrypt.h"
 #include "fwseal/error.h"
@@ -17,7 +18,7 @@
 
 static const char *const enc_required[] = {"scheme", "key_commitment"};
 static const char *const payload_enc_required[] = {"plain_size"};
-static const char *const payload_enc_optional[] = {"plain_chunks"};
+static const char *const payload_enc_optional[] = {"plain_blocks"};
 
 int fws_manifest_decode_payload_encryption(const json_t *obj, struct fws_payload *p)
 {
@@ -32,9 +33,9 @@ int fws_manifest_decode_payload_encryption(const json_t *obj, struct fws_payload
 	if (rc != 0)
 		return fws_json_within(rc, "encryption");
 	p->encrypted = 1;
-	p->has_plain_chunks = json_object_get(enc, "plain_chunks") != NULL;
-	if (p->has_plain_chunks &&
-	    (rc = fws_json_get_hex(enc, "plain_chunks", p->plain_chunks_sha256, 32)) != 0)
+	p->has_plain_blocks = json_object_get(enc, "plain_blocks") != NULL;
+	if (p->has_plain_blocks &&
+	    (rc = fws_json_get_hex(enc, "plain_blocks", p->plain_blocks_sha256, 32)) != 0)
 		return fws_json_within(rc, "encryption");
 	/* A public block index would give away the plaintext's block digests. */
 	if (p->has_blocks)
@@ -53,6 +54,12 @@ int fws_manifest_decode_payload_encryption(const json_t *obj, struct fws_payload
 	rc = fws_enc_entry_size(p->plain_size, &entry);
 	if (rc != 0)
 		return rc;
+	/* A device keeps the whole keyed index while it plans. */
+	if (p->has_plain_blocks && fws_block_count(p->plain_size) > FWS_ENC_HINT_BLOCKS_MAX)
+		return fws_diag_set(FWS_ELIMIT, 0, "encryption.plain_blocks",
+				    "a block index of more than %u blocks (%llu plaintext bytes)",
+				    (unsigned)FWS_ENC_HINT_BLOCKS_MAX,
+				    (unsigned long long)p->plain_size);
 	if (entry != p->size)
 		return fws_diag_set(FWS_ESCHEMA, 0, "size",
 				    "%llu, but %llu plaintext bytes encrypt to %llu",
@@ -103,10 +110,10 @@ int fws_manifest_encode_payload_encryption(const struct fws_payload *p, json_t *
 	if (enc == NULL)
 		return FWS_ENOMEM;
 	rc = fws_json_set(enc, "plain_size", json_integer((json_int_t)p->plain_size));
-	if (rc == 0 && p->has_plain_chunks) {
+	if (rc == 0 && p->has_plain_blocks) {
 		char hex[65];
-		fws_hex_encode(hex, p->plain_chunks_sha256, 32);
-		rc = fws_json_set(enc, "plain_chunks", json_string(hex));
+		fws_hex_encode(hex, p->plain_blocks_sha256, 32);
+		rc = fws_json_set(enc, "plain_blocks", json_string(hex));
 	}
 	if (rc != 0) {
 		json_decref(enc);

@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "fwseal/blocks.h"
 #include "fwseal/chunks.h"
 #include "fwseal/limits.h"
 #include "fwseal/encrypt.h"
@@ -57,40 +58,47 @@ int fws_payload_piece_check(const struct fws_payload *p, const uint8_t *list, ui
 
 int fws_enc_plain_entry_size(const struct fws_payload *p, uint64_t *out)
 {
-	uint64_t n;
-	int rc = fws_payload_chunk_count(p, &n);
-	return rc != 0 ? rc : fws_enc_entry_size(FWS_ENC_PLAIN_HEAD + n * FWS_SHA256_LEN, out);
+	uint64_t m = fws_block_count(p->plain_size);
+	if (m > FWS_ENC_HINT_BLOCKS_MAX)
+		return FWS_ELIMIT;
+	return fws_enc_entry_size(FWS_ENC_PLAIN_HEAD + m * FWS_ENC_HINT_LEN, out);
 }
 
-/* One STREAM "piece" covering it all: the smallest chunk size that holds it. */
-static uint32_t whole(size_t len)
+/* An age payload in age's own 64 KiB STREAM chunks, so that recipients ||
+ * plain/<name> is an age file whatever its size: sealed and opened as the
+ * pieces of a payload whose signed chunks are 64 KiB. */
+static int plain_entry_crypt(const uint8_t file_key[FWS_FILE_KEY_LEN], int seal,
+			     const uint8_t *in, size_t plain_len, uint8_t *plain, uint8_t *entry)
 {
-	uint32_t cs = FWS_ENC_CHUNK;
-	while (cs < len && cs < FWS_CHUNK_MAX)
-		cs *= 2;
-	return cs;
+	uint8_t key[32];
+	uint64_t n, at = 0;
+	int rc = fws_enc_chunk_count(plain_len, FWS_ENC_CHUNK, &n);
+	if (seal)
+		randombytes_buf(entry, FWS_ENC_NONCE_LEN);
+	fws_enc_payload_key(file_key, entry, key);
+	for (uint64_t k = 0; k < n && rc == 0; k++) {
+		const uint8_t *pl = in + k * FWS_ENC_CHUNK;
+		rc = seal ? fws_enc_piece_encrypt(key, entry, plain_len, FWS_ENC_CHUNK, k, pl,
+						  entry + at)
+			  : fws_enc_piece_decrypt(key, plain_len, FWS_ENC_CHUNK, k, entry + at,
+						  plain + k * FWS_ENC_CHUNK);
+		at += fws_enc_piece_len(plain_len, FWS_ENC_CHUNK, k);
+	}
+	sodium_memzero(key, sizeof(key));
+	return rc;
 }
 
 int fws_enc_plain_entry_seal(const uint8_t file_key[FWS_FILE_KEY_LEN], const uint8_t *plain,
 			     size_t plain_len, uint8_t *out)
 {
-	uint8_t nonce[FWS_ENC_NONCE_LEN], key[32];
-	randombytes_buf(nonce, sizeof(nonce));
-	fws_enc_payload_key(file_key, nonce, key);
-	int rc = fws_enc_piece_encrypt(key, nonce, plain_len, whole(plain_len), 0, plain, out);
-	sodium_memzero(key, sizeof(key));
-	return rc;
+	return plain_entry_crypt(file_key, 1, plain, plain_len, NULL, out);
 }
 
 int fws_enc_plain_entry_open(const uint8_t file_key[FWS_FILE_KEY_LEN], const uint8_t *entry,
 			     size_t entry_len, uint8_t *plain, size_t plain_len)
 {
-	uint8_t key[32];
 	uint64_t want;
 	if (fws_enc_entry_size(plain_len, &want) != 0 || want != entry_len)
 		return FWS_ESIZE;
-	fws_enc_payload_key(file_key, entry, key);
-	int rc = fws_enc_piece_decrypt(key, plain_len, whole(plain_len), 0, entry, plain);
-	sodium_memzero(key, sizeof(key));
-	return rc;
+	return plain_entry_crypt(file_key, 0, NULL, plain_len, plain, (uint8_t *)entry);
 }

@@ -214,7 +214,7 @@ static int cap_source(struct verify_ctx *c, const struct fws_manifest *m)
 		if (m->payloads[i].has_blocks)
 			total += fws_tar_entry_footprint(fws_block_count(m->payloads[i].size) *
 							 FWS_BLOCK_HASH_LEN);
-		if (m->payloads[i].encrypted && m->payloads[i].has_plain_chunks) {
+		if (m->payloads[i].encrypted && m->payloads[i].has_plain_blocks) {
 			uint64_t len;
 			rc = fws_enc_plain_entry_size(&m->payloads[i], &len);
 			if (rc != 0)
@@ -440,10 +440,10 @@ static int verify_payloads(struct verify_ctx *c, const struct fws_sink *sink,
 		if (rc == 0 && p->has_blocks && (rc = expect_entry(c, "blocks/", p->name)) == 0)
 			rc = fws_verify_block_index(&c->tar, &c->entry, p, i, sink, scratch,
 						    sizeof(scratch));
-		/* An encrypted payload's plaintext chunk list, when signed (§15.6). */
-		if (rc == 0 && p->encrypted && p->has_plain_chunks &&
+		/* An encrypted payload's keyed block index, when signed (§15.6). */
+		if (rc == 0 && p->encrypted && p->has_plain_blocks &&
 		    (rc = expect_entry(c, "plain/", p->name)) == 0)
-			rc = fws_verify_plain_chunks(&c->tar, &c->entry, p, i, sink, scratch,
+			rc = fws_verify_plain_blocks(&c->tar, &c->entry, p, i, sink, scratch,
 						     sizeof(scratch));
 		if (rc == 0 && sink != NULL && sink->chunk_list_verified != NULL)
 			rc = sink->chunk_list_verified(sink->ctx, p, i, list);

@@ -73,7 +73,7 @@ int fws_verify_block_index(struct fws_tar *tar, const struct fws_tar_entry *e,
 /* An encrypted payload's plain/<name> (docs/format.md §15.6): the same
  * discipline as the block index: hashed as it streams, handed to the sink
  * unverified, its digest checked at its end, before any use. */
-int fws_verify_plain_chunks(struct fws_tar *tar, const struct fws_tar_entry *e,
+int fws_verify_plain_blocks(struct fws_tar *tar, const struct fws_tar_entry *e,
 			    const struct fws_payload *p, size_t index, const struct fws_sink *sink,
 			    uint8_t *buf, size_t cap)
 {
@@ -84,7 +84,7 @@ int fws_verify_plain_chunks(struct fws_tar *tar, const struct fws_tar_entry *e,
 	if (e->size != want)
 		return fws_diag_set(FWS_ESIZE, 0, e->path, "%llu bytes, the manifest's chunks need %llu",
 				    (unsigned long long)e->size, (unsigned long long)want);
-	return stream_checked(tar, e, p, index, sink != NULL ? sink->plain_chunks_data : NULL,
-			      sink != NULL ? sink->ctx : NULL, p->plain_chunks_sha256,
-			      "encryption.plain_chunks", buf, cap);
+	return stream_checked(tar, e, p, index, sink != NULL ? sink->plain_blocks_data : NULL,
+			      sink != NULL ? sink->ctx : NULL, p->plain_blocks_sha256,
+			      "encryption.plain_blocks", buf, cap);
 }

@@ -15,7 +15,7 @@ int fws_verify_block_index(struct fws_tar *tar, const struct fws_tar_entry *e,
 			   const struct fws_payload *p, size_t index, const struct fws_sink *sink,
 			   uint8_t *buf, size_t cap);
 /* An encrypted payload's plain/<name> entry (format.md §15.6). */
-int fws_verify_plain_chunks(struct fws_tar *tar, const struct fws_tar_entry *e,
+int fws_verify_plain_blocks(struct fws_tar *tar, const struct fws_tar_entry *e,
 			    const struct fws_payload *p, size_t index, const struct fws_sink *sink,
 			    uint8_t *buf, size_t cap);
 

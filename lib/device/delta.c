@@ -130,6 +130,20 @@ const struct fws_stream_map *fws_delta_map(struct fws_delta *d)
 	return &d->map;
 }
 
+void fws_delta_set_keyed(struct fws_delta *d, const uint8_t *hint_key, fws_delta_check_fn check,
+			 void *check_ctx)
+{
+	d->hint_key = hint_key;
+	d->check = check;
+	d->check_ctx = check_ctx;
+}
+
+void fws_delta_set_fetch(struct fws_delta *d, fws_range_fetch_fn fetch, void *read_ctx)
+{
+	d->fetch = fetch;
+	d->read_ctx = read_ctx;
+}
+
 void fws_delta_set_jobs(struct fws_delta *d, unsigned jobs)
 {
 	d->jobs = jobs > FWS_JOBS_MAX ? FWS_JOBS_MAX : jobs;
@@ -384,6 +398,8 @@ int fws_delta_plan(struct fws_delta *d, const struct fws_payload *p, size_t inde
 		return 0;
 	}
 	fws_diag_restore(&before); /* out of memory there: plan by chunks */
+	if (chunk_list == NULL)
+		return 0; /* nothing to plan with: all of it is fetched */
 	qsort_r(d->order, n, sizeof(*d->order), by_digest, (void *)chunk_list);
 	uint64_t unassigned = n;
 	/* The running set first (it does not change), then the set being

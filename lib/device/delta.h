@@ -28,9 +28,22 @@ void fws_delta_set_jobs(struct fws_delta *d, unsigned jobs);
  * set running (from); a compressed bundle has no offsets to plan with. */
 void fws_delta_start(struct fws_delta *d, const struct fws_verify_result *r, char to,
 		     char from);
-/* Once payload `index`'s chunk list verified: find its chunks in the slots. */
+/* Once payload `index`'s chunk list verified: find its chunks in the slots.
+ * chunk_list NULL (an encrypted payload, whose signed list is of
+ * ciphertext): by its block index only, else nothing is reused. */
 int fws_delta_plan(struct fws_delta *d, const struct fws_payload *p, size_t index,
 		   const uint8_t *chunk_list);
+/* An encrypted release (ADR-087, delta_encrypted.c). The slots are hashed
+ * with keyed hints (fws_enc_block_hint under hint_key, which must stay
+ * valid while the delta plans), and an assembled chunk k is accepted when
+ * check() returns 0 (it re-encrypts it against the signed ciphertext
+ * digest) instead of being compared with a plaintext chunk list. The
+ * chunk buffer is then locked memory (it holds new plaintext). */
+typedef int (*fws_delta_check_fn)(void *ctx, uint64_t k, const uint8_t *chunk, size_t len);
+void fws_delta_set_keyed(struct fws_delta *d, const uint8_t *hint_key, fws_delta_check_fn check,
+			 void *check_ctx);
+/* Replaces the range fetcher (the encrypted layer puts its own in front). */
+void fws_delta_set_fetch(struct fws_delta *d, fws_range_fetch_fn fetch, void *read_ctx);
 /* The bytes of payload `index`'s block index as they stream (unverified:
  * used only once fws_delta_plan is called for that payload, which the
  * verifier does only after the index matched its signed digest). */

@@ -37,6 +37,7 @@
 #include "bundle/chunk_pool.h"
 #include "device/delta_internal.h"
 #include "fwseal/chunks.h"
+#include "fwseal/encrypt.h"
 #include "fwseal/error.h"
 #include "fwseal/sha256.h"
 #include "io/io.h"
@@ -45,12 +46,22 @@
 #define BH FWS_BLOCK_HASH_LEN
 #define BS FWS_BLOCK_SIZE
 
+static void free_chunk(struct delta_blocks *b)
+{
+	if (b->chunk_locked)
+		sodium_free(b->chunk);
+	else
+		free(b->chunk);
+	b->chunk = NULL;
+	b->chunk_locked = 0;
+}
+
 void fws_delta_blocks_free(struct delta_blocks *b)
 {
 	free(b->index);
 	free(b->src);
 	free(b->order);
-	free(b->chunk);
+	free_chunk(b);
 	memset(b, 0, sizeof(*b));
 	b->chunk_k = UINT64_MAX;
 }
@@ -150,6 +161,17 @@ static void tail_match(struct fws_delta *d, const struct fws_payload *p, const u
 	}
 }
 
+void fws_delta_block_hint(const struct fws_delta *d, const uint8_t *data, size_t len,
+			  uint8_t out[BH])
+{
+	if (d->hint_key == NULL) {
+		fws_block_hash(data, len, out);
+		return;
+	}
+	memset(out, 0, BH);
+	fws_enc_block_hint(d->hint_key, data, len, out);
+}
+
 /* What a worker computes for one task (DELTA_SCAN_BUF reads of a slot,
  * DELTA_TASK_BYTES at most): per 4 KiB block whether it is all zeros and,
  * if not, its short hash; the short hash of a short tail. Bytes only: any
@@ -179,17 +201,17 @@ struct block_scan {
  * here, not a hash. */
 static int hash_piece(void *ctx, struct fws_pool_task *t)
 {
+	const struct block_scan *s = ctx; /* read only: workers share it */
 	struct piece_hashes *o = (struct piece_hashes *)(void *)t->out;
 	size_t got = t->len, i;
-	(void)ctx;
 	for (i = 0; i + BS <= got; i += BS) {
 		const uint8_t *blk = t->buf + i;
 		o->zero[i / BS] = blk[0] == 0 && memcmp(blk, blk + 1, BS - 1) == 0;
 		if (!o->zero[i / BS])
-			fws_block_hash(blk, BS, o->h[i / BS]);
+			fws_delta_block_hint(s->d, blk, BS, o->h[i / BS]);
 	}
 	if (got % BS != 0)
-		fws_block_hash(t->buf + got - got % BS, got % BS, o->tail);
+		fws_delta_block_hint(s->d, t->buf + got - got % BS, got % BS, o->tail);
 	return 0;
 }
 
@@ -297,12 +319,17 @@ int fws_delta_blocks_plan(struct fws_delta *d, const struct fws_payload *p, size
 	b->order = malloc(b->n * sizeof(*b->order));
 	if (b->src == NULL || b->order == NULL)
 		return FWS_ENOMEM;
-	free(b->chunk);
-	if ((b->chunk = malloc(p->chunk_size)) == NULL)
+	free_chunk(b);
+	/* An encrypted release's assembled chunk holds new plaintext. */
+	b->chunk_locked = d->hint_key != NULL;
+	b->chunk = b->chunk_locked ? sodium_malloc(p->chunk_size) : malloc(p->chunk_size);
+	if (b->chunk == NULL) {
+		b->chunk_locked = 0;
 		return FWS_ENOMEM;
+	}
 	b->chunk_k = UINT64_MAX;
 	memset(d->buf, 0, BS);
-	fws_block_hash(d->buf, BS, zero_hash);
+	fws_delta_block_hint(d, d->buf, BS, zero_hash);
 	uint64_t full = p->size / BS, unassigned = 0;
 	b->n_order = 0;
 	for (uint64_t blk = 0; blk < b->n; blk++) {
@@ -379,7 +406,9 @@ static int assemble(struct fws_delta *d, const struct fws_payload *p, uint64_t k
 			local += n;
 		}
 	}
-	if (ok) {
+	if (ok && d->check != NULL) { /* an encrypted release: its ciphertext */
+		ok = d->check(d->check_ctx, k, b->chunk, (size_t)clen) == 0;
+	} else if (ok) {
 		fws_sha256(b->chunk, (size_t)clen, digest);
 		ok = sodium_memcmp(digest, d->list + k * FWS_SHA256_LEN, FWS_SHA256_LEN) == 0;
 	}

@@ -2,12 +2,14 @@
 /* See delta_encrypted.h. Offsets: the real stream's payload j starts at
  * lay[j].data and is the nonce + STREAM; piece k (a signed chunk) covers
  * plaintext [k * cs, (k + 1) * cs) and starts at 0 (k = 0) or at
- * 16 + k * (cs + 16 * cs / 64 KiB). The planner's view puts the same
- * plaintext chunk k at vlay[j].data + k * cs. */
+ * 16 + k * (cs + 16 * cs / 64 KiB); plaintext byte r lies at
+ * 16 + (r / 64 KiB) * (64 KiB + 16) + r % 64 KiB. The planner's view puts
+ * the same plaintext chunk k at vlay[j].data + k * cs. */
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle/age_internal.h"
 #include "device/delta_encrypted.h"
 #include "fwseal/error.h"
 #include "fwseal/manifest.h"
@@ -17,10 +19,12 @@
 struct secrets {
 	uint8_t key[32];
 	uint8_t nonce[FWS_ENC_NONCE_LEN];
+	uint8_t hint_key[32];
 };
 
 struct fws_enc_delta {
 	struct fws_stream_map map;
+	struct fws_delta *planner;
 	const struct fws_stream_map *inner;
 	fws_range_fetch_fn fetch;
 	void *read_ctx;
@@ -31,7 +35,7 @@ struct fws_enc_delta {
 	struct secrets *s;
 	uint8_t *cipher_list;
 	uint64_t n;
-	uint64_t cached_k; /* piece in `piece`, UINT64_MAX: none */
+	uint64_t cached_k; /* piece in `piece`, UINT64_MAX: none (or scratch) */
 	uint8_t *piece, *plain;
 	size_t piece_cap;
 	uint64_t refetched;
@@ -72,7 +76,7 @@ static enum fws_map_kind lookup(void *ctx, uint64_t at, uint64_t *len)
 		}
 		if (at >= l->data + p->size)
 			continue;
-		if (!p->has_plain_chunks) { /* nothing to plan with: all of it */
+		if (!p->has_plain_blocks) { /* nothing to plan with: all of it */
 			*len = next == UINT64_MAX ? UINT64_MAX : next - at;
 			return FWS_MAP_FETCH;
 		}
@@ -101,35 +105,111 @@ static enum fws_map_kind lookup(void *ctx, uint64_t at, uint64_t *len)
 	return FWS_MAP_FETCH;
 }
 
-/* Piece k of the ready payload, from the slots: read as plaintext,
- * re-encrypted for its position, checked against its signed digest; a
- * mismatch (a slot changed, a lying list) costs a fetch of that piece. */
+/* Plaintext byte r of a payload: where its ciphertext lies in the entry. */
+static uint64_t cipher_at(uint64_t r)
+{
+	return FWS_ENC_NONCE_LEN + r / FWS_ENC_CHUNK * (FWS_ENC_CHUNK + FWS_ENC_TAG_LEN) +
+	       r % FWS_ENC_CHUNK;
+}
+
+/* The planner's check of a chunk it assembled (ADR-087): re-encrypted for
+ * its position, it must be the signed ciphertext piece, which is then kept
+ * for the verifier. */
+static int check_chunk(void *ctx, uint64_t k, const uint8_t *plain, size_t len)
+{
+	struct fws_enc_delta *e = ctx;
+	const struct fws_payload *p = &e->m->payloads[e->ready];
+	uint8_t digest[FWS_SHA256_LEN];
+	e->cached_k = UINT64_MAX;
+	if (k >= e->n || len != fws_enc_piece_plain_len(p->plain_size, p->chunk_size, k) ||
+	    fws_enc_piece_encrypt(e->s->key, e->s->nonce, p->plain_size, p->chunk_size, k, plain,
+				  e->piece) != 0)
+		return 1;
+	fws_sha256(e->piece, (size_t)fws_payload_piece_len(p, k), digest);
+	if (sodium_memcmp(digest, e->cipher_list + k * FWS_SHA256_LEN, FWS_SHA256_LEN) != 0)
+		return 1;
+	e->cached_k = k;
+	return 0;
+}
+
+/* The planner's range fetcher, in its plaintext view: the same bytes'
+ * ciphertext from the bundle. A whole chunk is its signed piece (kept for
+ * the verifier, decrypted with its tags); a run of blocks inside one is
+ * fetched with the tags between its STREAM chunks in one request, and its
+ * keystream removed without a tag: the planner re-encrypts the chunk it
+ * assembles and check_chunk compares it with the signed digest before the
+ * verifier, and then the decrypting sink, see anything of it. */
+static int fetch_plain(void *ctx, uint64_t at, uint8_t *out, size_t len)
+{
+	struct fws_enc_delta *e = ctx;
+	if (!e->encrypted)
+		return e->fetch(e->read_ctx, at, out, len);
+	if (e->ready == SIZE_MAX || at < e->vlay[e->ready].data || len == 0)
+		return FWS_EINTERNAL;
+	const struct fws_payload *p = &e->m->payloads[e->ready];
+	uint64_t base = e->lay[e->ready].data, rel = at - e->vlay[e->ready].data;
+	uint64_t k = rel / p->chunk_size;
+	if (k >= e->n || rel + len > (k + 1) * (uint64_t)p->chunk_size || rel + len > p->plain_size)
+		return FWS_EINTERNAL;
+	if (rel % p->chunk_size == 0 &&
+	    len == fws_enc_piece_plain_len(p->plain_size, p->chunk_size, k)) {
+		int rc = e->fetch(e->read_ctx, base + piece_off(p, k), e->piece,
+				  (size_t)fws_payload_piece_len(p, k));
+		if (rc != 0)
+			return rc;
+		e->cached_k = k; /* the verifier judges it */
+		if (fws_enc_piece_decrypt(e->s->key, p->plain_size, p->chunk_size, k, e->piece, out) != 0)
+			memset(out, 0, len);
+		return 0;
+	}
+	uint64_t c0 = cipher_at(rel), c1 = cipher_at(rel + len - 1) + 1;
+	e->cached_k = UINT64_MAX; /* piece is scratch now */
+	int rc = e->fetch(e->read_ctx, base + c0, e->piece, (size_t)(c1 - c0));
+	for (uint64_t r = rel; rc == 0 && r < rel + len;) {
+		uint64_t take = FWS_ENC_CHUNK - r % FWS_ENC_CHUNK;
+		if (take > rel + len - r)
+			take = rel + len - r;
+		rc = fws_enc_stream_xor(e->s->key, p->plain_size, r, e->piece + (cipher_at(r) - c0),
+					out + (r - rel), (size_t)take);
+		r += take;
+	}
+	return rc;
+}
+
+/* Piece k of the ready payload, from the slots: assembled by the planner
+ * as plaintext (check_chunk then holds it re-encrypted, or fetch_plain
+ * the piece it fetched instead). Anything else (a planner without a
+ * fetcher) is re-encrypted here and must hash to its signed digest, or is
+ * fetched whole. */
 static int make_piece(struct fws_enc_delta *e, const struct fws_payload *p, uint64_t k)
 {
 	size_t plen = (size_t)fws_enc_piece_plain_len(p->plain_size, p->chunk_size, k);
 	size_t clen = (size_t)fws_payload_piece_len(p, k);
 	uint8_t digest[FWS_SHA256_LEN];
 	const struct fws_payload_layout *l = &e->lay[e->ready];
+	e->cached_k = UINT64_MAX;
 	int rc = e->inner->fill(e->inner->ctx, e->vlay[e->ready].data + k * p->chunk_size, e->plain,
 				plen);
-	if (rc == 0)
+	if (rc == 0 && e->cached_k != k) {
 		rc = fws_enc_piece_encrypt(e->s->key, e->s->nonce, p->plain_size, p->chunk_size, k,
 					   e->plain, e->piece);
+		if (rc == 0) {
+			fws_sha256(e->piece, clen, digest);
+			if (memcmp(digest, e->cipher_list + k * FWS_SHA256_LEN, FWS_SHA256_LEN) != 0) {
+				if (e->fetch == NULL)
+					rc = fws_diag_set(FWS_EDIGEST, 0, p->name,
+							  "chunk %llu re-encrypted from the slot is "
+							  "not its signed ciphertext",
+							  (unsigned long long)k);
+				else if ((rc = e->fetch(e->read_ctx, l->data + piece_off(p, k),
+							e->piece, clen)) == 0)
+					e->refetched++;
+			}
+		}
+	}
 	sodium_memzero(e->plain, plen);
 	if (rc != 0)
 		return rc;
-	fws_sha256(e->piece, clen, digest);
-	if (memcmp(digest, e->cipher_list + k * FWS_SHA256_LEN, FWS_SHA256_LEN) != 0) {
-		if (e->fetch == NULL)
-			return fws_diag_set(FWS_EDIGEST, 0, p->name,
-					    "chunk %llu re-encrypted from the slot is not its signed "
-					    "ciphertext",
-					    (unsigned long long)k);
-		rc = e->fetch(e->read_ctx, l->data + piece_off(p, k), e->piece, clen);
-		if (rc != 0)
-			return rc;
-		e->refetched++;
-	}
 	e->cached_k = k;
 	return 0;
 }
@@ -162,8 +242,8 @@ static int fill(void *ctx, uint64_t at, uint8_t *out, size_t len)
 	return 0;
 }
 
-struct fws_enc_delta *fws_enc_delta_new(const struct fws_stream_map *inner,
-					fws_range_fetch_fn fetch, void *read_ctx)
+struct fws_enc_delta *fws_enc_delta_new(struct fws_delta *planner, fws_range_fetch_fn fetch,
+					void *read_ctx)
 {
 	struct fws_enc_delta *e = calloc(1, sizeof(*e));
 	if (e == NULL)
@@ -174,9 +254,12 @@ struct fws_enc_delta *fws_enc_delta_new(const struct fws_stream_map *inner,
 		fws_enc_delta_free(e);
 		return NULL;
 	}
-	e->inner = inner;
+	e->planner = planner;
+	e->inner = fws_delta_map(planner);
 	e->fetch = fetch;
 	e->read_ctx = read_ctx;
+	/* The planner fetches in its plaintext view, through us. */
+	fws_delta_set_fetch(planner, fetch != NULL ? fetch_plain : NULL, e);
 	e->ready = SIZE_MAX;
 	e->cached_k = UINT64_MAX;
 	e->map = (struct fws_stream_map){e, lookup, fill};
@@ -195,6 +278,7 @@ int fws_enc_delta_start(struct fws_enc_delta *e, const struct fws_verify_result 
 	/* The real sizes follow from the signed plaintext sizes. */
 	for (size_t j = 0; j < e->m->n_payloads; j++) {
 		struct fws_payload *p = &e->m->payloads[j];
+		p->has_blocks = 0; /* the view's index is plain/<name> */
 		int rc = fws_enc_entry_size(p->plain_size, &p->size);
 		if (rc == 0)
 			rc = fws_bundle_layout(e->m, view->payloads_offset, j, &e->lay[j]);
@@ -210,7 +294,7 @@ int fws_enc_delta_start(struct fws_enc_delta *e, const struct fws_verify_result 
 
 int fws_enc_delta_ready(struct fws_enc_delta *e, size_t index, const struct fws_payload *p,
 			const uint8_t key[32], const uint8_t nonce[FWS_ENC_NONCE_LEN],
-			const uint8_t *cipher_list)
+			const uint8_t hint_key[32], const uint8_t *cipher_list)
 {
 	uint64_t n;
 	int rc = fws_payload_chunk_count(p, &n);
@@ -234,6 +318,8 @@ int fws_enc_delta_ready(struct fws_enc_delta *e, size_t index, const struct fws_
 	}
 	memcpy(e->s->key, key, 32);
 	memcpy(e->s->nonce, nonce, FWS_ENC_NONCE_LEN);
+	memcpy(e->s->hint_key, hint_key, 32);
+	fws_delta_set_keyed(e->planner, e->s->hint_key, check_chunk, e);
 	e->n = n;
 	e->ready = index;
 	e->cached_k = UINT64_MAX;

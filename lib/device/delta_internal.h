@@ -41,6 +41,7 @@ struct delta_blocks {
 	uint32_t *order; /* full blocks sorted by (short hash, block) */
 	uint64_t n_order;
 	uint8_t *chunk;	    /* one assembled chunk */
+	int chunk_locked;   /* chunk is sodium_malloc'd (an encrypted release) */
 	uint64_t chunk_k;   /* which chunk it holds, UINT64_MAX: none */
 	uint64_t refetched; /* chunks whose assembly did not match: fetched whole */
 };
@@ -66,6 +67,11 @@ struct fws_delta {
 	unsigned jobs;		/* hashing threads of the slot scans; 0/1: none */
 	unsigned scan_threads;	/* the most threads a scan ran on (tests, reports) */
 	struct delta_blocks b;
+	/* An encrypted release (ADR-087): keyed hints, and assembled chunks
+	 * checked by re-encryption; NULL: SHA-256 short hashes and the list. */
+	const uint8_t *hint_key;
+	fws_delta_check_fn check;
+	void *check_ctx;
 	uint8_t buf[DELTA_SCAN_BUF];
 };
 
@@ -82,5 +88,9 @@ int fws_delta_blocks_plan(struct fws_delta *d, const struct fws_payload *p, size
 int fws_delta_blocks_fill(struct fws_delta *d, const struct fws_payload *p, uint64_t rel,
 			  uint8_t *out, size_t len);
 void fws_delta_blocks_free(struct delta_blocks *b);
+/* The 8-byte index entry of a slot block: its SHA-256 short hash, or for
+ * an encrypted release its keyed 6-byte hint and two zero bytes. */
+void fws_delta_block_hint(const struct fws_delta *d, const uint8_t *data, size_t len,
+			  uint8_t out[FWS_BLOCK_HASH_LEN]);
 
 #endif

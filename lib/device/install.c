@@ -274,10 +274,11 @@ static int on_chunk_list(void *ctx, const struct fws_payload *p, size_t index,
 
 static int on_payload_keys(void *ctx, size_t index, const struct fws_payload *p,
 			   const uint8_t key[32], const uint8_t nonce[FWS_ENC_NONCE_LEN],
-			   const uint8_t *cipher_list)
+			   const uint8_t hint_key[32], const uint8_t *cipher_list)
 {
 	struct install_ctx *ic = ctx;
-	return ic->edelta != NULL ? fws_enc_delta_ready(ic->edelta, index, p, key, nonce, cipher_list)
+	return ic->edelta != NULL ? fws_enc_delta_ready(ic->edelta, index, p, key, nonce, hint_key,
+							cipher_list)
 				  : 0;
 }
 
@@ -564,7 +565,7 @@ static int install_read(struct fws_device *dev, fws_read_fn read, void *read_ctx
 			goto out;
 		}
 		fws_delta_set_jobs(ic.delta, opts->jobs); /* the slot scans, as the verifier */
-		ic.edelta = fws_enc_delta_new(fws_delta_map(ic.delta), opts->fetch_range, net_ctx);
+		ic.edelta = fws_enc_delta_new(ic.delta, opts->fetch_range, net_ctx);
 		if (ic.edelta == NULL) {
 			fws_delta_free(ic.delta);
 			rc = FWS_ENOMEM;

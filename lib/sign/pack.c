@@ -51,8 +51,8 @@ struct pack_payload {
 	uint8_t *chunk_list;
 	uint64_t n_chunks;
 	uint8_t *block_index; /* blocks/<name> (ADR-050), NULL when left out */
-	/* Encrypted (format.md §15.6): the payload's nonce then the plaintext
-	 * chunk list, and plain/<name> (zeros until sealed after the pass). */
+	/* Encrypted (format.md §15.6): the payload's nonce then its blocks'
+	 * keyed hints, and plain/<name> (zeros until sealed after the pass). */
 	uint8_t *plain_list;
 	uint8_t *plain_entry;
 	uint64_t plain_entry_len;
@@ -76,6 +76,7 @@ struct pack_ctx {
 	uint8_t *file_key;
 	uint8_t nonce[FWS_MAX_PAYLOADS][FWS_ENC_NONCE_LEN];
 	uint8_t payload_key[32];
+	uint8_t hint_key[32];
 	uint8_t *plain; /* one plaintext piece, read before it is encrypted */
 };
 
@@ -267,6 +268,7 @@ static int copy_payload(struct pack_ctx *c, size_t i, struct fws_bundle_writer *
 		rc = fws_diag_set(FWS_ESIZE, 0, NULL, "changed size while it was read");
 	if (rc == 0 && p->encrypted) {
 		fws_enc_payload_key(c->file_key, c->nonce[i], c->payload_key);
+		fws_enc_hint_key(c->file_key, c->nonce[i], c->hint_key);
 		if (c->plain == NULL && (c->plain = sodium_malloc(FWS_CHUNK_MAX)) == NULL)
 			rc = FWS_ENOMEM;
 	}
@@ -288,8 +290,8 @@ static int copy_payload(struct pack_ctx *c, size_t i, struct fws_bundle_writer *
 		/* Encrypted here, in order; only ciphertext reaches the bundle
 		 * and the chunk list (ADR-062). */
 		if (rc == 0 && p->encrypted && pp->plain_list != NULL)
-			fws_chunk_digest(c->plain, want,
-					 pp->plain_list + FWS_ENC_PLAIN_HEAD + k * FWS_SHA256_LEN);
+			fws_enc_hints_put(c->hint_key, pp->plain_list + FWS_ENC_PLAIN_HEAD,
+					  k * (p->chunk_size / FWS_BLOCK_SIZE), c->plain, want);
 		if (rc == 0 && p->encrypted) {
 			rc = fws_enc_piece_encrypt(c->payload_key, c->nonce[i], p->plain_size,
 						   p->chunk_size, k, c->plain, t->buf);
@@ -339,14 +341,16 @@ static int encrypted_geometry(struct pack_ctx *c, struct fws_payload *p, struct 
 	if (rc != 0)
 		return fws_diag_set(rc, 0, NULL, "payloads[%zu] is too large to encrypt", i);
 	c->progress_total += p->size - p->plain_size;
-	/* The plaintext chunk list for a delta (ADR-064), encrypted; left out
-	 * with --no-block-index like the plaintext block index. */
-	p->has_plain_chunks = c->block_index;
-	if (p->has_plain_chunks) {
+	/* The keyed block index for a delta (ADR-064, ADR-087), encrypted;
+	 * left out with --no-block-index like the plaintext block index, and
+	 * above 4 GiB, where a device would not plan with it. */
+	p->has_plain_blocks = c->block_index && fws_block_count(p->plain_size) <= FWS_ENC_HINT_BLOCKS_MAX;
+	if (p->has_plain_blocks) {
 		rc = fws_enc_plain_entry_size(p, &pp->plain_entry_len);
 		if (rc != 0)
 			return rc;
-		pp->plain_list = calloc(1, FWS_ENC_PLAIN_HEAD + pp->n_chunks * FWS_SHA256_LEN);
+		pp->plain_list = calloc(1, FWS_ENC_PLAIN_HEAD +
+					       fws_block_count(p->plain_size) * FWS_ENC_HINT_LEN);
 		pp->plain_entry = calloc(1, pp->plain_entry_len + 1);
 		if (pp->plain_list == NULL || pp->plain_entry == NULL)
 			return FWS_ENOMEM;
@@ -575,7 +579,7 @@ static int write_bundle(struct pack_ctx *c, const struct fws_pack_opts *o, int f
 			if (rc == 0)
 				rc = fws_bundle_writer_data(w, c->pl[i].block_index, index_len);
 		}
-		if (rc == 0 && p->encrypted && p->has_plain_chunks) { /* zeros, patched */
+		if (rc == 0 && p->encrypted && p->has_plain_blocks) { /* zeros, patched */
 			snprintf(name, sizeof(name), "plain/%s", p->name);
 			rc = fws_bundle_writer_entry(w, name, c->pl[i].plain_entry_len);
 			if (rc == 0)
@@ -627,7 +631,7 @@ static int patch_bundle(const struct pack_ctx *c, int fd, uint64_t base, const c
 			rc = write_at(fd, c->pl[i].block_index,
 				      fws_block_count(c->m.payloads[i].size) * FWS_BLOCK_HASH_LEN,
 				      lay.blocks);
-		if (rc == 0 && c->m.payloads[i].encrypted && c->m.payloads[i].has_plain_chunks)
+		if (rc == 0 && c->m.payloads[i].encrypted && c->m.payloads[i].has_plain_blocks)
 			rc = write_at(fd, c->pl[i].plain_entry, c->pl[i].plain_entry_len, lay.blocks);
 	}
 	return rc;
@@ -820,13 +824,13 @@ int fws_pack(const struct fws_pack_opts *o, struct fws_pack_result *result, char
 		if (p->has_blocks)
 			fws_sha256(c->pl[i].block_index, fws_block_count(p->size) * FWS_BLOCK_HASH_LEN,
 				   p->blocks_sha256);
-		if (p->encrypted && p->has_plain_chunks) {
+		if (p->encrypted && p->has_plain_blocks) {
 			rc = fws_enc_plain_entry_seal(c->file_key, c->pl[i].plain_list,
-						      FWS_ENC_PLAIN_HEAD +
-							  c->pl[i].n_chunks * FWS_SHA256_LEN,
+						      FWS_ENC_PLAIN_HEAD + fws_block_count(p->plain_size) *
+									       FWS_ENC_HINT_LEN,
 						      c->pl[i].plain_entry);
 			fws_sha256(c->pl[i].plain_entry, c->pl[i].plain_entry_len,
-				   p->plain_chunks_sha256);
+				   p->plain_blocks_sha256);
 		}
 	}
 	if (rc == 0)
@@ -880,6 +884,7 @@ out:
 	if (c->plain != NULL)
 		sodium_free(c->plain);
 	sodium_memzero(c->payload_key, sizeof(c->payload_key));
+	sodium_memzero(c->hint_key, sizeof(c->hint_key));
 	free(c);
 	return rc;
 }

@@ -50,9 +50,12 @@ write("swapped.fwb", put(put(e, p1, e[p2:p2 + 65552]), p2, e[p1:p1 + 65552]))
 q1 = a2off + 16 + 65552
 write("foreign.fwb", put(e, p1, e2[q1:q1 + 65552]))
 write("cut.fwb", e[:p2 + 1000])
-# the encrypted plaintext chunk list (plain/a.bin, a delta's plan) edited
+# the encrypted keyed block index (plain/a.bin, a delta's plan) edited, and one
+# taken from another bundle of the same release
 loff = off("e.fwb", "plain/a.bin")
 write("plainlist.fwb", put(e, loff + 40, bytes([e[loff + 40] ^ 1])))
+l2off = off("e2.fwb", "plain/a.bin")
+write("plainforeign.fwb", put(e, loff, e2[l2off:l2off + tarfile.open("e2.fwb").getmember("plain/a.bin").size]))
 print(aoff)
 EOF
 }
@@ -191,7 +194,9 @@ refused 22 "two ciphertext chunks swapped" swapped.fwb --decryption-key dev1.key
 refused 22 "a ciphertext chunk taken from another bundle of the same release" foreign.fwb \
 	--decryption-key dev1.key
 refused 19 "a bundle cut inside the ciphertext" cut.fwb --decryption-key dev1.key
-refused 22 "the encrypted plaintext chunk list edited" plainlist.fwb --decryption-key dev1.key
+refused 22 "the encrypted keyed block index edited" plainlist.fwb --decryption-key dev1.key
+refused 22 "the encrypted keyed block index of another bundle of the same release" plainforeign.fwb \
+	--decryption-key dev1.key
 check "no plaintext in any refused bundle or the device left" \
 	absent commit.fwb edited.fwb swapped.fwb foreign.fwb cut.fwb d/state d/log
 

@@ -12,6 +12,8 @@
 
 #include "fwseal/blocks.h"
 #include "fwseal/bundle.h"
+#include "fwseal/encrypt.h"
+#include "sign/encrypt_write.h"
 #include "test_core_helpers.h"
 
 struct test_payload {
@@ -38,7 +40,53 @@ struct test_release {
 	const char *min_version; /* NULL = none */
 	const char *sbom;        /* NULL = none: else carried as sbom/sbom.cdx.json */
 	const char *sbom_format; /* NULL = "cyclonedx-1.6" */
+	/* Encrypted for this recipient (format.md §15, with the keyed block
+	 * index of §15.6 where the payload's `blocks` is set); NULL: plaintext.
+	 * Payload chunk sizes must then be multiples of 64 KiB. */
+	const struct fws_recipient *to;
 };
+
+/* An encrypted payload's entries, made once for the manifest and the
+ * writer (the nonces and the index entry are random). */
+struct test_enc_payload {
+	uint8_t *entry, *list, *plain_entry;
+	uint64_t entry_len, n, plain_len;
+};
+
+static inline void test_encrypt_payload(const uint8_t file_key[16], const struct test_payload *p,
+					struct test_enc_payload *e)
+{
+	uint8_t nonce[16], key[32], hint_key[32];
+	uint32_t cs = p->chunk_size;
+	uint64_t m = fws_block_count(p->size), at = 0;
+	cr_assert_eq(fws_enc_entry_size(p->size, &e->entry_len), 0);
+	cr_assert_eq(fws_enc_chunk_count(p->size, cs, &e->n), 0);
+	e->entry = malloc(e->entry_len);
+	e->list = malloc(e->n * 32 + 1);
+	randombytes_buf(nonce, sizeof(nonce));
+	fws_enc_payload_key(file_key, nonce, key);
+	for (uint64_t k = 0; k < e->n; k++) {
+		uint64_t len = fws_enc_piece_len(p->size, cs, k);
+		cr_assert_eq(fws_enc_piece_encrypt(key, nonce, p->size, cs, k, p->data + k * cs,
+						   e->entry + at),
+			     0);
+		fws_sha256(e->entry + at, (size_t)len, e->list + k * 32);
+		at += len;
+	}
+	cr_assert_eq(at, e->entry_len);
+	e->plain_entry = NULL;
+	if (!p->blocks)
+		return;
+	size_t hl = 16 + (size_t)m * FWS_ENC_HINT_LEN;
+	uint8_t *hints = malloc(hl);
+	memcpy(hints, nonce, 16);
+	fws_enc_hint_key(file_key, nonce, hint_key);
+	fws_enc_hints_put(hint_key, hints + 16, 0, p->data, p->size);
+	cr_assert_eq(fws_enc_entry_size(hl, &e->plain_len), 0);
+	e->plain_entry = malloc(e->plain_len);
+	cr_assert_eq(fws_enc_plain_entry_seal(file_key, hints, hl, e->plain_entry), 0);
+	free(hints);
+}
 
 /* Root envelope JSON for r, signed by each key in signers (malloc'd). */
 static inline char *test_root_json(const struct fws_root *r, const struct test_key *const *signers,
@@ -68,7 +116,7 @@ static inline uint8_t *test_read_back(int fd, size_t *len)
 }
 
 static inline void test_write_payload(struct fws_bundle_writer *w, const struct test_payload *p,
-				      struct fws_payload *mp)
+				      struct fws_payload *mp, const struct test_enc_payload *enc)
 {
 	uint32_t cs = p->chunk_size ? p->chunk_size : 4096;
 	size_t n = (p->size + cs - 1) / cs;
@@ -89,6 +137,33 @@ static inline void test_write_payload(struct fws_bundle_writer *w, const struct 
 		mp->size = p->size;
 		mp->chunk_size = cs;
 		fws_sha256(list, n * 32, mp->chunks_sha256);
+	}
+	if (enc != NULL) { /* the ciphertext's entries instead (format.md §15) */
+		if (mp != NULL) {
+			mp->has_blocks = 0;
+			mp->encrypted = 1;
+			mp->plain_size = p->size;
+			mp->size = enc->entry_len;
+			fws_sha256(enc->list, enc->n * 32, mp->chunks_sha256);
+			mp->has_plain_blocks = enc->plain_entry != NULL;
+			if (enc->plain_entry != NULL)
+				fws_sha256(enc->plain_entry, enc->plain_len, mp->plain_blocks_sha256);
+		}
+		if (w != NULL) {
+			snprintf(name, sizeof(name), "chunks/%s", p->name);
+			cr_assert_eq(fws_bundle_writer_entry(w, name, enc->n * 32), 0);
+			cr_assert_eq(fws_bundle_writer_data(w, enc->list, enc->n * 32), 0);
+			if (enc->plain_entry != NULL) {
+				snprintf(name, sizeof(name), "plain/%s", p->name);
+				cr_assert_eq(fws_bundle_writer_entry(w, name, enc->plain_len), 0);
+				cr_assert_eq(fws_bundle_writer_data(w, enc->plain_entry, enc->plain_len),
+					     0);
+			}
+			snprintf(name, sizeof(name), "payloads/%s", p->name);
+			cr_assert_eq(fws_bundle_writer_entry(w, name, enc->entry_len), 0);
+			cr_assert_eq(fws_bundle_writer_data(w, enc->entry, enc->entry_len), 0);
+		}
+		w = NULL;
 	}
 	if (w != NULL) {
 		snprintf(name, sizeof(name), "chunks/%s", p->name);
@@ -124,8 +199,19 @@ static inline uint8_t *test_bundle_build(const struct test_release *rel, size_t 
 	m->created = rel->created ? rel->created : 1767225600;
 	if (rel->min_version != NULL)
 		strcpy(m->min_version, rel->min_version);
+	uint8_t file_key[16];
+	struct test_enc_payload enc[4] = {0};
+	cr_assert_leq(rel->n_payloads, 4);
+	if (rel->to != NULL) {
+		randombytes_buf(file_key, sizeof(file_key));
+		m->encryption.enabled = 1;
+		fws_enc_commitment(file_key, m->encryption.key_commitment);
+		for (size_t i = 0; i < rel->n_payloads; i++)
+			test_encrypt_payload(file_key, &rel->payloads[i], &enc[i]);
+	}
 	for (size_t i = 0; i < rel->n_payloads; i++)
-		test_write_payload(NULL, &rel->payloads[i], &m->payloads[i]);
+		test_write_payload(NULL, &rel->payloads[i], &m->payloads[i],
+				   rel->to != NULL ? &enc[i] : NULL);
 	m->n_payloads = rel->n_payloads;
 	if (rel->sbom != NULL) {
 		strcpy(m->sbom_document.name, "sbom.cdx.json");
@@ -153,13 +239,20 @@ static inline uint8_t *test_bundle_build(const struct test_release *rel, size_t 
 		cr_assert_eq(fws_bundle_writer_entry(w, name, rl), 0);
 		cr_assert_eq(fws_bundle_writer_data(w, rel->root_json[i], rl), 0);
 	}
+	if (rel->to != NULL)
+		cr_assert_eq(fws_recipients_entry_write(w, file_key, rel->to, 1), 0);
 	if (rel->sbom != NULL) {
 		cr_assert_eq(fws_bundle_writer_entry(w, "sbom/sbom.cdx.json", strlen(rel->sbom)), 0);
 		cr_assert_eq(fws_bundle_writer_data(w, rel->sbom, strlen(rel->sbom)), 0);
 	}
 	for (size_t i = 0; i < rel->n_payloads; i++)
-		test_write_payload(w, &rel->payloads[i], NULL);
+		test_write_payload(w, &rel->payloads[i], NULL, rel->to != NULL ? &enc[i] : NULL);
 	cr_assert_eq(fws_bundle_writer_close(w), 0);
+	for (size_t i = 0; i < rel->n_payloads; i++) {
+		free(enc[i].entry);
+		free(enc[i].list);
+		free(enc[i].plain_entry);
+	}
 	uint8_t *data = test_read_back(fileno(tf), len);
 	fclose(tf);
 	free(body);

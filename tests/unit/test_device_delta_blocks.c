@@ -30,6 +30,7 @@ struct range_reader {
 	size_t payload_fetched; /* of the payload's own bytes */
 	size_t p_start, p_end;
 	void (*before_fill)(void); /* attack hook, once */
+	int corrupt_next_range;    /* attack: the next range answer has a byte flipped */
 };
 
 static void count(struct range_reader *r, size_t at, size_t n)
@@ -78,6 +79,10 @@ static int rr_fetch(void *ctx, uint64_t at, uint8_t *buf, size_t len)
 	if (at > r->len || len > r->len - at)
 		return FWS_EREMOTE;
 	memcpy(buf, r->data + at, len);
+	if (r->corrupt_next_range) {
+		buf[len / 2] ^= 0x20;
+		r->corrupt_next_range = 0;
+	}
 	count(r, (size_t)at, len);
 	r->ranges++;
 	return 0;
@@ -100,13 +105,22 @@ static uint8_t *bundle_of(const uint8_t *img, const char *version, int blocks, s
 	return test_bundle_build(&rel, len);
 }
 
-/* Where fw.img's bytes lie in the bundle: the payload data entry. */
+/* Where entry `name`'s data lies in the bundle (after its ustar header). */
+static size_t entry_data(const uint8_t *data, size_t len, const char *name, size_t *size)
+{
+	const uint8_t *h = memmem(data, len, name, strlen(name) + 1);
+	cr_assert_not_null(h, "%s", name);
+	*size = (size_t)strtoull((const char *)h + 124, NULL, 8);
+	return (size_t)(h - data) + 512;
+}
+
+/* Where fw.img's bytes lie in the bundle: the payload data entry (its
+ * ciphertext when the bundle is encrypted). */
 static void payload_range(struct range_reader *r)
 {
-	const uint8_t *hit = memmem(r->data, r->len, img_b, PSIZE);
-	cr_assert_not_null(hit);
-	r->p_start = (size_t)(hit - r->data);
-	r->p_end = r->p_start + PSIZE;
+	size_t size;
+	r->p_start = entry_data(r->data, r->len, "payloads/fw.img", &size);
+	r->p_end = r->p_start + size;
 }
 
 static int install_on(struct fws_device *dev, struct range_reader *r, int with_fetch)
@@ -350,4 +364,166 @@ Test(device_delta_blocks, in_place_never_takes_a_block_it_already_overwrote)
 	free(got);
 	fws_sysconf_device_close(&sysb);
 	free(v);
+}
+
+/* ---- encrypted (ADR-087): the same planner through the keyed index ---- */
+
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include "bundle/age_internal.h"
+
+#define PIECE (CS + 16) /* a 64 KiB signed chunk of ciphertext */
+
+static struct fws_recipient enc_to;
+static struct fws_identity *enc_id;
+
+/* The device gets a decryption key; enc_to is its recipient. */
+static void enc_device(void)
+{
+	uint8_t sk[32], pk[32];
+	char text[128], path[160];
+	randombytes_buf(sk, sizeof(sk));
+	cr_assert_eq(fws_bech32_encode("AGE-SECRET-KEY-", sk, 32, 1, text, sizeof(text)), 0);
+	snprintf(path, sizeof(path), "%s/dev.key", TD.base);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "%s\n", text);
+	fclose(f);
+	cr_assert_eq(chmod(path, 0600), 0);
+	cr_assert_eq(fws_identity_open(path, &enc_id), 0, "%s", fws_diag_last()->why);
+	TD.dev.decryption = enc_id;
+	cr_assert_eq(crypto_scalarmult_base(pk, sk), 0);
+	cr_assert_eq(fws_bech32_encode("age", pk, 32, 0, text, sizeof(text)), 0);
+	cr_assert_eq(fws_recipient_parse(text, &enc_to), 0);
+}
+
+static void enc_teardown(void)
+{
+	TD.dev.decryption = NULL;
+	fws_identity_close(enc_id);
+	enc_id = NULL;
+	td_teardown();
+}
+
+static uint8_t *enc_bundle_of(const uint8_t *img, size_t *len)
+{
+	const struct test_key *signers[] = {&TD.release};
+	struct test_payload p[] = {{"fw.img", "rootfs", img, PSIZE, CS, 1},
+				   {"k.img", "kernel", TD.kern, sizeof(TD.kern), CS, 1}};
+	struct test_release rel = {"1.1.0", 1, "test-hw", 0, p, 2, signers, 1, NULL,
+				   NULL,    0, 0,	  NULL,	     NULL, NULL, &enc_to};
+	return test_bundle_build(&rel, len);
+}
+
+/* A device that holds img_a (plaintext, confirmed) and the key; the
+ * release of img_b rebuilt, encrypted to it. */
+static uint8_t *enc_start(size_t *len)
+{
+	confirm_img_a(1);
+	rebuild();
+	enc_device();
+	return enc_bundle_of(img_b, len);
+}
+
+static void assert_set_a_holds_img_b(void)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "%s/a/rootfs", TD.dir);
+	cr_assert(fs_equals(path, img_b, sizeof(img_b)), "set a holds the new plaintext");
+}
+
+TestSuite(device_delta_encrypted, .init = setup, .fini = enc_teardown);
+
+/* The keyed hints find the shifted blocks as the public index does: only
+ * the ciphertext of the six new blocks is fetched (no run crosses a STREAM
+ * chunk's tag), in two ranges, and every byte the map supplies is the
+ * bundle's ciphertext byte. */
+/* req: REQ-ENC-004 */
+Test(device_delta_encrypted, shifted_image_fetches_only_the_new_blocks_ciphertext)
+{
+	size_t len;
+	uint8_t *v2 = enc_start(&len);
+	struct range_reader r = {.data = v2, .len = len};
+	int rc = install(&r, 1);
+	cr_assert_eq(rc, 0, "%s: %s", fws_errname(rc), fws_diag_last()->why);
+	cr_assert_eq(r.wrong, 0, "every byte fill() gave is the bundle's byte");
+	cr_assert_eq(r.payload_fetched, need(), "fetched %zu of the ciphertext, need %zu",
+		     r.payload_fetched, need());
+	cr_assert_eq(r.ranges, 2, "%zu range requests", r.ranges);
+	cr_assert_eq(TD.dev.refetched_chunks, 0);
+	assert_set_a_holds_img_b();
+	free(v2);
+}
+
+/* A slot block changes after the plan (as a false hint would): the
+ * re-encrypted chunk is not its signed ciphertext, so the signed piece is
+ * fetched whole; nothing else is. */
+/* req: REQ-ENC-004 */
+Test(device_delta_encrypted, false_hint_match_costs_one_piece_refetch)
+{
+	size_t len;
+	uint8_t *v2 = enc_start(&len);
+	snprintf(victim, sizeof(victim), "%s/b/rootfs", TD.dir);
+	struct range_reader r = {.data = v2, .len = len, .before_fill = overwrite_victim};
+	int rc = install(&r, 1);
+	cr_assert_eq(rc, 0, "%s: %s", fws_errname(rc), fws_diag_last()->why);
+	cr_assert_eq(r.wrong, 0, "the changed bytes never left the planner");
+	cr_assert_eq(TD.dev.refetched_chunks, 1);
+	cr_assert_eq(r.payload_fetched, need() + PIECE, "fetched %zu", r.payload_fetched);
+	assert_set_a_holds_img_b();
+	free(v2);
+}
+
+/* The server answers one block range with a byte changed: the plaintext
+ * made from it without a tag only ever sits in the planner's buffer; the
+ * chunk fails its re-encryption check and the signed piece is fetched. */
+/* req: REQ-ENC-004 */
+Test(device_delta_encrypted, server_changing_a_fetched_block_costs_one_piece_refetch)
+{
+	size_t len;
+	uint8_t *v2 = enc_start(&len);
+	struct range_reader r = {.data = v2, .len = len, .corrupt_next_range = 1};
+	int rc = install(&r, 1);
+	cr_assert_eq(rc, 0, "%s: %s", fws_errname(rc), fws_diag_last()->why);
+	cr_assert_eq(r.wrong, 0, "the changed ciphertext never reached the verifier");
+	cr_assert_eq(TD.dev.refetched_chunks, 1);
+	assert_set_a_holds_img_b();
+	free(v2);
+}
+
+/* Without a range fetcher only the chunks the slots hold whole are made;
+ * chunks 6 and 12 come with the stream as signed pieces. */
+/* req: REQ-ENC-004 */
+Test(device_delta_encrypted, without_range_fetches_partial_chunks_come_whole)
+{
+	size_t len;
+	uint8_t *v2 = enc_start(&len);
+	struct range_reader r = {.data = v2, .len = len};
+	int rc = install(&r, 0);
+	cr_assert_eq(rc, 0, "%s: %s", fws_errname(rc), fws_diag_last()->why);
+	cr_assert_eq(r.wrong, 0);
+	cr_assert_eq(r.ranges, 0);
+	cr_assert_eq(r.payload_fetched, 2 * PIECE, "fetched %zu", r.payload_fetched);
+	assert_set_a_holds_img_b();
+	free(v2);
+}
+
+/* The encrypted index is checked against the signed plain_blocks before
+ * the device decrypts it or plans anything with it. */
+/* req: REQ-ENC-004 */
+Test(device_delta_encrypted, tampered_keyed_index_is_refused_before_planning)
+{
+	size_t len, size;
+	uint8_t *v2 = enc_start(&len);
+	size_t at = entry_data(v2, len, "plain/fw.img", &size);
+	v2[at + size / 2] ^= 1;
+	struct range_reader r = {.data = v2, .len = len};
+	int rc = install(&r, 1);
+	cr_assert_eq(rc, FWS_EDIGEST, "%s", fws_errname(rc));
+	cr_assert(strstr(fws_diag_last()->where, "plain/fw.img") != NULL, "%s",
+		  fws_diag_last()->where);
+	cr_assert_eq(r.local, 0, "nothing was planned from it");
+	cr_assert_eq(td_status().state.pending_slot, '-');
+	free(v2);
 }

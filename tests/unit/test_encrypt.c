@@ -442,16 +442,116 @@ Test(encrypt, manifest_encryption_attacks_are_refused)
 						  ",\"encryption\":{\"plain_size\":300000,"
 						  "\"nonce\":\"00\"}"))),
 		     FWS_ESCHEMA);
-	/* plain_chunks must be a digest */
+	/* plain_blocks must be a digest */
 	cr_assert_eq(decode(MANIFEST(ENC, PAYLOAD("", "300096", "65536",
 						  ",\"encryption\":{\"plain_size\":300000,"
-						  "\"plain_chunks\":\"00\"}"))),
+						  "\"plain_blocks\":\"00\"}"))),
 		     FWS_ESCHEMA);
 	cr_assert_eq(decode(MANIFEST(ENC, PAYLOAD("", "300096", "65536",
 						  ",\"encryption\":{\"plain_size\":300000,"
-						  "\"plain_chunks\":\"e3b0c44298fc1c149afbf4c8996f"
+						  "\"plain_blocks\":\"e3b0c44298fc1c149afbf4c8996f"
 						  "b92427ae41e4649b934ca495991b7852b855\"}"))),
-		     0);
+		     0);	/* a keyed block index a device would have to hold whole past 4 GiB */
+	cr_assert_eq(decode(MANIFEST(ENC, PAYLOAD("", "4296015905", "16777216",
+						  ",\"encryption\":{\"plain_size\":4294967297,"
+						  "\"plain_blocks\":\"e3b0c44298fc1c149afbf4c8996f"
+						  "b92427ae41e4649b934ca495991b7852b855\"}"))),
+		     FWS_ELIMIT);
+	cr_assert_str_eq(fws_diag_last()->where, "payloads[0].encryption.plain_blocks");
+}
+
+/* --- the keyed block index (format.md §15.6, ADR-087) -------------------- */
+/* req: REQ-ENC-004 */
+
+/* Known answer, computed with Python's hmac and hashlib (format.md §15.6):
+ * file key 00..0f, payload nonce 10..1f, the 12388-byte payload of §6. */
+Test(encrypt, block_hints_match_the_python_vector)
+{
+	uint8_t fk[16], nonce[16], key[32], hints[4 * FWS_ENC_HINT_LEN];
+	uint8_t *data = malloc(12388);
+	char hex[65];
+	for (int i = 0; i < 16; i++) {
+		fk[i] = (uint8_t)i;
+		nonce[i] = (uint8_t)(16 + i);
+	}
+	for (int i = 0; i < 12388; i++)
+		data[i] = (uint8_t)((i * 7 + 3) % 256);
+	fws_enc_hint_key(fk, nonce, key);
+	fws_hex_encode(hex, key, 32);
+	cr_assert_str_eq(hex, "afddff8742057057e6bc4106c5eefc9d1e14dde379558561842949ebc0967c77");
+	fws_enc_hints_put(key, hints, 0, data, 12388);
+	fws_hex_encode(hex, hints, sizeof(hints));
+	cr_assert_str_eq(hex, "80513cb46f2d80513cb46f2d80513cb46f2d9ca59a45a355");
+	/* another payload nonce: other hints for the same bytes */
+	nonce[0] ^= 1;
+	fws_enc_hint_key(fk, nonce, key);
+	fws_enc_block_hint(key, data, 4096, hints);
+	fws_hex_encode(hex, hints, FWS_ENC_HINT_LEN);
+	cr_assert_str_neq(hex, "80513cb46f2d");
+	free(data);
+}
+
+/* plain/<name> is age's STREAM in 64 KiB chunks whatever its size (so that
+ * recipients || plain/<name> is an age file), and opens only unchanged. */
+Test(encrypt, block_index_entry_roundtrips_over_many_stream_chunks)
+{
+	struct fws_payload p = {0};
+	uint8_t fk[16];
+	uint64_t len;
+	p.plain_size = 200u * 1024 * 1024; /* 51200 blocks: 307216 bytes, 5 STREAM chunks */
+	size_t plain_len = FWS_ENC_PLAIN_HEAD + 51200 * FWS_ENC_HINT_LEN;
+	cr_assert_eq(fws_enc_plain_entry_size(&p, &len), 0);
+	cr_assert_eq(len, 16 + plain_len + 16 * 5);
+	uint8_t *plain = malloc(plain_len), *entry = malloc(len), *back = malloc(plain_len);
+	randombytes_buf(fk, sizeof(fk));
+	randombytes_buf(plain, plain_len);
+	cr_assert_eq(fws_enc_plain_entry_seal(fk, plain, plain_len, entry), 0);
+	cr_assert_eq(fws_enc_plain_entry_open(fk, entry, (size_t)len, back, plain_len), 0);
+	cr_assert_eq(memcmp(back, plain, plain_len), 0);
+	cr_assert_eq(fws_enc_plain_entry_open(fk, entry, (size_t)len - 1, back, plain_len),
+		     FWS_ESIZE, "truncated");
+	entry[16 + 3 * (65536 + 16) + 7] ^= 1; /* inside the fourth STREAM chunk */
+	cr_assert_eq(fws_enc_plain_entry_open(fk, entry, (size_t)len, back, plain_len),
+		     FWS_EDECRYPT, "edited");
+	p.plain_size = ((uint64_t)FWS_ENC_HINT_BLOCKS_MAX + 1) * 4096;
+	cr_assert_eq(fws_enc_plain_entry_size(&p, &len), FWS_ELIMIT, "above 4 GiB");
+	free(plain);
+	free(entry);
+	free(back);
+}
+
+/* What a delta relies on to use fetched runs of blocks: the keystream of
+ * plaintext offset r, without the tag, turns the ciphertext bytes of any
+ * block-aligned run inside one STREAM chunk back into its plaintext, also
+ * in the last (short) chunk; and nothing else is accepted. */
+Test(encrypt, stream_xor_recovers_block_runs_of_the_ciphertext)
+{
+	uint32_t cs = 131072;
+	uint64_t plain = 300000;
+	uint8_t key[32], nonce[16], *p = malloc(plain), *ct = malloc(plain + 1024), out[8192];
+	randombytes_buf(key, sizeof(key));
+	randombytes_buf(nonce, sizeof(nonce));
+	randombytes_buf(p, plain);
+	uint64_t at = 0;
+	for (uint64_t k = 0; k < 3; k++) {
+		cr_assert_eq(fws_enc_piece_encrypt(key, nonce, plain, cs, k, p + k * cs, ct + at), 0);
+		at += fws_enc_piece_len(plain, cs, k);
+	}
+	uint64_t runs[][2] = {{0, 8192}, {61440, 4096}, {4096 * 50, 8192}, {4096 * 73, 992}};
+	for (size_t i = 0; i < 4; i++) {
+		uint64_t r = runs[i][0], c = 16 + r / 65536 * (65536 + 16) + r % 65536;
+		cr_assert_eq(fws_enc_stream_xor(key, plain, r, ct + c, out, (size_t)runs[i][1]), 0);
+		cr_assert_eq(memcmp(out, p + r, (size_t)runs[i][1]), 0, "run at %llu",
+			     (unsigned long long)r);
+	}
+	cr_assert_eq(fws_enc_stream_xor(key, plain, 61440, ct, out, 8192), FWS_EUSAGE,
+		     "across a STREAM chunk's tag");
+	cr_assert_eq(fws_enc_stream_xor(key, plain, 4100, ct, out, 64), FWS_EUSAGE,
+		     "not on a keystream block");
+	cr_assert_eq(fws_enc_stream_xor(key, plain, 299008, ct, out, 4096), FWS_EUSAGE,
+		     "past the end");
+	free(p);
+	free(ct);
 }
 
 /* --- system.conf [decryption] (docs/system-conf.md §13) ---------------- */

@@ -9,6 +9,7 @@
 #include "fwseal/blocks.h"
 #include "fwseal/error.h"
 #include "fwseal/limits.h"
+#include "fwseal/sha256.h"
 
 void fws_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, size_t salt_len,
 		     const char *info, uint8_t *out, size_t out_len)
@@ -67,17 +68,30 @@ void fws_enc_hint_key(const uint8_t file_key[FWS_FILE_KEY_LEN],
 
 /* Keyed, so that the hints say nothing to whoever lacks the file key even
  * if plain/<name> were public, and so that nobody without it can craft a
- * block that collides with one: 6 bytes then suffice (ADR-087). */
+ * block that collides with one: 6 bytes then suffice (ADR-087). HMAC
+ * (RFC 2104) over fws_sha256, not libsodium's: a delta hashes both slots
+ * this way, and nettle's SHA-256 uses the CPU's SHA instructions. */
 void fws_enc_block_hint(const uint8_t key[32], const uint8_t *data, size_t len,
 			uint8_t out[FWS_ENC_HINT_LEN])
 {
-	uint8_t mac[crypto_auth_hmacsha256_BYTES];
-	crypto_auth_hmacsha256_state st;
-	crypto_auth_hmacsha256_init(&st, key, 32);
-	crypto_auth_hmacsha256_update(&st, data, len);
-	crypto_auth_hmacsha256_final(&st, mac);
-	memcpy(out, mac, FWS_ENC_HINT_LEN);
-	sodium_memzero(&st, sizeof(st));
+	uint8_t pad[64], inner[FWS_SHA256_LEN];
+	struct fws_sha256 h;
+	memset(pad, 0x36, sizeof(pad));
+	for (size_t i = 0; i < 32; i++)
+		pad[i] ^= key[i];
+	fws_sha256_init(&h);
+	fws_sha256_update(&h, pad, sizeof(pad));
+	fws_sha256_update(&h, data, len);
+	fws_sha256_final(&h, inner);
+	for (size_t i = 0; i < sizeof(pad); i++)
+		pad[i] ^= 0x36 ^ 0x5c;
+	fws_sha256_init(&h);
+	fws_sha256_update(&h, pad, sizeof(pad));
+	fws_sha256_update(&h, inner, sizeof(inner));
+	fws_sha256_final(&h, inner);
+	memcpy(out, inner, FWS_ENC_HINT_LEN);
+	sodium_memzero(pad, sizeof(pad));
+	sodium_memzero(inner, sizeof(inner));
 }
 
 void fws_enc_hints_put(const uint8_t key[32], uint8_t *hints, uint64_t first, const uint8_t *data,

@@ -60,6 +60,12 @@ open("a2.bin", "wb").write(bytes(d))' || die "a2.bin"
 		--decryption-key dev1.key "$NGINX_URL/e-new.fwb" --json
 	cp "$LAST_OUT" dd.json
 	check "... the slot holds the new plaintext" cmp dd/a/rootfs a2.bin
+	check "... the new block's plaintext is in no other file the delta left, nor in the bundle" \
+		sh -c 'find dd www/e-new.fwb -type f ! -path "dd/a/*" -print0 | xargs -0 -r python3 -c "
+import sys
+new = open(\"a2.bin\", \"rb\").read()[131072:131172]
+for p in sys.argv[1:]:
+    assert new[:64] not in open(p, \"rb\").read() and new[36:] not in open(p, \"rb\").read(), p"'
 	check "... it fetched one block of a.bin and the plaintext delta's bytes, less 2 bytes per block, plus the recipients entry, the index's nonce and tags and the kernel's 16 bytes of tag" python3 -c 'import json, sys, tarfile
 e = json.load(open(sys.argv[1]))
 p = json.load(open(sys.argv[2]))

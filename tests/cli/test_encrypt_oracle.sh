@@ -6,20 +6,26 @@
 # recipients entry (age X25519 stanza, header MAC, the signed key
 # commitment), every payloads/<name> decrypts (age STREAM) to the packed
 # plaintext, and plain/<name> is the age-encrypted list of keyed block hints
-# (payload nonce ‖ first 6 bytes of HMAC-SHA256 per 4 KiB block) whose
-# SHA-256 the manifest signs. Debian's age decrypts plain/<name> too. The
-# oracle is shown to fail: a flipped byte in plain/<name>, in the header or
-# in the payload, a plaintext with one byte changed, another key.
+# (payload nonce, then the first 6 bytes of HMAC-SHA256 of each 4 KiB block)
+# whose SHA-256 the manifest signs; the hint key and HMAC agree with
+# OpenSSL's, and Debian's age decrypts plain/<name> too. The oracle is shown
+# to fail: another key, an edited header MAC, a flipped ciphertext byte in
+# payloads/ or plain/, a plaintext with one byte changed, and plain/ entries
+# forged with their digest put into the manifest (a failing tag, another
+# nonce, one hint replaced).
 # req: REQ-ENC-001
 . "$(dirname "$0")/lib.sh"
 
 ORACLE=$TESTS_DIR/vectors/enc_oracle.py
+export ORACLE_DIR=$TESTS_DIR/vectors
+# Each python3 start imports python3-cryptography (~0.2 s): the refusals
+# run in one process (below), the CLI runs the accepting paths.
 oracle() { python3 "$ORACLE" "$@"; }
 
 make_key rootk
 make_key rel
 make_root root.json rootk rel
-# a.bin: 74 blocks of 4 KiB, the last one short, over five STREAM chunks;
+# a.bin: 74 blocks of 4 KiB, the last one short, in five STREAM chunks;
 # b.bin: a full block and a short one; c.bin: exactly 16 blocks, one STREAM
 # chunk (no short block).
 make_payload a.bin 300000
@@ -35,84 +41,144 @@ pack e.fwb v1.json rel root.json --encrypt --to dev1.pub
 T="the oracle unwraps the file key with the device key" expect_ok oracle filekey dev1.key e.fwb
 check "... 16 bytes" grep -qx '[0-9a-f]\{32\}' "$LAST_OUT"
 filekey=$(cat "$LAST_OUT")
-check "the oracle finds no stanza for a key that is no recipient" \
-	sh -c '! python3 "$1" filekey dev2.key e.fwb 2>err && grep -q "no X25519 stanza opens" err' \
-	sh "$ORACLE"
-
-# One python pass: every hostile variant and each payload's nonce.
-python3 - <<'EOF' || die "variants"
-import tarfile
-e = open("e.fwb", "rb").read()
-t = tarfile.open("e.fwb")
-def flip(name, at, out):
-    m = t.getmember(name)
-    i = m.offset_data + (at if at >= 0 else m.size + at)
-    open(out, "wb").write(e[:i] + bytes([e[i] ^ 1]) + e[i + 1:])
-flip("plain/a.bin", 40, "plainflip.fwb")            # inside the STREAM
-flip("plain/a.bin", 3, "plainnonce.fwb")            # N', so another key
-flip("recipients", -10, "macflip.fwb")              # the header MAC
-flip("payloads/a.bin", 70000, "payloadflip.fwb")    # STREAM chunk 1
-for n in ("a.bin", "b.bin", "c.bin"):
-    open(n + ".nonce", "w").write(t.extractfile("payloads/" + n).read(16).hex())
-EOF
-
-check "the oracle refuses an edited header MAC" \
-	sh -c '! python3 "$1" filekey dev1.key macflip.fwb 2>err && grep -q "header MAC" err' \
-	sh "$ORACLE"
 
 # ---- the payloads: age STREAM ----
 for p in a.bin b.bin c.bin; do
 	T="the oracle decrypts payloads/$p" expect_ok oracle payload dev1.key e.fwb "$p"
 	check "... to the plaintext packed" cmp "$LAST_OUT" "$p"
 done
-check "the oracle refuses a payload with one ciphertext byte flipped" \
-	sh -c '! python3 "$1" payload dev1.key payloadflip.fwb a.bin >/dev/null 2>err &&
-		grep -q "chunk 1 does not decrypt" err' sh "$ORACLE"
+
+# ---- every refusal, in one python process ----
+# refusals.tsv: CASE TAB the oracle's refusal (or "accepted"); format TAB
+# new|old: whether this build writes plain_blocks (the block hints) or
+# still the old 32-byte digest list (plain_chunks), on which the hint
+# checks cannot run.
+python3 - "$filekey" >refusals.tsv <<'EOF' || die "refusals"
+import base64, hashlib, json, os, sys, tarfile
+sys.path.insert(0, os.environ["ORACLE_DIR"])
+import enc_oracle as o
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+key = bytes.fromhex(sys.argv[1])
+e = open("e.fwb", "rb").read()
+t = tarfile.open("e.fwb")
+def refused(case, check, *args):
+    try:
+        check(*args)
+        print("%s\taccepted" % case)
+    except o.Refused as r:
+        print("%s\t%s" % (case, r))
+def variant(out, data):
+    open(out, "wb").write(data)
+    return o.Bundle(out)
+def flip(name, at, out):
+    m = t.getmember(name)
+    i = m.offset_data + (at if at >= 0 else m.size + at)
+    return variant(out, e[:i] + bytes([e[i] ^ 1]) + e[i + 1:])
+refused("stranger", o.file_key, "dev2.key", o.Bundle("e.fwb"))
+refused("mac", o.file_key, "dev1.key", flip("recipients", -10, "mac.fwb"))
+refused("payload", o.payload_plaintext, "dev1.key", flip("payloads/a.bin", 70000, "p.fwb"), "a.bin")
+enc = o.Bundle("e.fwb").payload_encryption("a.bin")
+print("format\t%s" % ("old" if "plain_chunks" in enc else "new"))
+if "plain_chunks" not in enc:
+    refused("plainflip", o.check_hints, key, flip("plain/a.bin", 40, "pf.fwb"), "a.bin", "a.bin")
+    refused("plainnonce", o.check_hints, key, flip("plain/a.bin", 3, "pn.fwb"), "a.bin", "a.bin")
+    changed = bytearray(open("a.bin", "rb").read())
+    changed[37 * 4096 + 5] ^= 1
+    open("a.changed", "wb").write(changed)
+    refused("changed", o.check_hints, key, o.Bundle("e.fwb"), "a.bin", "a.changed")
+    refused("other", o.check_hints, key, o.Bundle("e.fwb"), "c.bin", "a.bin")
+    # plain/a.bin forged with the oracle's own construction, its digest put
+    # into the manifest (the oracle reads the signed body, it does not check
+    # signatures): the checks after the digest must hold on their own.
+    m = t.getmember("plain/a.bin")
+    old = e[m.offset_data:m.offset_data + m.size]
+    env = t.extractfile("manifest.json").read()
+    nonce = t.extractfile("payloads/a.bin").read(16)
+    hints = o.hints_of(key, nonce, open("a.bin", "rb").read())
+    def seal(listing):
+        n = os.urandom(16)
+        aead = ChaCha20Poly1305(o.hkdf(key, n, b"payload"))
+        pieces = [listing[i:i + 65536] for i in range(0, len(listing), 65536)]
+        return n + b"".join(aead.encrypt(j.to_bytes(11, "big") + bytes([j == len(pieces) - 1]),
+                                         c, None) for j, c in enumerate(pieces))
+    def forge(entry, out):
+        assert len(entry) == len(old)
+        b64 = json.loads(env)["payload"].encode()
+        body = base64.b64decode(b64).replace(hashlib.sha256(old).hexdigest().encode(),
+                                             hashlib.sha256(entry).hexdigest().encode())
+        text = env.replace(b64, base64.b64encode(body))
+        assert len(text) == len(env) and text != env
+        return variant(out, e.replace(env, text).replace(old, entry))
+    refused("forged_tag", o.check_hints, key,
+            forge(old[:40] + bytes([old[40] ^ 1]) + old[41:], "ft.fwb"), "a.bin", "a.bin")
+    refused("forged_nonce", o.check_hints, key,
+            forge(seal(bytes(16) + b"".join(hints)), "fn.fwb"), "a.bin", "a.bin")
+    hints[5] = bytes(6)
+    refused("forged_hint", o.check_hints, key,
+            forge(seal(nonce + b"".join(hints)), "fh.fwb"), "a.bin", "a.bin")
+EOF
+# refusal CASE WHAT PATTERN: the oracle refused CASE with a line matching PATTERN
+refusal() {
+	check "the oracle refuses $2" grep -q "^$1	.*$3" refusals.tsv
+}
+refusal stranger "a key that is no recipient" "no X25519 stanza opens"
+refusal mac "an edited header MAC" "header MAC does not match"
+refusal payload "payloads/a.bin with one ciphertext byte flipped" "chunk 1 does not decrypt"
 
 # ---- plain/<name>: the encrypted block hints ----
-# Until the block-hint format lands, a bundle carries the old 32-byte digest
-# list (manifest field plain_chunks): the hint checks cannot run on it.
-hint_format=1
-grep -q '"plain_chunks"' <(python3 -c '
-import base64, json, tarfile
-t = tarfile.open("e.fwb")
-print(base64.b64decode(json.load(t.extractfile("manifest.json"))["payload"]).decode())') &&
-	hint_format=0
-if [ $hint_format = 0 ]; then
+hint_format=0
+grep -qx 'format	new' refusals.tsv && hint_format=1
+if [ $hint_format = 1 ]; then
+	T="plain/<name> holds the keyed hint of each block (oracle)" expect_ok \
+		oracle hints dev1.key e.fwb a.bin a.bin b.bin b.bin c.bin c.bin
+	check "... all 74, 2 and 16 of them" test "$(tr '\n' ' ' <"$LAST_OUT")" = \
+		"ok 74 blocks ok 2 blocks ok 16 blocks "
+	check "the oracle fails with one line on stderr, exit 1 (a.bin changed in block 37)" \
+		sh -c 'python3 "$1" hints dev1.key e.fwb a.bin a.changed 2>err
+			test $? = 1 && test "$(wc -l <err)" = 1 && grep -q "hint of block 37 differs" err' \
+		sh "$ORACLE"
+	refusal plainflip "plain/a.bin with one byte flipped (its signed digest)" \
+		"not the manifest's plain_blocks"
+	refusal plainnonce "plain/a.bin with its nonce N' flipped" "not the manifest's plain_blocks"
+	refusal changed "a.bin with one byte changed (the block it lies in)" \
+		"the hint of block 37 differs"
+	refusal other "another payload's plaintext" "the manifest's plain_size is"
+	refusal forged_tag "plain/a.bin whose STREAM tag fails, digest signed" \
+		"chunk 0 does not decrypt"
+	refusal forged_nonce "a hint list that does not start with the payload nonce" \
+		"are not payloads/a.bin's nonce"
+	refusal forged_hint "a hint list with block 5's hint replaced" "the hint of block 5 differs"
+else
 	skip "the oracle checks plain/<name>'s block hints" \
 		"this build writes the old plain_chunks list, not plain_blocks"
+fi
+
+# ---- the hint construction against OpenSSL's HKDF and HMAC ----
+# hints-of takes the file key and the payload nonce alone; openssl's kdf and
+# dgst compute K_h and the HMACs of b.bin's two blocks (a full, a short one).
+nonce_b=$(tar -xOf e.fwb payloads/b.bin | head -c 16 | od -An -tx1 | tr -d ' \n')
+T="hints-of b.bin" expect_ok oracle hints-of "$filekey" "$nonce_b" b.bin
+mv "$LAST_OUT" b.hints
+if command -v openssl >/dev/null; then
+	hint_key=$(openssl kdf -keylen 32 -kdfopt digest:SHA256 -kdfopt "hexkey:$filekey" \
+		-kdfopt "hexsalt:$nonce_b" -kdfopt "info:fwseal/v1 block hints" HKDF |
+		tr -d ':\n') || die "openssl kdf"
+	{
+		head -c 4096 b.bin | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$hint_key" -r
+		tail -c +4097 b.bin | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$hint_key" -r
+	} | cut -c 1-12 >b.openssl || die "openssl dgst"
+	check "hints-of gives OpenSSL's HKDF-SHA256 and HMAC-SHA256 (first 6 bytes)" \
+		cmp b.hints b.openssl
 else
-	for p in a.bin b.bin c.bin; do
-		m=$(( ($(stat -c %s $p) + 4095) / 4096 ))
-		T="plain/$p holds the keyed hint of each block of $p (oracle)" expect_ok \
-			oracle hints dev1.key e.fwb "$p" "$p"
-		check "... all $m of them" grep -qx "ok $m blocks" "$LAST_OUT"
-	done
-	check "the oracle refuses plain/a.bin with one byte flipped (its signed digest)" \
-		sh -c '! python3 "$1" hints dev1.key plainflip.fwb a.bin a.bin 2>err &&
-			grep -q "plain_blocks" err' sh "$ORACLE"
-	check "... and with its nonce N' flipped" \
-		sh -c '! python3 "$1" hints dev1.key plainnonce.fwb a.bin a.bin 2>err &&
-			grep -q "plain_blocks" err' sh "$ORACLE"
-	# the plaintext a device holds, one byte changed in block 37
-	python3 -c '
-d = bytearray(open("a.bin", "rb").read()); d[37 * 4096 + 5] ^= 1
-open("a.changed", "wb").write(d)' || die "a.changed"
-	check "the oracle finds the one block whose plaintext changed" \
-		sh -c '! python3 "$1" hints dev1.key e.fwb a.bin a.changed 2>err &&
-			grep -q "hint of block 37 differs" err' sh "$ORACLE"
-	check "the oracle refuses the hints of another payload's plaintext" \
-		sh -c '! python3 "$1" hints dev1.key e.fwb c.bin a.bin 2>/dev/null' sh "$ORACLE"
-	# the hints follow from the file key and the payload nonce alone
-	oracle hints-of "$filekey" "$(cat b.bin.nonce)" b.bin >b.hints || die "hints-of"
-	check "hints-of gives one 6-byte hint for b.bin's one block" grep -qx '[0-9a-f]\{12\}' b.hints
+	skip "hints-of against OpenSSL" "openssl not installed"
 fi
 
 # ---- Debian's age decrypts plain/<name> ----
 if command -v age >/dev/null; then
-	tar -xf e.fwb recipients plain/a.bin plain/b.bin || die "tar"
+	tar -xf e.fwb recipients plain/a.bin plain/b.bin payloads/a.bin payloads/b.bin ||
+		die "tar"
 	for p in a.bin b.bin; do
-		m=$(( ($(stat -c %s $p) + 4095) / 4096 ))
+		m=$((($(stat -c %s $p) + 4095) / 4096))
 		cat recipients "plain/$p" | age -d -i dev1.key >"$p.plain" 2>age.err
 		check "age 1.1.1 decrypts recipients + plain/$p" test $? = 0
 		if [ $hint_format = 1 ]; then
@@ -121,7 +187,7 @@ if command -v age >/dev/null; then
 			skip "... to 16 + 6 x $m bytes" "this build writes the old plain_chunks list"
 		fi
 		check "... starting with payloads/$p's nonce" \
-			test "$(head -c 16 "$p.plain" | od -An -tx1 | tr -d ' \n')" = "$(cat "$p.nonce")"
+			cmp -n 16 "$p.plain" "payloads/$p"
 	done
 	check "age refuses plain/a.bin for a key that is no recipient" \
 		sh -c '! cat recipients plain/a.bin | age -d -i dev2.key >/dev/null 2>&1'

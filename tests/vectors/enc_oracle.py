@@ -8,9 +8,9 @@ tests/cli/test_encrypt_oracle.sh runs it on bundles fwseal wrote).
   enc_oracle.py filekey IDENTITY BUNDLE             -> the file key, hex
   enc_oracle.py payload IDENTITY BUNDLE NAME        -> payloads/NAME's
                                                        plaintext on stdout
-  enc_oracle.py hints IDENTITY BUNDLE NAME PLAINTEXT
-      -> "ok M blocks" when plain/NAME is the signed, encrypted block-hint
-         list of PLAINTEXT
+  enc_oracle.py hints IDENTITY BUNDLE NAME PLAINTEXT [NAME PLAINTEXT]...
+      -> "ok M blocks" (per pair) when plain/NAME is the signed, encrypted
+         block-hint list of PLAINTEXT
   enc_oracle.py hints-of FILEKEY_HEX NONCE_HEX PLAINTEXT
       -> the hint of each 4096-byte block, hex, one per line
 
@@ -289,8 +289,8 @@ def stream_entry_size(plain_len):
     return NONCE + plain_len + TAG * max(1, -(-plain_len // STREAM_CHUNK))
 
 
-def check_hints(identity_path, bundle, name, plaintext_path):
-    key = file_key(identity_path, bundle)
+def check_hints(key, bundle, name, plaintext_path):
+    """M, the number of blocks, when plain/NAME holds PLAINTEXT's hints."""
     enc = bundle.payload_encryption(name)
     if "plain_chunks" in enc:
         raise Refused("manifest: payload %s has plain_chunks (the old 32-byte "
@@ -335,8 +335,11 @@ def main(argv):
     elif cmd == "payload" and len(args) == 3:
         _, plain = payload_plaintext(args[0], Bundle(args[1]), args[2])
         sys.stdout.buffer.write(plain)
-    elif cmd == "hints" and len(args) == 4:
-        print("ok %d blocks" % check_hints(args[0], Bundle(args[1]), args[2], args[3]))
+    elif cmd == "hints" and len(args) >= 4 and len(args) % 2 == 0:
+        bundle = Bundle(args[1])
+        key = file_key(args[0], bundle)
+        for name, plaintext in zip(args[2::2], args[3::2]):
+            print("ok %d blocks" % check_hints(key, bundle, name, plaintext))
     elif cmd == "hints-of" and len(args) == 3:
         key, nonce = bytes.fromhex(args[0]), bytes.fromhex(args[1])
         if len(key) != 16 or len(nonce) != NONCE:

@@ -75,6 +75,11 @@ def flip(name, at, out):
     i = m.offset_data + (at if at >= 0 else m.size + at)
     return variant(out, e[:i] + bytes([e[i] ^ 1]) + e[i + 1:])
 refused("stranger", o.file_key, "dev2.key", o.Bundle("e.fwb"))
+ident = open("dev1.key").read()
+line = [l for l in ident.splitlines() if l.startswith("AGE-SECRET-KEY-1")][0]
+typo = line[:-9] + ("Q" if line[-9] != "Q" else "P") + line[-8:]
+open("typo.key", "w").write(ident.replace(line, typo))
+refused("typo", o.file_key, "typo.key", o.Bundle("e.fwb"))
 refused("mac", o.file_key, "dev1.key", flip("recipients", -10, "mac.fwb"))
 refused("payload", o.payload_plaintext, "dev1.key", flip("payloads/a.bin", 70000, "p.fwb"), "a.bin")
 enc = o.Bundle("e.fwb").payload_encryption("a.bin")
@@ -122,6 +127,7 @@ refusal() {
 	check "the oracle refuses $2" grep -q "^$1	.*$3" refusals.tsv
 }
 refusal stranger "a key that is no recipient" "no X25519 stanza opens"
+refusal typo "an identity with one character mistyped (Bech32 checksum)" "checksum does not match"
 refusal mac "an edited header MAC" "header MAC does not match"
 refusal payload "payloads/a.bin with one ciphertext byte flipped" "chunk 1 does not decrypt"
 

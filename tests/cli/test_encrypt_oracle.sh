@@ -55,6 +55,7 @@ done
 # checks cannot run.
 python3 - "$filekey" >refusals.tsv <<'EOF' || die "refusals"
 import base64, hashlib, json, os, sys, tarfile
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.environ["ORACLE_DIR"])
 import enc_oracle as o
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305

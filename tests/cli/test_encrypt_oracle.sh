@@ -81,7 +81,12 @@ line = [l for l in ident.splitlines() if l.startswith("AGE-SECRET-KEY-1")][0]
 typo = line[:-9] + ("Q" if line[-9] != "Q" else "P") + line[-8:]
 open("typo.key", "w").write(ident.replace(line, typo))
 refused("typo", o.file_key, "typo.key", o.Bundle("e.fwb"))
-refused("mac", o.file_key, "dev1.key", flip("recipients", -10, "mac.fwb"))
+# one base64 character of the MAC replaced by another (a bit flip could make
+# it no base64 at all, a refusal for another reason)
+m = t.getmember("recipients")
+i = m.offset_data + m.size - 10
+mac = variant("mac.fwb", e[:i] + (b"B" if e[i:i + 1] == b"A" else b"A") + e[i + 1:])
+refused("mac", o.file_key, "dev1.key", mac)
 refused("payload", o.payload_plaintext, "dev1.key", flip("payloads/a.bin", 70000, "p.fwb"), "a.bin")
 enc = o.Bundle("e.fwb").payload_encryption("a.bin")
 print("format\t%s" % ("old" if "plain_chunks" in enc else "new"))

@@ -482,6 +482,17 @@ Test(encrypt, block_hints_match_the_python_vector)
 	fws_enc_hints_put(key, hints, 0, data, 12388);
 	fws_hex_encode(hex, hints, sizeof(hints));
 	cr_assert_str_eq(hex, "80513cb46f2d80513cb46f2d80513cb46f2d9ca59a45a355");
+	/* OpenSSL's answer (tests/cli/test_encrypt_oracle.sh: `openssl kdf HKDF`,
+	 * `openssl dgst -mac HMAC`) for the output of `seq 1 3000` */
+	char seq[16000];
+	size_t n = 0;
+	uint8_t seq_hints[4 * FWS_ENC_HINT_LEN];
+	for (int i = 1; i <= 3000; i++)
+		n += (size_t)snprintf(seq + n, sizeof(seq) - n, "%d\n", i);
+	cr_assert_eq(n, 13893);
+	fws_enc_hints_put(key, seq_hints, 0, (const uint8_t *)seq, n);
+	fws_hex_encode(hex, seq_hints, sizeof(seq_hints));
+	cr_assert_str_eq(hex, "bd15b10e592608e96dc59554d9fe58443de7942bb9d90ef8");
 	/* another payload nonce: other hints for the same bytes */
 	nonce[0] ^= 1;
 	fws_enc_hint_key(fk, nonce, key);

@@ -59,6 +59,16 @@ SAN_FLAGS :=
 OPT ?= -O2 -g
 SAN_ENV :=
 endif
+# One spelling per build directory (ADR-088): the targets and the .d files
+# the compiler writes name $(BUILD) as spelt, so `BUILD=$PWD/build` (the
+# tests' make install) and `build` were two sets of targets, and the .d of
+# the last spelling hid header changes from the other (stale objects got
+# linked). BUILD is normalised once: inside the tree relative (build,
+# ./build/, $PWD/build, a symlinked path to it: all `build`), outside it
+# absolute. BUILD_ABS is for recipes that run elsewhere (cd tests, rpath).
+BUILD_ABS := $(abspath $(BUILD))
+BUILD_ABS := $(or $(realpath $(dir $(BUILD_ABS))),$(patsubst %/,%,$(dir $(BUILD_ABS))))/$(notdir $(BUILD_ABS))
+override BUILD := $(patsubst $(CURDIR)/%,%,$(BUILD_ABS))
 
 ifeq ($(V),1)
 Q :=
@@ -237,6 +247,12 @@ uboot-test-deps: test-deps
 	$(Q)TOOLS="$(UBOOT_TEST_TOOLS)" PROBE="test -r /usr/lib/u-boot/qemu_arm64/u-boot.bin" \
 		PROBE_PACKAGES=u-boot-qemu sh tests/deps.sh
 
+# An absolute goal naming the in-tree directory ($PWD/build/fwseal) is the
+# same file as the relative target.
+ifneq ($(BUILD),$(BUILD_ABS))
+$(BUILD_ABS)/%: $(BUILD)/% ;
+endif
+
 $(BUILD)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
@@ -334,11 +350,11 @@ demo: all
 
 unit: test-deps all $(BUILD)/test_unit
 	$(Q)mkdir -p $(BUILD)/test-results
-	$(Q)cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2 \
-		--json=$(CURDIR)/$(BUILD)/test-results/unit.json
+	$(Q)cd tests && $(SAN_ENV) $(BUILD_ABS)/test_unit --jobs 2 \
+		--json=$(BUILD_ABS)/test-results/unit.json
 
 cli: all $(BUILD)/make_signed_cases $(BUILD)/p11_fixture
-	$(Q)BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh
+	$(Q)BUILD=$(BUILD_ABS) bash tests/cli/run.sh
 
 # The examples link the device SHARED library: they prove the exported
 # device API suffices to embed fwseal with backends of one's own.
@@ -346,7 +362,7 @@ $(BUILD)/examples/%: docs/examples/%.c $(BUILD)/libfwseal-device.so.$(SOVERSION)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -L$(BUILD) -lfwseal-device \
-		-Wl,-rpath,$(CURDIR)/$(BUILD) $(DEVICE_PKG_LIBS)
+		-Wl,-rpath,$(BUILD_ABS) $(DEVICE_PKG_LIBS)
 
 examples: $(EXAMPLE_BIN)
 
@@ -376,17 +392,17 @@ $(BUILD)/p11_fixture: tests/hsm/p11_fixture.c $(STATIC_LIB) | deps
 check: test-deps all $(BUILD)/test_unit $(EXAMPLE_BIN) fuzz-replay $(BUILD)/make_signed_cases \
 		$(BUILD)/p11_fixture
 	$(Q)mkdir -p $(BUILD)/test-results
-	$(Q)echo "== unit tests ($(BUILD))" && cd tests && $(SAN_ENV) ../$(BUILD)/test_unit --jobs 2 \
-		--json=$(CURDIR)/$(BUILD)/test-results/unit.json
-	$(Q)echo "== CLI integration tests ($(BUILD))" && BUILD=$(CURDIR)/$(BUILD) \
+	$(Q)echo "== unit tests ($(BUILD))" && cd tests && $(SAN_ENV) $(BUILD_ABS)/test_unit --jobs 2 \
+		--json=$(BUILD_ABS)/test-results/unit.json
+	$(Q)echo "== CLI integration tests ($(BUILD))" && BUILD=$(BUILD_ABS) \
 		FWSEAL_SAN_FLAGS="$(SAN_FLAGS)" bash tests/cli/run.sh
 
 check-long: test-deps uboot-test-deps all $(BUILD)/test_unit $(BUILD)/make_signed_cases
 	$(Q)mkdir -p $(BUILD)/test-results
 	$(Q)echo "== long unit tests ($(BUILD))" && cd tests && FWSEAL_LONG=1 $(SAN_ENV) \
-		../$(BUILD)/test_unit --jobs 2 --filter '*/*_long' \
-		--json=$(CURDIR)/$(BUILD)/test-results/unit-long.json
-	$(Q)echo "== long CLI tests ($(BUILD))" && BUILD=$(CURDIR)/$(BUILD) bash tests/cli/run.sh --long
+		$(BUILD_ABS)/test_unit --jobs 2 --filter '*/*_long' \
+		--json=$(BUILD_ABS)/test-results/unit-long.json
+	$(Q)echo "== long CLI tests ($(BUILD))" && BUILD=$(BUILD_ABS) bash tests/cli/run.sh --long
 
 # Requirement -> tests -> result of the last make check / check-long
 # (docs/requirements.md): writes docs/traceability.md; fails when a
@@ -400,8 +416,8 @@ BENCH_TOOLS := rauc=rauc mksquashfs=squashfs-tools casync=casync nginx=nginx mke
 	openssl=openssl zck=zchunk
 bench: all
 	$(Q)TOOLS="$(BENCH_TOOLS)" sh tests/deps.sh
-	$(Q)BUILD=$(CURDIR)/$(BUILD) BENCH_MB=$(or $(BENCH_MB),1024) bash tests/bench.sh
-	$(Q)BUILD=$(CURDIR)/$(BUILD) bash tests/bench_delta.sh
+	$(Q)BUILD=$(BUILD_ABS) BENCH_MB=$(or $(BENCH_MB),1024) bash tests/bench.sh
+	$(Q)BUILD=$(BUILD_ABS) bash tests/bench_delta.sh
 
 # The hashing pool under ThreadSanitizer (tests/tsan/pool_tsan.c: Criterion
 # cannot run under TSan, so a plain driver of the pool alone), and the delta
@@ -504,7 +520,7 @@ VALGRIND ?= valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kin
 FWS_WRAP ?= $(VALGRIND) -q --log-file=$(CURDIR)/build-valgrind/logs/vg.%p.log
 valgrind: test-deps all $(BUILD)/test_unit
 	$(Q)TOOLS="valgrind=valgrind" sh tests/deps.sh
-	$(Q)BUILD=$(CURDIR)/$(BUILD) VG_DIR=$(CURDIR)/build-valgrind VALGRIND="$(VALGRIND)" \
+	$(Q)BUILD=$(BUILD_ABS) VG_DIR=$(CURDIR)/build-valgrind VALGRIND="$(VALGRIND)" \
 		FWS_WRAP="$(FWS_WRAP)" UNIT_FILTER="$(UNIT_FILTER)" bash tests/valgrind.sh $(CLI_TESTS)
 
 # False positives are suppressed in place (--inline-suppr, with the reason);
@@ -564,6 +580,17 @@ format:
 
 clean:
 	rm -rf build build-san build-fuzz build-valgrind build-tsan
+
+# ADR-088: objects whose .d files may name another spelling of the build
+# directory (compiled before BUILD was normalised, or the directory was
+# moved) are rebuilt once: the stamp holds the spelling they were made with.
+# (Named here, not in the pattern rules, or make takes it for intermediate.)
+SPELLING_STAMP := $(BUILD)/spelling.stamp
+$(SPELLING_STAMP): $(if $(filter $(BUILD),$(file <$(SPELLING_STAMP))),,FORCE)
+	@mkdir -p $(BUILD)
+	@echo '$(BUILD)' >$@
+$(sort $(LIB_OBJ) $(CLI_OBJ) $(UNIT_OBJ) $(FWSEAL_CMD_OBJ) $(VERIFY_CMD_OBJ) $(SIGN_CLI_OBJ) \
+	$(TOOLS:%=$(BUILD)/tools/%.o)): $(SPELLING_STAMP)
 
 .SECONDARY:
 -include $(EXAMPLE_BIN:=.d) $(BUILD)/make_signed_cases.d $(BUILD)/p11_fixture.d $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/tools/%.d) $(BUILD)/tools/signer_cli.d \

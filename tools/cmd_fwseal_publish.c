@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bundle/hashing_reader.h"
 #include "cli.h"
 #include "fwseal/fwseal.h"
 #include "fwseal/net.h"
@@ -76,27 +77,6 @@ static int attest_names_bundle(const uint8_t *att, size_t len, const uint8_t bun
 	return found;
 }
 
-/* The verifier's reader, hashing what it reads: the digest published is
- * that of the bytes verified. The upload reads the file again, and the
- * registry refuses it if those bytes differ (a file changed after the
- * verification: a time-of-check/time-of-use swap). */
-struct hashing_reader {
-	struct fws_fd_reader fd;
-	struct fws_sha256 h;
-	uint64_t n;
-};
-
-static ssize_t read_hashing(void *ctx, uint8_t *buf, size_t len)
-{
-	struct hashing_reader *r = ctx;
-	ssize_t got = fws_read_fd_timed(&r->fd, buf, len);
-	if (got > 0) {
-		fws_sha256_update(&r->h, buf, (size_t)got);
-		r->n += (uint64_t)got;
-	}
-	return got;
-}
-
 static const char *sbom_media_type(const char *format)
 {
 	return strncmp(format, "spdx", 4) == 0 ? "application/spdx+json"
@@ -114,8 +94,13 @@ int cmd_publish_run(struct cli *c)
 	struct fws_http_opts net = {0};
 	struct fws_oci_publish p = {0};
 	struct cli_progress prog = {0};
-	struct hashing_reader hr = {.fd = {-1, 0, 0, 0, NULL, NULL}};
-	struct fws_fd_reader *rd = &hr.fd;
+	/* The verifier's reader, hashing what it reads (hashing_reader.h): the
+	 * digest published is that of the bytes verified. The upload reads the
+	 * file again, and the registry refuses it if those bytes differ (a file
+	 * changed after the verification: a time-of-check/time-of-use swap). */
+	struct fws_fd_reader fdr = {.fd = -1};
+	struct fws_fd_reader *rd = &fdr;
+	struct fws_hashing_reader hr = {0};
 	uint8_t *sbom = NULL, *att = NULL, file_digest[32];
 	size_t sbom_len = 0, att_len = 0;
 	char hex[65];
@@ -160,8 +145,8 @@ int cmd_publish_run(struct cli *c)
 		rd->progress_ctx = &prog;
 		cli_progress_start(&prog, c, "verifying", rd->total);
 		fws_diag_clear();
-		fws_sha256_init(&hr.h);
-		rc = fws_bundle_verify_sbom(read_hashing, &hr, &vo, res, 0, &sbom, &sbom_len);
+		fws_hashing_reader_init(&hr, fws_read_fd_timed, rd);
+		rc = fws_bundle_verify_sbom(fws_read_hashing, &hr, &vo, res, 0, &sbom, &sbom_len);
 		cli_progress_end(&prog);
 		if (rc != 0)
 			rc = cli_fail_note(bundle, rc, "not published");

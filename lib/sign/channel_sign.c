@@ -12,30 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bundle/hashing_reader.h"
 #include "fwseal/channel.h"
 #include "fwseal/error.h"
 #include "fwseal/keys.h"
 #include "fwseal/sha256.h"
 #include "io/io.h"
-
-/* Hashes the bundle's bytes as the verifier reads them: the file digest
- * comes from the very pass that verified it (no second read to race). */
-struct hashing_reader {
-	int fd;
-	struct fws_sha256 h;
-	uint64_t n;
-};
-
-static ssize_t read_hashing(void *ctx, uint8_t *buf, size_t len)
-{
-	struct hashing_reader *r = ctx;
-	ssize_t got = fws_read_fd(&r->fd, buf, len);
-	if (got > 0) {
-		fws_sha256_update(&r->h, buf, (size_t)got);
-		r->n += (uint64_t)got;
-	}
-	return got;
-}
 
 /* The previous channel, verified: same name, and the version to follow. */
 static int load_previous(const struct fws_channel_params *p, const struct fws_root *root,
@@ -61,7 +43,10 @@ int fws_channel_create(const char *bundle_path, const struct fws_root *trusted,
 	struct fws_verify_result *res = NULL;
 	struct fws_envelope *env = NULL;
 	struct fws_channel *ch = NULL, *prev = NULL;
-	struct hashing_reader rd = {.fd = -1};
+	/* The bundle digest comes from the very pass that verified it
+	 * (hashing_reader.h): no second read to race. */
+	struct fws_hashing_reader rd = {0};
+	int fd = -1;
 	struct fws_verify_opts vo;
 	uint8_t pk[32], keyid[32];
 	char *body = NULL;
@@ -86,17 +71,17 @@ int fws_channel_create(const char *bundle_path, const struct fws_root *trusted,
 		goto out;
 	if (p->previous != NULL && (rc = load_previous(p, trusted, prev)) != 0)
 		goto out;
-	rd.fd = open(bundle_path, O_RDONLY | O_CLOEXEC);
-	if (rd.fd < 0) {
+	fd = open(bundle_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		rc = fws_diag_set(errno == ENOENT ? FWS_ENOENT : FWS_EIO, errno, NULL,
 				  "cannot open the bundle");
 		goto out;
 	}
-	fws_sha256_init(&rd.h);
+	fws_hashing_reader_init(&rd, fws_read_fd, &fd);
 	memset(&vo, 0, sizeof(vo));
 	vo.trusted_root = trusted;
 	vo.now = p->now;
-	rc = fws_bundle_verify(read_hashing, &rd, &vo, NULL, res);
+	rc = fws_bundle_verify(fws_read_hashing, &rd, &vo, NULL, res);
 	if (rc != 0)
 		goto out;
 	/* The online key must be one the devices will trust for channels:
@@ -160,8 +145,8 @@ int fws_channel_create(const char *bundle_path, const struct fws_root *trusted,
 	if (rc == 0 && out != NULL)
 		*out = *ch;
 out:
-	if (rd.fd >= 0)
-		close(rd.fd);
+	if (fd >= 0)
+		close(fd);
 	free(body);
 	free(env);
 	free(ch);

@@ -192,4 +192,30 @@ if git -C "$SRC_DIR" rev-parse --show-toplevel >/dev/null 2>&1; then
 else
 	ok "a build in the git checkout names its commit # SKIP the source is not a git checkout"
 fi
+
+# ---- one spelling of the build directory (ADR-088) ----
+# req: REQ-PKG-004
+# An install with BUILD=$PWD/build (as above) and a plain `make` must name the
+# same targets, or each one's .d files hide header changes from the other and
+# stale objects get linked.
+for spelling in "$SRC_DIR/build" "$SRC_DIR/./build/" "build/"; do
+	check "BUILD=$spelling compiles to build/lib/core/init.o, as BUILD=build does" bash -c \
+		'make -n -B -C "$0" BUILD="$1" V=1 build/lib/core/init.o 2>&1 |
+		 grep -e "-c lib/core/init.c" | grep -q -e " -o build/lib/core/init.o\( \|$\)"' \
+		"$SRC_DIR" "$spelling"
+done
+# A build directory whose objects were made under another spelling (before
+# ADR-088, or moved since): their .d files are no guide, so they are remade.
+mkdir -p stale-build/lib/core
+sb=$(cd stale-build && pwd -P)
+echo /elsewhere/build >stale-build/spelling.stamp
+touch stale-build/lib/core/init.o
+check "an object made under another spelling of the build directory is remade" bash -c \
+	'make -n -C "$0" BUILD="$1" "$1/lib/core/init.o" 2>&1 | grep -q -e "-c lib/core/init.c"' \
+	"$SRC_DIR" "$sb"
+echo "$sb" >stale-build/spelling.stamp
+touch stale-build/lib/core/init.o
+check "an object made under this spelling is not remade" bash -c \
+	'! make -n -C "$0" BUILD="$1" "$1/lib/core/init.o" 2>&1 | grep -q -e "-c lib/core/init.c"' \
+	"$SRC_DIR" "$sb"
 finish

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "device/crypt/p256_pkcs11.h"
+#include "device/p11/key_check.h"
 #include "device/p11/pkcs11_token.h"
 #include "fwseal/error.h"
 #include "io/io.h"
@@ -101,17 +102,28 @@ static int token_ecdh(void *ctx, const uint8_t peer[FWS_P256_RAW_BYTES],
 }
 
 /* The private key must be an EC P-256 key the token lets us derive with. */
+static int params_p256(const uint8_t *params, size_t len)
+{
+	return len == FWS_P256_OID_DER_LEN &&
+	       memcmp(params, FWS_P256_OID_DER, FWS_P256_OID_DER_LEN) == 0;
+}
+
+/* The private key must be an EC P-256 key the token lets us derive with
+ * (fws_p11_key_check); the public half's point, checked on P-256, decides
+ * the curve when the private half names none. */
 static int check_private(struct fws_p256_token *k)
 {
-	uint8_t params[64];
-	CK_KEY_TYPE kt = 0;
-	CK_BBOOL flag = CK_FALSE;
-	CK_ULONG len = 0;
-	CK_RV rv = fws_p11_get_attr(&k->token, k->priv, CKA_KEY_TYPE, &kt, sizeof kt, &len);
+	static const struct fws_p11_key_want want = {CKK_EC, params_p256, CKA_DERIVE, "CKA_DERIVE"};
+	enum fws_p11_key_fault fault;
+	CK_KEY_TYPE kt;
+	int rc = fws_p11_key_check(&k->token, k->priv, k->uri.shown, &want, &fault, &kt);
 
-	if (rv != CKR_OK)
-		return fws_p11_fail(rv, "C_GetAttributeValue(CKA_KEY_TYPE)", k->uri.shown);
-	if (kt != CKK_EC)
+	if (rc != 0)
+		return rc;
+	switch (fault) {
+	case FWS_P11_KEY_FITS:
+		return 0;
+	case FWS_P11_KEY_WRONG_TYPE:
 		return fws_diag_set(FWS_EKEYDERIVE, 0, k->uri.shown,
 				    "not an EC P-256 key (key type 0x%lx%s): device decryption "
 				    "keys in a token are P-256",
@@ -119,28 +131,19 @@ static int check_private(struct fws_p256_token *k)
 				    kt == CKK_EC_EDWARDS ? ", an Edwards (signing) key"
 				    : kt == CKK_RSA	 ? ", an RSA key"
 							 : "");
-	/* Some modules keep no curve on the private half: the public half's
-	 * point, checked on P-256, decides then. */
-	rv = fws_p11_get_attr(&k->token, k->priv, CKA_EC_PARAMS, params, sizeof params, &len);
-	if (rv == CKR_OK && (len != FWS_P256_OID_DER_LEN ||
-			     memcmp(params, FWS_P256_OID_DER, FWS_P256_OID_DER_LEN) != 0))
+	case FWS_P11_KEY_WRONG_CURVE:
 		return fws_diag_set(FWS_EKEYDERIVE, 0, k->uri.shown,
 				    "an EC key on another curve than P-256 (prime256v1)");
-	rv = fws_p11_get_attr(&k->token, k->priv, CKA_DERIVE, &flag, sizeof flag, &len);
-	if (rv != CKR_OK)
-		return fws_p11_fail(rv, "C_GetAttributeValue(CKA_DERIVE)", k->uri.shown);
-	if (flag != CK_TRUE)
+	case FWS_P11_KEY_USE_FORBIDDEN:
 		return fws_diag_set(FWS_EKEYDERIVE, 0, k->uri.shown,
 				    "the key is not allowed to derive (CKA_DERIVE is false)");
-	flag = CK_FALSE;
-	rv =
-	    fws_p11_get_attr(&k->token, k->priv, CKA_ALWAYS_AUTHENTICATE, &flag, sizeof flag, &len);
-	if (rv == CKR_OK && flag == CK_TRUE)
+	case FWS_P11_KEY_PIN_EVERY_USE:
 		return fws_diag_set(FWS_EKEYDERIVE, 0, k->uri.shown,
 				    "the key wants the PIN again for every use "
 				    "(CKA_ALWAYS_AUTHENTICATE), which an unattended device cannot "
 				    "give");
-	return 0;
+	}
+	return fws_diag_set(FWS_EKEYDERIVE, 0, k->uri.shown, "the key failed an unnamed check");
 }
 
 static int read_public(struct fws_p256_token *k)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device/p11/key_check.h"
 #include "fwseal/error.h"
 #include "io/io.h"
 #include "sign/keys/key_provider.h"
@@ -58,18 +59,23 @@ static int p11_sign(void *impl, const uint8_t *msg, size_t len, uint8_t sig[64])
 
 static const struct fws_key_provider p11_provider = {"token", FWS_ECRYPTO, p11_sign, p11_close};
 
-/* The private key must be an Ed25519 key the token lets us sign with. */
+/* The private key must be an Ed25519 key the token lets us sign with
+ * (fws_p11_key_check); the public half's curve decides when the private
+ * half names none (fws_p11_public_ed25519). */
 static int check_private(struct p11_key *k)
 {
-	uint8_t params[64];
-	CK_KEY_TYPE kt = 0;
-	CK_BBOOL flag = CK_FALSE;
-	CK_ULONG len = 0;
-	CK_RV rv = fws_p11_get_attr(&k->token, k->priv, CKA_KEY_TYPE, &kt, sizeof kt, &len);
+	static const struct fws_p11_key_want want = {CKK_EC_EDWARDS, fws_p11_params_ed25519,
+						     CKA_SIGN, "CKA_SIGN"};
+	enum fws_p11_key_fault fault;
+	CK_KEY_TYPE kt;
+	int rc = fws_p11_key_check(&k->token, k->priv, k->uri.shown, &want, &fault, &kt);
 
-	if (rv != CKR_OK)
-		return fws_p11_fail(rv, "C_GetAttributeValue(CKA_KEY_TYPE)", k->uri.shown);
-	if (kt != CKK_EC_EDWARDS)
+	if (rc != 0)
+		return rc;
+	switch (fault) {
+	case FWS_P11_KEY_FITS:
+		return 0;
+	case FWS_P11_KEY_WRONG_TYPE:
 		return fws_diag_set(FWS_EKEYUSE, 0, k->uri.shown,
 				    "not an Ed25519 key (key type 0x%lx%s): fwseal signs with "
 				    "Ed25519 only",
@@ -77,27 +83,19 @@ static int check_private(struct p11_key *k)
 				    kt == CKK_EC    ? ", an ECDSA key"
 				    : kt == CKK_RSA ? ", an RSA key"
 						    : "");
-	/* Some modules keep no curve on the private half: then the public
-	 * half's curve decides (fws_p11_public_ed25519). */
-	rv = fws_p11_get_attr(&k->token, k->priv, CKA_EC_PARAMS, params, sizeof params, &len);
-	if (rv == CKR_OK && !fws_p11_params_ed25519(params, len))
+	case FWS_P11_KEY_WRONG_CURVE:
 		return fws_diag_set(FWS_EKEYUSE, 0, k->uri.shown,
 				    "not an Ed25519 key (an Edwards curve other than "
 				    "edwards25519, e.g. Ed448)");
-	rv = fws_p11_get_attr(&k->token, k->priv, CKA_SIGN, &flag, sizeof flag, &len);
-	if (rv != CKR_OK)
-		return fws_p11_fail(rv, "C_GetAttributeValue(CKA_SIGN)", k->uri.shown);
-	if (flag != CK_TRUE)
+	case FWS_P11_KEY_USE_FORBIDDEN:
 		return fws_diag_set(FWS_EKEYUSE, 0, k->uri.shown,
 				    "the key is not allowed to sign (CKA_SIGN is false)");
-	flag = CK_FALSE;
-	rv =
-	    fws_p11_get_attr(&k->token, k->priv, CKA_ALWAYS_AUTHENTICATE, &flag, sizeof flag, &len);
-	if (rv == CKR_OK && flag == CK_TRUE)
+	case FWS_P11_KEY_PIN_EVERY_USE:
 		return fws_diag_set(FWS_EKEYUSE, 0, k->uri.shown,
 				    "the key wants the PIN again for every signature "
 				    "(CKA_ALWAYS_AUTHENTICATE), which fwseal does not support");
-	return 0;
+	}
+	return fws_diag_set(FWS_EKEYUSE, 0, k->uri.shown, "the key failed an unnamed check");
 }
 
 /* The public half, beside the private key (fws_p11_find_public). */

@@ -94,6 +94,8 @@ static json_t *manifest_json(const struct fws_manifest *m)
 			json_object_set_new(e, "sha256_blocks", cli_json_hex(p->blocks_sha256, 32));
 		if (p->encrypted)
 			json_object_set_new(e, "plain_size", json_integer((json_int_t)p->plain_size));
+		if (p->encrypted && p->has_plain_blocks)
+			json_object_set_new(e, "plain_blocks", cli_json_hex(p->plain_blocks_sha256, 32));
 		json_array_append_new(pl, e);
 	}
 	json_object_set_new(o, "payloads", pl);
@@ -604,9 +606,16 @@ static void inspect_text(const char *path, const struct fws_inspect *in)
 			fws_hex_encode(hex, p->chunks_sha256, 32);
 			printf("payload:  %s -> %s, %llu bytes, chunk %u, sha256-chunks %s\n",
 			       p->name, p->target, (unsigned long long)p->size, p->chunk_size, hex);
-			if (p->encrypted)
-				printf("          encrypted: %llu plaintext bytes\n",
+			if (p->encrypted && p->has_plain_blocks) {
+				fws_hex_encode(hex, p->plain_blocks_sha256, 32);
+				printf("          encrypted: %llu plaintext bytes, keyed block index "
+				       "%s\n",
+				       (unsigned long long)p->plain_size, hex);
+			} else if (p->encrypted) {
+				printf("          encrypted: %llu plaintext bytes, no block index (a "
+				       "delta fetches it whole)\n",
 				       (unsigned long long)p->plain_size);
+			}
 		}
 		/* Encryption facts, never a secret (docs/encryption.md). */
 		if (m->encryption.enabled) {
@@ -936,7 +945,7 @@ static const struct cli_cmd commands[] = {
      "manifest: {product, version, security_version, hardware [], created, expires,\n"
      "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
      "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
-     "  sha256_chunks, sha256_blocks, plain_size}], encryption {scheme,\n"
+     "  sha256_chunks, sha256_blocks, plain_size, plain_blocks}], encryption {scheme,\n"
      "  key_commitment} (when encrypted)}\n"
      "manifest_sha256  SHA-256 of the signed manifest body (what permits name)\n"
      "root_version     the newest root carried\n"
@@ -991,7 +1000,7 @@ static const struct cli_cmd commands[] = {
      "manifest: {product, version, security_version, hardware [], created, expires,\n"
      "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
      "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
-     "  sha256_chunks, sha256_blocks, plain_size}], encryption {scheme,\n"
+     "  sha256_chunks, sha256_blocks, plain_size, plain_blocks}], encryption {scheme,\n"
      "  key_commitment} (when encrypted)}\n"
      "manifest_sha256  SHA-256 of the signed manifest body\n"
      "root_version     the newest root after the carried chain\n"
@@ -1033,7 +1042,7 @@ static const struct cli_cmd commands[] = {
      "manifest (null when it does not decode): {product, version, security_version, hardware [], created, expires,\n"
      "  min_version, release_notes, sbom, sbom_document {name, sbom_format, size,\n"
      "  sha256} (null when none), payloads [{name, target, size, chunk_size,\n"
-     "  sha256_chunks, sha256_blocks, plain_size}], encryption {scheme,\n"
+     "  sha256_chunks, sha256_blocks, plain_size, plain_blocks}], encryption {scheme,\n"
      "  key_commitment} (when encrypted)}\n"
      "entries          [{name, size}] in archive order\n"
      "encrypted        the manifest says the payloads are encrypted\n"

@@ -102,6 +102,14 @@ T="inspect shows the encryption facts" expect_ok "$FWSEAL" inspect e.fwb
 check "... scheme, key commitment and the stanzas, no secret" grep -q \
 	"^recipients: $((2 + ${#AGE_TO[@]} / 2)) stanza" "$LAST_OUT"
 check "... the plaintext size" grep -q 'encrypted: 300000 plaintext bytes' "$LAST_OUT"
+T="inspect --json names the keyed block index's signed digest" expect_ok "$FWSEAL" inspect \
+	--json e.fwb
+check "... plain_blocks is SHA-256 of plain/a.bin" python3 -c 'import hashlib, json, sys, tarfile
+d = json.load(open(sys.argv[1]))["manifest"]["payloads"]
+e = tarfile.open(sys.argv[2]).extractfile("plain/a.bin").read()
+a = [p for p in d if p["name"] == "a.bin"][0]
+assert a["plain_blocks"] == hashlib.sha256(e).hexdigest() and a["plain_size"] == 300000, a' \
+	"$LAST_OUT" e.fwb
 
 # The plaintext is nowhere in the bundle: every 32-byte window of both
 # payloads at 64 positions each.

@@ -451,7 +451,13 @@ Test(encrypt, manifest_encryption_attacks_are_refused)
 						  ",\"encryption\":{\"plain_size\":300000,"
 						  "\"plain_blocks\":\"e3b0c44298fc1c149afbf4c8996f"
 						  "b92427ae41e4649b934ca495991b7852b855\"}"))),
-		     0);	/* a keyed block index a device would have to hold whole past 4 GiB */
+		     0);	/* the per-chunk list of the drafts before ADR-087: unknown */
+	cr_assert_eq(decode(MANIFEST(ENC, PAYLOAD("", "300096", "65536",
+						  ",\"encryption\":{\"plain_size\":300000,"
+						  "\"plain_chunks\":\"e3b0c44298fc1c149afbf4c8996f"
+						  "b92427ae41e4649b934ca495991b7852b855\"}"))),
+		     FWS_ESCHEMA);
+	/* a keyed block index a device would have to hold whole past 4 GiB */
 	cr_assert_eq(decode(MANIFEST(ENC, PAYLOAD("", "4296015905", "16777216",
 						  ",\"encryption\":{\"plain_size\":4294967297,"
 						  "\"plain_blocks\":\"e3b0c44298fc1c149afbf4c8996f"

@@ -41,6 +41,8 @@
 #define BACKOFF_FIRST_MS 200
 #define BACKOFF_MAX_MS 5000
 #define POLL_MS 100
+/* New registry tokens one download may fetch after a 401 (ADR-089). */
+#define OCI_RENEWALS_MAX 3
 
 struct fws_http {
 	struct fws_http_opts o;
@@ -80,6 +82,8 @@ struct fws_http {
 	uint64_t blob_size;
 	struct fws_sha256 blob_hash;
 	char *authz; /* the registry's Authorization header (a token), wiped */
+	char *oci_ref;	    /* the oci:// reference, to fetch a new token */
+	unsigned renewals; /* new tokens fetched during this download */
 	uint8_t buf[BUF_CAP];
 	size_t rd, wr;
 };
@@ -290,6 +294,7 @@ void fws_http_close(struct fws_http *h)
 		sodium_memzero(h->authz, strlen(h->authz));
 		free(h->authz);
 	}
+	free(h->oci_ref);
 	free(h->location);
 	free(h->url);
 	free(h->first_url);
@@ -393,6 +398,8 @@ static int open_oci(const struct fws_http_opts *o, struct fws_http **out)
 		else if (b->authz[0] != '\0')
 			h->o.headers[h->o.n_headers - 1] = h->authz;
 		h->oci = 1;
+		if ((h->oci_ref = strdup(o->url)) == NULL)
+			rc = FWS_ENOMEM;
 		memcpy(h->blob_digest, b->digest, 32);
 		h->blob_size = b->size;
 		fws_sha256_init(&h->blob_hash);
@@ -541,6 +548,50 @@ static int retry_or_fail(struct fws_http *h, int code, const char *why)
 	return 0;
 }
 
+/* A registry's Bearer token expires (often after minutes) while a long
+ * download, or its resume after a cut, still needs it: a 401 from the
+ * registry's own origin on the blob gets a new token by the same
+ * resolution as at the start (oci_resolve: manifest, challenge, token
+ * service, credentials file), and the same bytes are asked again with it.
+ * Bounded (OCI_RENEWALS_MAX per download); the blob stays the one the
+ * first resolution named (its digest is checked at the end as always),
+ * even if the tag moved meanwhile: only the token is taken (ADR-089). */
+static int renew_token(struct fws_http *h)
+{
+	struct fws_http_opts o = h->o;
+	struct oci_blob *b;
+	int rc;
+	if (h->renewals >= OCI_RENEWALS_MAX)
+		return fws_diag_set(FWS_ENET, 0, h->shown,
+				    "HTTP status 401 with a token renewed %u times: the registry "
+				    "refuses this reader",
+				    h->renewals);
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return FWS_ENOMEM;
+	o.url = h->oci_ref;
+	o.n_headers = h->o.n_headers - 1; /* not the stale token */
+	rc = oci_resolve(&o, h->oci_ref, b);
+	if (rc == 0 && b->authz[0] == '\0')
+		rc = fws_diag_set(FWS_ENET, 0, h->shown,
+				  "HTTP status 401, and the registry gives no token now");
+	if (rc == 0) {
+		char *fresh = strdup(b->authz);
+		if (fresh == NULL) {
+			rc = FWS_ENOMEM;
+		} else {
+			sodium_memzero(h->authz, strlen(h->authz));
+			free(h->authz);
+			h->authz = fresh;
+			h->o.headers[h->o.n_headers - 1] = h->authz;
+			h->renewals++;
+			h->stats.retries++;
+		}
+	}
+	sodium_memzero(b->authz, sizeof(b->authz));
+	free(b);
+	return rc;
+}
+
 /* How the transfer ended: 0 (done or to be retried; h->active is 0 either
  * way) or a code that ends the download. */
 static int finish(struct fws_http *h, CURLcode res)
@@ -551,6 +602,9 @@ static int finish(struct fws_http *h, CURLcode res)
 		check_answer(h); /* no body: a redirect, an empty answer */
 	if (h->refusal != 0)
 		return h->refusal;
+	if (h->checked && h->answer_rc < 0 && h->ans.status == 401 && h->authz != NULL &&
+	    same_origin(h->url, h->first_url))
+		return renew_token(h);
 	if (h->checked && h->answer_rc < 0)
 		return h->answer_rc;
 	if (h->checked && h->answer_rc == HTTP_REDIRECT) {

@@ -77,6 +77,40 @@ check "the last token was anonymous, pull only" python3 -c '
 import json
 r = [json.loads(l) for l in open("token.log")][-1]
 assert not r["authorization"] and r["granted"][0]["actions"] == ["pull"], r'
+# A token that expires during a download (registries give minutes, a
+# device may take longer, or resume after a cut): the fault proxy cuts the
+# blob, then answers the resume with 401 as the registry answers an
+# expired token. The reader fetches a new token by the same exchange and
+# resumes with it (ADR-089); a registry that refuses every new token ends
+# the download after three (exit 49), never in a loop.
+# req: REQ-OCI-003
+fault_proxy_start "https://$TR" --cert pki/server.crt --key pki/server.key \
+	--upstream-ca pki/ca.crt --match '/blobs/' --plan 'cut:2000,status:401'
+tokens=$(wc -l <token.log)
+device_init tdev2
+T="Bearer: a token refused mid-download (401) is renewed and the install resumes" expect_ok \
+	"$FWVERIFY" install --device tdev2 "${CA[@]}" "oci://127.0.0.1:$PROXY_PORT/fleet/pump:1.0.0"
+check "... the slot holds the payload" cmp tdev2/b/rootfs a.bin
+check "... a second token was fetched for it, anonymous and pull only like the first" python3 -c '
+import json, sys
+R = [json.loads(l) for l in open("token.log")][int(sys.argv[1]):]
+assert len(R) == 2 and all(not r["authorization"] and r["result"] == 200 for r in R), R' "$tokens"
+sleep 0.3
+check "... the blob was asked for whole, then resumed: refused (401), then with the new token" \
+	fault_proxy_q '(lambda B: len(B) == 3 and B[0]["range"] is None and B[1]["status"] == 401
+ and B[2]["range"] and B[2]["status"] == 206)([r for r in R if "/blobs/" in r["path"]])'
+fault_proxy_stop
+fault_proxy_start "https://$TR" --cert pki/server.crt --key pki/server.key \
+	--upstream-ca pki/ca.crt --match '/blobs/' --plan 'cut:2000' --default 'status:401'
+tokens=$(wc -l <token.log)
+device_init tdev3
+T="Bearer: a registry that refuses every new token" expect_exit 49 "$FWVERIFY" install \
+	--device tdev3 "${CA[@]}" "oci://127.0.0.1:$PROXY_PORT/fleet/pump:1.0.0"
+check "... the message says the token was renewed three times" grep -q \
+	"HTTP status 401 with a token renewed 3 times" "$LAST_ERR"
+check "... four tokens in all (the first and three new ones), then it stopped" \
+	test "$(($(wc -l <token.log) - tokens))" = 4
+fault_proxy_stop
 kill "$REGISTRY_PID" 2>/dev/null
 registry_start "$PWD/hreg" "token:http://$TOKEN_HOST/token:$PWD/pki/ca.crt" || die "http realm registry"
 FWSEAL_REGISTRY_AUTH=$PWD/t-auth.json T="Bearer: a realm over plain http is refused" expect_exit 50 \

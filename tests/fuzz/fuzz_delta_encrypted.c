@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Fuzzes the delta of an encrypted release (ADR-087, lib/device/
+ * delta_encrypted.c over delta.c and delta_blocks.c), driven as
+ * lib/device/install.c and lib/bundle/decrypt_sink.c drive it: the planner
+ * plans on the plaintext view with a keyed block index (6-byte hints,
+ * zero-extended to 8), fetches the ciphertext of absent blocks through
+ * the encrypted layer, which strips the keystream without a tag, and
+ * every chunk it assembles must re-encrypt to its signed ciphertext
+ * digest; the reader sees ciphertext only. The threats: a block index that
+ * lies (a false hint must be refetched, never passed on), a slot being
+ * overwritten in place while it is read, and a server that changes a byte
+ * of a range answer (tagless plaintext must never leak past the check).
+ *
+ * Input: byte 0 flags (bit 0 in place, bit 1 arbitrary index, bit 2 no
+ * fetcher, bit 3 the server flips a byte of one answer, bits 4-5 chunk size
+ * 64 KiB << n for n < 3, n = 3: 64 KiB without plain/<name>, bits 6-7 the
+ * slot scans' threads: 0, 1, 2 or 4, as --jobs), byte 1 the length of the
+ * last block, byte 2 which answer is flipped (low 2 bits) and where in it
+ * (high 6 bits, in 64ths), byte 3 the reader's fill size ((n + 1) * 509
+ * bytes), then one byte per 4 KiB block of the new plaintext (at most 96,
+ * ended by 0xff): the top two bits say where it comes from (00 a block of
+ * the running set's slot, 01 of the set being replaced, 10 new bytes, 11
+ * zeros), the low six bits which one (or the new bytes' seed); then the
+ * seeds of the two slots' blocks (32 each); with bit 1, one byte per index
+ * entry: 00 its honest hint, 01 / 10 the hint of block (low bits) of slot
+ * a / b, 11 the next 8 input bytes (as far as the input goes; the rest of
+ * the index stays honest).
+ *
+ * Properties: the enc map covers the ciphertext payload without gaps or
+ * empty runs, and the stream is asked only for whole signed pieces; every
+ * byte fill() supplies is the real ciphertext byte, whatever the index
+ * says, with the slot being replaced overwritten piece by piece as an
+ * in-place writer does, with and without a fetcher, for any thread count;
+ * range fetches stay within the ciphertext payload, and one for a run of
+ * blocks carries no byte but their ciphertext and the 16-byte tags of the
+ * STREAM boundaries inside it; with an honest index nothing is refetched
+ * and the ranges fetched hold at most the plaintext of the blocks neither
+ * slot holds; a flipped byte in a range answer for a run of blocks never
+ * gets past fill(). A flipped byte in an answer that is a whole signed
+ * piece (a refetch) is passed on as the plaintext delta does: that piece
+ * then fails its signed digest in the emulated verifier (which ends the
+ * install there), and that is the only way a wrong byte may pass. Without
+ * a fetcher a lying index may end the install with FWS_EDIGEST, never
+ * with a wrong byte. */
+#include "bundle/age_internal.h"
+#include "device/delta_encrypted.h"
+#include "device/delta_internal.h"
+#include "fuzz_common.h"
+#include "fwseal/blocks.h"
+#include "fwseal/bundle.h"
+#include "fwseal/encrypt.h"
+#include "fwseal/sha256.h"
+
+#define BS FWS_BLOCK_SIZE
+#define MAX_BLOCKS 96
+#define SLOT_BLOCKS 32
+#define MAX_PLAIN (MAX_BLOCKS * BS)
+#define MAX_PIECES (MAX_PLAIN / FWS_ENC_CHUNK)
+#define MAX_ENTRY (FWS_ENC_NONCE_LEN + MAX_PLAIN + FWS_ENC_TAG_LEN * MAX_PIECES)
+#define STREAM_FULL (FWS_ENC_CHUNK + FWS_ENC_TAG_LEN)
+
+struct world {
+	uint8_t slot[2][SLOT_BLOCKS * BS]; /* [0] running set 'a', [1] being replaced 'b' */
+	uint8_t plain[MAX_PLAIN];
+	uint8_t entry[MAX_ENTRY]; /* payloads/<name>: nonce + STREAM */
+	uint64_t plain_size, entry_size, base, n;
+	uint32_t cs;
+	/* What the range fetcher was asked and answered. */
+	uint64_t answers, range_plain, range_whole;
+	int flip, flip_answer, flip_pos64;
+	int64_t flipped_piece; /* the whole piece whose answer was flipped, or -1 */
+	int flipped_partial;   /* a run-of-blocks answer was flipped */
+};
+
+static void seeded(uint8_t *out, size_t len, uint8_t seed)
+{
+	uint32_t x = 0x9e3779b9u ^ seed;
+	for (size_t i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		out[i] = (uint8_t)x;
+	}
+}
+
+static long long read_slot(void *ctx, char set, const char *target, uint64_t off, uint8_t *buf,
+			   size_t len)
+{
+	struct world *w = ctx;
+	(void)target;
+	const uint8_t *s = w->slot[set == 'b'];
+	if (off >= sizeof(w->slot[0]))
+		return 0;
+	if (len > sizeof(w->slot[0]) - off)
+		len = (size_t)(sizeof(w->slot[0]) - off);
+	memcpy(buf, s + off, len);
+	return (long long)len;
+}
+
+/* Piece k of the entry: where it starts and how long it is. */
+static uint64_t piece_start(const struct world *w, uint64_t k)
+{
+	uint64_t full = w->cs + FWS_ENC_TAG_LEN * (w->cs / FWS_ENC_CHUNK);
+	return k == 0 ? 0 : FWS_ENC_NONCE_LEN + k * full;
+}
+
+static uint64_t piece_len(const struct world *w, uint64_t k)
+{
+	return fws_enc_piece_len(w->plain_size, w->cs, k);
+}
+
+/* Plaintext bytes of STREAM chunk j. */
+static uint64_t stream_plain(const struct world *w, uint64_t j)
+{
+	uint64_t left = w->plain_size - j * FWS_ENC_CHUNK;
+	return left < FWS_ENC_CHUNK ? left : FWS_ENC_CHUNK;
+}
+
+/* A range answer for a run of blocks: entry bytes [rel, rel + len) must be
+ * plaintext ciphertext and the whole tags between its STREAM chunks, no
+ * nonce byte, no tag at either edge. Returns its plaintext bytes. */
+static uint64_t run_plain_bytes(const struct world *w, uint64_t rel, uint64_t len)
+{
+	uint64_t plain = 0, first = UINT64_MAX, last = 0, end = rel + len;
+	FUZZ_CHECK(rel >= FWS_ENC_NONCE_LEN, "a run of blocks does not fetch the nonce");
+	for (uint64_t j = (rel - FWS_ENC_NONCE_LEN) / STREAM_FULL;
+	     FWS_ENC_NONCE_LEN + j * STREAM_FULL < end; j++) {
+		uint64_t s = FWS_ENC_NONCE_LEN + j * STREAM_FULL, e = s + stream_plain(w, j);
+		uint64_t a = rel > s ? rel : s, b = end < e ? end : e;
+		if (a < b) {
+			plain += b - a;
+			if (first == UINT64_MAX)
+				first = j * FWS_ENC_CHUNK + (a - s);
+			last = j * FWS_ENC_CHUNK + (b - s) - 1;
+		}
+	}
+	FUZZ_CHECK(plain > 0, "a run of blocks holds plaintext");
+	uint64_t boundaries = last / FWS_ENC_CHUNK - first / FWS_ENC_CHUNK;
+	FUZZ_CHECK(len - plain == FWS_ENC_TAG_LEN * boundaries,
+		   "a run of blocks fetches only their ciphertext and the tags inside it");
+	return plain;
+}
+
+static int fetch(void *ctx, uint64_t at, uint8_t *buf, size_t len)
+{
+	struct world *w = ctx;
+	FUZZ_CHECK(at >= w->base && at - w->base <= w->entry_size &&
+		       len <= w->entry_size - (at - w->base) && len > 0,
+		   "a range fetch stays within the ciphertext payload");
+	uint64_t rel = at - w->base, whole = UINT64_MAX;
+	memcpy(buf, w->entry + rel, len);
+	for (uint64_t k = 0; k < w->n; k++)
+		if (rel == piece_start(w, k) && len == piece_len(w, k))
+			whole = k;
+	if (whole != UINT64_MAX)
+		w->range_whole += len;
+	else
+		w->range_plain += run_plain_bytes(w, rel, len);
+	if (w->flip && w->answers == (uint64_t)w->flip_answer) {
+		buf[(uint64_t)len * (uint64_t)w->flip_pos64 / 64] ^= 0x20;
+		if (whole != UINT64_MAX)
+			w->flipped_piece = (int64_t)whole;
+		else
+			w->flipped_partial = 1;
+	}
+	w->answers++;
+	return 0;
+}
+
+/* The index entry the planner gets for a block: its keyed hint, then two
+ * zero bytes (decrypt_sink.c's feed_hints). */
+static void hint8(const uint8_t hint_key[32], const uint8_t *data, size_t len, uint8_t out[8])
+{
+	memset(out, 0, 8);
+	fws_enc_block_hint(hint_key, data, len, out);
+}
+
+/* Plaintext bytes of the blocks neither slot holds as a whole aligned
+ * block (nor zeros), the short last block counted always; in place, the
+ * set being replaced counts as holding nothing (the planner may decline
+ * what it overwrites first). */
+static uint64_t absent_bytes(const struct world *w, size_t nblk, int in_place)
+{
+	static const uint8_t zero[BS];
+	uint64_t absent = 0;
+	for (size_t b = 0; b < nblk; b++) {
+		const uint8_t *blk = w->plain + b * BS;
+		uint64_t len = w->plain_size - b * BS < BS ? w->plain_size - b * BS : BS;
+		int held = len == BS && memcmp(blk, zero, BS) == 0;
+		for (int s = 0; s < 2 - in_place && !held && len == BS; s++)
+			for (size_t j = 0; j < SLOT_BLOCKS && !held; j++)
+				held = memcmp(blk, w->slot[s] + j * BS, BS) == 0;
+		if (!held)
+			absent += len;
+	}
+	return absent;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct world w;
+	static struct fws_verify_result view;
+	static struct fws_manifest real;
+	static uint8_t cipher_list[MAX_PIECES * 32 + 32], index[MAX_BLOCKS * 8], out[131072];
+	static uint8_t got[MAX_ENTRY]; /* what the reader received, per piece */
+	static const uint8_t file_key[FWS_FILE_KEY_LEN] = "fuzz file key 16";
+	static const uint8_t nonce[FWS_ENC_NONCE_LEN] = "fuzz nonce 16 by";
+	static const uint32_t chunk_sizes[4] = {65536, 131072, 262144, 65536};
+	static const unsigned jobs[4] = {0, 1, 2, 4};
+	uint8_t key[32], hint_key[32];
+	struct fws_device dev;
+	fuzz_init();
+	if (size < 4)
+		return 0;
+	uint8_t flags = data[0], tail = data[1], flipsel = data[2];
+	size_t read_size = ((size_t)data[3] + 1) * 509;
+	int in_place = flags & 1, arbitrary = flags & 2, with_fetch = !(flags & 4);
+	int with_index = ((flags >> 4) & 3) != 3;
+	w.cs = chunk_sizes[(flags >> 4) & 3];
+	w.flip = with_fetch && (flags & 8);
+	w.flip_answer = flipsel & 3;
+	w.flip_pos64 = flipsel >> 2;
+	w.flipped_piece = -1;
+	w.flipped_partial = 0;
+	w.answers = w.range_plain = w.range_whole = 0;
+	data += 4;
+	size -= 4;
+	size_t nblk = 0;
+	while (nblk < size && nblk < MAX_BLOCKS && data[nblk] != 0xff)
+		nblk++;
+	if (nblk == 0)
+		return 0;
+	const uint8_t *ops = data, *seeds = data + nblk + (nblk < size);
+	size_t left = size - (size_t)(seeds - data);
+	for (int s = 0; s < 2; s++)
+		for (size_t j = 0; j < SLOT_BLOCKS; j++) {
+			size_t at = (size_t)s * SLOT_BLOCKS + j;
+			seeded(w.slot[s] + j * BS, BS, (uint8_t)(at < left ? seeds[at] : at));
+		}
+	for (size_t b = 0; b < nblk; b++) {
+		uint8_t op = ops[b], which = op & 63;
+		uint8_t *dst = w.plain + b * BS;
+		if (op >> 6 == 0)
+			memcpy(dst, w.slot[0] + (which % SLOT_BLOCKS) * BS, BS);
+		else if (op >> 6 == 1)
+			memcpy(dst, w.slot[1] + (which % SLOT_BLOCKS) * BS, BS);
+		else if (op >> 6 == 2)
+			seeded(dst, BS, (uint8_t)(which + 100));
+		else
+			memset(dst, 0, BS);
+	}
+	w.plain_size = (nblk - 1) * (uint64_t)BS + 1 + tail % BS;
+
+	/* Encrypted as pack does: per signed piece under the payload key, the
+	 * ciphertext chunk list, and the keyed hints of plain/<name>. */
+	fws_enc_payload_key(file_key, nonce, key);
+	fws_enc_hint_key(file_key, nonce, hint_key);
+	FUZZ_CHECK(fws_enc_entry_size(w.plain_size, &w.entry_size) == 0 &&
+		       w.entry_size <= sizeof(w.entry),
+		   "entry size");
+	FUZZ_CHECK(fws_enc_chunk_count(w.plain_size, w.cs, &w.n) == 0 && w.n <= MAX_PIECES + 1,
+		   "piece count");
+	for (uint64_t k = 0; k < w.n; k++) {
+		FUZZ_CHECK(fws_enc_piece_encrypt(key, nonce, w.plain_size, w.cs, k,
+						 w.plain + k * w.cs, w.entry + piece_start(&w, k)) ==
+			       0,
+			   "piece encrypts");
+		fws_sha256(w.entry + piece_start(&w, k), (size_t)piece_len(&w, k),
+			   cipher_list + k * 32);
+	}
+	FUZZ_CHECK(piece_start(&w, w.n - 1) + piece_len(&w, w.n - 1) == w.entry_size,
+		   "the pieces make the entry");
+	uint64_t nb = fws_block_count(w.plain_size);
+	for (uint64_t b = 0; b < nb; b++) {
+		uint64_t len = w.plain_size - b * BS < BS ? w.plain_size - b * BS : BS;
+		hint8(hint_key, w.plain + b * BS, (size_t)len, index + b * 8);
+	}
+	if (arbitrary) { /* whatever the input says, where it says anything */
+		const uint8_t *q = seeds + 2 * SLOT_BLOCKS, *qe = seeds + left;
+		for (uint64_t b = 0; b < nb && q < qe; b++) {
+			uint8_t sel = *q++, which = sel & (SLOT_BLOCKS - 1);
+			if (sel >> 6 == 1 || sel >> 6 == 2)
+				hint8(hint_key, w.slot[(sel >> 6) - 1] + which * BS, BS, index + b * 8);
+			else if (sel >> 6 == 3)
+				for (int i = 0; i < 8 && q < qe; i++)
+					index[b * 8 + i] = *q++;
+		}
+	}
+
+	/* The signed manifest (ciphertext geometry) and its plaintext view. */
+	memset(&real, 0, sizeof(real));
+	real.n_payloads = 1;
+	real.created = 1767225600;
+	real.encryption.enabled = 1;
+	struct fws_payload *rp = &real.payloads[0];
+	strcpy(rp->name, "fw.img");
+	strcpy(rp->target, "rootfs");
+	rp->size = w.entry_size;
+	rp->chunk_size = w.cs;
+	rp->encrypted = 1;
+	rp->plain_size = w.plain_size;
+	rp->has_plain_blocks = with_index;
+	memset(&view, 0, sizeof(view));
+	view.manifest = real;
+	view.payloads_offset = 2048;
+	struct fws_payload *vp = &view.manifest.payloads[0];
+	vp->size = w.plain_size;
+	vp->has_blocks = with_index;
+	struct fws_payload_layout lay;
+	FUZZ_CHECK(fws_bundle_layout(&real, view.payloads_offset, 0, &lay) == 0, "layout");
+	w.base = lay.data;
+
+	memset(&dev, 0, sizeof(dev));
+	dev.slots.ctx = &w;
+	dev.slots.in_place = in_place;
+	dev.slots.read_slot = read_slot;
+	struct fws_delta *d = fws_delta_new(&dev, with_fetch ? fetch : NULL, &w);
+	FUZZ_CHECK(d != NULL, "fws_delta_new");
+	fws_delta_set_jobs(d, jobs[flags >> 6]);
+	struct fws_enc_delta *e = fws_enc_delta_new(d, with_fetch ? fetch : NULL, &w);
+	FUZZ_CHECK(e != NULL, "fws_enc_delta_new");
+	const struct fws_stream_map *map = fws_enc_delta_map(e);
+	uint64_t len = 0;
+	FUZZ_CHECK(map->lookup(map->ctx, lay.data, &len) == FWS_MAP_UNKNOWN,
+		   "nothing is known before the manifest");
+	fws_delta_start(d, &view, 'b', 'a');
+	FUZZ_CHECK(fws_enc_delta_start(e, &view) == 0, "enc delta start");
+	FUZZ_CHECK(map->lookup(map->ctx, lay.data - 1, &len) == FWS_MAP_FETCH && len == 1,
+		   "the bytes before the payload come with the stream");
+	if (with_index) { /* decrypt_sink.c's open_plain_blocks, in its order */
+		FUZZ_CHECK(fws_enc_delta_ready(e, 0, rp, key, nonce, hint_key, cipher_list) == 0,
+			   "payload keys");
+		for (uint64_t at = 0; at < nb * 8; at += 40) /* in pieces, as it streams */
+			FUZZ_CHECK(fws_delta_block_index(
+				       d, vp, 0, at, index + at,
+				       (size_t)(nb * 8 - at < 40 ? nb * 8 - at : 40)) == 0,
+				   "index bytes accepted");
+		FUZZ_CHECK(fws_delta_plan(d, vp, 0, NULL) == 0, "plan");
+	}
+
+	/* The reader, from the ciphertext's first byte to its last; the
+	 * verifier checks each piece once it is whole, then (in place) the
+	 * slot writer overwrites that chunk of the set being replaced. */
+	uint64_t at = lay.data, end = lay.data + w.entry_size, stream = 0, k_done = 0;
+	int refused = 0;
+	while (at < end && !refused) {
+		enum fws_map_kind kind = map->lookup(map->ctx, at, &len);
+		uint64_t rel = at - lay.data, k = k_done;
+		FUZZ_CHECK(kind == FWS_MAP_FETCH || kind == FWS_MAP_LOCAL,
+			   "the map knows the payload");
+		FUZZ_CHECK(len > 0, "no empty run");
+		FUZZ_CHECK(with_index || kind == FWS_MAP_FETCH, "no index: all of it is fetched");
+		FUZZ_CHECK(rel == piece_start(&w, k), "runs start at a signed piece");
+		if (len > end - at)
+			len = end - at;
+		if (kind == FWS_MAP_LOCAL) {
+			FUZZ_CHECK(len == piece_len(&w, k), "a local run is one whole piece");
+			for (uint64_t off = 0; off < len && !refused;) {
+				size_t n = len - off < read_size ? (size_t)(len - off) : read_size;
+				int rc = map->fill(map->ctx, at + off, out, n);
+				fuzz_check_code(rc);
+				if (rc == FWS_EDIGEST && !with_fetch && arbitrary) {
+					refused = 1; /* a lying index, nothing to refetch with */
+					break;
+				}
+				FUZZ_CHECK(rc == 0, "fill");
+				for (size_t i = 0; i < n; i++)
+					if (out[i] != w.entry[rel + off + i])
+						FUZZ_CHECK(w.flipped_piece == (int64_t)k,
+							   "every byte fill() supplies is the real "
+							   "ciphertext's (or of a flipped whole piece)");
+				memcpy(got + rel + off, out, n);
+				off += n;
+			}
+		} else {
+			memcpy(got + rel, w.entry + rel, (size_t)len);
+			stream += len;
+		}
+		at += len;
+		for (; !refused && k_done < w.n &&
+		       at - lay.data >= piece_start(&w, k_done) + piece_len(&w, k_done);
+		     k_done++) {
+			uint8_t digest[32];
+			uint64_t ps = piece_start(&w, k_done);
+			fws_sha256(got + ps, (size_t)piece_len(&w, k_done), digest);
+			if (memcmp(digest, cipher_list + k_done * 32, 32) != 0) {
+				FUZZ_CHECK(w.flipped_piece == (int64_t)k_done,
+					   "only a flipped whole piece fails the verifier");
+				refused = 1; /* FWS_EDIGEST: nothing of it is written */
+				break;
+			}
+			uint64_t c0 = k_done * w.cs, c1 = c0 + w.cs;
+			if (c1 > w.plain_size)
+				c1 = w.plain_size;
+			if (in_place && c0 < sizeof(w.slot[1]))
+				memcpy(w.slot[1] + c0, w.plain + c0,
+				       (size_t)(c1 < sizeof(w.slot[1]) ? c1 - c0
+								     : sizeof(w.slot[1]) - c0));
+		}
+		FUZZ_CHECK(refused || at == end || at - lay.data == piece_start(&w, k_done),
+			   "runs end at a signed piece");
+	}
+	FUZZ_CHECK(refused || k_done == w.n, "the reader saw every piece");
+	if (!with_fetch)
+		FUZZ_CHECK(w.answers == 0, "no range fetch without a fetcher");
+	if (with_index && with_fetch && !arbitrary && !w.flip) {
+		FUZZ_CHECK(!refused, "an honest index installs");
+		FUZZ_CHECK(fws_delta_refetched(d) == 0 && fws_enc_delta_refetched(e) == 0 &&
+			       w.range_whole == 0,
+			   "an honest index never needs a refetch");
+		FUZZ_CHECK(w.range_plain <= absent_bytes(&w, nblk, in_place),
+			   "ranges fetch only the blocks the slots do not hold");
+		(void)stream;
+	}
+	fws_enc_delta_free(e);
+	fws_delta_free(d);
+	return 0;
+}

@@ -16,32 +16,38 @@
  * 64 KiB << n for n < 3, n = 3: 64 KiB without plain/<name>, bits 6-7 the
  * slot scans' threads: 0, 1, 2 or 4, as --jobs), byte 1 the length of the
  * last block, byte 2 which answer is flipped (low 2 bits) and where in it
- * (high 6 bits, in 64ths), byte 3 the reader's fill size ((n + 1) * 509
- * bytes), then one byte per 4 KiB block of the new plaintext (at most 96,
- * ended by 0xff): the top two bits say where it comes from (00 a block of
- * the running set's slot, 01 of the set being replaced, 10 new bytes, 11
- * zeros), the low six bits which one (or the new bytes' seed); then the
- * seeds of the two slots' blocks (32 each); with bit 1, one byte per index
- * entry: 00 its honest hint, 01 / 10 the hint of block (low bits) of slot
- * a / b, 11 the next 8 input bytes (as far as the input goes; the rest of
- * the index stays honest).
+ * (high 6 bits, in 64ths), byte 3 the reader (low 7 bits: reads of (n + 1)
+ * * 1021 bytes; bit 7: every transfer cut after one read, as a retry after
+ * a stall does, so the map is asked in the middle of its runs), byte 4 the
+ * payloads around the planned one (bit 0 one before, bit 1 one after, both
+ * encrypted without plain/<name>; the high 6 bits their sizes), then one
+ * byte per 4 KiB block of the new plaintext (at most 96, ended by 0xff):
+ * the top two bits say where it comes from (00 a block of the running
+ * set's slot, 01 of the set being replaced, 10 new bytes, 11 zeros), the
+ * low six bits which one (or the new bytes' seed); then the seeds of the
+ * two slots' blocks (32 each); with bit 1, one byte per index entry: 00
+ * its honest hint, 01 / 10 the hint of block (low bits) of slot a / b,
+ * 0xff the hint of a zero block, other 11 the next 8 input bytes (as far
+ * as the input goes; the rest of the index stays honest).
  *
  * Properties: the enc map covers the ciphertext payload without gaps or
- * empty runs, and the stream is asked only for whole signed pieces; every
- * byte fill() supplies is the real ciphertext byte, whatever the index
- * says, with the slot being replaced overwritten piece by piece as an
- * in-place writer does, with and without a fetcher, for any thread count;
- * range fetches stay within the ciphertext payload, and one for a run of
- * blocks carries no byte but their ciphertext and the 16-byte tags of the
- * STREAM boundaries inside it; with an honest index nothing is refetched
- * and the ranges fetched hold at most the plaintext of the blocks neither
- * slot holds; a flipped byte in a range answer for a run of blocks never
- * gets past fill(). A flipped byte in an answer that is a whole signed
- * piece (a refetch) is passed on as the plaintext delta does: that piece
- * then fails its signed digest in the emulated verifier (which ends the
- * install there), and that is the only way a wrong byte may pass. Without
- * a fetcher a lying index may end the install with FWS_EDIGEST, never
- * with a wrong byte. */
+ * empty runs, a local run is the rest of one signed piece and a fetched
+ * run ends at one, and what is not planned (the bytes before the payload,
+ * the neighbours) comes with the stream; every byte fill() supplies is the
+ * real ciphertext byte, whatever the index says, with the slot being
+ * replaced overwritten piece by piece as an in-place writer does, with and
+ * without a fetcher, for any thread count and any read size; range
+ * fetches stay within the ciphertext payload, and one for a run of blocks
+ * carries no byte but their ciphertext and the 16-byte tags of the STREAM
+ * boundaries inside it; with an honest index nothing is refetched and the
+ * ranges fetched hold at most the plaintext of the blocks neither slot
+ * holds (the stream supplies only whole pieces); a flipped byte in a range
+ * answer for a run of blocks never gets past fill(). A flipped byte in an
+ * answer that is a whole signed piece (a refetch) is passed on, as the
+ * plaintext delta does: that piece then fails its signed digest in the
+ * emulated verifier (which ends the install there), and that is the only
+ * way a wrong byte may pass. Without a fetcher a lying index may end the
+ * install with FWS_EDIGEST, never with a wrong byte. */
 #include "bundle/age_internal.h"
 #include "device/delta_encrypted.h"
 #include "device/delta_internal.h"
@@ -196,6 +202,39 @@ static uint64_t absent_bytes(const struct world *w, size_t nblk, int in_place)
 	return absent;
 }
 
+/* The piece holding entry byte rel. */
+static uint64_t piece_at(const struct world *w, uint64_t rel)
+{
+	uint64_t k = 0;
+	while (k + 1 < w->n && rel >= piece_start(w, k + 1))
+		k++;
+	return k;
+}
+
+/* A payload streamed whole next to the one planned (no plain/<name>):
+ * only its geometry matters, the map must send all of it to the stream. */
+static void neighbour(struct fws_payload *rp, struct fws_payload *vp, const char *name,
+		      const char *target, uint64_t plain)
+{
+	memset(rp, 0, sizeof(*rp));
+	strcpy(rp->name, name);
+	strcpy(rp->target, target);
+	rp->chunk_size = 65536;
+	rp->encrypted = 1;
+	rp->plain_size = plain;
+	FUZZ_CHECK(fws_enc_entry_size(plain, &rp->size) == 0, "neighbour size");
+	*vp = *rp;
+	vp->size = plain;
+}
+
+/* The reader before payload j's data, and over a neighbour's: the stream. */
+static void expect_stream(const struct fws_stream_map *map, uint64_t from, uint64_t to)
+{
+	uint64_t len = 0;
+	FUZZ_CHECK(map->lookup(map->ctx, from, &len) == FWS_MAP_FETCH && len >= to - from,
+		   "what is not planned comes with the stream");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct world w;
@@ -207,15 +246,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint8_t nonce[FWS_ENC_NONCE_LEN] = "fuzz nonce 16 by";
 	static const uint32_t chunk_sizes[4] = {65536, 131072, 262144, 65536};
 	static const unsigned jobs[4] = {0, 1, 2, 4};
+	static const uint8_t zero_block[BS];
 	uint8_t key[32], hint_key[32];
 	struct fws_device dev;
 	fuzz_init();
-	if (size < 4)
+	if (size < 5)
 		return 0;
-	uint8_t flags = data[0], tail = data[1], flipsel = data[2];
-	size_t read_size = ((size_t)data[3] + 1) * 509;
+	uint8_t flags = data[0], tail = data[1], flipsel = data[2], reader = data[3];
+	uint8_t around = data[4];
+	size_t read_size = ((size_t)(reader & 0x7f) + 1) * 1021;
+	int cut_transfers = reader >> 7;
 	int in_place = flags & 1, arbitrary = flags & 2, with_fetch = !(flags & 4);
 	int with_index = ((flags >> 4) & 3) != 3;
+	int before = around & 1, after = (around >> 1) & 1;
+	size_t j = (size_t)before; /* the planned payload's place in the manifest */
 	w.cs = chunk_sizes[(flags >> 4) & 3];
 	w.flip = with_fetch && (flags & 8);
 	w.flip_answer = flipsel & 3;
@@ -223,8 +267,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w.flipped_piece = -1;
 	w.flipped_partial = 0;
 	w.answers = w.range_plain = w.range_whole = 0;
-	data += 4;
-	size -= 4;
+	data += 5;
+	size -= 5;
 	size_t nblk = 0;
 	while (nblk < size && nblk < MAX_BLOCKS && data[nblk] != 0xff)
 		nblk++;
@@ -233,9 +277,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *ops = data, *seeds = data + nblk + (nblk < size);
 	size_t left = size - (size_t)(seeds - data);
 	for (int s = 0; s < 2; s++)
-		for (size_t j = 0; j < SLOT_BLOCKS; j++) {
-			size_t at = (size_t)s * SLOT_BLOCKS + j;
-			seeded(w.slot[s] + j * BS, BS, (uint8_t)(at < left ? seeds[at] : at));
+		for (size_t b = 0; b < SLOT_BLOCKS; b++) {
+			size_t at = (size_t)s * SLOT_BLOCKS + b;
+			seeded(w.slot[s] + b * BS, BS, (uint8_t)(at < left ? seeds[at] : at));
 		}
 	for (size_t b = 0; b < nblk; b++) {
 		uint8_t op = ops[b], which = op & 63;
@@ -281,18 +325,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint8_t sel = *q++, which = sel & (SLOT_BLOCKS - 1);
 			if (sel >> 6 == 1 || sel >> 6 == 2)
 				hint8(hint_key, w.slot[(sel >> 6) - 1] + which * BS, BS, index + b * 8);
+			else if (sel == 0xff) /* "all zeros": taken without reading a slot */
+				hint8(hint_key, zero_block, BS, index + b * 8);
 			else if (sel >> 6 == 3)
 				for (int i = 0; i < 8 && q < qe; i++)
 					index[b * 8 + i] = *q++;
 		}
 	}
 
-	/* The signed manifest (ciphertext geometry) and its plaintext view. */
+	/* The signed manifest (ciphertext geometry) and its plaintext view,
+	 * as decrypt_sink.c makes it; neighbours streamed whole around it. */
 	memset(&real, 0, sizeof(real));
-	real.n_payloads = 1;
+	memset(&view, 0, sizeof(view));
 	real.created = 1767225600;
 	real.encryption.enabled = 1;
-	struct fws_payload *rp = &real.payloads[0];
+	real.n_payloads = 1 + (size_t)before + (size_t)after;
+	view.manifest = real;
+	view.payloads_offset = 2048;
+	if (before)
+		neighbour(&real.payloads[0], &view.manifest.payloads[0], "boot.img", "kernel",
+			  1 + (uint64_t)(around >> 2) * 2053);
+	if (after)
+		neighbour(&real.payloads[j + 1], &view.manifest.payloads[j + 1], "data.img", "data",
+			  1 + (uint64_t)(around >> 2) * 1031);
+	struct fws_payload *rp = &real.payloads[j], *vp = &view.manifest.payloads[j];
 	strcpy(rp->name, "fw.img");
 	strcpy(rp->target, "rootfs");
 	rp->size = w.entry_size;
@@ -300,15 +356,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rp->encrypted = 1;
 	rp->plain_size = w.plain_size;
 	rp->has_plain_blocks = with_index;
-	memset(&view, 0, sizeof(view));
-	view.manifest = real;
-	view.payloads_offset = 2048;
-	struct fws_payload *vp = &view.manifest.payloads[0];
+	*vp = *rp;
 	vp->size = w.plain_size;
 	vp->has_blocks = with_index;
-	struct fws_payload_layout lay;
-	FUZZ_CHECK(fws_bundle_layout(&real, view.payloads_offset, 0, &lay) == 0, "layout");
-	w.base = lay.data;
+	struct fws_payload_layout lay[3];
+	for (size_t i = 0; i < real.n_payloads; i++)
+		FUZZ_CHECK(fws_bundle_layout(&real, view.payloads_offset, i, &lay[i]) == 0, "layout");
+	w.base = lay[j].data;
 
 	memset(&dev, 0, sizeof(dev));
 	dev.slots.ctx = &w;
@@ -321,64 +375,70 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(e != NULL, "fws_enc_delta_new");
 	const struct fws_stream_map *map = fws_enc_delta_map(e);
 	uint64_t len = 0;
-	FUZZ_CHECK(map->lookup(map->ctx, lay.data, &len) == FWS_MAP_UNKNOWN,
+	FUZZ_CHECK(map->lookup(map->ctx, w.base, &len) == FWS_MAP_UNKNOWN,
 		   "nothing is known before the manifest");
 	fws_delta_start(d, &view, 'b', 'a');
 	FUZZ_CHECK(fws_enc_delta_start(e, &view) == 0, "enc delta start");
-	FUZZ_CHECK(map->lookup(map->ctx, lay.data - 1, &len) == FWS_MAP_FETCH && len == 1,
-		   "the bytes before the payload come with the stream");
+	expect_stream(map, 0, lay[0].data);
+	if (before) /* streamed whole, up to the planned payload's data */
+		expect_stream(map, lay[0].data, w.base);
+	expect_stream(map, w.base - 1, w.base);
 	if (with_index) { /* decrypt_sink.c's open_plain_blocks, in its order */
-		FUZZ_CHECK(fws_enc_delta_ready(e, 0, rp, key, nonce, hint_key, cipher_list) == 0,
+		FUZZ_CHECK(fws_enc_delta_ready(e, j, rp, key, nonce, hint_key, cipher_list) == 0,
 			   "payload keys");
 		for (uint64_t at = 0; at < nb * 8; at += 40) /* in pieces, as it streams */
 			FUZZ_CHECK(fws_delta_block_index(
-				       d, vp, 0, at, index + at,
+				       d, vp, j, at, index + at,
 				       (size_t)(nb * 8 - at < 40 ? nb * 8 - at : 40)) == 0,
 				   "index bytes accepted");
-		FUZZ_CHECK(fws_delta_plan(d, vp, 0, NULL) == 0, "plan");
+		FUZZ_CHECK(fws_delta_plan(d, vp, j, NULL) == 0, "plan");
 	}
 
-	/* The reader, from the ciphertext's first byte to its last; the
-	 * verifier checks each piece once it is whole, then (in place) the
-	 * slot writer overwrites that chunk of the set being replaced. */
-	uint64_t at = lay.data, end = lay.data + w.entry_size, stream = 0, k_done = 0;
+	/* The reader as lib/net/http.c reads: a lookup where it stands, fill()
+	 * of at most one read, a transfer to the run's end (or, cut, one read
+	 * at a time, as after a stall). The verifier checks each piece once it
+	 * is whole; then (in place) the slot writer overwrites that chunk of
+	 * the set being replaced. */
+	uint64_t at = w.base, end = w.base + w.entry_size, stream = 0, k_done = 0;
 	int refused = 0;
 	while (at < end && !refused) {
 		enum fws_map_kind kind = map->lookup(map->ctx, at, &len);
-		uint64_t rel = at - lay.data, k = k_done;
+		uint64_t rel = at - w.base, k = piece_at(&w, rel);
+		uint64_t piece_end = piece_start(&w, k) + piece_len(&w, k);
 		FUZZ_CHECK(kind == FWS_MAP_FETCH || kind == FWS_MAP_LOCAL,
 			   "the map knows the payload");
 		FUZZ_CHECK(len > 0, "no empty run");
 		FUZZ_CHECK(with_index || kind == FWS_MAP_FETCH, "no index: all of it is fetched");
-		FUZZ_CHECK(rel == piece_start(&w, k), "runs start at a signed piece");
 		if (len > end - at)
 			len = end - at;
 		if (kind == FWS_MAP_LOCAL) {
-			FUZZ_CHECK(len == piece_len(&w, k), "a local run is one whole piece");
-			for (uint64_t off = 0; off < len && !refused;) {
-				size_t n = len - off < read_size ? (size_t)(len - off) : read_size;
-				int rc = map->fill(map->ctx, at + off, out, n);
-				fuzz_check_code(rc);
-				if (rc == FWS_EDIGEST && !with_fetch && arbitrary) {
-					refused = 1; /* a lying index, nothing to refetch with */
-					break;
-				}
-				FUZZ_CHECK(rc == 0, "fill");
-				for (size_t i = 0; i < n; i++)
-					if (out[i] != w.entry[rel + off + i])
-						FUZZ_CHECK(w.flipped_piece == (int64_t)k,
-							   "every byte fill() supplies is the real "
-							   "ciphertext's (or of a flipped whole piece)");
-				memcpy(got + rel + off, out, n);
-				off += n;
+			FUZZ_CHECK(rel + len == piece_end, "a local run is the rest of one piece");
+			size_t n = len < read_size ? (size_t)len : read_size;
+			int rc = map->fill(map->ctx, at, out, n);
+			fuzz_check_code(rc);
+			if (rc == FWS_EDIGEST && !with_fetch && arbitrary) {
+				refused = 1; /* a lying index, nothing to refetch with */
+				break;
 			}
+			FUZZ_CHECK(rc == 0, "fill");
+			for (size_t i = 0; i < n; i++)
+				if (out[i] != w.entry[rel + i])
+					FUZZ_CHECK(w.flipped_piece == (int64_t)k,
+						   "every byte fill() supplies is the real "
+						   "ciphertext's (or of a flipped whole piece)");
+			memcpy(got + rel, out, n);
+			len = n;
 		} else {
+			FUZZ_CHECK(rel + len == w.entry_size || rel + len == piece_start(&w, piece_at(&w, rel + len)),
+				   "a fetched run ends at a signed piece");
+			if (cut_transfers && len > read_size)
+				len = read_size;
 			memcpy(got + rel, w.entry + rel, (size_t)len);
 			stream += len;
 		}
 		at += len;
-		for (; !refused && k_done < w.n &&
-		       at - lay.data >= piece_start(&w, k_done) + piece_len(&w, k_done);
+		for (; k_done < w.n &&
+		       at - w.base >= piece_start(&w, k_done) + piece_len(&w, k_done);
 		     k_done++) {
 			uint8_t digest[32];
 			uint64_t ps = piece_start(&w, k_done);
@@ -397,10 +457,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				       (size_t)(c1 < sizeof(w.slot[1]) ? c1 - c0
 								     : sizeof(w.slot[1]) - c0));
 		}
-		FUZZ_CHECK(refused || at == end || at - lay.data == piece_start(&w, k_done),
-			   "runs end at a signed piece");
 	}
 	FUZZ_CHECK(refused || k_done == w.n, "the reader saw every piece");
+	if (!refused && after) { /* the next payload comes with the stream */
+		expect_stream(map, end, lay[j + 1].data);
+		expect_stream(map, lay[j + 1].data, lay[j + 1].data + real.payloads[j + 1].size);
+	}
 	if (!with_fetch)
 		FUZZ_CHECK(w.answers == 0, "no range fetch without a fetcher");
 	if (with_index && with_fetch && !arbitrary && !w.flip) {

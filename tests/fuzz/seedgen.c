@@ -116,15 +116,17 @@ static void delta_seeds(void)
  * STREAM boundary, in 64 KiB, 128 KiB and 256 KiB chunks (a fetched run
  * with a tag inside), in place, a lying index with and without a fetcher,
  * a server flipping a byte of a run's answer and of a refetched piece, no
- * plain/<name>, and 1, 2 and 4 slot-scanning threads. */
+ * plain/<name>, 1, 2 and 4 slot-scanning threads, a reader whose transfers
+ * are cut, and payloads before and after the planned one. */
 static void delta_encrypted_seeds(void)
 {
-	uint8_t in[4 + 44 + 1 + 64 + 24];
+	uint8_t in[5 + 44 + 1 + 64 + 24];
 	size_t at = 0, nblk = 0, len;
 	in[at++] = 0x00; /* flags */
 	in[at++] = 0x7f; /* the last block's length */
 	in[at++] = 0x80; /* the flip: answer 0, half way */
-	in[at++] = 0x80; /* fill size 129 * 509 bytes */
+	in[at++] = 0x3f; /* reads of 64 * 1021 bytes */
+	in[at++] = 0x00; /* no payload around it */
 	for (uint8_t b = 1; b < 14; b++, nblk++)
 		in[at++] = b; /* the running set's blocks 1..13: shifted */
 	for (uint8_t b = 0; b < 4; b++, nblk++)
@@ -141,7 +143,7 @@ static void delta_encrypted_seeds(void)
 		in[at++] = (uint8_t)(i + 1); /* slot block seeds */
 	len = at;
 	for (size_t i = 0; i < nblk && i < 24; i++) /* a lying index's selectors */
-		in[at++] = (uint8_t)(i % 3 == 0 ? 0x41 + i : i % 3 == 1 ? 0x80 + i : 0x00);
+		in[at++] = (uint8_t)(i % 4 == 0 ? 0x41 + i : i % 4 == 1 ? 0x80 + i : i % 4 == 2 ? 0 : 0xff);
 	put("delta_encrypted", "shifted-64k", in, len);
 	in[0] = 0x10;
 	put("delta_encrypted", "shifted-128k-2-threads", in, len);
@@ -159,11 +161,19 @@ static void delta_encrypted_seeds(void)
 	put("delta_encrypted", "in-place-no-fetcher", in, len);
 	in[0] = 0x28;
 	put("delta_encrypted", "server-flips-a-run", in, len);
-	in[0] = 0x0a;
-	in[2] = 0x81; /* answer 1: the refetch of the piece the lie spoiled */
-	put("delta_encrypted", "server-flips-a-refetched-piece", in, at);
 	in[0] = 0x30;
 	put("delta_encrypted", "no-plain-index", in, len);
+	in[0] = 0x01;
+	in[3] = 0x87; /* transfers cut after each read of 8 * 1021 bytes */
+	put("delta_encrypted", "in-place-reader-cut-mid-run", in, len);
+	in[0] = 0x20;
+	in[3] = 0x3f;
+	in[4] = 0x0b; /* a payload before and one after */
+	put("delta_encrypted", "between-two-payloads-256k", in, len);
+	in[0] = 0x0a;
+	in[2] = 0x81; /* answer 1: the refetch of the piece the lie spoiled */
+	in[4] = 0x05;
+	put("delta_encrypted", "server-flips-a-refetched-piece", in, at);
 }
 
 /* Permits (tests/fuzz/fuzz_permit.c says the layout): the body of one

@@ -250,8 +250,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct fws_manifest real;
 	static uint8_t cipher_list[MAX_PIECES * 32 + 32], index[MAX_BLOCKS * 8], out[131072];
 	static uint8_t got[MAX_ENTRY]; /* what the reader received, per piece */
-	static const uint8_t file_key[FWS_FILE_KEY_LEN] = "fuzz file key 16";
-	static const uint8_t nonce[FWS_ENC_NONCE_LEN] = "fuzz nonce 16 by";
+	static const uint8_t file_key[FWS_FILE_KEY_LEN] = {0x46, 0x57, 0x53, 0x01, 0x02, 0x03,
+							   0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
+							   0x0a, 0x0b, 0x0c, 0x0d};
+	static const uint8_t nonce[FWS_ENC_NONCE_LEN] = {0x6e, 0x6f, 0x6e, 0x63, 0x65, 0x10,
+							 0x11, 0x12, 0x13, 0x14, 0x15, 0x16,
+							 0x17, 0x18, 0x19, 0x1a};
 	static const uint32_t chunk_sizes[4] = {65536, 131072, 262144, 65536};
 	static const unsigned jobs[4] = {0, 1, 2, 4};
 	static const uint8_t zero_block[BS];
@@ -287,7 +291,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int s = 0; s < 2; s++)
 		for (size_t b = 0; b < SLOT_BLOCKS; b++) {
 			size_t at = (size_t)s * SLOT_BLOCKS + b;
-			memcpy(w.slot[s] + b * BS, seeded((uint8_t)(at < left ? seeds[at] : at)), BS);
+			memcpy(w.slot[s] + b * BS, seeded((uint8_t)(at < left ? seeds[at] : at)),
+			       BS);
 		}
 	for (size_t b = 0; b < nblk; b++) {
 		uint8_t op = ops[b], which = op & 63;
@@ -314,8 +319,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   "piece count");
 	for (uint64_t k = 0; k < w.n; k++) {
 		FUZZ_CHECK(fws_enc_piece_encrypt(key, nonce, w.plain_size, w.cs, k,
-						 w.plain + k * w.cs, w.entry + piece_start(&w, k)) ==
-			       0,
+						 w.plain + k * w.cs,
+						 w.entry + piece_start(&w, k)) == 0,
 			   "piece encrypts");
 		fws_sha256(w.entry + piece_start(&w, k), (size_t)piece_len(&w, k),
 			   cipher_list + k * 32);
@@ -332,7 +337,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (uint64_t b = 0; b < nb && q < qe; b++) {
 			uint8_t sel = *q++, which = sel & (SLOT_BLOCKS - 1);
 			if (sel >> 6 == 1 || sel >> 6 == 2)
-				hint8(hint_key, w.slot[(sel >> 6) - 1] + which * BS, BS, index + b * 8);
+				hint8(hint_key, w.slot[(sel >> 6) - 1] + which * BS, BS,
+				      index + b * 8);
 			else if (sel == 0xff) /* "all zeros": taken without reading a slot */
 				hint8(hint_key, zero_block, BS, index + b * 8);
 			else if (sel >> 6 == 3)
@@ -369,7 +375,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vp->has_blocks = with_index;
 	struct fws_payload_layout lay[3];
 	for (size_t i = 0; i < real.n_payloads; i++)
-		FUZZ_CHECK(fws_bundle_layout(&real, view.payloads_offset, i, &lay[i]) == 0, "layout");
+		FUZZ_CHECK(fws_bundle_layout(&real, view.payloads_offset, i, &lay[i]) == 0,
+			   "layout");
 	w.base = lay[j].data;
 
 	memset(&dev, 0, sizeof(dev));
@@ -430,13 +437,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			FUZZ_CHECK(rc == 0, "fill");
 			if (memcmp(out, w.entry + rel, n) != 0)
-				FUZZ_CHECK(w.flipped_piece == (int64_t)k,
-					   "every byte fill() supplies is the real ciphertext's (or "
-					   "of a flipped whole piece)");
+				FUZZ_CHECK(
+				    w.flipped_piece == (int64_t)k,
+				    "every byte fill() supplies is the real ciphertext's (or "
+				    "of a flipped whole piece)");
 			memcpy(got + rel, out, n);
 			len = n;
 		} else {
-			FUZZ_CHECK(rel + len == w.entry_size || rel + len == piece_start(&w, piece_at(&w, rel + len)),
+			FUZZ_CHECK(rel + len == w.entry_size ||
+				       rel + len == piece_start(&w, piece_at(&w, rel + len)),
 				   "a fetched run ends at a signed piece");
 			if (cut_transfers && len > read_size)
 				len = read_size;
@@ -444,8 +453,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			stream += len;
 		}
 		at += len;
-		for (; k_done < w.n &&
-		       at - w.base >= piece_start(&w, k_done) + piece_len(&w, k_done);
+		for (;
+		     k_done < w.n && at - w.base >= piece_start(&w, k_done) + piece_len(&w, k_done);
 		     k_done++) {
 			uint8_t digest[32];
 			uint64_t ps = piece_start(&w, k_done);
@@ -462,7 +471,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (in_place && c0 < sizeof(w.slot[1]))
 				memcpy(w.slot[1] + c0, w.plain + c0,
 				       (size_t)(c1 < sizeof(w.slot[1]) ? c1 - c0
-								     : sizeof(w.slot[1]) - c0));
+								       : sizeof(w.slot[1]) - c0));
 		}
 	}
 	FUZZ_CHECK(refused || k_done == w.n, "the reader saw every piece");

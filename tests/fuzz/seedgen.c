@@ -143,7 +143,10 @@ static void delta_encrypted_seeds(void)
 		in[at++] = (uint8_t)(i + 1); /* slot block seeds */
 	len = at;
 	for (size_t i = 0; i < nblk && i < 24; i++) /* a lying index's selectors */
-		in[at++] = (uint8_t)(i % 4 == 0 ? 0x41 + i : i % 4 == 1 ? 0x80 + i : i % 4 == 2 ? 0 : 0xff);
+		in[at++] = (uint8_t)(i % 4 == 0	  ? 0x41 + i
+				     : i % 4 == 1 ? 0x80 + i
+				     : i % 4 == 2 ? 0
+						  : 0xff);
 	put("delta_encrypted", "shifted-64k", in, len);
 	in[0] = 0x10;
 	put("delta_encrypted", "shifted-128k-2-threads", in, len);

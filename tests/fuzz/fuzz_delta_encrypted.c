@@ -19,8 +19,10 @@
  * (high 6 bits, in 64ths), byte 3 the reader (low 7 bits: reads of (n + 1)
  * * 1021 bytes; bit 7: every transfer cut after one read, as a retry after
  * a stall does, so the map is asked in the middle of its runs), byte 4 the
- * payloads around the planned one (bit 0 one before, bit 1 one after, both
- * encrypted without plain/<name>; the high 6 bits their sizes), then one
+ * payloads around the planned one and the server (bit 0 one before, bit
+ * 1 one after, both encrypted without plain/<name>; bit 2 with bit 3 of
+ * byte 0: the faulty answer is an error, not a flipped byte; the high 5
+ * bits the neighbours' sizes), then one
  * byte per 4 KiB block of the new plaintext (at most 96, ended by 0xff):
  * the top two bits say where it comes from (00 a block of the running
  * set's slot, 01 of the set being replaced, 10 new bytes, 11 zeros), the
@@ -30,8 +32,9 @@
  * 0xff the hint of a zero block, other 11 the next 8 input bytes (as far
  * as the input goes; the rest of the index stays honest).
  *
- * Properties: the enc map covers the ciphertext payload without gaps or
- * empty runs, a local run is the rest of one signed piece and a fetched
+ * Properties: nothing of the planned payload is known before its plan;
+ * the enc map covers the ciphertext payload without gaps or empty runs,
+ * a local run is the rest of one signed piece and a fetched
  * run ends at one, and what is not planned (the bytes before the payload,
  * the neighbours) comes with the stream; every byte fill() supplies is the
  * real ciphertext byte, whatever the index says, with the slot being
@@ -46,8 +49,9 @@
  * answer that is a whole signed piece (a refetch) is passed on, as the
  * plaintext delta does: that piece then fails its signed digest in the
  * emulated verifier (which ends the install there), and that is the only
- * way a wrong byte may pass. Without a fetcher a lying index may end the
- * install with FWS_EDIGEST, never with a wrong byte. */
+ * way a wrong byte may pass. A range answer that fails ends the install
+ * with its own code (never ignored, never zeros passed on). Without a fetcher a lying index may end
+ * the install with FWS_EDIGEST, never with a wrong byte. */
 #include "bundle/age_internal.h"
 #include "device/delta_encrypted.h"
 #include "device/delta_internal.h"
@@ -74,6 +78,7 @@ struct world {
 	/* What the range fetcher was asked and answered. */
 	uint64_t answers, range_plain, range_whole;
 	int flip, flip_answer, flip_pos64;
+	int fail, failed;      /* the faulty answer is an error instead (and came) */
 	int64_t flipped_piece; /* the whole piece whose answer was flipped, or -1 */
 	int flipped_partial;   /* a run-of-blocks answer was flipped */
 };
@@ -170,6 +175,11 @@ static int fetch(void *ctx, uint64_t at, uint8_t *buf, size_t len)
 		w->range_whole += len;
 	else
 		w->range_plain += run_plain_bytes(w, rel, len);
+	if (w->flip && w->fail && w->answers == (uint64_t)w->flip_answer) {
+		w->answers++;
+		w->failed = 1;
+		return FWS_EREMOTE; /* a server gone, a connection reset */
+	}
 	if (w->flip && w->answers == (uint64_t)w->flip_answer) {
 		buf[(uint64_t)len * (uint64_t)w->flip_pos64 / 64] ^= 0x20;
 		if (whole != UINT64_MAX)
@@ -278,6 +288,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w.flip_pos64 = flipsel >> 2;
 	w.flipped_piece = -1;
 	w.flipped_partial = 0;
+	w.fail = (around >> 2) & 1;
+	w.failed = 0;
 	w.answers = w.range_plain = w.range_whole = 0;
 	data += 5;
 	size -= 5;
@@ -358,10 +370,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	view.payloads_offset = 2048;
 	if (before)
 		neighbour(&real.payloads[0], &view.manifest.payloads[0], "boot.img", "kernel",
-			  1 + (uint64_t)(around >> 2) * 2053);
+			  1 + (uint64_t)(around >> 3) * 4099);
 	if (after)
 		neighbour(&real.payloads[j + 1], &view.manifest.payloads[j + 1], "data.img", "data",
-			  1 + (uint64_t)(around >> 2) * 1031);
+			  1 + (uint64_t)(around >> 3) * 2063);
 	struct fws_payload *rp = &real.payloads[j], *vp = &view.manifest.payloads[j];
 	strcpy(rp->name, "fw.img");
 	strcpy(rp->target, "rootfs");
@@ -398,7 +410,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (before) /* streamed whole, up to the planned payload's data */
 		expect_stream(map, lay[0].data, w.base);
 	expect_stream(map, w.base - 1, w.base);
-	if (with_index) { /* decrypt_sink.c's open_plain_blocks, in its order */
+	if (with_index) {
+		FUZZ_CHECK(map->lookup(map->ctx, w.base, &len) == FWS_MAP_UNKNOWN,
+			   "the planned payload's data waits for its plan"); /* decrypt_sink.c's
+										open_plain_blocks,
+										in its order */
 		FUZZ_CHECK(fws_enc_delta_ready(e, j, rp, key, nonce, hint_key, cipher_list) == 0,
 			   "payload keys");
 		for (uint64_t at = 0; at < nb * 8; at += 40) /* in pieces, as it streams */
@@ -429,8 +445,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (kind == FWS_MAP_LOCAL) {
 			FUZZ_CHECK(rel + len == piece_end, "a local run is the rest of one piece");
 			size_t n = len < read_size ? (size_t)len : read_size;
+			int failed_before = w.failed;
 			int rc = map->fill(map->ctx, at, out, n);
 			fuzz_check_code(rc);
+			if (w.failed && !failed_before) {
+				FUZZ_CHECK(rc == FWS_EREMOTE,
+					   "a failed range answer ends the install "
+					   "with its own code");
+				refused = 1;
+				break;
+			}
 			if (rc == FWS_EDIGEST && !with_fetch && arbitrary) {
 				refused = 1; /* a lying index, nothing to refetch with */
 				break;
@@ -481,6 +505,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!with_fetch)
 		FUZZ_CHECK(w.answers == 0, "no range fetch without a fetcher");
+	FUZZ_CHECK(!w.failed || refused, "a failed range answer is never ignored");
 	if (with_index && with_fetch && !arbitrary && !w.flip) {
 		FUZZ_CHECK(!refused, "an honest index installs");
 		FUZZ_CHECK(fws_delta_refetched(d) == 0 && fws_enc_delta_refetched(e) == 0 &&

@@ -117,7 +117,8 @@ static void delta_seeds(void)
  * with a tag inside), in place, a lying index with and without a fetcher,
  * a server flipping a byte of a run's answer and of a refetched piece, no
  * plain/<name>, 1, 2 and 4 slot-scanning threads, a reader whose transfers
- * are cut, and payloads before and after the planned one. */
+ * are cut, payloads before and after the planned one, and a server whose
+ * answer for a run is an error. */
 static void delta_encrypted_seeds(void)
 {
 	uint8_t in[5 + 44 + 1 + 64 + 24];
@@ -177,6 +178,10 @@ static void delta_encrypted_seeds(void)
 	in[2] = 0x81; /* answer 1: the refetch of the piece the lie spoiled */
 	in[4] = 0x05;
 	put("delta_encrypted", "server-flips-a-refetched-piece", in, at);
+	in[0] = 0x28;
+	in[2] = 0x80;
+	in[4] = 0x04; /* answer 0 is an error */
+	put("delta_encrypted", "server-fails-a-run", in, len);
 }
 
 /* Permits (tests/fuzz/fuzz_permit.c says the layout): the body of one

@@ -42,9 +42,11 @@
  * without a fetcher, for any thread count and any read size; range
  * fetches stay within the ciphertext payload, and one for a run of blocks
  * carries no byte but their ciphertext and the 16-byte tags of the STREAM
- * boundaries inside it; with an honest index nothing is refetched and the
- * ranges fetched hold at most the plaintext of the blocks neither slot
- * holds (the stream supplies only whole pieces); a flipped byte in a range
+ * boundaries inside it; with an honest index nothing is refetched, the
+ * ranges fetched hold exactly the plaintext of the blocks the slots do not
+ * hold in the chunks they hold some of (computed here from the contents
+ * and the in-place rule), and the stream brings exactly the other pieces,
+ * whole (with or without a fetcher or an index); a flipped byte in a range
  * answer for a run of blocks never gets past fill(). A flipped byte in an
  * answer that is a whole signed piece (a refetch) is passed on, as the
  * plaintext delta does: that piece then fails its signed digest in the
@@ -199,25 +201,38 @@ static void hint8(const uint8_t hint_key[32], const uint8_t *data, size_t len, u
 	fws_enc_block_hint(hint_key, data, len, out);
 }
 
-/* Plaintext bytes of the blocks neither slot holds as a whole aligned
- * block (nor zeros), the short last block counted always; in place, the
- * set being replaced counts as holding nothing (the planner may decline
- * what it overwrites first). */
-static uint64_t absent_bytes(const struct world *w, size_t nblk, int in_place)
+/* What an honest plan fetches, from the contents and delta_blocks.c's
+ * rules: a full block is held when it is zeros, in the running set's slot,
+ * or in the slot being replaced at a block the in-place writer has not
+ * reached when its chunk is assembled (at or past the chunk's first
+ * block); the short last block is never held (the slots end on a block).
+ * A chunk with any block held (with a fetcher; else all of them) is
+ * assembled, its other blocks fetched by range; the rest comes whole with
+ * the stream. Called before anything is written. */
+static void honest_plan(const struct world *w, int in_place, int with_fetch, uint64_t *ranges,
+			uint64_t *streamed)
 {
 	static const uint8_t zero[BS];
-	uint64_t absent = 0;
-	for (size_t b = 0; b < nblk; b++) {
-		const uint8_t *blk = w->plain + b * BS;
-		uint64_t len = w->plain_size - b * BS < BS ? w->plain_size - b * BS : BS;
-		int held = len == BS && memcmp(blk, zero, BS) == 0;
-		for (int s = 0; s < 2 - in_place && !held && len == BS; s++)
-			for (size_t j = 0; j < SLOT_BLOCKS && !held; j++)
-				held = memcmp(blk, w->slot[s] + j * BS, BS) == 0;
-		if (!held)
-			absent += len;
+	uint64_t per_chunk = w->cs / BS, nb = fws_block_count(w->plain_size);
+	*ranges = *streamed = 0;
+	for (uint64_t k = 0; k < w->n; k++) {
+		uint64_t first = k * per_chunk, absent = 0, held_blocks = 0, blocks = 0;
+		for (uint64_t b = first; b < first + per_chunk && b < nb; b++, blocks++) {
+			const uint8_t *blk = w->plain + b * BS;
+			uint64_t len = w->plain_size - b * BS < BS ? w->plain_size - b * BS : BS;
+			int held = len == BS && memcmp(blk, zero, BS) == 0;
+			for (size_t j = 0; j < SLOT_BLOCKS && !held && len == BS; j++)
+				held = memcmp(blk, w->slot[0] + j * BS, BS) == 0 ||
+				       ((!in_place || j >= first) &&
+					memcmp(blk, w->slot[1] + j * BS, BS) == 0);
+			held_blocks += (uint64_t)held;
+			absent += held ? 0 : len;
+		}
+		if (with_fetch ? held_blocks > 0 : held_blocks == blocks)
+			*ranges += absent;
+		else
+			*streamed += piece_len(w, k);
 	}
-	return absent;
 }
 
 /* The piece holding entry byte rel. */
@@ -425,6 +440,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(fws_delta_plan(d, vp, j, NULL) == 0, "plan");
 	}
 
+	uint64_t want_ranges = 0, want_stream = w.entry_size;
+	if (with_index)
+		honest_plan(&w, in_place, with_fetch, &want_ranges, &want_stream);
+
 	/* The reader as lib/net/http.c reads: a lookup where it stands, fill()
 	 * of at most one read, a transfer to the run's end (or, cut, one read
 	 * at a time, as after a stall). The verifier checks each piece once it
@@ -511,9 +530,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(fws_delta_refetched(d) == 0 && fws_enc_delta_refetched(e) == 0 &&
 			       w.range_whole == 0,
 			   "an honest index never needs a refetch");
-		FUZZ_CHECK(w.range_plain <= absent_bytes(&w, nblk, in_place),
-			   "ranges fetch only the blocks the slots do not hold");
-		(void)stream;
+	}
+	if (!arbitrary && !w.flip) {
+		FUZZ_CHECK(w.range_plain == want_ranges,
+			   "ranges fetch exactly the blocks the slots do not hold, of the chunks "
+			   "they hold some of");
+		FUZZ_CHECK(stream == want_stream,
+			   "the stream brings exactly the pieces the slots cannot make");
 	}
 	fws_enc_delta_free(e);
 	fws_delta_free(d);

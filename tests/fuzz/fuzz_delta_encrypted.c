@@ -82,7 +82,6 @@ struct world {
 	int flip, flip_answer, flip_pos64;
 	int fail, failed;      /* the faulty answer is an error instead (and came) */
 	int64_t flipped_piece; /* the whole piece whose answer was flipped, or -1 */
-	int flipped_partial;   /* a run-of-blocks answer was flipped */
 };
 
 /* The 4 KiB block of a seed: made once per seed (the per-byte loop, under
@@ -186,8 +185,6 @@ static int fetch(void *ctx, uint64_t at, uint8_t *buf, size_t len)
 		buf[(uint64_t)len * (uint64_t)w->flip_pos64 / 64] ^= 0x20;
 		if (whole != UINT64_MAX)
 			w->flipped_piece = (int64_t)whole;
-		else
-			w->flipped_partial = 1;
 	}
 	w->answers++;
 	return 0;
@@ -302,7 +299,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w.flip_answer = flipsel & 3;
 	w.flip_pos64 = flipsel >> 2;
 	w.flipped_piece = -1;
-	w.flipped_partial = 0;
 	w.fail = (around >> 2) & 1;
 	w.failed = 0;
 	w.answers = w.range_plain = w.range_whole = 0;

@@ -117,8 +117,8 @@ static void delta_seeds(void)
  * with a tag inside), in place, a lying index with and without a fetcher,
  * a server flipping a byte of a run's answer and of a refetched piece, no
  * plain/<name>, 1, 2 and 4 slot-scanning threads, a reader whose transfers
- * are cut, payloads before and after the planned one, and a server whose
- * answer for a run is an error. */
+ * are cut, payloads before and after the planned one, a second planned
+ * payload, and a server whose answer for a run is an error. */
 static void delta_encrypted_seeds(void)
 {
 	uint8_t in[5 + 44 + 1 + 64 + 24];
@@ -172,7 +172,7 @@ static void delta_encrypted_seeds(void)
 	put("delta_encrypted", "in-place-reader-cut-mid-run", in, len);
 	in[0] = 0x20;
 	in[3] = 0x3f;
-	in[4] = 0x0b; /* a payload before and one after */
+	in[4] = 0x13; /* a payload before and one after, streamed */
 	put("delta_encrypted", "between-two-payloads-256k", in, len);
 	in[0] = 0x0a;
 	in[2] = 0x81; /* answer 1: the refetch of the piece the lie spoiled */
@@ -182,6 +182,11 @@ static void delta_encrypted_seeds(void)
 	in[2] = 0x80;
 	in[4] = 0x04; /* answer 0 is an error */
 	put("delta_encrypted", "server-fails-a-run", in, len);
+	in[0] = 0x21;
+	in[4] = 0x0b; /* before it a streamed payload, after it a second planned one */
+	put("delta_encrypted", "two-planned-payloads-in-place", in, len);
+	in[0] = 0x62;
+	put("delta_encrypted", "two-planned-payloads-lying-index", in, at);
 }
 
 /* Permits (tests/fuzz/fuzz_permit.c says the layout): the body of one

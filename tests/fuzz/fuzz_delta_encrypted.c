@@ -54,8 +54,11 @@
  * plaintext delta does: that piece then fails its signed digest in the
  * emulated verifier (which ends the install there), and that is the only
  * way a wrong byte may pass. A range answer that fails ends the install
- * with its own code (never ignored, never zeros passed on). Without a fetcher a lying index may end
- * the install with FWS_EDIGEST, never with a wrong byte. */
+ * with its own code (never ignored, never zeros passed on). Without a
+ * fetcher a lying index may end the install with FWS_EDIGEST, never with
+ * a wrong byte. All of it holds for a second planned payload too, after
+ * the first, through the same planner and map (nothing of the first may
+ * leak into it). */
 #include "bundle/age_internal.h"
 #include "device/delta_encrypted.h"
 #include "device/delta_internal.h"

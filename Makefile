@@ -440,7 +440,7 @@ tsan: $(BUILD)/libfwseal-device.a
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD := build-fuzz
-FUZZ_TARGETS := manifest envelope root keyfile bundle bundle_unsigned sysconf sbom delta permit channel \
+FUZZ_TARGETS := manifest envelope root keyfile bundle bundle_unsigned sysconf sbom delta delta_encrypted permit channel \
 	report grubenv uboot_env recipients state auditlog $(if $(filter 1,$(NET)),http,)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \

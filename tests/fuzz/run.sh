@@ -23,6 +23,7 @@ max_len() {
 	sysconf) echo 66000 ;;           # the system.conf limit (65536) and a little beyond
 	sbom) echo 65536 ;;              # SBOM structure, not size (FWS_SBOM_MAX is 16 MiB)
 	delta) echo 512 ;;               # flags, 48 block ops, 32 slot seeds, an index
+	delta_encrypted) echo 1100 ;;    # 4 bytes, 96 block ops, 64 slot seeds, 96 index entries
 	http) echo 70000 ;;              # HTTP_HEAD_MAX (65536) and a little beyond
 	grubenv) echo 1100 ;;            # the 1024-byte block and a little beyond
 	uboot_env) echo 16500 ;;         # fw_env.config (16 KiB) and a little beyond

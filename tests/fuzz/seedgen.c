@@ -111,6 +111,84 @@ static void delta_seeds(void)
 	put("delta", "in-place-1-thread", in_place, sizeof in_place);
 }
 
+/* The encrypted delta's inputs (tests/fuzz/fuzz_delta_encrypted.c says the
+ * layout): an image shifted by one block whose new blocks straddle a
+ * STREAM boundary, in 64 KiB, 128 KiB and 256 KiB chunks (a fetched run
+ * with a tag inside), in place, a lying index with and without a fetcher,
+ * a server flipping a byte of a run's answer and of a refetched piece, no
+ * plain/<name>, 1, 2 and 4 slot-scanning threads, a reader whose transfers
+ * are cut, payloads before and after the planned one, a second planned
+ * payload, and a server whose answer for a run is an error. */
+static void delta_encrypted_seeds(void)
+{
+	uint8_t in[5 + 44 + 1 + 64 + 24];
+	size_t at = 0, nblk = 0, len;
+	in[at++] = 0x00; /* flags */
+	in[at++] = 0x7f; /* the last block's length */
+	in[at++] = 0x80; /* the flip: answer 0, half way */
+	in[at++] = 0x3f; /* reads of 64 * 1021 bytes */
+	in[at++] = 0x00; /* no payload around it */
+	for (uint8_t b = 1; b < 14; b++, nblk++)
+		in[at++] = b; /* the running set's blocks 1..13: shifted */
+	for (uint8_t b = 0; b < 4; b++, nblk++)
+		in[at++] = (uint8_t)(0x80 | b); /* new, across the 64 KiB boundary */
+	for (uint8_t b = 18; b < 32; b++, nblk++)
+		in[at++] = b;
+	in[at++] = 0xc0; /* zeros */
+	in[at++] = 0xc0;
+	nblk += 2;
+	for (uint8_t b = 0; b < 11; b++, nblk++)
+		in[at++] = (uint8_t)(0x40 | b); /* the set being replaced's blocks */
+	in[at++] = 0xff;
+	for (uint8_t i = 0; i < 64; i++)
+		in[at++] = (uint8_t)(i + 1); /* slot block seeds */
+	len = at;
+	for (size_t i = 0; i < nblk && i < 24; i++) /* a lying index's selectors */
+		in[at++] = (uint8_t)(i % 4 == 0	  ? 0x41 + i
+				     : i % 4 == 1 ? 0x80 + i
+				     : i % 4 == 2 ? 0
+						  : 0xff);
+	put("delta_encrypted", "shifted-64k", in, len);
+	in[0] = 0x10;
+	put("delta_encrypted", "shifted-128k-2-threads", in, len);
+	in[0] = 0x20;
+	put("delta_encrypted", "shifted-256k-tag-inside-a-run", in, len);
+	in[0] = 0xe1;
+	put("delta_encrypted", "in-place-256k-4-threads", in, len);
+	in[0] = 0x41;
+	put("delta_encrypted", "in-place-1-thread", in, len);
+	in[0] = 0x02;
+	put("delta_encrypted", "lying-index", in, at);
+	in[0] = 0x06;
+	put("delta_encrypted", "lying-index-no-fetcher", in, at);
+	in[0] = 0x05;
+	put("delta_encrypted", "in-place-no-fetcher", in, len);
+	in[0] = 0x28;
+	put("delta_encrypted", "server-flips-a-run", in, len);
+	in[0] = 0x30;
+	put("delta_encrypted", "no-plain-index", in, len);
+	in[0] = 0x01;
+	in[3] = 0x87; /* transfers cut after each read of 8 * 1021 bytes */
+	put("delta_encrypted", "in-place-reader-cut-mid-run", in, len);
+	in[0] = 0x20;
+	in[3] = 0x3f;
+	in[4] = 0x13; /* a payload before and one after, streamed */
+	put("delta_encrypted", "between-two-payloads-256k", in, len);
+	in[0] = 0x0a;
+	in[2] = 0x81; /* answer 1: the refetch of the piece the lie spoiled */
+	in[4] = 0x05;
+	put("delta_encrypted", "server-flips-a-refetched-piece", in, at);
+	in[0] = 0x28;
+	in[2] = 0x80;
+	in[4] = 0x04; /* answer 0 is an error */
+	put("delta_encrypted", "server-fails-a-run", in, len);
+	in[0] = 0x21;
+	in[4] = 0x0b; /* before it a streamed payload, after it a second planned one */
+	put("delta_encrypted", "two-planned-payloads-in-place", in, len);
+	in[0] = 0x62;
+	put("delta_encrypted", "two-planned-payloads-lying-index", in, at);
+}
+
 /* Permits (tests/fuzz/fuzz_permit.c says the layout): the body of one
  * bound to a device and one bound to a hardware id, and the device one
  * signed by the fixture release key, fitting the harness's device, version
@@ -353,6 +431,7 @@ int main(int argc, char **argv)
 
 	keyfile(&lk, "fuzz-passphrase");
 	delta_seeds();
+	delta_encrypted_seeds();
 	permit_seeds(&lk);
 	state_seeds();
 	auditlog_seeds();

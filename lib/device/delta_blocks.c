@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Block-level delta (ADR-050, docs/delta.md §6). With the payload's signed
- * block index (8 bytes of SHA-256 per 4 KiB block), a wanted block is
+ * block index (8 bytes of SHA-256 per 4 KiB block; for an encrypted release
+ * 6 bytes of HMAC-SHA256 under the hint key, ADR-087), a wanted block is
  * found wherever the slots hold it, not only at its own chunk boundary: a
  * file system rebuilt from scratch shifts files by multiples of 4 KiB,
  * which misaligns every larger chunk.
@@ -14,7 +15,8 @@
  *
  * Fill: a chunk with any local block is assembled in one buffer: local
  * runs read from the slots, absent runs fetched by Range (fws_range_fetch_fn),
- * and the whole chunk is checked against its signed digest before the
+ * and the whole chunk is checked against its signed digest (an encrypted
+ * release's by re-encrypting it, d->check) before the
  * verifier sees it. A mismatch (a false short-hash match, chance or
  * crafted; a slot changed since the plan) fetches the chunk whole instead:
  * a false match costs a refetch, never an install. The verifier then
@@ -161,8 +163,10 @@ static void tail_match(struct fws_delta *d, const struct fws_payload *p, const u
 	}
 }
 
-void fws_delta_block_hint(const struct fws_delta *d, const uint8_t *data, size_t len,
-			  uint8_t out[BH])
+/* The 8-byte index entry of a slot block: its SHA-256 short hash, or for
+ * an encrypted release its keyed 6-byte hint and two zero bytes (ADR-087;
+ * the decrypting sink widens the bundle's hints the same way). */
+static void block_hint(const struct fws_delta *d, const uint8_t *data, size_t len, uint8_t out[BH])
 {
 	if (d->hint_key == NULL) {
 		fws_block_hash(data, len, out);
@@ -208,10 +212,10 @@ static int hash_piece(void *ctx, struct fws_pool_task *t)
 		const uint8_t *blk = t->buf + i;
 		o->zero[i / BS] = blk[0] == 0 && memcmp(blk, blk + 1, BS - 1) == 0;
 		if (!o->zero[i / BS])
-			fws_delta_block_hint(s->d, blk, BS, o->h[i / BS]);
+			block_hint(s->d, blk, BS, o->h[i / BS]);
 	}
 	if (got % BS != 0)
-		fws_delta_block_hint(s->d, t->buf + got - got % BS, got % BS, o->tail);
+		block_hint(s->d, t->buf + got - got % BS, got % BS, o->tail);
 	return 0;
 }
 
@@ -329,7 +333,7 @@ int fws_delta_blocks_plan(struct fws_delta *d, const struct fws_payload *p, size
 	}
 	b->chunk_k = UINT64_MAX;
 	memset(d->buf, 0, BS);
-	fws_delta_block_hint(d, d->buf, BS, zero_hash);
+	block_hint(d, d->buf, BS, zero_hash);
 	uint64_t full = p->size / BS, unassigned = 0;
 	b->n_order = 0;
 	for (uint64_t blk = 0; blk < b->n; blk++) {

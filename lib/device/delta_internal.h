@@ -88,9 +88,5 @@ int fws_delta_blocks_plan(struct fws_delta *d, const struct fws_payload *p, size
 int fws_delta_blocks_fill(struct fws_delta *d, const struct fws_payload *p, uint64_t rel,
 			  uint8_t *out, size_t len);
 void fws_delta_blocks_free(struct delta_blocks *b);
-/* The 8-byte index entry of a slot block: its SHA-256 short hash, or for
- * an encrypted release its keyed 6-byte hint and two zero bytes. */
-void fws_delta_block_hint(const struct fws_delta *d, const uint8_t *data, size_t len,
-			  uint8_t out[FWS_BLOCK_HASH_LEN]);
 
 #endif

@@ -77,11 +77,13 @@ static int plain_entry_crypt(const uint8_t file_key[FWS_FILE_KEY_LEN], int seal,
 		randombytes_buf(entry, FWS_ENC_NONCE_LEN);
 	fws_enc_payload_key(file_key, entry, key);
 	for (uint64_t k = 0; k < n && rc == 0; k++) {
-		const uint8_t *pl = in + k * FWS_ENC_CHUNK;
-		rc = seal ? fws_enc_piece_encrypt(key, entry, plain_len, FWS_ENC_CHUNK, k, pl,
-						  entry + at)
-			  : fws_enc_piece_decrypt(key, plain_len, FWS_ENC_CHUNK, k, entry + at,
-						  plain + k * FWS_ENC_CHUNK);
+		uint64_t off = k * FWS_ENC_CHUNK;
+		if (seal)
+			rc = fws_enc_piece_encrypt(key, entry, plain_len, FWS_ENC_CHUNK, k, in + off,
+						   entry + at);
+		else
+			rc = fws_enc_piece_decrypt(key, plain_len, FWS_ENC_CHUNK, k, entry + at,
+						   plain + off);
 		at += fws_enc_piece_len(plain_len, FWS_ENC_CHUNK, k);
 	}
 	sodium_memzero(key, sizeof(key));

@@ -138,6 +138,11 @@ def scan_shell(root, rel, problems):
         for s in sections:
             if s <= no:
                 title = lines[s - 1].strip("# -")
+        # A tag right above a section header covers only comments: it
+        # would count nothing, and its requirement would look untested.
+        if all(l.strip() == "" or l.lstrip().startswith("#") for l in lines[no:end]):
+            problems.add("%s:%d" % (rel, no), "tag covers no test (it stops at the next "
+                         "`# ----` header: put it below the header)")
         tags.append((ids, no, end, title, no))
     return tags
 

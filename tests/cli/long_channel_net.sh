@@ -57,8 +57,8 @@ init() { # init DIR [HARDWARE] [DEVICE-ID]
 }
 POLL=("$FWVERIFY" poll --name stable "${CA[@]}")
 
-# req: REQ-FLEET-001
 # ---- the timestamp role ----
+# req: REQ-FLEET-001
 check "root init --timestamp-key: the root has a timestamp role" \
 	sh -c "'$FWKEYS' root show root.json | grep -q 'role timestamp: threshold 1 of 1'"
 check "a root without --timestamp-key has no timestamp role (old roots unchanged)" \
@@ -115,8 +115,8 @@ T="poll again: up to date" expect_ok "${POLL[@]}" --device dev --channel "$PWD/c
 grep -q "up to date" "$LAST_OUT" || not_ok "poll again says up to date" "$(cat "$LAST_OUT")"
 check "the audit log records the channel" sh -c "'$FWVERIFY' log --device dev | grep -q 'channel .*stable v1'"
 
-# req: REQ-FLEET-002
 # ---- replay and re-numbering ----
+# req: REQ-FLEET-002
 T="poll v2" expect_ok "${POLL[@]}" --device dev --channel "$PWD/c2.json"
 before=$(snapshot dev)
 T="replay of an older channel (v1 after v2)" expect_exit 81 "${POLL[@]}" --device dev \
@@ -127,8 +127,8 @@ T="another channel with the same version (v2, other bytes)" expect_exit 81 "${PO
 check "refused channels change nothing" test "$before" = "$(snapshot dev)"
 check "the refusal is in the audit log" sh -c "'$FWVERIFY' log --device dev | grep -q FWS_ECHANNELROLLBACK"
 
-# req: REQ-FLEET-003
 # ---- freshness: an alarm, never a brick ----
+# req: REQ-FLEET-003
 init fresh
 T="expired channel (trusted time past expires)" expect_exit 80 "${POLL[@]}" --device fresh \
 	--channel "$PWD/c1.json" --trusted-time 2099-01-01T00:00:00Z
@@ -169,8 +169,8 @@ rm -rf plain && "$FWVERIFY" init --device plain --root plain-root.json --hardwar
 T="a device whose root has no timestamp role accepts no channel" expect_exit 11 "${POLL[@]}" \
 	--device plain --channel "$PWD/c1.json"
 
-# req: REQ-FLEET-001
 # ---- mix-and-match: the release and the file the channel names, nothing else ----
+# req: REQ-FLEET-001
 init mm
 sign old.json v2.fwb --location "$U/mirror-old/v2.fwb"
 T="fresh channel pointing at an older signed bundle" expect_exit 82 "${POLL[@]}" --device mm \
@@ -188,8 +188,8 @@ T="a bad mirror first, a good one second: installed from the second" expect_ok "
 	--device mm --channel "$PWD/two.json"
 status_is "installed from the good mirror" mm "d['slots']['b']['version'] == '2.0.0'"
 
-# req: REQ-FLEET-004
 # ---- rollout ----
+# req: REQ-FLEET-004
 init r0
 sign zero.json v2.fwb --percent 0 --location "$U/v2.fwb"
 T="rollout at 0%: no device installs" expect_exit 83 "${POLL[@]}" --device r0 --channel "$PWD/zero.json"
@@ -249,8 +249,8 @@ T="a channel signed by the replaced timestamp key" expect_exit 11 "${POLL[@]}" -
 	--channel "$PWD/pub/old-key.json"
 status_is "... after the device advanced to root v2" rot2 "d['root_version'] == 2"
 
-# req: REQ-FLEET-002
 # ---- kill -9 between accepting a channel and saving it ----
+# req: REQ-FLEET-002
 # An LD_PRELOAD shim kills the process (SIGKILL) at the rename that
 # replaces the state: before it (KILL_AT=before) or right after it
 # (KILL_AT=after, before the audit line).
@@ -299,8 +299,8 @@ else
 	skip "kill -9 between accepting and saving" "no C compiler for the LD_PRELOAD shim"
 fi
 
-# req: REQ-FLEET-005
 # ---- fwseal-verify report --post: the download rules, a recording server ----
+# req: REQ-FLEET-005
 cat >post_server.py <<'EOF'
 import http.server, ssl, sys
 port, certdir, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]

@@ -38,8 +38,8 @@ check "... and says what runs" python3 -c "
 import json; d = json.load(open('$LAST_OUT'))
 assert d['confirmed_version'] == '1.0.0' and d['security_version'] == 1 and d['reports'] == 2, d"
 
-# req: REQ-FLEET-005
 # ---- forged and altered reports ----
+# req: REQ-FLEET-005
 python3 - r1.json forged.json <<'PYEOF'
 import base64, json, sys
 env = json.load(open(sys.argv[1]))

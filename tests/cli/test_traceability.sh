@@ -4,7 +4,8 @@
 # on this tree every requirement of docs/requirements.md has a test and
 # every `req:` tag names a requirement; and the checker can fail: on a
 # made-up tree with a requirement without a test, an unknown ID, a tag of
-# junk, an ID defined twice and a tag that covers no test it fails, naming
+# junk, an ID defined twice and a tag that covers no test (a unit tag
+# above no Test(, a shell tag right above a section header) it fails, naming
 # each one. Then the matrix it writes from results: a tag covers its
 # section, not the checks around it; failures, skips and "not run" shown;
 # a script only CI runs (tests/*.sh) is linked as "CI only", never "pass".
@@ -77,6 +78,8 @@ MD
 sed -i 's/^# req: REQ-AAA-002$/# req: REQ-AAA-002, REQ-ZZZ-999/' bad/tests/cli/test_x.sh
 sed -i 's|^/\* req: REQ-AAA-003 \*/$|/* req: REQ-AAA-003 REQ-aaa-3 */|' bad/tests/unit/test_y.c
 echo '/* req: REQ-AAA-004 */' >>bad/tests/unit/test_z.c
+# a tag right above a section header: it covers only that comment line
+sed -i 's/^# ---- another section ----$/# req: REQ-AAA-002\n&/' bad/tests/cli/test_x.sh
 python3 "$TRACE" --root bad --check >bad.out 2>bad.err
 rc=$?
 check "a tree with problems: exit 1 (got $rc)" test "$rc" = 1
@@ -86,7 +89,9 @@ check "names the unknown ID and where it is cited" \
 check "names a tag word that is no ID" grep -q "tests/unit/test_y.c:2: tag names 'REQ-aaa-3'" bad.err
 check "names an ID defined twice" grep -q "REQ-AAA-001 is defined twice" bad.err
 check "names a tag that covers no test" grep -q "test_z.c:4: tag is neither above a Test( nor before the first one" bad.err
-check "exactly those five problems" test "$(grep -c '^traceability: ' bad.err)" = 5
+check "names a shell tag right above a section header (it covers nothing)" \
+	grep -q "tests/cli/test_x.sh:10: tag covers no test" bad.err
+check "exactly those six problems" test "$(grep -c '^traceability: ' bad.err)" = 6
 python3 "$TRACE" --root bad --results none --out bad.md >/dev/null 2>&1
 rc=$?
 check "writing the matrix fails the same way (exit $rc)" test "$rc" = 1

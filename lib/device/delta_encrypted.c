@@ -185,27 +185,19 @@ static int make_piece(struct fws_enc_delta *e, const struct fws_payload *p, uint
 {
 	size_t plen = (size_t)fws_enc_piece_plain_len(p->plain_size, p->chunk_size, k);
 	size_t clen = (size_t)fws_payload_piece_len(p, k);
-	uint8_t digest[FWS_SHA256_LEN];
 	const struct fws_payload_layout *l = &e->lay[e->ready];
 	e->cached_k = UINT64_MAX;
 	int rc = e->inner->fill(e->inner->ctx, e->vlay[e->ready].data + k * p->chunk_size, e->plain,
 				plen);
-	if (rc == 0 && e->cached_k != k) {
-		rc = fws_enc_piece_encrypt(e->s->key, e->s->nonce, p->plain_size, p->chunk_size, k,
-					   e->plain, e->piece);
-		if (rc == 0) {
-			fws_sha256(e->piece, clen, digest);
-			if (memcmp(digest, e->cipher_list + k * FWS_SHA256_LEN, FWS_SHA256_LEN) != 0) {
-				if (e->fetch == NULL)
-					rc = fws_diag_set(FWS_EDIGEST, 0, p->name,
-							  "chunk %llu re-encrypted from the slot is "
-							  "not its signed ciphertext",
-							  (unsigned long long)k);
-				else if ((rc = e->fetch(e->read_ctx, l->data + piece_off(p, k),
-							e->piece, clen)) == 0)
-					e->refetched++;
-			}
-		}
+	if (rc == 0 && e->cached_k != k && check_chunk(e, k, e->plain, plen) != 0) {
+		if (e->fetch == NULL)
+			rc = fws_diag_set(FWS_EDIGEST, 0, p->name,
+					  "chunk %llu re-encrypted from the slot is not its signed "
+					  "ciphertext",
+					  (unsigned long long)k);
+		else if ((rc = e->fetch(e->read_ctx, l->data + piece_off(p, k), e->piece, clen)) ==
+			 0)
+			e->refetched++;
 	}
 	sodium_memzero(e->plain, plen);
 	if (rc != 0)

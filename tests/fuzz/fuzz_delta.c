@@ -24,6 +24,7 @@
  * threads scanning the slots (the plan must not depend on it). */
 #include "device/delta_internal.h"
 #include "fuzz_common.h"
+#include "fuzz_slots.h"
 #include "fwseal/bundle.h"
 #include "fwseal/chunks.h"
 #include "fwseal/device.h"
@@ -39,29 +40,12 @@ struct world {
 	uint64_t size, base, fetched;
 };
 
-static void seeded(uint8_t *out, size_t len, uint8_t seed)
-{
-	uint32_t x = 0x9e3779b9u ^ seed;
-	for (size_t i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		out[i] = (uint8_t)x;
-	}
-}
-
 static long long read_slot(void *ctx, char set, const char *target, uint64_t off, uint8_t *buf,
 			   size_t len)
 {
 	struct world *w = ctx;
 	(void)target;
-	const uint8_t *s = w->slot[set == 'b'];
-	if (off >= sizeof(w->slot[0]))
-		return 0;
-	if (len > sizeof(w->slot[0]) - off)
-		len = (size_t)(sizeof(w->slot[0]) - off);
-	memcpy(buf, s + off, len);
-	return (long long)len;
+	return fuzz_read_slots(w->slot[0], w->slot[1], sizeof(w->slot[0]), set, off, buf, len);
 }
 
 static int fetch(void *ctx, uint64_t at, uint8_t *buf, size_t len)
@@ -97,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t left = size - (size_t)(seeds - data);
 	for (int s = 0; s < 2; s++)
 		for (size_t j = 0; j < SLOT_BLOCKS; j++)
-			seeded(w.slot[s] + j * BS, BS,
+			fuzz_seed_bytes(w.slot[s] + j * BS, BS,
 			       (uint8_t)(j < left / 2 ? seeds[s * (left / 2) + j] : j + 16 * s));
 	for (size_t b = 0; b < nblk; b++) {
 		uint8_t op = ops[b], which = op & 63;
@@ -107,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else if (op >> 6 == 1)
 			memcpy(dst, w.slot[1] + (which % SLOT_BLOCKS) * BS, BS);
 		else if (op >> 6 == 2)
-			seeded(dst, BS, (uint8_t)(which + 100));
+			fuzz_seed_bytes(dst, BS, (uint8_t)(which + 100));
 		else
 			memset(dst, 0, BS);
 	}

@@ -63,6 +63,7 @@
 #include "device/delta_encrypted.h"
 #include "device/delta_internal.h"
 #include "fuzz_common.h"
+#include "fuzz_slots.h"
 #include "fwseal/blocks.h"
 #include "fwseal/bundle.h"
 #include "fwseal/encrypt.h"
@@ -96,13 +97,7 @@ static const uint8_t *seeded(uint8_t seed)
 	static uint8_t blocks[256][BS];
 	static uint8_t made[256];
 	if (!made[seed]) {
-		uint32_t x = 0x9e3779b9u ^ seed;
-		for (size_t i = 0; i < BS; i++) {
-			x ^= x << 13;
-			x ^= x >> 17;
-			x ^= x << 5;
-			blocks[seed][i] = (uint8_t)x;
-		}
+		fuzz_seed_bytes(blocks[seed], BS, seed);
 		made[seed] = 1;
 	}
 	return blocks[seed];
@@ -113,13 +108,7 @@ static long long read_slot(void *ctx, char set, const char *target, uint64_t off
 {
 	struct world *w = ctx;
 	(void)target;
-	const uint8_t *s = w->slot[set == 'b'];
-	if (off >= sizeof(w->slot[0]))
-		return 0;
-	if (len > sizeof(w->slot[0]) - off)
-		len = (size_t)(sizeof(w->slot[0]) - off);
-	memcpy(buf, s + off, len);
-	return (long long)len;
+	return fuzz_read_slots(w->slot[0], w->slot[1], sizeof(w->slot[0]), set, off, buf, len);
 }
 
 /* Piece k of the entry: where it starts and how long it is. */
